@@ -1,0 +1,127 @@
+// Shared contracts of the sandbox. Every sandbox module (core, arm, entra, kube) codes
+// against these; change them only with care, since all four sides depend on them.
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+
+/** The four HTTPS listeners of a sandbox. Each gets its own port, faults and latency apply per service. */
+export type ServiceName = "arm" | "login" | "kube" | "oidc";
+
+/** Contents of DIR/sandbox.json: what clients (aks-wi's cloud profile, tests, users) need to connect. */
+export interface SandboxInfo {
+  tenantId: string;
+  subscriptionId: string;
+  subscriptionName: string;
+  resourceGroup: string;
+  clusterName: string;
+  location: string;
+  /** https://127.0.0.1:PORT (no trailing slash) — ARM. */
+  armEndpoint: string;
+  /** https://127.0.0.1:PORT (no trailing slash) — Entra ID, the `authorityHost`. */
+  authorityHost: string;
+  /** https://127.0.0.1:PORT — the cluster's Kubernetes API server. */
+  kubeServer: string;
+  /** https://127.0.0.1:PORT — base of the cluster OIDC issuer host; the issuer URL is BASE/TENANT/GUID/. */
+  oidcBase: string;
+  /** Absolute path of the CA certificate (PEM) that signs every sandbox listener. */
+  caFile: string;
+  /** Absolute path of a kubeconfig for the sandbox cluster (user credential). */
+  kubeconfig: string;
+  /** Operator service principal, Owner of the subscription. The secret lives only in this file (0600). */
+  clientId: string;
+  clientSecret: string;
+  /** ARM token audience the sandbox accepts (same as Azure public cloud). */
+  armAudience: string;
+  ports: Record<ServiceName, number>;
+  pid: number;
+  startedAt: string;
+  latency: string;
+  faults: string;
+}
+
+export interface SandboxRequest {
+  method: string;
+  /** Full URL (host = the listener). Path already has a doubled leading slash collapsed. */
+  url: URL;
+  /** url.pathname, decoded, doubled leading slash collapsed. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  raw: IncomingMessage;
+}
+
+export interface SandboxResponse {
+  status: number;
+  headers?: Record<string, string>;
+  /** Objects are sent as JSON (content-type application/json unless set); strings/Buffers as-is. */
+  body?: unknown;
+}
+
+export type Handler = (req: SandboxRequest) => Promise<SandboxResponse>;
+
+export interface SandboxService {
+  name: ServiceName;
+  handle: Handler;
+  /** For WebSocket upgrades (pods/exec). */
+  upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+}
+
+/** Timings in milliseconds. `instant` is all zeros (tests); `realistic` is Azure's timings times a factor. */
+export interface LatencyProfile {
+  name: string;
+  /** How long a managedClusters PUT stays InProgress/Updating. */
+  clusterUpdateMs: number;
+  /** How long an identity or federated-credential write takes to answer. */
+  identityWriteMs: number;
+  /** Window after an identity is created during which FIC writes get 404 ParentResourceNotFound. */
+  ficParentNotFoundMs: number;
+  /** Window after an identity is created during which role assignments get 400 PrincipalNotFound
+   *  (unless principalType ServicePrincipal is sent). */
+  principalReplicationMs: number;
+  /** Delay after a federated credential is written before Entra honours it (AADSTS70021 until then). */
+  ficPropagationMs: number;
+  /** How long a pod stays Pending before Running. */
+  podStartMs: number;
+}
+
+/** Everything a service module needs, handed to its factory by the core. */
+export interface ServiceContext {
+  info: SandboxInfo;
+  world: import("./world.js").World;
+  latency: LatencyProfile;
+  caPem: string;
+  /** Entra's token service; ARM and kube use it to verify bearer tokens. */
+  tokens: TokenService;
+  /** Now, in ms; tests of timing may replace it. */
+  now: () => number;
+}
+
+/** Claims of an Entra v1 access token as the sandbox mints them (what ARM and kube check). */
+export interface AccessTokenClaims {
+  aud: string;
+  iss: string;
+  tid: string;
+  /** Object ID of the principal (managed identity principalId / operator principalId). */
+  oid: string;
+  sub: string;
+  appid: string;
+  azp?: string;
+  idtyp?: string;
+  iat: number;
+  nbf: number;
+  exp: number;
+  ver?: string;
+  [k: string]: unknown;
+}
+
+export type TokenCheck =
+  | { ok: true; claims: AccessTokenClaims }
+  | { ok: false; reason: "missing" | "malformed" | "signature" | "expired" | "audience" | "tenant"; message: string };
+
+/** Implemented by entra/tokens.ts; created by the core and shared through ServiceContext. */
+export interface TokenService {
+  /** Verifies an `Authorization` header value ("Bearer …") for one of the accepted audiences and,
+   *  when given, the expected tenant. Never throws. */
+  verifyBearer(authorization: string | undefined, audiences: string[], tenantId?: string): Promise<TokenCheck>;
+  /** Mints a signed access token (RS256, kid in header) for a principal. */
+  mintAccessToken(p: { tenantId: string; audience: string; clientId: string; principalId: string; lifetimeSeconds?: number }): Promise<string>;
+}
