@@ -1,0 +1,109 @@
+// The one place that knows how to reach an Azure cloud: endpoints, authority, ARM audience, CA
+// and credential. The sandbox is one more profile here, never a branch in the steps.
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { TokenCredential } from "@azure/identity";
+import { UserError } from "../cli/errors.js";
+
+export interface CloudProfile {
+  name: "AzureCloud" | "sandbox";
+  /** ARM endpoint without trailing slash. */
+  armEndpoint: string;
+  /** Entra authority host without trailing slash. */
+  authorityHost: string;
+  /** Scope requested for ARM tokens. */
+  armScope: string;
+  /** Extra CA (PEM) to trust for every HTTPS call of this profile. */
+  caPem?: string;
+  /** Tenant to authenticate in, when known (sandbox). */
+  tenantId?: string;
+  /** Default subscription, when the profile knows one (sandbox). */
+  subscriptionId?: string;
+  /** Defaults the profile suggests for inputs (sandbox: its seeded names). */
+  defaults?: { resourceGroup?: string; cluster?: string };
+  credential(): TokenCredential;
+  /** Options every SDK client and credential of this profile must get. */
+  clientOptions(): { endpoint: string; credentialScopes: string[]; tlsOptions?: { ca: string } };
+}
+
+export const AKS_AAD_SERVER_APP_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
+
+export function publicCloud(): CloudProfile {
+  let cred: TokenCredential | undefined;
+  return {
+    name: "AzureCloud",
+    armEndpoint: "https://management.azure.com",
+    authorityHost: "https://login.microsoftonline.com",
+    armScope: "https://management.azure.com/.default",
+    credential() {
+      // Loaded lazily by the caller's dynamic import of this module; DefaultAzureCredential covers
+      // az login, environment variables, workload identity in CI and managed identity.
+      return (cred ??= new (requireIdentity().DefaultAzureCredential)());
+    },
+    clientOptions() {
+      return { endpoint: this.armEndpoint, credentialScopes: [this.armScope] };
+    },
+  };
+}
+
+/** Default directory of the local sandbox: under the user's state directory. */
+export function defaultSandboxDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.AKS_WI_SANDBOX_DIR) return env.AKS_WI_SANDBOX_DIR;
+  const base = env.XDG_STATE_HOME || join(homedir(), ".local", "state");
+  return join(base, "aks-wi", "sandbox");
+}
+
+interface SandboxJson {
+  tenantId: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  clusterName: string;
+  armEndpoint: string;
+  authorityHost: string;
+  armAudience: string;
+  caFile: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/** The sandbox profile: reads DIR/sandbox.json written by `aks-wi sandbox start`. */
+export function sandboxCloud(dir: string): CloudProfile {
+  let info: SandboxJson;
+  try {
+    info = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8")) as SandboxJson;
+  } catch {
+    throw new UserError(`no sandbox found in ${dir}`, "start one with `aks-wi sandbox start` (or pass --sandbox-dir DIR)");
+  }
+  const caPem = readFileSync(info.caFile, "utf8");
+  let cred: TokenCredential | undefined;
+  const armScope = `${info.armAudience.replace(/\/$/, "")}/.default`;
+  return {
+    name: "sandbox",
+    armEndpoint: info.armEndpoint,
+    authorityHost: info.authorityHost,
+    armScope,
+    caPem,
+    tenantId: info.tenantId,
+    subscriptionId: info.subscriptionId,
+    defaults: { resourceGroup: info.resourceGroup, cluster: info.clusterName },
+    credential() {
+      const { ClientSecretCredential } = requireIdentity();
+      return (cred ??= new ClientSecretCredential(info.tenantId, info.clientId, info.clientSecret, {
+        authorityHost: info.authorityHost,
+        disableInstanceDiscovery: true,
+        tlsOptions: { ca: caPem },
+      }));
+    },
+    clientOptions() {
+      return { endpoint: info.armEndpoint, credentialScopes: [armScope], tlsOptions: { ca: caPem } };
+    },
+  };
+}
+
+// @azure/identity is loaded on first use only, so that importing this module stays cheap.
+import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+function requireIdentity(): typeof import("@azure/identity") {
+  return require("@azure/identity");
+}
