@@ -91,6 +91,8 @@ export interface ServiceContext {
   caPem: string;
   /** Entra's token service; ARM and kube use it to verify bearer tokens. */
   tokens: TokenService;
+  /** The cluster's service-account token issuer (oidc/issuer.ts); kube mints tokens with it. */
+  clusterIssuer: ClusterIssuer;
   /** Now, in ms; tests of timing may replace it. */
   now: () => number;
 }
@@ -124,4 +126,23 @@ export interface TokenService {
   verifyBearer(authorization: string | undefined, audiences: string[], tenantId?: string): Promise<TokenCheck>;
   /** Mints a signed access token (RS256, kid in header) for a principal. */
   mintAccessToken(p: { tenantId: string; audience: string; clientId: string; principalId: string; lifetimeSeconds?: number }): Promise<string>;
+}
+
+/** Implemented by oidc/issuer.ts: the cluster's service-account signing key and token minting. */
+export interface ClusterIssuer {
+  /** The `iss` of service-account tokens now: the cluster's OIDC issuer URL once enabled (verbatim,
+   *  with its trailing slash), else https://kubernetes.default.svc.cluster.local. */
+  currentIssuer(): string;
+  /** Mints a projected/bound service-account token (RS256, kid), claims as the real kube-apiserver:
+   *  iss, sub=system:serviceaccount:NS:SA, aud, exp, iat, nbf, kubernetes.io{namespace, serviceaccount{name,uid}, pod{name,uid}}. */
+  mintServiceAccountToken(p: {
+    namespace: string;
+    serviceAccount: string;
+    serviceAccountUid: string;
+    audiences: string[];
+    expirationSeconds: number;
+    pod?: { name: string; uid: string };
+  }): Promise<string>;
+  /** Public JWKS ({ keys: [...] }) served by the issuer. */
+  jwks(): Promise<{ keys: unknown[] }>;
 }
