@@ -1,0 +1,55 @@
+// `npm run bench`: median wall times of
+//   - `aks-wi --help` against `node -e 0` (start-up cost: --help must not load the SDKs),
+//   - a full `init` on a fresh sandbox (instant latency),
+//   - the no-change re-run of the same init.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { aksWi, median, sandboxVaultId } from "./lib.mjs";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const INIT_RUNS = Number(process.env.BENCH_INIT_RUNS ?? 3);
+const fmt = (ms) => `${ms.toFixed(0)} ms`;
+
+function timeNode(args) {
+  const t0 = performance.now();
+  spawnSync(process.execPath, args, { stdio: "ignore" });
+  return performance.now() - t0;
+}
+
+const nodeBaseline = median(Array.from({ length: RUNS }, () => timeNode(["-e", "0"])));
+const help = median(Array.from({ length: RUNS }, () => aksWi(["--help"], { quiet: true }).ms));
+
+const fresh = [];
+const rerun = [];
+for (let i = 0; i < INIT_RUNS; i++) {
+  const dir = mkdtempSync(join(tmpdir(), "aks-wi-bench-"));
+  const sb = join(dir, "sandbox");
+  try {
+    const s = aksWi(["sandbox", "start", "--dir", sb, "--latency", "instant"], { quiet: true });
+    if (s.status !== 0) throw new Error(`sandbox start failed: ${s.stderr}`);
+    const args = ["init", "--sandbox", "--sandbox-dir", sb, "--yes", "--identity", "id-bench",
+      "--namespace", "bench", "--service-account", "bench-sa",
+      "--role", "Key Vault Secrets User", "--scope", sandboxVaultId(sb), "--state", join(dir, "state.json")];
+    const a = aksWi(args, { quiet: true });
+    if (a.status !== 0) throw new Error(`init failed: ${a.stderr}`);
+    fresh.push(a.ms);
+    const b = aksWi(args, { quiet: true });
+    if (b.status !== 0) throw new Error(`re-run failed: ${b.stderr}`);
+    rerun.push(b.ms);
+  } finally {
+    aksWi(["sandbox", "stop", "--dir", sb], { quiet: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const rows = [
+  ["node -e 0", nodeBaseline, RUNS],
+  ["aks-wi --help", help, RUNS],
+  ["aks-wi init (fresh sandbox)", median(fresh), INIT_RUNS],
+  ["aks-wi init (no-change re-run)", median(rerun), INIT_RUNS],
+];
+console.log("benchmark (median wall time)");
+for (const [name, ms, n] of rows) console.log(`  ${name.padEnd(34)} ${fmt(ms).padStart(9)}   (n=${n})`);
+console.log(`  --help overhead over node: ${fmt(help - nodeBaseline)}`);
