@@ -1,4 +1,199 @@
-// Implementation of `aks-wi init`. Returns the exit code; never exits itself.
-export async function run(_opts: Record<string, unknown>): Promise<number> {
-  throw new Error("init: not implemented yet");
+// Implementation of `aks-wi init`: resolve the inputs (flag → env → state → prompt → default),
+// pick the cloud profile, lock and load the state, plan every step, ask, apply, summarize.
+// Returns the exit code; never exits itself (errors go to src/cli/main.ts as UserError & co).
+import { homedir } from "node:os";
+import { delimiter, join, resolve } from "node:path";
+import { EXIT, UserError } from "../errors.js";
+import { defaultSandboxDir, publicCloud, sandboxCloud, type CloudProfile } from "../../azure/cloud.js";
+import { inputsToSave, parseBool, resolveInputs, type InitOptions, type PickSources } from "../../context/inputs.js";
+import { inquirerPrompter, type Prompter } from "../../context/prompts.js";
+import { runSteps } from "../../context/runner.js";
+import { defaultStatePath, emptyState, lockState, readState, writeStateAtomic, type StateLock } from "../../context/state.js";
+import { buildReport, formatSummary } from "../../context/summary.js";
+import { createUi } from "../../context/ui.js";
+import type { AzureOps, InitState, KubeOps, Step, StepContext } from "../../steps/types.js";
+
+/** Why this run cannot ask questions, or undefined when it can. */
+export function nonInteractiveReason(opts: InitOptions, env: NodeJS.ProcessEnv, stdinTty: boolean, stdoutTty: boolean): string | undefined {
+  if (opts.yes) return "--yes";
+  if (parseBool(env.CI)) return "CI=true";
+  if (!stdinTty || !stdoutTty) return "no terminal";
+  return undefined;
+}
+
+export function chooseProfile(opts: InitOptions, env: NodeJS.ProcessEnv): CloudProfile {
+  if (opts.sandbox || parseBool(env.AKS_WI_SANDBOX)) return sandboxCloud(opts.sandboxDir ?? defaultSandboxDir(env));
+  if (opts.sandboxDir) throw new UserError("--sandbox-dir needs --sandbox");
+  return publicCloud();
+}
+
+/** One lazily-made value: the Azure and Kubernetes SDKs load only when something needs them. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= make());
+}
+
+function defaultKubeconfigPath(env: NodeJS.ProcessEnv): string {
+  const first = env.KUBECONFIG?.split(delimiter).find(Boolean);
+  return first ?? join(homedir(), ".kube", "config");
+}
+
+/** What the command reaches the outside world through; tests replace parts with fakes of our own interfaces. */
+export interface InitDeps {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdinTty: boolean;
+  stdoutTty: boolean;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  profile(opts: InitOptions, env: NodeJS.ProcessEnv): Pick<CloudProfile, "name" | "subscriptionId" | "defaults">;
+  azure(profile: CloudProfile): Promise<AzureOps>;
+  kube(target: { subscription: string; resourceGroup: string; cluster: string }, azure: () => Promise<AzureOps>, profile: CloudProfile, opts: InitOptions, env: NodeJS.ProcessEnv): Promise<KubeOps>;
+  prompter?: Prompter;
+  steps(): Promise<readonly Step[]>;
+}
+
+/** The real Kubernetes access: --kubeconfig/--context, else the cluster's credential from ARM (--admin for the admin one). */
+async function realKube(
+  target: { subscription: string; resourceGroup: string; cluster: string }, azure: () => Promise<AzureOps>, profile: CloudProfile, opts: InitOptions, env: NodeJS.ProcessEnv,
+): Promise<KubeOps> {
+  if (opts.kubeconfig || opts.context) {
+    const { kubeOpsFromFile } = await import("../../kube/ops.js");
+    return kubeOpsFromFile(opts.kubeconfig ?? defaultKubeconfigPath(env), opts.context);
+  }
+  const [{ clusterKubeOps }, { aksTokenProvider }] = await Promise.all([import("../../kube/cluster.js"), import("../../azure/kubeToken.js")]);
+  return clusterKubeOps(await azure(), target.subscription, target.resourceGroup, target.cluster, { admin: !!opts.admin, aadToken: aksTokenProvider(profile) });
+}
+
+function realDeps(): InitDeps {
+  return {
+    env: process.env,
+    cwd: process.cwd(),
+    stdinTty: !!process.stdin.isTTY,
+    stdoutTty: !!process.stdout.isTTY,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    profile: chooseProfile,
+    azure: async (profile) => (await import("../../azure/ops.js")).createAzureOps(profile),
+    kube: realKube,
+    steps: async () => (await import("../../steps/index.js")).STEPS,
+  };
+}
+
+export async function run(raw: Record<string, unknown>): Promise<number> {
+  return runInit(raw as InitOptions, realDeps());
+}
+
+export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number> {
+  const { env } = deps;
+  const json = opts.output === "json";
+  const reason = nonInteractiveReason(opts, env, deps.stdinTty, deps.stdoutTty);
+  const interactive = reason === undefined;
+  const humanStream = json ? deps.stderr : deps.stdout;
+  const prompter = interactive ? (deps.prompter ?? inquirerPrompter(json ? process.stderr : undefined)) : undefined;
+  const ui = createUi({ interactive, prompter, stream: humanStream });
+  const profile = deps.profile(opts, env) as CloudProfile;
+
+  const azure = once(() => deps.azure(profile));
+  const kubeCache = new Map<string, Promise<KubeOps>>();
+  const kubeFor = (subscription: string, resourceGroup: string, cluster: string): Promise<KubeOps> => {
+    const key = `${subscription}/${resourceGroup}/${cluster}`;
+    let k = kubeCache.get(key);
+    if (!k) {
+      k = deps.kube({ subscription, resourceGroup, cluster }, azure, profile, opts, env);
+      kubeCache.set(key, k);
+      k.catch(() => kubeCache.delete(key));
+    }
+    return k;
+  };
+
+  // The state file: --state, else .aks-wi/<cluster>/state.json once the cluster is known.
+  let statePath: string | undefined;
+  let loaded: InitState | undefined;
+  const savedInputs = async (cluster: string | undefined) => {
+    if (statePath) return loaded?.inputs;
+    if (opts.state) statePath = resolve(deps.cwd, opts.state);
+    else if (cluster) statePath = defaultStatePath(cluster, deps.cwd);
+    else return undefined;
+    loaded = await readState(statePath);
+    if (loaded && loaded.cloud !== profile.name) {
+      throw new UserError(`state file ${statePath} belongs to the ${loaded.cloud} cloud, not ${profile.name}`, "pass another --state (or drop --sandbox / add it)");
+    }
+    return loaded?.inputs;
+  };
+
+  const { inputs } = await resolveInputs({
+    options: opts,
+    env,
+    interactive,
+    nonInteractiveReason: reason,
+    prompter,
+    sources: interactive ? pickSources(azure, kubeFor) : undefined,
+    profile: { subscription: profile.subscriptionId, resourceGroup: profile.defaults?.resourceGroup, cluster: profile.defaults?.cluster },
+    savedInputs,
+  });
+  statePath ??= opts.state ? resolve(deps.cwd, opts.state) : defaultStatePath(inputs.cluster, deps.cwd);
+
+  let lock: StateLock | undefined;
+  try {
+    let state: InitState;
+    if (opts.dryRun) {
+      state = loaded ?? emptyState(profile.name);
+    } else {
+      lock = await lockState(statePath);
+      // Re-read under the lock: another run may have finished since the first read.
+      state = (await readState(statePath)) ?? emptyState(profile.name);
+    }
+    state.inputs = inputsToSave(inputs);
+    const path = statePath;
+    const ctx: StepContext = {
+      inputs,
+      state,
+      azure: await azure(),
+      kube: () => kubeFor(inputs.subscription, inputs.resourceGroup, inputs.cluster),
+      ui,
+      // A dry run writes nothing, not even the state file.
+      save: opts.dryRun ? async () => {} : () => writeStateAtomic(path, state),
+    };
+    const result = await runSteps({ steps: await deps.steps(), ctx, ui, dryRun: !!opts.dryRun, yes: !!opts.yes });
+    const report = buildReport({ result, inputs, outputs: state.outputs, cloud: profile.name, statePath: opts.dryRun ? undefined : path });
+    if (json) deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else if (result.applied) for (const l of formatSummary(report, result.outcomes)) ui.line(l);
+    return EXIT.ok;
+  } finally {
+    await lock?.release().catch(() => {});
+  }
+}
+
+/** Live pick-lists for the prompts, through our own Azure/Kubernetes operations. */
+function pickSources(azure: () => Promise<AzureOps>, kubeFor: (s: string, rg: string, c: string) => Promise<KubeOps>): PickSources {
+  return {
+    async subscriptions() {
+      return (await (await azure()).listSubscriptions()).map((s) => ({ name: `${s.name} (${s.id})`, value: s.id }));
+    },
+    async resourceGroups(sub) {
+      return (await (await azure()).listResourceGroups(sub)).map((g) => ({ name: `${g.name} (${g.location})`, value: g.name }));
+    },
+    async clusters(sub, rg) {
+      return (await (await azure()).listClusters(sub, rg)).map((c) => ({
+        name: `${c.name} (${c.location}; workload identity ${c.workloadIdentityEnabled ? "on" : "off"})`,
+        value: c.name,
+      }));
+    },
+    async identities(sub, rg) {
+      return (await (await azure()).listIdentities(sub, rg)).map((i) => ({ name: `${i.name} (client ID ${i.clientId})`, value: i.name }));
+    },
+    async namespaces(got) {
+      const kube = await kubeFor(got.subscription!, got.resourceGroup!, got.cluster!);
+      return (await kube.listNamespaces()).map((n) => ({ name: n, value: n }));
+    },
+    async serviceAccounts(got) {
+      const kube = await kubeFor(got.subscription!, got.resourceGroup!, got.cluster!);
+      if (!(await kube.namespaceExists(got.namespace!))) return [];
+      return (await kube.listServiceAccounts(got.namespace!)).map((sa) => {
+        const bound = sa.annotations["azure.workload.identity/client-id"];
+        return { name: bound ? `${sa.name} (bound to client ID ${bound})` : sa.name, value: sa.name };
+      });
+    },
+  };
 }

@@ -1,5 +1,61 @@
-// STUB — replaced by the Kubernetes API implementation.
-import type { ServiceContext, SandboxService } from "../types.js";
-export function createKubeService(_ctx: ServiceContext): SandboxService {
-  return { name: "kube", handle: async () => ({ status: 404, body: { kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404 } }) };
+// The sandbox cluster's Kubernetes API service: authentication, then the REST API (api.ts) or,
+// for WebSocket upgrades, pods/exec (exec.ts).
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import type { SandboxRequest, SandboxResponse, SandboxService, ServiceContext } from "../types.js";
+import { KubeApi } from "./api.js";
+import { handleExec, rejectUpgrade } from "./exec.js";
+import { matchStaticToken } from "./kubeconfig.js";
+import { failure, statusBody } from "./status.js";
+
+/** The AKS AAD server application: the audience of Entra tokens for Entra-integrated clusters. */
+export const AKS_AAD_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630";
+const PUBLIC_PATHS = new Set(["/version", "/healthz", "/readyz", "/livez"]);
+
+const unauthorized = (): SandboxResponse => failure(401, "Unauthorized", "Unauthorized");
+
+export function createKubeService(ctx: ServiceContext): SandboxService {
+  const api = new KubeApi(ctx);
+
+  async function authenticate(authorization: string | undefined): Promise<"ok" | "anonymous" | "invalid"> {
+    if (!authorization) return "anonymous";
+    const m = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+    if (!m) return "invalid";
+    if (matchStaticToken(ctx, m[1])) return "ok";
+    if (m[1].split(".").length === 3) {
+      const check = await ctx.tokens.verifyBearer(authorization, [AKS_AAD_SERVER_APP, `spn:${AKS_AAD_SERVER_APP}`], ctx.info.tenantId);
+      if (check.ok) return "ok";
+    }
+    return "invalid";
+  }
+
+  return {
+    name: "kube",
+    async handle(req: SandboxRequest): Promise<SandboxResponse> {
+      try {
+        const who = await authenticate(req.headers.authorization);
+        const path = req.path.replace(/\/+$/, "") || "/";
+        if (who === "invalid" || (who === "anonymous" && !PUBLIC_PATHS.has(path))) return unauthorized();
+        return await api.handle(req);
+      } catch (e) {
+        return failure(500, `Internal error occurred: ${(e as Error)?.message ?? "unknown"}`, "InternalError");
+      }
+    },
+    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+      (async () => {
+        try {
+          const who = await authenticate(req.headers.authorization);
+          if (who !== "ok") return rejectUpgrade(socket, { status: 401, body: statusBody(401, "Unauthorized", "Unauthorized") });
+          const url = new URL(req.url ?? "/", ctx.info.kubeServer);
+          const path = url.pathname.replace(/^\/+/, "/");
+          const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(path);
+          if (!m) return rejectUpgrade(socket, { status: 404, body: statusBody(404, "the server could not find the requested resource", "NotFound") });
+          api.store.reconcile();
+          handleExec(api, req, socket, head, { namespace: decodeURIComponent(m[1]), pod: decodeURIComponent(m[2]), url });
+        } catch {
+          socket.destroy();
+        }
+      })();
+    },
+  };
 }

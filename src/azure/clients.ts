@@ -1,0 +1,41 @@
+// SDK clients for one cloud profile, created lazily and cached per subscription. Every client
+// gets the profile's clientOptions() (endpoint, ARM scope, CA), so no caller needs to know which
+// cloud it talks to.
+import { ContainerServiceClient } from "@azure/arm-containerservice";
+import { ManagedServiceIdentityClient } from "@azure/arm-msi";
+import { AuthorizationManagementClient } from "@azure/arm-authorization";
+import { ResourceManagementClient } from "@azure/arm-resources";
+import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
+import type { CloudProfile } from "./cloud.js";
+
+export interface AzureClients {
+  containerService(subscription: string): ContainerServiceClient;
+  msi(subscription: string): ManagedServiceIdentityClient;
+  authorization(subscription: string): AuthorizationManagementClient;
+  resources(subscription: string): ResourceManagementClient;
+  subscriptions(): SubscriptionClient;
+}
+
+export function createClients(profile: CloudProfile): AzureClients {
+  const cache = new Map<string, unknown>();
+  function cached<T>(key: string, make: () => T): T {
+    if (!cache.has(key)) cache.set(key, make());
+    return cache.get(key) as T;
+  }
+  const cred = () => profile.credential();
+  const opts = () => profile.clientOptions();
+  return {
+    containerService: (s) => cached(`aks|${s}`, () => new ContainerServiceClient(cred(), s, opts())),
+    msi: (s) => cached(`msi|${s}`, () => new ManagedServiceIdentityClient(cred(), s, opts())),
+    authorization: (s) => cached(`auth|${s}`, () => new AuthorizationManagementClient(cred(), s, opts())),
+    resources: (s) => cached(`rm|${s}`, () => new ResourceManagementClient(cred(), s, opts())),
+    subscriptions: () => cached("subs", () => new SubscriptionClient(cred(), opts())),
+  };
+}
+
+/** Collects a paged SDK listing. */
+export async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}

@@ -1,0 +1,79 @@
+// Azure SDK errors (RestError and friends) turned into one-line messages that name Azure's error
+// code and what to do about it. Duck-typed so this module needs no SDK import.
+import { EXIT, UserError } from "../cli/errors.js";
+
+export class AzureError extends UserError {
+  constructor(
+    message: string,
+    public readonly code: string | undefined,
+    public readonly statusCode: number | undefined,
+    suggestion?: string,
+  ) {
+    super(message, suggestion, EXIT.failed);
+    this.name = "AzureError";
+  }
+}
+
+interface RestLike {
+  code?: unknown;
+  statusCode?: unknown;
+  message?: unknown;
+  name?: unknown;
+}
+
+/** Azure's error code (`error.code` of the ARM body, as the SDK exposes it), when there is one. */
+export function errorCode(e: unknown): string | undefined {
+  if (e instanceof AzureError) return e.code;
+  const c = (e as RestLike | undefined)?.code;
+  return typeof c === "string" ? c : undefined;
+}
+
+export function statusCode(e: unknown): number | undefined {
+  const s = (e as RestLike | undefined)?.statusCode;
+  return typeof s === "number" ? s : undefined;
+}
+
+export function isNotFound(e: unknown): boolean {
+  return statusCode(e) === 404 || /^(ResourceNotFound|NotFound|ResourceGroupNotFound)$/.test(errorCode(e) ?? "");
+}
+
+const SUGGESTIONS: Record<string, string> = {
+  AuthorizationFailed: "the signed-in principal lacks permission for this action: ask for a role that grants it (e.g. Owner or User Access Administrator for role assignments)",
+  ResourceGroupNotFound: "check --resource-group / --identity-resource-group (create the group first with az group create)",
+  SubscriptionNotFound: "check --subscription (az account list shows the ones you can use)",
+  InvalidAuthenticationToken: "sign in again (az login), or check the environment credential",
+  ExpiredAuthenticationToken: "sign in again (az login)",
+  PrincipalNotFound: "the identity's principal has not replicated yet: re-run aks-wi init in a minute",
+  ParentResourceNotFound: "the identity has not replicated yet: re-run aks-wi init in a minute",
+  RoleAssignmentLimitExceeded: "the subscription has reached its role-assignment limit: remove unused assignments",
+  OperationNotAllowed: "another operation is running on the cluster: wait for it to finish and re-run aks-wi init",
+  InvalidResourceName: "use a name that follows Azure's naming rules for this resource",
+  LocationNotAvailableForResourceType: "pass a location where this resource type is offered",
+};
+
+/** Wraps any failure of an Azure call as an AzureError: "<what>: <code>: <message>". */
+export function toAzureError(e: unknown, what: string): AzureError {
+  if (e instanceof AzureError) return e;
+  const code = errorCode(e);
+  const status = statusCode(e);
+  const raw = e instanceof Error ? e.message : String(e);
+  // SDK messages can carry a JSON body or several lines; keep the first meaningful line.
+  const message = raw.split("\n").map((l) => l.trim()).find(Boolean) ?? "unknown error";
+  const name = (e as RestLike | undefined)?.name;
+  let suggestion = code ? SUGGESTIONS[code] : undefined;
+  if (!suggestion && (name === "CredentialUnavailableError" || name === "AuthenticationRequiredError")) {
+    suggestion = "sign in with az login (or set AZURE_CLIENT_ID / AZURE_TENANT_ID / AZURE_CLIENT_SECRET)";
+  }
+  if (!suggestion && status === 403) suggestion = SUGGESTIONS.AuthorizationFailed;
+  const label = code ? `${code}: ` : status ? `HTTP ${status}: ` : "";
+  return new AzureError(`${what}: ${label}${message}`, code, status, suggestion);
+}
+
+/** Runs an Azure call, converting its failure. */
+export async function azureCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw toAzureError(e, what);
+  }
+}

@@ -1,0 +1,266 @@
+// AzureOps (src/steps/types.ts) over the real Azure SDKs: the only ARM calls `init` makes.
+import type { ManagedCluster } from "@azure/arm-containerservice";
+import type { Identity, FederatedIdentityCredential } from "@azure/arm-msi";
+import type { RoleAssignment, RoleDefinition } from "@azure/arm-authorization";
+import type { AzureOps, ClusterInfo, FederatedCredentialInfo, IdentityOut, RoleAssignmentInfo, RoleDefinitionInfo } from "../steps/types.js";
+import type { CloudProfile } from "./cloud.js";
+import { all, createClients } from "./clients.js";
+import { AzureError, azureCall, errorCode, isNotFound, statusCode, toAzureError } from "./errors.js";
+import { KeyedMutex, retryOnCodes, sleep, type BackoffOptions } from "./retry.js";
+
+export interface AzureOpsOptions {
+  /** How often to re-read a busy cluster (default 5 s). The update's own LRO polling follows
+   *  the service's Retry-After header instead. */
+  clusterPollMs?: number;
+  /** How long to wait for a busy cluster's running operation (default 60 min). */
+  clusterBusyBudgetMs?: number;
+  /** Backoff for the replication delays after creating an identity. */
+  replication?: BackoffOptions;
+}
+
+const TERMINAL = new Set(["succeeded", "failed", "canceled", "cancelled"]);
+const DEFAULT_REPLICATION: BackoffOptions = { initialDelayMs: 2_000, maxDelayMs: 20_000, budgetMs: 180_000 };
+
+/** Resource group named in an ARM ID (…/resourceGroups/<rg>/…). */
+export function resourceGroupOf(id: string): string {
+  return /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? "";
+}
+
+/** The subscription an ARM scope belongs to ("" for tenant-level scopes). */
+export function subscriptionOf(scope: string): string {
+  return /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1] ?? "";
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function toCluster(c: ManagedCluster): ClusterInfo {
+  return {
+    id: c.id ?? "",
+    name: c.name ?? "",
+    resourceGroup: resourceGroupOf(c.id ?? ""),
+    location: c.location,
+    provisioningState: c.provisioningState ?? "",
+    oidcIssuerEnabled: c.oidcIssuerProfile?.enabled === true,
+    issuerUrl: c.oidcIssuerProfile?.issuerURL || undefined,
+    workloadIdentityEnabled: c.securityProfile?.workloadIdentity?.enabled === true,
+    aadEnabled: !!c.aadProfile,
+  };
+}
+
+function toIdentity(i: Identity): IdentityOut {
+  return {
+    id: i.id ?? "",
+    name: i.name ?? "",
+    resourceGroup: resourceGroupOf(i.id ?? ""),
+    location: i.location,
+    clientId: i.clientId ?? "",
+    principalId: i.principalId ?? "",
+    tenantId: i.tenantId ?? "",
+  };
+}
+
+function toFederated(f: FederatedIdentityCredential): FederatedCredentialInfo {
+  return { id: f.id ?? "", name: f.name ?? "", issuer: f.issuer ?? "", subject: f.subject ?? "", audiences: [...(f.audiences ?? [])] };
+}
+
+function toRoleDefinition(d: RoleDefinition): RoleDefinitionInfo {
+  return { id: d.id ?? "", name: d.name ?? "", roleName: d.roleName ?? "" };
+}
+
+function toRoleAssignment(a: RoleAssignment): RoleAssignmentInfo {
+  return { id: a.id ?? "", name: a.name ?? "", scope: a.scope ?? "", roleDefinitionId: a.roleDefinitionId ?? "", principalId: a.principalId ?? "" };
+}
+
+/** OData string literal: single quotes doubled. */
+const odata = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions = {}): AzureOps {
+  const clients = createClients(profile);
+  const pollMs = options.clusterPollMs ?? 5_000;
+  const busyBudget = options.clusterBusyBudgetMs ?? 60 * 60_000;
+  const replication = options.replication ?? DEFAULT_REPLICATION;
+  // Azure rejects concurrent credential writes on one identity (409); serialize ours.
+  const ficMutex = new KeyedMutex();
+
+  async function getClusterRaw(sub: string, rg: string, name: string): Promise<ManagedCluster | undefined> {
+    try {
+      return await clients.containerService(sub).managedClusters.get(rg, name);
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw toAzureError(e, `reading cluster ${name}`);
+    }
+  }
+
+  /** Re-reads the cluster until its provisioning state is terminal (no operation running). */
+  async function waitUntilFree(sub: string, rg: string, name: string, onProgress?: (s: string) => void): Promise<ManagedCluster> {
+    const started = Date.now();
+    for (;;) {
+      const c = await getClusterRaw(sub, rg, name);
+      if (!c) throw new AzureError(`cluster ${name} not found in resource group ${rg}`, "ResourceNotFound", 404, "check --resource-group and --cluster");
+      const state = (c.provisioningState ?? "Succeeded").toLowerCase();
+      if (TERMINAL.has(state)) return c;
+      if (Date.now() - started > busyBudget) {
+        throw new AzureError(`cluster ${name} is still ${c.provisioningState} after ${Math.round(busyBudget / 60_000)} min`, "OperationNotAllowed", 409, "wait for its running operation to finish, then re-run aks-wi init");
+      }
+      onProgress?.(`waiting for the cluster's running operation (${c.provisioningState}) to finish`);
+      await sleep(pollMs);
+    }
+  }
+
+  return {
+    async listSubscriptions() {
+      return azureCall("listing subscriptions", async () =>
+        (await all(clients.subscriptions().subscriptions.list())).map((s) => ({ id: s.subscriptionId ?? "", name: s.displayName ?? "", tenantId: s.tenantId ?? "" })),
+      );
+    },
+
+    async listResourceGroups(sub) {
+      return azureCall("listing resource groups", async () =>
+        (await all(clients.resources(sub).resourceGroups.list())).map((g) => ({ name: g.name ?? "", location: g.location })),
+      );
+    },
+
+    async listClusters(sub, rg) {
+      return azureCall("listing clusters", async () => {
+        const mc = clients.containerService(sub).managedClusters;
+        return (await all(rg ? mc.listByResourceGroup(rg) : mc.list())).map(toCluster);
+      });
+    },
+
+    async getCluster(sub, rg, name) {
+      const c = await getClusterRaw(sub, rg, name);
+      return c && toCluster(c);
+    },
+
+    async enableWorkloadIdentity(sub, rg, name, onProgress) {
+      const mc = clients.containerService(sub).managedClusters;
+      const started = Date.now();
+      for (;;) {
+        const current = await waitUntilFree(sub, rg, name, onProgress);
+        if (current.oidcIssuerProfile?.enabled && current.securityProfile?.workloadIdentity?.enabled) return toCluster(current);
+        // Read-modify-write of the whole cluster, as `az aks update` does: both flags in one PUT.
+        const body: ManagedCluster = {
+          ...current,
+          oidcIssuerProfile: { ...current.oidcIssuerProfile, enabled: true },
+          securityProfile: { ...current.securityProfile, workloadIdentity: { enabled: true } },
+        };
+        try {
+          onProgress?.("updating the cluster");
+          const poller = await mc.beginCreateOrUpdate(rg, name, body);
+          poller.onProgress((s) => onProgress?.(`updating the cluster (${s.status})`));
+          await poller.pollUntilDone();
+          const after = await getClusterRaw(sub, rg, name);
+          if (!after) throw new AzureError(`cluster ${name} disappeared during the update`, "ResourceNotFound", 404);
+          return toCluster(after);
+        } catch (e) {
+          // Another operation started between our read and our PUT: wait for it and try again.
+          const busy = statusCode(e) === 409 || errorCode(e) === "OperationNotAllowed";
+          if (!busy || Date.now() - started > busyBudget) throw toAzureError(e, `updating cluster ${name}`);
+          onProgress?.("the cluster is busy with another operation; waiting");
+          await sleep(pollMs);
+        }
+      }
+    },
+
+    async listIdentities(sub, rg) {
+      return azureCall("listing managed identities", async () => {
+        const ids = clients.msi(sub).userAssignedIdentities;
+        return (await all(rg ? ids.listByResourceGroup(rg) : ids.listBySubscription())).map(toIdentity);
+      });
+    },
+
+    async getIdentity(sub, rg, name) {
+      try {
+        return toIdentity(await clients.msi(sub).userAssignedIdentities.get(rg, name));
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw toAzureError(e, `reading identity ${name}`);
+      }
+    },
+
+    async createIdentity(sub, rg, name, location) {
+      return azureCall(`creating identity ${name}`, async () => toIdentity(await clients.msi(sub).userAssignedIdentities.createOrUpdate(rg, name, { location })));
+    },
+
+    async listFederatedCredentials(sub, rg, identity) {
+      // A just-created identity can answer ParentResourceNotFound here too (same replication delay).
+      return azureCall(`listing federated credentials of ${identity}`, () =>
+        retryOnCodes(["ParentResourceNotFound"], replication, async () =>
+          (await all(clients.msi(sub).federatedIdentityCredentials.list(rg, identity))).map(toFederated),
+        ),
+      );
+    },
+
+    async putFederatedCredential(sub, rg, identity, fc) {
+      const key = `${sub}/${rg}/${identity}`.toLowerCase();
+      return ficMutex.run(key, () =>
+        azureCall(`writing federated credential ${fc.name}`, () =>
+          retryOnCodes(["ParentResourceNotFound", "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity"], replication, async () =>
+            toFederated(
+              await clients.msi(sub).federatedIdentityCredentials.createOrUpdate(rg, identity, fc.name, {
+                issuer: fc.issuer,
+                subject: fc.subject,
+                audiences: fc.audiences,
+              }),
+            ),
+          ),
+        ),
+      );
+    },
+
+    async resolveRole(scope, role) {
+      const defs = clients.authorization(subscriptionOf(scope)).roleDefinitions;
+      return azureCall(`resolving role "${role}"`, async () => {
+        if (GUID.test(role)) {
+          try {
+            return toRoleDefinition(await defs.get(scope, role));
+          } catch (e) {
+            if (isNotFound(e) || errorCode(e) === "RoleDefinitionDoesNotExist") return undefined;
+            throw e;
+          }
+        }
+        const found = await all(defs.list(scope, { filter: `roleName eq ${odata(role)}` }));
+        const exact = found.find((d) => d.roleName === role) ?? found.find((d) => d.roleName?.toLowerCase() === role.toLowerCase());
+        return exact && toRoleDefinition(exact);
+      });
+    },
+
+    async listRoleAssignments(scope, principalId) {
+      return azureCall("listing role assignments", async () =>
+        (await all(clients.authorization(subscriptionOf(scope)).roleAssignments.listForScope(scope, { filter: `principalId eq ${odata(principalId)}` })))
+          .map(toRoleAssignment)
+          .filter((a) => a.principalId.toLowerCase() === principalId.toLowerCase()),
+      );
+    },
+
+    async createRoleAssignment(scope, name, roleDefinitionId, principalId) {
+      const ra = clients.authorization(subscriptionOf(scope)).roleAssignments;
+      return azureCall("creating role assignment", async () => {
+        try {
+          return toRoleAssignment(
+            await retryOnCodes(["PrincipalNotFound"], replication, () =>
+              ra.create(scope, name, { roleDefinitionId, principalId, principalType: "ServicePrincipal" }),
+            ),
+          );
+        } catch (e) {
+          if (errorCode(e) !== "RoleAssignmentExists") throw e;
+          // Same role, principal and scope already assigned (possibly under another name): done.
+          const existing = (await all(ra.listForScope(scope, { filter: `principalId eq ${odata(principalId)}` })))
+            .map(toRoleAssignment)
+            .find((a) => a.scope.toLowerCase() === scope.toLowerCase() && a.roleDefinitionId.toLowerCase().endsWith(roleDefinitionId.toLowerCase().split("/").pop()!));
+          return existing ?? { id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`, name, scope, roleDefinitionId, principalId };
+        }
+      });
+    },
+
+    async getClusterKubeconfig(sub, rg, name, admin) {
+      return azureCall(`getting the ${admin ? "admin" : "user"} credential of cluster ${name}`, async () => {
+        const mc = clients.containerService(sub).managedClusters;
+        const res = admin ? await mc.listClusterAdminCredentials(rg, name) : await mc.listClusterUserCredentials(rg, name);
+        const value = res.kubeconfigs?.[0]?.value;
+        if (!value) throw new AzureError(`cluster ${name} returned no kubeconfig`, undefined, undefined);
+        return Buffer.from(value).toString("utf8");
+      });
+    },
+  };
+}

@@ -1,0 +1,181 @@
+// The init state file (.aks-wi/<cluster>/state.json by default): what each step did and learned,
+// so a re-run resumes or reports "no change". Written atomically (temp file + rename, so a kill
+// mid-write leaves the old file), readable only by the user (file 0600, directory 0700), locked
+// against a concurrent run, and checked to never hold a token or secret.
+import { randomBytes } from "node:crypto";
+import { constants as fsConstants } from "node:fs";
+import { chmod, mkdir, open, readFile, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
+import { hostname } from "node:os";
+import { dirname, join } from "node:path";
+import lockfile from "proper-lockfile";
+import { EXIT, UserError } from "../cli/errors.js";
+import type { InitState } from "../steps/types.js";
+
+export const STATE_DIR = ".aks-wi";
+
+export function defaultStatePath(cluster: string, cwd: string = process.cwd()): string {
+  return join(cwd, STATE_DIR, cluster, "state.json");
+}
+
+export function emptyState(cloud: string): InitState {
+  return { version: 1, cloud, inputs: {}, steps: {}, outputs: {}, updatedAt: new Date().toISOString() };
+}
+
+/** Reads the state file without locking; undefined when there is none yet. */
+export async function readState(path: string): Promise<InitState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new UserError(`cannot read state file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check --state");
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UserError(`state file ${path} is not valid JSON`, "fix or delete it (aks-wi re-reads everything from Azure and the cluster)");
+  }
+  const s = parsed as Partial<InitState>;
+  if (s === null || typeof s !== "object" || s.version !== 1 || typeof s.cloud !== "string") {
+    throw new UserError(`state file ${path} is not an aks-wi state file (version 1)`, "pass another --state, or delete it");
+  }
+  return { version: 1, cloud: s.cloud, inputs: s.inputs ?? {}, steps: s.steps ?? {}, outputs: s.outputs ?? {}, updatedAt: s.updatedAt ?? "" };
+}
+
+// Keys whose string values would be credentials; the state must never carry one.
+const SECRET_KEY = /(token|secret|password|assertion|credentialValue|privateKey|kubeconfig)$/i;
+// A JWT (header.payload.signature, base64url, header starting with `{"`).
+const JWT = /^eyJ[\w-]+\.eyJ[\w-]+\.[\w-]*$/;
+
+/** Throws when anything in the state looks like a token or secret (a bug in the caller, never user input). */
+export function assertNoSecrets(value: unknown, path = "state"): void {
+  if (typeof value === "string") {
+    if (JWT.test(value)) throw new Error(`refusing to save a token in the state file (${path})`);
+    return;
+  }
+  if (Array.isArray(value)) return value.forEach((v, i) => assertNoSecrets(v, `${path}[${i}]`));
+  if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      if (SECRET_KEY.test(k) && typeof v === "string" && v !== "") throw new Error(`refusing to save a secret in the state file (${path}.${k})`);
+      assertNoSecrets(v, `${path}.${k}`);
+    }
+  }
+}
+
+async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+}
+
+/** Atomic, private write: a 0600 temp file in the same directory, flushed, then renamed over the old one. */
+export async function writeStateAtomic(path: string, state: InitState): Promise<void> {
+  assertNoSecrets(state);
+  state.updatedAt = new Date().toISOString();
+  await ensurePrivateDir(dirname(path));
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const fh = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
+  try {
+    await fh.writeFile(`${JSON.stringify(state, null, 2)}\n`, "utf8");
+    await fh.sync();
+  } catch (e) {
+    await fh.close();
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
+  await fh.close();
+  // The umask cannot widen 0600, but a pre-existing temp name could not exist either (O_EXCL); chmod
+  // anyway so the mode is right even on filesystems that ignore the open() mode.
+  await chmod(tmp, 0o600);
+  await rename(tmp, path);
+}
+
+export interface StateLock {
+  release(): Promise<void>;
+}
+
+interface Owner {
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
+const ownerFile = (path: string) => `${path}.owner`;
+const lockDir = (path: string) => `${path}.lock`;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function readOwner(path: string): Promise<Owner | undefined> {
+  try {
+    return JSON.parse(await readFile(ownerFile(path), "utf8")) as Owner;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Locks the state file against another `aks-wi init` on it. A lock left by a run that was killed
+ * (its pid is gone on this host) is taken over at once instead of waiting for it to go stale.
+ */
+export async function lockState(path: string): Promise<StateLock> {
+  await ensurePrivateDir(dirname(path));
+  const opts = {
+    realpath: false,
+    lockfilePath: lockDir(path),
+    stale: 30_000,
+    retries: 0,
+    // A lock we could not refresh (machine asleep, disk gone) is reported, not thrown from a timer.
+    onCompromised: (err: Error) => process.stderr.write(`warning: state lock on ${path} compromised: ${err.message}\n`),
+  };
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(path, opts);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ELOCKED") throw e;
+    const owner = await readOwner(path);
+    if (owner && owner.host === hostname() && owner.pid !== process.pid && !alive(owner.pid)) {
+      await rmdir(lockDir(path)).catch(() => {});
+      release = await lockfile.lock(path, opts).catch((e2: NodeJS.ErrnoException) => {
+        throw e2.code === "ELOCKED" ? lockedError(path, owner) : e2;
+      });
+    } else {
+      throw lockedError(path, owner);
+    }
+  }
+  const me: Owner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+  await writeOwner(path, me);
+  return {
+    async release() {
+      await rm(ownerFile(path), { force: true });
+      await release();
+    },
+  };
+}
+
+async function writeOwner(path: string, owner: Owner): Promise<void> {
+  const tmp = `${ownerFile(path)}.${process.pid}.tmp`;
+  const fh = await open(tmp, "w", 0o600);
+  await fh.writeFile(JSON.stringify(owner));
+  await fh.close();
+  await rename(tmp, ownerFile(path));
+}
+
+function lockedError(path: string, owner: Owner | undefined): UserError {
+  const who = owner ? `pid ${owner.pid}${owner.host !== hostname() ? ` on ${owner.host}` : ""}, since ${owner.startedAt}` : "pid unknown";
+  return new UserError(
+    `another aks-wi init is running on ${path} (${who})`,
+    "wait for it to finish, or pass another --state",
+    EXIT.failed,
+  );
+}
+
+/** File mode bits of the state file (for tests and `verify`). */
+export async function stateMode(path: string): Promise<number> {
+  return (await stat(path)).mode & 0o777;
+}

@@ -1,0 +1,185 @@
+// KubeOps (src/steps/types.ts) over @kubernetes/client-node 1.4: the only Kubernetes calls `init`
+// makes. Not-found reads return undefined; other API errors become one-line UserErrors.
+import { readFileSync } from "node:fs";
+import { ApiException, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
+import { EXIT, UserError } from "../cli/errors.js";
+import type { KubeOps, PodInfo, ServiceAccountInfo } from "../steps/types.js";
+import { connect, type KubeConnectOptions } from "./connect.js";
+
+export interface KubeOpsOptions extends KubeConnectOptions {
+  /** Interval of waitForPodRunning's reads (default 1 s). */
+  podPollMs?: number;
+}
+
+export class KubeError extends UserError {
+  constructor(message: string, public readonly status?: number, suggestion?: string) {
+    super(message, suggestion, EXIT.failed);
+    this.name = "KubeError";
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function status(e: unknown): number | undefined {
+  return e instanceof ApiException ? e.code : undefined;
+}
+
+/** The Status object's message when the API server sent one, else the error's own message. */
+function reason(e: unknown): string {
+  if (e instanceof ApiException) {
+    const body = e.body as unknown;
+    try {
+      const parsed = typeof body === "string" ? JSON.parse(body) : body;
+      if (parsed && typeof parsed === "object" && typeof (parsed as { message?: unknown }).message === "string") return (parsed as { message: string }).message;
+    } catch {
+      /* not JSON */
+    }
+    return `HTTP ${e.code}`;
+  }
+  const err = e as { message?: string; code?: string };
+  return err.code ? `${err.code}: ${err.message}` : String(err.message ?? e);
+}
+
+function toKubeError(e: unknown, what: string): KubeError {
+  if (e instanceof KubeError) return e;
+  const s = status(e);
+  const suggestion =
+    s === 401 ? "the cluster rejected the credential: check --kubeconfig/--context, or use --admin"
+    : s === 403 ? "the Kubernetes user lacks RBAC permission for this: use --admin or ask for a role binding"
+    : s === undefined ? "the cluster's API server could not be reached: check the network and the kubeconfig"
+    : undefined;
+  return new KubeError(`${what}: ${reason(e)}`, s, suggestion);
+}
+
+function toServiceAccount(sa: V1ServiceAccount): ServiceAccountInfo {
+  const m = sa.metadata ?? {};
+  return {
+    namespace: m.namespace ?? "",
+    name: m.name ?? "",
+    uid: m.uid ?? "",
+    annotations: { ...(m.annotations ?? {}) },
+    labels: { ...(m.labels ?? {}) },
+    creationTimestamp: m.creationTimestamp ? new Date(m.creationTimestamp).toISOString() : undefined,
+  };
+}
+
+function toPod(p: V1Pod): PodInfo {
+  const m = p.metadata ?? {};
+  const env = (list: { name: string; value?: string }[] | undefined) => Object.fromEntries((list ?? []).map((e) => [e.name, e.value ?? ""]));
+  return {
+    namespace: m.namespace ?? "",
+    name: m.name ?? "",
+    uid: m.uid ?? "",
+    phase: p.status?.phase ?? "Unknown",
+    serviceAccountName: p.spec?.serviceAccountName ?? "default",
+    labels: { ...(m.labels ?? {}) },
+    annotations: { ...(m.annotations ?? {}) },
+    creationTimestamp: m.creationTimestamp ? new Date(m.creationTimestamp).toISOString() : undefined,
+    containers: [
+      ...(p.spec?.initContainers ?? []).map((c) => ({ name: c.name, init: true, env: env(c.env) })),
+      ...(p.spec?.containers ?? []).map((c) => ({ name: c.name, init: false, env: env(c.env) })),
+    ],
+    volumes: [...(p.spec?.volumes ?? [])],
+  };
+}
+
+export function createKubeOps(kubeconfigYaml: string, context?: string, options: KubeOpsOptions = {}): KubeOps {
+  const conn = connect(kubeconfigYaml, context, options);
+  const api = conn.kc.makeApiClient(CoreV1Api);
+  const pollMs = options.podPollMs ?? 1_000;
+
+  async function call<T>(what: string, fn: (o: Awaited<ReturnType<typeof conn.requestOptions>>) => Promise<T>): Promise<T> {
+    try {
+      return await fn(await conn.requestOptions());
+    } catch (e) {
+      throw toKubeError(e, what);
+    }
+  }
+  async function orUndefined<T>(what: string, fn: (o: Awaited<ReturnType<typeof conn.requestOptions>>) => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn(await conn.requestOptions());
+    } catch (e) {
+      if (status(e) === 404) return undefined;
+      throw toKubeError(e, what);
+    }
+  }
+
+  const ops: KubeOps = {
+    async listNamespaces() {
+      return call("listing namespaces", async (o) => (await api.listNamespace({}, o)).items.map((n) => n.metadata?.name ?? ""));
+    },
+    async namespaceExists(name) {
+      return !!(await orUndefined(`reading namespace ${name}`, (o) => api.readNamespace({ name }, o)));
+    },
+    async createNamespace(name) {
+      try {
+        await api.createNamespace({ body: { metadata: { name } } }, await conn.requestOptions());
+      } catch (e) {
+        if (status(e) !== 409) throw toKubeError(e, `creating namespace ${name}`); // 409: created meanwhile
+      }
+    },
+    async listServiceAccounts(namespace) {
+      return call(`listing service accounts in ${namespace}`, async (o) => (await api.listNamespacedServiceAccount({ namespace }, o)).items.map(toServiceAccount));
+    },
+    async getServiceAccount(namespace, name) {
+      const sa = await orUndefined(`reading service account ${namespace}/${name}`, (o) => api.readNamespacedServiceAccount({ name, namespace }, o));
+      return sa && toServiceAccount(sa);
+    },
+    async createServiceAccount(namespace, name, annotations) {
+      return call(`creating service account ${namespace}/${name}`, async (o) =>
+        toServiceAccount(await api.createNamespacedServiceAccount({ namespace, body: { metadata: { name, namespace, annotations } } }, o)),
+      );
+    },
+    async mergeAnnotations(namespace, name, annotations) {
+      return call(`annotating service account ${namespace}/${name}`, async (o) =>
+        toServiceAccount(
+          await api.patchNamespacedServiceAccount(
+            { name, namespace, body: { metadata: { annotations } } },
+            setHeaderOptions("Content-Type", PatchStrategy.MergePatch, o),
+          ),
+        ),
+      );
+    },
+    async getPod(namespace, name) {
+      const p = await orUndefined(`reading pod ${namespace}/${name}`, (o) => api.readNamespacedPod({ name, namespace }, o));
+      return p && toPod(p);
+    },
+    async createPod(manifest) {
+      const body = manifest as V1Pod;
+      const namespace = body.metadata?.namespace ?? "default";
+      return call(`creating pod ${namespace}/${body.metadata?.name}`, async (o) => toPod(await api.createNamespacedPod({ namespace, body }, o)));
+    },
+    async deletePod(namespace, name) {
+      const deleted = await orUndefined(`deleting pod ${namespace}/${name}`, (o) => api.deleteNamespacedPod({ name, namespace }, o));
+      if (!deleted) return;
+      // A new pod of the same name can only be created once the old one is gone.
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        if (!(await ops.getPod(namespace, name))) return;
+        await sleep(pollMs);
+      }
+      throw new KubeError(`pod ${namespace}/${name} is still terminating after 60 s`, undefined, `check it with: kubectl -n ${namespace} get pod ${name}`);
+    },
+    async waitForPodRunning(namespace, name, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      let last: PodInfo | undefined;
+      for (;;) {
+        last = await ops.getPod(namespace, name);
+        if (last && (last.phase === "Running" || last.phase === "Failed" || last.phase === "Succeeded")) return last;
+        if (Date.now() + pollMs > deadline) return last;
+        await sleep(pollMs);
+      }
+    },
+  };
+  return ops;
+}
+
+export function kubeOpsFromFile(path: string, context?: string, options: KubeOpsOptions = {}): KubeOps {
+  let yaml: string;
+  try {
+    yaml = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new UserError(`cannot read kubeconfig ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check --kubeconfig");
+  }
+  return createKubeOps(yaml, context, options);
+}

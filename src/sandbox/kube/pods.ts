@@ -1,0 +1,199 @@
+// Pod lifecycle as the sandbox's single node runs it: API defaults, the ServiceAccount admission
+// plugin's token volume, Pending → Running after the latency profile's podStartMs, events, logs,
+// and what a container sees from the inside (for exec).
+import { createHash, randomBytes } from "node:crypto";
+import type { ServiceContext } from "../types.js";
+import type { ContainerView } from "./shell.js";
+
+export const NODE_NAME = "aks-nodepool1-12345678-vmss000000";
+export const HOST_IP = "10.224.0.4";
+const SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/** Fills the defaults the API server sets on a pod at create (SetDefaults_Pod and friends). */
+export function defaultPod(pod: any): void {
+  const spec = (pod.spec ??= {});
+  spec.restartPolicy ??= "Always";
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.dnsPolicy ??= "ClusterFirst";
+  spec.serviceAccountName ??= spec.serviceAccount ?? "default";
+  spec.serviceAccount = spec.serviceAccountName;
+  spec.securityContext ??= {};
+  spec.schedulerName ??= "default-scheduler";
+  spec.enableServiceLinks ??= true;
+  spec.priority ??= 0;
+  spec.preemptionPolicy ??= "PreemptLowerPriority";
+  spec.tolerations ??= [];
+  for (const key of ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"])
+    if (!spec.tolerations.some((t: any) => t.key === key)) spec.tolerations.push({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 });
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+    const image: string = c.image ?? "";
+    const tag = image.includes("@") ? "digest" : (image.split("/").pop() ?? "").split(":")[1];
+    c.imagePullPolicy ??= !tag || tag === "latest" ? "Always" : "IfNotPresent";
+    c.terminationMessagePath ??= "/dev/termination-log";
+    c.terminationMessagePolicy ??= "File";
+    c.resources ??= {};
+  }
+}
+
+/** The ServiceAccount admission plugin's projected `kube-api-access-*` volume and its mounts. */
+export function addServiceAccountVolume(pod: any): void {
+  if (pod.spec.automountServiceAccountToken === false) return;
+  const name = `kube-api-access-${randomBytes(3).toString("hex").slice(0, 5)}`;
+  pod.spec.volumes ??= [];
+  pod.spec.volumes.push({
+    name,
+    projected: {
+      defaultMode: 420,
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: "token" } },
+        { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+        { downwardAPI: { items: [{ fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" }, path: "namespace" }] } },
+      ],
+    },
+  });
+  for (const c of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])]) {
+    c.volumeMounts ??= [];
+    if (!c.volumeMounts.some((m: any) => m.mountPath === SA_DIR)) c.volumeMounts.push({ name, readOnly: true, mountPath: SA_DIR });
+  }
+}
+
+const podIpFor = (uid: string) => `10.244.0.${(parseInt(createHash("sha256").update(uid).digest("hex").slice(0, 4), 16) % 200) + 30}`;
+
+export function pendingStatus(pod: any, now: string) {
+  return {
+    phase: "Pending",
+    conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now }],
+    hostIP: HOST_IP, hostIPs: [{ ip: HOST_IP }],
+    startTime: now,
+    qosClass: "BestEffort",
+    containerStatuses: (pod.spec.containers ?? []).map((c: any) => ({
+      name: c.name, image: c.image, imageID: "", ready: false, restartCount: 0, started: false,
+      state: { waiting: { reason: "ContainerCreating" } }, lastState: {},
+    })),
+  };
+}
+
+const imageDigest = (image: string) => "sha256:" + createHash("sha256").update(image).digest("hex");
+
+export function runningStatus(pod: any, startedAt: string) {
+  const ip = podIpFor(pod.metadata.uid);
+  const cond = (type: string) => ({ type, status: "True", lastProbeTime: null, lastTransitionTime: startedAt });
+  return {
+    phase: "Running",
+    conditions: [cond("PodReadyToStartContainers"), cond("Initialized"), cond("Ready"), cond("ContainersReady"), cond("PodScheduled")],
+    hostIP: HOST_IP, hostIPs: [{ ip: HOST_IP }],
+    podIP: ip, podIPs: [{ ip }],
+    startTime: pod.status?.startTime ?? startedAt,
+    qosClass: "BestEffort",
+    ...((pod.spec.initContainers ?? []).length ? { initContainerStatuses: pod.spec.initContainers.map((c: any) => ({
+      name: c.name, image: c.image, imageID: `${c.image.split(":")[0]}@${imageDigest(c.image)}`, ready: true, restartCount: 0, started: false,
+      state: { terminated: { exitCode: 0, reason: "Completed", startedAt, finishedAt: startedAt, containerID: `containerd://${createHash("sha256").update(pod.metadata.uid + c.name).digest("hex")}` } }, lastState: {},
+    })) } : {}),
+    containerStatuses: (pod.spec.containers ?? []).map((c: any) => ({
+      name: c.name, image: c.image, imageID: `${c.image.split(":")[0]}@${imageDigest(c.image)}`,
+      containerID: `containerd://${createHash("sha256").update(pod.metadata.uid + c.name).digest("hex")}`,
+      ready: true, restartCount: 0, started: true, state: { running: { startedAt } }, lastState: {},
+    })),
+  };
+}
+
+/** Events the scheduler and kubelet record for a pod, in order. */
+export function podEvents(pod: any, stage: "scheduled" | "started"): Array<{ reason: string; message: string; component: string; fieldPath?: string }> {
+  if (stage === "scheduled")
+    return [{ reason: "Scheduled", component: "default-scheduler", message: `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${NODE_NAME}` }];
+  const out: Array<{ reason: string; message: string; component: string; fieldPath?: string }> = [];
+  for (const c of pod.spec.containers ?? []) {
+    const fieldPath = `spec.containers{${c.name}}`;
+    out.push({ reason: "Pulling", component: "kubelet", fieldPath, message: `Pulling image "${c.image}"` });
+    out.push({ reason: "Pulled", component: "kubelet", fieldPath, message: `Successfully pulled image "${c.image}" in 1.204s (1.204s including waiting). Image size: 7340032 bytes.` });
+    out.push({ reason: "Created", component: "kubelet", fieldPath, message: `Created container ${c.name}` });
+    out.push({ reason: "Started", component: "kubelet", fieldPath, message: `Started container ${c.name}` });
+  }
+  return out;
+}
+
+/** What a container "printed": its start-up line, and which Azure identity settings it saw. */
+export function containerLog(pod: any, container: any, startedAt: string): string {
+  const ts = startedAt.replace("Z", ".000000000Z");
+  const env: Array<{ name: string }> = container.env ?? [];
+  const lines = [`${ts} starting ${container.image} in container ${container.name} of pod ${pod.metadata.namespace}/${pod.metadata.name}`];
+  const azure = env.map((e) => e.name).filter((n) => n.startsWith("AZURE_"));
+  lines.push(azure.length ? `${ts} workload identity environment present: ${azure.join(", ")}` : `${ts} no workload identity environment (AZURE_* variables not set)`);
+  return lines.map((l) => l + "\n").join("");
+}
+
+/** Resolves a container's env list (value and simple fieldRef), plus what the runtime and service links add. */
+export function containerEnv(pod: any, container: any): Array<[string, string]> {
+  const out: Array<[string, string]> = [["PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], ["HOSTNAME", pod.metadata.name]];
+  for (const e of container.env ?? []) {
+    let v: string = typeof e.value === "string" ? e.value : "";
+    const fp = e.valueFrom?.fieldRef?.fieldPath;
+    if (fp === "metadata.name") v = pod.metadata.name;
+    else if (fp === "metadata.namespace") v = pod.metadata.namespace;
+    else if (fp === "metadata.uid") v = pod.metadata.uid;
+    else if (fp === "spec.serviceAccountName") v = pod.spec.serviceAccountName;
+    else if (fp === "spec.nodeName") v = pod.spec.nodeName ?? "";
+    else if (fp === "status.podIP") v = pod.status?.podIP ?? "";
+    const i = out.findIndex(([k]) => k === e.name);
+    if (i >= 0) out[i] = [e.name, v]; else out.push([e.name, v]);
+  }
+  if (pod.spec.enableServiceLinks !== false)
+    out.push(["KUBERNETES_SERVICE_HOST", "10.0.0.1"], ["KUBERNETES_SERVICE_PORT", "443"], ["KUBERNETES_SERVICE_PORT_HTTPS", "443"],
+      ["KUBERNETES_PORT", "tcp://10.0.0.1:443"], ["KUBERNETES_PORT_443_TCP", "tcp://10.0.0.1:443"], ["KUBERNETES_PORT_443_TCP_PROTO", "tcp"],
+      ["KUBERNETES_PORT_443_TCP_PORT", "443"], ["KUBERNETES_PORT_443_TCP_ADDR", "10.0.0.1"]);
+  out.push(["HOME", "/root"]);
+  return out;
+}
+
+/** The container's filesystem view: hostname, the mounted service-account and projected token files. */
+export function containerView(ctx: ServiceContext, pod: any, container: any, sa: any): ContainerView {
+  const files = new Map<string, () => Promise<string>>();
+  files.set("/etc/hostname", async () => pod.metadata.name + "\n");
+  files.set("/etc/hosts", async () => `127.0.0.1\tlocalhost\n${pod.status?.podIP ?? "10.244.0.30"}\t${pod.metadata.name}\n`);
+  const volumes: any[] = pod.spec.volumes ?? [];
+  for (const m of container.volumeMounts ?? []) {
+    const vol = volumes.find((v) => v.name === m.name);
+    for (const src of vol?.projected?.sources ?? []) {
+      const base = m.mountPath.replace(/\/$/, "");
+      if (src.serviceAccountToken) {
+        const t = src.serviceAccountToken;
+        files.set(`${base}/${t.path}`, () => ctx.clusterIssuer.mintServiceAccountToken({
+          namespace: pod.metadata.namespace, serviceAccount: pod.spec.serviceAccountName, serviceAccountUid: sa?.metadata?.uid ?? "",
+          audiences: t.audience ? [t.audience] : [ctx.info.kubeServer], expirationSeconds: t.expirationSeconds ?? 3600,
+          pod: { name: pod.metadata.name, uid: pod.metadata.uid },
+        }));
+      }
+      if (src.configMap?.name === "kube-root-ca.crt") files.set(`${base}/ca.crt`, async () => ctx.caPem);
+      for (const item of src.downwardAPI?.items ?? [])
+        if (item.fieldRef?.fieldPath === "metadata.namespace") files.set(`${base}/${item.path}`, async () => pod.metadata.namespace);
+    }
+  }
+  const dirs = (): Map<string, Set<string>> => {
+    const d = new Map<string, Set<string>>();
+    const add = (path: string) => {
+      const parts = path.split("/").filter(Boolean);
+      for (let i = 0; i < parts.length; i++) {
+        const dir = "/" + parts.slice(0, i).join("/");
+        if (!d.has(dir)) d.set(dir, new Set());
+        d.get(dir)!.add(parts[i]);
+      }
+    };
+    for (const f of files.keys()) add(f);
+    for (const extra of ["/bin", "/dev", "/home", "/proc", "/root", "/sys", "/tmp", "/usr", "/var"]) add(extra + "/.keep");
+    for (const [dir, s] of d) if (s.has(".keep")) { s.delete(".keep"); d.set(dir, s); }
+    return d;
+  };
+  return {
+    env: containerEnv(pod, container),
+    hostname: pod.metadata.name,
+    readFile: async (path) => {
+      const f = files.get(path);
+      if (!f) return undefined;
+      try { return await f(); } catch { return undefined; }
+    },
+    listDir: (path) => {
+      const s = dirs().get(path === "/" ? "/" : path.replace(/\/$/, ""));
+      return s ? [...s].sort() : undefined;
+    },
+  };
+}

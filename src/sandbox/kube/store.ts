@@ -1,0 +1,190 @@
+// Kubernetes objects in the sandbox world: keys, metadata stamping, seeding and the background
+// "controllers" (pod start, webhook add-on install, deployment → endpoints) run before each request.
+import { randomUUID } from "node:crypto";
+import type { ServiceContext } from "../types.js";
+import type { ResourceDef } from "./discovery.js";
+import { NODE_NAME, podEvents, runningStatus } from "./pods.js";
+import { MWC_NAME, WEBHOOK_DEPLOYMENT, WEBHOOK_NAMESPACE, WEBHOOK_SERVICE, mutatingWebhookConfiguration, webhookDeployment, webhookEndpoints, webhookService } from "./webhook.js";
+
+/** Internal bookkeeping that no API resource exposes. */
+const INTERNAL = "_sandbox";
+
+export const objKey = (ns: string | undefined, name: string) => (ns ? `${ns}/${name}` : name);
+export const isoNow = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+
+export class KubeStore {
+  constructor(private readonly ctx: ServiceContext) {}
+
+  get world() { return this.ctx.world; }
+  objects(resource: string) { return this.ctx.world.kubeObjects(resource); }
+  internal(): Record<string, any> { return this.ctx.world.kubeObjects(INTERNAL); }
+
+  get(resource: string, ns: string | undefined, name: string): any | undefined {
+    return this.objects(resource)[objKey(ns, name)];
+  }
+
+  list(resource: string, ns?: string): any[] {
+    return Object.values(this.objects(resource))
+      .filter((o: any) => !ns || o.metadata?.namespace === ns)
+      .sort((a: any, b: any) => objKey(a.metadata.namespace, a.metadata.name).localeCompare(objKey(b.metadata.namespace, b.metadata.name)));
+  }
+
+  /** Stamps server-set metadata on a new object and stores it (unless dryRun). */
+  create(def: ResourceDef, obj: any, manager: string, dryRun = false): any {
+    const now = this.ctx.now();
+    obj.apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
+    obj.kind = def.kind;
+    const m = (obj.metadata ??= {});
+    m.uid = randomUUID();
+    m.resourceVersion = dryRun ? String(this.world.state.kube.resourceVersion) : this.world.nextResourceVersion();
+    m.creationTimestamp = isoNow(now);
+    if (["deployments", "mutatingwebhookconfigurations"].includes(def.name)) m.generation = 1;
+    m.managedFields = [{ manager, operation: "Update", apiVersion: obj.apiVersion, time: isoNow(now), fieldsType: "FieldsV1", fieldsV1: {} }];
+    if (!dryRun) { this.objects(def.name)[objKey(m.namespace, m.name)] = obj; this.world.save(); }
+    return obj;
+  }
+
+  /** Replaces a stored object, bumping resourceVersion (and generation when the spec changed). */
+  replace(def: ResourceDef, old: any, obj: any, dryRun = false): any {
+    const m = obj.metadata;
+    m.uid = old.metadata.uid;
+    m.creationTimestamp = old.metadata.creationTimestamp;
+    m.managedFields = old.metadata.managedFields;
+    if (old.metadata.generation !== undefined)
+      m.generation = JSON.stringify(old.spec ?? old.webhooks) === JSON.stringify(obj.spec ?? obj.webhooks) ? old.metadata.generation : old.metadata.generation + 1;
+    else delete m.generation;
+    if (JSON.stringify(old) === JSON.stringify({ ...obj, metadata: { ...m, resourceVersion: old.metadata.resourceVersion } })) return old;
+    m.resourceVersion = dryRun ? old.metadata.resourceVersion : this.world.nextResourceVersion();
+    if (!dryRun) { this.objects(def.name)[objKey(m.namespace, m.name)] = obj; this.afterWrite(def.name, obj); this.world.save(); }
+    return obj;
+  }
+
+  remove(resource: string, ns: string | undefined, name: string): void {
+    delete this.objects(resource)[objKey(ns, name)];
+    if (resource === "namespaces")
+      for (const kind of Object.keys(this.world.state.kube.objects))
+        for (const [k, o] of Object.entries(this.objects(kind))) if ((o as any).metadata?.namespace === name) delete this.objects(kind)[k];
+    if (resource === "pods") delete this.internal()[`pod/${objKey(ns, name)}`];
+    if (resource === "deployments") this.syncWebhookEndpoints();
+    this.world.save();
+  }
+
+  /** A raw insert for seeded/system objects. */
+  private put(resource: string, obj: any) {
+    const m = obj.metadata;
+    m.uid ??= randomUUID();
+    m.resourceVersion = this.world.nextResourceVersion();
+    m.creationTimestamp ??= isoNow(this.ctx.now());
+    this.objects(resource)[objKey(m.namespace, m.name)] = obj;
+  }
+
+  namespaceObject(name: string) {
+    return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "kubernetes.io/metadata.name": name } }, spec: { finalizers: ["kubernetes"] }, status: { phase: "Active" } };
+  }
+
+  defaultServiceAccount(ns: string) {
+    return { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace: ns } };
+  }
+
+  /** Seeds the namespaces every cluster starts with (once per world). */
+  seed(): void {
+    if (this.internal().seeded) return;
+    for (const ns of ["default", "kube-system", "kube-public", "kube-node-lease"]) {
+      if (!this.get("namespaces", undefined, ns)) this.put("namespaces", this.namespaceObject(ns));
+      if (!this.get("serviceaccounts", ns, "default")) this.put("serviceaccounts", this.defaultServiceAccount(ns));
+    }
+    this.internal().seeded = true;
+    this.world.save();
+  }
+
+  podCreatedMs(pod: any): number {
+    return this.internal()[`pod/${objKey(pod.metadata.namespace, pod.metadata.name)}`]?.createdMs ?? Date.parse(pod.metadata.creationTimestamp);
+  }
+
+  notePodCreated(pod: any, ms: number) {
+    this.internal()[`pod/${objKey(pod.metadata.namespace, pod.metadata.name)}`] = { createdMs: ms };
+  }
+
+  recordEvent(obj: any, e: { reason: string; message: string; component: string; fieldPath?: string; type?: string }, atMs: number) {
+    const ns = obj.metadata.namespace ?? "default";
+    // names ordered by creation, so lists (and describe's timestamp sort, stable for equal times) keep event order
+    const name = `${obj.metadata.name}.${(this.world.state.kube.resourceVersion + 1).toString(16).padStart(16, "0")}`;
+    const ts = isoNow(atMs);
+    this.put("events", {
+      apiVersion: "v1", kind: "Event",
+      metadata: { name, namespace: ns, creationTimestamp: ts },
+      involvedObject: { kind: obj.kind, namespace: ns, name: obj.metadata.name, uid: obj.metadata.uid, apiVersion: obj.apiVersion, resourceVersion: obj.metadata.resourceVersion, ...(e.fieldPath ? { fieldPath: e.fieldPath } : {}) },
+      reason: e.reason, message: e.message, source: { component: e.component, ...(e.component === "kubelet" ? { host: NODE_NAME } : {}) },
+      firstTimestamp: ts, lastTimestamp: ts, count: 1, type: e.type ?? "Normal", eventTime: null, reportingComponent: e.component === "kubelet" ? "kubelet" : e.component, reportingInstance: e.component === "kubelet" ? NODE_NAME : "",
+    });
+  }
+
+  /** The cluster's workload-identity flag, as ARM wrote it. */
+  workloadIdentityEnabled(): boolean {
+    try { return this.world.cluster().body?.properties?.securityProfile?.workloadIdentity?.enabled === true; } catch { return false; }
+  }
+
+  /** What the controllers would have done by now. Called before every request. */
+  reconcile(): void {
+    this.seed();
+    let dirty = false;
+    const now = this.ctx.now();
+    // the AKS add-on manager installs / removes the webhook with the cluster's workload identity flag
+    const wi = this.workloadIdentityEnabled();
+    const addon = this.internal().wiAddon;
+    if (wi && !addon) {
+      this.put("mutatingwebhookconfigurations", mutatingWebhookConfiguration(this.ctx.caPem));
+      const dep: any = webhookDeployment();
+      dep.metadata.generation = 1;
+      dep.status = deploymentStatus(dep);
+      this.put("deployments", dep);
+      this.put("services", webhookService());
+      this.put("endpoints", webhookEndpoints(dep.spec.replicas));
+      this.internal().wiAddon = { installedAt: now };
+      dirty = true;
+    } else if (!wi && addon) {
+      delete this.objects("mutatingwebhookconfigurations")[MWC_NAME];
+      delete this.objects("deployments")[objKey(WEBHOOK_NAMESPACE, WEBHOOK_DEPLOYMENT)];
+      delete this.objects("services")[objKey(WEBHOOK_NAMESPACE, WEBHOOK_SERVICE)];
+      delete this.objects("endpoints")[objKey(WEBHOOK_NAMESPACE, WEBHOOK_SERVICE)];
+      delete this.internal().wiAddon;
+      dirty = true;
+    }
+    // kubelet: Pending → Running once podStartMs has passed since creation
+    for (const pod of Object.values(this.objects("pods")) as any[]) {
+      if (pod.status?.phase !== "Pending") continue;
+      const startAt = this.podCreatedMs(pod) + this.ctx.latency.podStartMs;
+      if (now < startAt) continue;
+      pod.status = runningStatus(pod, isoNow(startAt));
+      pod.metadata.resourceVersion = this.world.nextResourceVersion();
+      for (const e of podEvents(pod, "started")) this.recordEvent(pod, e, startAt);
+      dirty = true;
+    }
+    if (dirty) this.world.save();
+  }
+
+  afterWrite(resource: string, obj: any) {
+    if (resource === "deployments") { obj.status = deploymentStatus(obj); this.syncWebhookEndpoints(); }
+  }
+
+  /** The endpoints controller: the webhook service's ready addresses follow its deployment's replicas. */
+  syncWebhookEndpoints() {
+    const svc = this.get("services", WEBHOOK_NAMESPACE, WEBHOOK_SERVICE);
+    if (!svc) return;
+    const dep = this.get("deployments", WEBHOOK_NAMESPACE, WEBHOOK_DEPLOYMENT);
+    const ready = dep ? Number(dep.spec?.replicas ?? 1) : 0;
+    const old = this.get("endpoints", WEBHOOK_NAMESPACE, WEBHOOK_SERVICE);
+    const ep: any = webhookEndpoints(ready);
+    if (old) { ep.metadata.uid = old.metadata.uid; ep.metadata.creationTimestamp = old.metadata.creationTimestamp; }
+    this.put("endpoints", ep);
+  }
+}
+
+function deploymentStatus(dep: any) {
+  const r = Number(dep.spec?.replicas ?? 1);
+  return {
+    observedGeneration: dep.metadata.generation ?? 1, replicas: r, updatedReplicas: r, readyReplicas: r, availableReplicas: r,
+    ...(r === 0 ? {} : {}),
+    conditions: [{ type: "Available", status: "True", reason: "MinimumReplicasAvailable", message: "Deployment has minimum availability." }],
+  };
+}

@@ -1,0 +1,46 @@
+// Step 3: the user-assigned managed identity the workload will act as: reused when it exists.
+import { StepError } from "../cli/errors.js";
+import { currentIdentity, requireCluster } from "./shared.js";
+import type { IdentityOut, Step, StepContext } from "./types.js";
+
+async function location(ctx: StepContext): Promise<string> {
+  if (ctx.inputs.identityLocation) return ctx.inputs.identityLocation;
+  if (ctx.state.outputs.clusterLocation) return ctx.state.outputs.clusterLocation;
+  return (await requireCluster(ctx, "identity")).location;
+}
+
+function details(id: IdentityOut): Record<string, string> {
+  return { identity: id.id, location: id.location, clientId: id.clientId, principalId: id.principalId, tenantId: id.tenantId };
+}
+
+export const identityStep: Step = {
+  name: "identity",
+  title: "User-assigned managed identity",
+
+  async plan(ctx) {
+    const { identity, identityResourceGroup } = ctx.inputs;
+    const found = await currentIdentity(ctx);
+    if (found) {
+      return { step: "identity", change: "none", summary: `reuse identity ${identity} in ${identityResourceGroup}`, details: details(found) };
+    }
+    const loc = await location(ctx);
+    return {
+      step: "identity",
+      change: "create",
+      summary: `create identity ${identity} in ${identityResourceGroup} (${loc})`,
+      details: { name: identity, resourceGroup: identityResourceGroup, location: loc },
+    };
+  },
+
+  async apply(ctx) {
+    const { subscription, identity, identityResourceGroup } = ctx.inputs;
+    let found = await currentIdentity(ctx);
+    if (!found) {
+      found = await ctx.azure.createIdentity(subscription, identityResourceGroup, identity, await location(ctx));
+    }
+    if (!found.clientId || !found.principalId) {
+      throw new StepError("identity", `identity ${identity} has no clientId/principalId yet`, "re-run aks-wi init in a minute");
+    }
+    ctx.state.outputs.identity = { ...found };
+  },
+};

@@ -1,0 +1,113 @@
+// Step 6: Azure role assignments for the identity's principal. Each assignment's name is a UUID v5
+// of (scope, role, principal), so a re-run after a crash PUTs the same name and cannot duplicate.
+import { v5 as uuidv5 } from "uuid";
+import { CancelledError, StepError } from "../cli/errors.js";
+import { PENDING, currentIdentity, lastSegment } from "./shared.js";
+import type { RoleAssignmentOut, RoleDefinitionInfo, RoleRequest, Step, StepContext } from "./types.js";
+
+/** Our own fixed namespace for role-assignment names (never change it: names must stay stable). */
+export const ROLE_ASSIGNMENT_NAMESPACE = "5f0d7a52-3c1e-4b8e-9d2a-6a4f1c8e2b37";
+
+/** Built-in roles that grant control of everything in a subscription (or of its access). */
+const BROAD_ROLE_GUIDS = new Set([
+  "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", // Owner
+  "b24988ac-6180-42a0-ab88-20f7382dd24c", // Contributor
+  "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", // User Access Administrator
+]);
+const BROAD_ROLE_NAMES = new Set(["owner", "contributor", "user access administrator"]);
+
+export function roleAssignmentName(scope: string, roleDefinitionGuid: string, principalId: string): string {
+  return uuidv5(`${scope.toLowerCase()}|${roleDefinitionGuid.toLowerCase()}|${principalId.toLowerCase()}`, ROLE_ASSIGNMENT_NAMESPACE);
+}
+
+/** Subscription scope exactly: `/subscriptions/<id>` with nothing after it. */
+export function isSubscriptionScope(scope: string): boolean {
+  return /^\/subscriptions\/[^/]+$/i.test(scope);
+}
+
+export function isBroad(scope: string, def: RoleDefinitionInfo): boolean {
+  return isSubscriptionScope(scope) && (BROAD_ROLE_GUIDS.has(lastSegment(def.id).toLowerCase()) || BROAD_ROLE_NAMES.has(def.roleName.toLowerCase()));
+}
+
+interface Item {
+  request: RoleRequest;
+  def: RoleDefinitionInfo;
+  name?: string;
+  existing?: RoleAssignmentOut;
+}
+
+async function inspect(ctx: StepContext): Promise<{ principalId?: string; items: Item[] }> {
+  const identity = await currentIdentity(ctx);
+  const principalId = identity?.principalId;
+  const items: Item[] = [];
+  for (const request of ctx.inputs.roles) {
+    const def = await ctx.azure.resolveRole(request.scope, request.role);
+    if (!def) {
+      throw new StepError("roleAssignment", `role "${request.role}" not found at scope ${request.scope}`, "check the --role name (exact, case-sensitive display name) or pass its GUID");
+    }
+    const defGuid = lastSegment(def.id).toLowerCase();
+    const item: Item = { request, def };
+    if (principalId) {
+      item.name = roleAssignmentName(request.scope, defGuid, principalId);
+      const found = (await ctx.azure.listRoleAssignments(request.scope, principalId)).find(
+        (a) =>
+          lastSegment(a.roleDefinitionId).toLowerCase() === defGuid &&
+          a.principalId.toLowerCase() === principalId.toLowerCase() &&
+          a.scope.toLowerCase() === request.scope.toLowerCase(),
+      );
+      if (found) item.existing = { ...found, roleName: def.roleName };
+    }
+    items.push(item);
+  }
+  return { principalId, items };
+}
+
+export const roleAssignmentStep: Step = {
+  name: "roleAssignment",
+  title: "Azure role assignments",
+
+  async plan(ctx) {
+    if (ctx.inputs.roles.length === 0) return { step: "roleAssignment", change: "none", summary: "no role assignments requested" };
+    const { items } = await inspect(ctx);
+    const todo = items.filter((i) => !i.existing);
+    const details: Record<string, string> = {};
+    items.forEach((i, n) => {
+      const broad = isBroad(i.request.scope, i.def) ? " [broad: needs confirmation or --allow-broad-scope]" : "";
+      details[`role ${n + 1}`] = `${i.def.roleName} at ${i.request.scope}${i.existing ? " (exists)" : ` (assignment ${i.name ?? PENDING})`}${broad}`;
+    });
+    const summary = todo.length
+      ? `assign ${todo.map((i) => `"${i.def.roleName}"`).join(", ")} to the identity's principal`
+      : `${items.length} role assignment(s) already in place`;
+    return { step: "roleAssignment", change: todo.length ? "create" : "none", summary, details };
+  },
+
+  async apply(ctx) {
+    const { principalId, items } = await inspect(ctx);
+    if (items.length === 0) {
+      ctx.state.outputs.roleAssignments = [];
+      return;
+    }
+    if (!principalId) throw new StepError("roleAssignment", `identity ${ctx.inputs.identity} not found`, "re-run aks-wi init so the identity step creates it");
+    // Refuse broad grants before making any assignment, so a refusal leaves nothing half done.
+    for (const i of items.filter((x) => !x.existing && isBroad(x.request.scope, x.def))) {
+      if (ctx.inputs.allowBroadScope) continue;
+      const what = `"${i.def.roleName}" at subscription scope ${i.request.scope}`;
+      if (!ctx.ui.interactive) {
+        throw new StepError("roleAssignment", `${what} grants control of the whole subscription`, "assign at a narrower --scope, or pass --allow-broad-scope if this is intended");
+      }
+      if (!(await ctx.ui.confirm(`Assign ${what} to the identity? This grants control of the whole subscription.`, { default: false }))) {
+        throw new CancelledError(`cancelled: ${what} not assigned`);
+      }
+    }
+    const out: RoleAssignmentOut[] = [];
+    for (const i of items) {
+      if (i.existing) {
+        out.push(i.existing);
+        continue;
+      }
+      const made = await ctx.azure.createRoleAssignment(i.request.scope, i.name!, i.def.id, principalId);
+      out.push({ ...made, roleName: i.def.roleName });
+    }
+    ctx.state.outputs.roleAssignments = out;
+  },
+};

@@ -1,0 +1,94 @@
+// Step 4: the namespace and the service account, annotated with the identity's client ID (and
+// its tenant when that differs from the cluster's). Existing service accounts are merge-patched:
+// only the two annotations change, every other label/annotation stays.
+import { CancelledError, StepError } from "../cli/errors.js";
+import { ANNOTATION_CLIENT_ID, ANNOTATION_TENANT_ID, PENDING, clusterTenant, currentIdentity } from "./shared.js";
+import type { ServiceAccountInfo, Step, StepContext, StepPlan } from "./types.js";
+
+interface Inspection {
+  namespaceExists: boolean;
+  sa?: ServiceAccountInfo;
+  clientId?: string;
+  /** Desired tenant annotation: a value, null to remove a wrong one, undefined to leave alone. */
+  tenant?: string | null;
+  /** The changes a merge-patch would send (empty: nothing to do). */
+  patch: Record<string, string | null>;
+  /** Client ID the service account is currently bound to, when it is a different one. */
+  boundTo?: string;
+}
+
+async function inspect(ctx: StepContext): Promise<Inspection> {
+  const { namespace, serviceAccount } = ctx.inputs;
+  const kube = await ctx.kube();
+  const identity = await currentIdentity(ctx);
+  const cTenant = await clusterTenant(ctx);
+  const namespaceExists = await kube.namespaceExists(namespace);
+  const sa = namespaceExists ? await kube.getServiceAccount(namespace, serviceAccount) : undefined;
+  const clientId = identity?.clientId;
+  let tenant: string | null | undefined;
+  if (identity && cTenant && identity.tenantId.toLowerCase() !== cTenant.toLowerCase()) tenant = identity.tenantId;
+  else if (identity && sa?.annotations[ANNOTATION_TENANT_ID] && sa.annotations[ANNOTATION_TENANT_ID] !== identity.tenantId) tenant = null;
+
+  const patch: Record<string, string | null> = {};
+  const current = sa?.annotations ?? {};
+  if (!clientId || current[ANNOTATION_CLIENT_ID] !== clientId) patch[ANNOTATION_CLIENT_ID] = clientId ?? PENDING;
+  if (tenant === null) patch[ANNOTATION_TENANT_ID] = null;
+  else if (tenant && current[ANNOTATION_TENANT_ID] !== tenant) patch[ANNOTATION_TENANT_ID] = tenant;
+  const existing = current[ANNOTATION_CLIENT_ID];
+  const boundTo = existing && clientId && existing !== clientId ? existing : undefined;
+  return { namespaceExists, sa, clientId, tenant, patch, boundTo };
+}
+
+export const serviceAccountStep: Step = {
+  name: "serviceAccount",
+  title: "Kubernetes service account",
+
+  async plan(ctx) {
+    const { namespace, serviceAccount } = ctx.inputs;
+    const i = await inspect(ctx);
+    const details: Record<string, string> = { namespace, serviceAccount, [ANNOTATION_CLIENT_ID]: i.clientId ?? PENDING };
+    if (i.tenant) details[ANNOTATION_TENANT_ID] = i.tenant;
+    if (!i.sa) {
+      const ns = i.namespaceExists ? "" : ` (and namespace ${namespace})`;
+      return { step: "serviceAccount", change: "create", summary: `create service account ${namespace}/${serviceAccount}${ns}`, details };
+    }
+    if (Object.keys(i.patch).length === 0) {
+      return { step: "serviceAccount", change: "none", summary: `service account ${namespace}/${serviceAccount} already annotated`, details };
+    }
+    if (i.boundTo) details["currently bound to"] = i.boundTo;
+    const summary = i.boundTo
+      ? `re-bind service account ${namespace}/${serviceAccount} from client ID ${i.boundTo} (needs confirmation or --overwrite)`
+      : `annotate service account ${namespace}/${serviceAccount}`;
+    return { step: "serviceAccount", change: "update", summary, details } satisfies StepPlan;
+  },
+
+  async apply(ctx) {
+    const { namespace, serviceAccount, overwrite } = ctx.inputs;
+    const kube = await ctx.kube();
+    const i = await inspect(ctx);
+    if (!i.clientId) {
+      throw new StepError("serviceAccount", `identity ${ctx.inputs.identity} not found`, "re-run aks-wi init so the identity step creates it");
+    }
+    let sa = i.sa;
+    if (!sa) {
+      if (!i.namespaceExists) await kube.createNamespace(namespace);
+      const annotations: Record<string, string> = { [ANNOTATION_CLIENT_ID]: i.clientId };
+      if (i.tenant) annotations[ANNOTATION_TENANT_ID] = i.tenant;
+      sa = await kube.createServiceAccount(namespace, serviceAccount, annotations);
+    } else if (Object.keys(i.patch).length > 0) {
+      if (i.boundTo && !overwrite) {
+        const question = `Service account ${namespace}/${serviceAccount} is bound to client ID ${i.boundTo}. Re-bind it to ${i.clientId}? Pods using it will act as the new identity.`;
+        if (!ctx.ui.interactive) {
+          throw new StepError(
+            "serviceAccount",
+            `service account ${namespace}/${serviceAccount} is already bound to another identity (client ID ${i.boundTo})`,
+            "pass --overwrite to re-bind it, or choose another --service-account",
+          );
+        }
+        if (!(await ctx.ui.confirm(question, { default: false }))) throw new CancelledError(`cancelled: ${namespace}/${serviceAccount} left bound to ${i.boundTo}`);
+      }
+      sa = await kube.mergeAnnotations(namespace, serviceAccount, i.patch);
+    }
+    ctx.state.outputs.serviceAccount = { namespace, name: serviceAccount, uid: sa.uid };
+  },
+};

@@ -1,0 +1,56 @@
+// Helpers the init steps share: where earlier steps' results come from (state outputs first,
+// a read of the live world otherwise), and the constants of workload identity.
+import { StepError } from "../cli/errors.js";
+import type { ClusterInfo, IdentityOut, StepContext, StepName } from "./types.js";
+
+export const WI_AUDIENCE = "api://AzureADTokenExchange";
+export const ANNOTATION_CLIENT_ID = "azure.workload.identity/client-id";
+export const ANNOTATION_TENANT_ID = "azure.workload.identity/tenant-id";
+export const LABEL_USE = "azure.workload.identity/use";
+
+/** The subject Kubernetes puts in a service account token: what the federated credential must match. */
+export function serviceAccountSubject(namespace: string, name: string): string {
+  return `system:serviceaccount:${namespace}:${name}`;
+}
+
+/** The cluster as ARM reports it now; a missing cluster is a step failure naming the inputs. */
+export async function requireCluster(ctx: StepContext, step: StepName): Promise<ClusterInfo> {
+  const { subscription, resourceGroup, cluster } = ctx.inputs;
+  const info = await ctx.azure.getCluster(subscription, resourceGroup, cluster);
+  if (!info) {
+    throw new StepError(
+      step,
+      `cluster "${cluster}" not found in resource group "${resourceGroup}" of subscription ${subscription}`,
+      "check --subscription, --resource-group and --cluster",
+    );
+  }
+  return info;
+}
+
+/** The cluster's tenant: the subscription's tenant (recorded by the cluster step). */
+export async function clusterTenant(ctx: StepContext): Promise<string | undefined> {
+  if (ctx.state.outputs.tenantId) return ctx.state.outputs.tenantId;
+  const subs = await ctx.azure.listSubscriptions();
+  const want = ctx.inputs.subscription.toLowerCase();
+  return subs.find((s) => s.id.toLowerCase() === want || s.id.toLowerCase().endsWith(`/${want}`))?.tenantId;
+}
+
+/** The identity as ARM reports it now (a live read, so a stale state file never misleads a plan). */
+export async function currentIdentity(ctx: StepContext): Promise<IdentityOut | undefined> {
+  const { subscription, identityResourceGroup, identity } = ctx.inputs;
+  return ctx.azure.getIdentity(subscription, identityResourceGroup, identity);
+}
+
+/** Issuer URL verbatim as the cluster reports it now (absent until the OIDC issuer is on). */
+export async function currentIssuer(ctx: StepContext): Promise<string | undefined> {
+  const { subscription, resourceGroup, cluster } = ctx.inputs;
+  return (await ctx.azure.getCluster(subscription, resourceGroup, cluster))?.issuerUrl;
+}
+
+/** The last segment of an ARM ID (role definition GUID, resource name). */
+export function lastSegment(id: string): string {
+  const parts = id.split("/").filter(Boolean);
+  return parts[parts.length - 1] ?? id;
+}
+
+export const PENDING = "(known after apply)";
