@@ -1,13 +1,35 @@
-// Declares the `sandbox` command's options (commander only, no SDKs: keeps --help fast) and
-// lazily loads its implementation from ./commands/sandbox.js.
-import type { Command } from "commander";
+// Declares the `sandbox` command's subcommands (commander only, no SDKs: keeps --help fast) and
+// lazily loads their implementation from ./commands/sandbox.js.
+import { Option, type Command } from "commander";
+
+const dirOption = () => new Option("--dir <dir>", "sandbox directory (env AKS_WI_SANDBOX_DIR; default under $XDG_STATE_HOME or ~/.local/state)");
 
 export function registerSandbox(program: Command): void {
-  program
+  const sandbox = program
     .command("sandbox")
-    .description("(not implemented yet)")
-    .action(async (opts: Record<string, unknown>) => {
-      const m = await import("./commands/sandbox.js");
-      process.exitCode = await m.run(opts);
-    });
+    .description("A local stand-in for Azure Resource Manager, Entra ID and an AKS cluster, to try aks-wi without Azure");
+
+  const action = (sub: "start" | "env" | "status" | "stop") => async (opts: Record<string, unknown>) => {
+    const m = await import("./commands/sandbox.js");
+    process.exitCode = await m.run(sub, opts);
+  };
+
+  sandbox
+    .command("start")
+    .description("start the sandbox in the background (returns once it answers)")
+    .addOption(dirOption())
+    .option("--faults <spec>", 'inject faults, e.g. "arm.429=0.2,kube.drop=0.05,seed=7" (env AKS_WI_SANDBOX_FAULTS)')
+    .option("--latency <profile>", "instant (default), realistic or realistic:FACTOR (env AKS_WI_SANDBOX_LATENCY)")
+    .option("--foreground", "run in this process until interrupted")
+    .action(action("start"));
+
+  sandbox
+    .command("env")
+    .description("print the environment that points tools at the running sandbox")
+    .addOption(dirOption())
+    .addOption(new Option("--format <format>", "output format").choices(["sh", "json"]).default("sh"))
+    .action(action("env"));
+
+  sandbox.command("status").description("show whether the sandbox runs, and its endpoints").addOption(dirOption()).action(action("status"));
+  sandbox.command("stop").description("stop the background sandbox (its state stays in DIR)").addOption(dirOption()).action(action("stop"));
 }

@@ -126,6 +126,10 @@ export interface TokenService {
   verifyBearer(authorization: string | undefined, audiences: string[], tenantId?: string): Promise<TokenCheck>;
   /** Mints a signed access token (RS256, kid in header) for a principal. */
   mintAccessToken(p: { tenantId: string; audience: string; clientId: string; principalId: string; lifetimeSeconds?: number }): Promise<string>;
+  /** Public signing keys ({ keys: [...] }, each with kid, use "sig", x5t) served by Entra's discovery/keys. */
+  jwks(): Promise<{ keys: unknown[] }>;
+  /** `iss` of the v1 access tokens this service mints for a tenant: https://sts.windows.net/TENANT/ */
+  issuer(tenantId: string): string;
 }
 
 /** Implemented by oidc/issuer.ts: the cluster's service-account signing key and token minting. */

@@ -105,6 +105,7 @@ export interface WorldState {
   identities: Record<string, IdentityRecord>;
   federatedCredentials: Record<string, FederatedCredentialRecord>;
   roleAssignments: Record<string, RoleAssignmentRecord>;
+  /** Keyed by lower-cased clientId (appId). ARM adds one per managed identity it creates. */
   principals: Record<string, PrincipalRecord>;
   kube: KubeState;
 }

@@ -1,4 +1,146 @@
-// Implementation of `aks-wi sandbox`. Returns the exit code; never exits itself.
-export async function run(_opts: Record<string, unknown>): Promise<number> {
-  throw new Error("sandbox: not implemented yet");
+// Implementation of `aks-wi sandbox start|env|status|stop`. Returns the exit code; never exits.
+import { rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { EXIT, UserError } from "../errors.js";
+import { defaultSandboxDir } from "../../azure/cloud.js";
+import type { SandboxInfo } from "../../sandbox/types.js";
+
+type Sub = "start" | "env" | "status" | "stop";
+
+interface Opts { dir?: string; faults?: string; latency?: string; foreground?: boolean; format?: "sh" | "json" }
+
+const out = (line = "") => process.stdout.write(line + "\n");
+
+export async function run(sub: Sub, opts: Opts): Promise<number> {
+  const dir = resolve(opts.dir ?? defaultSandboxDir());
+  switch (sub) {
+    case "start":
+      return start(dir, opts);
+    case "env":
+      return env(dir, opts.format ?? "sh");
+    case "status":
+      return status(dir);
+    case "stop":
+      return stop(dir);
+  }
+}
+
+async function validateSpecs(opts: Opts): Promise<{ faults: string; latency: string }> {
+  const { parseFaults, FaultSpecError } = await import("../../sandbox/faults.js");
+  const { parseLatency, LatencySpecError } = await import("../../sandbox/latency.js");
+  const faults = opts.faults ?? process.env.AKS_WI_SANDBOX_FAULTS ?? "";
+  const latency = opts.latency ?? process.env.AKS_WI_SANDBOX_LATENCY ?? "instant";
+  try {
+    parseFaults(faults);
+    parseLatency(latency);
+  } catch (e) {
+    if (e instanceof FaultSpecError) throw new UserError(`--faults: ${e.message}`, 'example: --faults "arm.429=0.2,seed=7"');
+    if (e instanceof LatencySpecError) throw new UserError(`--latency: ${e.message}`);
+    throw e;
+  }
+  return { faults, latency };
+}
+
+function summary(info: SandboxInfo, dir: string): void {
+  out(`  ARM          ${info.armEndpoint}`);
+  out(`  Entra ID     ${info.authorityHost}/${info.tenantId}`);
+  out(`  Kubernetes   ${info.kubeServer}  (kubeconfig ${info.kubeconfig})`);
+  out(`  subscription ${info.subscriptionId} (${info.subscriptionName})`);
+  out(`  cluster      ${info.clusterName} in resource group ${info.resourceGroup} (${info.location})`);
+  out(`  latency      ${info.latency}${info.faults ? `   faults ${info.faults}` : ""}`);
+  out(`  state        ${dir}`);
+}
+
+async function start(dir: string, opts: Opts): Promise<number> {
+  const specs = await validateSpecs(opts);
+  const daemon = await import("../../sandbox/daemon.js");
+  const already = await daemon.running(dir);
+  if (already) {
+    out(`sandbox already running in ${dir} (pid ${already.pid})`);
+    summary(already, dir);
+    return EXIT.ok;
+  }
+  if (opts.foreground) return foreground(dir, specs);
+
+  const started = Date.now();
+  const r = await daemon.spawnDetached({ dir, entry: process.argv[1], args: ["--latency", specs.latency, ...(specs.faults ? ["--faults", specs.faults] : [])] });
+  if (!r.info) {
+    const tail = daemon.logTail(r.log, 3).split("\n").pop() ?? "";
+    throw new UserError(`the sandbox did not start${tail ? `: ${tail}` : ""}`, `see ${r.log}`, EXIT.failed);
+  }
+  out(`sandbox running (pid ${r.info.pid}, ready in ${Date.now() - started} ms)`);
+  summary(r.info, dir);
+  out();
+  out(`next: aks-wi init --sandbox${opts.dir ? ` --sandbox-dir ${dir}` : ""}`);
+  return EXIT.ok;
+}
+
+async function foreground(dir: string, specs: { faults: string; latency: string }): Promise<number> {
+  const { startSandbox } = await import("../../sandbox/index.js");
+  const sb = await startSandbox({ dir, faults: specs.faults, latency: specs.latency });
+  out(`sandbox running in the foreground (pid ${process.pid}); Ctrl-C stops it`);
+  summary(sb.info, dir);
+  await new Promise<void>((resolveStop) => {
+    const onSignal = () => resolveStop();
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  });
+  await sb.stop();
+  out("sandbox stopped");
+  return EXIT.ok;
+}
+
+async function requireRunning(dir: string): Promise<SandboxInfo> {
+  const { running } = await import("../../sandbox/daemon.js");
+  const info = await running(dir);
+  if (!info) throw new UserError(`no sandbox is running in ${dir}`, "start one with `aks-wi sandbox start`", EXIT.failed);
+  return info;
+}
+
+/** What points tools at the sandbox. The client secret stays in DIR/sandbox.json (0600). */
+function envVars(info: SandboxInfo, dir: string): Record<string, string> {
+  return {
+    AKS_WI_SANDBOX_DIR: dir,
+    KUBECONFIG: info.kubeconfig,
+    AZURE_TENANT_ID: info.tenantId,
+    AZURE_SUBSCRIPTION_ID: info.subscriptionId,
+    AZURE_CLIENT_ID: info.clientId,
+    AZURE_AUTHORITY_HOST: info.authorityHost,
+    AZURE_RESOURCE_MANAGER_ENDPOINT: info.armEndpoint,
+    NODE_EXTRA_CA_CERTS: info.caFile,
+  };
+}
+
+async function env(dir: string, format: "sh" | "json"): Promise<number> {
+  const info = await requireRunning(dir);
+  const vars = envVars(info, dir);
+  if (format === "json") {
+    out(JSON.stringify(vars, null, 2));
+  } else {
+    for (const [k, v] of Object.entries(vars)) out(`export ${k}='${v.replace(/'/g, `'\\''`)}'`);
+    out(`# the operator's client secret is in ${join(dir, "sandbox.json")} (readable only by you)`);
+  }
+  return EXIT.ok;
+}
+
+async function status(dir: string): Promise<number> {
+  const { running, readInfo } = await import("../../sandbox/daemon.js");
+  const info = await running(dir);
+  if (!info) {
+    out(`sandbox: stopped (${dir})${readInfo(dir) ? " — stale sandbox.json from a run that did not stop cleanly" : ""}`);
+    return EXIT.failed;
+  }
+  const up = Math.round((Date.now() - Date.parse(info.startedAt)) / 1000);
+  out(`sandbox: running (pid ${info.pid}, up ${up}s)`);
+  summary(info, dir);
+  return EXIT.ok;
+}
+
+async function stop(dir: string): Promise<number> {
+  const { stopDaemon } = await import("../../sandbox/daemon.js");
+  const r = await stopDaemon(dir);
+  // A killed daemon cannot remove its own sandbox.json; a stale one would mislead the cloud profile.
+  rmSync(join(dir, "sandbox.json"), { force: true });
+  out(r === "stopped" ? `sandbox stopped (state kept in ${dir})` : `no sandbox was running in ${dir}`);
+  return EXIT.ok;
 }

@@ -1,0 +1,3 @@
+// STUB — replaced by the Microsoft.ManagedIdentity implementation.
+import type { ArmRoute } from "./types.js";
+export const identityRoutes: ArmRoute[] = [];

@@ -1,0 +1,98 @@
+// Runs the sandbox as a background process: `start` spawns `aks-wi sandbox start --foreground`
+// detached, with its output in DIR/sandbox.log, and returns once every listener answers.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from "node:fs";
+import { request } from "node:https";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { SandboxInfo } from "./types.js";
+
+export function readInfo(dir: string): SandboxInfo | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8")) as SandboxInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** True when the kube listener's /healthz answers over TLS with the sandbox CA. */
+export function answers(info: SandboxInfo, timeoutMs = 1500): Promise<boolean> {
+  return new Promise((resolve) => {
+    let ca: string;
+    try {
+      ca = readFileSync(info.caFile, "utf8");
+    } catch {
+      return resolve(false);
+    }
+    const req = request(`${info.kubeServer}/healthz`, { ca, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on("error", () => resolve(false));
+    req.on("timeout", () => req.destroy());
+    req.end();
+  });
+}
+
+/** The running sandbox in DIR, if any. */
+export async function running(dir: string): Promise<SandboxInfo | undefined> {
+  const info = readInfo(dir);
+  if (!info || !isAlive(info.pid)) return undefined;
+  return (await answers(info)) ? info : undefined;
+}
+
+export interface SpawnResult { info?: SandboxInfo; log: string; exited?: number | null }
+
+/** Spawns the foreground sandbox detached and waits until it answers (or exits, or times out). */
+export async function spawnDetached(p: { dir: string; entry: string; args: string[]; timeoutMs?: number }): Promise<SpawnResult> {
+  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+  const log = join(p.dir, "sandbox.log");
+  const fd = openSync(log, "a", 0o600);
+  const child = spawn(process.execPath, [p.entry, "sandbox", "start", "--foreground", "--dir", p.dir, ...p.args], {
+    detached: true,
+    stdio: ["ignore", fd, fd],
+    env: { ...process.env, AKS_WI_SANDBOX_DIR: p.dir },
+  });
+  closeSync(fd);
+  let exited: number | null | undefined;
+  child.on("exit", (code) => (exited = code));
+  child.unref();
+  const deadline = Date.now() + (p.timeoutMs ?? 15_000);
+  while (Date.now() < deadline && exited === undefined) {
+    const info = readInfo(p.dir);
+    if (info && info.pid === child.pid && (await answers(info, 500))) return { info, log };
+    await sleep(25);
+  }
+  if (exited === undefined && child.pid) {
+    try { process.kill(child.pid, "SIGTERM"); } catch { /* already gone */ }
+  }
+  return { log, exited };
+}
+
+/** Stops the sandbox whose pid is in DIR/sandbox.json: SIGTERM, then SIGKILL after a grace period. */
+export async function stopDaemon(dir: string, graceMs = 5000): Promise<"stopped" | "not-running"> {
+  const info = readInfo(dir);
+  if (!info || !isAlive(info.pid)) return "not-running";
+  process.kill(info.pid, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(info.pid)) return "stopped";
+    await sleep(25);
+  }
+  try { process.kill(info.pid, "SIGKILL"); } catch { /* gone meanwhile */ }
+  return "stopped";
+}
+
+export const logTail = (file: string, lines = 5): string => {
+  if (!existsSync(file)) return "";
+  return readFileSync(file, "utf8").trim().split("\n").slice(-lines).join("\n");
+};

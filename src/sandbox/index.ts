@@ -1,0 +1,162 @@
+// Starts a sandbox in DIR: TLS, the persisted (or freshly seeded) world, and the four HTTPS
+// listeners. Used in-process by tests and by `aks-wi sandbox start --foreground`.
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { ensureTls } from "./certs.js";
+import { parseFaults, type FaultPlan } from "./faults.js";
+import { parseLatency } from "./latency.js";
+import { listen, type Listener } from "./server.js";
+import { SEED, operatorOf, seedWorld } from "./seed.js";
+import { World } from "./world.js";
+import { createArmService } from "./arm/index.js";
+import { createLoginService } from "./entra/index.js";
+import { createTokenService } from "./entra/tokens.js";
+import { createKubeService } from "./kube/index.js";
+import { buildKubeconfig } from "./kube/kubeconfig.js";
+import { createOidcService } from "./oidc/index.js";
+import { createClusterIssuer } from "./oidc/issuer.js";
+import type { LatencyProfile, SandboxInfo, ServiceContext, ServiceName } from "./types.js";
+
+export interface StartOptions {
+  dir: string;
+  /** Fault spec (see faults.ts); default none. */
+  faults?: string;
+  /** Latency profile: instant (default), realistic, realistic:FACTOR. */
+  latency?: string;
+  /** Per-timing overrides (tests). */
+  latencyOverrides?: Partial<LatencyProfile>;
+}
+
+export interface Sandbox {
+  info: SandboxInfo;
+  ctx: ServiceContext;
+  world: World;
+  faults: FaultPlan;
+  stop(): Promise<void>;
+}
+
+const SERVICES: ServiceName[] = ["arm", "login", "kube", "oidc"];
+
+/** Atomic, user-only write (temp file + rename). */
+export function writePrivate(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Listens on the ports of the previous run when free, so URLs stored in the world (the cluster's
+ *  OIDC issuer URL, above all) stay valid across restarts; otherwise on fresh free ports. */
+async function listenAll(dir: string, tls: { key: string; cert: string }, faults: FaultPlan): Promise<{ listeners: Record<ServiceName, Listener>; moved: boolean }> {
+  const previous = readJson<Record<ServiceName, number>>(join(dir, "ports.json"));
+  const listeners = {} as Record<ServiceName, Listener>;
+  let moved = false;
+  try {
+    for (const name of SERVICES) {
+      const want = previous?.[name];
+      try {
+        listeners[name] = await listen(name, tls, faults, want ?? 0);
+      } catch {
+        moved = true;
+        listeners[name] = await listen(name, tls, faults, 0);
+      }
+    }
+  } catch (e) {
+    await Promise.all(Object.values(listeners).map((l) => l.close()));
+    throw e;
+  }
+  writePrivate(join(dir, "ports.json"), JSON.stringify(Object.fromEntries(SERVICES.map((n) => [n, listeners[n].port]))));
+  return { listeners, moved };
+}
+
+export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
+  const dir = opts.dir;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const latency = parseLatency(opts.latency, opts.latencyOverrides);
+  const faults = parseFaults(opts.faults);
+  const tls = await ensureTls(dir);
+  const { listeners } = await listenAll(dir, tls, faults);
+  const base = (n: ServiceName) => `https://127.0.0.1:${listeners[n].port}`;
+
+  try {
+    let world = World.load(dir);
+    const secretFile = join(dir, "operator-secret.json");
+    if (!world || !existsSync(secretFile)) {
+      const seeded = seedWorld({ kubeServer: base("kube") });
+      world = World.create(dir, seeded.state);
+      writePrivate(secretFile, JSON.stringify({ clientSecret: seeded.operatorSecret }));
+    }
+    const clientSecret = (readJson<{ clientSecret: string }>(secretFile) ?? { clientSecret: "" }).clientSecret;
+    const operator = operatorOf(world.state);
+
+    const info: SandboxInfo = {
+      tenantId: world.state.tenantId,
+      subscriptionId: world.state.subscriptionId,
+      subscriptionName: world.state.subscriptionName,
+      resourceGroup: SEED.resourceGroup,
+      clusterName: SEED.clusterName,
+      location: world.state.location,
+      armEndpoint: base("arm"),
+      authorityHost: base("login"),
+      kubeServer: base("kube"),
+      oidcBase: base("oidc"),
+      caFile: tls.caFile,
+      kubeconfig: join(dir, "kubeconfig"),
+      clientId: operator.clientId,
+      clientSecret,
+      // ARM's token audience in Azure public cloud (what `az account get-access-token` yields).
+      armAudience: "https://management.azure.com/",
+      ports: Object.fromEntries(SERVICES.map((n) => [n, listeners[n].port])) as Record<ServiceName, number>,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      latency: latency.name,
+      faults: faults.spec,
+    };
+
+    const ctx: ServiceContext = {
+      info,
+      world,
+      latency,
+      caPem: tls.caPem,
+      tokens: await createTokenService(dir, world),
+      clusterIssuer: await createClusterIssuer(dir, world),
+      now: () => Date.now(),
+    };
+    listeners.arm.attach(createArmService(ctx));
+    listeners.login.attach(createLoginService(ctx));
+    listeners.kube.attach(createKubeService(ctx));
+    listeners.oidc.attach(createOidcService(ctx));
+
+    writePrivate(info.kubeconfig, buildKubeconfig(ctx, "user"));
+    writePrivate(join(dir, "sandbox.json"), JSON.stringify(info, null, 2) + "\n");
+    chmodSync(dir, 0o700);
+
+    let stopped = false;
+    return {
+      info,
+      ctx,
+      world,
+      faults,
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await Promise.all(SERVICES.map((n) => listeners[n].close()));
+        world!.save();
+        // Only remove sandbox.json if it is still ours (a newer start may have replaced it).
+        const current = readJson<SandboxInfo>(join(dir, "sandbox.json"));
+        if (current?.pid === process.pid && current.startedAt === info.startedAt) rmSync(join(dir, "sandbox.json"), { force: true });
+      },
+    };
+  } catch (e) {
+    await Promise.all(SERVICES.map((n) => listeners[n].close()));
+    throw e;
+  }
+}

@@ -1,0 +1,128 @@
+// The world every sandbox starts from — the state at the start of every tutorial: one tenant,
+// one subscription, a resource group with an AKS cluster whose OIDC issuer and workload identity
+// are both off, a Key Vault and a storage account to use as role scopes, and an operator service
+// principal that is Owner of the subscription.
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { seedClusterBody } from "./arm/clusters.js";
+import type { WorldState } from "./world.js";
+import { key } from "./world.js";
+
+export const SEED = {
+  subscriptionName: "aks-wi-sandbox",
+  resourceGroup: "rg-sandbox",
+  clusterName: "aks-sandbox",
+  location: "eastus",
+  operatorName: "aks-wi-sandbox-operator",
+} as const;
+
+const OWNER_ROLE = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+
+export interface SeededWorld { state: WorldState; operatorSecret: string }
+
+export function seedWorld(p: { kubeServer: string }): SeededWorld {
+  const tenantId = randomUUID();
+  const subscriptionId = randomUUID();
+  const suffix = randomBytes(3).toString("hex");
+  const sub = `/subscriptions/${subscriptionId}`;
+  const rgId = `${sub}/resourceGroups/${SEED.resourceGroup}`;
+  const clusterId = `${rgId}/providers/Microsoft.ContainerService/managedClusters/${SEED.clusterName}`;
+  const vaultName = `kv-sandbox-${suffix}`;
+  const vaultId = `${rgId}/providers/Microsoft.KeyVault/vaults/${vaultName}`;
+  const storageName = `stsandbox${suffix}`;
+  const storageId = `${rgId}/providers/Microsoft.Storage/storageAccounts/${storageName}`;
+  const operatorClientId = randomUUID();
+  const operatorPrincipalId = randomUUID();
+  const operatorSecret = randomBytes(32).toString("base64url");
+  const ownerAssignmentName = randomUUID();
+  const now = Date.now();
+
+  const state: WorldState = {
+    version: 1,
+    tenantId,
+    subscriptionId,
+    subscriptionName: SEED.subscriptionName,
+    foreignTenantId: randomUUID(),
+    location: SEED.location,
+    resourceGroups: {
+      [key(rgId)]: { id: rgId, name: SEED.resourceGroup, location: SEED.location },
+    },
+    resources: {
+      [key(vaultId)]: {
+        id: vaultId,
+        name: vaultName,
+        type: "Microsoft.KeyVault/vaults",
+        location: SEED.location,
+        properties: {
+          tenantId,
+          sku: { family: "A", name: "standard" },
+          vaultUri: `https://${vaultName}.vault.azure.net/`,
+          enableRbacAuthorization: true,
+          enableSoftDelete: true,
+          softDeleteRetentionInDays: 90,
+          provisioningState: "Succeeded",
+          publicNetworkAccess: "Enabled",
+        },
+      },
+      [key(storageId)]: {
+        id: storageId,
+        name: storageName,
+        type: "Microsoft.Storage/storageAccounts",
+        location: SEED.location,
+        properties: {
+          provisioningState: "Succeeded",
+          primaryLocation: SEED.location,
+          statusOfPrimary: "available",
+          supportsHttpsTrafficOnly: true,
+          minimumTlsVersion: "TLS1_2",
+          allowBlobPublicAccess: false,
+          primaryEndpoints: {
+            blob: `https://${storageName}.blob.core.windows.net/`,
+            queue: `https://${storageName}.queue.core.windows.net/`,
+            table: `https://${storageName}.table.core.windows.net/`,
+            file: `https://${storageName}.file.core.windows.net/`,
+          },
+        },
+      },
+    },
+    clusters: {
+      [key(clusterId)]: {
+        id: clusterId,
+        body: seedClusterBody({ id: clusterId, name: SEED.clusterName, location: SEED.location, resourceGroup: SEED.resourceGroup, kubeServer: p.kubeServer }),
+        operations: {},
+      },
+    },
+    identities: {},
+    federatedCredentials: {},
+    roleAssignments: {
+      [key(`${sub}/providers/Microsoft.Authorization/roleAssignments/${ownerAssignmentName}`)]: {
+        id: `${sub}/providers/Microsoft.Authorization/roleAssignments/${ownerAssignmentName}`,
+        name: ownerAssignmentName,
+        scope: sub,
+        roleDefinitionId: `${sub}/providers/Microsoft.Authorization/roleDefinitions/${OWNER_ROLE}`,
+        principalId: operatorPrincipalId,
+        principalType: "ServicePrincipal",
+        createdAt: now,
+        description: "aks-wi sandbox operator",
+      },
+    },
+    principals: {
+      [key(operatorClientId)]: {
+        clientId: operatorClientId,
+        principalId: operatorPrincipalId,
+        displayName: SEED.operatorName,
+        kind: "operator",
+        secretSha256: createHash("sha256").update(operatorSecret).digest("hex"),
+        createdAt: now,
+      },
+    },
+    kube: { resourceVersion: 1000, objects: {} },
+  };
+  return { state, operatorSecret };
+}
+
+/** The operator principal of a world. */
+export function operatorOf(state: WorldState) {
+  const op = Object.values(state.principals).find((p) => p.kind === "operator");
+  if (!op) throw new Error("sandbox world has no operator principal");
+  return op;
+}

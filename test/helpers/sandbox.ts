@@ -1,0 +1,28 @@
+// An in-process sandbox in a fresh temp dir for integration tests: the real listeners, the real
+// world, `instant` latency unless a test overrides single timings.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
+import type { LatencyProfile, SandboxInfo } from "../../src/sandbox/types.js";
+
+export interface TestSandbox {
+  info: SandboxInfo;
+  dir: string;
+  sandbox: Sandbox;
+  stop(): Promise<void>;
+}
+
+export async function startTestSandbox(opts: { latency?: Partial<LatencyProfile>; faults?: string; dir?: string } = {}): Promise<TestSandbox> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "aks-wi-sb-"));
+  const sandbox = await startSandbox({ dir, latency: "instant", latencyOverrides: opts.latency, faults: opts.faults });
+  return {
+    info: sandbox.info,
+    dir,
+    sandbox,
+    async stop() {
+      await sandbox.stop();
+      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// `aks-wi sandbox start|env|status|stop` as a user runs them: the built CLI, a background
+// process, files on disk, and the real kubectl against the result.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const BIN = join(process.cwd(), "bin", "aks-wi");
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 30_000 });
+
+describe("sandbox lifecycle", () => {
+  let root: string;
+  let dir: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), "aks-wi-life-"));
+    dir = join(root, "sb");
+  });
+  afterAll(() => {
+    cli(["sandbox", "stop", "--dir", dir]);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("starts in the background, writes sandbox.json (0600) with what clients need, and answers", () => {
+    const r = cli(["sandbox", "start", "--dir", dir]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/sandbox running \(pid \d+/);
+    const info = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8"));
+    for (const k of ["tenantId", "subscriptionId", "resourceGroup", "clusterName", "location", "armEndpoint", "authorityHost", "caFile", "kubeconfig", "clientId", "clientSecret"]) {
+      expect(info[k], k).toBeTruthy();
+    }
+    expect(info.armEndpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(statSync(join(dir, "sandbox.json")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, "ca-key.pem")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, "state.json")).mode & 0o777).toBe(0o600);
+    // The CLI never shows the operator's secret.
+    expect(r.stdout).not.toContain(info.clientSecret);
+  });
+
+  it("a second start reports the running one instead of starting another", () => {
+    const pid = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8")).pid;
+    const r = cli(["sandbox", "start", "--dir", dir]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`already running in ${dir} (pid ${pid})`);
+  });
+
+  it("env prints sh and json without the client secret; status shows it running", () => {
+    const info = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8"));
+    const sh = cli(["sandbox", "env", "--dir", dir]);
+    expect(sh.status).toBe(0);
+    expect(sh.stdout).toContain(`export KUBECONFIG='${info.kubeconfig}'`);
+    expect(sh.stdout).toContain(`export AZURE_TENANT_ID='${info.tenantId}'`);
+    expect(sh.stdout).not.toContain(info.clientSecret);
+    const json = JSON.parse(cli(["sandbox", "env", "--dir", dir, "--format", "json"]).stdout);
+    expect(json.AZURE_AUTHORITY_HOST).toBe(info.authorityHost);
+    expect(JSON.stringify(json)).not.toContain(info.clientSecret);
+    const st = cli(["sandbox", "status", "--dir", dir]);
+    expect(st.status).toBe(0);
+    expect(st.stdout).toMatch(/running \(pid \d+/);
+  });
+
+  it("keeps its state across stop and start (real kubectl)", () => {
+    const info = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8"));
+    const kubectl = (...a: string[]) => execFileSync("kubectl", ["--kubeconfig", info.kubeconfig, ...a], { encoding: "utf8" });
+    kubectl("create", "namespace", "survivor");
+    expect(cli(["sandbox", "stop", "--dir", dir]).stdout).toContain("sandbox stopped");
+    const stopped = cli(["sandbox", "status", "--dir", dir]);
+    expect(stopped.status).toBe(1);
+    expect(stopped.stdout).toContain("stopped");
+    const env = cli(["sandbox", "env", "--dir", dir]);
+    expect(env.status).toBe(1);
+    expect(env.stderr).toMatch(/^error: no sandbox is running in .*\n  hint: start one with `aks-wi sandbox start`\n$/);
+    expect(cli(["sandbox", "start", "--dir", dir]).status).toBe(0);
+    const again = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8"));
+    expect(again.tenantId).toBe(info.tenantId);
+    expect(again.clientSecret).toBe(info.clientSecret);
+    expect(kubectl("get", "namespace", "survivor", "-o", "jsonpath={.metadata.name}")).toBe("survivor");
+  });
+
+  it("stop twice is fine; bad --latency and --faults are one-line usage errors", () => {
+    expect(cli(["sandbox", "stop", "--dir", dir]).status).toBe(0);
+    const second = cli(["sandbox", "stop", "--dir", dir]);
+    expect(second.status).toBe(0);
+    expect(second.stdout).toContain("no sandbox was running");
+    const lat = cli(["sandbox", "start", "--dir", dir, "--latency", "sluggish"]);
+    expect(lat.status).toBe(2);
+    expect(lat.stderr).toMatch(/^error: --latency: unknown latency profile "sluggish"/);
+    expect(lat.stderr).not.toMatch(/\n\s+at /);
+    const f = cli(["sandbox", "start", "--dir", dir], { AKS_WI_SANDBOX_FAULTS: "arm.418=0.5" });
+    expect(f.status).toBe(2);
+    expect(f.stderr).toMatch(/^error: --faults: bad fault "arm.418"/);
+    expect(cli(["sandbox", "status", "--dir", dir]).status).toBe(1);
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { FaultSpecError, faultResponse, parseFaults } from "../../src/sandbox/faults.js";
+import { LatencySpecError, parseLatency } from "../../src/sandbox/latency.js";
+
+const draw = (spec: string, n: number) => {
+  const plan = parseFaults(spec);
+  return Array.from({ length: n }, () => plan.next("arm") ?? "-");
+};
+
+describe("fault plan", () => {
+  it("is deterministic for a seed and differs across seeds", () => {
+    expect(draw("arm.429=0.5,seed=7", 40)).toEqual(draw("arm.429=0.5,seed=7", 40));
+    expect(draw("arm.429=0.5,seed=7", 40)).not.toEqual(draw("arm.429=0.5,seed=8", 40));
+    const hits = draw("arm.429=0.5,seed=7", 400).filter((k) => k === "429").length;
+    expect(hits).toBeGreaterThan(150);
+    expect(hits).toBeLessThan(250);
+  });
+
+  it("caps a rule with xMAX and keeps services apart", () => {
+    const plan = parseFaults("arm.503=1x2,kube.drop=1");
+    expect([plan.next("arm"), plan.next("arm"), plan.next("arm")]).toEqual(["503", "503", undefined]);
+    expect(plan.next("login")).toBeUndefined();
+    expect(plan.next("kube")).toBe("drop");
+    expect(plan.injected()).toEqual({ "arm.503": 2, "kube.drop": 1 });
+  });
+
+  it("expands * to every service and reads retry-after and slow-ms", () => {
+    const plan = parseFaults("*.500=1,retry-after=3,slow-ms=10");
+    expect(plan.retryAfterSeconds).toBe(3);
+    expect(plan.slowMs).toBe(10);
+    for (const s of ["arm", "login", "kube", "oidc"] as const) expect(plan.next(s)).toBe("500");
+  });
+
+  it.each(["arm", "arm.429", "arm.418=0.1", "dns.429=0.1", "arm.429=2", "arm.429=x", "seed=-1"])("rejects %j", (spec) => {
+    expect(() => parseFaults(spec)).toThrow(FaultSpecError);
+  });
+
+  it("answers in each service's own error shape with Retry-After", () => {
+    const arm = faultResponse("arm", "429", 2);
+    expect(arm).toMatchObject({ status: 429, headers: { "retry-after": "2" }, body: { error: { code: "TooManyRequests" } } });
+    expect(faultResponse("kube", "503", 1).body).toMatchObject({ kind: "Status", reason: "ServiceUnavailable", code: 503 });
+    expect(faultResponse("login", "500", 1).body).toMatchObject({ error: "server_error" });
+    expect(faultResponse("arm", "500", 1).headers).toEqual({});
+  });
+});
+
+describe("latency profiles", () => {
+  it("instant is all zeros; realistic scales Azure's timings by the factor", () => {
+    const i = parseLatency("instant");
+    expect(Object.entries(i).filter(([k]) => k !== "name").every(([, v]) => v === 0)).toBe(true);
+    const full = parseLatency("realistic");
+    const tenth = parseLatency("realistic:0.1");
+    expect(full.clusterUpdateMs).toBeGreaterThanOrEqual(60_000);
+    expect(tenth.clusterUpdateMs).toBe(Math.round(full.clusterUpdateMs * 0.1));
+    expect(parseLatency("instant", { ficPropagationMs: 500 }).ficPropagationMs).toBe(500);
+  });
+  it.each(["slow", "instant:2", "realistic:", "realistic:-1"])("rejects %j", (spec) => {
+    expect(() => parseLatency(spec)).toThrow(LatencySpecError);
+  });
+});
