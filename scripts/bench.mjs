@@ -1,7 +1,8 @@
 // `npm run bench`: median wall times of
 //   - `aks-wi --help` against `node -e 0` (start-up cost: --help must not load the SDKs),
 //   - a full `init` on a fresh sandbox (instant latency),
-//   - the no-change re-run of the same init.
+//   - the no-change re-run of the same init,
+//   - `aks-wi sandbox start` on a fresh directory (CA and keys made) and on a restart.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,12 +24,19 @@ const help = median(Array.from({ length: RUNS }, () => aksWi(["--help"], { quiet
 
 const fresh = [];
 const rerun = [];
+const sbFresh = [];
+const sbRestart = [];
 for (let i = 0; i < INIT_RUNS; i++) {
   const dir = mkdtempSync(join(tmpdir(), "aks-wi-bench-"));
   const sb = join(dir, "sandbox");
   try {
     const s = aksWi(["sandbox", "start", "--dir", sb, "--latency", "instant"], { quiet: true });
     if (s.status !== 0) throw new Error(`sandbox start failed: ${s.stderr}`);
+    sbFresh.push(s.ms);
+    aksWi(["sandbox", "stop", "--dir", sb], { quiet: true });
+    const r = aksWi(["sandbox", "start", "--dir", sb, "--latency", "instant"], { quiet: true });
+    if (r.status !== 0) throw new Error(`sandbox restart failed: ${r.stderr}`);
+    sbRestart.push(r.ms);
     const args = ["init", "--sandbox", "--sandbox-dir", sb, "--yes", "--identity", "id-bench",
       "--namespace", "bench", "--service-account", "bench-sa",
       "--role", "Key Vault Secrets User", "--scope", sandboxVaultId(sb), "--state", join(dir, "state.json")];
@@ -47,6 +55,8 @@ for (let i = 0; i < INIT_RUNS; i++) {
 const rows = [
   ["node -e 0", nodeBaseline, RUNS],
   ["aks-wi --help", help, RUNS],
+  ["aks-wi sandbox start (fresh dir)", median(sbFresh), INIT_RUNS],
+  ["aks-wi sandbox start (restart)", median(sbRestart), INIT_RUNS],
   ["aks-wi init (fresh sandbox)", median(fresh), INIT_RUNS],
   ["aks-wi init (no-change re-run)", median(rerun), INIT_RUNS],
 ];
