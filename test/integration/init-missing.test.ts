@@ -1,0 +1,55 @@
+// Acceptance: non-interactive with inputs missing → exit 2, one error naming every missing flag
+// and env var, and the sandbox unchanged; a bad name is a one-line error with no stack trace.
+import { readdirSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { INPUTS } from "../../src/context/inputs.js";
+import { startTestSandbox } from "../helpers/sandbox.js";
+import { runCli, tempDir, writeFingerprint } from "./init-cli.harness.js";
+
+let sb: Awaited<ReturnType<typeof startTestSandbox>>;
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+});
+afterAll(async () => {
+  await sb?.stop();
+});
+
+describe("aks-wi init without its inputs (non-interactive)", () => {
+  it("lists every missing input with its flag and env var, exits 2, changes nothing", async () => {
+    const cwd = tempDir("aks-wi-missing-");
+    const before = writeFingerprint(sb.dir);
+    // --sandbox fills subscription, resource group and cluster; identity and service account have no default.
+    const r = await runCli(["init", "--sandbox", "--sandbox-dir", sb.dir, "--yes"], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    for (const key of ["identity", "serviceAccount"]) {
+      const spec = INPUTS.find((s) => s.key === key)!;
+      expect(r.stderr).toContain(`${spec.flag} or ${spec.env}`);
+    }
+    expect(r.stderr.match(/^error: /gm)).toHaveLength(1);
+    expect(writeFingerprint(sb.dir)).toBe(before);
+    expect(readdirSync(cwd)).toEqual([]); // no state file either
+  });
+
+  it("AKS_WI_SANDBOX_DIR selects the sandbox, CI=true never asks; a bad flag and the missing inputs share one error", async () => {
+    const cwd = tempDir("aks-wi-missing-all-");
+    const before = writeFingerprint(sb.dir);
+    const r = await runCli(["init", "--sandbox", "--subscription", "", "--yes"], { cwd, env: { AKS_WI_SANDBOX_DIR: sb.dir, CI: "true" } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--identity or AKS_WI_IDENTITY");
+    expect(r.stderr).toContain("--service-account or AKS_WI_SERVICE_ACCOUNT");
+    expect(r.stderr).toMatch(/--subscription "": subscription must be a subscription ID/);
+    expect(writeFingerprint(sb.dir)).toBe(before);
+  });
+
+  it("a bad identity name: one-line error naming the flag and the rule, no stack trace, nothing changed", async () => {
+    const cwd = tempDir("aks-wi-badname-");
+    const before = writeFingerprint(sb.dir);
+    const r = await runCli(["init", "--sandbox", "--sandbox-dir", sb.dir, "--yes", "--identity", "-bad_", "--service-account", "sa"], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--identity "-bad_": identity name must start with a letter or digit');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(writeFingerprint(sb.dir)).toBe(before);
+  });
+});
