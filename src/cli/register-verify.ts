@@ -1,11 +1,31 @@
 // Declares the `verify` command's options (commander only, no SDKs: keeps --help fast) and
 // lazily loads its implementation from ./commands/verify.js.
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 
 export function registerVerify(program: Command): void {
   program
     .command("verify")
-    .description("(not implemented yet)")
+    .description(
+      "Prove workload identity works from inside a pod: cluster, service account, identity and federated credential, pod, token, exchange, access.\n" +
+        "Reads what to check from the state file aks-wi init wrote, or from the flags for any workload. Exit 0: all pass; 3: a check failed; 2: usage error.",
+    )
+    .option("--state <file>", "state file written by aks-wi init (default .aks-wi/<cluster>/state.json)")
+    .option("--subscription <id>", "subscription ID")
+    .option("--resource-group <name>", "the cluster's resource group")
+    .option("--cluster <name>", "AKS cluster name")
+    .option("--namespace <name>", "the workload's namespace")
+    .option("--service-account <name>", "the workload's service account")
+    .option("--identity <name>", "managed identity name (default: found from the service account's client-id annotation)")
+    .option("--identity-resource-group <name>", "the identity's resource group (default: the cluster's)")
+    .option("--pod <name>", "pod to check from inside")
+    .option("--deployment <name>", "Deployment whose running pod to check")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+    .option("--propagation-timeout <seconds>", "how long to wait for a freshly written federated credential to propagate (default 60; env AKS_WI_VERIFY_PROPAGATION_TIMEOUT)")
+    .option("--sandbox", "use the local sandbox instead of Azure (env AKS_WI_SANDBOX=1)")
+    .option("--sandbox-dir <dir>", "the sandbox's directory (env AKS_WI_SANDBOX_DIR)")
+    .option("--kubeconfig <file>", "use this kubeconfig instead of the cluster's credential from Azure")
+    .option("--context <name>", "kubeconfig context to use")
+    .option("--admin", "use the cluster's admin credential instead of the user credential")
     .action(async (opts: Record<string, unknown>) => {
       const m = await import("./commands/verify.js");
       process.exitCode = await m.run(opts);

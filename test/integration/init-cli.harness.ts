@@ -1,6 +1,7 @@
 // Shared by the init-*.test.ts acceptance tests: runs the BUILT CLI as a child process against a
 // sandbox started in-process, and looks at the result with the real SDK clients and kubectl.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -107,9 +108,13 @@ export async function armView(dir: string, p: { subscription: string; resourceGr
   return { cluster, identity, credentials, assignments };
 }
 
-/** The real kubectl against the sandbox cluster; parsed JSON output. */
-export function kubectlJson(kubeconfig: string, args: string[]): any {
-  const r = spawnSync("kubectl", [...args, "-o", "json"], { env: { ...cleanEnv(), KUBECONFIG: kubeconfig }, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
+/** The real kubectl against the sandbox cluster; parsed JSON output. Asynchronous on purpose: a
+ * synchronous spawn would block the event loop of the in-process sandbox kubectl is talking to. */
+export async function kubectlJson(kubeconfig: string, args: string[]): Promise<any> {
+  try {
+    const r = await promisify(execFile)("kubectl", [...args, "-o", "json"], { env: { ...cleanEnv(), KUBECONFIG: kubeconfig }, encoding: "utf8" });
+    return JSON.parse(r.stdout);
+  } catch (e) {
+    throw new Error(`kubectl ${args.join(" ")} failed: ${(e as { stderr?: string }).stderr ?? e}`);
+  }
 }

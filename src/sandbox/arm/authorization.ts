@@ -1,3 +1,8 @@
-// STUB — replaced by the Microsoft.Authorization implementation.
+// Microsoft.Authorization as the sandbox's ARM serves it: role definitions (Azure's built-in
+// roles), role assignments at any scope, and the caller's effective permissions.
 import type { ArmRoute } from "./types.js";
-export const authorizationRoutes: ArmRoute[] = [];
+import { roleDefinitionRoutes } from "./authz-definitions.js";
+import { roleAssignmentRoutes } from "./authz-assignments.js";
+import { permissionRoutes } from "./authz-permissions.js";
+
+export const authorizationRoutes: ArmRoute[] = [...roleDefinitionRoutes, ...roleAssignmentRoutes, ...permissionRoutes];

@@ -1,3 +1,196 @@
-// STUB — replaced by the Microsoft.ManagedIdentity implementation.
-import type { ArmRoute } from "./types.js";
-export const identityRoutes: ArmRoute[] = [];
+// Microsoft.ManagedIdentity/userAssignedIdentities: PUT (201 create / 200 update), PATCH, GET,
+// DELETE, list by resource group and by subscription. Creating an identity also creates its
+// Entra service principal (world.state.principals), which Entra and RBAC then know by its IDs.
+import { randomUUID } from "node:crypto";
+import type { SandboxResponse } from "../types.js";
+import type { IdentityRecord, World } from "../world.js";
+import { key } from "../world.js";
+import type { ArmCall, ArmRoute } from "./types.js";
+import { ficRoutes } from "./msi-fic.js";
+import {
+  IDENTITY_API_VERSIONS, IDENTITY_PATH, IDENTITY_TYPE, NS, RG_PATH, findIdentity, identityIdOf, msiError,
+  resourceGroupName, resourceNotFound, sleep,
+} from "./msi-shared.js";
+
+// Azure's naming rule for user-assigned identities: 3–128 characters, letters, digits, hyphens and
+// underscores, starting with a letter or digit.
+const NAME_RULE = /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/;
+
+export function identityBody(i: IdentityRecord): Record<string, unknown> {
+  return {
+    location: i.location,
+    tags: i.tags ?? {},
+    id: i.id,
+    name: i.name,
+    type: IDENTITY_TYPE,
+    properties: { tenantId: i.tenantId, principalId: i.principalId, clientId: i.clientId },
+  };
+}
+
+/** ARM stores locations in their short form ("East US" → "eastus"). */
+const normalizeLocation = (l: string) => l.replace(/\s+/g, "").toLowerCase();
+
+function validTags(tags: unknown): tags is Record<string, string> | undefined {
+  return tags === undefined || tags === null || (typeof tags === "object" && !Array.isArray(tags) && Object.values(tags).every((v) => typeof v === "string"));
+}
+
+async function putIdentity(call: ArmCall): Promise<SandboxResponse> {
+  const { ctx, params } = call;
+  const { world } = ctx;
+  const name = params.resourceName;
+  if (!NAME_RULE.test(name)) {
+    return msiError(
+      400,
+      "InvalidResourceName",
+      `Resource name '${name}' is invalid. The name can be 3-128 characters long, must start with a letter or number, and can contain only letters, numbers, underscores and hyphens.`,
+    );
+  }
+  const body = call.json;
+  if (!body || typeof body !== "object" || Array.isArray(body)) {
+    return msiError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'Request body is missing or is not a JSON object.'.");
+  }
+  if (typeof body.location !== "string" || body.location.trim() === "") {
+    return msiError(400, "LocationRequired", "The location property is required for this definition.");
+  }
+  if (!validTags(body.tags)) return msiError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'tags must be an object of string values.'.");
+
+  const location = normalizeLocation(body.location);
+  const existing = findIdentity(world, params.subscriptionId, params.resourceGroupName, name);
+  if (existing && existing.location !== location) {
+    return msiError(
+      400,
+      "InvalidResourceLocation",
+      `The resource '${name}' already exists in location '${existing.location}' in resource group '${existing.resourceGroup}'. A resource with the same name cannot be created in location '${location}'. Please select a new resource name.`,
+    );
+  }
+
+  // The write takes Azure's time before it answers; the record lands at the end of it (and a
+  // concurrent PUT of the same name that landed meanwhile turns this one into an update).
+  await sleep(ctx.latency.identityWriteMs);
+
+  const current = findIdentity(world, params.subscriptionId, params.resourceGroupName, name);
+  if (current) {
+    current.tags = body.tags ?? {};
+    world.save();
+    return { status: 200, body: identityBody(current) };
+  }
+  const now = ctx.now();
+  const rg = resourceGroupName(world, params.subscriptionId, params.resourceGroupName);
+  const record: IdentityRecord = {
+    id: identityIdOf(params.subscriptionId, rg, name),
+    name,
+    resourceGroup: rg,
+    location,
+    tags: body.tags ?? {},
+    clientId: randomUUID(),
+    principalId: randomUUID(),
+    tenantId: world.state.tenantId,
+    createdAt: now,
+  };
+  world.state.identities[key(record.id)] = record;
+  world.state.principals[key(record.clientId)] = {
+    clientId: record.clientId,
+    principalId: record.principalId,
+    displayName: name,
+    kind: "managedIdentity",
+    createdAt: now,
+  };
+  world.save();
+  return { status: 201, body: identityBody(record) };
+}
+
+async function patchIdentity(call: ArmCall): Promise<SandboxResponse> {
+  const { ctx, params } = call;
+  const existing = findIdentity(ctx.world, params.subscriptionId, params.resourceGroupName, params.resourceName);
+  if (!existing) return resourceNotFound(IDENTITY_TYPE, params.resourceName, params.resourceGroupName);
+  const body = call.json ?? {};
+  if (typeof body !== "object" || Array.isArray(body) || !validTags(body.tags)) {
+    return msiError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'tags must be an object of string values.'.");
+  }
+  await sleep(ctx.latency.identityWriteMs);
+  if (body.tags !== undefined) existing.tags = body.tags ?? {};
+  ctx.world.save();
+  return { status: 200, body: identityBody(existing) };
+}
+
+async function getIdentity(call: ArmCall): Promise<SandboxResponse> {
+  const { ctx, params } = call;
+  const existing = findIdentity(ctx.world, params.subscriptionId, params.resourceGroupName, params.resourceName);
+  if (!existing) return resourceNotFound(IDENTITY_TYPE, params.resourceName, params.resourceGroupName);
+  return { status: 200, body: identityBody(existing) };
+}
+
+/** Deleting an identity deletes its service principal and federated credentials with it;
+ *  role assignments naming it stay behind, as on Azure (they show as "Identity not found"). */
+export function deleteIdentityRecord(world: World, identity: IdentityRecord): void {
+  const k = key(identity.id);
+  delete world.state.identities[k];
+  delete world.state.principals[key(identity.clientId)];
+  for (const [fk, f] of Object.entries(world.state.federatedCredentials)) if (f.identityKey === k) delete world.state.federatedCredentials[fk];
+}
+
+async function deleteIdentity(call: ArmCall): Promise<SandboxResponse> {
+  const { ctx, params } = call;
+  const existing = findIdentity(ctx.world, params.subscriptionId, params.resourceGroupName, params.resourceName);
+  if (!existing) return { status: 204 };
+  await sleep(ctx.latency.identityWriteMs);
+  deleteIdentityRecord(ctx.world, existing);
+  ctx.world.save();
+  return { status: 200 };
+}
+
+function listIdentities(call: ArmCall, resourceGroup?: string): SandboxResponse {
+  const value = Object.values(call.ctx.world.state.identities)
+    .filter((i) => resourceGroup === undefined || key(i.resourceGroup) === key(resourceGroup))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map(identityBody);
+  return { status: 200, body: { value } };
+}
+
+const action = (verb: "read" | "write" | "delete") => () => `${IDENTITY_TYPE}/${verb}`;
+
+export const identityRoutes: ArmRoute[] = [
+  {
+    path: IDENTITY_PATH,
+    methods: ["PUT"],
+    apiVersions: IDENTITY_API_VERSIONS,
+    action: action("write"),
+    handle: putIdentity,
+  },
+  {
+    path: IDENTITY_PATH,
+    methods: ["PATCH"],
+    apiVersions: IDENTITY_API_VERSIONS,
+    action: action("write"),
+    handle: patchIdentity,
+  },
+  {
+    path: IDENTITY_PATH,
+    methods: ["GET"],
+    apiVersions: IDENTITY_API_VERSIONS,
+    action: action("read"),
+    handle: getIdentity,
+  },
+  {
+    path: IDENTITY_PATH,
+    methods: ["DELETE"],
+    apiVersions: IDENTITY_API_VERSIONS,
+    action: action("delete"),
+    handle: deleteIdentity,
+  },
+  {
+    path: `${RG_PATH}/providers/${NS}/userAssignedIdentities`,
+    methods: ["GET"],
+    apiVersions: IDENTITY_API_VERSIONS,
+    action: action("read"),
+    handle: async (call) => listIdentities(call, call.params.resourceGroupName),
+  },
+  {
+    path: `/subscriptions/{subscriptionId}/providers/${NS}/userAssignedIdentities`,
+    methods: ["GET"],
+    apiVersions: IDENTITY_API_VERSIONS,
+    action: action("read"),
+    handle: async (call) => listIdentities(call),
+  },
+  ...ficRoutes,
+];

@@ -1,5 +1,18 @@
-// STUB — replaced by the ARM implementation.
+// The sandbox's Azure Resource Manager: every provider's routes behind one ARM front door.
 import type { ServiceContext, SandboxService } from "../types.js";
-export function createArmService(_ctx: ServiceContext): SandboxService {
-  return { name: "arm", handle: async () => ({ status: 404, body: { error: { code: "NotImplemented", message: "stub" } } }) };
+import type { ArmRoute } from "./types.js";
+import { createArmHandler } from "./router.js";
+import { coreRoutes } from "./core.js";
+import { clusterRoutes, resumeClusterOperations } from "./clusters.js";
+import { identityRoutes } from "./identities.js";
+import { authorizationRoutes } from "./authorization.js";
+
+/** All ARM routes; the router picks the most specific template that matches. */
+export function armRoutes(): ArmRoute[] {
+  return [...coreRoutes, ...clusterRoutes, ...identityRoutes, ...authorizationRoutes];
+}
+
+export function createArmService(ctx: ServiceContext): SandboxService {
+  resumeClusterOperations(ctx);
+  return { name: "arm", handle: createArmHandler(ctx, armRoutes()) };
 }

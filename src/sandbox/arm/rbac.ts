@@ -1,8 +1,65 @@
-// STUB — replaced by the authorization implementation (built-in role definitions + assignment lookup).
-import type { World } from "../world.js";
+// Azure RBAC evaluation over the world's role assignments: which of a principal's assignments
+// apply at a scope (the scope itself or any parent), and whether their roles grant an action.
+// Semantics as Azure's: case-insensitive, "*" matches any run of characters (so "*/read" grants
+// every read, "Microsoft.Authorization/*/Write" every authorization write), and a role's
+// notActions only subtract from that same role's actions — never from another role's grant.
+import type { RoleAssignmentRecord, World } from "../world.js";
+import { builtInRoleById, roleGuidOf, type RolePermission } from "./roles.js";
 
-/** True when one of the principal's role assignments at `scope` or above grants `action`
- *  (wildcards as Azure: "*", "*\/read", "Microsoft.X/*"; notActions subtract). */
-export function isPermitted(_world: World, _principalId: string, _scope: string, _action: string): boolean {
-  return true;
+/** A scope as a canonical list of lower-cased segments (doubled slashes and a trailing slash ignored). */
+function segmentsOf(scope: string): string[] {
+  return scope.split("/").filter((s) => s !== "").map((s) => s.toLowerCase());
+}
+
+/** A scope in ARM's canonical form: one leading slash, single separators, no trailing slash; "/" for the root. */
+export function normalizeScope(scope: string): string {
+  const parts = scope.split("/").filter((s) => s !== "");
+  return "/" + parts.join("/");
+}
+
+/** True when `assignmentScope` is `scope` or one of its parents, compared on whole segments. */
+export function scopeCovers(assignmentScope: string, scope: string): boolean {
+  const parent = segmentsOf(assignmentScope);
+  const child = segmentsOf(scope);
+  if (parent.length > child.length) return false;
+  return parent.every((s, i) => s === child[i]);
+}
+
+const patternCache = new Map<string, RegExp>();
+
+/** Azure's wildcard match of an action against a permission pattern. */
+export function actionMatches(pattern: string, action: string): boolean {
+  let re = patternCache.get(pattern);
+  if (!re) {
+    const body = pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+    re = new RegExp(`^${body}$`, "i");
+    patternCache.set(pattern, re);
+  }
+  return re.test(action);
+}
+
+function grants(allow: string[], deny: string[], action: string): boolean {
+  return allow.some((p) => actionMatches(p, action)) && !deny.some((p) => actionMatches(p, action));
+}
+
+/** The principal's role assignments that apply at `scope` (at it or above it). */
+export function applicableAssignments(world: World, principalId: string, scope: string): RoleAssignmentRecord[] {
+  const who = principalId.toLowerCase();
+  return Object.values(world.state.roleAssignments).filter((a) => a.principalId.toLowerCase() === who && scopeCovers(a.scope, scope));
+}
+
+/** The permission blocks of a role assignment's role; an unknown role grants nothing. */
+export function permissionsOf(assignment: RoleAssignmentRecord): RolePermission[] {
+  const guid = roleGuidOf(assignment.roleDefinitionId);
+  return (guid && builtInRoleById(guid)?.permissions) || [];
+}
+
+/** Control-plane check the ARM router runs before every provider route. */
+export function isPermitted(world: World, principalId: string, scope: string, action: string): boolean {
+  return applicableAssignments(world, principalId, scope).some((a) => permissionsOf(a).some((p) => grants(p.actions, p.notActions, action)));
+}
+
+/** Data-plane check (Key Vault secrets, blobs, the cluster's Kubernetes API under Azure RBAC). */
+export function isDataActionPermitted(world: World, principalId: string, scope: string, dataAction: string): boolean {
+  return applicableAssignments(world, principalId, scope).some((a) => permissionsOf(a).some((p) => grants(p.dataActions, p.notDataActions, dataAction)));
 }

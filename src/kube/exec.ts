@@ -1,0 +1,76 @@
+// Runs a command in a pod's container over the exec WebSocket (client-node's Exec), collecting
+// stdout, stderr and the exit code from the API server's final Status. Used by `verify` to read
+// the environment and the projected token from inside the pod; callers must never print stdout
+// of a command that reads a token.
+import { Writable } from "node:stream";
+import { Exec, KubeConfig, type V1Status } from "@kubernetes/client-node";
+import type { KubeConnection } from "./connect.js";
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  /** 0 on success; the command's exit code; undefined when the API server sent no Status. */
+  exitCode?: number;
+  /** The Status message when the exec itself failed (no such executable, container not running). */
+  error?: string;
+}
+
+export type PodExec = (namespace: string, pod: string, container: string, command: string[], timeoutMs?: number) => Promise<ExecResult>;
+
+function sink(chunks: Buffer[]): Writable {
+  return new Writable({ write(chunk, _enc, done) { chunks.push(Buffer.from(chunk)); done(); } });
+}
+
+/** A KubeConfig whose current user carries `token` instead of an exec plugin (Entra-integrated clusters). */
+function withToken(kc: KubeConfig, token: string): KubeConfig {
+  const out = new KubeConfig();
+  const userName = kc.getContextObject(kc.getCurrentContext())?.user;
+  out.loadFromOptions({
+    clusters: kc.getClusters(),
+    contexts: kc.getContexts(),
+    currentContext: kc.getCurrentContext(),
+    users: kc.getUsers().map((u) => (u.name === userName ? { name: u.name, token } : u)),
+  });
+  return out;
+}
+
+function exitCodeOf(s: V1Status): number | undefined {
+  if (s.status === "Success") return 0;
+  const cause = s.details?.causes?.find((c) => c.reason === "ExitCode");
+  return cause?.message !== undefined ? Number(cause.message) : undefined;
+}
+
+export function podExec(conn: KubeConnection, token?: () => Promise<string>): PodExec {
+  return async (namespace, pod, container, command, timeoutMs = 15_000) => {
+    const kc = token ? withToken(conn.kc, await token()) : conn.kc;
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let status: V1Status | undefined;
+    let ws;
+    try {
+      ws = await new Exec(kc).exec(namespace, pod, container, command, sink(out), sink(err), null, false, (s) => { status = s; });
+    } catch (e) {
+      return { stdout: "", stderr: "", error: upgradeError(e) };
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => { ws.close(); resolve(); }, timeoutMs);
+      ws.on("close", () => { clearTimeout(timer); resolve(); });
+      ws.on("error", () => { clearTimeout(timer); resolve(); });
+    });
+    const result: ExecResult = { stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") };
+    if (status) {
+      result.exitCode = exitCodeOf(status);
+      if (result.exitCode === undefined && status.status !== "Success") result.error = status.message ?? status.reason ?? "exec failed";
+    } else {
+      result.error = "the exec stream ended without a status";
+    }
+    return result;
+  };
+}
+
+/** client-node rejects a refused upgrade with the raw HTTP answer; keep its Status message. */
+function upgradeError(e: unknown): string {
+  const raw = e instanceof Error ? e.message : String(e);
+  const m = /"message":"((?:[^"\\]|\\.)*)"/.exec(raw);
+  return m ? JSON.parse(`"${m[1]}"`) : raw.split("\n")[0] ?? raw;
+}

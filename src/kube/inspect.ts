@@ -1,0 +1,85 @@
+// The Kubernetes reads `aks-wi verify` needs beyond KubeOps: the webhook's Deployment and
+// Endpoints, Deployments and their pods, managedFields of an annotation, and exec in a pod.
+import { AppsV1Api, CoreV1Api, type V1ManagedFieldsEntry } from "@kubernetes/client-node";
+import type { VerifyKube } from "../verify/ports.js";
+import { WEBHOOK_DEPLOYMENT, WEBHOOK_NAMESPACE, WEBHOOK_SERVICE } from "../verify/types.js";
+import { connect, type KubeConnectOptions } from "./connect.js";
+import { podExec } from "./exec.js";
+import { createKubeOps } from "./ops.js";
+
+const iso = (d: Date | string | undefined) => (d ? new Date(d).toISOString() : undefined);
+const status = (e: unknown) => (e as { code?: number })?.code;
+
+/** True when a managedFields entry owns metadata.annotations[key]. */
+function ownsAnnotation(m: V1ManagedFieldsEntry, key: string): boolean {
+  const f = m.fieldsV1 as Record<string, Record<string, Record<string, unknown>>> | undefined;
+  return !!f?.["f:metadata"]?.["f:annotations"]?.[`f:${key}`];
+}
+
+export function createVerifyKube(kubeconfigYaml: string, context: string | undefined, opts: KubeConnectOptions = {}): VerifyKube {
+  const conn = connect(kubeconfigYaml, context, opts);
+  const core = conn.kc.makeApiClient(CoreV1Api);
+  const apps = conn.kc.makeApiClient(AppsV1Api);
+  const ro = () => conn.requestOptions();
+  async function orUndefined<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (status(e) === 404) return undefined;
+      throw e;
+    }
+  }
+  return {
+    ops: createKubeOps(kubeconfigYaml, context, opts),
+    async webhook() {
+      try {
+        const dep = await orUndefined(async () => apps.readNamespacedDeployment({ namespace: WEBHOOK_NAMESPACE, name: WEBHOOK_DEPLOYMENT }, await ro()));
+        const ep = await orUndefined(async () => core.readNamespacedEndpoints({ namespace: WEBHOOK_NAMESPACE, name: WEBHOOK_SERVICE }, await ro()));
+        const ready = (ep?.subsets ?? []).reduce((n, s) => n + (s.addresses?.length ?? 0), 0);
+        return {
+          deploymentFound: !!dep,
+          replicas: dep?.spec?.replicas,
+          readyReplicas: dep?.status?.readyReplicas ?? 0,
+          readyEndpoints: ready,
+          installedAt: iso(dep?.metadata?.creationTimestamp),
+        };
+      } catch (e) {
+        return { deploymentFound: false, readyEndpoints: 0, error: (e as Error).message.split("\n")[0] };
+      }
+    },
+    async deployment(namespace, name) {
+      const d = await orUndefined(async () => apps.readNamespacedDeployment({ namespace, name }, await ro()));
+      if (!d) return undefined;
+      return {
+        name,
+        labels: { ...(d.metadata?.labels ?? {}) },
+        templateLabels: { ...(d.spec?.template?.metadata?.labels ?? {}) },
+        serviceAccountName: d.spec?.template?.spec?.serviceAccountName ?? "default",
+        selector: { ...(d.spec?.selector?.matchLabels ?? {}) },
+      };
+    },
+    async podsMatching(namespace, selector) {
+      const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(",");
+      const list = await core.listNamespacedPod({ namespace, labelSelector }, await ro());
+      return list.items
+        .map((p) => ({ name: p.metadata?.name ?? "", phase: p.status?.phase ?? "Unknown", creationTimestamp: iso(p.metadata?.creationTimestamp), deleting: !!p.metadata?.deletionTimestamp }))
+        .sort((a, b) => (b.creationTimestamp ?? "").localeCompare(a.creationTimestamp ?? ""));
+    },
+    async annotationTime(namespace, name, key) {
+      const sa = await orUndefined(async () => core.readNamespacedServiceAccount({ namespace, name }, await ro()));
+      const times = (sa?.metadata?.managedFields ?? []).filter((m) => ownsAnnotation(m, key)).map((m) => iso(m.time)).filter((t): t is string => !!t);
+      return times.sort().at(-1);
+    },
+    async objectsAnnotated(namespace, key) {
+      const [pods, deps] = await Promise.all([
+        core.listNamespacedPod({ namespace }, await ro()),
+        apps.listNamespacedDeployment({ namespace }, await ro()),
+      ]);
+      return [
+        ...deps.items.filter((d) => d.metadata?.annotations?.[key] !== undefined || d.spec?.template?.metadata?.annotations?.[key] !== undefined).map((d) => ({ kind: "deployment", name: d.metadata?.name ?? "" })),
+        ...pods.items.filter((p) => p.metadata?.annotations?.[key] !== undefined).map((p) => ({ kind: "pod", name: p.metadata?.name ?? "" })),
+      ];
+    },
+    exec: podExec(conn, opts.token),
+  };
+}

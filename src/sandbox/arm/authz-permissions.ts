@@ -1,0 +1,32 @@
+// Microsoft.Authorization/permissions: the CALLER's effective permissions at a scope — one entry
+// per role assignment that applies there. Any signed-in caller may ask, which is how a workload
+// proves it holds a data-plane role (Key Vault Secrets User grants no control-plane read at all).
+import type { SandboxResponse } from "../types.js";
+import type { ArmCall, ArmRoute } from "./types.js";
+import { applicableAssignments, permissionsOf } from "./rbac.js";
+import { AUTHZ, PERMISSIONS_API_VERSIONS, checkScopeExists, hasDataActions, scopeOf } from "./authz-shared.js";
+
+async function listPermissions(call: ArmCall): Promise<SandboxResponse> {
+  const scope = scopeOf(call.params.scope);
+  const missing = checkScopeExists(call.ctx.world, scope);
+  if (missing) return missing;
+  const withData = hasDataActions(call.apiVersion);
+  const value = applicableAssignments(call.ctx.world, call.caller.oid, scope)
+    .sort((a, b) => a.createdAt - b.createdAt)
+    .flatMap((a) => permissionsOf(a))
+    .map((p) =>
+      withData
+        ? { actions: [...p.actions], notActions: [...p.notActions], dataActions: [...p.dataActions], notDataActions: [...p.notDataActions] }
+        : { actions: [...p.actions], notActions: [...p.notActions] },
+    );
+  return { status: 200, body: { value } };
+}
+
+export const permissionRoutes: ArmRoute[] = [
+  {
+    path: `{*scope}/providers/${AUTHZ}/permissions`,
+    methods: ["GET"],
+    apiVersions: PERMISSIONS_API_VERSIONS,
+    handle: listPermissions,
+  },
+];

@@ -1,0 +1,47 @@
+// Check 1: the cluster has the OIDC issuer and workload identity on, and the webhook that injects
+// the environment and token into pods is installed with ready endpoints.
+import { WEBHOOK_DEPLOYMENT, WEBHOOK_NAMESPACE, WEBHOOK_SERVICE, type Facts, type Finding } from "./types.js";
+import { finding, sh } from "./util.js";
+
+export function checkCluster(facts: Facts): Finding[] {
+  const t = facts.target;
+  const c = facts.cluster;
+  if (!c) {
+    return [finding("cluster", "FAIL", "cluster-not-found", facts.clusterError ?? `cluster ${t.cluster} was not found in resource group ${t.resourceGroup}`, {
+      fix: "check --subscription, --resource-group and --cluster",
+    })];
+  }
+  const out: Finding[] = [];
+  const enable = `az aks update -g ${sh(t.resourceGroup)} -n ${sh(t.cluster)} --enable-oidc-issuer --enable-workload-identity (or aks-wi init)`;
+  if (!c.oidcIssuerEnabled) {
+    out.push(finding("cluster", "FAIL", "oidc-issuer-disabled", "the cluster's OIDC issuer is off, so Entra cannot verify its service-account tokens", {
+      expected: "oidcIssuerProfile.enabled = true", actual: "false", fix: enable,
+    }));
+  } else if (!c.issuerUrl) {
+    out.push(finding("cluster", "WARN", "oidc-issuer-url-missing", "the OIDC issuer is on but ARM reports no issuer URL yet", { fix: "wait for the cluster update to finish, then re-run" }));
+  }
+  if (!c.workloadIdentityEnabled) {
+    out.push(finding("cluster", "FAIL", "workload-identity-disabled", "workload identity is off: no pod gets the Azure environment or the projected token", {
+      expected: "securityProfile.workloadIdentity.enabled = true", actual: "false", fix: enable,
+    }));
+  }
+  const w = facts.webhook;
+  const scale = `kubectl -n ${WEBHOOK_NAMESPACE} get deploy,pods -l azure-workload-identity.io/system=true; kubectl -n ${WEBHOOK_NAMESPACE} scale deploy ${WEBHOOK_DEPLOYMENT} --replicas=2`;
+  if (!w || w.error) {
+    out.push(finding("cluster", "WARN", "webhook-unknown", `the webhook could not be inspected${w?.error ? `: ${w.error}` : ""}`, { fix: "check the Kubernetes credential (--admin, --kubeconfig)" }));
+  } else if (!w.deploymentFound) {
+    out.push(finding("cluster", "FAIL", "webhook-missing", `the workload identity webhook (deployment ${WEBHOOK_NAMESPACE}/${WEBHOOK_DEPLOYMENT}) is not installed`, {
+      expected: `deployment ${WEBHOOK_DEPLOYMENT} in ${WEBHOOK_NAMESPACE}`, actual: "not found",
+      fix: c.workloadIdentityEnabled ? "the add-on installs it: wait a minute after enabling workload identity, or re-run the update" : enable,
+    }));
+  } else if (w.readyEndpoints < 1) {
+    out.push(finding("cluster", "FAIL", "webhook-no-endpoints", `the webhook service ${WEBHOOK_SERVICE} has no ready endpoints: pods labelled for workload identity are rejected or not mutated`, {
+      expected: ">= 1 ready endpoint", actual: `0 ready endpoints (deployment: ${w.readyReplicas ?? 0}/${w.replicas ?? 0} replicas ready)`, fix: scale,
+    }));
+  }
+  if (!out.some((f) => f.status === "FAIL")) {
+    out.push(finding("cluster", "PASS", "cluster-ok",
+      `OIDC issuer ${c.issuerUrl ?? "(on)"}; workload identity on; webhook ${w?.readyEndpoints ?? "?"} ready endpoint(s)`));
+  }
+  return out;
+}

@@ -1,0 +1,268 @@
+// Gathers the facts the checks judge: ARM (cluster, identity, credentials, roles), Kubernetes
+// (webhook, service account, pod), inside the pod (env, token claims), Entra (the exchange) and
+// ARM again with the workload's own token (permissions). Nothing here decides PASS or FAIL; a
+// failed read is recorded as a fact and the checks name it. The federated token and the ARM token
+// live only in local variables of this module and src/azure; facts hold claims.
+import { decodeJwt } from "jose";
+import type { IdentityOut } from "../steps/types.js";
+import { PROPAGATION_CODES } from "./check-exchange.js";
+import type { ExchangeAttempt, VerifyAzure, VerifyKube } from "./ports.js";
+import { CLIENT_ID_ANNOTATION, type AccessFacts, type ContainerEnvFacts, type Facts, type RoleAccessFacts, type TokenClaims, type VerifyTarget } from "./types.js";
+import { expectedSubject, ficMatches, sameGuid } from "./util.js";
+
+export interface PropagationWait {
+  /** Total time to keep retrying AADSTS70021-like answers for a freshly written credential. */
+  budgetMs: number;
+  initialDelayMs: number;
+  /** How recent a credential write must be for a mismatch answer to mean "still propagating". */
+  recentMs: number;
+}
+
+export const DEFAULT_PROPAGATION: PropagationWait = { budgetMs: 60_000, initialDelayMs: 1_000, recentMs: 5 * 60_000 };
+
+export interface GatherDeps {
+  azure: VerifyAzure;
+  kube(): Promise<VerifyKube>;
+  propagation?: PropagationWait;
+  /** Progress lines for the human (e.g. the propagation wait). */
+  progress?(line: string): void;
+  now?(): number;
+  sleep?(ms: number): Promise<void>;
+}
+
+const msg = (e: unknown) => ((e as Error)?.message ?? String(e)).split("\n")[0]!;
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** AZURE_* lines of `env` output. */
+export function parseEnv(stdout: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of stdout.split("\n")) {
+    const i = line.indexOf("=");
+    if (i > 0 && line.startsWith("AZURE_")) out[line.slice(0, i)] = line.slice(i + 1).replace(/\r$/, "");
+  }
+  return out;
+}
+
+export function tokenClaims(jwt: string): TokenClaims {
+  const c = decodeJwt(jwt.trim());
+  return { iss: c.iss, sub: c.sub, aud: c.aud === undefined ? undefined : Array.isArray(c.aud) ? c.aud : [c.aud], exp: c.exp, iat: c.iat };
+}
+
+async function findIdentity(azure: VerifyAzure, t: VerifyTarget, annotation: string | undefined): Promise<{ identity?: IdentityOut; source?: string; error?: string }> {
+  try {
+    if (t.identity) {
+      const identity = await azure.ops.getIdentity(t.identity.subscription, t.identity.resourceGroup, t.identity.name);
+      return identity ? { identity, source: "state" } : { error: `managed identity ${t.identity.name} was not found in resource group ${t.identity.resourceGroup}` };
+    }
+    if (!annotation) return { error: "no identity given and the service account names none (no client-id annotation)" };
+    const identity = (await azure.ops.listIdentities(t.subscription)).find((i) => sameGuid(i.clientId, annotation));
+    return identity ? { identity, source: "annotation" } : { error: `no managed identity with client ID ${annotation} in subscription ${t.subscription}` };
+  } catch (e) {
+    return { error: msg(e) };
+  }
+}
+
+/** Role definitions and where the principal holds them (operator credential; no workload token needed). */
+async function planAccess(azure: VerifyAzure, t: VerifyTarget, principalId: string): Promise<RoleAccessFacts[]> {
+  const subScope = `/subscriptions/${t.subscription}`;
+  const assignments = await azure.ops.listRoleAssignments(subScope, principalId);
+  const guid = (id: string) => id.split("/").pop()!.toLowerCase();
+  const scopesOf = (defId: string) => assignments.filter((a) => guid(a.roleDefinitionId) === guid(defId)).map((a) => a.scope);
+  const wanted = t.roles ?? assignments.map((a) => ({ role: a.roleDefinitionId, scope: a.scope }));
+  return Promise.all(
+    wanted.map(async (w): Promise<RoleAccessFacts> => {
+      try {
+        const def = w.role.includes("/") ? { id: w.role } : await azure.ops.resolveRole(w.scope, w.role);
+        if (!def) return { role: w.role, scope: w.scope, error: `role "${w.role}" does not exist at this scope` };
+        const full = await azure.roleDefinition(def.id);
+        return {
+          role: full?.roleName || w.role,
+          roleDefinitionId: def.id,
+          scope: w.scope,
+          assignedAt: scopesOf(def.id),
+          roleActions: full?.actions,
+          roleDataActions: full?.dataActions,
+        };
+      } catch (e) {
+        return { role: w.role, scope: w.scope, error: msg(e) };
+      }
+    }),
+  );
+}
+
+export async function gather(t: VerifyTarget, deps: GatherDeps): Promise<Facts> {
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? realSleep;
+  const { azure } = deps;
+  const facts: Facts = { target: t, now: new Date(now()).toISOString() };
+
+  const clusterP = azure.ops.getCluster(t.subscription, t.resourceGroup, t.cluster).then(
+    (c) => { if (c) facts.cluster = c; else facts.clusterError = `cluster ${t.cluster} was not found in resource group ${t.resourceGroup}`; },
+    (e) => { facts.clusterError = msg(e); },
+  );
+  let kube: VerifyKube | undefined;
+  try {
+    kube = await deps.kube();
+  } catch (e) {
+    facts.serviceAccountError = `the cluster could not be reached: ${msg(e)}`;
+    facts.webhook = { deploymentFound: false, readyEndpoints: 0, error: msg(e) };
+    if (t.pod || t.deployment) facts.podError = `the cluster could not be reached: ${msg(e)}`;
+  }
+
+  // Kubernetes reads that do not depend on each other, in parallel with the cluster read.
+  const k = kube;
+  await Promise.all([
+    clusterP,
+    k && k.webhook().then((w) => { facts.webhook = w; }),
+    k && k.ops.getServiceAccount(t.namespace, t.serviceAccount).then(
+      (sa) => { if (sa) facts.serviceAccount = sa; },
+      (e) => { facts.serviceAccountError = msg(e); },
+    ),
+    k && findPod(k, t, facts),
+  ]);
+  const annotation = facts.serviceAccount?.annotations[CLIENT_ID_ANNOTATION];
+  const side: Promise<unknown>[] = [];
+  if (k && facts.serviceAccount && annotation !== undefined) {
+    side.push(k.annotationTime(t.namespace, t.serviceAccount, CLIENT_ID_ANNOTATION).then((at) => { if (at) facts.serviceAccountAnnotatedAt = at; }, () => {}));
+  } else if (k && facts.serviceAccount) {
+    side.push(k.objectsAnnotated(t.namespace, CLIENT_ID_ANNOTATION).then((o) => { facts.annotatedElsewhere = o; }, () => {}));
+  }
+
+  const found = await findIdentity(azure, t, annotation);
+  if (found.identity) { facts.identity = found.identity; facts.identitySource = found.source; }
+  else facts.identityError = found.error;
+  const id = facts.identity;
+  if (id) {
+    side.push(azure.ops.listFederatedCredentials(id.id.split("/")[2] ?? t.subscription, id.resourceGroup, id.name).then(
+      (f) => { facts.federatedCredentials = f; },
+      (e) => { facts.federatedCredentialsError = msg(e); },
+    ));
+  }
+  const accessPlan = id ? planAccess(azure, t, id.principalId).then((r) => ({ roles: r }), (e) => ({ error: msg(e) })) : undefined;
+  accessPlan?.catch(() => {});
+  let assertion: string | undefined;
+  if (k && facts.pod?.phase === "Running") assertion = await readInsidePod(k, facts);
+  await Promise.all(side);
+
+  // Exchange and access: only with a token from the pod and a known identity.
+  if (!assertion) {
+    facts.exchange = { ok: false, attempts: 0, waitedMs: 0, skipped: facts.pod ? "no federated token was read from the pod" : "no pod: the exchange needs the pod's token" };
+    facts.access = { roles: [], skipped: "no ARM token from the exchange" };
+    return facts;
+  }
+  const env = facts.containerEnv?.find((c) => c.env?.AZURE_FEDERATED_TOKEN_FILE)?.env ?? {};
+  const clientId = env.AZURE_CLIENT_ID || id?.clientId;
+  const tenantId = env.AZURE_TENANT_ID || id?.tenantId;
+  if (!clientId || !tenantId) {
+    facts.exchange = { ok: false, attempts: 0, waitedMs: 0, skipped: "neither the pod nor the identity gives a client ID and tenant" };
+    facts.access = { roles: [], skipped: "no ARM token from the exchange" };
+    return facts;
+  }
+  await exchangeAndProbe(deps, facts, { clientId, tenantId, assertion }, accessPlan, sleep, now);
+  return facts;
+}
+
+async function findPod(k: VerifyKube, t: VerifyTarget, facts: Facts): Promise<void> {
+  try {
+    let name = t.pod;
+    if (t.deployment) {
+      const d = await k.deployment(t.namespace, t.deployment);
+      if (!d) { facts.podError = `deployment ${t.namespace}/${t.deployment} was not found`; return; }
+      facts.deployment = { name: d.name, labels: d.labels, templateLabels: d.templateLabels, serviceAccountName: d.serviceAccountName };
+      if (!name) {
+        const pods = (await k.podsMatching(t.namespace, d.selector)).filter((p) => !p.deleting);
+        const pick = pods.find((p) => p.phase === "Running") ?? pods[0];
+        if (!pick) { facts.podError = `deployment ${t.deployment} has no pods`; return; }
+        name = pick.name;
+      }
+    }
+    if (!name) return;
+    const pod = await k.ops.getPod(t.namespace, name);
+    if (pod) facts.pod = pod;
+    else facts.podError = `pod ${t.namespace}/${name} was not found`;
+  } catch (e) {
+    facts.podError = msg(e);
+  }
+}
+
+/** Reads each running container's AZURE_* env, then the token file the env names; returns the token (kept out of facts). */
+async function readInsidePod(k: VerifyKube, facts: Facts): Promise<string | undefined> {
+  const pod = facts.pod!;
+  const running = pod.containers.filter((c) => !c.init);
+  facts.containerEnv = await Promise.all(
+    running.map(async (c): Promise<ContainerEnvFacts> => {
+      try {
+        const r = await k.exec(pod.namespace, pod.name, c.name, ["env"]);
+        if (r.error || r.exitCode !== 0) return { name: c.name, init: false, error: r.error ?? (r.stderr.trim() || `env exited ${r.exitCode}`) };
+        return { name: c.name, init: false, env: parseEnv(r.stdout) };
+      } catch (e) {
+        return { name: c.name, init: false, error: msg(e) };
+      }
+    }),
+  );
+  const holder = facts.containerEnv.find((c) => c.env?.AZURE_FEDERATED_TOKEN_FILE);
+  const path = holder?.env?.AZURE_FEDERATED_TOKEN_FILE;
+  if (!holder || !path) {
+    facts.token = { error: "AZURE_FEDERATED_TOKEN_FILE is not set in any container" };
+    return undefined;
+  }
+  facts.token = { path };
+  try {
+    const r = await k.exec(pod.namespace, pod.name, holder.name, ["cat", path]);
+    if (r.error || r.exitCode !== 0) { facts.token.error = r.error ?? (r.stderr.trim() || `cat exited ${r.exitCode}`); return undefined; }
+    facts.token.claims = tokenClaims(r.stdout);
+    return r.stdout.trim();
+  } catch (e) {
+    facts.token.error = `the file is not a JWT (${msg(e)})`;
+    return undefined;
+  }
+}
+
+async function exchangeAndProbe(
+  deps: GatherDeps, facts: Facts, p: { clientId: string; tenantId: string; assertion: string },
+  accessPlan: Promise<{ roles: RoleAccessFacts[] } | { error: string }> | undefined, sleep: (ms: number) => Promise<void>, now: () => number,
+): Promise<void> {
+  const wait = deps.propagation ?? DEFAULT_PROPAGATION;
+  const written = facts.target.federatedCredentialWrittenAt ? Date.parse(facts.target.federatedCredentialWrittenAt) : NaN;
+  const recent = now() - written < wait.recentMs;
+  // Waiting only makes sense when a credential matches this token exactly (the mismatch is not ours).
+  const claims = facts.token?.claims;
+  const matches = () => (facts.federatedCredentials ?? []).some((f) => ficMatches(f, claims?.iss, claims?.sub ?? expectedSubject(facts)) && claims?.aud?.some((a) => f.audiences.includes(a)));
+  let attempts = 0;
+  let waited = 0;
+  let delay = wait.initialDelayMs;
+  let access: AccessFacts | undefined;
+  for (;;) {
+    attempts++;
+    let attempt: ExchangeAttempt;
+    try {
+      const r = await deps.azure.exchange(p, async (arm) => {
+        const plan = accessPlan ? await accessPlan : { roles: [] };
+        if ("error" in plan) return { roles: [], error: plan.error } as AccessFacts;
+        const roles = await Promise.all(plan.roles.map(async (role) => {
+          if (role.error) return role;
+          try {
+            return { ...role, effective: await arm.permissions(role.scope) };
+          } catch (e) {
+            return { ...role, error: msg(e) };
+          }
+        }));
+        return { roles } as AccessFacts;
+      });
+      attempt = r.attempt;
+      access = r.result;
+    } catch (e) {
+      attempt = { ok: false, error: "error", errorDescription: msg(e) };
+    }
+    const retry = !attempt.ok && attempt.aadsts !== undefined && PROPAGATION_CODES.has(attempt.aadsts) && recent && matches() && waited + delay <= wait.budgetMs;
+    if (!retry) {
+      facts.exchange = { ok: attempt.ok, claims: attempt.claims, aadsts: attempt.aadsts, error: attempt.error, errorDescription: attempt.errorDescription, attempts, waitedMs: waited };
+      facts.access = attempt.ok ? (access ?? { roles: [] }) : { roles: [], skipped: "no ARM token from the exchange" };
+      return;
+    }
+    deps.progress?.(`waiting for the federated credential to propagate (Entra answered AADSTS${attempt.aadsts}); retrying in ${Math.round(delay / 100) / 10} s`);
+    await sleep(delay);
+    waited += delay;
+    delay = Math.min(delay * 2, 8_000);
+  }
+}

@@ -1,0 +1,59 @@
+// What the gatherers need from the outside world, as our own interfaces: src/kube/inspect.ts and
+// src/azure/{exchange,access}.ts implement them over the SDKs; unit tests fake them.
+import type { AzureOps, KubeOps } from "../steps/types.js";
+import type { DeploymentFacts, ExchangeFacts, WebhookFacts } from "./types.js";
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode?: number;
+  error?: string;
+}
+
+export interface VerifyKube {
+  ops: KubeOps;
+  webhook(): Promise<WebhookFacts>;
+  /** A Deployment with its pod selector, or undefined. */
+  deployment(namespace: string, name: string): Promise<(DeploymentFacts & { selector: Record<string, string> }) | undefined>;
+  /** Pods matching a label selector (name, phase, creation time), newest first. */
+  podsMatching(namespace: string, selector: Record<string, string>): Promise<{ name: string; phase: string; creationTimestamp?: string; deleting: boolean }[]>;
+  /** When `key` was last written on the service account, from its managedFields (undefined if the server does not say). */
+  annotationTime(namespace: string, serviceAccount: string, key: string): Promise<string | undefined>;
+  /** Pods and Deployments in the namespace that carry annotation `key` (where it has no effect). */
+  objectsAnnotated(namespace: string, key: string): Promise<{ kind: string; name: string }[]>;
+  exec(namespace: string, pod: string, container: string, command: string[], timeoutMs?: number): Promise<ExecResult>;
+}
+
+/** The outcome of one client-assertion exchange: claims only, never the token. The token itself
+ *  stays inside `withToken`, which runs the access probes while it is held. */
+export interface ExchangeAttempt {
+  ok: boolean;
+  claims?: ExchangeFacts["claims"];
+  aadsts?: number;
+  error?: string;
+  errorDescription?: string;
+}
+
+export interface EffectivePermissions {
+  actions: string[];
+  notActions: string[];
+  dataActions: string[];
+  notDataActions: string[];
+}
+
+export interface VerifyAzure {
+  ops: AzureOps;
+  /** Trades the federated token for an ARM token; on success runs `use` with an ARM caller bound
+   *  to that token (the token never leaves the implementation). */
+  exchange<T>(
+    p: { tenantId: string; clientId: string; assertion: string },
+    use: (arm: ArmAsWorkload) => Promise<T>,
+  ): Promise<{ attempt: ExchangeAttempt; result?: T }>;
+  /** A role definition's permissions (operator credential). */
+  roleDefinition(id: string): Promise<{ id: string; roleName: string; actions: string[]; dataActions: string[] } | undefined>;
+}
+
+/** ARM calls made with the workload's own token. */
+export interface ArmAsWorkload {
+  permissions(scope: string): Promise<EffectivePermissions[]>;
+}

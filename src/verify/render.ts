@@ -1,0 +1,62 @@
+// Turns findings into the human report (PASS/WARN/FAIL lines with expected, actual and the fix)
+// and into the stable JSON document described in docs/verify-json.md.
+import { CHECK_ORDER, CHECK_TITLES, type Facts, type Finding, type Status } from "./types.js";
+import { checkStatus, worst } from "./checks.js";
+
+export interface VerifyReport {
+  version: 1;
+  result: "pass" | "fail";
+  exitCode: number;
+  target: Facts["target"] & { pod?: string };
+  checks: { name: string; title: string; status: Status; findings: Finding[] }[];
+  /** Claims only; never a token. */
+  claims: { federatedToken?: Record<string, unknown>; armToken?: Record<string, unknown> };
+  azLogin?: string;
+  durationMs: number;
+}
+
+/** The `az login` line a person could run inside the pod (the token is read there, never shown). */
+export function azLoginLine(facts: Facts): string | undefined {
+  const id = facts.identity;
+  const tenant = id?.tenantId || facts.exchange?.claims?.tid;
+  if (!id?.clientId || !tenant) return undefined;
+  return `az login --service-principal -u ${id.clientId} -t ${tenant} --federated-token "$(cat $AZURE_FEDERATED_TOKEN_FILE)"`;
+}
+
+export function buildReport(facts: Facts, findings: Finding[], durationMs: number, exitCode: number): VerifyReport {
+  return {
+    version: 1,
+    result: worst(findings) === "FAIL" ? "fail" : "pass",
+    exitCode,
+    target: { ...facts.target, pod: facts.pod?.name ?? facts.target.pod },
+    checks: CHECK_ORDER.map((name) => ({ name, title: CHECK_TITLES[name], status: checkStatus(findings, name), findings: findings.filter((f) => f.check === name) })),
+    claims: {
+      federatedToken: facts.token?.claims ? { ...facts.token.claims } : undefined,
+      armToken: facts.exchange?.claims ? { ...facts.exchange.claims } : undefined,
+    },
+    azLogin: azLoginLine(facts),
+    durationMs,
+  };
+}
+
+type Paint = (s: Status, text: string) => string;
+
+export function formatReport(report: VerifyReport, paint: Paint = (_s, t) => t): string[] {
+  const t = report.target;
+  const lines = [`Verifying workload identity for ${t.namespace}/${t.serviceAccount} on cluster ${t.cluster}${t.pod ? ` (pod ${t.pod})` : ""}`];
+  for (const c of report.checks) {
+    for (const f of c.findings) {
+      lines.push(`${paint(f.status, f.status.padEnd(4))}  ${c.title.padEnd(34)} ${f.message}`);
+      if (f.expected !== undefined) lines.push(`${" ".repeat(41)}expected: ${f.expected}`);
+      if (f.actual !== undefined) lines.push(`${" ".repeat(41)}actual:   ${f.actual}`);
+      if (f.fix !== undefined && f.status !== "PASS") lines.push(`${" ".repeat(41)}fix:      ${f.fix}`);
+    }
+  }
+  const counts = (s: Status) => report.checks.flatMap((c) => c.findings).filter((f) => f.status === s).length;
+  lines.push("");
+  lines.push(report.result === "pass"
+    ? `All checks passed (${counts("WARN")} warning(s), ${counts("SKIP")} skipped) in ${(report.durationMs / 1000).toFixed(1)} s.`
+    : `${counts("FAIL")} check finding(s) failed; fix the first one first: later links depend on it.`);
+  if (report.azLogin) lines.push("To try it yourself inside the pod (the token never leaves it):", `  ${report.azLogin}`);
+  return lines;
+}

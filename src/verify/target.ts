@@ -1,0 +1,69 @@
+// Resolves what to verify from the flags and the state file init wrote (flags win). Pure: the
+// caller reads the state file and picks the cloud profile.
+import { UserError } from "../cli/errors.js";
+import type { InitState } from "../steps/types.js";
+import type { VerifyTarget } from "./types.js";
+
+export interface VerifyOptions {
+  state?: string;
+  subscription?: string;
+  resourceGroup?: string;
+  cluster?: string;
+  identity?: string;
+  identityResourceGroup?: string;
+  namespace?: string;
+  serviceAccount?: string;
+  pod?: string;
+  deployment?: string;
+  output?: string;
+  sandbox?: boolean;
+  sandboxDir?: string;
+  kubeconfig?: string;
+  context?: string;
+  admin?: boolean;
+  /** Seconds to wait for a freshly written federated credential to propagate (default 60). */
+  propagationTimeout?: string;
+}
+
+export function resolveTarget(opts: VerifyOptions, state: InitState | undefined, defaults: { subscription?: string; resourceGroup?: string; cluster?: string }): VerifyTarget {
+  const si = state?.inputs ?? {};
+  const so = state?.outputs ?? {};
+  if (opts.pod && opts.deployment) throw new UserError("pass --pod or --deployment, not both");
+  const subscription = opts.subscription ?? si.subscription ?? defaults.subscription;
+  const resourceGroup = opts.resourceGroup ?? si.resourceGroup ?? defaults.resourceGroup;
+  const cluster = opts.cluster ?? si.cluster ?? defaults.cluster;
+  const namespace = opts.namespace ?? si.namespace;
+  const serviceAccount = opts.serviceAccount ?? si.serviceAccount;
+  const missing = Object.entries({ "--subscription": subscription, "--resource-group": resourceGroup, "--cluster": cluster, "--namespace": namespace, "--service-account": serviceAccount })
+    .filter(([, v]) => !v).map(([k]) => k);
+  if (missing.length) {
+    throw new UserError(`nothing to verify: missing ${missing.join(", ")}`, "pass --state FILE (written by aks-wi init), or --subscription --resource-group --cluster --namespace --service-account with --pod or --deployment");
+  }
+  // The state describes one service account; its identity, roles and test pod apply only to it.
+  const sameWorkload = !!state && si.namespace === namespace && si.serviceAccount === serviceAccount && (si.cluster ?? cluster) === cluster;
+  const t: VerifyTarget = { subscription: subscription!, resourceGroup: resourceGroup!, cluster: cluster!, namespace: namespace!, serviceAccount: serviceAccount! };
+  if (opts.identity) {
+    t.identity = { subscription: subscription!, resourceGroup: opts.identityResourceGroup ?? resourceGroup!, name: opts.identity };
+  } else if (sameWorkload && (so.identity || si.identity)) {
+    t.identity = { subscription: subscription!, resourceGroup: so.identity?.resourceGroup ?? si.identityResourceGroup ?? resourceGroup!, name: so.identity?.name ?? si.identity! };
+  }
+  if (opts.pod) t.pod = opts.pod;
+  else if (opts.deployment) t.deployment = opts.deployment;
+  else if (sameWorkload && so.testPod && so.testPod.namespace === namespace) t.pod = so.testPod.name;
+  if (sameWorkload) {
+    if (si.roles?.length) t.roles = si.roles.map((r) => ({ role: r.role, scope: r.scope }));
+    const fic = state!.steps.federatedCredential;
+    const name = so.federatedCredential?.name ?? si.federatedCredential;
+    if (name) t.federatedCredentialName = name;
+    if (fic?.status === "done" && fic.change && fic.change !== "none") t.federatedCredentialWrittenAt = fic.at;
+  }
+  return t;
+}
+
+export function propagationBudgetMs(opts: VerifyOptions, env: NodeJS.ProcessEnv): number {
+  const raw = opts.propagationTimeout ?? (env.AKS_WI_VERIFY_PROPAGATION_TIMEOUT || undefined);
+  if (raw === undefined) return 60_000;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new UserError(`--propagation-timeout must be a number of seconds, got "${raw}"`);
+  return n * 1000;
+}

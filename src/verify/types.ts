@@ -1,0 +1,167 @@
+// Contracts of `aks-wi verify`: the facts the gatherers collect (plain data, never a token) and the
+// findings the pure checks derive from them. The JSON output (docs/verify-json.md) is built from
+// these, so changing a field here changes a documented, stable shape.
+import type { ClusterInfo, FederatedCredentialInfo, IdentityOut, PodInfo, ServiceAccountInfo } from "../steps/types.js";
+
+export type CheckName = "cluster" | "serviceAccount" | "identity" | "pod" | "token" | "exchange" | "access";
+export const CHECK_ORDER: readonly CheckName[] = ["cluster", "serviceAccount", "identity", "pod", "token", "exchange", "access"];
+export const CHECK_TITLES: Record<CheckName, string> = {
+  cluster: "cluster",
+  serviceAccount: "service account",
+  identity: "identity and federated credential",
+  pod: "pod",
+  token: "token",
+  exchange: "exchange",
+  access: "access",
+};
+
+export type Status = "PASS" | "WARN" | "FAIL" | "SKIP";
+
+/** One line of the report: what was checked, what was found, and what to do. */
+export interface Finding {
+  check: CheckName;
+  /** Stable identifier of the finding (e.g. "issuer-trailing-slash"); tests and scripts match on it. */
+  id: string;
+  status: Status;
+  /** One line: what was found. */
+  message: string;
+  expected?: string;
+  actual?: string;
+  /** One line: what to do about it (FAIL and WARN only). */
+  fix?: string;
+}
+
+/** Where verify looks: resolved from the state file and/or flags. */
+export interface VerifyTarget {
+  subscription: string;
+  resourceGroup: string;
+  cluster: string;
+  namespace: string;
+  serviceAccount: string;
+  /** Explicit pod name, or the pod picked from --deployment / the state's test pod. */
+  pod?: string;
+  deployment?: string;
+  /** The identity as recorded by init (absent for workloads init did not set up). */
+  identity?: { subscription: string; resourceGroup: string; name: string };
+  /** Roles the identity is meant to hold (from the state); absent: every assignment of its principal. */
+  roles?: { role: string; scope: string }[];
+  /** The credential init wrote (its name), if known. */
+  federatedCredentialName?: string;
+  /** When init last wrote the federated credential (ISO), if known. */
+  federatedCredentialWrittenAt?: string;
+}
+
+export interface WebhookFacts {
+  deploymentFound: boolean;
+  replicas?: number;
+  readyReplicas?: number;
+  /** Ready addresses of the webhook service's Endpoints. */
+  readyEndpoints: number;
+  /** When the add-on installed the webhook: a lower bound of when workload identity was enabled. */
+  installedAt?: string;
+  error?: string;
+}
+
+export interface DeploymentFacts {
+  name: string;
+  labels: Record<string, string>;
+  templateLabels: Record<string, string>;
+  serviceAccountName: string;
+}
+
+export interface ContainerEnvFacts {
+  name: string;
+  init: boolean;
+  /** Only the AZURE_* variables, as `env` printed them inside the container. */
+  env?: Record<string, string>;
+  error?: string;
+}
+
+/** Claims of the projected service-account token (never the token). */
+export interface TokenClaims {
+  iss?: string;
+  sub?: string;
+  aud?: string[];
+  exp?: number;
+  iat?: number;
+}
+
+export interface TokenFacts {
+  path?: string;
+  claims?: TokenClaims;
+  error?: string;
+}
+
+export interface ExchangeFacts {
+  ok: boolean;
+  /** Claims of the ARM access token Entra issued (never the token). */
+  claims?: { aud?: string; iss?: string; tid?: string; oid?: string; appid?: string; exp?: number };
+  /** AADSTS code of the last failure, e.g. 70021. */
+  aadsts?: number;
+  error?: string;
+  errorDescription?: string;
+  attempts: number;
+  /** Milliseconds spent waiting for the credential to propagate. */
+  waitedMs: number;
+  /** Exchange was not attempted (no token) */
+  skipped?: string;
+}
+
+export interface RoleAccessFacts {
+  role: string;
+  roleDefinitionId?: string;
+  scope: string;
+  /** The role is assigned exactly at (or above) the scope, per ARM. */
+  assignedAt?: string[];
+  /** Actions / dataActions the role definition grants. */
+  roleActions?: string[];
+  roleDataActions?: string[];
+  /** Effective permissions the workload's own token sees at the scope (permissions API). */
+  effective?: { actions: string[]; notActions: string[]; dataActions: string[]; notDataActions: string[] }[];
+  error?: string;
+}
+
+export interface AccessFacts {
+  roles: RoleAccessFacts[];
+  skipped?: string;
+  error?: string;
+}
+
+/** Everything the gatherers learned. Every field may be missing when an earlier link broke. */
+export interface Facts {
+  target: VerifyTarget;
+  /** Time of the gathering (ISO), to judge "recent" writes. */
+  now: string;
+  cluster?: ClusterInfo;
+  clusterError?: string;
+  webhook?: WebhookFacts;
+  serviceAccount?: ServiceAccountInfo;
+  serviceAccountError?: string;
+  /** When the client-id annotation was last written (managedFields), if the API server says. */
+  serviceAccountAnnotatedAt?: string;
+  /** Other objects in the namespace that carry the client-id annotation (a misplaced annotation). */
+  annotatedElsewhere?: { kind: string; name: string }[];
+  identity?: IdentityOut;
+  identityError?: string;
+  /** How the identity was found ("state" | "annotation"). */
+  identitySource?: string;
+  federatedCredentials?: FederatedCredentialInfo[];
+  federatedCredentialsError?: string;
+  deployment?: DeploymentFacts;
+  pod?: PodInfo;
+  podError?: string;
+  containerEnv?: ContainerEnvFacts[];
+  token?: TokenFacts;
+  exchange?: ExchangeFacts;
+  access?: AccessFacts;
+}
+
+export const WI_LABEL = "azure.workload.identity/use";
+export const CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id";
+export const TENANT_ID_ANNOTATION = "azure.workload.identity/tenant-id";
+export const TOKEN_AUDIENCE = "api://AzureADTokenExchange";
+export const WI_ENV = ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"] as const;
+export const WEBHOOK_NAMESPACE = "kube-system";
+export const WEBHOOK_DEPLOYMENT = "azure-wi-webhook-controller-manager";
+export const WEBHOOK_SERVICE = "azure-wi-webhook-webhook-service";
+export const MAX_FEDERATED_CREDENTIALS = 20;

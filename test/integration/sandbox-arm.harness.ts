@@ -1,0 +1,76 @@
+// Shared bits of the sandbox-arm-* integration tests: the operator's credential and raw HTTPS
+// calls that trust the sandbox CA.
+import { request } from "node:https";
+import type { TokenCredential } from "@azure/identity";
+import { sandboxCloud } from "../../src/azure/cloud.js";
+import { operatorOf } from "../../src/sandbox/seed.js";
+import type { TestSandbox } from "../helpers/sandbox.js";
+
+/** The operator credential of the sandbox cloud profile (ClientSecretCredential against the
+ *  sandbox's Entra). While the Entra token endpoint is not answering yet, falls back to a token
+ *  minted by the sandbox's own Entra signing service for the same principal, so ARM is still
+ *  exercised with a real signed token. */
+export async function operatorCredential(sb: TestSandbox): Promise<TokenCredential> {
+  const profile = sandboxCloud(sb.dir);
+  const real = profile.credential();
+  try {
+    await real.getToken(profile.armScope);
+    return real;
+  } catch {
+    const op = operatorOf(sb.sandbox.world.state);
+    return {
+      async getToken() {
+        const token = await sb.sandbox.ctx.tokens.mintAccessToken({ tenantId: sb.info.tenantId, audience: sb.info.armAudience, clientId: op.clientId, principalId: op.principalId });
+        return { token, expiresOnTimestamp: Date.now() + 3_600_000 };
+      },
+    };
+  }
+}
+
+/** A token for the operator principal, minted by the sandbox's Entra signing key. */
+export async function mintOperatorToken(sb: TestSandbox, opts: { tenantId?: string; audience?: string; lifetimeSeconds?: number } = {}): Promise<string> {
+  const op = operatorOf(sb.sandbox.world.state);
+  return sb.sandbox.ctx.tokens.mintAccessToken({
+    tenantId: opts.tenantId ?? sb.info.tenantId,
+    audience: opts.audience ?? sb.info.armAudience,
+    clientId: op.clientId,
+    principalId: op.principalId,
+    lifetimeSeconds: opts.lifetimeSeconds,
+  });
+}
+
+export interface RawResponse { status: number; headers: Record<string, string | string[] | undefined>; text: string; json?: any }
+
+/** A raw HTTPS call to a sandbox listener, trusting its CA; `path` may start with "//". */
+export function rawCall(sb: TestSandbox, method: string, path: string, opts: { token?: string; body?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+  const base = new URL(sb.info.armEndpoint);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: base.hostname,
+        port: base.port,
+        method,
+        path,
+        ca: sandboxCloud(sb.dir).caPem,
+        headers: {
+          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+          ...(opts.body !== undefined ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(opts.body)) } : {}),
+          ...(opts.headers ?? {}),
+        },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d) => (text += d));
+        res.on("end", () => {
+          let json: any;
+          try { json = JSON.parse(text); } catch { json = undefined; }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+      },
+    );
+    req.on("error", reject);
+    if (opts.body !== undefined) req.write(opts.body);
+    req.end();
+  });
+}
