@@ -6,25 +6,10 @@ import { sandboxCloud } from "../../src/azure/cloud.js";
 import { operatorOf } from "../../src/sandbox/seed.js";
 import type { TestSandbox } from "../helpers/sandbox.js";
 
-/** The operator credential of the sandbox cloud profile (ClientSecretCredential against the
- *  sandbox's Entra). While the Entra token endpoint is not answering yet, falls back to a token
- *  minted by the sandbox's own Entra signing service for the same principal, so ARM is still
- *  exercised with a real signed token. */
+/** The operator credential of the sandbox cloud profile: a ClientSecretCredential that gets its
+ *  tokens from the sandbox's Entra token endpoint (never minted behind its back). */
 export async function operatorCredential(sb: TestSandbox): Promise<TokenCredential> {
-  const profile = sandboxCloud(sb.dir);
-  const real = profile.credential();
-  try {
-    await real.getToken(profile.armScope);
-    return real;
-  } catch {
-    const op = operatorOf(sb.sandbox.world.state);
-    return {
-      async getToken() {
-        const token = await sb.sandbox.ctx.tokens.mintAccessToken({ tenantId: sb.info.tenantId, audience: sb.info.armAudience, clientId: op.clientId, principalId: op.principalId });
-        return { token, expiresOnTimestamp: Date.now() + 3_600_000 };
-      },
-    };
-  }
+  return sandboxCloud(sb.dir).credential();
 }
 
 /** A token for the operator principal, minted by the sandbox's Entra signing key. */

@@ -6,10 +6,10 @@ import { request } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
-import type { TokenCredential } from "@azure/identity";
 import { sandboxCloud } from "../../src/azure/cloud.js";
 import { operatorOf } from "../../src/sandbox/seed.js";
 import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
+import { operatorCredential } from "./sandbox-arm.harness.js";
 
 const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 const KV_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
@@ -23,24 +23,6 @@ let sub: string;
 let rg: string;
 let vaultId: string;
 let vaultName: string;
-
-async function operatorCredential(t: TestSandbox): Promise<TokenCredential> {
-  const profile = sandboxCloud(t.dir);
-  const real = profile.credential();
-  try {
-    await real.getToken(profile.armScope);
-    return real;
-  } catch {
-    // The sandbox's Entra token endpoint is not answering: use its signing service directly.
-    const op = operatorOf(t.sandbox.world.state);
-    return {
-      async getToken() {
-        const token = await t.sandbox.ctx.tokens.mintAccessToken({ tenantId: t.info.tenantId, audience: t.info.armAudience, clientId: op.clientId, principalId: op.principalId });
-        return { token, expiresOnTimestamp: Date.now() + 3_600_000 };
-      },
-    };
-  }
-}
 
 /** A GET on ARM with a given bearer token, trusting the sandbox CA. */
 function armGet(path: string, token: string): Promise<{ status: number; json: any }> {

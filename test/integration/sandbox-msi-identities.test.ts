@@ -4,10 +4,9 @@
 import { request } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
-import type { TokenCredential } from "@azure/identity";
 import { sandboxCloud } from "../../src/azure/cloud.js";
-import { operatorOf } from "../../src/sandbox/seed.js";
 import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
+import { operatorCredential } from "./sandbox-arm.harness.js";
 
 let sb: TestSandbox;
 let msi: ManagedServiceIdentityClient;
@@ -22,25 +21,6 @@ async function failure(p: Promise<unknown>): Promise<{ statusCode?: number; code
     return e as { statusCode?: number; code?: string; message: string };
   }
   throw new Error("expected the call to fail");
-}
-
-/** The sandbox profile's operator credential; while the sandbox's Entra token endpoint cannot
- *  answer yet, a token its Entra signing service mints for the same operator principal. */
-async function operatorCredential(t: TestSandbox): Promise<TokenCredential> {
-  const profile = sandboxCloud(t.dir);
-  const real = profile.credential();
-  try {
-    await real.getToken(profile.armScope);
-    return real;
-  } catch {
-    const op = operatorOf(t.sandbox.world.state);
-    return {
-      async getToken() {
-        const token = await t.sandbox.ctx.tokens.mintAccessToken({ tenantId: t.info.tenantId, audience: t.info.armAudience, clientId: op.clientId, principalId: op.principalId });
-        return { token, expiresOnTimestamp: Date.now() + 3_600_000 };
-      },
-    };
-  }
 }
 
 /** A raw ARM call with the operator's token, for requests the SDK refuses to send. */

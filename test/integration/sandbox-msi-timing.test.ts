@@ -3,28 +3,9 @@
 // and writes right after the identity is created get ParentResourceNotFound until it replicates.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
-import type { TokenCredential } from "@azure/identity";
 import { sandboxCloud } from "../../src/azure/cloud.js";
-import { operatorOf } from "../../src/sandbox/seed.js";
 import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-
-async function operatorCredential(t: TestSandbox): Promise<TokenCredential> {
-  const profile = sandboxCloud(t.dir);
-  const real = profile.credential();
-  try {
-    await real.getToken(profile.armScope);
-    return real;
-  } catch {
-    // The sandbox's Entra token endpoint is not answering: use its signing service directly.
-    const op = operatorOf(t.sandbox.world.state);
-    return {
-      async getToken() {
-        const token = await t.sandbox.ctx.tokens.mintAccessToken({ tenantId: t.info.tenantId, audience: t.info.armAudience, clientId: op.clientId, principalId: op.principalId });
-        return { token, expiresOnTimestamp: Date.now() + 3_600_000 };
-      },
-    };
-  }
-}
+import { operatorCredential } from "./sandbox-arm.harness.js";
 
 async function outcome(p: Promise<unknown>): Promise<{ ok: true } | { ok: false; statusCode?: number; code?: string; message: string }> {
   try {
