@@ -241,6 +241,11 @@ export async function resolveInputs(req: ResolveRequest): Promise<Resolution> {
     sources[spec.key] = source;
   }
 
+  // The state file records one workload. Naming another one while it is loaded would silently reuse
+  // that workload's credential name, roles and test pod: refuse instead, before anything changes.
+  const other = otherWorkload(saved, got);
+  if (other) throw other;
+
   const roles = await resolveRoles(req, saved, problems, sources);
   const testPod = await resolveTestPod(req, saved, problems, sources);
 
@@ -263,6 +268,17 @@ export async function resolveInputs(req: ResolveRequest): Promise<Resolution> {
     },
     sources,
   };
+}
+
+/** An error when flags or env vars name a namespace or service account other than the saved one. */
+function otherWorkload(saved: Partial<InitInputs> | undefined, got: Got): UserError | undefined {
+  if (!saved?.namespace || !saved.serviceAccount || !got.namespace || !got.serviceAccount) return undefined;
+  if (saved.namespace === got.namespace && saved.serviceAccount === got.serviceAccount) return undefined;
+  return new UserError(
+    `the state file holds the setup of service account ${saved.namespace}/${saved.serviceAccount}, not ${got.namespace}/${got.serviceAccount}`,
+    `pass --state FILE for another workload on this cluster, e.g. --state .aks-wi/${got.cluster ?? "CLUSTER"}/${got.namespace}.${got.serviceAccount}.json; nothing was changed`,
+    EXIT.usage,
+  );
 }
 
 /** Validates only what flags and environment variables give (no state, no prompts). */

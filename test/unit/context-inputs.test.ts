@@ -141,6 +141,20 @@ describe("precedence: flag > env > state > prompt > default", () => {
     expect(b.inputs).toMatchObject({ identity: "id-flag", roles: [{ role: "Key Vault Secrets User", scope: VAULT }], testPod: true });
   });
 
+  it("refuses flags naming another workload than the state file's, instead of reusing its roles", async () => {
+    const saved = { identity: "id-s", namespace: "ns-s", serviceAccount: "sa-s", federatedCredential: "fc-s", roles: [{ role: "Reader", scope: VAULT }] };
+    const base = { subscription: SUB_FLAG, resourceGroup: "rg", cluster: "aks" };
+    for (const other of [{ namespace: "ns-other" }, { serviceAccount: "sa-other" }]) {
+      const e = await error(resolveInputs(req({ options: { ...base, ...other } }, saved)));
+      expect(e.exitCode).toBe(2);
+      expect(e.message).toMatch(/^the state file holds the setup of service account ns-s\/sa-s, not ns-(s|other)\/sa-(s|other)$/);
+      expect(e.suggestion).toContain("--state .aks-wi/aks/");
+    }
+    // The same workload (by flag or env) resumes from the state as before.
+    const same = await resolveInputs(req({ options: base, env: { AKS_WI_NAMESPACE: "ns-s", AKS_WI_SERVICE_ACCOUNT: "sa-s" } }, saved));
+    expect(same.inputs).toMatchObject({ federatedCredential: "fc-s", roles: [{ role: "Reader", scope: VAULT }] });
+  });
+
   it("reads the per-cluster state once the cluster is known", async () => {
     const calls: (string | undefined)[] = [];
     const r = await resolveInputs(req({
