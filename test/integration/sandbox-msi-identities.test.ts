@@ -117,6 +117,7 @@ describe("userAssignedIdentities", () => {
     // Older and preview api-versions Azure still serves are accepted too.
     expect((await armRaw("PUT", `${idPath}?api-version=2018-11-30`, { location: "eastus" })).status).toBe(201);
     expect((await armRaw("GET", `${idPath}?api-version=2025-01-31-preview`)).json.properties.clientId).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await armRaw("GET", `${idPath}?api-version=2026-05-31`)).status).toBe(200);
     // Federated credentials do not exist before 2022-01-31-preview.
     const oldFic = await armRaw("GET", `${idPath}/federatedIdentityCredentials?api-version=2018-11-30`);
     expect(oldFic.status).toBe(400);

@@ -8,7 +8,7 @@ import { key } from "../world.js";
 /** userAssignedIdentities: every version in azure-rest-api-specs (msi), ascending; @azure/arm-msi 2.2.0 sends 2024-11-30. */
 export const IDENTITY_API_VERSIONS = [
   "2015-08-31-preview", "2018-11-30", "2021-09-30-preview", "2022-01-31-preview", "2023-01-31",
-  "2023-07-31-preview", "2024-11-30", "2025-01-31-preview", "2025-05-31-preview",
+  "2023-07-31-preview", "2024-11-30", "2025-01-31-preview", "2025-05-31-preview", "2026-04-30", "2026-05-31",
 ] as const;
 
 /** federatedIdentityCredentials exist from 2022-01-31-preview on. */
