@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { ContainerServiceClient, type ManagedCluster } from "@azure/arm-containerservice";
 import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { operatorCredential } from "./sandbox-arm.harness.js";
+import { failure, operatorCredential } from "./sandbox-arm.harness.js";
 import { sandboxCloud } from "../../src/azure/cloud.js";
 
 const run = promisify(execFile);
@@ -18,15 +18,6 @@ async function client(sb: TestSandbox): Promise<ContainerServiceClient> {
   return new ContainerServiceClient(await operatorCredential(sb), sb.info.subscriptionId, sandboxCloud(sb.dir).clientOptions());
 }
 
-/** The status code and ARM error code an SDK call failed with. */
-async function failure(p: Promise<unknown>): Promise<{ statusCode?: number; code?: string; message: string }> {
-  try {
-    await p;
-  } catch (e: any) {
-    return { statusCode: e.statusCode, code: e.code, message: String(e.message) };
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("managedClusters with instant latency", () => {
   let sb: TestSandbox;

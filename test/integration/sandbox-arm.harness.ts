@@ -26,9 +26,15 @@ export async function mintOperatorToken(sb: TestSandbox, opts: { tenantId?: stri
 
 export interface RawResponse { status: number; headers: Record<string, string | string[] | undefined>; text: string; json?: any }
 
-/** A raw HTTPS call to a sandbox listener, trusting its CA; `path` may start with "//". */
-export function rawCall(sb: TestSandbox, method: string, path: string, opts: { token?: string; body?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
-  const base = new URL(sb.info.armEndpoint);
+/** A raw HTTPS call to a sandbox listener (ARM unless `base` names another), trusting its CA;
+ *  `path` may start with "//". */
+export function rawCall(
+  sb: TestSandbox,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: string; contentType?: string; headers?: Record<string, string>; base?: string } = {},
+): Promise<RawResponse> {
+  const base = new URL(opts.base ?? sb.info.armEndpoint);
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -39,7 +45,7 @@ export function rawCall(sb: TestSandbox, method: string, path: string, opts: { t
         ca: sandboxCloud(sb.dir).caPem,
         headers: {
           ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-          ...(opts.body !== undefined ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(opts.body)) } : {}),
+          ...(opts.body !== undefined ? { "content-type": opts.contentType ?? "application/json", "content-length": String(Buffer.byteLength(opts.body)) } : {}),
           ...(opts.headers ?? {}),
         },
       },
@@ -58,4 +64,14 @@ export function rawCall(sb: TestSandbox, method: string, path: string, opts: { t
     if (opts.body !== undefined) req.write(opts.body);
     req.end();
   });
+}
+
+/** The SDK's RestError of a call expected to fail: its HTTP status and ARM's error code. */
+export async function failure(p: Promise<unknown>): Promise<{ statusCode?: number; code?: string; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as { statusCode?: number; code?: string; message: string };
+  }
+  throw new Error("expected the call to fail");
 }

@@ -2,14 +2,13 @@
 // (and raw HTTPS for a managed identity's own token): built-in role definitions, role
 // assignments with Azure's conflict and replication rules, the permissions API, and RBAC
 // enforcement — a workload's GET of a vault is 403 until a role grants read there.
-import { request } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { sandboxCloud } from "../../src/azure/cloud.js";
 import { operatorOf } from "../../src/sandbox/seed.js";
 import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { operatorCredential } from "./sandbox-arm.harness.js";
+import { failure, operatorCredential, rawCall } from "./sandbox-arm.harness.js";
 
 const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 const KV_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
@@ -25,28 +24,11 @@ let vaultId: string;
 let vaultName: string;
 
 /** A GET on ARM with a given bearer token, trusting the sandbox CA. */
-function armGet(path: string, token: string): Promise<{ status: number; json: any }> {
-  const base = new URL(sb.info.armEndpoint);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: base.hostname, port: base.port, method: "GET", path, ca: sandboxCloud(sb.dir).caPem, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d) => (text += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
+async function armGet(path: string, token: string): Promise<{ status: number; json: any }> {
+  const r = await rawCall(sb, "GET", path, { token });
+  return { status: r.status, json: r.json };
 }
 
-async function failure(p: Promise<unknown>): Promise<{ statusCode?: number; code?: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as { statusCode?: number; code?: string; message: string };
-  }
-  throw new Error("expected the call to fail");
-}
 
 const roleId = (guid: string) => `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 const guid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;

@@ -1,45 +1,22 @@
 // The cluster's API over raw HTTPS: bad bodies, unknown paths and missing tokens each get
 // Kubernetes' Status shape with the right reason and code, and the server keeps answering.
-import { request } from "node:https";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
+import { rawCall } from "./sandbox-arm.harness.js";
 
 let sb: TestSandbox;
 let token: string;
-let ca: string;
 
 beforeAll(async () => {
   sb = await startTestSandbox();
   token = parse(readFileSync(sb.info.kubeconfig, "utf8")).users[0].user.token;
-  ca = readFileSync(sb.info.caFile, "utf8");
 });
 afterAll(async () => sb?.stop());
 
-function call(method: string, path: string, opts: { token?: string; body?: string; contentType?: string } = {}): Promise<{ status: number; json: any; text: string }> {
-  const base = new URL(sb.info.kubeServer);
-  return new Promise((resolve, reject) => {
-    const req = request({
-      host: base.hostname, port: base.port, method, path, ca,
-      headers: {
-        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-        ...(opts.body !== undefined ? { "content-type": opts.contentType ?? "application/json" } : {}),
-      },
-    }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d) => (text += d));
-      res.on("end", () => {
-        let json: any;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode ?? 0, json, text });
-      });
-    });
-    req.on("error", reject);
-    req.end(opts.body);
-  });
-}
+const call = (method: string, path: string, opts: { token?: string; body?: string; contentType?: string } = {}) =>
+  rawCall(sb, method, path, { ...opts, base: sb.info.kubeServer });
 
 const expectStatus = (r: { status: number; json: any }, code: number, reason: string) => {
   expect(r.status).toBe(code);

@@ -1,54 +1,23 @@
 // Microsoft.ManagedIdentity on the sandbox's ARM through the real @azure/arm-msi client:
 // identities (create/update/get/list/delete, Entra principal) and their federated credentials
 // (one audience, https issuer, unique issuer+subject, at most 20, paging with $top/$skiptoken).
-import { request } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { sandboxCloud } from "../../src/azure/cloud.js";
 import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { operatorCredential } from "./sandbox-arm.harness.js";
+import { failure, operatorCredential, rawCall } from "./sandbox-arm.harness.js";
 
 let sb: TestSandbox;
 let msi: ManagedServiceIdentityClient;
 let rg: string;
 let issuer: string;
 
-/** The SDK's RestError carries the HTTP status and ARM's error code. */
-async function failure(p: Promise<unknown>): Promise<{ statusCode?: number; code?: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as { statusCode?: number; code?: string; message: string };
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** A raw ARM call with the operator's token, for requests the SDK refuses to send. */
 async function armRaw(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const cred = await operatorCredential(sb);
-  const token = (await cred.getToken(sandboxCloud(sb.dir).armScope))!.token;
-  const base = new URL(sb.info.armEndpoint);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: base.hostname,
-        port: base.port,
-        method,
-        path,
-        ca: sandboxCloud(sb.dir).caPem,
-        headers: { authorization: `Bearer ${token}`, ...(payload ? { "content-type": "application/json" } : {}) },
-      },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (d) => (text += d));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
-      },
-    );
-    req.on("error", reject);
-    req.end(payload);
-  });
+  const token = (await (await operatorCredential(sb)).getToken(sandboxCloud(sb.dir).armScope))!.token;
+  const r = await rawCall(sb, method, path, { token, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: r.status, json: r.json };
 }
 
 beforeAll(async () => {
