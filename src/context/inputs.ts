@@ -4,6 +4,7 @@
 // one table describing each input; the missing-input error, the prompts and the docs derive from it.
 import { EXIT, UserError } from "../cli/errors.js";
 import type { InitInputs, RoleRequest } from "../steps/types.js";
+import type { ConnectionOptions, WorkloadOptions } from "./options.js";
 import type { PickChoice, Prompter } from "./prompts.js";
 import {
   validateClusterName, validateFederatedCredentialName, validateIdentityName, validateNamespace, validatePodName,
@@ -11,27 +12,13 @@ import {
 } from "./validate.js";
 
 /** The options commander hands the init command (see src/cli/register-init.ts). */
-export interface InitOptions {
-  subscription?: string;
-  resourceGroup?: string;
-  cluster?: string;
-  identity?: string;
-  identityResourceGroup?: string;
-  namespace?: string;
-  serviceAccount?: string;
+export interface InitOptions extends WorkloadOptions, ConnectionOptions {
   federatedCredential?: string;
   role?: string[];
   scope?: string[];
   testPod?: boolean;
   yes?: boolean;
   dryRun?: boolean;
-  output?: string;
-  state?: string;
-  sandbox?: boolean;
-  sandboxDir?: string;
-  kubeconfig?: string;
-  context?: string;
-  admin?: boolean;
   overwrite?: boolean;
   allowBroadScope?: boolean;
 }

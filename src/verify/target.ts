@@ -1,26 +1,13 @@
 // Resolves what to verify from the flags and the state file init wrote (flags win). Pure: the
 // caller reads the state file and picks the cloud profile.
 import { UserError } from "../cli/errors.js";
+import type { ConnectionOptions, WorkloadOptions } from "../context/options.js";
 import type { InitState } from "../steps/types.js";
 import type { VerifyTarget } from "./types.js";
 
-export interface VerifyOptions {
-  state?: string;
-  subscription?: string;
-  resourceGroup?: string;
-  cluster?: string;
-  identity?: string;
-  identityResourceGroup?: string;
-  namespace?: string;
-  serviceAccount?: string;
+export interface VerifyOptions extends WorkloadOptions, ConnectionOptions {
   pod?: string;
   deployment?: string;
-  output?: string;
-  sandbox?: boolean;
-  sandboxDir?: string;
-  kubeconfig?: string;
-  context?: string;
-  admin?: boolean;
   /** Seconds to wait for a freshly written federated credential to propagate (default 60). */
   propagationTimeout?: string;
 }

@@ -5,6 +5,7 @@ import { homedir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { EXIT, UserError } from "../errors.js";
 import { defaultSandboxDir, publicCloud, sandboxCloud, type CloudProfile } from "../../azure/cloud.js";
+import type { ConnectionOptions } from "../../context/options.js";
 import { inputsToSave, parseBool, resolveInputs, type InitOptions, type PickSources } from "../../context/inputs.js";
 import { inquirerPrompter, type Prompter } from "../../context/prompts.js";
 import { runSteps } from "../../context/runner.js";
@@ -21,7 +22,7 @@ export function nonInteractiveReason(opts: InitOptions, env: NodeJS.ProcessEnv, 
   return undefined;
 }
 
-export function chooseProfile(opts: InitOptions, env: NodeJS.ProcessEnv): CloudProfile {
+export function chooseProfile(opts: Pick<ConnectionOptions, "sandbox" | "sandboxDir">, env: NodeJS.ProcessEnv): CloudProfile {
   if (opts.sandbox || parseBool(env.AKS_WI_SANDBOX)) return sandboxCloud(opts.sandboxDir ?? defaultSandboxDir(env));
   if (opts.sandboxDir) throw new UserError("--sandbox-dir needs --sandbox");
   return publicCloud();

@@ -8,7 +8,6 @@ import chalk from "chalk";
 import { EXIT, UserError } from "../errors.js";
 import type { CloudProfile } from "../../azure/cloud.js";
 import { defaultStatePath, readState } from "../../context/state.js";
-import type { InitOptions } from "../../context/inputs.js";
 import type { InitState } from "../../steps/types.js";
 import { runChecks, worst } from "../../verify/checks.js";
 import { DEFAULT_PROPAGATION, gather } from "../../verify/gather.js";
@@ -36,7 +35,7 @@ export async function run(raw: Record<string, unknown>): Promise<number> {
   const env = process.env;
   const json = opts.output === "json";
   const started = Date.now();
-  const profile = chooseProfile(opts as InitOptions, env);
+  const profile = chooseProfile(opts, env);
   const budgetMs = propagationBudgetMs(opts, env);
   const state = await loadState(opts, process.cwd(), opts.cluster ?? profile.defaults?.cluster, profile);
   const target = resolveTarget(opts, state, { subscription: profile.subscriptionId, resourceGroup: profile.defaults?.resourceGroup, cluster: profile.defaults?.cluster });
