@@ -9,6 +9,7 @@ const REALISTIC: Omit<LatencyProfile, "name"> = {
   identityWriteMs: 2_000,
   ficParentNotFoundMs: 10_000,
   principalReplicationMs: 60_000,
+  roleAssignmentWriteMs: 1_500,
   ficPropagationMs: 15_000,
   podStartMs: 8_000,
 };
@@ -18,6 +19,7 @@ const INSTANT: Omit<LatencyProfile, "name"> = {
   identityWriteMs: 0,
   ficParentNotFoundMs: 0,
   principalReplicationMs: 0,
+  roleAssignmentWriteMs: 0,
   ficPropagationMs: 0,
   podStartMs: 0,
 };

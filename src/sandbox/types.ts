@@ -77,6 +77,9 @@ export interface LatencyProfile {
   /** Window after an identity is created during which role assignments get 400 PrincipalNotFound
    *  (unless principalType ServicePrincipal is sent). */
   principalReplicationMs: number;
+  /** How long a role-assignment PUT takes to answer; the assignment is stored at the start of it,
+   *  so a client that dies meanwhile leaves an assignment it never saw. */
+  roleAssignmentWriteMs: number;
   /** Delay after a federated credential is written before Entra honours it (AADSTS70021 until then). */
   ficPropagationMs: number;
   /** How long a pod stays Pending before Running. */

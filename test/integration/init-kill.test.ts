@@ -10,8 +10,9 @@ let sb: Awaited<ReturnType<typeof startTestSandbox>>;
 let vault: string;
 
 beforeAll(async () => {
-  // A cluster update that takes a few seconds, so the kill lands while it runs; the rest instant.
-  sb = await startTestSandbox({ latency: { clusterUpdateMs: 4_000 } } as Parameters<typeof startTestSandbox>[0]);
+  // A cluster update that takes a few seconds, so the kill lands while it runs, and a role
+  // assignment that is stored seconds before its PUT answers, so a kill can land in between.
+  sb = await startTestSandbox({ latency: { clusterUpdateMs: 4_000, roleAssignmentWriteMs: 3_000 } });
   vault = vaultId(sb.dir);
 });
 afterAll(async () => {
@@ -23,13 +24,15 @@ function initArgs(identity: string, ns: string, testPod = false): string[] {
     "--role", "Key Vault Secrets User", "--scope", vault, testPod ? "--test-pod" : "--no-test-pod"];
 }
 
-/** Starts init and SIGKILLs it once the state file shows `step` under way; returns the step's status after the kill. */
-async function killDuring(step: StepName, args: string[], cwd: string, afterMs = 0): Promise<string> {
+/** Starts init and SIGKILLs it once the state file shows `step` under way (and `until` holds, if
+ *  given); returns the step's status after the kill. */
+async function killDuring(step: StepName, args: string[], cwd: string, afterMs = 0, until?: () => boolean): Promise<string> {
   const statePath = join(cwd, ".aks-wi", sb.info.clusterName, "state.json");
   const child = startCli(args, { cwd });
   let exited = false;
   void child.result.then(() => (exited = true));
   await waitFor(`step ${step} to start`, () => exited || readInitState(statePath)?.steps[step]?.status === "pending", 60_000, 5);
+  if (until) await waitFor(`${step}: ${until.name}`, () => exited || until(), 60_000, 5);
   expect(exited).toBe(false);
   if (afterMs) await new Promise((r) => setTimeout(r, afterMs));
   child.kill("SIGKILL");
@@ -70,8 +73,13 @@ describe("aks-wi init killed mid-step, then re-run", () => {
 
   it("SIGKILL during the role assignment: the re-run converges without a duplicate", async () => {
     const cwd = tempDir("aks-wi-kill-role-");
-    // The role step is quick: the kill lands inside it or just after it (before the test pod step ends).
-    expect(["pending", "done"]).toContain(await killDuring("roleAssignment", initArgs("id-kill-b", "kill-b", true), cwd));
+    // The worst moment: ARM has stored the assignment, but its PUT has not answered, so the state
+    // file still says the step is pending and the re-run must find it rather than add another.
+    const assignmentStored = () => {
+      const id = Object.values(sb.sandbox.world.state.identities).find((i) => i.name === "id-kill-b");
+      return !!id && Object.values(sb.sandbox.world.state.roleAssignments).some((a) => a.principalId === id.principalId);
+    };
+    expect(await killDuring("roleAssignment", initArgs("id-kill-b", "kill-b", true), cwd, 0, assignmentStored)).toBe("pending");
     const r = await runCli(initArgs("id-kill-b", "kill-b", true), { cwd });
     expect(r.code).toBe(0);
     await expectConverged(cwd, "id-kill-b", "kill-b");

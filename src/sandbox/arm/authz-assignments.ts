@@ -9,7 +9,7 @@ import { key } from "../world.js";
 import type { ArmCall, ArmRoute } from "./types.js";
 import { builtInRoleById, roleGuidOf } from "./roles.js";
 import { scopeCovers } from "./rbac.js";
-import { isGuid } from "./msi-shared.js";
+import { isGuid, sleep } from "./msi-shared.js";
 import { AUTHZ, ROLE_ASSIGNMENT_API_VERSIONS, authzError, checkScopeExists, compactGuid, hasDataActions, scopeOf } from "./authz-shared.js";
 
 /** What the sandbox keeps beyond the shared record: who wrote it, and when it last changed. */
@@ -140,6 +140,8 @@ async function putRoleAssignment(call: ArmCall): Promise<SandboxResponse> {
   };
   world.state.roleAssignments[key(id)] = record;
   world.save();
+  // RBAC stores the assignment, then takes its time to answer.
+  await sleep(ctx.latency.roleAssignmentWriteMs);
   return { status: 201, body: roleAssignmentBody(record, apiVersion) };
 }
 
