@@ -121,13 +121,15 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       faults: faults.spec,
     };
 
+    // Both signing keys are made side by side on a first start.
+    const [tokens, clusterIssuer] = await Promise.all([createTokenService(dir, world), createClusterIssuer(dir, world)]);
     const ctx: ServiceContext = {
       info,
       world,
       latency,
       caPem: tls.caPem,
-      tokens: await createTokenService(dir, world),
-      clusterIssuer: await createClusterIssuer(dir, world),
+      tokens,
+      clusterIssuer,
       now: () => Date.now(),
     };
     listeners.arm.attach(createArmService(ctx));

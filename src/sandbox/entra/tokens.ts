@@ -1,34 +1,17 @@
 // Entra's token signing: one RSA key per sandbox DIR (made on first start, kept 0600), used to mint
 // v1 access tokens and to verify the bearer tokens ARM and the cluster receive.
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash, randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { SignJWT, exportJWK, jwtVerify, decodeJwt, errors as joseErrors } from "jose";
 import type { AccessTokenClaims, TokenCheck, TokenService } from "../types.js";
 import type { World } from "../world.js";
+import { loadOrCreateSigningKey } from "../signingKey.js";
 
-interface KeyFile { kid: string; privatePem: string }
-
-function loadOrCreateKey(dir: string): { kid: string; privateKey: KeyObject; publicKey: KeyObject } {
-  const file = join(dir, "entra-signing-key.json");
-  let k: KeyFile | undefined;
-  if (existsSync(file)) {
-    try { k = JSON.parse(readFileSync(file, "utf8")) as KeyFile; } catch { k = undefined; }
-  }
-  if (!k?.kid || !k.privatePem) {
-    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const privatePem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    // Entra key IDs look like base64url thumbprints; a hash of the key gives a stable one.
-    const kid = createHash("sha256").update(privatePem).digest("base64url").slice(0, 27);
-    k = { kid, privatePem };
-    writeFileSync(file, JSON.stringify(k), { mode: 0o600 });
-  }
-  const privateKey = createPrivateKey(k.privatePem);
-  return { kid: k.kid, privateKey, publicKey: createPublicKey(privateKey) };
-}
+/** Entra key IDs look like base64url thumbprints; a hash of the key gives a stable one. */
+const entraKeyId = (privatePem: string) => createHash("sha256").update(privatePem).digest("base64url").slice(0, 27);
 
 export async function createTokenService(dir: string, world: World): Promise<TokenService> {
-  const key = loadOrCreateKey(dir);
+  const key = await loadOrCreateSigningKey(join(dir, "entra-signing-key.json"), entraKeyId);
   const issuer = (tenantId: string) => `https://sts.windows.net/${tenantId}/`;
   const knownTenants = () => new Set([world.state.tenantId, world.state.foreignTenantId].map((t) => t.toLowerCase()));
 
