@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { request } from "node:https";
 import { join } from "node:path";
+import { ManagedServiceIdentityClient } from "@azure/arm-msi";
+import { sandboxCloud } from "../../src/azure/cloud.js";
 
 const BIN = join(process.cwd(), "bin", "aks-wi");
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
@@ -61,10 +64,18 @@ describe("sandbox lifecycle", () => {
     expect(st.stdout).toMatch(/running \(pid \d+/);
   });
 
-  it("keeps its state across stop and start (real kubectl)", () => {
+  it("keeps its state across stop and start (real kubectl, real ARM SDK)", async () => {
     const info = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8"));
     const kubectl = (...a: string[]) => execFileSync("kubectl", ["--kubeconfig", info.kubeconfig, ...a], { encoding: "utf8" });
     kubectl("create", "namespace", "survivor");
+    const msiClient = () => {
+      const p = sandboxCloud(dir);
+      return new ManagedServiceIdentityClient(p.credential(), info.subscriptionId, p.clientOptions());
+    };
+    const created = await msiClient().userAssignedIdentities.createOrUpdate(info.resourceGroup, "id-survivor", { location: info.location });
+    // A token issued before the restart: Entra's signing key is kept, so ARM still accepts it.
+    const p0 = sandboxCloud(dir);
+    const token = (await p0.credential().getToken(p0.armScope))!.token;
     expect(cli(["sandbox", "stop", "--dir", dir]).stdout).toContain("sandbox stopped");
     const stopped = cli(["sandbox", "status", "--dir", dir]);
     expect(stopped.status).toBe(1);
@@ -77,6 +88,18 @@ describe("sandbox lifecycle", () => {
     expect(again.tenantId).toBe(info.tenantId);
     expect(again.clientSecret).toBe(info.clientSecret);
     expect(kubectl("get", "namespace", "survivor", "-o", "jsonpath={.metadata.name}")).toBe("survivor");
+    const after = await msiClient().userAssignedIdentities.get(info.resourceGroup, "id-survivor");
+    expect({ clientId: after.clientId, principalId: after.principalId }).toEqual({ clientId: created.clientId, principalId: created.principalId });
+    const arm = new URL(JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8")).armEndpoint);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        { host: arm.hostname, port: arm.port, path: `${created.id}?api-version=2024-11-30`, ca: readFileSync(info.caFile), headers: { authorization: `Bearer ${token}` } },
+        (res) => { res.resume(); resolve(res.statusCode ?? 0); },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+    expect(status).toBe(200);
   });
 
   it("stop twice is fine; bad --latency and --faults are one-line usage errors", () => {
