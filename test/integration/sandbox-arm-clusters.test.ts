@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { ContainerServiceClient, type ManagedCluster } from "@azure/arm-containerservice";
 import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { failure, operatorCredential } from "./sandbox-arm.harness.js";
+import { failure, operatorCredential, rawCall } from "./sandbox-arm.harness.js";
 import { sandboxCloud } from "../../src/azure/cloud.js";
 
 const run = promisify(execFile);
@@ -153,6 +153,26 @@ describe("managedClusters while an update runs", () => {
     expect(done.provisioningState).toBe("Succeeded");
     expect(done.oidcIssuerProfile?.enabled).toBe(true);
     expect(done.oidcIssuerProfile?.issuerURL).toMatch(/\/$/);
+  });
+
+  it("a PUT that creates answers 201 Creating; its operation is InProgress, then Succeeded", async () => {
+    const cred = await operatorCredential(sb);
+    const token = (await cred.getToken(sandboxCloud(sb.dir).armScope))!.token;
+    const seeded = await aks.managedClusters.get(sb.info.resourceGroup, sb.info.clusterName);
+    const path = `/subscriptions/${sb.info.subscriptionId}/resourceGroups/${sb.info.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/aks-second?api-version=2025-10-01`;
+    const body = { location: seeded.location, properties: { dnsPrefix: "aks-second", agentPoolProfiles: seeded.agentPoolProfiles } };
+    const put = await rawCall(sb, "PUT", path, { token, body: JSON.stringify(body) });
+    expect(put.status).toBe(201);
+    expect(put.json.properties.provisioningState).toBe("Creating");
+    const op = String(put.headers["azure-asyncoperation"]).slice(sb.info.armEndpoint.length);
+    const during = await rawCall(sb, "GET", op, { token });
+    expect(during.json).toMatchObject({ status: "InProgress" });
+    expect(during.json.endTime).toBeUndefined();
+    const created = await aks.managedClusters.get(sb.info.resourceGroup, "aks-second");
+    expect(created.provisioningState).toBe("Creating");
+    await new Promise((r) => setTimeout(r, 1600));
+    expect((await rawCall(sb, "GET", op, { token })).json).toMatchObject({ status: "Succeeded" });
+    expect((await aks.managedClusters.get(sb.info.resourceGroup, "aks-second")).provisioningState).toBe("Succeeded");
   });
 });
 
