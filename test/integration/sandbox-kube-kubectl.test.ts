@@ -1,16 +1,37 @@
 // The acceptance walk-through: the real kubectl (1.32) with the sandbox kubeconfig runs a
-// workload-identity tutorial's commands unmodified against the sandbox cluster.
+// workload-identity tutorial's commands unmodified against the sandbox cluster. The OIDC issuer
+// and workload identity are turned on the way the tutorial's `az aks update` does, through ARM
+// with the real @azure/arm-containerservice client; the ServiceAccount and Pod manifests are the
+// tutorial's own heredocs, read from the tutorial file at test time with only the shell's
+// variable expansion applied.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile, spawn } from "node:child_process";
-import { copyFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { decodeJwt } from "jose";
-import { startKubeHarness, type KubeHarness } from "./sandbox-kube.harness.js";
+import { createLocalJWKSet, decodeJwt, jwtVerify } from "jose";
+import { ContainerServiceClient } from "@azure/arm-containerservice";
+import { sandboxCloud } from "../../src/azure/cloud.js";
+import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
+import { operatorCredential, rawCall } from "./sandbox-arm.harness.js";
 
-let h: KubeHarness;
+/** Tutorial 002 ("Create a Service Account and Establish Federated Identity" / "Deploy Sample
+ *  workload"): a ServiceAccount and a labelled `quick-start` pod, each applied with
+ *  `cat <<EOF | kubectl apply -f -`, then `kubectl get pods quick-start`, `kubectl logs
+ *  quick-start` and `kubectl delete pod quick-start`. */
+const TUTORIAL = "/work/shared/tutorials/002_915c20f7ed514f79.txt";
+
+let sb: TestSandbox;
 let env: NodeJS.ProcessEnv;
 let issuerURL: string;
 const CLIENT_ID = "5f9a3c1e-2b4d-4e6f-8a7b-9c0d1e2f3a4b";
+/** Test values for the variables the tutorial's heredocs use (names as the tutorial exports them). */
+const VARS: Record<string, string> = {
+  USER_ASSIGNED_CLIENT_ID: CLIENT_ID,
+  SERVICE_ACCOUNT_NAME: "workload-identity-sa",
+  SERVICE_ACCOUNT_NAMESPACE: "default",
+  KEYVAULT_URL: "https://kv-sandbox.vault.azure.net/",
+  KEYVAULT_SECRET_NAME: "my-secret",
+};
 
 function sh(script: string, input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -23,14 +44,53 @@ function sh(script: string, input?: string): Promise<{ code: number; stdout: str
   });
 }
 
+/** The bodies of the tutorial's `cat <<EOF | kubectl apply -f -` heredocs, verbatim: the text
+ *  between the line holding `<<EOF` and the line that is exactly `EOF`. */
+function tutorialHeredocs(): string[] {
+  const text = readFileSync(TUTORIAL, "utf8");
+  return [...text.matchAll(/^cat <<EOF \| kubectl apply -f -\n([\s\S]*?)^EOF$/gm)].map((m) => m[1]);
+}
+
+/** What bash makes of an unquoted `<<EOF` heredoc body whose only expansions are `$NAME` and
+ *  `${NAME}` (anything else would need more of the shell, and is refused). */
+function expandHeredoc(body: string, vars: Record<string, string>): string {
+  if (/[`\\]|\$[^A-Za-z_{]/.test(body)) throw new Error("heredoc uses shell syntax beyond $NAME / ${NAME}");
+  return body.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a?: string, b?: string) => {
+    const name = (a ?? b)!;
+    if (!(name in vars)) throw new Error(`the tutorial uses \${${name}}, which the test gives no value`);
+    return vars[name];
+  });
+}
+
+/** The tutorial heredoc with this `kind:`, expanded; checked against bash's own expansion. */
+async function tutorialManifest(kind: string): Promise<string> {
+  const bodies = tutorialHeredocs().filter((b) => new RegExp(`^kind: ${kind}$`, "m").test(b));
+  expect(bodies).toHaveLength(1);
+  const manifest = expandHeredoc(bodies[0], VARS);
+  const bash = await sh(`cat <<EOF\n${bodies[0]}EOF`);
+  expect(bash).toEqual({ code: 0, stdout: manifest, stderr: "" });
+  return manifest;
+}
+
 beforeAll(async () => {
-  h = await startKubeHarness();
-  const kc = join(h.dir, "kubeconfig-copy");
-  copyFileSync(h.kubeconfigPath, kc);
-  env = { ...process.env, KUBECONFIG: kc, HOME: h.dir, SERVICE_ACCOUNT_NAMESPACE: "default", SERVICE_ACCOUNT_NAME: "workload-identity-sa", USER_ASSIGNED_CLIENT_ID: CLIENT_ID };
-  issuerURL = h.enableWorkloadIdentity();
+  sb = await startTestSandbox();
+  const kc = join(sb.dir, "kubeconfig-copy");
+  copyFileSync(sb.info.kubeconfig, kc);
+  env = { ...process.env, KUBECONFIG: kc, HOME: sb.dir, ...VARS };
+  // `az aks update --enable-oidc-issuer --enable-workload-identity`, as the ARM SDK does it.
+  const aks = new ContainerServiceClient(await operatorCredential(sb), sb.info.subscriptionId, sandboxCloud(sb.dir).clientOptions());
+  const current = await aks.managedClusters.get(sb.info.resourceGroup, sb.info.clusterName);
+  const updated = await aks.managedClusters.beginCreateOrUpdateAndWait(sb.info.resourceGroup, sb.info.clusterName, {
+    ...current,
+    oidcIssuerProfile: { ...current.oidcIssuerProfile, enabled: true },
+    securityProfile: { ...current.securityProfile, workloadIdentity: { enabled: true } },
+  }, { updateIntervalInMs: 10 });
+  expect(updated.provisioningState).toBe("Succeeded");
+  expect(updated.securityProfile?.workloadIdentity?.enabled).toBe(true);
+  issuerURL = (await aks.managedClusters.get(sb.info.resourceGroup, sb.info.clusterName)).oidcIssuerProfile?.issuerURL ?? "";
+  expect(issuerURL).toMatch(/^https:\/\/.+\/$/);
 }, 60_000);
-afterAll(async () => { await h?.stop(); });
+afterAll(async () => { await sb?.stop(); });
 
 describe("kubectl against the sandbox cluster", () => {
   it("rejects a wrong token with 401", async () => {
@@ -57,41 +117,26 @@ describe("kubectl against the sandbox cluster", () => {
   });
 
   it("runs the tutorial: apply SA and labelled pod, get, describe, logs, exec, token, delete", async () => {
-    let r = await sh(`cat <<EOF | kubectl apply -f -
-apiVersion: v1
-kind: ServiceAccount
-metadata:
-  annotations:
-    azure.workload.identity/client-id: "\${USER_ASSIGNED_CLIENT_ID}"
-  name: "\${SERVICE_ACCOUNT_NAME}"
-  namespace: "\${SERVICE_ACCOUNT_NAMESPACE}"
-EOF`);
+    const saManifest = await tutorialManifest("ServiceAccount");
+    const podManifest = await tutorialManifest("Pod");
+    let r = await sh(`kubectl apply -f -`, saManifest);
     expect(r.stderr).toBe("");
     expect(r.stdout.trim()).toBe("serviceaccount/workload-identity-sa created");
-    r = await sh(`cat <<EOF | kubectl apply -f -
-apiVersion: v1
-kind: Pod
-metadata:
-  name: quick-start
-  namespace: \${SERVICE_ACCOUNT_NAMESPACE}
-  labels:
-    azure.workload.identity/use: "true"
-spec:
-  serviceAccountName: \${SERVICE_ACCOUNT_NAME}
-  containers:
-    - image: ghcr.io/azure/azure-workload-identity/msal-go
-      name: oidc
-      env:
-      - name: KEYVAULT_URL
-        value: https://kv.example/
-  nodeSelector:
-    kubernetes.io/os: linux
-EOF`);
+    r = await sh(`kubectl apply -f -`, podManifest);
     expect(r.stderr).toBe("");
     expect(r.stdout.trim()).toBe("pod/quick-start created");
 
+    r = await sh(`kubectl get serviceaccount workload-identity-sa -o json`);
+    const sa = JSON.parse(r.stdout);
+    expect(sa.metadata.annotations["azure.workload.identity/client-id"]).toBe(CLIENT_ID);
+    expect(sa.metadata.labels).toEqual({ "azure.workload.identity/use": "true" });
+
     r = await sh(`kubectl get pods quick-start`);
     expect(r.stdout).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nquick-start\s+1\/1\s+Running\s+0\s+\d+s\n$/);
+    r = await sh(`kubectl get pod quick-start -o json`);
+    const pod = JSON.parse(r.stdout);
+    expect(pod.spec.serviceAccountName).toBe("workload-identity-sa");
+    expect(pod.spec.containers[0].env.slice(0, 2)).toEqual([{ name: "KEYVAULT_URL", value: VARS.KEYVAULT_URL }, { name: "SECRET_NAME", value: "my-secret" }]);
 
     r = await sh(`kubectl describe pod quick-start`);
     expect(r.code).toBe(0);
@@ -108,17 +153,37 @@ EOF`);
     const vars = Object.fromEntries(r.stdout.trim().split("\n").map((l) => l.split(/=(.*)/s).slice(0, 2)));
     expect(vars).toEqual({
       AZURE_CLIENT_ID: CLIENT_ID,
-      AZURE_TENANT_ID: h.ctx.info.tenantId,
+      AZURE_TENANT_ID: sb.info.tenantId,
       AZURE_FEDERATED_TOKEN_FILE: "/var/run/secrets/azure/tokens/azure-identity-token",
-      AZURE_AUTHORITY_HOST: h.ctx.info.authorityHost + "/",
+      AZURE_AUTHORITY_HOST: sandboxCloud(sb.dir).authorityHost + "/",
     });
 
-    r = await sh(`kubectl exec quick-start -- cat /var/run/secrets/azure/tokens/azure-identity-token`);
-    expect(r.code).toBe(0);
-    const claims = decodeJwt(r.stdout.trim());
+    // The projected token, read where the pod's own environment says it is.
+    r = await sh(`kubectl exec quick-start -- cat "${vars.AZURE_FEDERATED_TOKEN_FILE}"`);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    const token = r.stdout.trim();
+    const claims = decodeJwt(token);
     expect(claims.iss).toBe(issuerURL);
     expect(claims.sub).toBe("system:serviceaccount:default:workload-identity-sa");
     expect(claims.aud).toEqual(["api://AzureADTokenExchange"]);
+    // The webhook's default projected-token lifetime (no service-account-token-expiration annotation).
+    expect(claims.exp! - claims.iat!).toBe(3600);
+    expect(Math.abs(claims.iat! - Date.now() / 1000)).toBeLessThan(60);
+    expect(claims["kubernetes.io"]).toMatchObject({
+      namespace: "default",
+      pod: { name: "quick-start", uid: pod.metadata.uid },
+      serviceaccount: { name: "workload-identity-sa", uid: sa.metadata.uid },
+    });
+    // Signed by a key the cluster's issuer publishes: discovery document, then its jwks_uri.
+    const issuer = new URL(issuerURL);
+    const discovery = await rawCall(sb, "GET", `${issuer.pathname}.well-known/openid-configuration`, { base: issuer.origin });
+    expect(discovery.status).toBe(200);
+    expect(discovery.json.issuer).toBe(issuerURL);
+    const jwksUri = new URL(discovery.json.jwks_uri);
+    const jwks = await rawCall(sb, "GET", jwksUri.pathname, { base: jwksUri.origin });
+    expect(jwks.status).toBe(200);
+    const verified = await jwtVerify(token, createLocalJWKSet(jwks.json), { issuer: issuerURL, audience: "api://AzureADTokenExchange" });
+    expect(verified.payload.sub).toBe("system:serviceaccount:default:workload-identity-sa");
 
     r = await sh(`kubectl exec quick-start -- sh -c 'exit 3'`);
     expect(r.code).toBe(3);
