@@ -1,31 +1,81 @@
 // Acceptance: the interactive path through a real pseudo-terminal (tmux), answered by keys. The
 // pick-lists show live sandbox data; a bad name is re-asked with the reason; the run completes.
-import { spawnSync } from "node:child_process";
+// "Live" is proven by objects made just before the run, with random names, through the real ARM
+// SDKs and the real kubectl: a list built from sandbox.json or the seed could not show them.
+import { execFile, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
+import { ResourceManagementClient } from "@azure/arm-resources";
+import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sandboxCloud } from "../../src/azure/cloud.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
-import { CLI, kubectlJson, tempDir, waitFor } from "./init-cli.harness.js";
+import { operatorCredential } from "./sandbox-arm.harness.js";
+import { CLI, cleanEnv, kubectlJson, tempDir, waitFor } from "./init-cli.harness.js";
 
 const SOCKET = `aks-wi-test-${process.pid}`;
 const SESSION = "init";
+// tmux returns at once (it only talks to its server), so a synchronous call cannot stall the sandbox.
 const tmux = (...args: string[]) => spawnSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
 const screen = () => tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", SESSION).stdout;
 const keys = (...k: string[]) => void tmux("send-keys", "-t", SESSION, ...k);
 const type = (text: string) => void tmux("send-keys", "-t", SESSION, "-l", "--", text); // "--": text may start with "-"
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** Waits until the screen's last prompt line (the current question) matches. */
-async function prompt(re: RegExp, timeoutMs = 20_000): Promise<string> {
+/** Waits until the screen matches. */
+async function prompt(re: RegExp, timeoutMs = 15_000): Promise<string> {
   return waitFor(`the prompt ${re}`, () => (re.test(screen()) ? screen() : undefined), timeoutMs, 50).catch((e: Error) => {
     throw new Error(`${e.message}\n--- screen ---\n${screen()}`);
   });
 }
 
+/** The highlighted entry of the open pick-list (the last line with the "❯" cursor). */
+const active = () => screen().split("\n").filter((l) => l.includes("❯")).pop()?.replace(/^.*❯\s*/, "").trim() ?? "";
+
+/** Moves the pick-list cursor down (it wraps) until the highlighted entry starts with `label`. */
+async function moveTo(label: string, maxSteps = 20): Promise<void> {
+  for (let i = 0; i <= maxSteps; i++) {
+    const before = active();
+    if (before.startsWith(label)) return;
+    keys("Down");
+    await waitFor(`the cursor to leave "${before}"`, () => active() !== before, 5_000, 20).catch((e: Error) => {
+      throw new Error(`${e.message}\n--- screen ---\n${screen()}`);
+    });
+  }
+  throw new Error(`"${label}" not reached in the pick-list\n--- screen ---\n${screen()}`);
+}
+
+/** The real kubectl (asynchronous: a synchronous spawn would block the in-process sandbox). */
+async function kubectl(kubeconfig: string, args: string[]): Promise<void> {
+  await promisify(execFile)("kubectl", args, { env: { ...cleanEnv(), KUBECONFIG: kubeconfig }, encoding: "utf8" }).catch((e) => {
+    throw new Error(`kubectl ${args.join(" ")} failed: ${(e as { stderr?: string }).stderr ?? e}`);
+  });
+}
+
 let sb: Awaited<ReturnType<typeof startTestSandbox>>;
 let cwd: string;
+const suffix = randomBytes(3).toString("hex");
+const live = {
+  resourceGroup: `rg-live-${suffix}`,
+  resourceGroupLocation: "westus2",
+  identity: `id-live-${suffix}`,
+  identityClientId: "",
+  namespace: `ns-live-${suffix}`,
+  serviceAccount: `sa-live-${suffix}`,
+};
 
 beforeAll(async () => {
   sb = await startTestSandbox();
   cwd = tempDir("aks-wi-tty-");
+  const cred = await operatorCredential(sb);
+  const opts = sandboxCloud(sb.dir).clientOptions();
+  const rm = new ResourceManagementClient(cred, sb.info.subscriptionId, opts);
+  const msi = new ManagedServiceIdentityClient(cred, sb.info.subscriptionId, opts);
+  await rm.resourceGroups.createOrUpdate(live.resourceGroup, { location: live.resourceGroupLocation });
+  const mi = await msi.userAssignedIdentities.createOrUpdate(sb.info.resourceGroup, live.identity, { location: sb.info.location });
+  live.identityClientId = mi.clientId!;
+  await kubectl(sb.info.kubeconfig, ["create", "namespace", live.namespace]);
+  await kubectl(sb.info.kubeconfig, ["create", "serviceaccount", live.serviceAccount, "-n", live.namespace]);
 });
 afterAll(async () => {
   tmux("kill-server");
@@ -34,6 +84,7 @@ afterAll(async () => {
 
 describe("aks-wi init in a terminal", () => {
   it("offers live pick-lists, re-asks a bad name with the reason, and completes", async () => {
+    expect(live.identityClientId).toMatch(/^[0-9a-f-]{36}$/);
     const cmd = `cd ${shellQuote(cwd)} && env -u CI -u KUBECONFIG NO_COLOR=1 ${shellQuote(process.execPath)} ${shellQuote(CLI)} init --sandbox --sandbox-dir ${shellQuote(sb.dir)}; echo EXIT=$?; sleep 600`;
     const started = tmux("new-session", "-d", "-s", SESSION, "-x", "200", "-y", "50", cmd);
     expect(started.status).toBe(0);
@@ -42,16 +93,23 @@ describe("aks-wi init in a terminal", () => {
     let s = await prompt(/\? Subscription[\s\S]*aks-wi-sandbox/);
     expect(s).toContain(sb.info.subscriptionId);
     keys("Enter");
-    s = await prompt(/\? Resource group \(of the cluster\)[\s\S]*rg-sandbox/);
+    // Resource groups: the seeded one (preselected) and the one made through the SDK just now.
+    s = await prompt(new RegExp(`\\? Resource group \\(of the cluster\\)[\\s\\S]*${live.resourceGroup}`));
     expect(s).toContain(`${sb.info.resourceGroup} (${sb.info.location})`);
+    expect(s).toContain(`${live.resourceGroup} (${live.resourceGroupLocation})`);
+    expect(active()).toBe(`${sb.info.resourceGroup} (${sb.info.location})`);
     keys("Enter");
     s = await prompt(/\? AKS cluster[\s\S]*aks-sandbox/);
     expect(s).toMatch(/aks-sandbox \(eastus; workload identity off\)/);
     keys("Enter");
-    await prompt(/\? Identity resource group/);
+    // The identity's resource group: the same live list, the cluster's group preselected.
+    s = await prompt(new RegExp(`\\? Identity resource group[\\s\\S]*${live.resourceGroup}`));
+    expect(active()).toBe(`${sb.info.resourceGroup} (${sb.info.location})`);
     keys("Enter");
-    // No identity yet: the list offers "create new".
-    await prompt(/\? Managed identity[\s\S]*\+ create a new identity/);
+    // Identities: the one made through the msi SDK, with its client ID, beside "create new".
+    s = await prompt(new RegExp(`\\? Managed identity[\\s\\S]*${live.identity}[\\s\\S]*\\+ create a new identity`));
+    expect(s).toContain(`${live.identity} (client ID ${live.identityClientId})`);
+    await moveTo("+ create a new identity");
     keys("Enter");
     await prompt(/\? Name of the new managed identity/);
     type("-bad_");
@@ -60,13 +118,18 @@ describe("aks-wi init in a terminal", () => {
     keys("C-u");
     type("id-tty");
     keys("Enter");
-    // Namespaces come from the cluster (kubectl would list the same).
+    // Namespaces come from the cluster (kubectl lists the same), including the one kubectl just made.
     const namespaces = (await kubectlJson(sb.info.kubeconfig, ["get", "namespaces"])).items.map((n: any) => n.metadata.name as string);
+    expect(namespaces).toContain(live.namespace);
     s = await prompt(/\? Kubernetes namespace[\s\S]*\+ create a new namespace/);
     for (const ns of namespaces) expect(s).toContain(ns);
-    keys("Enter"); // "default", preselected
-    await prompt(/\? Kubernetes service account[\s\S]*\+ create a new service account/);
-    keys("Up", "Enter"); // wrap around to "create new"
+    expect(active()).toBe("default");
+    await moveTo(live.namespace);
+    keys("Enter");
+    // Service accounts of that namespace: the one kubectl made, beside "create new".
+    s = await prompt(new RegExp(`\\? Kubernetes service account[\\s\\S]*${live.serviceAccount}[\\s\\S]*\\+ create a new service account`));
+    await moveTo("+ create a new service account");
+    keys("Enter");
     await prompt(/\? Name of the new Kubernetes service account/);
     type("Bad_SA");
     keys("Enter");
@@ -74,7 +137,7 @@ describe("aks-wi init in a terminal", () => {
     keys("C-u");
     type("sa-tty");
     keys("Enter");
-    await prompt(/\? Federated credential name \(aks-wi-default-sa-tty\)/);
+    await prompt(new RegExp(`\\? Federated credential name \\(aks-wi-${live.namespace}-sa-tty\\)`));
     keys("Enter");
     await prompt(/\? Assign an Azure role/);
     keys("Enter"); // default: no
@@ -84,13 +147,13 @@ describe("aks-wi init in a terminal", () => {
     s = await prompt(/\? Apply this plan\?/);
     expect(s).toMatch(/create\s+User-assigned managed identity: create identity id-tty in rg-sandbox/);
     keys("Enter");
-    await prompt(/restarts its API server and cannot be undone\. Continue\?/, 30_000);
+    await prompt(/restarts its API server and cannot be undone\. Continue\?/);
     keys("Enter");
-    s = await prompt(/EXIT=\d+/, 60_000);
+    s = await prompt(/EXIT=\d+/, 30_000);
     expect(s).toContain("EXIT=0");
     expect(s).toContain("Workload identity is set up.");
 
-    const sa = await kubectlJson(sb.info.kubeconfig, ["get", "serviceaccount", "sa-tty", "-n", "default"]);
+    const sa = await kubectlJson(sb.info.kubeconfig, ["get", "serviceaccount", "sa-tty", "-n", live.namespace]);
     expect(sa.metadata.annotations["azure.workload.identity/client-id"]).toMatch(/^[0-9a-f-]{36}$/);
-  }, 120_000);
+  }, 60_000);
 });
