@@ -6,7 +6,7 @@ import { CancelledError, StepError, UserError } from "../cli/errors.js";
 import type { Change, Step, StepContext, StepName, StepPlan } from "../steps/types.js";
 import type { CliUi } from "./ui.js";
 
-export type StepResult = "no change" | "created" | "updated";
+export type StepResult = "no change" | "read" | "created" | "updated";
 
 export interface StepOutcome {
   step: StepName;
@@ -49,10 +49,12 @@ export function toStepError(step: StepName, e: unknown): Error {
   return err;
 }
 
-const CHANGE_LABEL: Record<Change, string> = { none: "no change", create: "create", update: "update" };
+const CHANGE_LABEL: Record<Change, string> = { none: "no change", read: "read", create: "create", update: "update" };
+/** Whether a plan changes anything (a read does not). */
+const changes = (p: StepPlan) => p.change !== "none" && p.change !== "read";
 
 export function formatPlan(steps: readonly Step[], plans: StepPlan[], color: boolean): string[] {
-  const paint = (c: Change, s: string) => (!color ? s : c === "none" ? chalk.dim(s) : c === "create" ? chalk.green(s) : chalk.yellow(s));
+  const paint = (c: Change, s: string) => (!color ? s : c === "none" || c === "read" ? chalk.dim(s) : c === "create" ? chalk.green(s) : chalk.yellow(s));
   const lines = ["Plan:"];
   plans.forEach((p, i) => {
     const label = CHANGE_LABEL[p.change].padEnd(9);
@@ -61,8 +63,8 @@ export function formatPlan(steps: readonly Step[], plans: StepPlan[], color: boo
       for (const [k, v] of Object.entries(p.details ?? {})) lines.push(`       ${color ? chalk.dim(`${k}:`) : `${k}:`} ${v}`);
     }
   });
-  const changes = plans.filter((p) => p.change !== "none").length;
-  lines.push(changes === 0 ? "Nothing to change." : `${changes} of ${plans.length} steps will make changes.`);
+  const n = plans.filter(changes).length;
+  lines.push(n === 0 ? "Nothing to change." : `${n} of ${plans.length} steps will make changes.`);
   return lines;
 }
 
@@ -92,8 +94,7 @@ export async function runSteps(opts: RunOptions): Promise<RunResult> {
     return { plans, outcomes: steps.map((_, i) => outcome(i)), applied: false };
   }
 
-  const changes = plans.some((p) => p.change !== "none");
-  if (changes && !opts.yes) {
+  if (plans.some(changes) && !opts.yes) {
     if (!ui.interactive) {
       throw new UserError("the plan has changes and this run cannot ask to proceed", "re-run with --yes to apply it (or --dry-run to only print it)");
     }
@@ -128,7 +129,7 @@ export async function runSteps(opts: RunOptions): Promise<RunResult> {
     }
     ctx.state.steps[step.name] = { status: "done", at: at(), change: plan.change };
     await ctx.save();
-    o.result = plan.change === "create" ? "created" : "updated";
+    o.result = plan.change === "create" ? "created" : plan.change === "read" ? "read" : "updated";
     o.seconds = Math.round((Date.now() - start) / 1000);
     ui.line(`${ui.tty ? chalk.green("✔") : "+"} ${step.title}: ${o.result} (${o.seconds}s)`);
     outcomes.push(o);

@@ -46,7 +46,7 @@ export function formatSummary(r: InitReport, outcomes: StepOutcome[]): string[] 
   const o = r.outputs;
   const by = (name: StepName) => outcomes.find((x) => x.step === name);
   const lines: string[] = ["", "Workload identity is set up."];
-  const changed = outcomes.filter((x) => x.result && x.result !== "no change").length;
+  const changed = outcomes.filter((x) => x.result && x.result !== "no change" && x.result !== "read").length;
   lines.push(changed === 0 ? "Nothing changed: every step was already done." : `${changed} step(s) made changes.`);
   if (o.issuerUrl) lines.push(`  cluster         ${r.inputs.cluster}: OIDC issuer ${o.issuerUrl}`);
   if (o.identity) {

@@ -22,7 +22,7 @@ export const issuerStep: Step = {
     // Read-only step: it becomes readable once the cluster step has turned the issuer on.
     return {
       step: "issuer",
-      change: "update",
+      change: "read",
       summary: "read the issuer URL once the OIDC issuer is enabled",
       details: { issuer: "(known after the cluster step)" },
     };

@@ -55,7 +55,7 @@ export const testPodStep: Step = {
 
   async plan(ctx) {
     const { namespace, testPodName, serviceAccount } = ctx.inputs;
-    if (!ctx.inputs.testPod) return { step: "testPod", change: "none", summary: "test pod skipped (--no-test-pod)" };
+    if (!ctx.inputs.testPod) return { step: "testPod", change: "none", summary: "test pod skipped" };
     const { pod, problem } = await inspect(ctx);
     const details = { pod: `${namespace}/${testPodName}`, serviceAccountName: serviceAccount, label: `${LABEL_USE}: "true"`, image: TEST_POD_IMAGE };
     if (!pod) return { step: "testPod", change: "create", summary: `create test pod ${namespace}/${testPodName}`, details };

@@ -87,7 +87,9 @@ export interface InitState {
   updatedAt: string;
 }
 
-export type Change = "none" | "create" | "update";
+/** "read": the step changes nothing in Azure or the cluster, but has something to read (and record)
+ *  that only exists after an earlier step applies. */
+export type Change = "none" | "read" | "create" | "update";
 
 export interface StepPlan {
   step: StepName;

@@ -56,6 +56,9 @@ describe("runSteps", () => {
     expect(lines).toContain("Plan:");
     for (const step of STEPS) expect(s.out.text).toContain(`${step.title}:`);
     expect(s.out.text).toMatch(/1\. update\s+Cluster: OIDC issuer and workload identity: enable OIDC issuer/);
+    // Reading the issuer is shown as a read, and not counted among the changes.
+    expect(s.out.text).toMatch(/2\. read\s+OIDC issuer URL: read the issuer URL once the OIDC issuer is enabled/);
+    expect(s.out.text).toContain("6 of 7 steps will make changes.");
     expect(s.out.text).toMatch(/3\. create\s+User-assigned managed identity: create identity id-app in rg-sandbox \(eastus\)/);
     expect(s.out.text).toContain("       name: id-app");
     expect(s.out.text).toContain("Dry run: nothing was changed.");
@@ -64,7 +67,7 @@ describe("runSteps", () => {
   it("--yes applies every step, saving pending then done around each; the re-run reports no change everywhere and writes nothing", async () => {
     const s = setup();
     const first = await run(s, { yes: true });
-    expect(first.outcomes.map((o) => o.result)).toEqual(["updated", "updated", "created", "created", "created", "created", "created"]);
+    expect(first.outcomes.map((o) => o.result)).toEqual(["updated", "read", "created", "created", "created", "created", "created"]);
     expect(Object.values(s.w.ctx.state.steps).map((x) => x!.status)).toEqual(Array(7).fill("done"));
     // Each step is saved as pending before its change and done after it.
     expect(s.saves[0]!.steps.cluster!.status).toBe("pending");
@@ -134,7 +137,7 @@ describe("runSteps", () => {
     expect(report.deployment).toEqual({
       namespace: "app", serviceAccountName: "sa-app", podTemplateLabels: { "azure.workload.identity/use": "true" }, clientId: w.ctx.state.outputs.identity!.clientId,
     });
-    expect(report.steps.map((x) => x.result)).toEqual(["updated", "updated", "created", "created", "created", "created", "created"]);
+    expect(report.steps.map((x) => x.result)).toEqual(["updated", "read", "created", "created", "created", "created", "created"]);
     expect(report.inputs).not.toHaveProperty("overwrite");
     const text = formatSummary(report, result.outcomes).join("\n");
     expect(text).toMatch(/^          azure.workload.identity\/use: "true"$/m);

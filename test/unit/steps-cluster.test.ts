@@ -78,7 +78,7 @@ describe("issuer step", () => {
 
   it("fails clearly when the cluster has no issuer URL", async () => {
     const w = world();
-    expect((await issuerStep.plan(w.ctx)).change).toBe("update");
+    expect((await issuerStep.plan(w.ctx)).change).toBe("read");
     const err = await issuerStep.apply(w.ctx, await issuerStep.plan(w.ctx)).catch((e) => e);
     expect(err).toBeInstanceOf(StepError);
     expect(err.message).toMatch(/no oidcIssuerProfile.issuerURL/);

@@ -25,7 +25,7 @@ describe("STEPS", () => {
   it("plan everything up front on a fresh world without writing", async () => {
     const w = world({ roles: [{ role: "Key Vault Secrets User", scope: VAULT_SCOPE }] });
     const plans = await planAll(w);
-    expect(plans.map((p) => p.change)).toEqual(["update", "update", "create", "create", "create", "create", "create"]);
+    expect(plans.map((p) => p.change)).toEqual(["update", "read", "create", "create", "create", "create", "create"]);
     expect(allWrites(w)).toEqual([]);
     expect(plans[2]!.details).toMatchObject({ name: "id-app", location: "eastus" });
     expect(plans[4]!.details).toMatchObject({ subject: "system:serviceaccount:app:sa-app", audience: "api://AzureADTokenExchange" });
