@@ -315,7 +315,10 @@ async function promptFor(spec: InputSpec, got: Got, def: string | undefined, pro
       const all: PickChoice<string | typeof NEW>[] = [...choices];
       if (spec.pick.allowNew) all.push({ name: `+ ${spec.pick.allowNew}`, value: NEW });
       const known = def !== undefined && choices.some((c) => c.value === def);
-      const picked = await prompter.select<string | typeof NEW>({ message, choices: all, default: known ? def : undefined });
+      // Enter on an untouched list never picks some existing resource by accident: with no known
+      // default, the cursor starts on "create new".
+      const initial = known ? def : spec.pick.allowNew ? NEW : undefined;
+      const picked = await prompter.select<string | typeof NEW>({ message, choices: all, default: initial });
       if (picked !== NEW) return picked;
       return prompter.input({ message: `Name of the new ${spec.label}`, default: known ? undefined : def, validate: spec.validate });
     }

@@ -16,7 +16,7 @@ type Answer = { kind: "input" | "select" | "confirm"; answer: unknown };
 
 /** Answers prompts from a script; records each question and checks validators like inquirer does (re-asking on a reason). */
 class ScriptedPrompter implements Prompter {
-  asked: { kind: string; message: string; choices?: string[]; default?: unknown }[] = [];
+  asked: { kind: string; message: string; choices?: string[]; default?: unknown; defaultName?: string }[] = [];
   rejections: string[] = [];
   constructor(private script: Answer[]) {}
   private next(kind: Answer["kind"], message: string) {
@@ -35,7 +35,7 @@ class ScriptedPrompter implements Prompter {
     }
   }
   async select<T>(o: { message: string; choices: PickChoice<T>[]; default?: T }) {
-    this.asked.push({ kind: "select", message: o.message, choices: o.choices.map((c) => c.name), default: o.default });
+    this.asked.push({ kind: "select", message: o.message, choices: o.choices.map((c) => c.name), default: o.default, defaultName: o.choices.find((c) => c.value === o.default)?.name });
     const a = this.next("select", o.message);
     if (a === "NEW") return o.choices[o.choices.length - 1]!.value;
     if (a === undefined) return o.default as T;
@@ -253,6 +253,9 @@ describe("interactive", () => {
     expect(subAsk.choices).toEqual(["sub one", "sub two"]);
     expect(subAsk.default).toBe(SUB_FLAG); // the profile's subscription is preselected
     expect(p.asked[4]!.choices).toEqual(["id-existing", "+ create a new identity"]);
+    // No identity named anywhere: Enter on the untouched list creates one rather than taking id-existing.
+    expect(p.asked[4]!.defaultName).toBe("+ create a new identity");
+    expect(p.asked.find((x) => x.kind === "select" && /namespace/i.test(x.message))!.defaultName).toBe("default"); // a known default stays preselected
     expect(p.asked[3]!.default).toBe("rg-b");
   });
 
