@@ -5,6 +5,9 @@ import { StepError } from "../cli/errors.js";
 import { LABEL_USE, currentIdentity } from "./shared.js";
 import type { PodInfo, Step, StepContext } from "./types.js";
 
+/** The label that marks a pod as aks-wi's own: only such a pod is ever deleted and recreated. */
+export const MANAGED_BY = { key: "app.kubernetes.io/managed-by", value: "aks-wi" } as const;
+
 export const TEST_POD_IMAGE = "mcr.microsoft.com/cbl-mariner/busybox:2.0";
 export const POD_RUNNING_TIMEOUT_MS = 120_000;
 
@@ -12,7 +15,7 @@ export function testPodManifest(namespace: string, name: string, serviceAccount:
   return {
     apiVersion: "v1",
     kind: "Pod",
-    metadata: { name, namespace, labels: { [LABEL_USE]: "true", "app.kubernetes.io/managed-by": "aks-wi" } },
+    metadata: { name, namespace, labels: { [LABEL_USE]: "true", [MANAGED_BY.key]: MANAGED_BY.value } },
     spec: {
       serviceAccountName: serviceAccount,
       containers: [
@@ -59,6 +62,14 @@ export const testPodStep: Step = {
     const { pod, problem } = await inspect(ctx);
     const details = { pod: `${namespace}/${testPodName}`, serviceAccountName: serviceAccount, label: `${LABEL_USE}: "true"`, image: TEST_POD_IMAGE };
     if (!pod) return { step: "testPod", change: "create", summary: `create test pod ${namespace}/${testPodName}`, details };
+    if (problem && pod.labels[MANAGED_BY.key] !== MANAGED_BY.value) {
+      // Someone else's pod of that name: never deleted. Caught while planning, before any change.
+      throw new StepError(
+        "testPod",
+        `pod ${namespace}/${testPodName} exists and was not made by aks-wi (no ${MANAGED_BY.key}=${MANAGED_BY.value} label), and ${problem}`,
+        "leave it alone with --no-test-pod, or delete it yourself and re-run aks-wi init",
+      );
+    }
     if (problem) return { step: "testPod", change: "update", summary: `recreate test pod ${namespace}/${testPodName}: ${problem}`, details };
     if (pod.phase !== "Running") return { step: "testPod", change: "update", summary: `wait for test pod ${namespace}/${testPodName} (${pod.phase}) to be Running`, details };
     return { step: "testPod", change: "none", summary: `test pod ${namespace}/${testPodName} is Running`, details };

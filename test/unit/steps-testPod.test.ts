@@ -43,6 +43,22 @@ describe("testPod step", () => {
     expect(w.kube.pods.get("app/aks-wi-test")!.containers[0]!.env.AZURE_FEDERATED_TOKEN_FILE).toBeTruthy();
   });
 
+  it("never deletes a pod of that name that aks-wi did not make: planning stops, nothing is written", async () => {
+    const w = await ready();
+    await w.kube.createPod({
+      apiVersion: "v1", kind: "Pod",
+      metadata: { name: "aks-wi-test", namespace: "app", labels: { app: "mine" } },
+      spec: { serviceAccountName: "default", containers: [{ name: "web", image: "nginx" }] },
+    });
+    w.kube.writes = [];
+    const err = await testPodStep.plan(w.ctx).catch((e) => e);
+    expect(err).toBeInstanceOf(StepError);
+    expect(err.message).toMatch(/app\/aks-wi-test exists and was not made by aks-wi .*lacks the label/);
+    expect(err.suggestion).toMatch(/--no-test-pod/);
+    expect(w.kube.writes).toEqual([]);
+    expect(w.kube.pods.get("app/aks-wi-test")!.labels).toEqual({ app: "mine" });
+  });
+
   it("recreates a pod whose AZURE_CLIENT_ID is stale after a re-bind", async () => {
     const w = await ready({ overwrite: true });
     await testPodStep.apply(w.ctx, await testPodStep.plan(w.ctx));
