@@ -35,8 +35,18 @@ async function inspect(ctx: StepContext): Promise<Inspection> {
   if (tenant === null) patch[ANNOTATION_TENANT_ID] = null;
   else if (tenant && current[ANNOTATION_TENANT_ID] !== tenant) patch[ANNOTATION_TENANT_ID] = tenant;
   const existing = current[ANNOTATION_CLIENT_ID];
-  const boundTo = existing && clientId && existing !== clientId ? existing : undefined;
+  // An identity still to be created gets a new client ID, so an SA bound to any other one will be re-bound.
+  const boundTo = existing && existing !== PENDING && existing !== clientId ? existing : undefined;
   return { namespaceExists, sa, clientId, tenant, patch, boundTo };
+}
+
+/** Without a terminal a re-bind needs --overwrite; caught while planning, before any change. */
+function boundElsewhere(namespace: string, serviceAccount: string, boundTo: string): StepError {
+  return new StepError(
+    "serviceAccount",
+    `service account ${namespace}/${serviceAccount} is already bound to another identity (client ID ${boundTo})`,
+    "pass --overwrite to re-bind it, or choose another --service-account",
+  );
 }
 
 export const serviceAccountStep: Step = {
@@ -56,6 +66,7 @@ export const serviceAccountStep: Step = {
       return { step: "serviceAccount", change: "none", summary: `service account ${namespace}/${serviceAccount} already annotated`, details };
     }
     if (i.boundTo) details["currently bound to"] = i.boundTo;
+    if (i.boundTo && !ctx.inputs.overwrite && !ctx.ui.interactive) throw boundElsewhere(namespace, serviceAccount, i.boundTo);
     const summary = i.boundTo
       ? `re-bind service account ${namespace}/${serviceAccount} from client ID ${i.boundTo} (needs confirmation or --overwrite)`
       : `annotate service account ${namespace}/${serviceAccount}`;
@@ -78,13 +89,7 @@ export const serviceAccountStep: Step = {
     } else if (Object.keys(i.patch).length > 0) {
       if (i.boundTo && !overwrite) {
         const question = `Service account ${namespace}/${serviceAccount} is bound to client ID ${i.boundTo}. Re-bind it to ${i.clientId}? Pods using it will act as the new identity.`;
-        if (!ctx.ui.interactive) {
-          throw new StepError(
-            "serviceAccount",
-            `service account ${namespace}/${serviceAccount} is already bound to another identity (client ID ${i.boundTo})`,
-            "pass --overwrite to re-bind it, or choose another --service-account",
-          );
-        }
+        if (!ctx.ui.interactive) throw boundElsewhere(namespace, serviceAccount, i.boundTo);
         if (!(await ctx.ui.confirm(question, { default: false }))) throw new CancelledError(`cancelled: ${namespace}/${serviceAccount} left bound to ${i.boundTo}`);
       }
       sa = await kube.mergeAnnotations(namespace, serviceAccount, i.patch);

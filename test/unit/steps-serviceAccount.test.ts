@@ -62,19 +62,29 @@ describe("serviceAccount step", () => {
       return { w, id };
     }
 
-    it("plans an update that names the current binding", async () => {
-      const { w } = await bound();
-      const p = await serviceAccountStep.plan(w.ctx);
-      expect(p.change).toBe("update");
-      expect(p.details!["currently bound to"]).toBe("99999999-9999-9999-9999-999999999999");
+    it("plans an update that names the current binding (interactive, or with --overwrite)", async () => {
+      for (const { w } of [await bound(new FakeUi(true, [])), await bound(undefined, true)]) {
+        const p = await serviceAccountStep.plan(w.ctx);
+        expect(p.change).toBe("update");
+        expect(p.details!["currently bound to"]).toBe("99999999-9999-9999-9999-999999999999");
+      }
     });
 
-    it("non-interactive without --overwrite: StepError naming --overwrite, nothing written", async () => {
+    it("non-interactive without --overwrite: the plan already stops, naming --overwrite; nothing written", async () => {
       const { w } = await bound();
-      const err = await serviceAccountStep.apply(w.ctx, await serviceAccountStep.plan(w.ctx)).catch((e) => e);
+      const err = await serviceAccountStep.plan(w.ctx).catch((e) => e);
       expect(err).toBeInstanceOf(StepError);
       expect(err.suggestion).toMatch(/--overwrite/);
       expect(w.kube.writes).toEqual([]);
+    });
+
+    it("non-interactive without --overwrite, identity not created yet: a new client ID is a re-bind too", async () => {
+      const w = world({});
+      w.kube.namespaces.add("app");
+      await w.kube.createServiceAccount("app", "sa-app", { [CID]: "99999999-9999-9999-9999-999999999999" });
+      const err = await serviceAccountStep.plan(w.ctx).catch((e) => e);
+      expect(err).toBeInstanceOf(StepError);
+      expect(err.message).toMatch(/already bound to another identity \(client ID 99999999/);
     });
 
     it("non-interactive with --overwrite: re-binds", async () => {
