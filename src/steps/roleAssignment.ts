@@ -62,6 +62,10 @@ async function inspect(ctx: StepContext): Promise<{ principalId?: string; items:
   return { principalId, items };
 }
 
+function tooBroad(what: string): StepError {
+  return new StepError("roleAssignment", `${what} grants control of the whole subscription`, "assign at a narrower --scope, or pass --allow-broad-scope if this is intended");
+}
+
 export const roleAssignmentStep: Step = {
   name: "roleAssignment",
   title: "Azure role assignments",
@@ -75,6 +79,11 @@ export const roleAssignmentStep: Step = {
       const broad = isBroad(i.request.scope, i.def) ? " [broad: needs confirmation or --allow-broad-scope]" : "";
       details[`role ${n + 1}`] = `${i.def.roleName} at ${i.request.scope}${i.existing ? " (exists)" : ` (assignment ${i.name ?? PENDING})`}${broad}`;
     });
+    // Without a terminal nobody can confirm a broad grant: refuse while planning, before any change.
+    const broadTodo = todo.find((i) => isBroad(i.request.scope, i.def));
+    if (broadTodo && !ctx.inputs.allowBroadScope && !ctx.ui.interactive) {
+      throw tooBroad(`"${broadTodo.def.roleName}" at subscription scope ${broadTodo.request.scope}`);
+    }
     const summary = todo.length
       ? `assign ${todo.map((i) => `"${i.def.roleName}"`).join(", ")} to the identity's principal`
       : `${items.length} role assignment(s) already in place`;
@@ -92,9 +101,7 @@ export const roleAssignmentStep: Step = {
     for (const i of items.filter((x) => !x.existing && isBroad(x.request.scope, x.def))) {
       if (ctx.inputs.allowBroadScope) continue;
       const what = `"${i.def.roleName}" at subscription scope ${i.request.scope}`;
-      if (!ctx.ui.interactive) {
-        throw new StepError("roleAssignment", `${what} grants control of the whole subscription`, "assign at a narrower --scope, or pass --allow-broad-scope if this is intended");
-      }
+      if (!ctx.ui.interactive) throw tooBroad(what);
       if (!(await ctx.ui.confirm(`Assign ${what} to the identity? This grants control of the whole subscription.`, { default: false }))) {
         throw new CancelledError(`cancelled: ${what} not assigned`);
       }

@@ -78,17 +78,18 @@ describe("roleAssignment step", () => {
   describe("broad scope", () => {
     const broad = [{ role: "Contributor", scope: `/subscriptions/${SUB}` }];
 
-    it("non-interactive without --allow-broad-scope: StepError, no writes", async () => {
+    it("non-interactive without --allow-broad-scope: the plan already stops (StepError), no writes", async () => {
       const { w } = await ready(broad);
-      const err = await roleAssignmentStep.apply(w.ctx, await roleAssignmentStep.plan(w.ctx)).catch((e) => e);
+      const err = await roleAssignmentStep.plan(w.ctx).catch((e) => e);
       expect(err).toBeInstanceOf(StepError);
+      expect(err.message).toMatch(/"Contributor" at subscription scope .* grants control of the whole subscription/);
       expect(err.suggestion).toMatch(/--allow-broad-scope/);
       expect(w.azure.writes).toEqual([]);
     });
 
     it("refuses before assigning any of several roles", async () => {
       const { w } = await ready([{ role: "Key Vault Secrets User", scope: VAULT_SCOPE }, ...broad]);
-      await expect(roleAssignmentStep.apply(w.ctx, await roleAssignmentStep.plan(w.ctx))).rejects.toBeInstanceOf(StepError);
+      await expect(roleAssignmentStep.plan(w.ctx)).rejects.toBeInstanceOf(StepError);
       expect(w.azure.writes).toEqual([]);
     });
 
