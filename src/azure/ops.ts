@@ -173,7 +173,8 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
       try {
         return toIdentity(await clients.msi(sub).userAssignedIdentities.get(rg, name));
       } catch (e) {
-        if (isNotFound(e)) return undefined;
+        // A missing resource group is not "create the identity": planning stops on it, before any change.
+        if (isNotFound(e) && errorCode(e) !== "ResourceGroupNotFound") return undefined;
         throw toAzureError(e, `reading identity ${name}`);
       }
     },

@@ -4,7 +4,7 @@ import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { INPUTS } from "../../src/context/inputs.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
-import { runCli, tempDir, writeFingerprint } from "./init-cli.harness.js";
+import { kubectlJson, runCli, tempDir, writeFingerprint } from "./init-cli.harness.js";
 
 let sb: Awaited<ReturnType<typeof startTestSandbox>>;
 
@@ -51,5 +51,25 @@ describe("aks-wi init without its inputs (non-interactive)", () => {
     expect(r.stderr).toContain('--identity "-bad_": identity name must start with a letter or digit');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(writeFingerprint(sb.dir)).toBe(before);
+  });
+
+  // What a plan can know stops the run before the cluster (whose change cannot be undone) is touched.
+  it.each([
+    ["an identity resource group that does not exist", ["--identity-resource-group", "rg-nope"], /reading identity id-x: .*ResourceGroupNotFound/, /--identity-resource-group/],
+    ["Owner at subscription scope without --allow-broad-scope", ["--role", "Owner", "--scope", "SUB"], /"Owner" at subscription scope .* grants control of the whole subscription/, /--allow-broad-scope/],
+  ])("%s: the plan stops, exit 1, nothing changed", async (_what, extra, message, hint) => {
+    const cwd = tempDir("aks-wi-planstop-");
+    // The first read of the cluster lets the seeded system pods reach Running (a kubelet's doing,
+    // not the run's), so it happens before the fingerprint.
+    await kubectlJson(sb.info.kubeconfig, ["get", "pods", "-A"]);
+    const before = writeFingerprint(sb.dir);
+    const args = extra.map((a) => (a === "SUB" ? `/subscriptions/${sb.info.subscriptionId}` : a));
+    const r = await runCli(["init", "--sandbox", "--sandbox-dir", sb.dir, "--yes", "--identity", "id-x", "--namespace", "ns-x", "--service-account", "sa-x", ...args], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toMatch(hint);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(writeFingerprint(sb.dir)).toBe(before);
+    expect(sb.sandbox.world.cluster().body.properties.oidcIssuerProfile?.enabled ?? false).toBe(false);
   });
 });
