@@ -257,8 +257,20 @@ export async function resolveInputs(req: ResolveRequest): Promise<Resolution> {
   };
 }
 
-/** An error when flags or env vars name a namespace or service account other than the saved one. */
+/** An error when flags or env vars name a cluster, namespace or service account other than the
+ *  saved one (the file would be rewritten to describe a setup it never recorded). */
 function otherWorkload(saved: Partial<InitInputs> | undefined, got: Got): UserError | undefined {
+  const differs = (k: "subscription" | "resourceGroup" | "cluster") =>
+    saved?.[k] && got[k] && saved[k]!.toLowerCase() !== got[k]!.toLowerCase();
+  // A state file written by a run records all three; the cluster is the triple, not one part.
+  const recordsCluster = !!(saved?.subscription && saved.resourceGroup && saved.cluster);
+  if (recordsCluster && (["subscription", "resourceGroup", "cluster"] as const).some(differs)) {
+    return new UserError(
+      `the state file holds the setup on cluster ${saved!.cluster} (resource group ${saved!.resourceGroup}, subscription ${saved!.subscription}), not ${got.cluster} in ${got.resourceGroup}`,
+      `pass --state FILE for this cluster, e.g. --state .aks-wi/${got.cluster ?? "CLUSTER"}/state.json (the default); nothing was changed`,
+      EXIT.usage,
+    );
+  }
   if (!saved?.namespace || !saved.serviceAccount || !got.namespace || !got.serviceAccount) return undefined;
   if (saved.namespace === got.namespace && saved.serviceAccount === got.serviceAccount) return undefined;
   return new UserError(

@@ -155,6 +155,19 @@ describe("precedence: flag > env > state > prompt > default", () => {
     expect(same.inputs).toMatchObject({ federatedCredential: "fc-s", roles: [{ role: "Reader", scope: VAULT }] });
   });
 
+  it("refuses flags naming another cluster than the state file's (it would be rewritten to describe it)", async () => {
+    const saved = { subscription: SUB_FLAG, resourceGroup: "rg", cluster: "aks", identity: "id-s", namespace: "ns-s", serviceAccount: "sa-s" };
+    for (const other of [{ cluster: "aks-2" }, { resourceGroup: "rg-2" }, { subscription: SUB_ENV }]) {
+      const e = await error(resolveInputs(req({ options: { ...other } }, saved)));
+      expect(e.exitCode).toBe(2);
+      expect(e.message).toMatch(/^the state file holds the setup on cluster aks \(resource group rg, subscription /);
+      expect(e.suggestion).toMatch(/nothing was changed$/);
+    }
+    // Case differences are the same Azure resource.
+    const same = await resolveInputs(req({ options: { cluster: "AKS", resourceGroup: "RG" } }, saved));
+    expect(same.inputs.identity).toBe("id-s");
+  });
+
   it("reads the per-cluster state once the cluster is known", async () => {
     const calls: (string | undefined)[] = [];
     const r = await resolveInputs(req({
