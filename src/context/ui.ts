@@ -26,7 +26,10 @@ const secondsSince = (start: number, now: () => number) => Math.round((now() - s
 
 export function createUi(opts: UiOptions): CliUi {
   const stream = opts.stream ?? process.stdout;
-  const tty = !!stream.isTTY;
+  // A pty nobody sized reports 0 columns; a spinner there computes an infinite line count and
+  // redraws without end, so such a terminal gets the plain line output.
+  const columns = (stream as { columns?: number }).columns;
+  const tty = !!stream.isTTY && (columns === undefined || columns > 0);
   const now = opts.now ?? Date.now;
   const write = (text: string) => void stream.write(`${text}\n`);
 

@@ -75,3 +75,18 @@ describe("ui", () => {
     expect(asked).toEqual(["Go?"]);
   });
 });
+
+describe("ui on a terminal that reports zero columns (a pty nobody sized)", () => {
+  it("falls back to plain lines instead of a spinner, which would redraw without end", async () => {
+    const out = new Sink(true);
+    out.columns = 0;
+    let t = 0;
+    const ui = createUi({ interactive: false, stream: out, now: () => t });
+    expect(ui.tty).toBe(false);
+    await ui.spin("Planning", async (update) => {
+      update("Planning: Cluster");
+      t = 2_000;
+    });
+    expect(out.text).toBe("… Planning\n… Planning: Cluster\n  done in 2s\n");
+  });
+});
