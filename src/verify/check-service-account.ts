@@ -15,8 +15,15 @@ export function checkServiceAccount(facts: Facts): Finding[] {
   const sa = facts.serviceAccount;
   const clientId = facts.identity?.clientId;
   const annotate = `kubectl -n ${sh(t.namespace)} annotate serviceaccount ${sh(t.serviceAccount)} --overwrite ${CLIENT_ID_ANNOTATION}=${clientId ?? "<identity client ID>"}`;
+  if (!sa && facts.serviceAccountError) {
+    // Not read is not absent: the fix is reaching the cluster, not creating what may well exist.
+    return [finding("serviceAccount", "FAIL", "sa-unreadable", `service account ${t.namespace}/${t.serviceAccount} could not be read: ${facts.serviceAccountError}`, {
+      expected: `a readable service account ${t.namespace}/${t.serviceAccount}`, actual: facts.serviceAccountError,
+      fix: "check that the cluster answers (kubectl get namespaces) with this --kubeconfig/--context or Azure credential, then re-run aks-wi verify",
+    })];
+  }
   if (!sa) {
-    return [finding("serviceAccount", "FAIL", "sa-not-found", facts.serviceAccountError ?? `service account ${t.namespace}/${t.serviceAccount} does not exist`, {
+    return [finding("serviceAccount", "FAIL", "sa-not-found", `service account ${t.namespace}/${t.serviceAccount} does not exist`, {
       expected: `service account ${t.namespace}/${t.serviceAccount}`, actual: "not found",
       fix: `kubectl -n ${sh(t.namespace)} create serviceaccount ${sh(t.serviceAccount)} && ${annotate} (or aks-wi init)`,
     })];

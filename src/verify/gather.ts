@@ -4,6 +4,7 @@
 // failed read is recorded as a fact and the checks name it. The federated token and the ARM token
 // live only in local variables of this module and src/azure; facts hold claims.
 import { decodeJwt } from "jose";
+import { UserError } from "../cli/errors.js";
 import type { IdentityOut } from "../steps/types.js";
 import { PROPAGATION_CODES } from "./check-exchange.js";
 import type { ExchangeAttempt, VerifyAzure, VerifyKube } from "./ports.js";
@@ -104,6 +105,8 @@ export async function gather(t: VerifyTarget, deps: GatherDeps): Promise<Facts> 
   try {
     kube = await deps.kube();
   } catch (e) {
+    // A bad --kubeconfig/--context or cluster name is the caller's input, not a finding: exit 2.
+    if (e instanceof UserError) throw e;
     facts.serviceAccountError = `the cluster could not be reached: ${msg(e)}`;
     facts.webhook = { deploymentFound: false, readyEndpoints: 0, error: msg(e) };
     if (t.pod || t.deployment) facts.podError = `the cluster could not be reached: ${msg(e)}`;

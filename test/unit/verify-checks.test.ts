@@ -23,6 +23,7 @@ describe("verify checks", () => {
     { name: "webhook without endpoints", breakIt: (f) => { f.webhook = { deploymentFound: true, replicas: 0, readyReplicas: 0, readyEndpoints: 0 }; }, check: "cluster", id: "webhook-no-endpoints", actual: /^0 ready endpoints/ },
     { name: "cluster missing", breakIt: (f) => { delete f.cluster; }, check: "cluster", id: "cluster-not-found" },
     { name: "service account missing", breakIt: (f) => { delete f.serviceAccount; }, check: "serviceAccount", id: "sa-not-found" },
+    { name: "service account unreadable (cluster unreachable)", breakIt: (f) => { delete f.serviceAccount; f.serviceAccountError = "the cluster could not be reached: ECONNREFUSED"; }, check: "serviceAccount", id: "sa-unreadable" },
     { name: "client_id typo", breakIt: (f) => { f.serviceAccount!.annotations = { "azure.workload.identity/client_id": CLIENT }; }, check: "serviceAccount", id: "sa-annotation-typo", actual: `azure.workload.identity/client_id=${CLIENT}` },
     { name: "annotation on the Deployment", breakIt: (f) => { f.serviceAccount!.annotations = {}; f.annotatedElsewhere = [{ kind: "deployment", name: "web" }]; }, check: "serviceAccount", id: "sa-annotation-elsewhere", actual: "annotation on deployment web" },
     { name: "annotation missing", breakIt: (f) => { f.serviceAccount!.annotations = {}; }, check: "serviceAccount", id: "sa-annotation-missing" },
