@@ -12,7 +12,7 @@ export function registerInit(program: Command): void {
         "Each input comes from its flag, else its AKS_WI_* environment variable, else the state file, else a prompt (terminal only), else its default.",
     )
     .option("--subscription <id>", "subscription ID (env AKS_WI_SUBSCRIPTION)")
-    .option("--resource-group <name>", "the cluster's resource group (env AKS_WI_RESOURCE_GROUP)")
+    .option("-g, --resource-group <name>", "the cluster's resource group, as in az (env AKS_WI_RESOURCE_GROUP)")
     .option("--cluster <name>", "AKS cluster name (env AKS_WI_CLUSTER)")
     .option("--identity <name>", "user-assigned managed identity to create or reuse (env AKS_WI_IDENTITY)")
     .option("--identity-resource-group <name>", "the identity's resource group; default: the cluster's (env AKS_WI_IDENTITY_RESOURCE_GROUP)")

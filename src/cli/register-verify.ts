@@ -11,7 +11,7 @@ export function registerVerify(program: Command): void {
     )
     .option("--state <file>", "state file written by aks-wi init (default .aks-wi/<cluster>/state.json)")
     .option("--subscription <id>", "subscription ID")
-    .option("--resource-group <name>", "the cluster's resource group")
+    .option("-g, --resource-group <name>", "the cluster's resource group, as in az")
     .option("--cluster <name>", "AKS cluster name")
     .option("--namespace <name>", "the workload's namespace")
     .option("--service-account <name>", "the workload's service account")

@@ -33,6 +33,7 @@ describe("init flags", () => {
     ["switches", ["--yes", "--dry-run", "--sandbox", "--admin", "--overwrite", "--allow-broad-scope"],
       { yes: true, dryRun: true, sandbox: true, admin: true, overwrite: true, allowBroadScope: true }],
     ["-y and -o json", ["-y", "-o", "json"], { yes: true, output: "json" }],
+    ["-g, as in az", ["-g", "myRG"], { resourceGroup: "myRG" }],
     ["paths and kube", ["--state", "s.json", "--sandbox-dir", "/d", "--kubeconfig", "/k", "--context", "ctx"],
       { state: "s.json", sandboxDir: "/d", kubeconfig: "/k", context: "ctx" }],
   ])("%s", async (_name, args, want) => {
