@@ -54,9 +54,13 @@ export function formatReport(report: VerifyReport, paint: Paint = (_s, t) => t):
   }
   const counts = (s: Status) => report.checks.flatMap((c) => c.findings).filter((f) => f.status === s).length;
   lines.push("");
-  lines.push(report.result === "pass"
-    ? `All checks passed (${counts("WARN")} warning(s), ${counts("SKIP")} skipped) in ${(report.durationMs / 1000).toFixed(1)} s.`
-    : `${counts("FAIL")} check finding(s) failed; fix the first one first: later links depend on it.`);
+  const secs = `${(report.durationMs / 1000).toFixed(1)} s`;
+  // Skipped links are not proven: say so rather than "all passed".
+  lines.push(report.result !== "pass"
+    ? `${counts("FAIL")} check finding(s) failed; fix the first one first: later links depend on it.`
+    : counts("SKIP") === 0
+      ? `All checks passed (${counts("WARN")} warning(s)) in ${secs}.`
+      : `The checks that ran passed (${counts("WARN")} warning(s)) in ${secs}, but ${counts("SKIP")} were skipped and prove nothing: name a pod (--pod or --deployment) to check the chain from inside it.`);
   if (report.azLogin) lines.push("To try it yourself inside the pod (the token never leaves it):", `  ${report.azLogin}`);
   return lines;
 }

@@ -63,6 +63,17 @@ describe("verify report", () => {
     expect(text).toMatch(/^\s+fix:      az identity federated-credential update /m);
   });
 
+  it("text: all passed only when nothing was skipped; skipped links are named as unproven", () => {
+    const f = healthy();
+    const ok = buildReport(f, runChecks(f), 800, 0);
+    expect(formatReport(ok).join("\n")).toMatch(/^All checks passed \(0 warning\(s\)\) in 0\.8 s\.$/m);
+    const skipped = buildReport(f, runChecks(f), 800, 0);
+    for (const c of skipped.checks.filter((x) => ["token", "exchange"].includes(x.name))) for (const x of c.findings) x.status = "SKIP";
+    const text = formatReport(skipped).join("\n");
+    expect(text).not.toMatch(/All checks passed/);
+    expect(text).toMatch(/but 2 were skipped and prove nothing: name a pod \(--pod or --deployment\)/);
+  });
+
   it("parses AADSTS codes from Entra's error answers", () => {
     expect(aadstsCode({ error: "invalid_client", error_description: "AADSTS70021: No matching federated identity record found", error_codes: [70021] })).toBe(70021);
     expect(aadstsCode({ error_description: "AADSTS700213: No matching federated identity record found for presented assertion subject" })).toBe(700213);
