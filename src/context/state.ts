@@ -40,7 +40,31 @@ export async function readState(path: string): Promise<InitState | undefined> {
   if (s === null || typeof s !== "object" || s.version !== 1 || typeof s.cloud !== "string") {
     throw new UserError(`state file ${path} is not an aks-wi state file (version 1)`, "pass another --state, or delete it");
   }
+  const bad = shapeProblem(s);
+  if (bad) throw new UserError(`state file ${path}: ${bad}`, "fix that field or delete the file (aks-wi re-reads everything from Azure and the cluster)");
   return { version: 1, cloud: s.cloud, inputs: s.inputs ?? {}, steps: s.steps ?? {}, outputs: s.outputs ?? {}, updatedAt: s.updatedAt ?? "" };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** The first field of a hand-edited or damaged state file whose type is wrong, named by its path. */
+function shapeProblem(s: Partial<InitState>): string | undefined {
+  for (const k of ["inputs", "steps", "outputs"] as const) {
+    if (s[k] !== undefined && !isObject(s[k])) return `${k} must be an object`;
+  }
+  const inputs = (s.inputs ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(inputs)) {
+    if (k === "roles") {
+      if (!Array.isArray(v) || !v.every((r) => isObject(r) && typeof r.role === "string" && typeof r.scope === "string")) {
+        return "inputs.roles must be a list of {role, scope} strings";
+      }
+    } else if (["testPod", "overwrite", "allowBroadScope"].includes(k)) {
+      if (typeof v !== "boolean") return `inputs.${k} must be true or false`;
+    } else if (typeof v !== "string") {
+      return `inputs.${k} must be a string`;
+    }
+  }
+  return undefined;
 }
 
 // Keys whose string values would be credentials; the state must never carry one.

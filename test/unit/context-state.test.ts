@@ -58,6 +58,21 @@ describe("state file", () => {
     await expect(readState(join(d, "other.json"))).rejects.toThrow(/not an aks-wi state file/);
   });
 
+  it.each([
+    [{ inputs: { roles: "notalist" } }, "inputs.roles must be a list of {role, scope} strings"],
+    [{ inputs: { roles: [{ role: "Reader" }] } }, "inputs.roles must be a list of {role, scope} strings"],
+    [{ inputs: { identity: 12345 } }, "inputs.identity must be a string"],
+    [{ inputs: { testPod: "yes" } }, "inputs.testPod must be true or false"],
+    [{ steps: [] }, "steps must be an object"],
+  ])("a damaged field is a usage error naming it: %j", async (over, message) => {
+    const path = join(tmp(), "state.json");
+    writeFileSync(path, JSON.stringify({ version: 1, cloud: "sandbox", inputs: {}, steps: {}, outputs: {}, ...over }));
+    const e = await readState(path).catch((x) => x);
+    expect(e).toBeInstanceOf(UserError);
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toBe(`state file ${path}: ${message}`);
+  });
+
   it("refuses to store a token or secret", async () => {
     const path = join(tmp(), "state.json");
     const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
