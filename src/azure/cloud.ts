@@ -65,6 +65,17 @@ interface SandboxJson {
   caFile: string;
   clientId: string;
   clientSecret: string;
+  /** The process serving it (an exited one leaves a stale file behind). */
+  pid?: number;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"; // alive, someone else's
+  }
 }
 
 /** The sandbox profile: reads DIR/sandbox.json written by `aks-wi sandbox start`. */
@@ -74,6 +85,10 @@ export function sandboxCloud(dir: string): CloudProfile {
     info = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8")) as SandboxJson;
   } catch {
     throw new UserError(`no sandbox found in ${dir}`, "start one with `aks-wi sandbox start` (or pass --sandbox-dir DIR)");
+  }
+  if (typeof info.pid === "number" && !processAlive(info.pid)) {
+    // A stale sandbox.json: say so, instead of letting every call fail as a sign-in problem.
+    throw new UserError(`the sandbox in ${dir} is not running (its process ${info.pid} has exited)`, `start it again with \`aks-wi sandbox start --dir ${dir}\` (its state is kept)`);
   }
   const caPem = readFileSync(info.caFile, "utf8");
   let cred: TokenCredential | undefined;
