@@ -77,3 +77,17 @@ export async function azureCall<T>(what: string, fn: () => Promise<T>): Promise<
     throw toAzureError(e, what);
   }
 }
+
+const MISSING_SCOPE = /^(ResourceNotFound|ResourceGroupNotFound|SubscriptionNotFound|InvalidResourceNamespace|InvalidResourceType|NotFound)$/;
+
+/** Runs a call made at a role scope: when what is missing is the scope itself, the fix is --scope
+ *  (not --resource-group, which the generic suggestion would name). */
+export async function scopeCall<T>(scope: string, what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const err = toAzureError(e, what);
+    if (!MISSING_SCOPE.test(err.code ?? "") && err.statusCode !== 404) throw err;
+    throw new AzureError(err.message, err.code, err.statusCode, `check --scope ${scope}: it must be the full resource ID of an existing resource, group or subscription`);
+  }
+}

@@ -5,7 +5,7 @@ import type { RoleAssignment, RoleDefinition } from "@azure/arm-authorization";
 import type { AzureOps, ClusterInfo, FederatedCredentialInfo, IdentityOut, RoleAssignmentInfo, RoleDefinitionInfo } from "../steps/types.js";
 import type { CloudProfile } from "./cloud.js";
 import { all, createClients } from "./clients.js";
-import { AzureError, azureCall, errorCode, isNotFound, statusCode, toAzureError } from "./errors.js";
+import { AzureError, azureCall, errorCode, isNotFound, scopeCall, statusCode, toAzureError } from "./errors.js";
 import { KeyedMutex, retryOnCodes, sleep, type BackoffOptions } from "./retry.js";
 
 export interface AzureOpsOptions {
@@ -211,7 +211,7 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
 
     async resolveRole(scope, role) {
       const defs = clients.authorization(subscriptionOf(scope)).roleDefinitions;
-      return azureCall(`resolving role "${role}"`, async () => {
+      return scopeCall(scope, `resolving role "${role}" at ${scope}`, async () => {
         if (GUID.test(role)) {
           try {
             return toRoleDefinition(await defs.get(scope, role));
@@ -227,7 +227,7 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
     },
 
     async listRoleAssignments(scope, principalId) {
-      return azureCall("listing role assignments", async () =>
+      return scopeCall(scope, "listing role assignments", async () =>
         (await all(clients.authorization(subscriptionOf(scope)).roleAssignments.listForScope(scope, { filter: `principalId eq ${odata(principalId)}` })))
           .map(toRoleAssignment)
           .filter((a) => a.principalId.toLowerCase() === principalId.toLowerCase()),
@@ -236,7 +236,7 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
 
     async createRoleAssignment(scope, name, roleDefinitionId, principalId) {
       const ra = clients.authorization(subscriptionOf(scope)).roleAssignments;
-      return azureCall("creating role assignment", async () => {
+      return scopeCall(scope, "creating role assignment", async () => {
         try {
           return toRoleAssignment(
             await retryOnCodes(["PrincipalNotFound"], replication, () =>
