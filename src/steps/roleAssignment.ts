@@ -29,6 +29,8 @@ export function isBroad(scope: string, def: RoleDefinitionInfo): boolean {
   return isSubscriptionScope(scope) && (BROAD_ROLE_GUIDS.has(lastSegment(def.id).toLowerCase()) || BROAD_ROLE_NAMES.has(def.roleName.toLowerCase()));
 }
 
+const NO_PRINCIPAL = "00000000-0000-0000-0000-000000000000";
+
 interface Item {
   request: RoleRequest;
   def: RoleDefinitionInfo;
@@ -56,6 +58,10 @@ async function inspect(ctx: StepContext): Promise<{ principalId?: string; items:
           a.scope.toLowerCase() === request.scope.toLowerCase(),
       );
       if (found) item.existing = { ...found, roleName: def.roleName };
+    } else {
+      // No principal yet (the identity is still to be made): a read at the scope still proves it
+      // exists, so a mistyped --scope stops the plan before the cluster is touched.
+      await ctx.azure.listRoleAssignments(request.scope, NO_PRINCIPAL);
     }
     items.push(item);
   }

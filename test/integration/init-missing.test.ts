@@ -56,6 +56,7 @@ describe("aks-wi init without its inputs (non-interactive)", () => {
   // What a plan can know stops the run before the cluster (whose change cannot be undone) is touched.
   it.each([
     ["an identity resource group that does not exist", ["--identity-resource-group", "rg-nope"], /reading identity id-x: .*ResourceGroupNotFound/, /--identity-resource-group/],
+    ["a role scope that does not exist", ["--role", "Reader", "--scope", "SUB/resourceGroups/rg-sandbox/providers/Microsoft.KeyVault/vaults/nope"], /ResourceNotFound: The Resource 'Microsoft.KeyVault\/vaults\/nope'/, /check --scope .*vaults\/nope/],
     ["Owner at subscription scope without --allow-broad-scope", ["--role", "Owner", "--scope", "SUB"], /"Owner" at subscription scope .* grants control of the whole subscription/, /--allow-broad-scope/],
   ])("%s: the plan stops, exit 1, nothing changed", async (_what, extra, message, hint) => {
     const cwd = tempDir("aks-wi-planstop-");
@@ -63,7 +64,7 @@ describe("aks-wi init without its inputs (non-interactive)", () => {
     // not the run's), so it happens before the fingerprint.
     await kubectlJson(sb.info.kubeconfig, ["get", "pods", "-A"]);
     const before = writeFingerprint(sb.dir);
-    const args = extra.map((a) => (a === "SUB" ? `/subscriptions/${sb.info.subscriptionId}` : a));
+    const args = extra.map((a) => a.replace(/^SUB/, `/subscriptions/${sb.info.subscriptionId}`));
     const r = await runCli(["init", "--sandbox", "--sandbox-dir", sb.dir, "--yes", "--identity", "id-x", "--namespace", "ns-x", "--service-account", "sa-x", ...args], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
