@@ -3,11 +3,10 @@
 // ParentResourceNotFound to federated-credential writes for a while and whose new principal RBAC
 // cannot see yet. The run must still complete all seven steps with exactly one credential and one
 // role assignment. What the sandbox answered is read off its ARM listener (node:diagnostics_channel).
-import { subscribe, unsubscribe } from "node:diagnostics_channel";
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSandbox } from "../helpers/sandbox.js";
+import { recordArm } from "../helpers/arm-recorder.js";
 import { KV_SECRETS_USER, armView, kubectlJson, readInitState, runCli, tempDir, vaultId } from "./init-cli.harness.js";
 
 const LATENCY = {
@@ -20,30 +19,7 @@ const LATENCY = {
   podStartMs: 500,
 };
 
-interface ArmExchange { method: string; path: string; status?: number; code?: string; startedAt: number; endedAt?: number }
 
-/** Every request on the listener at `port`, in arrival order, with the ARM error code of its answer. */
-function recordArm(port: number): { log: ArmExchange[]; stop(): void } {
-  const log: ArmExchange[] = [];
-  const onStart = (message: unknown) => {
-    const { request, response, server } = message as { request: IncomingMessage; response: ServerResponse; server: Server };
-    const addr = server.address();
-    if (!addr || typeof addr === "string" || addr.port !== port) return;
-    const entry: ArmExchange = { method: request.method ?? "", path: (request.url ?? "/").split("?")[0]!, startedAt: Date.now() };
-    log.push(entry);
-    const end = response.end.bind(response) as (...a: unknown[]) => ServerResponse;
-    (response as { end: unknown }).end = (chunk?: unknown, ...rest: unknown[]) => {
-      entry.status = response.statusCode;
-      entry.endedAt = Date.now();
-      try {
-        if (typeof chunk === "string" || Buffer.isBuffer(chunk)) entry.code = JSON.parse(chunk.toString())?.error?.code;
-      } catch { /* not JSON */ }
-      return end(chunk, ...rest);
-    };
-  };
-  subscribe("http.server.request.start", onStart);
-  return { log, stop: () => unsubscribe("http.server.request.start", onStart) };
-}
 
 let sb: Awaited<ReturnType<typeof startTestSandbox>>;
 

@@ -4,8 +4,6 @@
 // answers ParentResourceNotFound for ficParentNotFoundMs, and its principal is unknown to RBAC
 // (PrincipalNotFound unless principalType is sent) for principalReplicationMs. What the sandbox
 // answered is read off its ARM listener (node:diagnostics_channel), not inferred from the outcome.
-import { subscribe, unsubscribe } from "node:diagnostics_channel";
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
@@ -14,43 +12,14 @@ import { sandboxCloud } from "../../src/azure/cloud.js";
 import { createAzureOps } from "../../src/azure/ops.js";
 import type { AzureOps } from "../../src/steps/types.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
+import { recordArm } from "../helpers/arm-recorder.js";
 
 const KV_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
 const WINDOWS = { identityWriteMs: 300, ficParentNotFoundMs: 1500, principalReplicationMs: 1500 };
 const AUDIENCE = ["api://AzureADTokenExchange"];
 const CONCURRENT = "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity";
 
-/** One request the sandbox's ARM listener answered: when it arrived and when the answer was sent. */
-interface ArmExchange { method: string; path: string; status?: number; code?: string; startedAt: number; endedAt?: number }
 
-/** Records every request on the listener at `port` (in arrival order), with the ARM error code of its answer. */
-function recordArm(port: number): { log: ArmExchange[]; stop(): void } {
-  const log: ArmExchange[] = [];
-  const onStart = (message: unknown) => {
-    const { request, response, server } = message as { request: IncomingMessage; response: ServerResponse; server: Server };
-    const addr = server.address();
-    if (!addr || typeof addr === "string" || addr.port !== port) return;
-    let path = (request.url ?? "/").split("?")[0]!.replace(/^\/{2,}/, "/");
-    try {
-      path = decodeURIComponent(path);
-    } catch { /* keep it raw */ }
-    const entry: ArmExchange = { method: request.method ?? "", path, startedAt: Date.now() };
-    log.push(entry);
-    // Noted as the answer is handed to the socket (before the client can see it), not on
-    // "finish", which may fire after the client has already moved on.
-    const end = response.end.bind(response) as (...a: unknown[]) => ServerResponse;
-    (response as { end: unknown }).end = (chunk?: unknown, ...rest: unknown[]) => {
-      entry.status = response.statusCode;
-      entry.endedAt = Date.now();
-      try {
-        if (typeof chunk === "string" || Buffer.isBuffer(chunk)) entry.code = JSON.parse(chunk.toString())?.error?.code;
-      } catch { /* not JSON */ }
-      return end(chunk, ...rest);
-    };
-  };
-  subscribe("http.server.request.start", onStart);
-  return { log, stop: () => unsubscribe("http.server.request.start", onStart) };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -75,3 +75,20 @@ export async function failure(p: Promise<unknown>): Promise<{ statusCode?: numbe
   }
   throw new Error("expected the call to fail");
 }
+
+/** `az aks update --enable-oidc-issuer --enable-workload-identity`, as the real ARM SDK sends it;
+ *  returns the published issuer URL (trailing slash and all). */
+export async function enableWorkloadIdentity(sb: TestSandbox): Promise<string> {
+  const { ContainerServiceClient } = await import("@azure/arm-containerservice");
+  const aks = new ContainerServiceClient(await operatorCredential(sb), sb.info.subscriptionId, sandboxCloud(sb.dir).clientOptions());
+  const current = await aks.managedClusters.get(sb.info.resourceGroup, sb.info.clusterName);
+  const updated = await aks.managedClusters.beginCreateOrUpdateAndWait(sb.info.resourceGroup, sb.info.clusterName, {
+    ...current,
+    oidcIssuerProfile: { ...current.oidcIssuerProfile, enabled: true },
+    securityProfile: { ...current.securityProfile, workloadIdentity: { enabled: true } },
+  }, { updateIntervalInMs: 10 });
+  if (updated.provisioningState !== "Succeeded" || !updated.securityProfile?.workloadIdentity?.enabled || !updated.oidcIssuerProfile?.issuerURL) {
+    throw new Error(`enabling workload identity left ${JSON.stringify({ state: updated.provisioningState, issuer: updated.oidcIssuerProfile })}`);
+  }
+  return updated.oidcIssuerProfile.issuerURL;
+}

@@ -9,10 +9,9 @@ import { spawn } from "node:child_process";
 import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLocalJWKSet, decodeJwt, jwtVerify } from "jose";
-import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { sandboxCloud } from "../../src/azure/cloud.js";
 import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { operatorCredential, rawCall } from "./sandbox-arm.harness.js";
+import { enableWorkloadIdentity, rawCall } from "./sandbox-arm.harness.js";
 
 /** Tutorial 002 ("Create a Service Account and Establish Federated Identity" / "Deploy Sample
  *  workload"): a ServiceAccount and a labelled `quick-start` pod, each applied with
@@ -77,17 +76,7 @@ beforeAll(async () => {
   const kc = join(sb.dir, "kubeconfig-copy");
   copyFileSync(sb.info.kubeconfig, kc);
   env = { ...process.env, KUBECONFIG: kc, HOME: sb.dir, ...VARS };
-  // `az aks update --enable-oidc-issuer --enable-workload-identity`, as the ARM SDK does it.
-  const aks = new ContainerServiceClient(await operatorCredential(sb), sb.info.subscriptionId, sandboxCloud(sb.dir).clientOptions());
-  const current = await aks.managedClusters.get(sb.info.resourceGroup, sb.info.clusterName);
-  const updated = await aks.managedClusters.beginCreateOrUpdateAndWait(sb.info.resourceGroup, sb.info.clusterName, {
-    ...current,
-    oidcIssuerProfile: { ...current.oidcIssuerProfile, enabled: true },
-    securityProfile: { ...current.securityProfile, workloadIdentity: { enabled: true } },
-  }, { updateIntervalInMs: 10 });
-  expect(updated.provisioningState).toBe("Succeeded");
-  expect(updated.securityProfile?.workloadIdentity?.enabled).toBe(true);
-  issuerURL = (await aks.managedClusters.get(sb.info.resourceGroup, sb.info.clusterName)).oidcIssuerProfile?.issuerURL ?? "";
+  issuerURL = await enableWorkloadIdentity(sb);
   expect(issuerURL).toMatch(/^https:\/\/.+\/$/);
 }, 60_000);
 afterAll(async () => { await sb?.stop(); });

@@ -8,11 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { decodeJwt } from "jose";
 import { ClientAssertionCredential } from "@azure/identity";
-import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { sandboxCloud, type CloudProfile } from "../../src/azure/cloud.js";
 import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { operatorCredential } from "./sandbox-arm.harness.js";
+import { enableWorkloadIdentity, operatorCredential } from "./sandbox-arm.harness.js";
 
 const AUDIENCE = "api://AzureADTokenExchange";
 const NS = "default";
@@ -86,16 +85,7 @@ beforeAll(async () => {
   const cred = await operatorCredential(sb);
   const options = cloud.clientOptions();
 
-  // OIDC issuer + workload identity, as `az aks update --enable-oidc-issuer --enable-workload-identity`.
-  const aks = new ContainerServiceClient(cred, sb.info.subscriptionId, options);
-  const current = await aks.managedClusters.get(sb.info.resourceGroup, sb.info.clusterName);
-  const updated = await aks.managedClusters.beginCreateOrUpdateAndWait(sb.info.resourceGroup, sb.info.clusterName, {
-    ...current,
-    oidcIssuerProfile: { ...current.oidcIssuerProfile, enabled: true },
-    securityProfile: { ...current.securityProfile, workloadIdentity: { enabled: true } },
-  }, { updateIntervalInMs: 10 });
-  expect(updated.securityProfile?.workloadIdentity?.enabled).toBe(true);
-  issuerURL = updated.oidcIssuerProfile?.issuerURL ?? "";
+  issuerURL = await enableWorkloadIdentity(sb);
   expect(issuerURL).toMatch(/^https:\/\/.+\/$/);
 
   // The user-assigned identity, as `az identity create`.
