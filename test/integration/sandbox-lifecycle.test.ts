@@ -47,6 +47,10 @@ describe("sandbox lifecycle", () => {
     const r = cli(["sandbox", "start", "--dir", dir]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`already running in ${dir} (pid ${pid})`);
+    // Faults or latency it is not running with would silently not apply: refused instead.
+    const other = cli(["sandbox", "start", "--dir", dir, "--faults", "arm.429=1"]);
+    expect(other.status).toBe(2);
+    expect(other.stderr).toMatch(/^error: a sandbox is already running in .* with latency "instant" and no faults, not the ones asked for\n  hint: stop it first/);
   });
 
   it("env prints sh and json without the client secret; status shows it running", () => {

@@ -56,6 +56,13 @@ async function start(dir: string, opts: Opts): Promise<number> {
   const daemon = await import("../../sandbox/daemon.js");
   const already = await daemon.running(dir);
   if (already) {
+    // Asked-for faults or latency that differ from the running ones would silently not apply.
+    if (specs.faults.trim() !== already.faults.trim() || specs.latency.trim() !== already.latency.trim()) {
+      throw new UserError(
+        `a sandbox is already running in ${dir} with latency "${already.latency}"${already.faults ? ` and faults "${already.faults}"` : " and no faults"}, not the ones asked for`,
+        `stop it first (aks-wi sandbox stop --dir ${dir}); its state is kept`,
+      );
+    }
     out(`sandbox already running in ${dir} (pid ${already.pid})`);
     summary(already, dir);
     return EXIT.ok;
