@@ -3,6 +3,7 @@
 // This is the only module that calls process.exit.
 import { Command, CommanderError } from "commander";
 import { EXIT, UserError } from "./errors.js";
+import { installInterrupt } from "./interrupt.js";
 import { registerSandbox } from "./register-sandbox.js";
 import { registerInit } from "./register-init.js";
 import { registerVerify } from "./register-verify.js";
@@ -31,6 +32,7 @@ export function describeError(err: unknown): { text: string; exitCode: number } 
 }
 
 export async function main(argv: string[]): Promise<void> {
+  installInterrupt();
   const program = buildProgram();
   let code: number = EXIT.ok;
   try {

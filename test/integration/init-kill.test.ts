@@ -87,4 +87,20 @@ describe("aks-wi init killed mid-step, then re-run", () => {
     expect(again.code).toBe(0);
     await expectConverged(cwd, "id-kill-b", "kill-b");
   }, 120_000);
+
+  it("Ctrl-C (SIGINT) during the role assignment: exit 130 saying how to resume; the re-run converges", async () => {
+    const cwd = tempDir("aks-wi-int-role-");
+    const statePath = join(cwd, ".aks-wi", sb.info.clusterName, "state.json");
+    const child = startCli(initArgs("id-int-c", "int-c"), { cwd });
+    await waitFor("the role step to start", () => readInitState(statePath)?.steps.roleAssignment?.status === "pending", 60_000, 5);
+    child.kill("SIGINT");
+    const r = await child.result;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/^cancelled \(Ctrl-C\): the state is saved after every step; re-run the same command to resume$/m);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(readInitState(statePath)!.steps.roleAssignment!.status).toBe("pending");
+    const again = await runCli(initArgs("id-int-c", "int-c"), { cwd });
+    expect(again.code).toBe(0);
+    await expectConverged(cwd, "id-int-c", "int-c");
+  }, 120_000);
 });

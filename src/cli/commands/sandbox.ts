@@ -2,6 +2,7 @@
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { EXIT, UserError } from "../errors.js";
+import { handOverInterrupt } from "../interrupt.js";
 import { defaultSandboxDir } from "../../azure/cloud.js";
 import type { SandboxInfo } from "../../sandbox/types.js";
 
@@ -89,6 +90,7 @@ async function foreground(dir: string, specs: { faults: string; latency: string 
   summary(sb.info, dir);
   await new Promise<void>((resolveStop) => {
     const onSignal = () => resolveStop();
+    handOverInterrupt(); // Ctrl-C stops the sandbox gracefully here
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
   });
