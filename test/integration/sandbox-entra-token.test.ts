@@ -2,7 +2,6 @@
 // product's sandbox cloud profile does, gets an ARM token that the real ARM SDK is served with;
 // raw requests show Entra's discovery documents and error bodies.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { request } from "node:https";
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { ClientSecretCredential } from "@azure/identity";
@@ -10,6 +9,7 @@ import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { decodeJwt } from "jose";
 import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
 import { sandboxCloud } from "../../src/azure/cloud.js";
+import { rawCall } from "./sandbox-arm.harness.js";
 
 let sb: TestSandbox;
 let ca: string;
@@ -19,25 +19,12 @@ beforeAll(async () => {
 });
 afterAll(async () => { await sb?.stop(); });
 
-function call(method: string, path: string, form?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const payload = form ? new URLSearchParams(form).toString() : undefined;
-    const req = request(new URL(path, sb.info.authorityHost), {
-      method, ca, agent: false,
-      headers: payload ? { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(payload) } : {},
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let body: unknown = text;
-        try { body = JSON.parse(text); } catch { /* not JSON */ }
-        resolve({ status: res.statusCode ?? 0, body, headers: res.headers });
-      });
-    });
-    req.on("error", reject);
-    req.end(payload);
-  });
+/** A raw call to the sandbox's Entra (a form POST when `form` is given); body is JSON when it parses. */
+async function call(method: string, path: string, form?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }> {
+  const url = new URL(path, sb.info.authorityHost);
+  const body = form ? new URLSearchParams(form).toString() : undefined;
+  const r = await rawCall(sb, method, url.pathname + url.search, { base: url.origin, body, contentType: "application/x-www-form-urlencoded" });
+  return { status: r.status, body: r.json !== undefined ? r.json : r.text, headers: r.headers };
 }
 
 const operatorForm = (extra: Record<string, string> = {}) => ({

@@ -2,34 +2,23 @@
 // issuer is enabled; then the AKS discovery document and JWKS for the current issuer path only,
 // and service-account tokens that verify against that JWKS with kube-apiserver's claims.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { request } from "node:https";
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { createLocalJWKSet, jwtVerify, decodeProtectedHeader } from "jose";
 import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
 import { createClusterIssuer } from "../../src/sandbox/oidc/issuer.js";
+import { rawCall } from "./sandbox-arm.harness.js";
 
 let sb: TestSandbox;
-let ca: string;
 beforeAll(async () => {
   sb = await startTestSandbox();
-  ca = readFileSync(sb.info.caFile, "utf8");
 });
 afterAll(async () => { await sb?.stop(); });
 
-function get(url: string): Promise<{ status: number; body: any; type?: string }> {
-  return new Promise((resolve, reject) => {
-    request(url, { ca, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let body: unknown = text;
-        try { body = JSON.parse(text); } catch { /* not JSON */ }
-        resolve({ status: res.statusCode ?? 0, body, type: res.headers["content-type"] });
-      });
-    }).on("error", reject).end();
-  });
+/** A GET of a full URL on the issuer host; body is JSON when it parses. */
+async function get(url: string): Promise<{ status: number; body: any; type?: string }> {
+  const u = new URL(url);
+  const r = await rawCall(sb, "GET", u.pathname + u.search, { base: u.origin });
+  return { status: r.status, body: r.json !== undefined ? r.json : r.text, type: r.headers["content-type"] as string | undefined };
 }
 
 describe("cluster OIDC issuer", () => {
