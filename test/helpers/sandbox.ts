@@ -3,8 +3,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import type { LatencyProfile, SandboxInfo } from "../../src/sandbox/types.js";
+import { startSandbox, type Sandbox } from "../../sandbox/index.js";
+import type { LatencyProfile, SandboxInfo } from "../../sandbox/types.js";
 
 export interface TestSandbox {
   info: SandboxInfo;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { FaultSpecError, faultResponse, parseFaults } from "../../src/sandbox/faults.js";
-import { LatencySpecError, parseLatency } from "../../src/sandbox/latency.js";
+import { FaultSpecError, faultResponse, parseFaults } from "../../sandbox/faults.js";
+import { LatencySpecError, parseLatency } from "../../sandbox/latency.js";
 
 const draw = (spec: string, n: number) => {
   const plan = parseFaults(spec);

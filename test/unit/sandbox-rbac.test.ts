@@ -1,9 +1,9 @@
 // RBAC evaluation of the sandbox's ARM, table-driven: scope inheritance on whole segments,
 // Azure's wildcards, notActions subtracting only within their own role, data actions apart.
 import { describe, expect, it } from "vitest";
-import { World, type RoleAssignmentRecord, type WorldState } from "../../src/sandbox/world.js";
-import { actionMatches, isDataActionPermitted, isPermitted, normalizeScope, scopeCovers } from "../../src/sandbox/arm/rbac.js";
-import { BUILT_IN_ROLES, builtInRoleByName } from "../../src/sandbox/arm/roles.js";
+import { World, type RoleAssignmentRecord, type WorldState } from "../../sandbox/world.js";
+import { actionMatches, isDataActionPermitted, isPermitted, normalizeScope, scopeCovers } from "../../sandbox/arm/rbac.js";
+import { BUILT_IN_ROLES, builtInRoleByName } from "../../sandbox/arm/roles.js";
 
 const SUB = "/subscriptions/11111111-1111-1111-1111-111111111111";
 const RG = `${SUB}/resourceGroups/rg-app`;

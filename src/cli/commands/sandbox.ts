@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { EXIT, UserError } from "../errors.js";
 import { handOverInterrupt } from "../interrupt.js";
 import { defaultSandboxDir } from "../../azure/cloud.js";
-import type { SandboxInfo } from "../../sandbox/types.js";
+import type { SandboxInfo } from "../../../sandbox/types.js";
 
 type Sub = "start" | "env" | "status" | "stop";
 
@@ -27,8 +27,8 @@ export async function run(sub: Sub, opts: Opts): Promise<number> {
 }
 
 async function validateSpecs(opts: Opts): Promise<{ faults: string; latency: string }> {
-  const { parseFaults, FaultSpecError } = await import("../../sandbox/faults.js");
-  const { parseLatency, LatencySpecError } = await import("../../sandbox/latency.js");
+  const { parseFaults, FaultSpecError } = await import("../../../sandbox/faults.js");
+  const { parseLatency, LatencySpecError } = await import("../../../sandbox/latency.js");
   const faults = opts.faults ?? process.env.AKS_WI_SANDBOX_FAULTS ?? "";
   const latency = opts.latency ?? process.env.AKS_WI_SANDBOX_LATENCY ?? "instant";
   try {
@@ -54,7 +54,7 @@ function summary(info: SandboxInfo, dir: string): void {
 
 async function start(dir: string, opts: Opts): Promise<number> {
   const specs = await validateSpecs(opts);
-  const daemon = await import("../../sandbox/daemon.js");
+  const daemon = await import("../../../sandbox/daemon.js");
   const already = await daemon.running(dir);
   if (already) {
     // Asked-for faults or latency that differ from the running ones would silently not apply.
@@ -84,7 +84,7 @@ async function start(dir: string, opts: Opts): Promise<number> {
 }
 
 async function foreground(dir: string, specs: { faults: string; latency: string }): Promise<number> {
-  const { startSandbox } = await import("../../sandbox/index.js");
+  const { startSandbox } = await import("../../../sandbox/index.js");
   const sb = await startSandbox({ dir, faults: specs.faults, latency: specs.latency });
   out(`sandbox running in the foreground (pid ${process.pid}); Ctrl-C stops it`);
   summary(sb.info, dir);
@@ -100,7 +100,7 @@ async function foreground(dir: string, specs: { faults: string; latency: string 
 }
 
 async function requireRunning(dir: string): Promise<SandboxInfo> {
-  const { running } = await import("../../sandbox/daemon.js");
+  const { running } = await import("../../../sandbox/daemon.js");
   const info = await running(dir);
   if (!info) throw new UserError(`no sandbox is running in ${dir}`, "start one with `aks-wi sandbox start`", EXIT.failed);
   return info;
@@ -133,7 +133,7 @@ async function env(dir: string, format: "sh" | "json"): Promise<number> {
 }
 
 async function status(dir: string): Promise<number> {
-  const { running, readInfo } = await import("../../sandbox/daemon.js");
+  const { running, readInfo } = await import("../../../sandbox/daemon.js");
   const info = await running(dir);
   if (!info) {
     out(`sandbox: stopped (${dir})${readInfo(dir) ? " — stale sandbox.json from a run that did not stop cleanly" : ""}`);
@@ -146,7 +146,7 @@ async function status(dir: string): Promise<number> {
 }
 
 async function stop(dir: string): Promise<number> {
-  const { stopDaemon } = await import("../../sandbox/daemon.js");
+  const { stopDaemon } = await import("../../../sandbox/daemon.js");
   const r = await stopDaemon(dir);
   // A killed daemon cannot remove its own sandbox.json; a stale one would mislead the cloud profile.
   rmSync(join(dir, "sandbox.json"), { force: true });
