@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from "node:f
 import { request } from "node:https";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { SandboxInfo } from "./types.js";
+import type { SandboxInfo } from "./info.js";
 
 export function readInfo(dir: string): SandboxInfo | undefined {
   try {

@@ -1,5 +1,7 @@
 // Starts a sandbox in DIR: TLS, the persisted (or freshly seeded) world, and the four HTTPS
 // listeners. Used in-process by tests and by `aks-wi sandbox start --foreground`.
+// The sandbox's public face is this module, daemon.ts, info.ts and specs.ts: aks-wi loads only
+// these, and only lazily (test/sandbox/unit/project-boundary.test.ts holds it to that).
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
@@ -16,7 +18,8 @@ import { createKubeService } from "./kube/index.js";
 import { buildKubeconfig } from "./kube/kubeconfig.js";
 import { createOidcService } from "./oidc/index.js";
 import { createClusterIssuer } from "./oidc/issuer.js";
-import type { LatencyProfile, SandboxInfo, ServiceContext, ServiceName } from "./types.js";
+import type { SandboxInfo, ServiceName } from "./info.js";
+import type { LatencyProfile, ServiceContext } from "./types.js";
 
 export interface StartOptions {
   dir: string;

@@ -2,41 +2,7 @@
 // against these; change them only with care, since all four sides depend on them.
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-
-/** The four HTTPS listeners of a sandbox. Each gets its own port, faults and latency apply per service. */
-export type ServiceName = "arm" | "login" | "kube" | "oidc";
-
-/** Contents of DIR/sandbox.json: what clients (aks-wi's cloud profile, tests, users) need to connect. */
-export interface SandboxInfo {
-  tenantId: string;
-  subscriptionId: string;
-  subscriptionName: string;
-  resourceGroup: string;
-  clusterName: string;
-  location: string;
-  /** https://127.0.0.1:PORT (no trailing slash) — ARM. */
-  armEndpoint: string;
-  /** https://127.0.0.1:PORT (no trailing slash) — Entra ID, the `authorityHost`. */
-  authorityHost: string;
-  /** https://127.0.0.1:PORT — the cluster's Kubernetes API server. */
-  kubeServer: string;
-  /** https://127.0.0.1:PORT — base of the cluster OIDC issuer host; the issuer URL is BASE/TENANT/GUID/. */
-  oidcBase: string;
-  /** Absolute path of the CA certificate (PEM) that signs every sandbox listener. */
-  caFile: string;
-  /** Absolute path of a kubeconfig for the sandbox cluster (user credential). */
-  kubeconfig: string;
-  /** Operator service principal, Owner of the subscription. The secret lives only in this file (0600). */
-  clientId: string;
-  clientSecret: string;
-  /** ARM token audience the sandbox accepts (same as Azure public cloud). */
-  armAudience: string;
-  ports: Record<ServiceName, number>;
-  pid: number;
-  startedAt: string;
-  latency: string;
-  faults: string;
-}
+import type { SandboxInfo, ServiceName } from "./info.js";
 
 export interface SandboxRequest {
   method: string;

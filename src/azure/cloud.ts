@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { TokenCredential } from "@azure/identity";
+import type { SandboxInfo } from "../../sandbox/info.js";
 import { UserError } from "../cli/errors.js";
 
 export interface CloudProfile {
@@ -54,21 +55,6 @@ export function defaultSandboxDir(env: NodeJS.ProcessEnv = process.env): string 
   return join(base, "aks-wi", "sandbox");
 }
 
-interface SandboxJson {
-  tenantId: string;
-  subscriptionId: string;
-  resourceGroup: string;
-  clusterName: string;
-  armEndpoint: string;
-  authorityHost: string;
-  armAudience: string;
-  caFile: string;
-  clientId: string;
-  clientSecret: string;
-  /** The process serving it (an exited one leaves a stale file behind). */
-  pid?: number;
-}
-
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -80,9 +66,9 @@ function processAlive(pid: number): boolean {
 
 /** The sandbox profile: reads DIR/sandbox.json written by `aks-wi sandbox start`. */
 export function sandboxCloud(dir: string): CloudProfile {
-  let info: SandboxJson;
+  let info: SandboxInfo;
   try {
-    info = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8")) as SandboxJson;
+    info = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8")) as SandboxInfo;
   } catch {
     throw new UserError(`no sandbox found in ${dir}`, "start one with `aks-wi sandbox start` (or pass --sandbox-dir DIR)");
   }

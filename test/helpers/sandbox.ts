@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSandbox, type Sandbox } from "../../sandbox/index.js";
-import type { LatencyProfile, SandboxInfo } from "../../sandbox/types.js";
+import type { SandboxInfo } from "../../sandbox/info.js";
+import type { LatencyProfile } from "../../sandbox/types.js";
 
 export interface TestSandbox {
   info: SandboxInfo;

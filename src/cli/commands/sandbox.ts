@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { EXIT, UserError } from "../errors.js";
 import { handOverInterrupt } from "../interrupt.js";
 import { defaultSandboxDir } from "../../azure/cloud.js";
-import type { SandboxInfo } from "../../../sandbox/types.js";
+import type { SandboxInfo } from "../../../sandbox/info.js";
 
 type Sub = "start" | "env" | "status" | "stop";
 
@@ -27,8 +27,7 @@ export async function run(sub: Sub, opts: Opts): Promise<number> {
 }
 
 async function validateSpecs(opts: Opts): Promise<{ faults: string; latency: string }> {
-  const { parseFaults, FaultSpecError } = await import("../../../sandbox/faults.js");
-  const { parseLatency, LatencySpecError } = await import("../../../sandbox/latency.js");
+  const { parseFaults, FaultSpecError, parseLatency, LatencySpecError } = await import("../../../sandbox/specs.js");
   const faults = opts.faults ?? process.env.AKS_WI_SANDBOX_FAULTS ?? "";
   const latency = opts.latency ?? process.env.AKS_WI_SANDBOX_LATENCY ?? "instant";
   try {
