@@ -5,12 +5,12 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import { ensureTls } from "./certs.js";
-import { parseFaults, type FaultPlan } from "./faults.js";
-import { parseLatency } from "./latency.js";
-import { listen, type Listener } from "./server.js";
-import { SEED, operatorOf, seedWorld } from "./seed.js";
-import { World } from "./world.js";
+import { ensureTls } from "./core/certs.js";
+import { parseFaults, type FaultPlan } from "./core/faults.js";
+import { parseLatency } from "./core/latency.js";
+import { listen, type Listener } from "./core/server.js";
+import { SEED, operatorOf, seedWorld } from "./core/seed.js";
+import { World } from "./core/world.js";
 import { createArmService } from "./arm/index.js";
 import { createLoginService } from "./entra/index.js";
 import { createTokenService } from "./entra/tokens.js";
@@ -19,7 +19,7 @@ import { buildKubeconfig } from "./kube/kubeconfig.js";
 import { createOidcService } from "./oidc/index.js";
 import { createClusterIssuer } from "./oidc/issuer.js";
 import type { SandboxInfo, ServiceName } from "./info.js";
-import type { LatencyProfile, ServiceContext } from "./types.js";
+import type { LatencyProfile, ServiceContext } from "./core/types.js";
 
 export interface StartOptions {
   dir: string;

@@ -3,9 +3,9 @@
 // assignment per (scope, role, principal) — 409 RoleAssignmentExists naming the existing one; a
 // name cannot be reused for different content; a principal Entra has not replicated yet is
 // PrincipalNotFound unless the caller says principalType ServicePrincipal.
-import type { SandboxResponse } from "../types.js";
-import type { PrincipalRecord, RoleAssignmentRecord, World } from "../world.js";
-import { key } from "../world.js";
+import type { SandboxResponse } from "../core/types.js";
+import type { PrincipalRecord, RoleAssignmentRecord, World } from "../core/world.js";
+import { key } from "../core/world.js";
 import type { ArmCall, ArmRoute } from "./types.js";
 import { builtInRoleById, roleGuidOf } from "./roles.js";
 import { scopeCovers } from "./rbac.js";

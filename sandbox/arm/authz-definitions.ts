@@ -1,6 +1,6 @@
 // Microsoft.Authorization/roleDefinitions: list at any scope (with `$filter=roleName eq '…'` and
 // `type eq 'BuiltInRole'`) and GET by ID, serving Azure's built-in roles with their real GUIDs.
-import type { SandboxResponse } from "../types.js";
+import type { SandboxResponse } from "../core/types.js";
 import type { ArmCall, ArmRoute } from "./types.js";
 import { BUILT_IN_ROLES, builtInRoleById, type BuiltInRole } from "./roles.js";
 import { AUTHZ, ROLE_DEFINITION_API_VERSIONS, authzError, hasDataActions, scopeOf } from "./authz-shared.js";

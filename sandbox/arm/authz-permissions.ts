@@ -1,7 +1,7 @@
 // Microsoft.Authorization/permissions: the CALLER's effective permissions at a scope — one entry
 // per role assignment that applies there. Any signed-in caller may ask, which is how a workload
 // proves it holds a data-plane role (Key Vault Secrets User grants no control-plane read at all).
-import type { SandboxResponse } from "../types.js";
+import type { SandboxResponse } from "../core/types.js";
 import type { ArmCall, ArmRoute } from "./types.js";
 import { applicableAssignments, permissionsOf } from "./rbac.js";
 import { AUTHZ, PERMISSIONS_API_VERSIONS, checkScopeExists, hasDataActions, scopeOf } from "./authz-shared.js";

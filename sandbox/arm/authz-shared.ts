@@ -1,8 +1,8 @@
 // What the Microsoft.Authorization routes share: the api-versions ARM accepts for each type,
 // ARM-shaped errors, and the scope checks (an extension resource needs its scope to exist).
-import type { SandboxResponse } from "../types.js";
-import type { World } from "../world.js";
-import { key } from "../world.js";
+import type { SandboxResponse } from "../core/types.js";
+import type { World } from "../core/world.js";
+import { key } from "../core/world.js";
 import { normalizeScope } from "./rbac.js";
 
 /** roleAssignments: the versions ARM lists for the type (ascending); @azure/arm-authorization 9.0.0 sends 2022-04-01. */

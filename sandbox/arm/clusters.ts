@@ -2,9 +2,9 @@
 // (Azure-AsyncOperation + Retry-After, Updating → Succeeded after the latency profile's update
 // time, 409 while one runs), the operation-status endpoint, and the credential actions.
 import { randomUUID } from "node:crypto";
-import type { SandboxResponse, ServiceContext } from "../types.js";
+import type { SandboxResponse, ServiceContext } from "../core/types.js";
 import type { ArmCall, ArmRoute } from "./types.js";
-import { key, type ClusterRecord } from "../world.js";
+import { key, type ClusterRecord } from "../core/world.js";
 import { buildKubeconfig, type CredentialKind } from "../kube/kubeconfig.js";
 import { CLUSTER_OPERATION_API_VERSIONS, CLUSTER_OPERATION_URL_API_VERSION, MANAGED_CLUSTER_API_VERSIONS } from "./apiVersions.js";
 import { armError, resourceNotFound } from "./errors.js";

@@ -1,8 +1,8 @@
 // Microsoft.Resources: subscriptions, tenants, resource groups, and GET of the seeded generic
 // resources (Key Vault, storage account) — shaped as @azure/arm-resources(-subscriptions) expect.
-import type { SandboxResponse } from "../types.js";
+import type { SandboxResponse } from "../core/types.js";
 import type { ArmCall, ArmRoute } from "./types.js";
-import { key, type GenericResourceRecord, type ResourceGroupRecord } from "../world.js";
+import { key, type GenericResourceRecord, type ResourceGroupRecord } from "../core/world.js";
 import { isPermitted } from "./rbac.js";
 import { KEY_VAULT_API_VERSIONS, RESOURCE_GROUP_API_VERSIONS, STORAGE_API_VERSIONS, SUBSCRIPTION_API_VERSIONS } from "./apiVersions.js";
 import { armError, resourceGroupNotFound, resourceNotFound } from "./errors.js";

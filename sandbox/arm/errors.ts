@@ -1,6 +1,6 @@
 // ARM's error bodies, worded as Azure words them: every failure is {"error":{"code","message"}}.
 // Route modules (clusters, identities, authorization) use these so the texts stay in one place.
-import type { SandboxResponse } from "../types.js";
+import type { SandboxResponse } from "../core/types.js";
 
 export function armError(status: number, code: string, message: string, headers?: Record<string, string>): SandboxResponse {
   return { status, headers, body: { error: { code, message } } };

@@ -2,9 +2,9 @@
 // DELETE, list by resource group and by subscription. Creating an identity also creates its
 // Entra service principal (world.state.principals), which Entra and RBAC then know by its IDs.
 import { randomUUID } from "node:crypto";
-import type { SandboxResponse } from "../types.js";
-import type { IdentityRecord, World } from "../world.js";
-import { key } from "../world.js";
+import type { SandboxResponse } from "../core/types.js";
+import type { IdentityRecord, World } from "../core/world.js";
+import { key } from "../core/world.js";
 import type { ArmCall, ArmRoute } from "./types.js";
 import { ficRoutes } from "./msi-fic.js";
 import {

@@ -1,5 +1,5 @@
 // The sandbox's Azure Resource Manager: every provider's routes behind one ARM front door.
-import type { ServiceContext, SandboxService } from "../types.js";
+import type { ServiceContext, SandboxService } from "../core/types.js";
 import type { ArmRoute } from "./types.js";
 import { createArmHandler } from "./router.js";
 import { coreRoutes } from "./core.js";

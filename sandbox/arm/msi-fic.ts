@@ -3,9 +3,9 @@
 // naming rule, exactly one audience, an https issuer, issuer+subject unique per identity, at most
 // 20 per identity, one write at a time per identity (409 otherwise), and ParentResourceNotFound
 // while a just-created identity is still replicating.
-import type { SandboxResponse } from "../types.js";
-import type { FederatedCredentialRecord, IdentityRecord } from "../world.js";
-import { key } from "../world.js";
+import type { SandboxResponse } from "../core/types.js";
+import type { FederatedCredentialRecord, IdentityRecord } from "../core/world.js";
+import { key } from "../core/world.js";
 import type { ArmCall, ArmRoute } from "./types.js";
 import {
   FIC_API_VERSIONS, FIC_TYPE, IDENTITY_PATH, IDENTITY_TYPE, claimWriteSlot, findIdentity, msiError,

@@ -1,9 +1,9 @@
 // What the Microsoft.ManagedIdentity routes share: api-versions, ARM-shaped errors, ID shapes,
 // the identity lookup, and the per-identity write slot that makes concurrent federated-credential
 // writes collide as they do on Azure.
-import type { SandboxResponse, ServiceContext } from "../types.js";
-import type { IdentityRecord, World } from "../world.js";
-import { key } from "../world.js";
+import type { SandboxResponse, ServiceContext } from "../core/types.js";
+import type { IdentityRecord, World } from "../core/world.js";
+import { key } from "../core/world.js";
 
 /** userAssignedIdentities: every version in azure-rest-api-specs (msi), ascending; @azure/arm-msi 2.2.0 sends 2024-11-30. */
 export const IDENTITY_API_VERSIONS = [

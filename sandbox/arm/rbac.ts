@@ -3,7 +3,7 @@
 // Semantics as Azure's: case-insensitive, "*" matches any run of characters (so "*/read" grants
 // every read, "Microsoft.Authorization/*/Write" every authorization write), and a role's
 // notActions only subtract from that same role's actions — never from another role's grant.
-import type { RoleAssignmentRecord, World } from "../world.js";
+import type { RoleAssignmentRecord, World } from "../core/world.js";
 import { builtInRoleById, roleGuidOf, type RolePermission } from "./roles.js";
 
 /** A scope as a canonical list of lower-cased segments (doubled slashes and a trailing slash ignored). */

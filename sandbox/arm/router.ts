@@ -3,9 +3,9 @@
 // subscription and resource group. Every answer (errors included) carries ARM's headers, and a
 // handler that throws becomes ARM's 500; the router itself never throws.
 import { randomUUID } from "node:crypto";
-import type { Handler, SandboxRequest, SandboxResponse, ServiceContext, TokenCheck } from "../types.js";
+import type { Handler, SandboxRequest, SandboxResponse, ServiceContext, TokenCheck } from "../core/types.js";
 import type { ArmCall, ArmRoute } from "./types.js";
-import { key } from "../world.js";
+import { key } from "../core/world.js";
 import { isPermitted } from "./rbac.js";
 import {
   armError, authorizationFailed, internalError, invalidApiVersion, invalidRequestContent, invalidResourceNamespace,

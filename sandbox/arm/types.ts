@@ -1,6 +1,6 @@
 // Contract between the ARM router (arm/index.ts) and the route modules of each resource
 // provider, so they can be written and tested apart.
-import type { AccessTokenClaims, SandboxRequest, SandboxResponse, ServiceContext } from "../types.js";
+import type { AccessTokenClaims, SandboxRequest, SandboxResponse, ServiceContext } from "../core/types.js";
 
 export interface ArmCall {
   req: SandboxRequest;

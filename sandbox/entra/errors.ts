@@ -2,7 +2,7 @@
 // correlation_id, error_uri}, the description ending in the Trace ID / Correlation ID / Timestamp
 // lines that every AADSTS message carries.
 import { randomUUID } from "node:crypto";
-import type { SandboxRequest, SandboxResponse } from "../types.js";
+import type { SandboxRequest, SandboxResponse } from "../core/types.js";
 
 export interface EntraFailure {
   status: 400 | 401;

@@ -4,9 +4,9 @@
 // trusted at all, so an unmatched issuer is never fetched — then the issuer's discovery document
 // and JWKS over HTTPS, then the signature.
 import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from "jose";
-import type { ServiceContext } from "../types.js";
-import type { FederatedCredentialRecord } from "../world.js";
-import { key } from "../world.js";
+import type { ServiceContext } from "../core/types.js";
+import type { FederatedCredentialRecord } from "../core/world.js";
+import { key } from "../core/world.js";
 import { fail, type EntraFailure } from "./errors.js";
 import { fetchIssuerKeys } from "./issuerFetch.js";
 

@@ -1,6 +1,6 @@
 // The sandbox's Entra ID (the `login` listener, the credentials' authorityHost): tenant discovery
 // documents, signing keys, instance discovery and the v2.0 token endpoint.
-import type { SandboxRequest, SandboxResponse, SandboxService, ServiceContext } from "../types.js";
+import type { SandboxRequest, SandboxResponse, SandboxService, ServiceContext } from "../core/types.js";
 import { MULTI_TENANT_ALIASES, instanceDiscovery, openIdConfigurationV1, openIdConfigurationV2 } from "./discovery.js";
 import { entraError, fail, tenantNotFound } from "./errors.js";
 import { tokenEndpoint } from "./tokenEndpoint.js";

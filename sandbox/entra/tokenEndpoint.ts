@@ -2,7 +2,7 @@
 // client assertion (workload identity federation). Secrets, assertions and tokens are never
 // logged or stored; a secret is only compared by its SHA-256.
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
-import type { SandboxRequest, SandboxResponse, ServiceContext } from "../types.js";
+import type { SandboxRequest, SandboxResponse, ServiceContext } from "../core/types.js";
 import { AKS_SERVER_APP_ID_RESOURCE, KNOWN_RESOURCES, normalizeResource } from "./resources.js";
 import { correlationId, entraError, fail, missingParameter, type EntraFailure } from "./errors.js";
 import { verifyAssertion } from "./federation.js";

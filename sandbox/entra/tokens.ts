@@ -3,9 +3,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { SignJWT, exportJWK, jwtVerify, decodeJwt, errors as joseErrors } from "jose";
-import type { AccessTokenClaims, TokenCheck, TokenService } from "../types.js";
-import type { World } from "../world.js";
-import { loadOrCreateSigningKey } from "../signingKey.js";
+import type { AccessTokenClaims, TokenCheck, TokenService } from "../core/types.js";
+import type { World } from "../core/world.js";
+import { loadOrCreateSigningKey } from "../core/signing-key.js";
 
 /** Entra key IDs look like base64url thumbprints; a hash of the key gives a stable one. */
 const entraKeyId = (privatePem: string) => createHash("sha256").update(privatePem).digest("base64url").slice(0, 27);

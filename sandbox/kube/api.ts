@@ -1,7 +1,7 @@
 // The REST surface of the sandbox's kube-apiserver: path routing, verbs, validation, admission.
 import { randomBytes } from "node:crypto";
 import { parse as parseYaml } from "yaml";
-import type { SandboxRequest, SandboxResponse, ServiceContext } from "../types.js";
+import type { SandboxRequest, SandboxResponse, ServiceContext } from "../core/types.js";
 import { RESOURCES, apiGroup, apiGroupList, apiVersions, findResource, resourceList, versionInfo, type ResourceDef } from "./discovery.js";
 import { dns1123Label, dns1123Subdomain } from "./names.js";
 import { jsonPatch, mergePatch, strategicMergePatch } from "./patch.js";

@@ -3,7 +3,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { SandboxResponse } from "../types.js";
+import type { SandboxResponse } from "../core/types.js";
 import type { KubeApi } from "./api.js";
 import { containerView } from "./pods.js";
 import { Shell, execArgv, type ContainerView } from "./shell.js";

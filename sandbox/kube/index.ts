@@ -2,7 +2,7 @@
 // for WebSocket upgrades, pods/exec (exec.ts).
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import type { SandboxRequest, SandboxResponse, SandboxService, ServiceContext } from "../types.js";
+import type { SandboxRequest, SandboxResponse, SandboxService, ServiceContext } from "../core/types.js";
 import { KubeApi } from "./api.js";
 import { handleExec, rejectUpgrade } from "./exec.js";
 import { matchStaticToken } from "./kubeconfig.js";

@@ -4,7 +4,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
-import type { ServiceContext } from "../types.js";
+import type { ServiceContext } from "../core/types.js";
 
 export type CredentialKind = "user" | "admin";
 type Tokens = Record<CredentialKind, string>;

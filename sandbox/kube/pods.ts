@@ -2,7 +2,7 @@
 // plugin's token volume, Pending → Running after the latency profile's podStartMs, events, logs,
 // and what a container sees from the inside (for exec).
 import { createHash, randomBytes } from "node:crypto";
-import type { ServiceContext } from "../types.js";
+import type { ServiceContext } from "../core/types.js";
 import type { ContainerView } from "./shell.js";
 
 export const NODE_NAME = "aks-nodepool1-12345678-vmss000000";

@@ -1,5 +1,5 @@
 // Kubernetes' metav1.Status error shape, as kube-apiserver answers every failure.
-import type { SandboxResponse } from "../types.js";
+import type { SandboxResponse } from "../core/types.js";
 
 export interface StatusCause { reason?: string; message?: string; field?: string }
 

@@ -1,7 +1,7 @@
 // Kubernetes objects in the sandbox world: keys, metadata stamping, seeding and the background
 // "controllers" (pod start, webhook add-on install, deployment → endpoints) run before each request.
 import { randomUUID } from "node:crypto";
-import type { ServiceContext } from "../types.js";
+import type { ServiceContext } from "../core/types.js";
 import type { ResourceDef } from "./discovery.js";
 import { NODE_NAME, podEvents, runningStatus } from "./pods.js";
 import { MWC_NAME, WEBHOOK_DEPLOYMENT, WEBHOOK_NAMESPACE, WEBHOOK_SERVICE, mutatingWebhookConfiguration, webhookDeployment, webhookEndpoints, webhookService } from "./webhook.js";

@@ -1,7 +1,7 @@
 // The cluster's OIDC issuer host, as AKS publishes it: for the cluster's current issuer URL only,
 // {issuer}/.well-known/openid-configuration and {issuer}/openid/v1/jwks. Nothing else exists
 // there, and nothing at all until the OIDC issuer is enabled.
-import type { SandboxRequest, SandboxResponse, SandboxService, ServiceContext } from "../types.js";
+import type { SandboxRequest, SandboxResponse, SandboxService, ServiceContext } from "../core/types.js";
 import { publishedIssuer } from "./issuer.js";
 
 const notFound = (): SandboxResponse => ({ status: 404, body: "The specified resource does not exist." });

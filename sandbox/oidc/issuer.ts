@@ -4,9 +4,9 @@
 import { createHash, randomUUID, type KeyObject } from "node:crypto";
 import { join } from "node:path";
 import { SignJWT, exportJWK } from "jose";
-import type { ClusterIssuer } from "../types.js";
-import type { World } from "../world.js";
-import { loadOrCreateSigningKey } from "../signingKey.js";
+import type { ClusterIssuer } from "../core/types.js";
+import type { World } from "../core/world.js";
+import { loadOrCreateSigningKey } from "../core/signing-key.js";
 
 /** What kube-apiserver uses as `iss` when no --service-account-issuer is configured for the cluster. */
 export const DEFAULT_CLUSTER_ISSUER = "https://kubernetes.default.svc.cluster.local";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSandbox, type Sandbox } from "../../sandbox/index.js";
 import type { SandboxInfo } from "../../sandbox/info.js";
-import type { LatencyProfile } from "../../sandbox/types.js";
+import type { LatencyProfile } from "../../sandbox/core/types.js";
 
 export interface TestSandbox {
   info: SandboxInfo;

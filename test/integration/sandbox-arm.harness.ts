@@ -3,7 +3,7 @@
 import { request } from "node:https";
 import type { TokenCredential } from "@azure/identity";
 import { sandboxCloud } from "../../src/azure/cloud.js";
-import { operatorOf } from "../../sandbox/seed.js";
+import { operatorOf } from "../../sandbox/core/seed.js";
 import type { TestSandbox } from "../helpers/sandbox.js";
 
 /** The operator credential of the sandbox cloud profile: a ClientSecretCredential that gets its

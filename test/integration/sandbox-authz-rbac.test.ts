@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { sandboxCloud } from "../../src/azure/cloud.js";
-import { operatorOf } from "../../sandbox/seed.js";
+import { operatorOf } from "../../sandbox/core/seed.js";
 import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
 import { failure, operatorCredential, rawCall } from "./sandbox-arm.harness.js";
 

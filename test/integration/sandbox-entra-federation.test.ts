@@ -11,7 +11,7 @@ import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { sandboxCloud } from "../../src/azure/cloud.js";
 import { SignJWT, decodeJwt } from "jose";
 import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { key } from "../../sandbox/world.js";
+import { key } from "../../sandbox/core/world.js";
 
 const AUDIENCE = "api://AzureADTokenExchange";
 const ARM_SCOPE = "https://management.azure.com/.default";

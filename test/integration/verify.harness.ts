@@ -8,7 +8,7 @@ import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { sandboxCloud } from "../../src/azure/cloud.js";
 import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import type { LatencyProfile } from "../../sandbox/types.js";
+import type { LatencyProfile } from "../../sandbox/core/types.js";
 import { cleanEnv, runCli, tempDir, vaultId, type CliResult } from "./init-cli.harness.js";
 
 export const NS = "ns";

@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { createKubeService } from "../../sandbox/kube/index.js";
 import { buildKubeconfig } from "../../sandbox/kube/kubeconfig.js";
-import { World, type WorldState } from "../../sandbox/world.js";
-import type { ServiceContext, TokenService } from "../../sandbox/types.js";
+import { World, type WorldState } from "../../sandbox/core/world.js";
+import type { ServiceContext, TokenService } from "../../sandbox/core/types.js";
 
 let dir: string;
 let ctx: ServiceContext;

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mergeClusterBody, seedClusterBody } from "../../sandbox/arm/clusterBody.js";
 import { settleCluster } from "../../sandbox/arm/clusters.js";
-import { World, type ClusterRecord, type WorldState } from "../../sandbox/world.js";
-import type { ServiceContext } from "../../sandbox/types.js";
+import { World, type ClusterRecord, type WorldState } from "../../sandbox/core/world.js";
+import type { ServiceContext } from "../../sandbox/core/types.js";
 
 const id = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks";
 const seed = () => seedClusterBody({ id, name: "aks", location: "eastus", resourceGroup: "rg", kubeServer: "https://127.0.0.1:6443" });

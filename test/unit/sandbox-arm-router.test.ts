@@ -4,8 +4,8 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { World, type WorldState } from "../../sandbox/world.js";
-import type { SandboxRequest, ServiceContext, TokenService } from "../../sandbox/types.js";
+import { World, type WorldState } from "../../sandbox/core/world.js";
+import type { SandboxRequest, ServiceContext, TokenService } from "../../sandbox/core/types.js";
 import type { ArmRoute } from "../../sandbox/arm/types.js";
 
 const permitted = vi.hoisted(() => ({ allow: true, calls: [] as Array<[string, string, string]> }));

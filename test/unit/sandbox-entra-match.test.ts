@@ -2,8 +2,8 @@
 // identity's federated credentials, and which credentials it honours yet.
 import { describe, expect, test } from "vitest";
 import { honouredCredentials, matchCredential } from "../../sandbox/entra/federation.js";
-import type { FederatedCredentialRecord } from "../../sandbox/world.js";
-import type { ServiceContext } from "../../sandbox/types.js";
+import type { FederatedCredentialRecord } from "../../sandbox/core/world.js";
+import type { ServiceContext } from "../../sandbox/core/types.js";
 
 const ISS = "https://oidc.example/tenant/guid/";
 const SUB = "system:serviceaccount:default:app";

@@ -1,7 +1,7 @@
 // The $filter grammars of the sandbox's roleAssignments and roleDefinitions lists, and which
 // assignments a list at a scope shows (at, above and below; atScope() only at and above).
 import { describe, expect, it } from "vitest";
-import { World, type RoleAssignmentRecord, type WorldState } from "../../sandbox/world.js";
+import { World, type RoleAssignmentRecord, type WorldState } from "../../sandbox/core/world.js";
 import { listAssignments, parseAssignmentFilter } from "../../sandbox/arm/authz-assignments.js";
 import { parseRoleDefinitionFilter } from "../../sandbox/arm/authz-definitions.js";
 

@@ -1,7 +1,7 @@
 // RBAC evaluation of the sandbox's ARM, table-driven: scope inheritance on whole segments,
 // Azure's wildcards, notActions subtracting only within their own role, data actions apart.
 import { describe, expect, it } from "vitest";
-import { World, type RoleAssignmentRecord, type WorldState } from "../../sandbox/world.js";
+import { World, type RoleAssignmentRecord, type WorldState } from "../../sandbox/core/world.js";
 import { actionMatches, isDataActionPermitted, isPermitted, normalizeScope, scopeCovers } from "../../sandbox/arm/rbac.js";
 import { BUILT_IN_ROLES, builtInRoleByName } from "../../sandbox/arm/roles.js";
 

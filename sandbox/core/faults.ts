@@ -3,7 +3,7 @@
 //   SERVICE.KIND=RATE[xMAX]   SERVICE: arm|login|kube|oidc|*   KIND: 429|500|503|drop|slow
 //   seed=N  retry-after=SECONDS (for 429/503, default 1)  slow-ms=N (default 3000)
 // e.g. "arm.429=0.3,arm.503=0.1,kube.drop=0.05,seed=42" or "arm.429=1x2" (the first two ARM calls).
-import type { ServiceName } from "./info.js";
+import type { ServiceName } from "../info.js";
 
 export type FaultKind = "429" | "500" | "503" | "drop" | "slow";
 const KINDS: FaultKind[] = ["429", "500", "503", "drop", "slow"];

@@ -1,8 +1,9 @@
-// Shared contracts of the sandbox. Every sandbox module (core, arm, entra, kube) codes
-// against these; change them only with care, since all four sides depend on them.
+// Shared contracts of the sandbox's services. Every service (arm, login, kube, oidc) codes against
+// these, above all ServiceContext; change them only with care, since all four sides depend on them.
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import type { SandboxInfo, ServiceName } from "./info.js";
+import type { SandboxInfo, ServiceName } from "../info.js";
+import type { World } from "./world.js";
 
 export interface SandboxRequest {
   method: string;
@@ -55,7 +56,7 @@ export interface LatencyProfile {
 /** Everything a service module needs, handed to its factory by the core. */
 export interface ServiceContext {
   info: SandboxInfo;
-  world: import("./world.js").World;
+  world: World;
   latency: LatencyProfile;
   caPem: string;
   /** Entra's token service; ARM and kube use it to verify bearer tokens. */

@@ -7,7 +7,7 @@ import type { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { faultResponse, type FaultPlan } from "./faults.js";
-import type { ServiceName } from "./info.js";
+import type { ServiceName } from "../info.js";
 import type { SandboxResponse, SandboxService } from "./types.js";
 
 const MAX_BODY = 16 * 1024 * 1024;
