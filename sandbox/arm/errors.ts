@@ -1,5 +1,6 @@
-// ARM's error bodies, worded as Azure words them: every failure is {"error":{"code","message"}}.
-// Route modules (clusters, identities, authorization) use these so the texts stay in one place.
+// ARM's error bodies, worded as Azure words them: every failure is {"error":{"code","message"}},
+// built by armError. The router and every provider use it (and the named errors below, for the
+// failures several of them answer) so the shape and the texts stay in one place.
 import type { SandboxResponse } from "../core/types.js";
 
 export function armError(status: number, code: string, message: string, headers?: Record<string, string>): SandboxResponse {
@@ -51,6 +52,13 @@ export function invalidResourceNamespace(namespace: string): SandboxResponse {
 
 export function invalidRequestContent(detail: string): SandboxResponse {
   return armError(400, "InvalidRequestContent", `The request content was invalid and could not be deserialized: '${detail}'.`);
+}
+
+/** A PUT whose body is not a JSON object. */
+export const missingBody = (): SandboxResponse => invalidRequestContent("Missing request body.");
+
+export function locationRequired(): SandboxResponse {
+  return armError(400, "LocationRequired", "The location property is required for this definition.");
 }
 
 export function authorizationFailed(clientId: string, objectId: string, action: string, scope: string): SandboxResponse {

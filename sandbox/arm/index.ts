@@ -1,15 +1,29 @@
-// The sandbox's Azure Resource Manager: every provider's routes behind one ARM front door.
+// The sandbox's Azure Resource Manager: every resource provider's routes behind one ARM front
+// door (router.ts), one file per resource type under providers/.
 import type { ServiceContext, SandboxService } from "../core/types.js";
-import type { ArmRoute } from "./types.js";
+import type { ArmRoute } from "./route.js";
 import { createArmHandler } from "./router.js";
-import { coreRoutes } from "./core.js";
-import { clusterRoutes, resumeClusterOperations } from "./clusters.js";
-import { identityRoutes } from "./identities.js";
-import { authorizationRoutes } from "./authorization.js";
+import { subscriptionRoutes } from "./providers/resources/subscriptions.js";
+import { tenantRoutes } from "./providers/resources/tenants.js";
+import { resourceGroupRoutes } from "./providers/resources/resource-groups.js";
+import { genericResourceRoutes } from "./providers/resources/generic-resources.js";
+import { managedClusterRoutes } from "./providers/container-service/managed-clusters.js";
+import { operationRoutes } from "./providers/container-service/operations.js";
+import { resumeClusterOperations } from "./providers/container-service/long-running.js";
+import { userAssignedIdentityRoutes } from "./providers/managed-identity/user-assigned-identities.js";
+import { federatedIdentityCredentialRoutes } from "./providers/managed-identity/federated-identity-credentials.js";
+import { roleDefinitionRoutes } from "./providers/authorization/role-definitions.js";
+import { roleAssignmentRoutes } from "./providers/authorization/role-assignments.js";
+import { permissionRoutes } from "./providers/authorization/permissions.js";
 
 /** All ARM routes; the router picks the most specific template that matches. */
 export function armRoutes(): ArmRoute[] {
-  return [...coreRoutes, ...clusterRoutes, ...identityRoutes, ...authorizationRoutes];
+  return [
+    ...subscriptionRoutes, ...tenantRoutes, ...resourceGroupRoutes, ...genericResourceRoutes,
+    ...managedClusterRoutes, ...operationRoutes,
+    ...userAssignedIdentityRoutes, ...federatedIdentityCredentialRoutes,
+    ...roleDefinitionRoutes, ...roleAssignmentRoutes, ...permissionRoutes,
+  ];
 }
 
 export function createArmService(ctx: ServiceContext): SandboxService {

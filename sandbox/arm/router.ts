@@ -4,9 +4,9 @@
 // handler that throws becomes ARM's 500; the router itself never throws.
 import { randomUUID } from "node:crypto";
 import type { Handler, SandboxRequest, SandboxResponse, ServiceContext, TokenCheck } from "../core/types.js";
-import type { ArmCall, ArmRoute } from "./types.js";
+import type { ArmCall, ArmRoute } from "./route.js";
 import { key } from "../core/world.js";
-import { isPermitted } from "./rbac.js";
+import { isPermitted } from "./providers/authorization/rbac.js";
 import {
   armError, authorizationFailed, internalError, invalidApiVersion, invalidRequestContent, invalidResourceNamespace,
   invalidResourceType, missingApiVersion, noRegisteredProvider, resourceGroupNotFound, subscriptionNotFound,

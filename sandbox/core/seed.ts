@@ -3,7 +3,7 @@
 // are both off, a Key Vault and a storage account to use as role scopes, and an operator service
 // principal that is Owner of the subscription.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { seedClusterBody } from "../arm/clusters.js";
+import { seedClusterBody } from "../arm/providers/container-service/cluster-body.js";
 import type { WorldState } from "./world.js";
 import { key } from "./world.js";
 

@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { mergeClusterBody, seedClusterBody } from "../../sandbox/arm/clusterBody.js";
-import { settleCluster } from "../../sandbox/arm/clusters.js";
+import { mergeClusterBody, seedClusterBody } from "../../sandbox/arm/providers/container-service/cluster-body.js";
+import { settleCluster } from "../../sandbox/arm/providers/container-service/long-running.js";
 import { World, type ClusterRecord, type WorldState } from "../../sandbox/core/world.js";
 import type { ServiceContext } from "../../sandbox/core/types.js";
 

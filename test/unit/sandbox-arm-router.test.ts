@@ -6,10 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { World, type WorldState } from "../../sandbox/core/world.js";
 import type { SandboxRequest, ServiceContext, TokenService } from "../../sandbox/core/types.js";
-import type { ArmRoute } from "../../sandbox/arm/types.js";
+import type { ArmRoute } from "../../sandbox/arm/route.js";
 
 const permitted = vi.hoisted(() => ({ allow: true, calls: [] as Array<[string, string, string]> }));
-vi.mock("../../sandbox/arm/rbac.js", () => ({
+vi.mock("../../sandbox/arm/providers/authorization/rbac.js", () => ({
   isPermitted: (_w: unknown, oid: string, scope: string, action: string) => {
     permitted.calls.push([oid, scope, action]);
     return permitted.allow;

@@ -2,8 +2,8 @@
 // assignments a list at a scope shows (at, above and below; atScope() only at and above).
 import { describe, expect, it } from "vitest";
 import { World, type RoleAssignmentRecord, type WorldState } from "../../sandbox/core/world.js";
-import { listAssignments, parseAssignmentFilter } from "../../sandbox/arm/authz-assignments.js";
-import { parseRoleDefinitionFilter } from "../../sandbox/arm/authz-definitions.js";
+import { listAssignments, parseAssignmentFilter } from "../../sandbox/arm/providers/authorization/role-assignments.js";
+import { parseRoleDefinitionFilter } from "../../sandbox/arm/providers/authorization/role-definitions.js";
 
 const SUB = "/subscriptions/11111111-1111-1111-1111-111111111111";
 const RG = `${SUB}/resourceGroups/rg`;

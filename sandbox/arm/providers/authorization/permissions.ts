@@ -1,10 +1,14 @@
 // Microsoft.Authorization/permissions: the CALLER's effective permissions at a scope — one entry
 // per role assignment that applies there. Any signed-in caller may ask, which is how a workload
 // proves it holds a data-plane role (Key Vault Secrets User grants no control-plane read at all).
-import type { SandboxResponse } from "../core/types.js";
-import type { ArmCall, ArmRoute } from "./types.js";
+import type { SandboxResponse } from "../../../core/types.js";
+import type { ArmCall, ArmRoute } from "../../route.js";
 import { applicableAssignments, permissionsOf } from "./rbac.js";
-import { AUTHZ, PERMISSIONS_API_VERSIONS, checkScopeExists, hasDataActions, scopeOf } from "./authz-shared.js";
+import { ROLE_DEFINITION_API_VERSIONS, hasDataActions } from "./role-definitions.js";
+import { checkScopeExists, scopeOf } from "./scope.js";
+
+/** permissions: served alongside role definitions (same versions); the SDK sends 2022-04-01. */
+const PERMISSIONS_API_VERSIONS = ROLE_DEFINITION_API_VERSIONS;
 
 async function listPermissions(call: ArmCall): Promise<SandboxResponse> {
   const scope = scopeOf(call.params.scope);
@@ -24,7 +28,7 @@ async function listPermissions(call: ArmCall): Promise<SandboxResponse> {
 
 export const permissionRoutes: ArmRoute[] = [
   {
-    path: `{*scope}/providers/${AUTHZ}/permissions`,
+    path: "{*scope}/providers/Microsoft.Authorization/permissions",
     methods: ["GET"],
     apiVersions: PERMISSIONS_API_VERSIONS,
     handle: listPermissions,

@@ -1,4 +1,4 @@
-// Contract between the ARM router (arm/index.ts) and the route modules of each resource
+// Contract between the ARM router (router.ts) and the route modules of each resource
 // provider, so they can be written and tested apart.
 import type { AccessTokenClaims, SandboxRequest, SandboxResponse, ServiceContext } from "../core/types.js";
 

@@ -3,23 +3,50 @@
 // naming rule, exactly one audience, an https issuer, issuer+subject unique per identity, at most
 // 20 per identity, one write at a time per identity (409 otherwise), and ParentResourceNotFound
 // while a just-created identity is still replicating.
-import type { SandboxResponse } from "../core/types.js";
-import type { FederatedCredentialRecord, IdentityRecord } from "../core/world.js";
-import { key } from "../core/world.js";
-import type { ArmCall, ArmRoute } from "./types.js";
-import {
-  FIC_API_VERSIONS, FIC_TYPE, IDENTITY_PATH, IDENTITY_TYPE, claimWriteSlot, findIdentity, msiError,
-  parentResourceNotFound, resourceNotFound, sleep,
-} from "./msi-shared.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { SandboxResponse, ServiceContext } from "../../../core/types.js";
+import type { FederatedCredentialRecord, IdentityRecord, World } from "../../../core/world.js";
+import { key } from "../../../core/world.js";
+import type { ArmCall, ArmRoute } from "../../route.js";
+import { armError, resourceNotFound } from "../../errors.js";
+import { IDENTITY_API_VERSIONS, IDENTITY_PATH, IDENTITY_TYPE, findIdentity } from "./user-assigned-identities.js";
+
+/** federatedIdentityCredentials exist from 2022-01-31-preview on. */
+const FIC_API_VERSIONS = IDENTITY_API_VERSIONS.filter((v) => v >= "2022-01-31-preview");
+const FIC_TYPE = `${IDENTITY_TYPE}/federatedIdentityCredentials`;
+
+/** ARM's answer when a child is written or read under a parent that does not exist (yet); the
+ *  parent ID in ARM's own casing ("resourceGroups"). */
+function parentResourceNotFound(op: "read" | "write" | "delete", subscriptionId: string, resourceGroup: string, identityName: string): SandboxResponse {
+  const parent = `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${IDENTITY_TYPE}/${identityName}`;
+  return armError(
+    404,
+    "ParentResourceNotFound",
+    `Failed to perform '${op}' on resource(s) of type 'userAssignedIdentities/federatedIdentityCredentials', because the parent resource '${parent}' could not be found.`,
+  );
+}
+
+// Identities with a federated-credential write in flight, per world (tests run several sandboxes
+// in one process). A second write arriving while one is in flight gets Azure's 409.
+const writesInFlight = new WeakMap<World, Set<string>>();
+
+/** Claims the identity's write slot; undefined when another write holds it. */
+function claimWriteSlot(ctx: ServiceContext, identityKey: string): (() => void) | undefined {
+  let set = writesInFlight.get(ctx.world);
+  if (!set) writesInFlight.set(ctx.world, (set = new Set()));
+  if (set.has(identityKey)) return undefined;
+  set.add(identityKey);
+  return () => set!.delete(identityKey);
+}
 
 /** Azure: alphanumerics, dash and underscore, 3–120 characters, first one alphanumeric. */
 const FIC_NAME_RULE = /^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/;
-export const MAX_FICS_PER_IDENTITY = 20;
+const MAX_FICS_PER_IDENTITY = 20;
 
 const FIC_COLLECTION = `${IDENTITY_PATH}/federatedIdentityCredentials`;
 const FIC_PATH = `${FIC_COLLECTION}/{federatedIdentityCredentialResourceName}`;
 
-export function ficBody(f: FederatedCredentialRecord): Record<string, unknown> {
+function ficBody(f: FederatedCredentialRecord): Record<string, unknown> {
   return { id: f.id, name: f.name, type: FIC_TYPE, properties: { issuer: f.issuer, subject: f.subject, audiences: [...f.audiences] } };
 }
 
@@ -33,7 +60,7 @@ function ficsOf(call: ArmCall, identity: IdentityRecord): FederatedCredentialRec
 /** The lower-cased identity ID in the 409 message, as the service prints it (resource group name kept). */
 function concurrentWrites(identity: IdentityRecord): SandboxResponse {
   const idForMessage = `/subscriptions/${identity.id.split("/")[2]}/resourcegroups/${identity.resourceGroup}/providers/microsoft.managedidentity/userassignedidentities/${identity.name}`;
-  return msiError(
+  return armError(
     409,
     "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity",
     `Too many Federated Identity Credentials are written concurrently for the managed identity '${idForMessage}'. Concurrent Federated Identity Credentials writes under the same managed identity are not supported.`,
@@ -41,22 +68,22 @@ function concurrentWrites(identity: IdentityRecord): SandboxResponse {
 }
 
 function badRequest(message: string): SandboxResponse {
-  return msiError(400, "BadRequest", message);
+  return armError(400, "BadRequest", message);
 }
 
 interface FicInput { issuer: string; subject: string; audiences: string[] }
 
 /** Request validation the service does before looking at the parent. */
-function validateBody(name: string, json: any): FicInput | SandboxResponse {
+function validateBody(name: string, json: unknown): FicInput | SandboxResponse {
   if (!FIC_NAME_RULE.test(name)) return badRequest(`Federated Identity Credential name '${name}' is invalid.`);
-  const p = json?.properties;
+  const p = (json as { properties?: unknown } | undefined)?.properties;
   if (!p || typeof p !== "object" || Object.keys(p).length === 0) return badRequest("Federated Identity Credential from HTTP body has empty properties.");
-  const { issuer, subject, audiences } = p;
+  const { issuer, subject, audiences } = p as Record<string, unknown>;
   if (typeof issuer !== "string" || issuer === "" || typeof subject !== "string" || subject === "" || audiences === undefined || audiences === null) {
     return badRequest("The request format was unexpected. Federated Identity Credential must specify 'issuer', 'subject' and 'audience'.");
   }
   if (!Array.isArray(audiences) || audiences.length !== 1 || typeof audiences[0] !== "string" || audiences[0] === "") {
-    return msiError(400, "InvalidFederatedIdentityCredentialsAudienceLength", "Federated identity credentials must have exactly 1 audience.");
+    return armError(400, "InvalidFederatedIdentityCredentialsAudienceLength", "Federated identity credentials must have exactly 1 audience.");
   }
   let url: URL | undefined;
   try {
@@ -109,7 +136,7 @@ async function putFic(call: ArmCall): Promise<SandboxResponse> {
     const siblings = ficsOf(call, identity);
     const existing = siblings.find((f) => key(f.name) === key(name));
     const clash = siblings.find((f) => f !== existing && f.issuer === input.issuer && f.subject === input.subject);
-    if (clash) return msiError(409, "Conflict", "Issuer and subject combination already exists for this Managed Identity.");
+    if (clash) return armError(409, "Conflict", "Issuer and subject combination already exists for this Managed Identity.");
     if (!existing && siblings.length >= MAX_FICS_PER_IDENTITY) {
       return badRequest(`The request format was unexpected. A managed identity can have at most ${MAX_FICS_PER_IDENTITY} Federated Identity Credentials, and '${identity.name}' already has ${siblings.length}.`);
     }
@@ -205,7 +232,7 @@ function decodeSkipToken(token: string): number | undefined {
 
 const action = (verb: "read" | "write" | "delete") => () => `${FIC_TYPE}/${verb}`;
 
-export const ficRoutes: ArmRoute[] = [
+export const federatedIdentityCredentialRoutes: ArmRoute[] = [
   { path: FIC_PATH, methods: ["PUT"], apiVersions: FIC_API_VERSIONS, action: action("write"), handle: putFic },
   { path: FIC_PATH, methods: ["GET"], apiVersions: FIC_API_VERSIONS, action: action("read"), handle: getFic },
   { path: FIC_PATH, methods: ["DELETE"], apiVersions: FIC_API_VERSIONS, action: action("delete"), handle: deleteFic },

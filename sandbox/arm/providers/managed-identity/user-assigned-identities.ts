@@ -2,21 +2,44 @@
 // DELETE, list by resource group and by subscription. Creating an identity also creates its
 // Entra service principal (world.state.principals), which Entra and RBAC then know by its IDs.
 import { randomUUID } from "node:crypto";
-import type { SandboxResponse } from "../core/types.js";
-import type { IdentityRecord, World } from "../core/world.js";
-import { key } from "../core/world.js";
-import type { ArmCall, ArmRoute } from "./types.js";
-import { ficRoutes } from "./msi-fic.js";
-import {
-  IDENTITY_API_VERSIONS, IDENTITY_PATH, IDENTITY_TYPE, NS, RG_PATH, findIdentity, identityIdOf, msiError,
-  resourceGroupName, resourceNotFound, sleep,
-} from "./msi-shared.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { SandboxResponse } from "../../../core/types.js";
+import type { IdentityRecord, World } from "../../../core/world.js";
+import { key } from "../../../core/world.js";
+import type { ArmCall, ArmRoute } from "../../route.js";
+import { armError, resourceNotFound } from "../../errors.js";
+
+/** Every version in azure-rest-api-specs (msi), ascending; @azure/arm-msi 2.2.0 sends 2024-11-30. */
+export const IDENTITY_API_VERSIONS = [
+  "2015-08-31-preview", "2018-11-30", "2021-09-30-preview", "2022-01-31-preview", "2023-01-31",
+  "2023-07-31-preview", "2024-11-30", "2025-01-31-preview", "2025-05-31-preview", "2026-04-30", "2026-05-31",
+] as const;
+
+const NS = "Microsoft.ManagedIdentity";
+export const IDENTITY_TYPE = `${NS}/userAssignedIdentities`;
+const RG_PATH = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}";
+export const IDENTITY_PATH = `${RG_PATH}/providers/${IDENTITY_TYPE}/{resourceName}`;
+
+/** The MSI resource provider answers with "resourcegroups" in lower case in the IDs it returns. */
+function identityIdOf(subscriptionId: string, resourceGroup: string, name: string): string {
+  return `/subscriptions/${subscriptionId}/resourcegroups/${resourceGroup}/providers/${IDENTITY_TYPE}/${name}`;
+}
+
+export function findIdentity(world: World, subscriptionId: string, resourceGroup: string, name: string): IdentityRecord | undefined {
+  return world.state.identities[key(identityIdOf(subscriptionId, resourceGroup, name))];
+}
+
+/** The canonical resource group name (as created), falling back to the caller's spelling. */
+function resourceGroupName(world: World, subscriptionId: string, resourceGroup: string): string {
+  const rg = world.state.resourceGroups[key(`/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`)];
+  return rg?.name ?? resourceGroup;
+}
 
 // Azure's naming rule for user-assigned identities: 3–128 characters, letters, digits, hyphens and
 // underscores, starting with a letter or digit.
 const NAME_RULE = /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/;
 
-export function identityBody(i: IdentityRecord): Record<string, unknown> {
+function identityBody(i: IdentityRecord): Record<string, unknown> {
   return {
     location: i.location,
     tags: i.tags ?? {},
@@ -39,7 +62,7 @@ async function putIdentity(call: ArmCall): Promise<SandboxResponse> {
   const { world } = ctx;
   const name = params.resourceName;
   if (!NAME_RULE.test(name)) {
-    return msiError(
+    return armError(
       400,
       "InvalidResourceName",
       `Resource name '${name}' is invalid. The name can be 3-128 characters long, must start with a letter or number, and can contain only letters, numbers, underscores and hyphens.`,
@@ -47,17 +70,17 @@ async function putIdentity(call: ArmCall): Promise<SandboxResponse> {
   }
   const body = call.json;
   if (!body || typeof body !== "object" || Array.isArray(body)) {
-    return msiError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'Request body is missing or is not a JSON object.'.");
+    return armError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'Request body is missing or is not a JSON object.'.");
   }
   if (typeof body.location !== "string" || body.location.trim() === "") {
-    return msiError(400, "LocationRequired", "The location property is required for this definition.");
+    return armError(400, "LocationRequired", "The location property is required for this definition.");
   }
-  if (!validTags(body.tags)) return msiError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'tags must be an object of string values.'.");
+  if (!validTags(body.tags)) return armError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'tags must be an object of string values.'.");
 
   const location = normalizeLocation(body.location);
   const existing = findIdentity(world, params.subscriptionId, params.resourceGroupName, name);
   if (existing && existing.location !== location) {
-    return msiError(
+    return armError(
       400,
       "InvalidResourceLocation",
       `The resource '${name}' already exists in location '${existing.location}' in resource group '${existing.resourceGroup}'. A resource with the same name cannot be created in location '${location}'. Please select a new resource name.`,
@@ -105,7 +128,7 @@ async function patchIdentity(call: ArmCall): Promise<SandboxResponse> {
   if (!existing) return resourceNotFound(IDENTITY_TYPE, params.resourceName, params.resourceGroupName);
   const body = call.json ?? {};
   if (typeof body !== "object" || Array.isArray(body) || !validTags(body.tags)) {
-    return msiError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'tags must be an object of string values.'.");
+    return armError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'tags must be an object of string values.'.");
   }
   await sleep(ctx.latency.identityWriteMs);
   if (body.tags !== undefined) existing.tags = body.tags ?? {};
@@ -122,7 +145,7 @@ async function getIdentity(call: ArmCall): Promise<SandboxResponse> {
 
 /** Deleting an identity deletes its service principal and federated credentials with it;
  *  role assignments naming it stay behind, as on Azure (they show as "Identity not found"). */
-export function deleteIdentityRecord(world: World, identity: IdentityRecord): void {
+function deleteIdentityRecord(world: World, identity: IdentityRecord): void {
   const k = key(identity.id);
   delete world.state.identities[k];
   delete world.state.principals[key(identity.clientId)];
@@ -149,7 +172,7 @@ function listIdentities(call: ArmCall, resourceGroup?: string): SandboxResponse 
 
 const action = (verb: "read" | "write" | "delete") => () => `${IDENTITY_TYPE}/${verb}`;
 
-export const identityRoutes: ArmRoute[] = [
+export const userAssignedIdentityRoutes: ArmRoute[] = [
   {
     path: IDENTITY_PATH,
     methods: ["PUT"],
@@ -192,5 +215,4 @@ export const identityRoutes: ArmRoute[] = [
     action: action("read"),
     handle: async (call) => listIdentities(call),
   },
-  ...ficRoutes,
 ];

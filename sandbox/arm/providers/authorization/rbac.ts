@@ -3,27 +3,9 @@
 // Semantics as Azure's: case-insensitive, "*" matches any run of characters (so "*/read" grants
 // every read, "Microsoft.Authorization/*/Write" every authorization write), and a role's
 // notActions only subtract from that same role's actions — never from another role's grant.
-import type { RoleAssignmentRecord, World } from "../core/world.js";
-import { builtInRoleById, roleGuidOf, type RolePermission } from "./roles.js";
-
-/** A scope as a canonical list of lower-cased segments (doubled slashes and a trailing slash ignored). */
-function segmentsOf(scope: string): string[] {
-  return scope.split("/").filter((s) => s !== "").map((s) => s.toLowerCase());
-}
-
-/** A scope in ARM's canonical form: one leading slash, single separators, no trailing slash; "/" for the root. */
-export function normalizeScope(scope: string): string {
-  const parts = scope.split("/").filter((s) => s !== "");
-  return "/" + parts.join("/");
-}
-
-/** True when `assignmentScope` is `scope` or one of its parents, compared on whole segments. */
-export function scopeCovers(assignmentScope: string, scope: string): boolean {
-  const parent = segmentsOf(assignmentScope);
-  const child = segmentsOf(scope);
-  if (parent.length > child.length) return false;
-  return parent.every((s, i) => s === child[i]);
-}
+import type { RoleAssignmentRecord, World } from "../../../core/world.js";
+import { builtInRoleById, roleGuidOf, type RolePermission } from "./built-in-roles.js";
+import { scopeCovers } from "./scope.js";
 
 const patternCache = new Map<string, RegExp>();
 

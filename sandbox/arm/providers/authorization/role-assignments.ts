@@ -3,21 +3,37 @@
 // assignment per (scope, role, principal) — 409 RoleAssignmentExists naming the existing one; a
 // name cannot be reused for different content; a principal Entra has not replicated yet is
 // PrincipalNotFound unless the caller says principalType ServicePrincipal.
-import type { SandboxResponse } from "../core/types.js";
-import type { PrincipalRecord, RoleAssignmentRecord, World } from "../core/world.js";
-import { key } from "../core/world.js";
-import type { ArmCall, ArmRoute } from "./types.js";
-import { builtInRoleById, roleGuidOf } from "./roles.js";
-import { scopeCovers } from "./rbac.js";
-import { isGuid, sleep } from "./msi-shared.js";
-import { AUTHZ, ROLE_ASSIGNMENT_API_VERSIONS, authzError, checkScopeExists, compactGuid, hasDataActions, scopeOf } from "./authz-shared.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { SandboxResponse } from "../../../core/types.js";
+import type { PrincipalRecord, RoleAssignmentRecord, World } from "../../../core/world.js";
+import { key } from "../../../core/world.js";
+import type { ArmCall, ArmRoute } from "../../route.js";
+import { builtInRoleById, roleGuidOf } from "./built-in-roles.js";
+import { armError, invalidRequestContent } from "../../errors.js";
+import { hasDataActions } from "./role-definitions.js";
+import { checkScopeExists, scopeCovers, scopeOf } from "./scope.js";
+
+/** roleAssignments: the versions ARM lists for the type (ascending); @azure/arm-authorization 9.0.0 sends 2022-04-01. */
+const ROLE_ASSIGNMENT_API_VERSIONS = [
+  "2014-04-01-preview", "2014-07-01-preview", "2014-10-01-preview", "2015-05-01-preview", "2015-06-01", "2015-07-01",
+  "2016-07-01", "2017-05-01", "2017-09-01", "2017-10-01-preview", "2018-01-01-preview", "2018-07-01",
+  "2018-09-01-preview", "2018-12-01-preview", "2019-04-01-preview", "2020-03-01-preview", "2020-04-01-preview",
+  "2020-08-01-preview", "2020-10-01-preview", "2021-04-01-preview", "2022-01-01-preview", "2022-04-01",
+] as const;
+
+const AUTHZ = "Microsoft.Authorization";
+
+const isGuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+
+/** Azure prints principal and role GUIDs in RBAC messages without their dashes. */
+const compactGuid = (g: string) => g.replace(/-/g, "").toLowerCase();
 
 /** What the sandbox keeps beyond the shared record: who wrote it, and when it last changed. */
 type StoredAssignment = RoleAssignmentRecord & { createdBy?: string; updatedAt?: number };
 
 const PRINCIPAL_TYPES = ["User", "Group", "ServicePrincipal", "ForeignGroup", "Device"];
 
-export function roleAssignmentBody(a: StoredAssignment, apiVersion: string): Record<string, unknown> {
+function roleAssignmentBody(a: StoredAssignment, apiVersion: string): Record<string, unknown> {
   const properties: Record<string, unknown> = { roleDefinitionId: a.roleDefinitionId, principalId: a.principalId };
   if (apiVersion >= "2018-09-01-preview") properties.principalType = a.principalType;
   properties.scope = a.scope;
@@ -43,7 +59,7 @@ function principalById(world: World, principalId: string): PrincipalRecord | und
 }
 
 function principalNotFound(world: World, principalId: string): SandboxResponse {
-  return authzError(
+  return armError(
     400,
     "PrincipalNotFound",
     `Principal ${compactGuid(principalId)} does not exist in the directory ${world.state.tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`,
@@ -58,19 +74,19 @@ async function putRoleAssignment(call: ArmCall): Promise<SandboxResponse> {
   const { world } = ctx;
   const scope = scopeOf(params.scope);
   const name = params.roleAssignmentName;
-  if (!isGuid(name)) return authzError(400, "InvalidRoleAssignmentId", `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`);
+  if (!isGuid(name)) return armError(400, "InvalidRoleAssignmentId", `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`);
 
   const props = call.json?.properties;
   if (!props || typeof props !== "object") {
-    return authzError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'Required property 'properties' not found in JSON.'.");
+    return invalidRequestContent("Required property 'properties' not found in JSON.");
   }
   const { roleDefinitionId, principalId, principalType, description } = props;
-  if (typeof principalId !== "string" || !isGuid(principalId)) return authzError(400, "InvalidPrincipalId", "A valid principal ID must be provided for role assignment.");
+  if (typeof principalId !== "string" || !isGuid(principalId)) return armError(400, "InvalidPrincipalId", "A valid principal ID must be provided for role assignment.");
   if (typeof roleDefinitionId !== "string" || !roleGuidOf(roleDefinitionId)) {
-    return authzError(400, "InvalidRoleDefinitionId", `The role definition ID '${String(roleDefinitionId)}' is not valid.`);
+    return armError(400, "InvalidRoleDefinitionId", `The role definition ID '${String(roleDefinitionId)}' is not valid.`);
   }
   if (principalType !== undefined && principalType !== null && !PRINCIPAL_TYPES.includes(principalType)) {
-    return authzError(400, "InvalidPrincipalType", `The principal type '${String(principalType)}' is not valid. Valid values are ${PRINCIPAL_TYPES.join(", ")}.`);
+    return armError(400, "InvalidPrincipalType", `The principal type '${String(principalType)}' is not valid. Valid values are ${PRINCIPAL_TYPES.join(", ")}.`);
   }
 
   // Built-in roles are addressed at the tenant root or under this subscription.
@@ -78,10 +94,10 @@ async function putRoleAssignment(call: ArmCall): Promise<SandboxResponse> {
   const role = builtInRoleById(guid);
   const sub = /^\/?subscriptions\/([^/]+)\//i.exec(roleDefinitionId.trim())?.[1];
   if (!role || (sub !== undefined && key(sub) !== key(world.state.subscriptionId))) {
-    return authzError(400, "RoleDefinitionDoesNotExist", `The specified role definition with ID '${compactGuid(guid)}' does not exist.`);
+    return armError(400, "RoleDefinitionDoesNotExist", `The specified role definition with ID '${compactGuid(guid)}' does not exist.`);
   }
   if (!hasDataActions(apiVersion) && role.permissions.some((p) => p.dataActions.length > 0 || p.notDataActions.length > 0)) {
-    return authzError(
+    return armError(
       400,
       "UnsupportedApiVersionForRoleDefinitionHasDataActions",
       `Assignments to roles with DataActions and NotDataActions are not supported on API version '${apiVersion}'. The minimum required API version for this operations is '2018-01-01-preview'.`,
@@ -99,14 +115,14 @@ async function putRoleAssignment(call: ArmCall): Promise<SandboxResponse> {
   // would; any other content under that name is refused.
   const named = byName(world, name);
   if (named) {
-    if (!sameContent(named)) return authzError(409, "RoleAssignmentUpdateNotPermitted", "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.");
+    if (!sameContent(named)) return armError(409, "RoleAssignmentUpdateNotPermitted", "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.");
     return { status: 201, body: roleAssignmentBody(named, apiVersion) };
   }
 
   const principal = principalById(world, principalId);
   if (!principal) return principalNotFound(world, principalId);
   if (principalType && principalType !== "ServicePrincipal") {
-    return authzError(
+    return armError(
       400,
       "UnmatchedPrincipalType",
       `The PrincipalId '${compactGuid(principalId)}' has type 'ServicePrincipal' , which is different from specified PrincipalType '${principalType}'.`,
@@ -121,7 +137,7 @@ async function putRoleAssignment(call: ArmCall): Promise<SandboxResponse> {
 
   const duplicate = Object.values(world.state.roleAssignments).find(sameContent);
   if (duplicate) {
-    return authzError(409, "RoleAssignmentExists", `The role assignment already exists. The ID of the existing role assignment is ${compactGuid(duplicate.name)}.`);
+    return armError(409, "RoleAssignmentExists", `The role assignment already exists. The ID of the existing role assignment is ${compactGuid(duplicate.name)}.`);
   }
 
   const id = `${scope === "/" ? "" : scope}/providers/${AUTHZ}/roleAssignments/${name}`;
@@ -151,7 +167,7 @@ function atScope(world: World, scope: string, name: string): StoredAssignment | 
 }
 
 function notFound(name: string): SandboxResponse {
-  return authzError(404, "RoleAssignmentNotFound", `The role assignment '${name}' is not found.`);
+  return armError(404, "RoleAssignmentNotFound", `The role assignment '${name}' is not found.`);
 }
 
 async function getRoleAssignment(call: ArmCall): Promise<SandboxResponse> {
@@ -196,7 +212,7 @@ export function listAssignments(world: World, scope: string, filter: AssignmentF
 async function listRoleAssignments(call: ArmCall): Promise<SandboxResponse> {
   const raw = call.req.url.searchParams.get("$filter");
   const filter = parseAssignmentFilter(raw);
-  if (!filter) return authzError(400, "UnsupportedQuery", `The filter '${raw}' is not supported. Supported filters are atScope(), principalId eq '{value}' and assignedTo('{value}').`);
+  if (!filter) return armError(400, "UnsupportedQuery", `The filter '${raw}' is not supported. Supported filters are atScope(), principalId eq '{value}' and assignedTo('{value}').`);
   const scope = scopeOf(call.params.scope);
   const missing = checkScopeExists(call.ctx.world, scope);
   if (missing) return missing;
