@@ -89,7 +89,7 @@ export type TokenCheck =
   | { ok: true; claims: AccessTokenClaims }
   | { ok: false; reason: "missing" | "malformed" | "signature" | "expired" | "audience" | "tenant"; message: string };
 
-/** Implemented by entra/tokens.ts; created by the core and shared through ServiceContext. */
+/** Implemented by login/tokens.ts (Entra's signing key); created by the core and shared through ServiceContext. */
 export interface TokenService {
   /** Verifies an `Authorization` header value ("Bearer …") for one of the accepted audiences and,
    *  when given, the expected tenant. Never throws. */

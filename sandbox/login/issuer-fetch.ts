@@ -2,13 +2,14 @@
 // jwks_uri. The sandbox trusts its own CA (and the system roots), nothing else.
 import { request } from "node:https";
 import { rootCertificates } from "node:tls";
+import type { JWK } from "jose";
 
 const TIMEOUT_MS = 5_000;
 const MAX_BYTES = 1024 * 1024;
 
 export class IssuerFetchError extends Error {}
 
-export function getJson(url: string, caPem: string): Promise<any> {
+export function getJson(url: string, caPem: string): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let u: URL;
     try {
@@ -43,10 +44,10 @@ export function getJson(url: string, caPem: string): Promise<any> {
 
 /** The issuer's signing keys, found through its discovery document. Any failure (unreachable,
  *  non-200, not JSON, no jwks_uri, no keys) is an IssuerFetchError. */
-export async function fetchIssuerKeys(issuer: string, caPem: string): Promise<{ keys: any[] }> {
-  const discovery = await getJson(`${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`, caPem);
+export async function fetchIssuerKeys(issuer: string, caPem: string): Promise<{ keys: JWK[] }> {
+  const discovery = (await getJson(`${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`, caPem)) as { jwks_uri?: unknown } | null;
   if (!discovery || typeof discovery.jwks_uri !== "string") throw new IssuerFetchError("discovery document has no jwks_uri");
-  const jwks = await getJson(discovery.jwks_uri, caPem);
+  const jwks = (await getJson(discovery.jwks_uri, caPem)) as { keys?: unknown } | null;
   if (!jwks || !Array.isArray(jwks.keys)) throw new IssuerFetchError("JWKS has no keys");
-  return jwks;
+  return jwks as { keys: JWK[] };
 }

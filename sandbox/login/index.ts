@@ -3,7 +3,7 @@
 import type { SandboxRequest, SandboxResponse, SandboxService, ServiceContext } from "../core/types.js";
 import { MULTI_TENANT_ALIASES, instanceDiscovery, openIdConfigurationV1, openIdConfigurationV2 } from "./discovery.js";
 import { entraError, fail, tenantNotFound } from "./errors.js";
-import { tokenEndpoint } from "./tokenEndpoint.js";
+import { tokenEndpoint } from "./token-endpoint.js";
 
 /** The sandbox's tenants by every name Entra accepts in a path: ID or verified domain (the
  *  domains ARM's tenants list reports). */

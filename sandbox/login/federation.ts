@@ -3,12 +3,12 @@
 // range first, then the (case-sensitive) credential match — which decides whether the issuer is
 // trusted at all, so an unmatched issuer is never fetched — then the issuer's discovery document
 // and JWKS over HTTPS, then the signature.
-import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } from "jose";
+import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from "jose";
 import type { ServiceContext } from "../core/types.js";
 import type { FederatedCredentialRecord } from "../core/world.js";
 import { key } from "../core/world.js";
 import { fail, type EntraFailure } from "./errors.js";
-import { fetchIssuerKeys } from "./issuerFetch.js";
+import { fetchIssuerKeys } from "./issuer-fetch.js";
 
 const WIF_DOC = "https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
 const CHECK = "Check your federated identity credential Subject, Audience and Issuer against the presented assertion.";
@@ -85,7 +85,7 @@ export async function verifyAssertion(ctx: ServiceContext, clientId: string, ass
   const mismatch = matchCredential(honouredCredentials(ctx, clientId), { iss, sub, aud });
   if (mismatch) return mismatch;
 
-  let jwks: { keys: any[] };
+  let jwks: { keys: JWK[] };
   try {
     jwks = await fetchIssuerKeys(iss, ctx.caPem);
   } catch {
