@@ -1,12 +1,13 @@
 // The sandbox cluster's Kubernetes API service: authentication, then the REST API (api.ts) or,
-// for WebSocket upgrades, pods/exec (exec.ts).
+// for WebSocket upgrades, pods/exec (exec/session.ts).
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { SandboxRequest, SandboxResponse, SandboxService, ServiceContext } from "../core/types.js";
 import { KubeApi } from "./api.js";
-import { handleExec, rejectUpgrade } from "./exec.js";
+import { rejectUpgrade } from "./exec/protocol.js";
+import { handleExec } from "./exec/session.js";
 import { matchStaticToken } from "./kubeconfig.js";
-import { failure, statusBody } from "./status.js";
+import { failure, requestNotFound } from "./status.js";
 
 /** The AKS AAD server application: the audience of Entra tokens for Entra-integrated clusters. */
 export const AKS_AAD_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630";
@@ -45,13 +46,13 @@ export function createKubeService(ctx: ServiceContext): SandboxService {
       (async () => {
         try {
           const who = await authenticate(req.headers.authorization);
-          if (who !== "ok") return rejectUpgrade(socket, { status: 401, body: statusBody(401, "Unauthorized", "Unauthorized") });
+          if (who !== "ok") return rejectUpgrade(socket, unauthorized());
           const url = new URL(req.url ?? "/", ctx.info.kubeServer);
           const path = url.pathname.replace(/^\/+/, "/");
           const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(path);
-          if (!m) return rejectUpgrade(socket, { status: 404, body: statusBody(404, "the server could not find the requested resource", "NotFound") });
+          if (!m) return rejectUpgrade(socket, requestNotFound());
           api.store.reconcile();
-          handleExec(api, req, socket, head, { namespace: decodeURIComponent(m[1]), pod: decodeURIComponent(m[2]), url });
+          handleExec(api.env, req, socket, head, { namespace: decodeURIComponent(m[1]), pod: decodeURIComponent(m[2]), url });
         } catch {
           socket.destroy();
         }

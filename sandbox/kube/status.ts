@@ -42,6 +42,24 @@ export function invalid(kind: string, name: string, causes: StatusCause[]): Sand
 
 export function badRequest(message: string): SandboxResponse { return failure(400, message, "BadRequest"); }
 
+/** A verb the resource (or subresource) does not serve. */
+export function methodNotAllowed(): SandboxResponse {
+  return failure(405, "the server does not allow this method on the requested resource", "MethodNotAllowed");
+}
+
+/** An API path naming no resource the server has. */
+export function requestNotFound(): SandboxResponse {
+  return failure(404, "the server could not find the requested resource", "NotFound", {});
+}
+
+/** A path outside every API prefix: the Go mux's plain-text 404. */
+export function pageNotFound(): SandboxResponse {
+  return { status: 404, headers: { "content-type": "text/plain; charset=utf-8" }, body: "404 page not found\n" };
+}
+
+/** A step that either yields a value or has already decided the answer. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; res: SandboxResponse };
+
 export function ok(body: unknown, status = 200): SandboxResponse { return { status, body }; }
 
 /** The Status a successful DELETE of a namespaced object may return is the object itself; this is for collections. */

@@ -3,11 +3,39 @@
 import { randomUUID } from "node:crypto";
 import type { ServiceContext } from "../core/types.js";
 import type { ResourceDef } from "./discovery.js";
-import { NODE_NAME, podEvents, runningStatus } from "./pods.js";
+import { NODE_NAME, podEvents, runningStatus, type PodEvent } from "./kubelet.js";
 import { MWC_NAME, WEBHOOK_DEPLOYMENT, WEBHOOK_NAMESPACE, WEBHOOK_SERVICE, mutatingWebhookConfiguration, webhookDeployment, webhookEndpoints, webhookService } from "./webhook.js";
 
 /** Internal bookkeeping that no API resource exposes. */
 const INTERNAL = "_sandbox";
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  generation?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  managedFields?: unknown[];
+}
+
+/** A Kubernetes object as stored: typed metadata, the kind's own fields left loose (each kind's
+ *  rules in kinds/ read the fields they know). */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  /** spec, status, data, webhooks…: as the kind defines them. */
+  [field: string]: any;
+}
+
+/** A stored object: the server has set its name, uid, resourceVersion and creationTimestamp. */
+export type StoredObject = KubeObject & { metadata: ObjectMeta & { name: string; uid: string; resourceVersion: string; creationTimestamp: string } };
 
 export const objKey = (ns: string | undefined, name: string) => (ns ? `${ns}/${name}` : name);
 export const isoNow = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
@@ -16,21 +44,21 @@ export class KubeStore {
   constructor(private readonly ctx: ServiceContext) {}
 
   get world() { return this.ctx.world; }
-  objects(resource: string) { return this.ctx.world.kubeObjects(resource); }
-  internal(): Record<string, any> { return this.ctx.world.kubeObjects(INTERNAL); }
+  objects(resource: string): Record<string, StoredObject> { return this.ctx.world.kubeObjects(resource); }
+  private internal(): Record<string, any> { return this.ctx.world.kubeObjects(INTERNAL); }
 
-  get(resource: string, ns: string | undefined, name: string): any | undefined {
+  get(resource: string, ns: string | undefined, name: string): StoredObject | undefined {
     return this.objects(resource)[objKey(ns, name)];
   }
 
-  list(resource: string, ns?: string): any[] {
+  list(resource: string, ns?: string): StoredObject[] {
     return Object.values(this.objects(resource))
-      .filter((o: any) => !ns || o.metadata?.namespace === ns)
-      .sort((a: any, b: any) => objKey(a.metadata.namespace, a.metadata.name).localeCompare(objKey(b.metadata.namespace, b.metadata.name)));
+      .filter((o) => !ns || o.metadata?.namespace === ns)
+      .sort((a, b) => objKey(a.metadata.namespace, a.metadata.name).localeCompare(objKey(b.metadata.namespace, b.metadata.name)));
   }
 
   /** Stamps server-set metadata on a new object and stores it (unless dryRun). */
-  create(def: ResourceDef, obj: any, manager: string, dryRun = false): any {
+  create(def: ResourceDef, obj: KubeObject, manager: string, dryRun = false): StoredObject {
     const now = this.ctx.now();
     obj.apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
     obj.kind = def.kind;
@@ -40,12 +68,14 @@ export class KubeStore {
     m.creationTimestamp = isoNow(now);
     if (["deployments", "mutatingwebhookconfigurations"].includes(def.name)) m.generation = 1;
     m.managedFields = [{ manager, operation: "Update", apiVersion: obj.apiVersion, time: isoNow(now), fieldsType: "FieldsV1", fieldsV1: {} }];
-    if (!dryRun) { this.objects(def.name)[objKey(m.namespace, m.name)] = obj; this.world.save(); }
-    return obj;
+    const stored = obj as StoredObject;
+    if (!dryRun) { this.objects(def.name)[objKey(m.namespace, stored.metadata.name)] = stored; this.world.save(); }
+    return stored;
   }
 
   /** Replaces a stored object, bumping resourceVersion (and generation when the spec changed). */
-  replace(def: ResourceDef, old: any, obj: any, dryRun = false): any {
+  replace(def: ResourceDef, old: StoredObject, next: KubeObject, dryRun = false): StoredObject {
+    const obj = next as StoredObject;
     const m = obj.metadata;
     m.uid = old.metadata.uid;
     m.creationTimestamp = old.metadata.creationTimestamp;
@@ -63,26 +93,26 @@ export class KubeStore {
     delete this.objects(resource)[objKey(ns, name)];
     if (resource === "namespaces")
       for (const kind of Object.keys(this.world.state.kube.objects))
-        for (const [k, o] of Object.entries(this.objects(kind))) if ((o as any).metadata?.namespace === name) delete this.objects(kind)[k];
+        for (const [k, o] of Object.entries(this.objects(kind))) if (o.metadata?.namespace === name) delete this.objects(kind)[k];
     if (resource === "pods") delete this.internal()[`pod/${objKey(ns, name)}`];
     if (resource === "deployments") this.syncWebhookEndpoints();
     this.world.save();
   }
 
   /** A raw insert for seeded/system objects. */
-  private put(resource: string, obj: any) {
+  private put(resource: string, obj: KubeObject & { metadata: { name: string } }) {
     const m = obj.metadata;
     m.uid ??= randomUUID();
     m.resourceVersion = this.world.nextResourceVersion();
     m.creationTimestamp ??= isoNow(this.ctx.now());
-    this.objects(resource)[objKey(m.namespace, m.name)] = obj;
+    this.objects(resource)[objKey(m.namespace, m.name)] = obj as StoredObject;
   }
 
-  namespaceObject(name: string) {
+  namespaceObject(name: string): KubeObject & { metadata: { name: string } } {
     return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "kubernetes.io/metadata.name": name } }, spec: { finalizers: ["kubernetes"] }, status: { phase: "Active" } };
   }
 
-  defaultServiceAccount(ns: string) {
+  defaultServiceAccount(ns: string): KubeObject & { metadata: { name: string } } {
     return { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace: ns } };
   }
 
@@ -97,15 +127,15 @@ export class KubeStore {
     this.world.save();
   }
 
-  podCreatedMs(pod: any): number {
+  podCreatedMs(pod: StoredObject): number {
     return this.internal()[`pod/${objKey(pod.metadata.namespace, pod.metadata.name)}`]?.createdMs ?? Date.parse(pod.metadata.creationTimestamp);
   }
 
-  notePodCreated(pod: any, ms: number) {
+  notePodCreated(pod: StoredObject, ms: number) {
     this.internal()[`pod/${objKey(pod.metadata.namespace, pod.metadata.name)}`] = { createdMs: ms };
   }
 
-  recordEvent(obj: any, e: { reason: string; message: string; component: string; fieldPath?: string; type?: string }, atMs: number) {
+  recordEvent(obj: StoredObject, e: PodEvent & { type?: string }, atMs: number) {
     const ns = obj.metadata.namespace ?? "default";
     // names ordered by creation, so lists (and describe's timestamp sort, stable for equal times) keep event order
     const name = `${obj.metadata.name}.${(this.world.state.kube.resourceVersion + 1).toString(16).padStart(16, "0")}`;
@@ -134,7 +164,7 @@ export class KubeStore {
     const addon = this.internal().wiAddon;
     if (wi && !addon) {
       this.put("mutatingwebhookconfigurations", mutatingWebhookConfiguration(this.ctx.caPem));
-      const dep: any = webhookDeployment();
+      const dep: KubeObject & { metadata: { name: string } } = webhookDeployment();
       dep.metadata.generation = 1;
       dep.status = deploymentStatus(dep);
       this.put("deployments", dep);
@@ -151,7 +181,7 @@ export class KubeStore {
       dirty = true;
     }
     // kubelet: Pending → Running once podStartMs has passed since creation
-    for (const pod of Object.values(this.objects("pods")) as any[]) {
+    for (const pod of Object.values(this.objects("pods"))) {
       if (pod.status?.phase !== "Pending") continue;
       const startAt = this.podCreatedMs(pod) + this.ctx.latency.podStartMs;
       if (now < startAt) continue;
@@ -163,7 +193,7 @@ export class KubeStore {
     if (dirty) this.world.save();
   }
 
-  afterWrite(resource: string, obj: any) {
+  afterWrite(resource: string, obj: KubeObject) {
     if (resource === "deployments") { obj.status = deploymentStatus(obj); this.syncWebhookEndpoints(); }
   }
 
@@ -174,17 +204,16 @@ export class KubeStore {
     const dep = this.get("deployments", WEBHOOK_NAMESPACE, WEBHOOK_DEPLOYMENT);
     const ready = dep ? Number(dep.spec?.replicas ?? 1) : 0;
     const old = this.get("endpoints", WEBHOOK_NAMESPACE, WEBHOOK_SERVICE);
-    const ep: any = webhookEndpoints(ready);
+    const ep: KubeObject & { metadata: { name: string } } = webhookEndpoints(ready);
     if (old) { ep.metadata.uid = old.metadata.uid; ep.metadata.creationTimestamp = old.metadata.creationTimestamp; }
     this.put("endpoints", ep);
   }
 }
 
-function deploymentStatus(dep: any) {
+function deploymentStatus(dep: KubeObject) {
   const r = Number(dep.spec?.replicas ?? 1);
   return {
     observedGeneration: dep.metadata.generation ?? 1, replicas: r, updatedReplicas: r, readyReplicas: r, availableReplicas: r,
-    ...(r === 0 ? {} : {}),
     conditions: [{ type: "Available", status: "True", reason: "MinimumReplicasAvailable", message: "Deployment has minimum availability." }],
   };
 }

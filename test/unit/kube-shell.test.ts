@@ -1,6 +1,6 @@
 // The exec shell over a fake container view (our own interface).
 import { describe, expect, it } from "vitest";
-import { Shell, execArgv, tokenize, type ContainerView } from "../../sandbox/kube/shell.js";
+import { Shell, execArgv, isShell, tokenize, type ContainerView } from "../../sandbox/kube/exec/shell.js";
 
 const view: ContainerView = {
   env: [["PATH", "/bin"], ["HOSTNAME", "pod-a"], ["AZURE_CLIENT_ID", "cid"], ["AZURE_FEDERATED_TOKEN_FILE", "/var/run/secrets/azure/tokens/azure-identity-token"], ["HOME", "/root"]],
@@ -46,6 +46,22 @@ describe("shell", () => {
     expect(await execArgv(view, ["sh", "-c", "echo $HOSTNAME; exit 2"])).toEqual({ stdout: "pod-a\n", stderr: "", code: 2 });
     expect(await execArgv(view, ["nosuch"])).toEqual({ notFound: "nosuch" });
     expect(await execArgv(view, ["sh"], "echo one\nexit 5\necho two\n")).toEqual({ stdout: "one\n", stderr: "", code: 5 });
+  });
+});
+
+describe("the programs of a container (one command table)", () => {
+  it("exec starts a program by name or by its path; shell built-ins are no executables", async () => {
+    expect(await execArgv(view, ["/usr/bin/env"])).toMatchObject({ code: 0, stdout: expect.stringContaining("AZURE_CLIENT_ID=cid\n") });
+    expect(await execArgv(view, ["/bin/cat", "/etc/hostname"])).toEqual({ stdout: "pod-a\n", stderr: "", code: 0 });
+    expect(await execArgv(view, ["cd", "/"])).toEqual({ notFound: "cd" });
+    expect(await execArgv(view, ["exit"])).toEqual({ notFound: "exit" });
+    expect(await execArgv(view, ["/bin/env"])).toEqual({ notFound: "/bin/env" });
+  });
+
+  it("the shell finds the same programs by path, and knows which ones are shells", async () => {
+    expect((await new Shell(view).runLine("/bin/cat /etc/hostname")).stdout).toBe("pod-a\n");
+    expect(["sh", "/bin/sh", "bash", "/bin/ash"].map(isShell)).toEqual([true, true, true, true]);
+    expect(["env", "/bin/cat", "cd", "toString", undefined].map(isShell)).toEqual([false, false, false, false, false]);
   });
 });
 

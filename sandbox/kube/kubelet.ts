@@ -1,72 +1,33 @@
-// Pod lifecycle as the sandbox's single node runs it: API defaults, the ServiceAccount admission
-// plugin's token volume, Pending → Running after the latency profile's podStartMs, events, logs,
-// and what a container sees from the inside (for exec).
-import { createHash, randomBytes } from "node:crypto";
+// What the sandbox's single node does with a pod: Pending → Running after the latency profile's
+// podStartMs, the scheduler's and kubelet's events, container logs, and what a container sees
+// from the inside (its environment and mounted files, for exec).
+import { createHash } from "node:crypto";
 import type { ServiceContext } from "../core/types.js";
-import type { ContainerView } from "./shell.js";
+import type { ContainerView } from "./exec/shell.js";
+import { badRequest, type Outcome } from "./status.js";
+import type { KubeObject, StoredObject } from "./store.js";
+
+/** A container of a pod's spec, as far as the node reads it. */
+export interface Container {
+  name: string;
+  image: string;
+  env?: Array<{ name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath?: string } } }>;
+  volumeMounts?: Array<{ name: string; mountPath: string }>;
+}
 
 export const NODE_NAME = "aks-nodepool1-12345678-vmss000000";
 export const HOST_IP = "10.224.0.4";
-const SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
-
-/** Fills the defaults the API server sets on a pod at create (SetDefaults_Pod and friends). */
-export function defaultPod(pod: any): void {
-  const spec = (pod.spec ??= {});
-  spec.restartPolicy ??= "Always";
-  spec.terminationGracePeriodSeconds ??= 30;
-  spec.dnsPolicy ??= "ClusterFirst";
-  spec.serviceAccountName ??= spec.serviceAccount ?? "default";
-  spec.serviceAccount = spec.serviceAccountName;
-  spec.securityContext ??= {};
-  spec.schedulerName ??= "default-scheduler";
-  spec.enableServiceLinks ??= true;
-  spec.priority ??= 0;
-  spec.preemptionPolicy ??= "PreemptLowerPriority";
-  spec.tolerations ??= [];
-  for (const key of ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"])
-    if (!spec.tolerations.some((t: any) => t.key === key)) spec.tolerations.push({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 });
-  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
-    const image: string = c.image ?? "";
-    const tag = image.includes("@") ? "digest" : (image.split("/").pop() ?? "").split(":")[1];
-    c.imagePullPolicy ??= !tag || tag === "latest" ? "Always" : "IfNotPresent";
-    c.terminationMessagePath ??= "/dev/termination-log";
-    c.terminationMessagePolicy ??= "File";
-    c.resources ??= {};
-  }
-}
-
-/** The ServiceAccount admission plugin's projected `kube-api-access-*` volume and its mounts. */
-export function addServiceAccountVolume(pod: any): void {
-  if (pod.spec.automountServiceAccountToken === false) return;
-  const name = `kube-api-access-${randomBytes(3).toString("hex").slice(0, 5)}`;
-  pod.spec.volumes ??= [];
-  pod.spec.volumes.push({
-    name,
-    projected: {
-      defaultMode: 420,
-      sources: [
-        { serviceAccountToken: { expirationSeconds: 3607, path: "token" } },
-        { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
-        { downwardAPI: { items: [{ fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" }, path: "namespace" }] } },
-      ],
-    },
-  });
-  for (const c of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])]) {
-    c.volumeMounts ??= [];
-    if (!c.volumeMounts.some((m: any) => m.mountPath === SA_DIR)) c.volumeMounts.push({ name, readOnly: true, mountPath: SA_DIR });
-  }
-}
 
 const podIpFor = (uid: string) => `10.244.0.${(parseInt(createHash("sha256").update(uid).digest("hex").slice(0, 4), 16) % 200) + 30}`;
 
-export function pendingStatus(pod: any, now: string) {
+export function pendingStatus(pod: KubeObject, now: string) {
   return {
     phase: "Pending",
     conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now }],
     hostIP: HOST_IP, hostIPs: [{ ip: HOST_IP }],
     startTime: now,
     qosClass: "BestEffort",
-    containerStatuses: (pod.spec.containers ?? []).map((c: any) => ({
+    containerStatuses: (pod.spec.containers ?? []).map((c: Container) => ({
       name: c.name, image: c.image, imageID: "", ready: false, restartCount: 0, started: false,
       state: { waiting: { reason: "ContainerCreating" } }, lastState: {},
     })),
@@ -75,7 +36,7 @@ export function pendingStatus(pod: any, now: string) {
 
 const imageDigest = (image: string) => "sha256:" + createHash("sha256").update(image).digest("hex");
 
-export function runningStatus(pod: any, startedAt: string) {
+export function runningStatus(pod: StoredObject, startedAt: string) {
   const ip = podIpFor(pod.metadata.uid);
   const cond = (type: string) => ({ type, status: "True", lastProbeTime: null, lastTransitionTime: startedAt });
   return {
@@ -85,11 +46,11 @@ export function runningStatus(pod: any, startedAt: string) {
     podIP: ip, podIPs: [{ ip }],
     startTime: pod.status?.startTime ?? startedAt,
     qosClass: "BestEffort",
-    ...((pod.spec.initContainers ?? []).length ? { initContainerStatuses: pod.spec.initContainers.map((c: any) => ({
+    ...((pod.spec.initContainers ?? []).length ? { initContainerStatuses: pod.spec.initContainers.map((c: Container) => ({
       name: c.name, image: c.image, imageID: `${c.image.split(":")[0]}@${imageDigest(c.image)}`, ready: true, restartCount: 0, started: false,
       state: { terminated: { exitCode: 0, reason: "Completed", startedAt, finishedAt: startedAt, containerID: `containerd://${createHash("sha256").update(pod.metadata.uid + c.name).digest("hex")}` } }, lastState: {},
     })) } : {}),
-    containerStatuses: (pod.spec.containers ?? []).map((c: any) => ({
+    containerStatuses: (pod.spec.containers ?? []).map((c: Container) => ({
       name: c.name, image: c.image, imageID: `${c.image.split(":")[0]}@${imageDigest(c.image)}`,
       containerID: `containerd://${createHash("sha256").update(pod.metadata.uid + c.name).digest("hex")}`,
       ready: true, restartCount: 0, started: true, state: { running: { startedAt } }, lastState: {},
@@ -97,11 +58,14 @@ export function runningStatus(pod: any, startedAt: string) {
   };
 }
 
+/** An event as the scheduler or kubelet records it. */
+export interface PodEvent { reason: string; message: string; component: string; fieldPath?: string }
+
 /** Events the scheduler and kubelet record for a pod, in order. */
-export function podEvents(pod: any, stage: "scheduled" | "started"): Array<{ reason: string; message: string; component: string; fieldPath?: string }> {
+export function podEvents(pod: KubeObject, stage: "scheduled" | "started"): PodEvent[] {
   if (stage === "scheduled")
     return [{ reason: "Scheduled", component: "default-scheduler", message: `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${NODE_NAME}` }];
-  const out: Array<{ reason: string; message: string; component: string; fieldPath?: string }> = [];
+  const out: PodEvent[] = [];
   for (const c of pod.spec.containers ?? []) {
     const fieldPath = `spec.containers{${c.name}}`;
     out.push({ reason: "Pulling", component: "kubelet", fieldPath, message: `Pulling image "${c.image}"` });
@@ -113,7 +77,7 @@ export function podEvents(pod: any, stage: "scheduled" | "started"): Array<{ rea
 }
 
 /** What a container "printed": its start-up line, and which Azure identity settings it saw. */
-export function containerLog(pod: any, container: any, startedAt: string): string {
+export function containerLog(pod: KubeObject, container: Container, startedAt: string): string {
   const ts = startedAt.replace("Z", ".000000000Z");
   const env: Array<{ name: string }> = container.env ?? [];
   const lines = [`${ts} starting ${container.image} in container ${container.name} of pod ${pod.metadata.namespace}/${pod.metadata.name}`];
@@ -122,14 +86,26 @@ export function containerLog(pod: any, container: any, startedAt: string): strin
   return lines.map((l) => l + "\n").join("");
 }
 
+/** The container an exec or log request names, or the pod's only one. */
+export function pickContainer(pod: KubeObject, container: string | null): Outcome<Container> {
+  const cs: Container[] = pod.spec.containers ?? [];
+  if (!container) {
+    if (cs.length === 1) return { ok: true, value: cs[0] };
+    return { ok: false, res: badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${cs.map((c) => c.name).join(" ")}]`) };
+  }
+  const c = [...cs, ...(pod.spec.initContainers ?? [])].find((x: Container) => x.name === container);
+  if (!c) return { ok: false, res: badRequest(`container ${container} is not valid for pod ${pod.metadata.name}`) };
+  return { ok: true, value: c };
+}
+
 /** Resolves a container's env list (value and simple fieldRef), plus what the runtime and service links add. */
-export function containerEnv(pod: any, container: any): Array<[string, string]> {
+export function containerEnv(pod: StoredObject, container: Container): Array<[string, string]> {
   const out: Array<[string, string]> = [["PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], ["HOSTNAME", pod.metadata.name]];
   for (const e of container.env ?? []) {
     let v: string = typeof e.value === "string" ? e.value : "";
     const fp = e.valueFrom?.fieldRef?.fieldPath;
     if (fp === "metadata.name") v = pod.metadata.name;
-    else if (fp === "metadata.namespace") v = pod.metadata.namespace;
+    else if (fp === "metadata.namespace") v = pod.metadata.namespace ?? "";
     else if (fp === "metadata.uid") v = pod.metadata.uid;
     else if (fp === "spec.serviceAccountName") v = pod.spec.serviceAccountName;
     else if (fp === "spec.nodeName") v = pod.spec.nodeName ?? "";
@@ -146,7 +122,7 @@ export function containerEnv(pod: any, container: any): Array<[string, string]> 
 }
 
 /** The container's filesystem view: hostname, the mounted service-account and projected token files. */
-export function containerView(ctx: ServiceContext, pod: any, container: any, sa: any): ContainerView {
+export function containerView(ctx: ServiceContext, pod: StoredObject, container: Container, sa: KubeObject | undefined): ContainerView {
   const files = new Map<string, () => Promise<string>>();
   files.set("/etc/hostname", async () => pod.metadata.name + "\n");
   files.set("/etc/hosts", async () => `127.0.0.1\tlocalhost\n${pod.status?.podIP ?? "10.244.0.30"}\t${pod.metadata.name}\n`);
@@ -158,14 +134,14 @@ export function containerView(ctx: ServiceContext, pod: any, container: any, sa:
       if (src.serviceAccountToken) {
         const t = src.serviceAccountToken;
         files.set(`${base}/${t.path}`, () => ctx.clusterIssuer.mintServiceAccountToken({
-          namespace: pod.metadata.namespace, serviceAccount: pod.spec.serviceAccountName, serviceAccountUid: sa?.metadata?.uid ?? "",
+          namespace: pod.metadata.namespace ?? "", serviceAccount: pod.spec.serviceAccountName, serviceAccountUid: sa?.metadata?.uid ?? "",
           audiences: t.audience ? [t.audience] : [ctx.info.kubeServer], expirationSeconds: t.expirationSeconds ?? 3600,
           pod: { name: pod.metadata.name, uid: pod.metadata.uid },
         }));
       }
       if (src.configMap?.name === "kube-root-ca.crt") files.set(`${base}/ca.crt`, async () => ctx.caPem);
       for (const item of src.downwardAPI?.items ?? [])
-        if (item.fieldRef?.fieldPath === "metadata.namespace") files.set(`${base}/${item.path}`, async () => pod.metadata.namespace);
+        if (item.fieldRef?.fieldPath === "metadata.namespace") files.set(`${base}/${item.path}`, async () => pod.metadata.namespace ?? "");
     }
   }
   const dirs = (): Map<string, Set<string>> => {

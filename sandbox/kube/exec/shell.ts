@@ -1,5 +1,6 @@
 // The built-in shell that `kubectl exec` runs inside a sandbox pod: a small POSIX-ish interpreter
 // over the pod's view (its environment and the files the kubelet would mount). It never throws.
+// Its programs are one table, COMMANDS, below; keep it small (verify needs `env` and `cat FILE`).
 
 /** What a container looks like from the inside. */
 export interface ContainerView {
@@ -15,8 +16,6 @@ export interface ContainerView {
 export interface RunResult { stdout: string; stderr: string; code: number; exit?: boolean }
 
 type Token = { t: "word"; v: string } | { t: "op"; v: "|" | "&&" | "||" | ";" };
-
-const SHELL_NAMES = new Set(["sh", "/bin/sh", "bash", "/bin/bash", "ash", "/bin/ash"]);
 
 /** Splits a command line into words and operators, expanding $VAR / ${VAR} / $? outside single quotes. */
 export function tokenize(line: string, vars: (name: string) => string): Token[] | { error: string } {
@@ -72,9 +71,10 @@ export function tokenize(line: string, vars: (name: string) => string): Token[] 
 }
 
 export class Shell {
-  private lastCode = 0;
-  private cwd = "/";
-  constructor(private readonly view: ContainerView) {}
+  /** $? — read and set by the commands of COMMANDS too. */
+  lastCode = 0;
+  cwd = "/";
+  constructor(readonly view: ContainerView) {}
 
   private vars = (name: string): string => {
     if (name === "?") return String(this.lastCode);
@@ -133,7 +133,8 @@ export class Shell {
     return { stdout, stderr, code: this.lastCode };
   }
 
-  private resolve(p: string): string {
+  /** A path as the shell resolves it against its working directory. */
+  resolve(p: string): string {
     const abs = p.startsWith("/") ? p : (this.cwd === "/" ? "/" : this.cwd + "/") + p;
     const parts: string[] = [];
     for (const s of abs.split("/")) { if (!s || s === ".") continue; if (s === "..") parts.pop(); else parts.push(s); }
@@ -143,102 +144,151 @@ export class Shell {
   /** One simple command. `input` is the previous pipeline stage's stdout (or exec stdin). */
   async runCommand(argv: string[], input?: string): Promise<RunResult> {
     const [cmd, ...args] = argv;
-    const ok = (stdout = ""): RunResult => ({ stdout, stderr: "", code: 0 });
-    const fail = (stderr: string, code = 1): RunResult => ({ stdout: "", stderr, code });
-    switch (cmd) {
-      case undefined: return ok();
-      case "true": case ":": return ok();
-      case "false": return { stdout: "", stderr: "", code: 1 };
-      case "exit": {
-        const n = args[0] === undefined ? this.lastCode : Number(args[0]);
-        if (!Number.isInteger(n)) return { stdout: "", stderr: `sh: exit: Illegal number: ${args[0]}\n`, code: 2, exit: true };
-        return { stdout: "", stderr: "", code: ((n % 256) + 256) % 256, exit: true };
-      }
-      case "echo": {
-        const noNl = args[0] === "-n";
-        return ok((noNl ? args.slice(1) : args).join(" ") + (noNl ? "" : "\n"));
-      }
-      case "env": case "printenv": {
-        if (cmd === "printenv" && args.length) {
-          const vals = args.map((a) => this.view.env.find(([k]) => k === a)?.[1]);
-          const out = vals.filter((v) => v !== undefined).map((v) => v + "\n").join("");
-          return { stdout: out, stderr: "", code: vals.every((v) => v !== undefined) ? 0 : 1 };
-        }
-        return ok(this.view.env.map(([k, v]) => `${k}=${v}\n`).join(""));
-      }
-      case "hostname": return ok(this.view.hostname + "\n");
-      case "pwd": return ok(this.cwd + "\n");
-      case "whoami": return ok("root\n");
-      case "id": return ok("uid=0(root) gid=0(root) groups=0(root)\n");
-      case "cd": {
-        const target = this.resolve(args[0] ?? "/root");
-        if (!this.view.listDir(target)) return fail(`sh: cd: can't cd to ${args[0]}: No such file or directory\n`, 2);
-        this.cwd = target; return ok();
-      }
-      case "sleep": {
-        const s = Number(args[0] ?? "");
-        if (!Number.isFinite(s) || s < 0) return fail(`sleep: invalid number '${args[0] ?? ""}'\n`);
-        await new Promise((r) => setTimeout(r, Math.min(s, 5) * 1000));
-        return ok();
-      }
-      case "cat": {
-        if (args.length === 0) return ok(input ?? "");
-        let out = "", err = "", code = 0;
-        for (const a of args) {
-          const p = this.resolve(a);
-          if (this.view.listDir(p)) { err += `cat: read error: Is a directory\n`; code = 1; continue; }
-          const c = await this.view.readFile(p);
-          if (c === undefined) { err += `cat: can't open '${a}': No such file or directory\n`; code = 1; } else out += c;
-        }
-        return { stdout: out, stderr: err, code };
-      }
-      case "ls": {
-        const flags = args.filter((a) => a.startsWith("-")).join("");
-        const paths = args.filter((a) => !a.startsWith("-"));
-        const all = flags.includes("a");
-        let out = "", err = "", code = 0;
-        for (const a of paths.length ? paths : ["."]) {
-          const p = this.resolve(a);
-          const entries = this.view.listDir(p);
-          if (entries) {
-            if (paths.length > 1) out += `${a}:\n`;
-            const shown = entries.filter((e) => all || !e.startsWith("."));
-            out += shown.length ? shown.join("\n") + "\n" : "";
-          } else if ((await this.view.readFile(p)) !== undefined) out += a + "\n";
-          else { err += `ls: ${a}: No such file or directory\n`; code = 1; }
-        }
-        return { stdout: out, stderr: err, code };
-      }
-      case "grep": return grep(args, input);
-      case "wc": {
-        const text = input ?? "";
-        if (args.includes("-l")) return ok(`${(text.match(/\n/g) ?? []).length}\n`);
-        return ok(`${text.length}\n`);
-      }
-      case "head": case "tail": {
-        const nIdx = args.indexOf("-n");
-        const n = nIdx >= 0 ? Number(args[nIdx + 1]) : 10;
-        const lines = (input ?? "").split("\n"); if (lines[lines.length - 1] === "") lines.pop();
-        const pick = cmd === "head" ? lines.slice(0, n) : lines.slice(Math.max(0, lines.length - n));
-        return ok(pick.map((l) => l + "\n").join(""));
-      }
-      default:
-        if (SHELL_NAMES.has(cmd)) {
-          if (args[0] === "-c") {
-            if (args[1] === undefined) return fail("sh: -c requires an argument\n", 2);
-            const sub = new Shell(this.view);
-            const r = await sub.runScript(args[1]);
-            return { stdout: r.stdout, stderr: r.stderr, code: r.code };
-          }
-          // `sh` fed a script on stdin (non-interactive pipe)
-          const sub = new Shell(this.view);
-          const r = await sub.runScript(input ?? "");
-          return { stdout: r.stdout, stderr: r.stderr, code: r.code };
-        }
-        return { stdout: "", stderr: `sh: ${cmd}: not found\n`, code: 127 };
-    }
+    if (cmd === undefined) return ok();
+    const command = COMMANDS.get(EXECUTABLES.get(cmd) ?? cmd);
+    if (!command) return { stdout: "", stderr: `sh: ${cmd}: not found\n`, code: 127 };
+    return command.run(this, args, input, cmd);
   }
 }
+
+const ok = (stdout = ""): RunResult => ({ stdout, stderr: "", code: 0 });
+const fail = (stderr: string, code = 1): RunResult => ({ stdout: "", stderr, code });
+
+interface Command {
+  run(sh: Shell, args: string[], input: string | undefined, name: string): RunResult | Promise<RunResult>;
+  /** Where the image has the program, besides on $PATH by its name. Absent for a shell built-in,
+   *  which the container runtime cannot start (`kubectl exec pod -- cd` is "not found"). */
+  files?: string[];
+  /** A shell: runs `-c SCRIPT`, or a script on stdin. */
+  shell?: true;
+}
+
+async function runShell(sh: Shell, args: string[], input: string | undefined): Promise<RunResult> {
+  if (args[0] === "-c" && args[1] === undefined) return fail("sh: -c requires an argument\n", 2);
+  // `sh -c SCRIPT`, or `sh` fed a script on stdin (a non-interactive pipe)
+  const r = await new Shell(sh.view).runScript(args[0] === "-c" ? args[1] : (input ?? ""));
+  return { stdout: r.stdout, stderr: r.stderr, code: r.code };
+}
+
+function headOrTail(_sh: Shell, args: string[], input: string | undefined, name: string): RunResult {
+  const nIdx = args.indexOf("-n");
+  const n = nIdx >= 0 ? Number(args[nIdx + 1]) : 10;
+  const lines = (input ?? "").split("\n"); if (lines[lines.length - 1] === "") lines.pop();
+  const pick = name.endsWith("head") ? lines.slice(0, n) : lines.slice(Math.max(0, lines.length - n));
+  return ok(pick.map((l) => l + "\n").join(""));
+}
+
+/** Every program a sandbox container has, by name: the one list the shell, exec and the session's
+ *  "is this a shell?" all read. Deliberately small: verify needs `env` and `cat FILE`. */
+const COMMANDS = new Map<string, Command>(Object.entries({
+  sh: { files: ["/bin/sh"], shell: true, run: runShell },
+  bash: { files: ["/bin/bash"], shell: true, run: runShell },
+  ash: { files: ["/bin/ash"], shell: true, run: runShell },
+  ":": { run: () => ok() },
+  true: { files: [], run: () => ok() },
+  false: { files: [], run: () => ({ stdout: "", stderr: "", code: 1 }) },
+  exit: {
+    run: (sh, args) => {
+      const n = args[0] === undefined ? sh.lastCode : Number(args[0]);
+      if (!Number.isInteger(n)) return { stdout: "", stderr: `sh: exit: Illegal number: ${args[0]}\n`, code: 2, exit: true };
+      return { stdout: "", stderr: "", code: ((n % 256) + 256) % 256, exit: true };
+    },
+  },
+  echo: {
+    files: ["/bin/echo"],
+    run: (_sh, args) => {
+      const noNl = args[0] === "-n";
+      return ok((noNl ? args.slice(1) : args).join(" ") + (noNl ? "" : "\n"));
+    },
+  },
+  env: { files: ["/usr/bin/env"], run: (sh) => ok(sh.view.env.map(([k, v]) => `${k}=${v}\n`).join("")) },
+  printenv: {
+    files: [],
+    run: (sh, args) => {
+      if (args.length === 0) return ok(sh.view.env.map(([k, v]) => `${k}=${v}\n`).join(""));
+      const vals = args.map((a) => sh.view.env.find(([k]) => k === a)?.[1]);
+      const out = vals.filter((v) => v !== undefined).map((v) => v + "\n").join("");
+      return { stdout: out, stderr: "", code: vals.every((v) => v !== undefined) ? 0 : 1 };
+    },
+  },
+  hostname: { files: [], run: (sh) => ok(sh.view.hostname + "\n") },
+  pwd: { files: [], run: (sh) => ok(sh.cwd + "\n") },
+  whoami: { files: [], run: () => ok("root\n") },
+  id: { files: [], run: () => ok("uid=0(root) gid=0(root) groups=0(root)\n") },
+  cd: {
+    run: (sh, args) => {
+      const target = sh.resolve(args[0] ?? "/root");
+      if (!sh.view.listDir(target)) return fail(`sh: cd: can't cd to ${args[0]}: No such file or directory\n`, 2);
+      sh.cwd = target;
+      return ok();
+    },
+  },
+  sleep: {
+    files: [],
+    run: async (_sh, args) => {
+      const s = Number(args[0] ?? "");
+      if (!Number.isFinite(s) || s < 0) return fail(`sleep: invalid number '${args[0] ?? ""}'\n`);
+      await new Promise((r) => setTimeout(r, Math.min(s, 5) * 1000));
+      return ok();
+    },
+  },
+  cat: {
+    files: ["/bin/cat"],
+    run: async (sh, args, input) => {
+      if (args.length === 0) return ok(input ?? "");
+      let out = "", err = "", code = 0;
+      for (const a of args) {
+        const p = sh.resolve(a);
+        if (sh.view.listDir(p)) { err += `cat: read error: Is a directory\n`; code = 1; continue; }
+        const c = await sh.view.readFile(p);
+        if (c === undefined) { err += `cat: can't open '${a}': No such file or directory\n`; code = 1; } else out += c;
+      }
+      return { stdout: out, stderr: err, code };
+    },
+  },
+  ls: {
+    files: ["/bin/ls"],
+    run: async (sh, args) => {
+      const flags = args.filter((a) => a.startsWith("-")).join("");
+      const paths = args.filter((a) => !a.startsWith("-"));
+      const all = flags.includes("a");
+      let out = "", err = "", code = 0;
+      for (const a of paths.length ? paths : ["."]) {
+        const p = sh.resolve(a);
+        const entries = sh.view.listDir(p);
+        if (entries) {
+          if (paths.length > 1) out += `${a}:\n`;
+          const shown = entries.filter((e) => all || !e.startsWith("."));
+          out += shown.length ? shown.join("\n") + "\n" : "";
+        } else if ((await sh.view.readFile(p)) !== undefined) out += a + "\n";
+        else { err += `ls: ${a}: No such file or directory\n`; code = 1; }
+      }
+      return { stdout: out, stderr: err, code };
+    },
+  },
+  grep: { files: [], run: (_sh, args, input) => grep(args, input) },
+  wc: {
+    files: [],
+    run: (_sh, args, input) => {
+      const text = input ?? "";
+      if (args.includes("-l")) return ok(`${(text.match(/\n/g) ?? []).length}\n`);
+      return ok(`${text.length}\n`);
+    },
+  },
+  head: { files: [], run: headOrTail },
+  tail: { files: [], run: headOrTail },
+} satisfies Record<string, Command>));
+
+/** What the container runtime can start directly, by argv[0] (a name on $PATH or a full path). */
+const EXECUTABLES = new Map<string, string>(
+  [...COMMANDS].filter(([, c]) => c.files).flatMap(([name, c]) => [name, ...c.files!].map((p): [string, string] => [p, name])),
+);
+
+/** True when argv[0] starts a shell. */
+export const isShell = (argv0: string | undefined): boolean => {
+  const name = argv0 === undefined ? undefined : EXECUTABLES.get(argv0);
+  return name !== undefined && COMMANDS.get(name)?.shell === true;
+};
 
 /** grep with -i, -v, -E, -c, -q, -o, -n basics over piped input. */
 function grep(args: string[], input?: string): RunResult {
@@ -276,12 +326,9 @@ function grep(args: string[], input?: string): RunResult {
 
 /** Runs an exec's argv as the container runtime would: directly, not through a shell. */
 export async function execArgv(view: ContainerView, argv: string[], stdin?: string): Promise<RunResult | { notFound: string }> {
-  const known = ["sh", "/bin/sh", "bash", "/bin/bash", "ash", "/bin/ash", "env", "/usr/bin/env", "printenv", "cat", "/bin/cat", "ls", "/bin/ls",
-    "echo", "/bin/echo", "grep", "hostname", "sleep", "true", "false", "pwd", "id", "whoami", "wc", "head", "tail"];
-  if (!known.includes(argv[0])) return { notFound: argv[0] };
-  const name = argv[0].replace(/^\/(usr\/)?bin\//, "");
-  const shell = new Shell(view);
-  const r = await shell.runCommand([SHELL_NAMES.has(argv[0]) ? argv[0] : name, ...argv.slice(1)], stdin);
+  const name = EXECUTABLES.get(argv[0]);
+  if (!name) return { notFound: argv[0] };
+  const r = await new Shell(view).runCommand([name, ...argv.slice(1)], stdin);
   return { stdout: r.stdout, stderr: r.stderr, code: r.code };
 }
 
