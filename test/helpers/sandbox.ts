@@ -3,6 +3,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { TokenCredential } from "@azure/identity";
+import { sandboxCloud } from "../../src/azure/cloud.js";
 import { startSandbox, type Sandbox } from "../../sandbox/index.js";
 import type { SandboxInfo } from "../../sandbox/info.js";
 import type { LatencyProfile } from "../../sandbox/core/types.js";
@@ -26,4 +28,10 @@ export async function startTestSandbox(opts: { latency?: Partial<LatencyProfile>
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The operator credential of the sandbox cloud profile: a ClientSecretCredential that gets its
+ *  tokens from the sandbox's Entra token endpoint (never minted behind its back). */
+export async function operatorCredential(sb: TestSandbox): Promise<TokenCredential> {
+  return sandboxCloud(sb.dir).credential();
 }

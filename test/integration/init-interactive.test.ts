@@ -9,8 +9,7 @@ import { ResourceManagementClient } from "@azure/arm-resources";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxCloud } from "../../src/azure/cloud.js";
-import { startTestSandbox } from "../helpers/sandbox.js";
-import { operatorCredential } from "./sandbox-arm.harness.js";
+import { operatorCredential, startTestSandbox } from "../helpers/sandbox.js";
 import { CLI, cleanEnv, kubectlJson, tempDir, waitFor } from "./init-cli.harness.js";
 
 const SOCKET = `aks-wi-test-${process.pid}`;

@@ -3,9 +3,8 @@
 // and writes right after the identity is created get ParentResourceNotFound until it replicates.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
-import { sandboxCloud } from "../../src/azure/cloud.js";
-import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { operatorCredential } from "./sandbox-arm.harness.js";
+import { sandboxCloud } from "../../../src/azure/cloud.js";
+import { operatorCredential, startTestSandbox, type TestSandbox } from "../../helpers/sandbox.js";
 
 async function outcome(p: Promise<unknown>): Promise<{ ok: true } | { ok: false; statusCode?: number; code?: string; message: string }> {
   try {

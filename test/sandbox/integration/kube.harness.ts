@@ -2,9 +2,9 @@
 // context, its kubeconfig, and a shortcut that turns the OIDC issuer and workload identity on the
 // way a finished cluster update leaves them (the ARM path itself is covered by the ARM tests).
 import { randomUUID } from "node:crypto";
-import type { World } from "../../sandbox/core/world.js";
-import type { LatencyProfile, ServiceContext } from "../../sandbox/core/types.js";
-import { startTestSandbox } from "../helpers/sandbox.js";
+import type { World } from "../../../sandbox/core/world.js";
+import type { LatencyProfile, ServiceContext } from "../../../sandbox/core/types.js";
+import { startTestSandbox } from "../../helpers/sandbox.js";
 
 export interface KubeHarness { dir: string; ctx: ServiceContext; world: World; kubeconfigPath: string; enableWorkloadIdentity(): string; stop(): Promise<void> }
 

@@ -1,6 +1,6 @@
 // The three PATCH flavours.
 import { describe, expect, it } from "vitest";
-import { jsonPatch, mergePatch, strategicMergePatch } from "../../sandbox/kube/patch.js";
+import { jsonPatch, mergePatch, strategicMergePatch } from "../../../sandbox/kube/patch.js";
 
 describe("patches", () => {
   it("merge patch sets, replaces lists and deletes with null", () => {

@@ -1,9 +1,9 @@
 // Which AADSTS code Entra reports for a presented (issuer, subject, audience) against an
 // identity's federated credentials, and which credentials it honours yet.
 import { describe, expect, test } from "vitest";
-import { honouredCredentials, matchCredential } from "../../sandbox/login/federation.js";
-import type { FederatedCredentialRecord } from "../../sandbox/core/world.js";
-import type { ServiceContext } from "../../sandbox/core/types.js";
+import { honouredCredentials, matchCredential } from "../../../sandbox/login/federation.js";
+import type { FederatedCredentialRecord } from "../../../sandbox/core/world.js";
+import type { ServiceContext } from "../../../sandbox/core/types.js";
 
 const ISS = "https://oidc.example/tenant/guid/";
 const SUB = "system:serviceaccount:default:app";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { FaultSpecError, faultResponse, parseFaults } from "../../sandbox/core/faults.js";
-import { LatencySpecError, parseLatency } from "../../sandbox/core/latency.js";
+import { FaultSpecError, faultResponse, parseFaults } from "../../../sandbox/core/faults.js";
+import { LatencySpecError, parseLatency } from "../../../sandbox/core/latency.js";
 
 const draw = (spec: string, n: number) => {
   const plan = parseFaults(spec);

@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
-import { sandboxCloud } from "../../src/azure/cloud.js";
-import { operatorOf } from "../../sandbox/core/seed.js";
-import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { failure, operatorCredential, rawCall } from "./sandbox-arm.harness.js";
+import { sandboxCloud } from "../../../src/azure/cloud.js";
+import { operatorOf } from "../../../sandbox/core/seed.js";
+import { operatorCredential, startTestSandbox, type TestSandbox } from "../../helpers/sandbox.js";
+import { failure, rawCall } from "./calls.harness.js";
 
 const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 const KV_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";

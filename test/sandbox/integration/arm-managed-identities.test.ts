@@ -3,9 +3,9 @@
 // (one audience, https issuer, unique issuer+subject, at most 20, paging with $top/$skiptoken).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
-import { sandboxCloud } from "../../src/azure/cloud.js";
-import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { failure, operatorCredential, rawCall } from "./sandbox-arm.harness.js";
+import { sandboxCloud } from "../../../src/azure/cloud.js";
+import { operatorCredential, startTestSandbox, type TestSandbox } from "../../helpers/sandbox.js";
+import { failure, rawCall } from "./calls.harness.js";
 
 let sb: TestSandbox;
 let msi: ManagedServiceIdentityClient;

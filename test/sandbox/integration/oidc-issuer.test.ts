@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { randomUUID } from "node:crypto";
 import { createLocalJWKSet, jwtVerify, decodeProtectedHeader } from "jose";
-import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { createClusterIssuer } from "../../sandbox/oidc/issuer.js";
-import { rawCall } from "./sandbox-arm.harness.js";
+import { startTestSandbox, type TestSandbox } from "../../helpers/sandbox.js";
+import { createClusterIssuer } from "../../../sandbox/oidc/issuer.js";
+import { rawCall } from "./calls.harness.js";
 
 let sb: TestSandbox;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 // The workload-identity webhook's pod mutation, as a pure function.
 import { describe, expect, it } from "vitest";
-import { TOKEN_FILE, mutatePod } from "../../sandbox/kube/webhook.js";
+import { TOKEN_FILE, mutatePod } from "../../../sandbox/kube/webhook.js";
 
 const opts = { tenantId: "tenant-1", authorityHost: "https://login.example" };
 const sa = (annotations: Record<string, string> = {}) => ({ metadata: { name: "sa", namespace: "default", annotations } });

@@ -1,6 +1,6 @@
 // The exec shell over a fake container view (our own interface).
 import { describe, expect, it } from "vitest";
-import { Shell, execArgv, isShell, tokenize, type ContainerView } from "../../sandbox/kube/exec/shell.js";
+import { Shell, execArgv, isShell, tokenize, type ContainerView } from "../../../sandbox/kube/exec/shell.js";
 
 const view: ContainerView = {
   env: [["PATH", "/bin"], ["HOSTNAME", "pod-a"], ["AZURE_CLIENT_ID", "cid"], ["AZURE_FEDERATED_TOKEN_FILE", "/var/run/secrets/azure/tokens/azure-identity-token"], ["HOME", "/root"]],

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PassThrough } from "node:stream";
 import { CoreV1Api, Exec, KubeConfig, PatchStrategy, setHeaderOptions, type V1Status } from "@kubernetes/client-node";
 import { decodeJwt } from "jose";
-import { startKubeHarness, type KubeHarness } from "./sandbox-kube.harness.js";
+import { startKubeHarness, type KubeHarness } from "./kube.harness.js";
 
 let h: KubeHarness;
 let kc: KubeConfig;

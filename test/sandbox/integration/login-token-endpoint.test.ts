@@ -7,9 +7,9 @@ import { readFileSync } from "node:fs";
 import { ClientSecretCredential } from "@azure/identity";
 import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { decodeJwt } from "jose";
-import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { sandboxCloud } from "../../src/azure/cloud.js";
-import { rawCall } from "./sandbox-arm.harness.js";
+import { startTestSandbox, type TestSandbox } from "../../helpers/sandbox.js";
+import { sandboxCloud } from "../../../src/azure/cloud.js";
+import { rawCall } from "./calls.harness.js";
 
 let sb: TestSandbox;
 let ca: string;

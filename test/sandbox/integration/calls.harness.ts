@@ -1,16 +1,10 @@
-// Shared bits of the sandbox-arm-* integration tests: the operator's credential and raw HTTPS
-// calls that trust the sandbox CA.
+// How the sandbox's integration tests talk to it besides the SDKs: raw HTTPS calls to any of its
+// listeners (trusting its CA), tokens minted by its Entra key, an SDK call's expected failure,
+// and turning workload identity on as `az aks update` does.
 import { request } from "node:https";
-import type { TokenCredential } from "@azure/identity";
-import { sandboxCloud } from "../../src/azure/cloud.js";
-import { operatorOf } from "../../sandbox/core/seed.js";
-import type { TestSandbox } from "../helpers/sandbox.js";
-
-/** The operator credential of the sandbox cloud profile: a ClientSecretCredential that gets its
- *  tokens from the sandbox's Entra token endpoint (never minted behind its back). */
-export async function operatorCredential(sb: TestSandbox): Promise<TokenCredential> {
-  return sandboxCloud(sb.dir).credential();
-}
+import { sandboxCloud } from "../../../src/azure/cloud.js";
+import { operatorOf } from "../../../sandbox/core/seed.js";
+import { operatorCredential, type TestSandbox } from "../../helpers/sandbox.js";
 
 /** A token for the operator principal, minted by the sandbox's Entra signing key. */
 export async function mintOperatorToken(sb: TestSandbox, opts: { tenantId?: string; audience?: string; lifetimeSeconds?: number } = {}): Promise<string> {

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { request } from "node:https";
 import { join } from "node:path";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
-import { sandboxCloud } from "../../src/azure/cloud.js";
+import { sandboxCloud } from "../../../src/azure/cloud.js";
 
 const BIN = join(process.cwd(), "bin", "aks-wi");
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>

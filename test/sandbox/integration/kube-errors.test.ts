@@ -3,8 +3,8 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { rawCall } from "./sandbox-arm.harness.js";
+import { startTestSandbox, type TestSandbox } from "../../helpers/sandbox.js";
+import { rawCall } from "./calls.harness.js";
 
 let sb: TestSandbox;
 let token: string;

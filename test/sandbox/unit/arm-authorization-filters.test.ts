@@ -1,9 +1,9 @@
 // The $filter grammars of the sandbox's roleAssignments and roleDefinitions lists, and which
 // assignments a list at a scope shows (at, above and below; atScope() only at and above).
 import { describe, expect, it } from "vitest";
-import { World, type RoleAssignmentRecord, type WorldState } from "../../sandbox/core/world.js";
-import { listAssignments, parseAssignmentFilter } from "../../sandbox/arm/providers/authorization/role-assignments.js";
-import { parseRoleDefinitionFilter } from "../../sandbox/arm/providers/authorization/role-definitions.js";
+import { World, type RoleAssignmentRecord, type WorldState } from "../../../sandbox/core/world.js";
+import { listAssignments, parseAssignmentFilter } from "../../../sandbox/arm/providers/authorization/role-assignments.js";
+import { parseRoleDefinitionFilter } from "../../../sandbox/arm/providers/authorization/role-definitions.js";
 
 const SUB = "/subscriptions/11111111-1111-1111-1111-111111111111";
 const RG = `${SUB}/resourceGroups/rg`;

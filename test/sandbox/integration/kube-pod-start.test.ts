@@ -2,7 +2,7 @@
 // exec answer as the real API does for a container that has not started, then work once Running.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { startKubeHarness, type KubeHarness } from "./sandbox-kube.harness.js";
+import { startKubeHarness, type KubeHarness } from "./kube.harness.js";
 
 let h: KubeHarness;
 let env: NodeJS.ProcessEnv;

@@ -9,8 +9,8 @@ import { promisify } from "node:util";
 import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { afterAll, describe, expect, it } from "vitest";
-import { sandboxCloud } from "../../src/azure/cloud.js";
-import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
+import { sandboxCloud } from "../../../src/azure/cloud.js";
+import { startTestSandbox, type TestSandbox } from "../../helpers/sandbox.js";
 
 const dir = mkdtempSync(join(tmpdir(), "aks-wi-faults-"));
 let sb: TestSandbox | undefined;

@@ -9,9 +9,9 @@ import { spawn } from "node:child_process";
 import { decodeJwt } from "jose";
 import { ClientAssertionCredential } from "@azure/identity";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
-import { sandboxCloud, type CloudProfile } from "../../src/azure/cloud.js";
-import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { enableWorkloadIdentity, operatorCredential } from "./sandbox-arm.harness.js";
+import { sandboxCloud, type CloudProfile } from "../../../src/azure/cloud.js";
+import { operatorCredential, startTestSandbox, type TestSandbox } from "../../helpers/sandbox.js";
+import { enableWorkloadIdentity } from "./calls.harness.js";
 
 const AUDIENCE = "api://AzureADTokenExchange";
 const NS = "default";

@@ -4,19 +4,19 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { World, type WorldState } from "../../sandbox/core/world.js";
-import type { SandboxRequest, ServiceContext, TokenService } from "../../sandbox/core/types.js";
-import type { ArmRoute } from "../../sandbox/arm/route.js";
+import { World, type WorldState } from "../../../sandbox/core/world.js";
+import type { SandboxRequest, ServiceContext, TokenService } from "../../../sandbox/core/types.js";
+import type { ArmRoute } from "../../../sandbox/arm/route.js";
 
 const permitted = vi.hoisted(() => ({ allow: true, calls: [] as Array<[string, string, string]> }));
-vi.mock("../../sandbox/arm/providers/authorization/rbac.js", () => ({
+vi.mock("../../../sandbox/arm/providers/authorization/rbac.js", () => ({
   isPermitted: (_w: unknown, oid: string, scope: string, action: string) => {
     permitted.calls.push([oid, scope, action]);
     return permitted.allow;
   },
 }));
 
-const { compileRoute, createArmHandler, matchSegments, splitPath } = await import("../../sandbox/arm/router.js");
+const { compileRoute, createArmHandler, matchSegments, splitPath } = await import("../../../sandbox/arm/router.js");
 
 const SUB = "11111111-1111-1111-1111-111111111111";
 const TENANT = "22222222-2222-2222-2222-222222222222";

@@ -8,10 +8,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ClientAssertionCredential, WorkloadIdentityCredential } from "@azure/identity";
 import { ContainerServiceClient } from "@azure/arm-containerservice";
-import { sandboxCloud } from "../../src/azure/cloud.js";
+import { sandboxCloud } from "../../../src/azure/cloud.js";
 import { SignJWT, decodeJwt } from "jose";
-import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { key } from "../../sandbox/core/world.js";
+import { startTestSandbox, type TestSandbox } from "../../helpers/sandbox.js";
+import { key } from "../../../sandbox/core/world.js";
 
 const AUDIENCE = "api://AzureADTokenExchange";
 const ARM_SCOPE = "https://management.azure.com/.default";

@@ -2,7 +2,7 @@
 // only for labelled pods, with annotations honoured, and not once it is taken down.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { startKubeHarness, type KubeHarness } from "./sandbox-kube.harness.js";
+import { startKubeHarness, type KubeHarness } from "./kube.harness.js";
 
 let h: KubeHarness;
 let env: NodeJS.ProcessEnv;

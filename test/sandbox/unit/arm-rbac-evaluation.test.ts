@@ -1,10 +1,10 @@
 // RBAC evaluation of the sandbox's ARM, table-driven: scope inheritance on whole segments,
 // Azure's wildcards, notActions subtracting only within their own role, data actions apart.
 import { describe, expect, it } from "vitest";
-import { World, type RoleAssignmentRecord, type WorldState } from "../../sandbox/core/world.js";
-import { actionMatches, isDataActionPermitted, isPermitted } from "../../sandbox/arm/providers/authorization/rbac.js";
-import { normalizeScope, scopeCovers } from "../../sandbox/arm/providers/authorization/scope.js";
-import { BUILT_IN_ROLES, builtInRoleByName } from "../../sandbox/arm/providers/authorization/built-in-roles.js";
+import { World, type RoleAssignmentRecord, type WorldState } from "../../../sandbox/core/world.js";
+import { actionMatches, isDataActionPermitted, isPermitted } from "../../../sandbox/arm/providers/authorization/rbac.js";
+import { normalizeScope, scopeCovers } from "../../../sandbox/arm/providers/authorization/scope.js";
+import { BUILT_IN_ROLES, builtInRoleByName } from "../../../sandbox/arm/providers/authorization/built-in-roles.js";
 
 const SUB = "/subscriptions/11111111-1111-1111-1111-111111111111";
 const RG = `${SUB}/resourceGroups/rg-app`;

@@ -4,9 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TokenCredential } from "@azure/identity";
 import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import { ResourceManagementClient } from "@azure/arm-resources";
-import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { operatorCredential } from "./sandbox-arm.harness.js";
-import { sandboxCloud } from "../../src/azure/cloud.js";
+import { operatorCredential, startTestSandbox, type TestSandbox } from "../../helpers/sandbox.js";
+import { sandboxCloud } from "../../../src/azure/cloud.js";
 
 async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

@@ -1,8 +1,8 @@
 // The ARM front door over raw HTTPS: every malformed or unauthorised request gets ARM's status,
 // ARM's {"error":{"code","message"}} body and ARM's headers — and the sandbox keeps answering.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { mintOperatorToken, rawCall, type RawResponse } from "./sandbox-arm.harness.js";
+import { startTestSandbox, type TestSandbox } from "../../helpers/sandbox.js";
+import { mintOperatorToken, rawCall, type RawResponse } from "./calls.harness.js";
 
 let sb: TestSandbox;
 let token: string;

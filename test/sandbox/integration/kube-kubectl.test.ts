@@ -9,9 +9,9 @@ import { spawn } from "node:child_process";
 import { copyFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createLocalJWKSet, decodeJwt, jwtVerify } from "jose";
-import { sandboxCloud } from "../../src/azure/cloud.js";
-import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { enableWorkloadIdentity, rawCall } from "./sandbox-arm.harness.js";
+import { sandboxCloud } from "../../../src/azure/cloud.js";
+import { startTestSandbox, type TestSandbox } from "../../helpers/sandbox.js";
+import { enableWorkloadIdentity, rawCall } from "./calls.harness.js";
 
 /** Tutorial 002 ("Create a Service Account and Establish Federated Identity" / "Deploy Sample
  *  workload"): a ServiceAccount and a labelled `quick-start` pod, each applied with

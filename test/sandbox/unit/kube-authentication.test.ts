@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { createKubeService } from "../../sandbox/kube/index.js";
-import { buildKubeconfig } from "../../sandbox/kube/kubeconfig.js";
-import { World, type WorldState } from "../../sandbox/core/world.js";
-import type { ServiceContext, TokenService } from "../../sandbox/core/types.js";
+import { createKubeService } from "../../../sandbox/kube/index.js";
+import { buildKubeconfig } from "../../../sandbox/kube/kubeconfig.js";
+import { World, type WorldState } from "../../../sandbox/core/world.js";
+import type { ServiceContext, TokenService } from "../../../sandbox/core/types.js";
 
 let dir: string;
 let ctx: ServiceContext;

@@ -4,10 +4,10 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { mergeClusterBody, seedClusterBody } from "../../sandbox/arm/providers/container-service/cluster-body.js";
-import { settleCluster } from "../../sandbox/arm/providers/container-service/long-running.js";
-import { World, type ClusterRecord, type WorldState } from "../../sandbox/core/world.js";
-import type { ServiceContext } from "../../sandbox/core/types.js";
+import { mergeClusterBody, seedClusterBody } from "../../../sandbox/arm/providers/container-service/cluster-body.js";
+import { settleCluster } from "../../../sandbox/arm/providers/container-service/long-running.js";
+import { World, type ClusterRecord, type WorldState } from "../../../sandbox/core/world.js";
+import type { ServiceContext } from "../../../sandbox/core/types.js";
 
 const id = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks";
 const seed = () => seedClusterBody({ id, name: "aks", location: "eastus", resourceGroup: "rg", kubeServer: "https://127.0.0.1:6443" });

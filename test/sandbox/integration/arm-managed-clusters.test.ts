@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { ContainerServiceClient, type ManagedCluster } from "@azure/arm-containerservice";
-import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { failure, operatorCredential, rawCall } from "./sandbox-arm.harness.js";
-import { sandboxCloud } from "../../src/azure/cloud.js";
+import { operatorCredential, startTestSandbox, type TestSandbox } from "../../helpers/sandbox.js";
+import { failure, rawCall } from "./calls.harness.js";
+import { sandboxCloud } from "../../../src/azure/cloud.js";
 
 const run = promisify(execFile);
 
