@@ -6,6 +6,10 @@ import { generate } from "selfsigned";
 
 export interface SandboxTls { caFile: string; caPem: string; key: string; cert: string }
 
+/** selfsigned's certificates end without a line break; a PEM file ends with one (tools that
+ *  concatenate CA bundles, `cat ca.pem >> bundle`, rely on it). */
+const pemFile = (pem: string) => (pem.endsWith("\n") ? pem : pem + "\n");
+
 const files = (dir: string) => ({
   caFile: join(dir, "ca.pem"),
   caKey: join(dir, "ca-key.pem"),
@@ -42,11 +46,11 @@ export async function ensureTls(dir: string): Promise<SandboxTls> {
         { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }, { type: 2, value: "localhost" }] },
       ],
     });
-    writeFileSync(f.caKey, ca.private, { mode: 0o600 });
-    writeFileSync(f.key, server.private, { mode: 0o600 });
-    writeFileSync(f.cert, server.cert, { mode: 0o644 });
+    writeFileSync(f.caKey, pemFile(ca.private), { mode: 0o600 });
+    writeFileSync(f.key, pemFile(server.private), { mode: 0o600 });
+    writeFileSync(f.cert, pemFile(server.cert), { mode: 0o644 });
     // The CA last: its presence marks a complete set.
-    writeFileSync(f.caFile, ca.cert, { mode: 0o644 });
+    writeFileSync(f.caFile, pemFile(ca.cert), { mode: 0o644 });
   }
   return { caFile: f.caFile, caPem: readFileSync(f.caFile, "utf8"), key: readFileSync(f.key, "utf8"), cert: readFileSync(f.cert, "utf8") };
 }
