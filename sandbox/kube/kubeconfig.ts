@@ -48,13 +48,16 @@ export function matchStaticToken(ctx: ServiceContext, token: string): Credential
 export function buildKubeconfig(ctx: ServiceContext, kind: CredentialKind): string {
   const { clusterName, resourceGroup } = ctx.info;
   const user = `${kind === "admin" ? "clusterAdmin" : "clusterUser"}_${resourceGroup}_${clusterName}`;
-  const contextName = kind === "admin" ? `${clusterName}-admin` : clusterName;
+  // Both credentials name their context after the cluster, as AKS returns them. The "-admin"
+  // suffix users know is the Azure CLI's, added when it merges an admin kubeconfig into
+  // ~/.kube/config ("rename the admin context so it doesn't overwrite the user context":
+  // merge_kubernetes_configurations in Azure/azure-cli acs/custom.py).
   const config = {
     apiVersion: "v1",
     kind: "Config",
     clusters: [{ name: clusterName, cluster: { "certificate-authority-data": Buffer.from(ctx.caPem).toString("base64"), server: ctx.info.kubeServer } }],
-    contexts: [{ name: contextName, context: { cluster: clusterName, user } }],
-    "current-context": contextName,
+    contexts: [{ name: clusterName, context: { cluster: clusterName, user } }],
+    "current-context": clusterName,
     preferences: {},
     users: [{ name: user, user: { token: staticTokens(ctx)[kind] } }],
   };

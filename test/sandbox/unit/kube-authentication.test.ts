@@ -45,6 +45,11 @@ describe("kube auth", () => {
     expect(user.clusters[0]).toEqual({ name: "aks-sandbox", cluster: { "certificate-authority-data": Buffer.from(ctx.caPem).toString("base64"), server: "https://127.0.0.1:6443" } });
     expect(user.users[0].name).toBe("clusterUser_rg-sandbox_aks-sandbox");
     expect(admin.users[0].name).toBe("clusterAdmin_rg-sandbox_aks-sandbox");
+    // AKS names both contexts after the cluster; `az aks get-credentials --admin` appends "-admin" itself
+    for (const [config, userName] of [[user, "clusterUser_rg-sandbox_aks-sandbox"], [admin, "clusterAdmin_rg-sandbox_aks-sandbox"]]) {
+      expect(config.contexts).toEqual([{ name: "aks-sandbox", context: { cluster: "aks-sandbox", user: userName } }]);
+      expect(config["current-context"]).toBe("aks-sandbox");
+    }
     expect(user.users[0].user.token).not.toBe(admin.users[0].user.token);
     expect(statSync(join(dir, "kube-credentials.json")).mode & 0o777).toBe(0o600);
   });
