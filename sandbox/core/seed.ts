@@ -87,7 +87,7 @@ export function seedWorld(p: { kubeServer: string }): SeededWorld {
     clusters: {
       [key(clusterId)]: {
         id: clusterId,
-        body: seedClusterBody({ id: clusterId, name: SEED.clusterName, location: SEED.location, resourceGroup: SEED.resourceGroup, kubeServer: p.kubeServer }),
+        body: seedClusterBody({ id: clusterId, name: SEED.clusterName, location: SEED.location, resourceGroup: SEED.resourceGroup, kubeServer: p.kubeServer, tenantId }),
         operations: {},
       },
     },

@@ -42,6 +42,7 @@ describe("managedClusters with instant latency", () => {
     expect(c.securityProfile?.workloadIdentity?.enabled).not.toBe(true);
     expect(c.aadProfile).toBeUndefined();
     expect(c.agentPoolProfiles?.length).toBeGreaterThan(0);
+    expect(c.identity).toMatchObject({ type: "SystemAssigned", tenantId: sb.info.tenantId });
     expect(c.id).toBe(`/subscriptions/${sb.info.subscriptionId}/resourceGroups/${sb.info.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${sb.info.clusterName}`);
   });
 

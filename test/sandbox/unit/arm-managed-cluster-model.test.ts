@@ -10,7 +10,7 @@ import { World, type ClusterRecord, type WorldState } from "../../../sandbox/cor
 import type { ServiceContext } from "../../../sandbox/core/types.js";
 
 const id = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks";
-const seed = () => seedClusterBody({ id, name: "aks", location: "eastus", resourceGroup: "rg", kubeServer: "https://127.0.0.1:6443" });
+const seed = () => seedClusterBody({ id, name: "aks", location: "eastus", resourceGroup: "rg", kubeServer: "https://127.0.0.1:6443", tenantId: "t1" });
 
 describe("seedClusterBody", () => {
   it("looks like a fresh AKS cluster with OIDC issuer and workload identity off", () => {
@@ -19,6 +19,7 @@ describe("seedClusterBody", () => {
     expect(b.properties).toMatchObject({ provisioningState: "Succeeded", powerState: { code: "Running" }, oidcIssuerProfile: { enabled: false }, securityProfile: {}, fqdn: "127.0.0.1:6443" });
     expect(b.properties.aadProfile).toBeUndefined();
     expect(b.properties.agentPoolProfiles[0]).toMatchObject({ name: "nodepool1", mode: "System", osType: "Linux" });
+    expect(b.identity).toEqual({ type: "SystemAssigned", principalId: expect.stringMatching(/^[0-9a-f-]{36}$/), tenantId: "t1" });
   });
 });
 

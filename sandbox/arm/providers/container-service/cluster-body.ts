@@ -48,7 +48,7 @@ function agentPool(name: string, version: string, overrides: Record<string, any>
 
 /** A fresh AKS cluster as GET returns it: OIDC issuer and workload identity off (the state at
  *  the start of every tutorial), local accounts on, no Entra integration (aadProfile absent). */
-export function seedClusterBody(p: { id: string; name: string; location: string; resourceGroup: string; kubeServer: string; tenantId?: string }): Record<string, any> {
+export function seedClusterBody(p: { id: string; name: string; location: string; resourceGroup: string; kubeServer: string; tenantId: string }): Record<string, any> {
   const subscriptionId = /\/subscriptions\/([^/]+)/i.exec(p.id)?.[1] ?? "";
   const hash = createHash("sha256").update(p.id.toLowerCase()).digest("hex");
   const dnsPrefix = `${p.name.slice(0, 10)}-${p.resourceGroup.slice(0, 16)}-${subscriptionId.slice(0, 6)}`.replace(/[^a-zA-Z0-9-]/g, "");
@@ -109,7 +109,9 @@ export function seedClusterBody(p: { id: string; name: string; location: string;
       nodeProvisioningProfile: { mode: "Manual" },
       bootstrapProfile: { artifactSource: "Direct" },
     },
-    identity: { type: "SystemAssigned", principalId: randomUUID(), ...(p.tenantId ? { tenantId: p.tenantId } : {}) },
+    // The system-assigned identity's tenant, as AKS reports it (e.g. the create response in
+    // Azure/azure-cli acs test recording test_aks_create_default_service_msi.yaml).
+    identity: { type: "SystemAssigned", principalId: randomUUID(), tenantId: p.tenantId },
     sku: { name: "Base", tier: "Free" },
   };
 }
