@@ -3,7 +3,7 @@
 // are both off, a Key Vault and a storage account to use as role scopes, and an operator service
 // principal that is Owner of the subscription.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { seedClusterBody } from "../arm/providers/container-service/cluster-body.js";
+import { managedClusterId, seedClusterBody } from "../arm/providers/container-service/cluster-body.js";
 import type { WorldState } from "./world.js";
 import { key } from "./world.js";
 
@@ -25,7 +25,7 @@ export function seedWorld(p: { kubeServer: string }): SeededWorld {
   const suffix = randomBytes(3).toString("hex");
   const sub = `/subscriptions/${subscriptionId}`;
   const rgId = `${sub}/resourceGroups/${SEED.resourceGroup}`;
-  const clusterId = `${rgId}/providers/Microsoft.ContainerService/managedClusters/${SEED.clusterName}`;
+  const clusterId = managedClusterId(subscriptionId, SEED.resourceGroup, SEED.clusterName);
   const vaultName = `kv-sandbox-${suffix}`;
   const vaultId = `${rgId}/providers/Microsoft.KeyVault/vaults/${vaultName}`;
   const storageName = `stsandbox${suffix}`;

@@ -43,7 +43,8 @@ describe("managedClusters with instant latency", () => {
     expect(c.aadProfile).toBeUndefined();
     expect(c.agentPoolProfiles?.length).toBeGreaterThan(0);
     expect(c.identity).toMatchObject({ type: "SystemAssigned", tenantId: sb.info.tenantId });
-    expect(c.id).toBe(`/subscriptions/${sb.info.subscriptionId}/resourceGroups/${sb.info.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${sb.info.clusterName}`);
+    // AKS answers its IDs with "resourcegroups" in lower case
+    expect(c.id).toBe(`/subscriptions/${sb.info.subscriptionId}/resourcegroups/${sb.info.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${sb.info.clusterName}`);
   });
 
   it("answers a missing cluster with ResourceNotFound", async () => {
@@ -165,6 +166,7 @@ describe("managedClusters while an update runs", () => {
     const put = await rawCall(sb, "PUT", path, { token, body: JSON.stringify(body) });
     expect(put.status).toBe(201);
     expect(put.json.properties.provisioningState).toBe("Creating");
+    expect(put.json.id).toBe(`/subscriptions/${sb.info.subscriptionId}/resourcegroups/${sb.info.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/aks-second`);
     const op = String(put.headers["azure-asyncoperation"]).slice(sb.info.armEndpoint.length);
     const during = await rawCall(sb, "GET", op, { token });
     expect(during.json).toMatchObject({ status: "InProgress" });

@@ -46,6 +46,14 @@ function agentPool(name: string, version: string, overrides: Record<string, any>
   };
 }
 
+/** A managed cluster's ID as AKS spells it: "resourcegroups" in lower case, whatever the request
+ *  said (AKS's PUT to .../resourceGroups/clitest000001/... answers "id":
+ *  "/subscriptions/…/resourcegroups/clitest000001/providers/Microsoft.ContainerService/managedClusters/…"
+ *  in Azure/azure-cli's recording test_aks_create_default_service_msi.yaml). */
+export function managedClusterId(subscriptionId: string, resourceGroup: string, name: string): string {
+  return `/subscriptions/${subscriptionId}/resourcegroups/${resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${name}`;
+}
+
 /** A fresh AKS cluster as GET returns it: OIDC issuer and workload identity off (the state at
  *  the start of every tutorial), local accounts on, no Entra integration (aadProfile absent). */
 export function seedClusterBody(p: { id: string; name: string; location: string; resourceGroup: string; kubeServer: string; tenantId: string }): Record<string, any> {

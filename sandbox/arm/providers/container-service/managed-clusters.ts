@@ -7,7 +7,7 @@ import type { ArmCall, ArmRoute } from "../../route.js";
 import { key, type ClusterRecord } from "../../../core/world.js";
 import { buildKubeconfig, type CredentialKind } from "../../../kube/kubeconfig.js";
 import { armError, locationRequired, missingBody, resourceNotFound } from "../../errors.js";
-import { mergeClusterBody, seedClusterBody } from "./cluster-body.js";
+import { managedClusterId, mergeClusterBody, seedClusterBody } from "./cluster-body.js";
 import { busy, clone, settleCluster, settleClusters, startOperation } from "./long-running.js";
 
 /** Ascending, from azure-rest-api-specs (@azure/arm-containerservice 24.1.0 sends 2025-10-01). */
@@ -32,7 +32,7 @@ const RG_BASE = `/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupNa
 const NAME_RULE = /^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$/;
 
 function clusterId(call: ArmCall): string {
-  return `/subscriptions/${call.ctx.world.state.subscriptionId}/resourceGroups/${call.params.resourceGroupName}/providers/${TYPE}/${call.params.resourceName}`;
+  return managedClusterId(call.ctx.world.state.subscriptionId, call.params.resourceGroupName, call.params.resourceName);
 }
 
 function view(c: ClusterRecord): Record<string, any> {
