@@ -1,11 +1,13 @@
-// The ARM front door: matches a request to a route of some resource provider and runs ARM's
-// checks in ARM's order before the provider sees it — path, api-version, token, body, RBAC,
-// subscription and resource group. Every answer (errors included) carries ARM's headers, and a
-// handler that throws becomes ARM's 500; the router itself never throws.
+// The ARM front door: answers ARM's own metadata (metadata-endpoints.ts), matches any other
+// request to a route of some resource provider and runs ARM's checks in ARM's order before the
+// provider sees it — path, api-version, token, body, RBAC, subscription and resource group.
+// Every answer (errors included) carries ARM's headers, and a handler that throws becomes ARM's
+// 500; the router itself never throws.
 import { randomUUID } from "node:crypto";
 import type { Handler, SandboxRequest, SandboxResponse, ServiceContext, TokenCheck } from "../core/types.js";
 import type { ArmCall, ArmRoute } from "./route.js";
 import { key } from "../core/world.js";
+import { metadataEndpoints } from "./metadata-endpoints.js";
 import { isPermitted } from "./providers/authorization/rbac.js";
 import {
   armError, authorizationFailed, internalError, invalidApiVersion, invalidRequestContent, invalidResourceNamespace,
@@ -201,6 +203,9 @@ export function createArmHandler(ctx: ServiceContext, routes: ArmRoute[]): Handl
     const parts = splitPath(req.path);
     const method = req.method.toUpperCase();
     const apiVersion = req.url.searchParams.get("api-version");
+    // ARM's own cloud metadata, served to anyone before any provider is involved
+    const metadata = metadataEndpoints(ctx, req, parts);
+    if (metadata) return metadata;
 
     const matches = compiled.map((c) => ({ c, params: matchSegments(c.segments, parts) })).filter((m) => m.params !== undefined);
     if (matches.length === 0) return unknownPath(parts, apiVersion ?? "", namespaces);
