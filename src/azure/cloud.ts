@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { TokenCredential } from "@azure/identity";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../core/errors.js";
 
 export interface CloudProfile {
   name: "AzureCloud" | "sandbox";

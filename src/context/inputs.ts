@@ -2,7 +2,7 @@
 //   flag → AKS_WI_* environment variable → state file → prompt (interactive only) → default
 // and is validated by Azure's / Kubernetes' naming rules before anything is sent. INPUTS is the
 // one table describing each input; the missing-input error, the prompts and the docs derive from it.
-import { EXIT, UserError } from "../cli/errors.js";
+import { UserError } from "../core/errors.js";
 import type { InitInputs, RoleRequest } from "../steps/types.js";
 import type { ConnectionOptions, WorkloadOptions } from "./options.js";
 import type { PickChoice, Prompter } from "./prompts.js";
@@ -268,7 +268,7 @@ function otherWorkload(saved: Partial<InitInputs> | undefined, got: Got): UserEr
     return new UserError(
       `the state file holds the setup on cluster ${saved!.cluster} (resource group ${saved!.resourceGroup}, subscription ${saved!.subscription}), not ${got.cluster} in ${got.resourceGroup}`,
       `pass --state FILE for this cluster, e.g. --state .aks-wi/${got.cluster ?? "CLUSTER"}/state.json (the default); nothing was changed`,
-      EXIT.usage,
+      "usage",
     );
   }
   if (!saved?.namespace || !saved.serviceAccount || !got.namespace || !got.serviceAccount) return undefined;
@@ -276,7 +276,7 @@ function otherWorkload(saved: Partial<InitInputs> | undefined, got: Got): UserEr
   return new UserError(
     `the state file holds the setup of service account ${saved.namespace}/${saved.serviceAccount}, not ${got.namespace}/${got.serviceAccount}`,
     `pass --state FILE for another workload on this cluster, e.g. --state .aks-wi/${got.cluster ?? "CLUSTER"}/${got.namespace}.${got.serviceAccount}.json; nothing was changed`,
-    EXIT.usage,
+    "usage",
   );
 }
 
@@ -311,7 +311,7 @@ function inputError(p: Problems, nonInteractiveReason?: string): UserError {
   const hint = p.missing.length
     ? "pass each as a flag or environment variable, or run in a terminal without --yes to be asked"
     : "fix the values above; nothing was changed";
-  return new UserError(lines.join("\n"), hint, EXIT.usage);
+  return new UserError(lines.join("\n"), hint, "usage");
 }
 
 async function promptFor(spec: InputSpec, got: Got, def: string | undefined, prompter: Prompter, sources?: PickSources): Promise<string> {

@@ -1,7 +1,7 @@
 // The prompt facade: the only module that imports the prompt library. Input resolution and the
 // Ui talk to a `Prompter`, so unit tests answer with fakes and nothing else depends on @inquirer.
 import type { Writable } from "node:stream";
-import { CancelledError } from "../cli/errors.js";
+import { CancelledError } from "../core/errors.js";
 import type { Validator } from "./validate.js";
 
 export interface PickChoice<T = string> {

@@ -2,7 +2,7 @@
 // the user agrees (or --yes, or --dry-run stops here), then each step with a change applies, and
 // the state is saved after every step so a killed or failed run resumes where it stopped.
 import chalk from "chalk";
-import { CancelledError, StepError, UserError } from "../cli/errors.js";
+import { CancelledError, StepError, UserError } from "../core/errors.js";
 import type { Change, Step, StepContext, StepName, StepPlan } from "../steps/types.js";
 import type { CliUi } from "./ui.js";
 
@@ -41,7 +41,7 @@ const firstLine = (s: string) => s.split("\n")[0] ?? s;
 export function toStepError(step: StepName, e: unknown): Error {
   if (e instanceof CancelledError || e instanceof StepError) return e;
   const again = "fix the cause and re-run aks-wi init: it resumes from this step";
-  if (e instanceof UserError) return new StepError(step, firstLine(e.message), e.suggestion ?? again);
+  if (e instanceof UserError) return new StepError(step, firstLine(e.message), e.suggestion ?? again, e.kind === "denied" ? "denied" : "failed");
   const name = (e as { name?: string })?.name;
   if (name === "ExitPromptError" || name === "AbortPromptError") return new CancelledError();
   const err = new StepError(step, firstLine((e as Error)?.message ?? String(e)), `${again} (AKS_WI_DEBUG=1 shows details)`);

@@ -8,7 +8,7 @@ import { chmod, mkdir, open, readFile, rename, rm, rmdir, stat, unlink } from "n
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import lockfile from "proper-lockfile";
-import { EXIT, UserError } from "../cli/errors.js";
+import { UserError } from "../core/errors.js";
 import type { InitState } from "../steps/types.js";
 
 export const STATE_DIR = ".aks-wi";
@@ -195,7 +195,7 @@ function lockedError(path: string, owner: Owner | undefined): UserError {
   return new UserError(
     `another aks-wi init is running on ${path} (${who})`,
     "wait for it to finish, or pass another --state",
-    EXIT.failed,
+    "failed",
   );
 }
 

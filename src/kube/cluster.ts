@@ -2,7 +2,7 @@
 // Entra token provider replacing kubelogin on Entra-integrated clusters (admin credentials
 // carry their own static auth and need none).
 import type { AzureOps, KubeOps } from "../steps/types.js";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../core/errors.js";
 import { createKubeOps, type KubeOpsOptions } from "./ops.js";
 import type { TokenProvider } from "./connect.js";
 

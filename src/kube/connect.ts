@@ -3,7 +3,7 @@
 // provider (an Entra token for the AKS server app from the same Azure credential) and every
 // request carries that token.
 import { KubeConfig, setHeaderOptions, type ConfigurationOptions } from "@kubernetes/client-node";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../core/errors.js";
 
 export type TokenProvider = () => Promise<string>;
 

@@ -2,7 +2,7 @@
 // makes. Not-found reads return undefined; other API errors become one-line UserErrors.
 import { readFileSync } from "node:fs";
 import { ApiException, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
-import { EXIT, UserError } from "../cli/errors.js";
+import { UserError } from "../core/errors.js";
 import type { KubeOps, PodInfo, ServiceAccountInfo } from "../steps/types.js";
 import { connect, type KubeConnectOptions } from "./connect.js";
 
@@ -13,7 +13,7 @@ export interface KubeOpsOptions extends KubeConnectOptions {
 
 export class KubeError extends UserError {
   constructor(message: string, public readonly status?: number, suggestion?: string) {
-    super(message, suggestion, EXIT.failed);
+    super(message, suggestion, status === 403 ? "denied" : "failed"); // 403: an RBAC permission the user lacks
     this.name = "KubeError";
   }
 }

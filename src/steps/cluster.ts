@@ -1,5 +1,5 @@
 // Step 1: turn on the cluster's OIDC issuer and workload identity in one update.
-import { CancelledError } from "../cli/errors.js";
+import { CancelledError } from "../core/errors.js";
 import { clusterTenant, requireCluster } from "./shared.js";
 import type { ClusterInfo, Step, StepContext, StepPlan } from "./types.js";
 

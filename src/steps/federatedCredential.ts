@@ -1,6 +1,6 @@
 // Step 5: the federated identity credential that lets the service account's token be exchanged
 // for the identity's. Matched by (issuer, subject) - the pair Entra compares - never by name.
-import { StepError } from "../cli/errors.js";
+import { StepError } from "../core/errors.js";
 import { PENDING, WI_AUDIENCE, currentIdentity, currentIssuer, serviceAccountSubject } from "./shared.js";
 import type { FederatedCredentialInfo, Step, StepContext } from "./types.js";
 

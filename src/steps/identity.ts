@@ -1,5 +1,5 @@
 // Step 3: the user-assigned managed identity the workload will act as: reused when it exists.
-import { StepError } from "../cli/errors.js";
+import { StepError } from "../core/errors.js";
 import { currentIdentity, requireCluster } from "./shared.js";
 import type { IdentityOut, Step, StepContext } from "./types.js";
 

@@ -1,6 +1,6 @@
 // Step 2: the cluster's OIDC issuer URL, kept verbatim (a trailing slash is part of the issuer
 // string Entra compares, so it is never added or stripped).
-import { StepError } from "../cli/errors.js";
+import { StepError } from "../core/errors.js";
 import { requireCluster } from "./shared.js";
 import type { Step } from "./types.js";
 

@@ -1,7 +1,7 @@
 // Step 6: Azure role assignments for the identity's principal. Each assignment's name is a UUID v5
 // of (scope, role, principal), so a re-run after a crash PUTs the same name and cannot duplicate.
 import { v5 as uuidv5 } from "uuid";
-import { CancelledError, StepError } from "../cli/errors.js";
+import { CancelledError, StepError } from "../core/errors.js";
 import { PENDING, currentIdentity, lastSegment } from "./shared.js";
 import type { RoleAssignmentOut, RoleDefinitionInfo, RoleRequest, Step, StepContext } from "./types.js";
 

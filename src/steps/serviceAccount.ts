@@ -1,7 +1,7 @@
 // Step 4: the namespace and the service account, annotated with the identity's client ID (and
 // its tenant when that differs from the cluster's). Existing service accounts are merge-patched:
 // only the two annotations change, every other label/annotation stays.
-import { CancelledError, StepError } from "../cli/errors.js";
+import { CancelledError, StepError } from "../core/errors.js";
 import { ANNOTATION_CLIENT_ID, ANNOTATION_TENANT_ID, PENDING, clusterTenant, currentIdentity } from "./shared.js";
 import type { ServiceAccountInfo, Step, StepContext, StepPlan } from "./types.js";
 

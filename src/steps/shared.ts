@@ -1,6 +1,6 @@
 // Helpers the init steps share: where earlier steps' results come from (state outputs first,
 // a read of the live world otherwise), and the constants of workload identity.
-import { StepError } from "../cli/errors.js";
+import { StepError } from "../core/errors.js";
 import type { ClusterInfo, IdentityOut, StepContext, StepName } from "./types.js";
 
 export const WI_AUDIENCE = "api://AzureADTokenExchange";

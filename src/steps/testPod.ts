@@ -1,7 +1,7 @@
 // Step 7: a small pod that uses the service account and carries the workload-identity label on
 // the pod itself, so the webhook injects the token volume and AZURE_* env. A pod created before
 // the annotation (or before workload identity was on) was never mutated: it is recreated.
-import { StepError } from "../cli/errors.js";
+import { StepError } from "../core/errors.js";
 import { LABEL_USE, currentIdentity } from "./shared.js";
 import type { PodInfo, Step, StepContext } from "./types.js";
 

@@ -4,7 +4,7 @@
 // failed read is recorded as a fact and the checks name it. The federated token and the ARM token
 // live only in local variables of this module and src/azure; facts hold claims.
 import { decodeJwt } from "jose";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../core/errors.js";
 import type { IdentityOut } from "../steps/types.js";
 import { PROPAGATION_CODES } from "./check-exchange.js";
 import type { ExchangeAttempt, VerifyAzure, VerifyKube } from "./ports.js";

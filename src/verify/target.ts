@@ -1,6 +1,6 @@
 // Resolves what to verify from the flags and the state file init wrote (flags win). Pure: the
 // caller reads the state file and picks the cloud profile.
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../core/errors.js";
 import type { ConnectionOptions, WorkloadOptions } from "../context/options.js";
 import type { InitState } from "../steps/types.js";
 import type { VerifyTarget } from "./types.js";

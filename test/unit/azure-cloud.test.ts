@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { UserError } from "../../src/cli/errors.js";
+import { UserError } from "../../src/core/errors.js";
 import { sandboxCloud } from "../../src/azure/cloud.js";
 
 function sandboxDir(pid: number): string {
@@ -29,7 +29,7 @@ describe("sandbox cloud profile", () => {
     const dir = sandboxDir(exited);
     const e = (() => { try { sandboxCloud(dir); } catch (x) { return x as UserError; } })();
     expect(e).toBeInstanceOf(UserError);
-    expect(e!.exitCode).toBe(2);
+    expect(e!.kind).toBe("usage");
     expect(e!.message).toBe(`the sandbox in ${dir} is not running (its process ${exited} has exited)`);
     expect(e!.suggestion).toContain(`aks-wi sandbox start --dir ${dir}`);
   });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Command } from "commander";
 import { buildProgram } from "../../src/cli/main.js";
 import { chooseProfile, nonInteractiveReason } from "../../src/cli/commands/init.js";
-import { UserError } from "../../src/cli/errors.js";
+import { UserError } from "../../src/core/errors.js";
 
 function parse(args: string[]): Promise<Record<string, unknown>> {
   const program = buildProgram();

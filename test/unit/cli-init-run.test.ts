@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { runInit, type InitDeps } from "../../src/cli/commands/init.js";
-import { CancelledError, UserError } from "../../src/cli/errors.js";
+import { CancelledError, UserError } from "../../src/core/errors.js";
 import type { InitOptions } from "../../src/context/inputs.js";
 import type { Prompter } from "../../src/context/prompts.js";
 import { lockState } from "../../src/context/state.js";
@@ -102,7 +102,7 @@ describe("aks-wi init (command over fakes)", () => {
     const h = harness();
     const e = await runInit({ yes: true, output: "text" }, h.deps).then(() => undefined, (x: unknown) => x);
     expect(e).toBeInstanceOf(UserError);
-    expect((e as UserError).exitCode).toBe(2);
+    expect((e as UserError).kind).toBe("usage");
     expect((e as Error).message).toContain("--identity or AKS_WI_IDENTITY");
     expect(h.azureMade()).toBe(0);
     expect(existsSync(join(h.cwd, ".aks-wi"))).toBe(false);
@@ -114,7 +114,7 @@ describe("aks-wi init (command over fakes)", () => {
     try {
       const e = await runInit(base, h.deps).then(() => undefined, (x: unknown) => x);
       expect(e).toBeInstanceOf(UserError);
-      expect((e as UserError).exitCode).toBe(1);
+      expect((e as UserError).kind).toBe("failed");
       expect((e as Error).message).toContain(`another aks-wi init is running on ${h.statePath} (pid ${process.pid}`);
       expect(h.writes()).toEqual([]);
     } finally {

@@ -1,7 +1,7 @@
 // Input resolution: flag > env > state > prompt > default, one error listing every missing or
 // invalid input (flag and env var named), pick-lists with "create new", validation at the prompt.
 import { describe, expect, it } from "vitest";
-import { UserError } from "../../src/cli/errors.js";
+import { UserError } from "../../src/core/errors.js";
 import { INPUTS, defaultFederatedCredentialName, resolveInputs, type InitOptions, type PickSources, type ResolveRequest } from "../../src/context/inputs.js";
 import type { PickChoice, Prompter } from "../../src/context/prompts.js";
 import type { InitInputs } from "../../src/steps/types.js";
@@ -146,7 +146,7 @@ describe("precedence: flag > env > state > prompt > default", () => {
     const base = { subscription: SUB_FLAG, resourceGroup: "rg", cluster: "aks" };
     for (const other of [{ namespace: "ns-other" }, { serviceAccount: "sa-other" }]) {
       const e = await error(resolveInputs(req({ options: { ...base, ...other } }, saved)));
-      expect(e.exitCode).toBe(2);
+      expect(e.kind).toBe("usage");
       expect(e.message).toMatch(/^the state file holds the setup of service account ns-s\/sa-s, not ns-(s|other)\/sa-(s|other)$/);
       expect(e.suggestion).toContain("--state .aks-wi/aks/");
     }
@@ -159,7 +159,7 @@ describe("precedence: flag > env > state > prompt > default", () => {
     const saved = { subscription: SUB_FLAG, resourceGroup: "rg", cluster: "aks", identity: "id-s", namespace: "ns-s", serviceAccount: "sa-s" };
     for (const other of [{ cluster: "aks-2" }, { resourceGroup: "rg-2" }, { subscription: SUB_ENV }]) {
       const e = await error(resolveInputs(req({ options: { ...other } }, saved)));
-      expect(e.exitCode).toBe(2);
+      expect(e.kind).toBe("usage");
       expect(e.message).toMatch(/^the state file holds the setup on cluster aks \(resource group rg, subscription /);
       expect(e.suggestion).toMatch(/nothing was changed$/);
     }
@@ -191,7 +191,7 @@ describe("precedence: flag > env > state > prompt > default", () => {
 describe("non-interactive: one error for everything missing or invalid", () => {
   it("names every missing input with its flag and env var, exit 2", async () => {
     const e = await error(resolveInputs(req({ options: { namespace: "app" } })));
-    expect(e.exitCode).toBe(2);
+    expect(e.kind).toBe("usage");
     for (const spec of INPUTS.filter((s) => ["subscription", "resourceGroup", "cluster", "identity", "serviceAccount"].includes(s.key))) {
       expect(e.message).toContain(`${spec.flag} or ${spec.env}`);
     }
@@ -207,7 +207,7 @@ describe("non-interactive: one error for everything missing or invalid", () => {
       options: { identity: "-bad_", role: ["Reader", "Owner"], scope: ["kv"] },
       env: { AKS_WI_NAMESPACE: "Bad_NS", AKS_WI_TEST_POD: "maybe" },
     })));
-    expect(e.exitCode).toBe(2);
+    expect(e.kind).toBe("usage");
     expect(e.message).toMatch(/--identity "-bad_": identity name must start with a letter or digit/);
     expect(e.message).toMatch(/AKS_WI_NAMESPACE "Bad_NS": namespace must be/);
     expect(e.message).toMatch(/--role and --scope pair up in order: got 2 role\(s\) and 1 scope\(s\)/);

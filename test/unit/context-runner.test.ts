@@ -2,7 +2,7 @@
 // it, ask (or --yes / --dry-run), apply, save after every step, "no change" on a re-run.
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { CancelledError, StepError, UserError } from "../../src/cli/errors.js";
+import { CancelledError, StepError, UserError } from "../../src/core/errors.js";
 import type { Prompter } from "../../src/context/prompts.js";
 import { runSteps } from "../../src/context/runner.js";
 import { buildReport, formatSummary } from "../../src/context/summary.js";
@@ -88,7 +88,7 @@ describe("runSteps", () => {
     const s = setup({ interactive: true, proceed: false });
     const e = await rejection(run(s));
     expect(e).toBeInstanceOf(CancelledError);
-    expect((e as CancelledError).exitCode).toBe(130);
+    expect((e as CancelledError).kind).toBe("cancelled");
     expect(s.asked).toEqual(["Apply this plan?"]);
     expect(allWrites(s.w)).toEqual([]);
     expect(s.saves).toEqual([]);
@@ -98,7 +98,7 @@ describe("runSteps", () => {
     const s = setup();
     const e = await rejection(run(s));
     expect(e).toBeInstanceOf(UserError);
-    expect((e as UserError).exitCode).toBe(2);
+    expect((e as UserError).kind).toBe("usage");
     expect(e.message).toMatch(/cannot ask/);
     expect(s.out.text).toContain("Plan:");
     expect(allWrites(s.w)).toEqual([]);
@@ -111,13 +111,24 @@ describe("runSteps", () => {
     };
     const e = await rejection(run(s, { yes: true }));
     expect(e).toBeInstanceOf(StepError);
-    expect((e as StepError).exitCode).toBe(1);
+    expect((e as StepError).kind).toBe("failed");
     expect(e.message).toBe('step "identity" failed: quota exceeded');
     expect((e as StepError).suggestion).toMatch(/re-run aks-wi init/);
     const last = s.saves[s.saves.length - 1]!;
     expect(last.steps.identity).toMatchObject({ status: "failed", message: 'step "identity" failed: quota exceeded' });
     expect(last.steps.serviceAccount).toBeUndefined();
     expect(last.steps.issuer!.status).toBe("done");
+  });
+
+  it("a step refused for lack of a permission stays a StepError of kind denied (exit 4)", async () => {
+    const s = setup();
+    s.w.azure.createIdentity = async () => {
+      throw new UserError("creating identity id-app: AuthorizationFailed: no", "ask for a role", "denied");
+    };
+    const e = await rejection(run(s, { yes: true }));
+    expect(e).toBeInstanceOf(StepError);
+    expect((e as StepError).kind).toBe("denied");
+    expect((e as StepError).suggestion).toBe("ask for a role");
   });
 
   it("a failure while planning names the step and changes nothing", async () => {

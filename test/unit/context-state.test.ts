@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirS
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { UserError } from "../../src/cli/errors.js";
+import { UserError } from "../../src/core/errors.js";
 import { assertNoSecrets, defaultStatePath, emptyState, lockState, readState, writeStateAtomic, type StateLock } from "../../src/context/state.js";
 
 const dirs: string[] = [];
@@ -69,7 +69,7 @@ describe("state file", () => {
     writeFileSync(path, JSON.stringify({ version: 1, cloud: "sandbox", inputs: {}, steps: {}, outputs: {}, ...over }));
     const e = await readState(path).catch((x) => x);
     expect(e).toBeInstanceOf(UserError);
-    expect(e.exitCode).toBe(2);
+    expect(e.kind).toBe("usage");
     expect(e.message).toBe(`state file ${path}: ${message}`);
   });
 
@@ -93,7 +93,7 @@ describe("lock", () => {
     locks.push(await lockState(path));
     const e = await lockState(path).then(() => undefined, (x: unknown) => x);
     expect(e).toBeInstanceOf(UserError);
-    expect((e as UserError).exitCode).toBe(1);
+    expect((e as UserError).kind).toBe("failed");
     expect((e as Error).message).toBe(`another aks-wi init is running on ${path} (pid ${process.pid}, since ${JSON.parse(readFileSync(`${path}.owner`, "utf8")).startedAt})`);
   });
 

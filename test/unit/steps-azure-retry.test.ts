@@ -12,7 +12,8 @@ describe("toAzureError", () => {
     expect(e).toBeInstanceOf(AzureError);
     expect(e.message).toBe("creating role assignment: AuthorizationFailed: The client 'x' does not have authorization");
     expect(e.suggestion).toMatch(/lacks permission/);
-    expect(e.exitCode).toBe(1);
+    expect(e.kind).toBe("denied"); // a permission the principal lacks: exit 4
+    expect(toAzureError(restError("ResourceNotFound", 404, "gone"), "reading x").kind).toBe("failed");
   });
   it("recognises not-found", () => {
     expect(isNotFound(restError("ResourceNotFound", 404, "x"))).toBe(true);

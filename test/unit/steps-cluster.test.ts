@@ -1,6 +1,6 @@
 // cluster, issuer and identity steps over the fakes.
 import { describe, expect, it } from "vitest";
-import { CancelledError, StepError } from "../../src/cli/errors.js";
+import { CancelledError, StepError } from "../../src/core/errors.js";
 import { clusterStep } from "../../src/steps/cluster.js";
 import { identityStep } from "../../src/steps/identity.js";
 import { issuerStep } from "../../src/steps/issuer.js";

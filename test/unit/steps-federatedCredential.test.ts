@@ -1,6 +1,6 @@
 // federatedCredential step: match by (issuer, subject), audience repair, the 20-credential limit.
 import { describe, expect, it } from "vitest";
-import { StepError } from "../../src/cli/errors.js";
+import { StepError } from "../../src/core/errors.js";
 import { federatedCredentialStep, MAX_FEDERATED_CREDENTIALS } from "../../src/steps/federatedCredential.js";
 import { world } from "./steps-fakes.js";
 

@@ -1,7 +1,7 @@
 // roleAssignment step: deterministic UUID v5 names, principalId, broad-scope guard, idempotency.
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { CancelledError, StepError } from "../../src/cli/errors.js";
+import { CancelledError, StepError } from "../../src/core/errors.js";
 import { ROLE_ASSIGNMENT_NAMESPACE, isSubscriptionScope, roleAssignmentName, roleAssignmentStep } from "../../src/steps/roleAssignment.js";
 import { FakeUi, ROLE_GUIDS, SUB, VAULT_SCOPE, world } from "./steps-fakes.js";
 

@@ -1,6 +1,6 @@
 // serviceAccount step: create, merge-patch, tenant annotation, bound-to-another-client handling.
 import { describe, expect, it } from "vitest";
-import { CancelledError, StepError } from "../../src/cli/errors.js";
+import { CancelledError, StepError } from "../../src/core/errors.js";
 import { serviceAccountStep } from "../../src/steps/serviceAccount.js";
 import { FakeUi, OTHER_TENANT, world } from "./steps-fakes.js";
 

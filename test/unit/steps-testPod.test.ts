@@ -1,6 +1,6 @@
 // testPod step: create, keep a good pod, recreate an unmutated one, time out clearly.
 import { describe, expect, it } from "vitest";
-import { StepError } from "../../src/cli/errors.js";
+import { StepError } from "../../src/core/errors.js";
 import { serviceAccountStep } from "../../src/steps/serviceAccount.js";
 import { testPodStep } from "../../src/steps/testPod.js";
 import { world } from "./steps-fakes.js";

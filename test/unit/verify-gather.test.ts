@@ -1,6 +1,6 @@
 // The gatherer over fakes of our own ports: what it reads, where it reads the token from, that the
 // token never reaches the facts, and the bounded wait for a propagating credential.
-import { UserError } from "../../src/cli/errors.js";
+import { UserError } from "../../src/core/errors.js";
 import { describe, expect, it } from "vitest";
 import { gather, parseEnv, type GatherDeps } from "../../src/verify/gather.js";
 import type { ExchangeAttempt, VerifyAzure, VerifyKube } from "../../src/verify/ports.js";
@@ -149,7 +149,7 @@ describe("verify gather", () => {
     const bad = fakes();
     const e = await gather(target(), { ...bad.deps, kube: async () => { throw new UserError("cannot read kubeconfig /missing: ENOENT", "check --kubeconfig"); } }).catch((x) => x);
     expect(e).toBeInstanceOf(UserError);
-    expect(e.exitCode).toBe(2);
+    expect(e.kind).toBe("usage");
     const down = fakes();
     const facts = await gather(target(), { ...down.deps, kube: async () => { throw new Error("connect ECONNREFUSED 127.0.0.1:6443"); } });
     expect(facts.serviceAccountError).toMatch(/could not be reached: connect ECONNREFUSED/);

@@ -1,6 +1,6 @@
 // Target resolution (flags over the init state), the report's shapes, and Entra error parsing.
 import { describe, expect, it } from "vitest";
-import { UserError } from "../../src/cli/errors.js";
+import { UserError } from "../../src/core/errors.js";
 import { aadstsCode } from "../../src/azure/exchange.js";
 import { runChecks } from "../../src/verify/checks.js";
 import { buildReport, formatReport } from "../../src/verify/render.js";
@@ -39,7 +39,7 @@ describe("verify target", () => {
   it("usage errors exit 2", () => {
     const err = (() => { try { resolveTarget({ namespace: "ns" }, undefined, { subscription: "s" }); } catch (e) { return e; } })() as UserError;
     expect(err).toBeInstanceOf(UserError);
-    expect(err.exitCode).toBe(2);
+    expect(err.kind).toBe("usage");
     expect(err.message).toBe("nothing to verify: missing --resource-group, --cluster, --service-account");
     expect(() => resolveTarget({ pod: "a", deployment: "b" }, state(), {})).toThrow(/--pod or --deployment/);
     expect(() => propagationBudgetMs({ propagationTimeout: "soon" }, {})).toThrow(UserError);

@@ -3,7 +3,8 @@
 // Returns the exit code; never exits itself (errors go to src/cli/main.ts as UserError & co).
 import { homedir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
-import { EXIT, UserError } from "../errors.js";
+import { UserError } from "../../core/errors.js";
+import { EXIT } from "../exit-codes.js";
 import { defaultSandboxDir, publicCloud, sandboxCloud, type CloudProfile } from "../../azure/cloud.js";
 import type { ConnectionOptions } from "../../context/options.js";
 import { inputsToSave, parseBool, resolveInputs, type InitOptions, type PickSources } from "../../context/inputs.js";
