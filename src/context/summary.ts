@@ -2,9 +2,8 @@
 // put in a Deployment (serviceAccountName and the pod-template label). `--output json` gives the
 // same as one JSON document on stdout. Never a token or secret (the state holds none).
 import type { InitInputs, InitOutputs, StepName } from "../steps/types.js";
+import { USE_LABEL } from "../core/workload-identity.js";
 import type { RunResult, StepOutcome } from "./runner.js";
-
-export const USE_LABEL = "azure.workload.identity/use";
 
 export interface InitReport {
   status: "done" | "planned";

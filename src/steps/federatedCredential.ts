@@ -1,11 +1,9 @@
 // Step 5: the federated identity credential that lets the service account's token be exchanged
 // for the identity's. Matched by (issuer, subject) - the pair Entra compares - never by name.
 import { StepError } from "../core/errors.js";
-import { PENDING, WI_AUDIENCE, currentIdentity, currentIssuer, serviceAccountSubject } from "./shared.js";
+import { MAX_FEDERATED_CREDENTIALS, TOKEN_AUDIENCE, serviceAccountSubject } from "../core/workload-identity.js";
+import { PENDING, currentIdentity, currentIssuer } from "./shared.js";
 import type { FederatedCredentialInfo, Step, StepContext } from "./types.js";
-
-/** Azure's limit of federated identity credentials per user-assigned identity. */
-export const MAX_FEDERATED_CREDENTIALS = 20;
 
 interface Inspection {
   issuer?: string;
@@ -15,7 +13,7 @@ interface Inspection {
   match?: FederatedCredentialInfo;
 }
 
-const audiencesOk = (fc: FederatedCredentialInfo) => fc.audiences.length === 1 && fc.audiences[0] === WI_AUDIENCE;
+const audiencesOk = (fc: FederatedCredentialInfo) => fc.audiences.length === 1 && fc.audiences[0] === TOKEN_AUDIENCE;
 
 async function inspect(ctx: StepContext): Promise<Inspection> {
   const { subscription, identityResourceGroup, identity, namespace, serviceAccount } = ctx.inputs;
@@ -52,7 +50,7 @@ export const federatedCredentialStep: Step = {
 
   async plan(ctx) {
     const i = await inspect(ctx);
-    const details = { issuer: i.issuer ?? PENDING, subject: i.subject, audience: WI_AUDIENCE };
+    const details = { issuer: i.issuer ?? PENDING, subject: i.subject, audience: TOKEN_AUDIENCE };
     if (i.match && audiencesOk(i.match)) {
       return { step: "federatedCredential", change: "none", summary: `federated credential ${i.match.name} already trusts ${i.subject}`, details: { name: i.match.name, ...details } };
     }
@@ -60,7 +58,7 @@ export const federatedCredentialStep: Step = {
       return {
         step: "federatedCredential",
         change: "update",
-        summary: `set the audience of federated credential ${i.match.name} to ${WI_AUDIENCE}`,
+        summary: `set the audience of federated credential ${i.match.name} to ${TOKEN_AUDIENCE}`,
         details: { name: i.match.name, ...details, "current audiences": i.match.audiences.join(", ") },
       };
     }
@@ -82,7 +80,7 @@ export const federatedCredentialStep: Step = {
         name,
         issuer: i.issuer,
         subject: i.subject,
-        audiences: [WI_AUDIENCE],
+        audiences: [TOKEN_AUDIENCE],
       });
     }
     ctx.state.outputs.federatedCredential = { id: fc.id, name: fc.name, issuer: fc.issuer, subject: fc.subject, audiences: [...fc.audiences] };

@@ -2,7 +2,8 @@
 // its tenant when that differs from the cluster's). Existing service accounts are merge-patched:
 // only the two annotations change, every other label/annotation stays.
 import { CancelledError, StepError } from "../core/errors.js";
-import { ANNOTATION_CLIENT_ID, ANNOTATION_TENANT_ID, PENDING, clusterTenant, currentIdentity } from "./shared.js";
+import { CLIENT_ID_ANNOTATION, TENANT_ID_ANNOTATION } from "../core/workload-identity.js";
+import { PENDING, clusterTenant, currentIdentity } from "./shared.js";
 import type { ServiceAccountInfo, Step, StepContext, StepPlan } from "./types.js";
 
 interface Inspection {
@@ -27,14 +28,14 @@ async function inspect(ctx: StepContext): Promise<Inspection> {
   const clientId = identity?.clientId;
   let tenant: string | null | undefined;
   if (identity && cTenant && identity.tenantId.toLowerCase() !== cTenant.toLowerCase()) tenant = identity.tenantId;
-  else if (identity && sa?.annotations[ANNOTATION_TENANT_ID] && sa.annotations[ANNOTATION_TENANT_ID] !== identity.tenantId) tenant = null;
+  else if (identity && sa?.annotations[TENANT_ID_ANNOTATION] && sa.annotations[TENANT_ID_ANNOTATION] !== identity.tenantId) tenant = null;
 
   const patch: Record<string, string | null> = {};
   const current = sa?.annotations ?? {};
-  if (!clientId || current[ANNOTATION_CLIENT_ID] !== clientId) patch[ANNOTATION_CLIENT_ID] = clientId ?? PENDING;
-  if (tenant === null) patch[ANNOTATION_TENANT_ID] = null;
-  else if (tenant && current[ANNOTATION_TENANT_ID] !== tenant) patch[ANNOTATION_TENANT_ID] = tenant;
-  const existing = current[ANNOTATION_CLIENT_ID];
+  if (!clientId || current[CLIENT_ID_ANNOTATION] !== clientId) patch[CLIENT_ID_ANNOTATION] = clientId ?? PENDING;
+  if (tenant === null) patch[TENANT_ID_ANNOTATION] = null;
+  else if (tenant && current[TENANT_ID_ANNOTATION] !== tenant) patch[TENANT_ID_ANNOTATION] = tenant;
+  const existing = current[CLIENT_ID_ANNOTATION];
   // An identity still to be created gets a new client ID, so an SA bound to any other one will be re-bound.
   const boundTo = existing && existing !== PENDING && existing !== clientId ? existing : undefined;
   return { namespaceExists, sa, clientId, tenant, patch, boundTo };
@@ -56,8 +57,8 @@ export const serviceAccountStep: Step = {
   async plan(ctx) {
     const { namespace, serviceAccount } = ctx.inputs;
     const i = await inspect(ctx);
-    const details: Record<string, string> = { namespace, serviceAccount, [ANNOTATION_CLIENT_ID]: i.clientId ?? PENDING };
-    if (i.tenant) details[ANNOTATION_TENANT_ID] = i.tenant;
+    const details: Record<string, string> = { namespace, serviceAccount, [CLIENT_ID_ANNOTATION]: i.clientId ?? PENDING };
+    if (i.tenant) details[TENANT_ID_ANNOTATION] = i.tenant;
     if (!i.sa) {
       const ns = i.namespaceExists ? "" : ` (and namespace ${namespace})`;
       return { step: "serviceAccount", change: "create", summary: `create service account ${namespace}/${serviceAccount}${ns}`, details };
@@ -83,8 +84,8 @@ export const serviceAccountStep: Step = {
     let sa = i.sa;
     if (!sa) {
       if (!i.namespaceExists) await kube.createNamespace(namespace);
-      const annotations: Record<string, string> = { [ANNOTATION_CLIENT_ID]: i.clientId };
-      if (i.tenant) annotations[ANNOTATION_TENANT_ID] = i.tenant;
+      const annotations: Record<string, string> = { [CLIENT_ID_ANNOTATION]: i.clientId };
+      if (i.tenant) annotations[TENANT_ID_ANNOTATION] = i.tenant;
       sa = await kube.createServiceAccount(namespace, serviceAccount, annotations);
     } else if (Object.keys(i.patch).length > 0) {
       if (i.boundTo && !overwrite) {

@@ -1,17 +1,7 @@
 // Helpers the init steps share: where earlier steps' results come from (state outputs first,
-// a read of the live world otherwise), and the constants of workload identity.
+// a read of the live world otherwise).
 import { StepError } from "../core/errors.js";
 import type { ClusterInfo, IdentityOut, StepContext, StepName } from "./types.js";
-
-export const WI_AUDIENCE = "api://AzureADTokenExchange";
-export const ANNOTATION_CLIENT_ID = "azure.workload.identity/client-id";
-export const ANNOTATION_TENANT_ID = "azure.workload.identity/tenant-id";
-export const LABEL_USE = "azure.workload.identity/use";
-
-/** The subject Kubernetes puts in a service account token: what the federated credential must match. */
-export function serviceAccountSubject(namespace: string, name: string): string {
-  return `system:serviceaccount:${namespace}:${name}`;
-}
 
 /** The cluster as ARM reports it now; a missing cluster is a step failure naming the inputs. */
 export async function requireCluster(ctx: StepContext, step: StepName): Promise<ClusterInfo> {

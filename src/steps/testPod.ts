@@ -2,7 +2,8 @@
 // the pod itself, so the webhook injects the token volume and AZURE_* env. A pod created before
 // the annotation (or before workload identity was on) was never mutated: it is recreated.
 import { StepError } from "../core/errors.js";
-import { LABEL_USE, currentIdentity } from "./shared.js";
+import { USE_LABEL } from "../core/workload-identity.js";
+import { currentIdentity } from "./shared.js";
 import type { PodInfo, Step, StepContext } from "./types.js";
 
 /** The label that marks a pod as aks-wi's own: only such a pod is ever deleted and recreated. */
@@ -15,7 +16,7 @@ export function testPodManifest(namespace: string, name: string, serviceAccount:
   return {
     apiVersion: "v1",
     kind: "Pod",
-    metadata: { name, namespace, labels: { [LABEL_USE]: "true", [MANAGED_BY.key]: MANAGED_BY.value } },
+    metadata: { name, namespace, labels: { [USE_LABEL]: "true", [MANAGED_BY.key]: MANAGED_BY.value } },
     spec: {
       serviceAccountName: serviceAccount,
       containers: [
@@ -35,7 +36,7 @@ export function testPodManifest(namespace: string, name: string, serviceAccount:
 
 /** Why an existing pod is not a usable test pod, or undefined when it is. */
 export function podProblem(pod: PodInfo, serviceAccount: string, clientId: string | undefined): string | undefined {
-  if (pod.labels[LABEL_USE] !== "true") return `it lacks the label ${LABEL_USE}: "true"`;
+  if (pod.labels[USE_LABEL] !== "true") return `it lacks the label ${USE_LABEL}: "true"`;
   if (pod.serviceAccountName !== serviceAccount) return `it uses service account ${pod.serviceAccountName}`;
   const env = pod.containers.filter((c) => !c.init).map((c) => c.env);
   if (!env.some((e) => e.AZURE_FEDERATED_TOKEN_FILE)) return "the workload identity webhook did not mutate it (created before workload identity or the annotation)";
@@ -60,7 +61,7 @@ export const testPodStep: Step = {
     const { namespace, testPodName, serviceAccount } = ctx.inputs;
     if (!ctx.inputs.testPod) return { step: "testPod", change: "none", summary: "test pod skipped" };
     const { pod, problem } = await inspect(ctx);
-    const details = { pod: `${namespace}/${testPodName}`, serviceAccountName: serviceAccount, label: `${LABEL_USE}: "true"`, image: TEST_POD_IMAGE };
+    const details = { pod: `${namespace}/${testPodName}`, serviceAccountName: serviceAccount, label: `${USE_LABEL}: "true"`, image: TEST_POD_IMAGE };
     if (!pod) return { step: "testPod", change: "create", summary: `create test pod ${namespace}/${testPodName}`, details };
     if (problem && pod.labels[MANAGED_BY.key] !== MANAGED_BY.value) {
       // Someone else's pod of that name: never deleted. Caught while planning, before any change.

@@ -8,7 +8,8 @@ import { UserError } from "../core/errors.js";
 import type { IdentityOut } from "../steps/types.js";
 import { PROPAGATION_CODES } from "./check-exchange.js";
 import type { ExchangeAttempt, VerifyAzure, VerifyKube } from "./ports.js";
-import { CLIENT_ID_ANNOTATION, type AccessFacts, type ContainerEnvFacts, type Facts, type RoleAccessFacts, type TokenClaims, type VerifyTarget } from "./types.js";
+import { CLIENT_ID_ANNOTATION } from "../core/workload-identity.js";
+import type { AccessFacts, ContainerEnvFacts, Facts, RoleAccessFacts, TokenClaims, VerifyTarget } from "./types.js";
 import { expectedSubject, ficMatches, sameGuid } from "./util.js";
 
 export interface PropagationWait {

@@ -155,13 +155,3 @@ export interface Facts {
   exchange?: ExchangeFacts;
   access?: AccessFacts;
 }
-
-export const WI_LABEL = "azure.workload.identity/use";
-export const CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id";
-export const TENANT_ID_ANNOTATION = "azure.workload.identity/tenant-id";
-export const TOKEN_AUDIENCE = "api://AzureADTokenExchange";
-export const WI_ENV = ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"] as const;
-export const WEBHOOK_NAMESPACE = "kube-system";
-export const WEBHOOK_DEPLOYMENT = "azure-wi-webhook-controller-manager";
-export const WEBHOOK_SERVICE = "azure-wi-webhook-webhook-service";
-export const MAX_FEDERATED_CREDENTIALS = 20;

@@ -1,7 +1,8 @@
 // federatedCredential step: match by (issuer, subject), audience repair, the 20-credential limit.
 import { describe, expect, it } from "vitest";
 import { StepError } from "../../src/core/errors.js";
-import { federatedCredentialStep, MAX_FEDERATED_CREDENTIALS } from "../../src/steps/federatedCredential.js";
+import { MAX_FEDERATED_CREDENTIALS } from "../../src/core/workload-identity.js";
+import { federatedCredentialStep } from "../../src/steps/federatedCredential.js";
 import { world } from "./steps-fakes.js";
 
 const SUBJECT = "system:serviceaccount:app:sa-app";

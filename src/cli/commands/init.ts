@@ -4,6 +4,7 @@
 import { homedir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { UserError } from "../../core/errors.js";
+import { CLIENT_ID_ANNOTATION } from "../../core/workload-identity.js";
 import { EXIT } from "../exit-codes.js";
 import { defaultSandboxDir, publicCloud, sandboxCloud, type CloudProfile } from "../../azure/cloud.js";
 import type { ConnectionOptions } from "../../context/options.js";
@@ -193,7 +194,7 @@ function pickSources(azure: () => Promise<AzureOps>, kubeFor: (s: string, rg: st
       const kube = await kubeFor(got.subscription!, got.resourceGroup!, got.cluster!);
       if (!(await kube.namespaceExists(got.namespace!))) return [];
       return (await kube.listServiceAccounts(got.namespace!)).map((sa) => {
-        const bound = sa.annotations["azure.workload.identity/client-id"];
+        const bound = sa.annotations[CLIENT_ID_ANNOTATION];
         return { name: bound ? `${sa.name} (bound to client ID ${bound})` : sa.name, value: sa.name };
       });
     },
