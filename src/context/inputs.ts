@@ -3,7 +3,8 @@
 // and is validated by Azure's / Kubernetes' naming rules before anything is sent. INPUTS is the
 // one table describing each input; the missing-input error, the prompts and the docs derive from it.
 import { UserError } from "../core/errors.js";
-import type { InitInputs, RoleRequest } from "../steps/types.js";
+import type { RoleRequest } from "../core/ports.js";
+import type { InitInputs } from "../init/state.js";
 import type { ConnectionOptions, WorkloadOptions } from "./options.js";
 import type { PickChoice, Prompter } from "./prompts.js";
 import {

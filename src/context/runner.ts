@@ -3,8 +3,8 @@
 // the state is saved after every step so a killed or failed run resumes where it stopped.
 import chalk from "chalk";
 import { CancelledError, StepError, UserError } from "../core/errors.js";
-import type { Change, Step, StepContext, StepName, StepPlan } from "../steps/types.js";
-import type { CliUi } from "./ui.js";
+import type { Change, Step, StepContext, StepName, StepPlan } from "../init/step.js";
+import type { CliUi } from "../terminal/ui.js";
 
 export type StepResult = "no change" | "read" | "created" | "updated";
 

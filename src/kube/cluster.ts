@@ -1,7 +1,7 @@
 // KubeOps for an AKS cluster reached through ARM: its user (or admin) kubeconfig, with the
 // Entra token provider replacing kubelogin on Entra-integrated clusters (admin credentials
 // carry their own static auth and need none).
-import type { AzureOps, KubeOps } from "../steps/types.js";
+import type { AzureOps, KubeOps } from "../core/ports.js";
 import { UserError } from "../core/errors.js";
 import { createKubeOps, type KubeOpsOptions } from "./ops.js";
 import type { TokenProvider } from "./connect.js";

@@ -4,16 +4,8 @@
 // of a command that reads a token.
 import { Writable } from "node:stream";
 import { Exec, KubeConfig, type V1Status } from "@kubernetes/client-node";
+import type { ExecResult } from "../verify/ports.js";
 import type { KubeConnection } from "./connect.js";
-
-export interface ExecResult {
-  stdout: string;
-  stderr: string;
-  /** 0 on success; the command's exit code; undefined when the API server sent no Status. */
-  exitCode?: number;
-  /** The Status message when the exec itself failed (no such executable, container not running). */
-  error?: string;
-}
 
 export type PodExec = (namespace: string, pod: string, container: string, command: string[], timeoutMs?: number) => Promise<ExecResult>;
 

@@ -1,9 +1,9 @@
-// KubeOps (src/steps/types.ts) over @kubernetes/client-node 1.4: the only Kubernetes calls `init`
+// KubeOps (src/core/ports.ts) over @kubernetes/client-node 1.4: the only Kubernetes calls `init`
 // makes. Not-found reads return undefined; other API errors become one-line UserErrors.
 import { readFileSync } from "node:fs";
 import { ApiException, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
 import { UserError } from "../core/errors.js";
-import type { KubeOps, PodInfo, ServiceAccountInfo } from "../steps/types.js";
+import type { KubeOps, PodInfo, ServiceAccountInfo } from "../core/ports.js";
 import { connect, type KubeConnectOptions } from "./connect.js";
 
 export interface KubeOpsOptions extends KubeConnectOptions {

@@ -3,7 +3,8 @@
 import { StepError } from "../core/errors.js";
 import { MAX_FEDERATED_CREDENTIALS, TOKEN_AUDIENCE, serviceAccountSubject } from "../core/workload-identity.js";
 import { PENDING, currentIdentity, currentIssuer } from "./shared.js";
-import type { FederatedCredentialInfo, Step, StepContext } from "./types.js";
+import type { FederatedCredentialInfo } from "../core/ports.js";
+import type { Step, StepContext } from "../init/step.js";
 
 interface Inspection {
   issuer?: string;

@@ -1,7 +1,8 @@
 // Step 3: the user-assigned managed identity the workload will act as: reused when it exists.
 import { StepError } from "../core/errors.js";
 import { currentIdentity, requireCluster } from "./shared.js";
-import type { IdentityOut, Step, StepContext } from "./types.js";
+import type { IdentityInfo } from "../core/ports.js";
+import type { Step, StepContext } from "../init/step.js";
 
 async function location(ctx: StepContext): Promise<string> {
   if (ctx.inputs.identityLocation) return ctx.inputs.identityLocation;
@@ -9,7 +10,7 @@ async function location(ctx: StepContext): Promise<string> {
   return (await requireCluster(ctx, "identity")).location;
 }
 
-function details(id: IdentityOut): Record<string, string> {
+function details(id: IdentityInfo): Record<string, string> {
   return { identity: id.id, location: id.location, clientId: id.clientId, principalId: id.principalId, tenantId: id.tenantId };
 }
 

@@ -6,7 +6,7 @@ import { issuerStep } from "./issuer.js";
 import { roleAssignmentStep } from "./roleAssignment.js";
 import { serviceAccountStep } from "./serviceAccount.js";
 import { testPodStep } from "./testPod.js";
-import type { Step } from "./types.js";
+import type { Step } from "../init/step.js";
 
 export const STEPS: Step[] = [
   clusterStep,

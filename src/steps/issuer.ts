@@ -2,7 +2,7 @@
 // string Entra compares, so it is never added or stripped).
 import { StepError } from "../core/errors.js";
 import { requireCluster } from "./shared.js";
-import type { Step } from "./types.js";
+import type { Step } from "../init/step.js";
 
 export const issuerStep: Step = {
   name: "issuer",

@@ -3,7 +3,8 @@
 import { v5 as uuidv5 } from "uuid";
 import { CancelledError, StepError } from "../core/errors.js";
 import { PENDING, currentIdentity, lastSegment } from "./shared.js";
-import type { RoleAssignmentOut, RoleDefinitionInfo, RoleRequest, Step, StepContext } from "./types.js";
+import type { RoleAssignmentOut, RoleDefinitionInfo, RoleRequest } from "../core/ports.js";
+import type { Step, StepContext } from "../init/step.js";
 
 /** Our own fixed namespace for role-assignment names (never change it: names must stay stable). */
 export const ROLE_ASSIGNMENT_NAMESPACE = "5f0d7a52-3c1e-4b8e-9d2a-6a4f1c8e2b37";

@@ -4,7 +4,8 @@
 import { CancelledError, StepError } from "../core/errors.js";
 import { CLIENT_ID_ANNOTATION, TENANT_ID_ANNOTATION } from "../core/workload-identity.js";
 import { PENDING, clusterTenant, currentIdentity } from "./shared.js";
-import type { ServiceAccountInfo, Step, StepContext, StepPlan } from "./types.js";
+import type { ServiceAccountInfo } from "../core/ports.js";
+import type { Step, StepContext, StepPlan } from "../init/step.js";
 
 interface Inspection {
   namespaceExists: boolean;

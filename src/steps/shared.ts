@@ -1,7 +1,8 @@
 // Helpers the init steps share: where earlier steps' results come from (state outputs first,
 // a read of the live world otherwise).
 import { StepError } from "../core/errors.js";
-import type { ClusterInfo, IdentityOut, StepContext, StepName } from "./types.js";
+import type { ClusterInfo, IdentityInfo } from "../core/ports.js";
+import type { StepContext, StepName } from "../init/step.js";
 
 /** The cluster as ARM reports it now; a missing cluster is a step failure naming the inputs. */
 export async function requireCluster(ctx: StepContext, step: StepName): Promise<ClusterInfo> {
@@ -26,7 +27,7 @@ export async function clusterTenant(ctx: StepContext): Promise<string | undefine
 }
 
 /** The identity as ARM reports it now (a live read, so a stale state file never misleads a plan). */
-export async function currentIdentity(ctx: StepContext): Promise<IdentityOut | undefined> {
+export async function currentIdentity(ctx: StepContext): Promise<IdentityInfo | undefined> {
   const { subscription, identityResourceGroup, identity } = ctx.inputs;
   return ctx.azure.getIdentity(subscription, identityResourceGroup, identity);
 }

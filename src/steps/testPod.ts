@@ -4,7 +4,8 @@
 import { StepError } from "../core/errors.js";
 import { USE_LABEL } from "../core/workload-identity.js";
 import { currentIdentity } from "./shared.js";
-import type { PodInfo, Step, StepContext } from "./types.js";
+import type { PodInfo } from "../core/ports.js";
+import type { Step, StepContext } from "../init/step.js";
 
 /** The label that marks a pod as aks-wi's own: only such a pod is ever deleted and recreated. */
 export const MANAGED_BY = { key: "app.kubernetes.io/managed-by", value: "aks-wi" } as const;

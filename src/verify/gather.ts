@@ -5,7 +5,7 @@
 // live only in local variables of this module and src/azure; facts hold claims.
 import { decodeJwt } from "jose";
 import { UserError } from "../core/errors.js";
-import type { IdentityOut } from "../steps/types.js";
+import type { IdentityInfo } from "../core/ports.js";
 import { PROPAGATION_CODES } from "./check-exchange.js";
 import type { ExchangeAttempt, VerifyAzure, VerifyKube } from "./ports.js";
 import { CLIENT_ID_ANNOTATION } from "../core/workload-identity.js";
@@ -50,7 +50,7 @@ export function tokenClaims(jwt: string): TokenClaims {
   return { iss: c.iss, sub: c.sub, aud: c.aud === undefined ? undefined : Array.isArray(c.aud) ? c.aud : [c.aud], exp: c.exp, iat: c.iat };
 }
 
-async function findIdentity(azure: VerifyAzure, t: VerifyTarget, annotation: string | undefined): Promise<{ identity?: IdentityOut; source?: string; error?: string }> {
+async function findIdentity(azure: VerifyAzure, t: VerifyTarget, annotation: string | undefined): Promise<{ identity?: IdentityInfo; source?: string; error?: string }> {
   try {
     if (t.identity) {
       const identity = await azure.ops.getIdentity(t.identity.subscription, t.identity.resourceGroup, t.identity.name);

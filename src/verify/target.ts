@@ -2,7 +2,7 @@
 // caller reads the state file and picks the cloud profile.
 import { UserError } from "../core/errors.js";
 import type { ConnectionOptions, WorkloadOptions } from "../context/options.js";
-import type { InitState } from "../steps/types.js";
+import type { InitState } from "../init/state.js";
 import type { VerifyTarget } from "./types.js";
 
 export interface VerifyOptions extends WorkloadOptions, ConnectionOptions {

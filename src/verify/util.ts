@@ -1,5 +1,5 @@
 // Small helpers shared by the checks: finding builders, shell quoting, FIC matching.
-import type { FederatedCredentialInfo } from "../steps/types.js";
+import type { FederatedCredentialInfo } from "../core/ports.js";
 import { TOKEN_AUDIENCE, serviceAccountSubject } from "../core/workload-identity.js";
 import type { CheckName, Facts, Finding, Status } from "./types.js";
 

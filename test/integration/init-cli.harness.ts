@@ -10,7 +10,7 @@ import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { sandboxCloud } from "../../src/azure/cloud.js";
-import type { InitState } from "../../src/steps/types.js";
+import type { InitState } from "../../src/init/state.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const CLI = join(ROOT, "bin", "aks-wi");

@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSandbox } from "../helpers/sandbox.js";
-import type { StepName } from "../../src/steps/types.js";
+import type { StepName } from "../../src/init/step.js";
 import { armView, readInitState, runCli, startCli, tempDir, vaultId, waitFor } from "./init-cli.harness.js";
 
 let sb: Awaited<ReturnType<typeof startTestSandbox>>;

@@ -8,7 +8,7 @@ import { sandboxCloud } from "../../src/azure/cloud.js";
 import { aksTokenProvider } from "../../src/azure/kubeToken.js";
 import { createAzureOps } from "../../src/azure/ops.js";
 import { createKubeOps, kubeOpsFromFile } from "../../src/kube/ops.js";
-import type { KubeOps } from "../../src/steps/types.js";
+import type { KubeOps } from "../../src/core/ports.js";
 import { testPodManifest } from "../../src/steps/testPod.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
 

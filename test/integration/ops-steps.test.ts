@@ -5,7 +5,10 @@ import { sandboxCloud } from "../../src/azure/cloud.js";
 import { createAzureOps } from "../../src/azure/ops.js";
 import { clusterKubeOps } from "../../src/kube/cluster.js";
 import { STEPS } from "../../src/steps/index.js";
-import type { AzureOps, InitInputs, InitState, KubeOps, StepContext, StepPlan, Ui } from "../../src/steps/types.js";
+import type { AzureOps, KubeOps } from "../../src/core/ports.js";
+import type { InitInputs, InitState } from "../../src/init/state.js";
+import type { StepContext, StepPlan } from "../../src/init/step.js";
+import type { Ui } from "../../src/terminal/ui.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
 
 const READS = /^(get|list|resolve|namespaceExists|waitFor)/;

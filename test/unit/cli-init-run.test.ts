@@ -9,9 +9,9 @@ import { runInit, type InitDeps } from "../../src/cli/commands/init.js";
 import { CancelledError, UserError } from "../../src/core/errors.js";
 import type { InitOptions } from "../../src/context/inputs.js";
 import type { Prompter } from "../../src/context/prompts.js";
-import { lockState } from "../../src/context/state.js";
+import { lockState } from "../../src/init/state.js";
 import { STEPS } from "../../src/steps/index.js";
-import type { InitState } from "../../src/steps/types.js";
+import type { InitState } from "../../src/init/state.js";
 import { FakeAzure, FakeKube, SUB, VAULT_SCOPE } from "./steps-fakes.js";
 
 class Sink extends Writable {

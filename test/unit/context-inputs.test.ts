@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { UserError } from "../../src/core/errors.js";
 import { INPUTS, defaultFederatedCredentialName, resolveInputs, type InitOptions, type PickSources, type ResolveRequest } from "../../src/context/inputs.js";
 import type { PickChoice, Prompter } from "../../src/context/prompts.js";
-import type { InitInputs } from "../../src/steps/types.js";
+import type { InitInputs } from "../../src/init/state.js";
 
 const SUB_FLAG = "11111111-1111-1111-1111-111111111111";
 const SUB_ENV = "22222222-2222-2222-2222-222222222222";

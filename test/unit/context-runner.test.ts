@@ -6,9 +6,9 @@ import { CancelledError, StepError, UserError } from "../../src/core/errors.js";
 import type { Prompter } from "../../src/context/prompts.js";
 import { runSteps } from "../../src/context/runner.js";
 import { buildReport, formatSummary } from "../../src/context/summary.js";
-import { createUi, type CliUi } from "../../src/context/ui.js";
+import { createUi, type CliUi } from "../../src/terminal/ui.js";
 import { STEPS } from "../../src/steps/index.js";
-import type { InitState } from "../../src/steps/types.js";
+import type { InitState } from "../../src/init/state.js";
 import { VAULT_SCOPE, allWrites, world, type World } from "./steps-fakes.js";
 
 class Sink extends Writable {

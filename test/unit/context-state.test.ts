@@ -6,7 +6,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { UserError } from "../../src/core/errors.js";
-import { assertNoSecrets, defaultStatePath, emptyState, lockState, readState, writeStateAtomic, type StateLock } from "../../src/context/state.js";
+import { assertNoSecrets, defaultStatePath, emptyState, lockState, readState, writeStateAtomic, type StateLock } from "../../src/init/state.js";
 
 const dirs: string[] = [];
 const locks: StateLock[] = [];

@@ -3,7 +3,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import type { Prompter } from "../../src/context/prompts.js";
-import { createUi } from "../../src/context/ui.js";
+import { createUi } from "../../src/terminal/ui.js";
 
 class Sink extends Writable {
   text = "";

@@ -1,10 +1,10 @@
 // In-memory fakes of our own AzureOps / KubeOps / Ui interfaces for the step unit tests. They
 // record every write, so tests can assert "no writes" on a re-run.
 import { randomUUID } from "node:crypto";
-import type {
-  AzureOps, ClusterInfo, FederatedCredentialInfo, IdentityOut, InitInputs, InitState, KubeOps, PodInfo,
-  RoleAssignmentInfo, RoleDefinitionInfo, ServiceAccountInfo, StepContext, Ui,
-} from "../../src/steps/types.js";
+import type { AzureOps, ClusterInfo, FederatedCredentialInfo, IdentityInfo, KubeOps, PodInfo, RoleAssignmentInfo, RoleDefinitionInfo, ServiceAccountInfo } from "../../src/core/ports.js";
+import type { InitInputs, InitState } from "../../src/init/state.js";
+import type { StepContext } from "../../src/init/step.js";
+import type { Ui } from "../../src/terminal/ui.js";
 
 export const SUB = "00000000-0000-0000-0000-000000000001";
 export const TENANT = "11111111-1111-1111-1111-111111111111";
@@ -31,7 +31,7 @@ export class FakeAzure implements AzureOps {
   };
   /** What enableWorkloadIdentity publishes as the issuer (trailing slash, as AKS does). */
   issuerOnEnable = `https://eastus.oic.prod-aks.azure.com/${TENANT}/${randomUUID()}/`;
-  identities = new Map<string, IdentityOut>();
+  identities = new Map<string, IdentityInfo>();
   identityTenant = TENANT;
   fics = new Map<string, FederatedCredentialInfo[]>();
   assignments: RoleAssignmentInfo[] = [];
@@ -69,7 +69,7 @@ export class FakeAzure implements AzureOps {
   }
   async createIdentity(_s: string, rg: string, name: string, location: string) {
     this.writes.push(`createIdentity ${name} ${location}`);
-    const i: IdentityOut = {
+    const i: IdentityInfo = {
       id: `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`,
       name, resourceGroup: rg, location, clientId: randomUUID(), principalId: randomUUID(), tenantId: this.identityTenant,
     };

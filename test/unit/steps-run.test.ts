@@ -2,7 +2,7 @@
 // step and makes no writes.
 import { describe, expect, it } from "vitest";
 import { STEPS } from "../../src/steps/index.js";
-import type { StepPlan } from "../../src/steps/types.js";
+import type { StepPlan } from "../../src/init/step.js";
 import { VAULT_SCOPE, allWrites, world, type World } from "./steps-fakes.js";
 
 async function planAll(w: World): Promise<StepPlan[]> {

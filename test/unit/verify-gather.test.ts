@@ -4,7 +4,7 @@ import { UserError } from "../../src/core/errors.js";
 import { describe, expect, it } from "vitest";
 import { gather, parseEnv, type GatherDeps } from "../../src/verify/gather.js";
 import type { ExchangeAttempt, VerifyAzure, VerifyKube } from "../../src/verify/ports.js";
-import type { AzureOps, KubeOps, PodInfo } from "../../src/steps/types.js";
+import type { AzureOps, KubeOps, PodInfo } from "../../src/core/ports.js";
 import type { VerifyTarget } from "../../src/verify/types.js";
 import { CLIENT, healthy, ISSUER, PRINCIPAL, TENANT, VAULT } from "./verify-fixtures.js";
 

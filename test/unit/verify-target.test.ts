@@ -5,7 +5,7 @@ import { aadstsCode } from "../../src/azure/exchange.js";
 import { runChecks } from "../../src/verify/checks.js";
 import { buildReport, formatReport } from "../../src/verify/render.js";
 import { propagationBudgetMs, resolveTarget } from "../../src/verify/target.js";
-import type { InitState } from "../../src/steps/types.js";
+import type { InitState } from "../../src/init/state.js";
 import { CLIENT, healthy, TENANT, VAULT } from "./verify-fixtures.js";
 
 const state = (): InitState => ({

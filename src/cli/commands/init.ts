@@ -11,10 +11,12 @@ import type { ConnectionOptions } from "../../context/options.js";
 import { inputsToSave, parseBool, resolveInputs, type InitOptions, type PickSources } from "../../context/inputs.js";
 import { inquirerPrompter, type Prompter } from "../../context/prompts.js";
 import { runSteps } from "../../context/runner.js";
-import { defaultStatePath, emptyState, lockState, readState, writeStateAtomic, type StateLock } from "../../context/state.js";
+import { defaultStatePath, emptyState, lockState, readState, writeStateAtomic, type StateLock } from "../../init/state.js";
 import { buildReport, formatSummary } from "../../context/summary.js";
-import { createUi } from "../../context/ui.js";
-import type { AzureOps, InitState, KubeOps, Step, StepContext } from "../../steps/types.js";
+import { createUi } from "../../terminal/ui.js";
+import type { AzureOps, KubeOps } from "../../core/ports.js";
+import type { InitState } from "../../init/state.js";
+import type { Step, StepContext } from "../../init/step.js";
 
 /** Why this run cannot ask questions, or undefined when it can. */
 export function nonInteractiveReason(opts: InitOptions, env: NodeJS.ProcessEnv, stdinTty: boolean, stdoutTty: boolean): string | undefined {

@@ -9,7 +9,57 @@ import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import lockfile from "proper-lockfile";
 import { UserError } from "../core/errors.js";
-import type { InitState } from "../steps/types.js";
+import type { FederatedCredentialInfo, IdentityInfo, RoleAssignmentOut, RoleRequest } from "../core/ports.js";
+import type { Change, StepName } from "./step.js";
+
+/** Fully resolved inputs (after flag → env → state → prompt → default). */
+export interface InitInputs {
+  subscription: string;
+  resourceGroup: string;
+  cluster: string;
+  identity: string;
+  identityResourceGroup: string;
+  /** Defaults to the cluster's location. */
+  identityLocation?: string;
+  namespace: string;
+  serviceAccount: string;
+  federatedCredential: string;
+  roles: RoleRequest[];
+  testPod: boolean;
+  testPodName: string;
+  overwrite: boolean;
+  allowBroadScope: boolean;
+}
+
+/** What the steps learned or made; flows from one step to the next and into `verify`. Never a token or secret. */
+export interface InitOutputs {
+  clusterId?: string;
+  clusterLocation?: string;
+  /** The cluster's tenant (the subscription's). */
+  tenantId?: string;
+  oidcIssuerEnabled?: boolean;
+  workloadIdentityEnabled?: boolean;
+  /** Verbatim oidcIssuerProfile.issuerURL, trailing slash and all. */
+  issuerUrl?: string;
+  identity?: IdentityInfo;
+  serviceAccount?: { namespace: string; name: string; uid?: string };
+  federatedCredential?: FederatedCredentialInfo;
+  roleAssignments?: RoleAssignmentOut[];
+  testPod?: { namespace: string; name: string; uid?: string; phase?: string };
+}
+
+export type StepStatus = "pending" | "done" | "failed";
+
+/** The state file (.aks-wi/<cluster>/state.json): written atomically after every step, mode 0600. */
+export interface InitState {
+  version: 1;
+  /** Cloud profile name the state belongs to ("AzureCloud" | "sandbox"). */
+  cloud: string;
+  inputs: Partial<InitInputs>;
+  steps: Partial<Record<StepName, { status: StepStatus; at: string; change?: Change; message?: string }>>;
+  outputs: InitOutputs;
+  updatedAt: string;
+}
 
 export const STATE_DIR = ".aks-wi";
 

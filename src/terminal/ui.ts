@@ -3,8 +3,18 @@
 // CI logs and tests read cleanly.
 import chalk from "chalk";
 import ora from "ora";
-import type { Ui } from "../steps/types.js";
-import type { Prompter } from "./prompts.js";
+import type { Prompter } from "../context/prompts.js";
+
+/** The prompt/spinner/log facade: steps talk to the user only through this. */
+export interface Ui {
+  interactive: boolean;
+  info(line: string): void;
+  warn(line: string): void;
+  /** Yes/no question; in non-interactive mode returns `nonInteractiveAnswer` (default false). */
+  confirm(message: string, opts?: { default?: boolean; nonInteractiveAnswer?: boolean }): Promise<boolean>;
+  /** Runs `work` under a spinner that shows the elapsed time; `update` changes the text. */
+  spin<T>(text: string, work: (update: (text: string) => void) => Promise<T>): Promise<T>;
+}
 
 export interface CliUi extends Ui {
   /** A line of the human output (plan, progress, summary). */
