@@ -26,9 +26,7 @@ export function describeError(err: unknown): { text: string; exitCode: number } 
   if (err instanceof UserError) {
     return { text: `error: ${err.message}${err.suggestion ? `\n  hint: ${err.suggestion}` : ""}`, exitCode: EXIT_FOR_KIND[err.kind] };
   }
-  const e = err as { name?: string; message?: string };
-  if (e?.name === "ExitPromptError" || e?.name === "AbortPromptError") return { text: "cancelled", exitCode: EXIT.cancelled };
-  const msg = (e?.message ?? String(err)).split("\n")[0];
+  const msg = ((err as Error)?.message ?? String(err)).split("\n")[0];
   return { text: `error: ${msg}\n  hint: re-run with AKS_WI_DEBUG=1 for details`, exitCode: EXIT.failed };
 }
 

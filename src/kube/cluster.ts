@@ -8,7 +8,7 @@ import type { TokenProvider } from "./connect.js";
 
 export interface ClusterKubeOptions extends Omit<KubeOpsOptions, "token"> {
   admin?: boolean;
-  /** Token provider for Entra-integrated clusters (aksTokenProvider(profile) from src/azure/kubeToken.ts). */
+  /** Token provider for Entra-integrated clusters (aksTokenProvider(profile) from src/azure/kube-token.ts). */
   aadToken?: TokenProvider;
 }
 

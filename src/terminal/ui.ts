@@ -3,7 +3,7 @@
 // CI logs and tests read cleanly.
 import chalk from "chalk";
 import ora from "ora";
-import type { Prompter } from "../context/prompts.js";
+import type { Prompter } from "./prompts.js";
 
 /** The prompt/spinner/log facade: steps talk to the user only through this. */
 export interface Ui {

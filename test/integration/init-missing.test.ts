@@ -2,7 +2,7 @@
 // and env var, and the sandbox unchanged; a bad name is a one-line error with no stack trace.
 import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { INPUTS } from "../../src/context/inputs.js";
+import { INPUTS } from "../../src/init/inputs.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
 import { kubectlJson, runCli, tempDir, writeFingerprint } from "./init-cli.harness.js";
 

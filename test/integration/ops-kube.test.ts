@@ -5,11 +5,11 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { sandboxCloud } from "../../src/azure/cloud.js";
-import { aksTokenProvider } from "../../src/azure/kubeToken.js";
+import { aksTokenProvider } from "../../src/azure/kube-token.js";
 import { createAzureOps } from "../../src/azure/ops.js";
 import { createKubeOps, kubeOpsFromFile } from "../../src/kube/ops.js";
 import type { KubeOps } from "../../src/core/ports.js";
-import { testPodManifest } from "../../src/steps/testPod.js";
+import { testPodManifest } from "../../src/init/steps/test-pod.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
 
 let sb: Awaited<ReturnType<typeof startTestSandbox>>;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxCloud } from "../../src/azure/cloud.js";
 import { createAzureOps } from "../../src/azure/ops.js";
 import { clusterKubeOps } from "../../src/kube/cluster.js";
-import { STEPS } from "../../src/steps/index.js";
+import { STEPS } from "../../src/init/steps/index.js";
 import type { AzureOps, KubeOps } from "../../src/core/ports.js";
 import type { InitInputs, InitState } from "../../src/init/state.js";
 import type { StepContext, StepPlan } from "../../src/init/step.js";

@@ -2,8 +2,8 @@
 // invalid input (flag and env var named), pick-lists with "create new", validation at the prompt.
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../src/core/errors.js";
-import { INPUTS, defaultFederatedCredentialName, resolveInputs, type InitOptions, type PickSources, type ResolveRequest } from "../../src/context/inputs.js";
-import type { PickChoice, Prompter } from "../../src/context/prompts.js";
+import { INPUTS, defaultFederatedCredentialName, resolveInputs, type InputFlags, type PickSources, type ResolveRequest } from "../../src/init/inputs.js";
+import type { PickChoice, Prompter } from "../../src/terminal/prompts.js";
 import type { InitInputs } from "../../src/init/state.js";
 
 const SUB_FLAG = "11111111-1111-1111-1111-111111111111";
@@ -49,7 +49,7 @@ class ScriptedPrompter implements Prompter {
   }
 }
 
-const fullFlags: InitOptions = {
+const fullFlags: InputFlags = {
   subscription: SUB_FLAG, resourceGroup: "rg-flag", cluster: "aks-flag", identity: "id-flag", namespace: "ns-flag",
   serviceAccount: "sa-flag", role: ["Key Vault Secrets User"], scope: [VAULT],
 };

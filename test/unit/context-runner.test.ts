@@ -3,11 +3,11 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { CancelledError, StepError, UserError } from "../../src/core/errors.js";
-import type { Prompter } from "../../src/context/prompts.js";
-import { runSteps } from "../../src/context/runner.js";
-import { buildReport, formatSummary } from "../../src/context/summary.js";
+import type { Prompter } from "../../src/terminal/prompts.js";
+import { runSteps } from "../../src/init/runner.js";
+import { buildReport, formatSummary } from "../../src/init/summary.js";
 import { createUi, type CliUi } from "../../src/terminal/ui.js";
-import { STEPS } from "../../src/steps/index.js";
+import { STEPS } from "../../src/init/steps/index.js";
 import type { InitState } from "../../src/init/state.js";
 import { VAULT_SCOPE, allWrites, world, type World } from "./steps-fakes.js";
 

@@ -1,9 +1,9 @@
 // cluster, issuer and identity steps over the fakes.
 import { describe, expect, it } from "vitest";
 import { CancelledError, StepError } from "../../src/core/errors.js";
-import { clusterStep } from "../../src/steps/cluster.js";
-import { identityStep } from "../../src/steps/identity.js";
-import { issuerStep } from "../../src/steps/issuer.js";
+import { clusterStep } from "../../src/init/steps/cluster.js";
+import { identityStep } from "../../src/init/steps/identity.js";
+import { issuerStep } from "../../src/init/steps/issuer.js";
 import { FakeUi, TENANT, world } from "./steps-fakes.js";
 
 describe("cluster step", () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { StepError } from "../../src/core/errors.js";
 import { MAX_FEDERATED_CREDENTIALS } from "../../src/core/workload-identity.js";
-import { federatedCredentialStep } from "../../src/steps/federatedCredential.js";
+import { federatedCredentialStep } from "../../src/init/steps/federated-credential.js";
 import { world } from "./steps-fakes.js";
 
 const SUBJECT = "system:serviceaccount:app:sa-app";

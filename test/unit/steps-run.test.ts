@@ -1,7 +1,7 @@
 // All seven steps over the fakes: a fresh run creates everything, a re-run plans "none" for every
 // step and makes no writes.
 import { describe, expect, it } from "vitest";
-import { STEPS } from "../../src/steps/index.js";
+import { STEPS } from "../../src/init/steps/index.js";
 import type { StepPlan } from "../../src/init/step.js";
 import { VAULT_SCOPE, allWrites, world, type World } from "./steps-fakes.js";
 

@@ -7,12 +7,12 @@ import { UserError } from "../../core/errors.js";
 import { CLIENT_ID_ANNOTATION } from "../../core/workload-identity.js";
 import { EXIT } from "../exit-codes.js";
 import { defaultSandboxDir, publicCloud, sandboxCloud, type CloudProfile } from "../../azure/cloud.js";
-import type { ConnectionOptions } from "../../context/options.js";
-import { inputsToSave, parseBool, resolveInputs, type InitOptions, type PickSources } from "../../context/inputs.js";
-import { inquirerPrompter, type Prompter } from "../../context/prompts.js";
-import { runSteps } from "../../context/runner.js";
+import type { ConnectionOptions, InitOptions } from "../options.js";
+import { inputsToSave, parseBool, resolveInputs, type PickSources } from "../../init/inputs.js";
+import { inquirerPrompter, type Prompter } from "../../terminal/prompts.js";
+import { runSteps } from "../../init/runner.js";
 import { defaultStatePath, emptyState, lockState, readState, writeStateAtomic, type StateLock } from "../../init/state.js";
-import { buildReport, formatSummary } from "../../context/summary.js";
+import { buildReport, formatSummary } from "../../init/summary.js";
 import { createUi } from "../../terminal/ui.js";
 import type { AzureOps, KubeOps } from "../../core/ports.js";
 import type { InitState } from "../../init/state.js";
@@ -66,7 +66,7 @@ async function realKube(
     const { kubeOpsFromFile } = await import("../../kube/ops.js");
     return kubeOpsFromFile(opts.kubeconfig ?? defaultKubeconfigPath(env), opts.context);
   }
-  const [{ clusterKubeOps }, { aksTokenProvider }] = await Promise.all([import("../../kube/cluster.js"), import("../../azure/kubeToken.js")]);
+  const [{ clusterKubeOps }, { aksTokenProvider }] = await Promise.all([import("../../kube/cluster.js"), import("../../azure/kube-token.js")]);
   return clusterKubeOps(await azure(), target.subscription, target.resourceGroup, target.cluster, { admin: !!opts.admin, aadToken: aksTokenProvider(profile) });
 }
 
@@ -81,7 +81,7 @@ function realDeps(): InitDeps {
     profile: chooseProfile,
     azure: async (profile) => (await import("../../azure/ops.js")).createAzureOps(profile),
     kube: realKube,
-    steps: async () => (await import("../../steps/index.js")).STEPS,
+    steps: async () => (await import("../../init/steps/index.js")).STEPS,
   };
 }
 

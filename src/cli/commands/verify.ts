@@ -14,7 +14,8 @@ import { runChecks, worst } from "../../verify/checks.js";
 import { DEFAULT_PROPAGATION, gather } from "../../verify/gather.js";
 import type { VerifyAzure, VerifyKube } from "../../verify/ports.js";
 import { buildReport, formatReport } from "../../verify/render.js";
-import { propagationBudgetMs, resolveTarget, type VerifyOptions } from "../../verify/target.js";
+import { propagationBudgetMs, resolveTarget } from "../../verify/target.js";
+import type { VerifyOptions } from "../options.js";
 import type { Status } from "../../verify/types.js";
 import { chooseProfile } from "./init.js";
 
@@ -59,7 +60,7 @@ export async function run(raw: Record<string, unknown>): Promise<number> {
     const info = await ops.getCluster(target.subscription, target.resourceGroup, target.cluster);
     if (!info) throw new UserError(`cluster "${target.cluster}" not found in resource group "${target.resourceGroup}"`);
     const yaml = await ops.getClusterKubeconfig(target.subscription, target.resourceGroup, target.cluster, !!opts.admin);
-    const { aksTokenProvider } = await import("../../azure/kubeToken.js");
+    const { aksTokenProvider } = await import("../../azure/kube-token.js");
     return createVerifyKube(yaml, undefined, { token: info.aadEnabled && !opts.admin ? aksTokenProvider(profile) : undefined });
   };
 

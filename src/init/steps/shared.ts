@@ -1,8 +1,8 @@
 // Helpers the init steps share: where earlier steps' results come from (state outputs first,
 // a read of the live world otherwise).
-import { StepError } from "../core/errors.js";
-import type { ClusterInfo, IdentityInfo } from "../core/ports.js";
-import type { StepContext, StepName } from "../init/step.js";
+import { StepError } from "../../core/errors.js";
+import type { ClusterInfo, IdentityInfo } from "../../core/ports.js";
+import type { StepContext, StepName } from "../step.js";
 
 /** The cluster as ARM reports it now; a missing cluster is a step failure naming the inputs. */
 export async function requireCluster(ctx: StepContext, step: StepName): Promise<ClusterInfo> {

@@ -4,22 +4,26 @@
 // one table describing each input; the missing-input error, the prompts and the docs derive from it.
 import { UserError } from "../core/errors.js";
 import type { RoleRequest } from "../core/ports.js";
-import type { InitInputs } from "../init/state.js";
-import type { ConnectionOptions, WorkloadOptions } from "./options.js";
-import type { PickChoice, Prompter } from "./prompts.js";
+import type { InitInputs } from "./state.js";
+import type { PickChoice, Prompter } from "../terminal/prompts.js";
 import {
   validateClusterName, validateFederatedCredentialName, validateIdentityName, validateNamespace, validatePodName,
   validateResourceGroup, validateRole, validateScope, validateServiceAccount, validateSubscription, type Validator,
-} from "./validate.js";
+} from "../core/names.js";
 
-/** The options commander hands the init command (see src/cli/register-init.ts). */
-export interface InitOptions extends WorkloadOptions, ConnectionOptions {
+/** The flags of the inputs, as commander hands them over (see src/cli/register-init.ts). */
+export interface InputFlags {
+  subscription?: string;
+  resourceGroup?: string;
+  cluster?: string;
+  identity?: string;
+  identityResourceGroup?: string;
+  namespace?: string;
+  serviceAccount?: string;
   federatedCredential?: string;
   role?: string[];
   scope?: string[];
   testPod?: boolean;
-  yes?: boolean;
-  dryRun?: boolean;
   overwrite?: boolean;
   allowBroadScope?: boolean;
 }
@@ -120,7 +124,7 @@ export const ROLE_INPUT = { label: "role assignments", flag: "--role NAME|GUID -
 export const TEST_POD_INPUT = { label: "test pod", flag: "--test-pod / --no-test-pod", env: "AKS_WI_TEST_POD" };
 
 export interface ResolveRequest {
-  options: InitOptions;
+  options: InputFlags;
   env: NodeJS.ProcessEnv;
   interactive: boolean;
   /** Why the run is non-interactive ("--yes", "CI=true", "no terminal"): named in the missing-input error. */
@@ -197,7 +201,7 @@ export async function resolveInputs(req: ResolveRequest): Promise<Resolution> {
       // The cluster is known now (or missing): the per-cluster state file can be read.
       saved = await req.savedInputs(got.cluster);
     }
-    const fromFlag = options[spec.key as keyof InitOptions] as string | undefined;
+    const fromFlag = options[spec.key as keyof InputFlags] as string | undefined;
     const fromEnv = env[spec.env] || undefined;
     const fromState = saved?.[spec.key] as string | undefined;
     let value: string | undefined;
@@ -282,10 +286,10 @@ function otherWorkload(saved: Partial<InitInputs> | undefined, got: Got): UserEr
 }
 
 /** Validates only what flags and environment variables give (no state, no prompts). */
-export function checkGiven(options: InitOptions, env: NodeJS.ProcessEnv): Problems {
+export function checkGiven(options: InputFlags, env: NodeJS.ProcessEnv): Problems {
   const problems: Problems = { missing: [], invalid: [] };
   for (const spec of INPUTS) {
-    const flag = options[spec.key as keyof InitOptions] as string | undefined;
+    const flag = options[spec.key as keyof InputFlags] as string | undefined;
     const fromEnv = env[spec.env] || undefined;
     const [value, where] = flag !== undefined ? [flag, spec.flag] : [fromEnv, spec.env];
     const reason = value !== undefined ? spec.validate(value) : undefined;

@@ -1,8 +1,8 @@
 // Step 1: turn on the cluster's OIDC issuer and workload identity in one update.
-import { CancelledError } from "../core/errors.js";
+import { CancelledError } from "../../core/errors.js";
 import { clusterTenant, requireCluster } from "./shared.js";
-import type { ClusterInfo } from "../core/ports.js";
-import type { Step, StepContext, StepPlan } from "../init/step.js";
+import type { ClusterInfo } from "../../core/ports.js";
+import type { Step, StepContext, StepPlan } from "../step.js";
 
 const onOff = (b: boolean) => (b ? "on" : "off");
 const TERMINAL = new Set(["succeeded", "failed", "canceled", "cancelled", ""]);

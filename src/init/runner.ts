@@ -3,7 +3,7 @@
 // the state is saved after every step so a killed or failed run resumes where it stopped.
 import chalk from "chalk";
 import { CancelledError, StepError, UserError } from "../core/errors.js";
-import type { Change, Step, StepContext, StepName, StepPlan } from "../init/step.js";
+import type { Change, Step, StepContext, StepName, StepPlan } from "./step.js";
 import type { CliUi } from "../terminal/ui.js";
 
 export type StepResult = "no change" | "read" | "created" | "updated";
@@ -42,8 +42,6 @@ export function toStepError(step: StepName, e: unknown): Error {
   if (e instanceof CancelledError || e instanceof StepError) return e;
   const again = "fix the cause and re-run aks-wi init: it resumes from this step";
   if (e instanceof UserError) return new StepError(step, firstLine(e.message), e.suggestion ?? again, e.kind === "denied" ? "denied" : "failed");
-  const name = (e as { name?: string })?.name;
-  if (name === "ExitPromptError" || name === "AbortPromptError") return new CancelledError();
   const err = new StepError(step, firstLine((e as Error)?.message ?? String(e)), `${again} (AKS_WI_DEBUG=1 shows details)`);
   (err as { cause?: unknown }).cause = e;
   return err;

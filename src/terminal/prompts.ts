@@ -1,8 +1,9 @@
-// The prompt facade: the only module that imports the prompt library. Input resolution and the
+// The prompt facade: the only module that imports the prompt library, and the only one that knows
+// its error names (a cancelled prompt leaves here as a CancelledError). Input resolution and the
 // Ui talk to a `Prompter`, so unit tests answer with fakes and nothing else depends on @inquirer.
 import type { Writable } from "node:stream";
 import { CancelledError } from "../core/errors.js";
-import type { Validator } from "./validate.js";
+import type { Validator } from "../core/names.js";
 
 export interface PickChoice<T = string> {
   /** What the list shows. */

@@ -1,10 +1,10 @@
 // Step 5: the federated identity credential that lets the service account's token be exchanged
 // for the identity's. Matched by (issuer, subject) - the pair Entra compares - never by name.
-import { StepError } from "../core/errors.js";
-import { MAX_FEDERATED_CREDENTIALS, TOKEN_AUDIENCE, serviceAccountSubject } from "../core/workload-identity.js";
+import { StepError } from "../../core/errors.js";
+import { MAX_FEDERATED_CREDENTIALS, TOKEN_AUDIENCE, serviceAccountSubject } from "../../core/workload-identity.js";
 import { PENDING, currentIdentity, currentIssuer } from "./shared.js";
-import type { FederatedCredentialInfo } from "../core/ports.js";
-import type { Step, StepContext } from "../init/step.js";
+import type { FederatedCredentialInfo } from "../../core/ports.js";
+import type { Step, StepContext } from "../step.js";
 
 interface Inspection {
   issuer?: string;

@@ -1,10 +1,10 @@
 // Step 6: Azure role assignments for the identity's principal. Each assignment's name is a UUID v5
 // of (scope, role, principal), so a re-run after a crash PUTs the same name and cannot duplicate.
 import { v5 as uuidv5 } from "uuid";
-import { CancelledError, StepError } from "../core/errors.js";
+import { CancelledError, StepError } from "../../core/errors.js";
 import { PENDING, currentIdentity, lastSegment } from "./shared.js";
-import type { RoleAssignmentOut, RoleDefinitionInfo, RoleRequest } from "../core/ports.js";
-import type { Step, StepContext } from "../init/step.js";
+import type { RoleAssignmentOut, RoleDefinitionInfo, RoleRequest } from "../../core/ports.js";
+import type { Step, StepContext } from "../step.js";
 
 /** Our own fixed namespace for role-assignment names (never change it: names must stay stable). */
 export const ROLE_ASSIGNMENT_NAMESPACE = "5f0d7a52-3c1e-4b8e-9d2a-6a4f1c8e2b37";

@@ -1,11 +1,11 @@
 // Step 4: the namespace and the service account, annotated with the identity's client ID (and
 // its tenant when that differs from the cluster's). Existing service accounts are merge-patched:
 // only the two annotations change, every other label/annotation stays.
-import { CancelledError, StepError } from "../core/errors.js";
-import { CLIENT_ID_ANNOTATION, TENANT_ID_ANNOTATION } from "../core/workload-identity.js";
+import { CancelledError, StepError } from "../../core/errors.js";
+import { CLIENT_ID_ANNOTATION, TENANT_ID_ANNOTATION } from "../../core/workload-identity.js";
 import { PENDING, clusterTenant, currentIdentity } from "./shared.js";
-import type { ServiceAccountInfo } from "../core/ports.js";
-import type { Step, StepContext, StepPlan } from "../init/step.js";
+import type { ServiceAccountInfo } from "../../core/ports.js";
+import type { Step, StepContext, StepPlan } from "../step.js";
 
 interface Inspection {
   namespaceExists: boolean;

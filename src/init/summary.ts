@@ -1,8 +1,8 @@
 // What `aks-wi init` tells the user at the end: what was created or reused, and exactly what to
 // put in a Deployment (serviceAccountName and the pod-template label). `--output json` gives the
 // same as one JSON document on stdout. Never a token or secret (the state holds none).
-import type { InitInputs, InitOutputs } from "../init/state.js";
-import type { StepName } from "../init/step.js";
+import type { InitInputs, InitOutputs } from "./state.js";
+import type { StepName } from "./step.js";
 import { USE_LABEL } from "../core/workload-identity.js";
 import type { RunResult, StepOutcome } from "./runner.js";
 

@@ -1,11 +1,11 @@
 // Step 7: a small pod that uses the service account and carries the workload-identity label on
 // the pod itself, so the webhook injects the token volume and AZURE_* env. A pod created before
 // the annotation (or before workload identity was on) was never mutated: it is recreated.
-import { StepError } from "../core/errors.js";
-import { USE_LABEL } from "../core/workload-identity.js";
+import { StepError } from "../../core/errors.js";
+import { USE_LABEL } from "../../core/workload-identity.js";
 import { currentIdentity } from "./shared.js";
-import type { PodInfo } from "../core/ports.js";
-import type { Step, StepContext } from "../init/step.js";
+import type { PodInfo } from "../../core/ports.js";
+import type { Step, StepContext } from "../step.js";
 
 /** The label that marks a pod as aks-wi's own: only such a pod is ever deleted and recreated. */
 export const MANAGED_BY = { key: "app.kubernetes.io/managed-by", value: "aks-wi" } as const;

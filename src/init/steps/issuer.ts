@@ -1,8 +1,8 @@
 // Step 2: the cluster's OIDC issuer URL, kept verbatim (a trailing slash is part of the issuer
 // string Entra compares, so it is never added or stripped).
-import { StepError } from "../core/errors.js";
+import { StepError } from "../../core/errors.js";
 import { requireCluster } from "./shared.js";
-import type { Step } from "../init/step.js";
+import type { Step } from "../step.js";
 
 export const issuerStep: Step = {
   name: "issuer",

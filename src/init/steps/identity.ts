@@ -1,8 +1,8 @@
 // Step 3: the user-assigned managed identity the workload will act as: reused when it exists.
-import { StepError } from "../core/errors.js";
+import { StepError } from "../../core/errors.js";
 import { currentIdentity, requireCluster } from "./shared.js";
-import type { IdentityInfo } from "../core/ports.js";
-import type { Step, StepContext } from "../init/step.js";
+import type { IdentityInfo } from "../../core/ports.js";
+import type { Step, StepContext } from "../step.js";
 
 async function location(ctx: StepContext): Promise<string> {
   if (ctx.inputs.identityLocation) return ctx.inputs.identityLocation;
