@@ -3,10 +3,11 @@ import type { ManagedCluster } from "@azure/arm-containerservice";
 import type { Identity, FederatedIdentityCredential } from "@azure/arm-msi";
 import type { RoleAssignment, RoleDefinition } from "@azure/arm-authorization";
 import type { AzureOps, ClusterInfo, FederatedCredentialInfo, IdentityInfo, RoleAssignmentInfo, RoleDefinitionInfo } from "../core/ports.js";
+import { sleep } from "../core/util.js";
 import type { CloudProfile } from "./cloud.js";
 import { all, createClients } from "./clients.js";
 import { AzureError, azureCall, errorCode, isNotFound, scopeCall, statusCode, toAzureError } from "./errors.js";
-import { KeyedMutex, retryOnCodes, sleep, type BackoffOptions } from "./retry.js";
+import { KeyedMutex, retryOnCodes, type BackoffOptions } from "./retry.js";
 
 export interface AzureOpsOptions {
   /** How often to re-read a busy cluster (default 5 s). The update's own LRO polling follows

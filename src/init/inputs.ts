@@ -4,6 +4,7 @@
 // one table describing each input; the missing-input error, the prompts and the docs derive from it.
 import { UserError } from "../core/errors.js";
 import type { RoleRequest } from "../core/ports.js";
+import { parseBool, splitList } from "../core/util.js";
 import type { InitInputs } from "./state.js";
 import type { PickChoice, Prompter } from "../terminal/prompts.js";
 import {
@@ -150,19 +151,6 @@ const NEW = Symbol("new");
 export interface Problems {
   missing: string[];
   invalid: string[];
-}
-
-/** Reads a boolean environment variable ("true/false", "1/0", "yes/no"). */
-export function parseBool(v: string | undefined): boolean | undefined {
-  if (v === undefined || v === "") return undefined;
-  if (/^(1|true|yes|on)$/i.test(v)) return true;
-  if (/^(0|false|no|off)$/i.test(v)) return false;
-  return undefined;
-}
-
-/** Splits a list env var (comma or newline separated; role names never hold commas). */
-export function splitList(v: string | undefined): string[] {
-  return (v ?? "").split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
 }
 
 /** Pairs --role and --scope in order; every role needs its scope. */

@@ -9,6 +9,7 @@ import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import lockfile from "proper-lockfile";
 import { UserError } from "../core/errors.js";
+import { pidAlive } from "../core/util.js";
 import type { FederatedCredentialInfo, IdentityInfo, RoleAssignmentOut, RoleRequest } from "../core/ports.js";
 import type { Change, StepName } from "./step.js";
 
@@ -69,6 +70,13 @@ export function defaultStatePath(cluster: string, cwd: string = process.cwd()): 
 
 export function emptyState(cloud: string): InitState {
   return { version: 1, cloud, inputs: {}, steps: {}, outputs: {}, updatedAt: new Date().toISOString() };
+}
+
+/** Reads the state file of a run on `cloud` (without locking); one written for another cloud is a usage error. */
+export async function readStateFor(path: string, cloud: string): Promise<InitState | undefined> {
+  const state = await readState(path);
+  if (state && state.cloud !== cloud) throw new UserError(`state file ${path} belongs to the ${state.cloud} cloud, not ${cloud}`, "pass another --state (or drop --sandbox / add it)");
+  return state;
 }
 
 /** Reads the state file without locking; undefined when there is none yet. */
@@ -176,15 +184,6 @@ interface Owner {
 const ownerFile = (path: string) => `${path}.owner`;
 const lockDir = (path: string) => `${path}.lock`;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 async function readOwner(path: string): Promise<Owner | undefined> {
   try {
     return JSON.parse(await readFile(ownerFile(path), "utf8")) as Owner;
@@ -213,7 +212,7 @@ export async function lockState(path: string): Promise<StateLock> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ELOCKED") throw e;
     const owner = await readOwner(path);
-    if (owner && owner.host === hostname() && owner.pid !== process.pid && !alive(owner.pid)) {
+    if (owner && owner.host === hostname() && owner.pid !== process.pid && !pidAlive(owner.pid)) {
       await rmdir(lockDir(path)).catch(() => {});
       release = await lockfile.lock(path, opts).catch((e2: NodeJS.ErrnoException) => {
         throw e2.code === "ELOCKED" ? lockedError(path, owner) : e2;

@@ -8,6 +8,7 @@ import { UserError } from "../core/errors.js";
 import type { IdentityInfo } from "../core/ports.js";
 import { PROPAGATION_CODES } from "./check-exchange.js";
 import type { ExchangeAttempt, VerifyAzure, VerifyKube } from "./ports.js";
+import { sleep as defaultSleep } from "../core/util.js";
 import { CLIENT_ID_ANNOTATION } from "../core/workload-identity.js";
 import type { AccessFacts, ContainerEnvFacts, Facts, RoleAccessFacts, TokenClaims, VerifyTarget } from "./types.js";
 import { expectedSubject, ficMatches, sameGuid } from "./util.js";
@@ -33,7 +34,6 @@ export interface GatherDeps {
 }
 
 const msg = (e: unknown) => ((e as Error)?.message ?? String(e)).split("\n")[0]!;
-const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** AZURE_* lines of `env` output. */
 export function parseEnv(stdout: string): Record<string, string> {
@@ -94,7 +94,7 @@ async function planAccess(azure: VerifyAzure, t: VerifyTarget, principalId: stri
 
 export async function gather(t: VerifyTarget, deps: GatherDeps): Promise<Facts> {
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? realSleep;
+  const sleep = deps.sleep ?? defaultSleep;
   const { azure } = deps;
   const facts: Facts = { target: t, now: new Date(now()).toISOString() };
 

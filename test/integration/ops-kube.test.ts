@@ -7,7 +7,8 @@ import { parse, stringify } from "yaml";
 import { sandboxCloud } from "../../src/azure/cloud.js";
 import { aksTokenProvider } from "../../src/azure/kube-token.js";
 import { createAzureOps } from "../../src/azure/ops.js";
-import { createKubeOps, kubeOpsFromFile } from "../../src/kube/ops.js";
+import { readKubeconfig } from "../../src/kube/connect.js";
+import { createKubeOps } from "../../src/kube/ops.js";
 import type { KubeOps } from "../../src/core/ports.js";
 import { testPodManifest } from "../../src/init/steps/test-pod.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
@@ -19,7 +20,7 @@ const kubectl = async (...args: string[]) => (await promisify(execFile)("kubectl
 
 beforeAll(async () => {
   sb = await startTestSandbox();
-  kube = kubeOpsFromFile(sb.info.kubeconfig, undefined, { podPollMs: 50 });
+  kube = createKubeOps(readKubeconfig(sb.info.kubeconfig), undefined, { podPollMs: 50 });
 });
 afterAll(async () => {
   await sb?.stop();

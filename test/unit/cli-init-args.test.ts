@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import type { Command } from "commander";
 import { buildProgram } from "../../src/cli/main.js";
-import { chooseProfile, nonInteractiveReason } from "../../src/cli/commands/init.js";
+import { chooseProfile } from "../../src/azure/cloud.js";
+import { nonInteractiveReason } from "../../src/cli/commands/init.js";
 import { UserError } from "../../src/core/errors.js";
 
 function parse(args: string[]): Promise<Record<string, unknown>> {

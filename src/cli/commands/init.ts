@@ -1,22 +1,21 @@
 // Implementation of `aks-wi init`: resolve the inputs (flag → env → state → prompt → default),
 // pick the cloud profile, lock and load the state, plan every step, ask, apply, summarize.
 // Returns the exit code; never exits itself (errors go to src/cli/main.ts as UserError & co).
-import { homedir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
-import { UserError } from "../../core/errors.js";
-import { CLIENT_ID_ANNOTATION } from "../../core/workload-identity.js";
-import { EXIT } from "../exit-codes.js";
-import { defaultSandboxDir, publicCloud, sandboxCloud, type CloudProfile } from "../../azure/cloud.js";
-import type { ConnectionOptions, InitOptions } from "../options.js";
-import { inputsToSave, parseBool, resolveInputs, type PickSources } from "../../init/inputs.js";
-import { inquirerPrompter, type Prompter } from "../../terminal/prompts.js";
-import { runSteps } from "../../init/runner.js";
-import { defaultStatePath, emptyState, lockState, readState, writeStateAtomic, type StateLock } from "../../init/state.js";
-import { buildReport, formatSummary } from "../../init/summary.js";
-import { createUi } from "../../terminal/ui.js";
+import { resolve } from "node:path";
+import { chooseProfile, type CloudProfile } from "../../azure/cloud.js";
 import type { AzureOps, KubeOps } from "../../core/ports.js";
-import type { InitState } from "../../init/state.js";
+import { parseBool } from "../../core/util.js";
+import { CLIENT_ID_ANNOTATION } from "../../core/workload-identity.js";
+import { inputsToSave, resolveInputs, type PickSources } from "../../init/inputs.js";
+import { runSteps } from "../../init/runner.js";
+import { defaultStatePath, emptyState, lockState, readState, readStateFor, writeStateAtomic, type InitState, type StateLock } from "../../init/state.js";
 import type { Step, StepContext } from "../../init/step.js";
+import { buildReport, formatSummary } from "../../init/summary.js";
+import type { ClusterRef } from "../../kube/connect.js";
+import { inquirerPrompter, type Prompter } from "../../terminal/prompts.js";
+import { createUi } from "../../terminal/ui.js";
+import { EXIT } from "../exit-codes.js";
+import type { InitOptions } from "../options.js";
 
 /** Why this run cannot ask questions, or undefined when it can. */
 export function nonInteractiveReason(opts: InitOptions, env: NodeJS.ProcessEnv, stdinTty: boolean, stdoutTty: boolean): string | undefined {
@@ -26,21 +25,10 @@ export function nonInteractiveReason(opts: InitOptions, env: NodeJS.ProcessEnv, 
   return undefined;
 }
 
-export function chooseProfile(opts: Pick<ConnectionOptions, "sandbox" | "sandboxDir">, env: NodeJS.ProcessEnv): CloudProfile {
-  if (opts.sandbox || parseBool(env.AKS_WI_SANDBOX)) return sandboxCloud(opts.sandboxDir ?? defaultSandboxDir(env));
-  if (opts.sandboxDir) throw new UserError("--sandbox-dir needs --sandbox");
-  return publicCloud();
-}
-
 /** One lazily-made value: the Azure and Kubernetes SDKs load only when something needs them. */
 function once<T>(make: () => Promise<T>): () => Promise<T> {
   let p: Promise<T> | undefined;
   return () => (p ??= make());
-}
-
-function defaultKubeconfigPath(env: NodeJS.ProcessEnv): string {
-  const first = env.KUBECONFIG?.split(delimiter).find(Boolean);
-  return first ?? join(homedir(), ".kube", "config");
 }
 
 /** What the command reaches the outside world through; tests replace parts with fakes of our own interfaces. */
@@ -53,21 +41,18 @@ export interface InitDeps {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   profile(opts: InitOptions, env: NodeJS.ProcessEnv): Pick<CloudProfile, "name" | "subscriptionId" | "defaults">;
   azure(profile: CloudProfile): Promise<AzureOps>;
-  kube(target: { subscription: string; resourceGroup: string; cluster: string }, azure: () => Promise<AzureOps>, profile: CloudProfile, opts: InitOptions, env: NodeJS.ProcessEnv): Promise<KubeOps>;
+  kube(target: ClusterRef, azure: () => Promise<AzureOps>, profile: CloudProfile, opts: InitOptions, env: NodeJS.ProcessEnv): Promise<KubeOps>;
   prompter?: Prompter;
   steps(): Promise<readonly Step[]>;
 }
 
-/** The real Kubernetes access: --kubeconfig/--context, else the cluster's credential from ARM (--admin for the admin one). */
-async function realKube(
-  target: { subscription: string; resourceGroup: string; cluster: string }, azure: () => Promise<AzureOps>, profile: CloudProfile, opts: InitOptions, env: NodeJS.ProcessEnv,
-): Promise<KubeOps> {
-  if (opts.kubeconfig || opts.context) {
-    const { kubeOpsFromFile } = await import("../../kube/ops.js");
-    return kubeOpsFromFile(opts.kubeconfig ?? defaultKubeconfigPath(env), opts.context);
-  }
-  const [{ clusterKubeOps }, { aksTokenProvider }] = await Promise.all([import("../../kube/cluster.js"), import("../../azure/kube-token.js")]);
-  return clusterKubeOps(await azure(), target.subscription, target.resourceGroup, target.cluster, { admin: !!opts.admin, aadToken: aksTokenProvider(profile) });
+/** The real Kubernetes access (src/kube/connect.ts): --kubeconfig/--context, else the cluster's credential from ARM. */
+async function realKube(target: ClusterRef, azure: () => Promise<AzureOps>, profile: CloudProfile, opts: InitOptions, env: NodeJS.ProcessEnv): Promise<KubeOps> {
+  const [{ kubeSource }, { createKubeOps }, { aksTokenProvider }] = await Promise.all([
+    import("../../kube/connect.js"), import("../../kube/ops.js"), import("../../azure/kube-token.js"),
+  ]);
+  const src = await kubeSource(opts, env, target, azure, aksTokenProvider(profile));
+  return createKubeOps(src.yaml, src.context, { token: src.token });
 }
 
 function realDeps(): InitDeps {
@@ -120,10 +105,7 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
     if (opts.state) statePath = resolve(deps.cwd, opts.state);
     else if (cluster) statePath = defaultStatePath(cluster, deps.cwd);
     else return undefined;
-    loaded = await readState(statePath);
-    if (loaded && loaded.cloud !== profile.name) {
-      throw new UserError(`state file ${statePath} belongs to the ${loaded.cloud} cloud, not ${profile.name}`, "pass another --state (or drop --sandbox / add it)");
-    }
+    loaded = await readStateFor(statePath, profile.name);
     return loaded?.inputs;
   };
 
