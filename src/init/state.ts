@@ -7,7 +7,6 @@ import { constants as fsConstants } from "node:fs";
 import { chmod, mkdir, open, readFile, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
-import lockfile from "proper-lockfile";
 import { UserError } from "../core/errors.js";
 import { pidAlive } from "../core/util.js";
 import type { FederatedCredentialInfo, IdentityInfo, RoleAssignmentOut, RoleRequest } from "../core/ports.js";
@@ -70,6 +69,35 @@ export function defaultStatePath(cluster: string, cwd: string = process.cwd()): 
 
 export function emptyState(cloud: string): InitState {
   return { version: 1, cloud, inputs: {}, steps: {}, outputs: {}, updatedAt: new Date().toISOString() };
+}
+
+type WorkloadNames = Partial<Pick<InitInputs, "subscription" | "resourceGroup" | "cluster" | "namespace" | "serviceAccount">>;
+
+/**
+ * The state file records one workload. Naming another cluster, namespace or service account while
+ * it is loaded would silently reuse that workload's credential name, roles and test pod (and the
+ * file would be rewritten to describe a setup it never recorded): a usage error instead, before
+ * anything changes.
+ */
+export function assertSameWorkload(saved: Partial<InitInputs> | undefined, named: WorkloadNames): void {
+  const differs = (k: "subscription" | "resourceGroup" | "cluster") =>
+    saved?.[k] && named[k] && saved[k]!.toLowerCase() !== named[k]!.toLowerCase();
+  // A state file written by a run records all three; the cluster is the triple, not one part.
+  const recordsCluster = !!(saved?.subscription && saved.resourceGroup && saved.cluster);
+  if (recordsCluster && (["subscription", "resourceGroup", "cluster"] as const).some(differs)) {
+    throw new UserError(
+      `the state file holds the setup on cluster ${saved!.cluster} (resource group ${saved!.resourceGroup}, subscription ${saved!.subscription}), not ${named.cluster} in ${named.resourceGroup}`,
+      `pass --state FILE for this cluster, e.g. --state .aks-wi/${named.cluster ?? "CLUSTER"}/state.json (the default); nothing was changed`,
+      "usage",
+    );
+  }
+  if (!saved?.namespace || !saved.serviceAccount || !named.namespace || !named.serviceAccount) return;
+  if (saved.namespace === named.namespace && saved.serviceAccount === named.serviceAccount) return;
+  throw new UserError(
+    `the state file holds the setup of service account ${saved.namespace}/${saved.serviceAccount}, not ${named.namespace}/${named.serviceAccount}`,
+    `pass --state FILE for another workload on this cluster, e.g. --state .aks-wi/${named.cluster ?? "CLUSTER"}/${named.namespace}.${named.serviceAccount}.json; nothing was changed`,
+    "usage",
+  );
 }
 
 /** Reads the state file of a run on `cloud` (without locking); one written for another cloud is a usage error. */
@@ -197,6 +225,7 @@ async function readOwner(path: string): Promise<Owner | undefined> {
  * (its pid is gone on this host) is taken over at once instead of waiting for it to go stale.
  */
 export async function lockState(path: string): Promise<StateLock> {
+  const { default: lockfile } = await import("proper-lockfile"); // only runs that write need it
   await ensurePrivateDir(dirname(path));
   const opts = {
     realpath: false,

@@ -2,9 +2,9 @@
 // invalid input (flag and env var named), pick-lists with "create new", validation at the prompt.
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../src/core/errors.js";
-import { INPUTS, defaultFederatedCredentialName, resolveInputs, type InputFlags, type PickSources, type ResolveRequest } from "../../src/init/inputs.js";
+import { defaultFederatedCredentialName, resolveInputs, type InputFlags, type PickSources, type ResolveRequest } from "../../src/init/inputs.js";
 import type { PickChoice, Prompter } from "../../src/terminal/prompts.js";
-import type { InitInputs } from "../../src/init/state.js";
+import type { InitInputs, InitState } from "../../src/init/state.js";
 
 const SUB_FLAG = "11111111-1111-1111-1111-111111111111";
 const SUB_ENV = "22222222-2222-2222-2222-222222222222";
@@ -54,6 +54,9 @@ const fullFlags: InputFlags = {
   serviceAccount: "sa-flag", role: ["Key Vault Secrets User"], scope: [VAULT],
 };
 
+const stateOf = (inputs: Partial<InitInputs>): InitState => ({ version: 1, cloud: "sandbox", inputs, steps: {}, outputs: {}, updatedAt: "" });
+
+/** A request; `saved`: the inputs of a state file named by --state (read before anything else). */
 function req(over: Partial<ResolveRequest> = {}, saved?: Partial<InitInputs>): ResolveRequest {
   return {
     options: {},
@@ -61,7 +64,11 @@ function req(over: Partial<ResolveRequest> = {}, saved?: Partial<InitInputs>): R
     interactive: false,
     nonInteractiveReason: "--yes",
     profile: {},
-    savedInputs: async () => saved,
+    stateFile: {
+      given: saved ? "/work/state.json" : undefined,
+      pathFor: (cluster) => `/work/.aks-wi/${cluster}/state.json`,
+      read: async (path) => (path === "/work/state.json" && saved ? stateOf(saved) : undefined),
+    },
     ...over,
   };
 }
@@ -168,17 +175,40 @@ describe("precedence: flag > env > state > prompt > default", () => {
     expect(same.inputs.identity).toBe("id-s");
   });
 
-  it("reads the per-cluster state once the cluster is known", async () => {
-    const calls: (string | undefined)[] = [];
+  it("reads the per-cluster state once, once the cluster is known", async () => {
+    const calls: string[] = [];
     const r = await resolveInputs(req({
       options: { subscription: SUB_FLAG, resourceGroup: "rg", cluster: "aks-x" },
-      savedInputs: async (cluster) => {
-        calls.push(cluster);
-        return cluster === "aks-x" ? { identity: "id-from-state", serviceAccount: "sa-from-state" } : undefined;
+      stateFile: {
+        pathFor: (cluster) => `/work/.aks-wi/${cluster}/state.json`,
+        read: async (path) => {
+          calls.push(path);
+          return stateOf({ identity: "id-from-state", serviceAccount: "sa-from-state" });
+        },
       },
     }));
-    expect(calls).toEqual([undefined, "aks-x"]);
+    expect(calls).toEqual(["/work/.aks-wi/aks-x/state.json"]);
     expect(r.inputs.identity).toBe("id-from-state");
+    expect(r.sources.identity).toBe("state");
+    expect(r.statePath).toBe("/work/.aks-wi/aks-x/state.json");
+  });
+
+  it("--state is read before anything else, so it supplies the cluster too", async () => {
+    const calls: string[] = [];
+    const r = await resolveInputs(req({
+      options: { identity: "id-x", serviceAccount: "sa-x" },
+      stateFile: {
+        given: "/work/mine.json",
+        pathFor: () => { throw new Error("the default path is not used with --state"); },
+        read: async (path) => {
+          calls.push(path);
+          return stateOf({ subscription: SUB_STATE, resourceGroup: "rg-s", cluster: "aks-s" });
+        },
+      },
+    }));
+    expect(calls).toEqual(["/work/mine.json"]);
+    expect(r.inputs).toMatchObject({ subscription: SUB_STATE, resourceGroup: "rg-s", cluster: "aks-s" });
+    expect(r.statePath).toBe("/work/mine.json");
   });
 
   it("--overwrite and --allow-broad-scope come from flags only", async () => {
@@ -192,8 +222,8 @@ describe("non-interactive: one error for everything missing or invalid", () => {
   it("names every missing input with its flag and env var, exit 2", async () => {
     const e = await error(resolveInputs(req({ options: { namespace: "app" } })));
     expect(e.kind).toBe("usage");
-    for (const spec of INPUTS.filter((s) => ["subscription", "resourceGroup", "cluster", "identity", "serviceAccount"].includes(s.key))) {
-      expect(e.message).toContain(`${spec.flag} or ${spec.env}`);
+    for (const names of ["--subscription or AKS_WI_SUBSCRIPTION", "--resource-group or AKS_WI_RESOURCE_GROUP", "--cluster or AKS_WI_CLUSTER", "--identity or AKS_WI_IDENTITY", "--service-account or AKS_WI_SERVICE_ACCOUNT"]) {
+      expect(e.message).toContain(names);
     }
     // Inputs with a default (even a derived one) are not reported missing.
     expect(e.message).not.toContain("--namespace");

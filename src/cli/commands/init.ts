@@ -97,19 +97,7 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
     return k;
   };
 
-  // The state file: --state, else .aks-wi/<cluster>/state.json once the cluster is known.
-  let statePath: string | undefined;
-  let loaded: InitState | undefined;
-  const savedInputs = async (cluster: string | undefined) => {
-    if (statePath) return loaded?.inputs;
-    if (opts.state) statePath = resolve(deps.cwd, opts.state);
-    else if (cluster) statePath = defaultStatePath(cluster, deps.cwd);
-    else return undefined;
-    loaded = await readStateFor(statePath, profile.name);
-    return loaded?.inputs;
-  };
-
-  const { inputs } = await resolveInputs({
+  const { inputs, statePath, state: loaded } = await resolveInputs({
     options: opts,
     env,
     interactive,
@@ -117,9 +105,13 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
     prompter,
     sources: interactive ? pickSources(azure, kubeFor) : undefined,
     profile: { subscription: profile.subscriptionId, resourceGroup: profile.defaults?.resourceGroup, cluster: profile.defaults?.cluster },
-    savedInputs,
+    // --state, else .aks-wi/<cluster>/state.json once the cluster is known.
+    stateFile: {
+      given: opts.state ? resolve(deps.cwd, opts.state) : undefined,
+      pathFor: (cluster) => defaultStatePath(cluster, deps.cwd),
+      read: (path) => readStateFor(path, profile.name),
+    },
   });
-  statePath ??= opts.state ? resolve(deps.cwd, opts.state) : defaultStatePath(inputs.cluster, deps.cwd);
 
   let lock: StateLock | undefined;
   try {
