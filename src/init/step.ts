@@ -41,3 +41,16 @@ export interface Step {
   /** Makes the change described by the plan; records outputs in ctx.state.outputs. Idempotent. */
   apply(ctx: StepContext, plan: StepPlan): Promise<void>;
 }
+
+/** What a step's own plan function returns: defineStep adds the step's name. */
+export type PlanBody = Omit<StepPlan, "step">;
+
+/** A step as its file writes it: like Step, but its plans need not repeat its name. */
+export function defineStep(d: Omit<Step, "plan"> & { plan(ctx: StepContext): Promise<PlanBody> }): Step {
+  return {
+    name: d.name,
+    title: d.title,
+    plan: async (ctx) => ({ step: d.name, ...(await d.plan(ctx)) }),
+    apply: (ctx, plan) => d.apply(ctx, plan),
+  };
+}

@@ -2,7 +2,7 @@
 import { CancelledError } from "../../core/errors.js";
 import { clusterTenant, requireCluster } from "./shared.js";
 import type { ClusterInfo } from "../../core/ports.js";
-import type { Step, StepContext, StepPlan } from "../step.js";
+import { defineStep, type PlanBody, type StepContext } from "../step.js";
 
 const onOff = (b: boolean) => (b ? "on" : "off");
 const TERMINAL = new Set(["succeeded", "failed", "canceled", "cancelled", ""]);
@@ -20,7 +20,7 @@ function record(ctx: StepContext, c: ClusterInfo, tenantId: string | undefined):
   if (c.issuerUrl) out.issuerUrl = c.issuerUrl;
 }
 
-export const clusterStep: Step = {
+export const clusterStep = defineStep({
   name: "cluster",
   title: "Cluster: OIDC issuer and workload identity",
 
@@ -36,7 +36,6 @@ export const clusterStep: Step = {
     };
     if (c.issuerUrl) details.issuer = c.issuerUrl;
     return {
-      step: "cluster",
       change: done ? "none" : "update",
       summary: done
         ? `cluster ${c.name}: OIDC issuer and workload identity already on`
@@ -44,7 +43,7 @@ export const clusterStep: Step = {
           ? `wait for cluster ${c.name} to finish its running operation (${c.provisioningState})`
           : `enable OIDC issuer and workload identity on cluster ${c.name} (restarts the API server; cannot be undone)`,
       details,
-    } satisfies StepPlan;
+    } satisfies PlanBody;
   },
 
   async apply(ctx) {
@@ -68,4 +67,4 @@ export const clusterStep: Step = {
     }
     record(ctx, c, await clusterTenant(ctx));
   },
-};
+});

@@ -4,7 +4,7 @@ import { StepError } from "../../core/errors.js";
 import { MAX_FEDERATED_CREDENTIALS, TOKEN_AUDIENCE, serviceAccountSubject } from "../../core/workload-identity.js";
 import { PENDING, currentIdentity, currentIssuer } from "./shared.js";
 import type { FederatedCredentialInfo } from "../../core/ports.js";
-import type { Step, StepContext } from "../step.js";
+import { defineStep, type StepContext } from "../step.js";
 
 interface Inspection {
   issuer?: string;
@@ -45,7 +45,7 @@ function checkCreate(ctx: StepContext, i: Inspection): void {
   }
 }
 
-export const federatedCredentialStep: Step = {
+export const federatedCredentialStep = defineStep({
   name: "federatedCredential",
   title: "Federated identity credential",
 
@@ -53,11 +53,10 @@ export const federatedCredentialStep: Step = {
     const i = await inspect(ctx);
     const details = { issuer: i.issuer ?? PENDING, subject: i.subject, audience: TOKEN_AUDIENCE };
     if (i.match && audiencesOk(i.match)) {
-      return { step: "federatedCredential", change: "none", summary: `federated credential ${i.match.name} already trusts ${i.subject}`, details: { name: i.match.name, ...details } };
+      return { change: "none", summary: `federated credential ${i.match.name} already trusts ${i.subject}`, details: { name: i.match.name, ...details } };
     }
     if (i.match) {
       return {
-        step: "federatedCredential",
         change: "update",
         summary: `set the audience of federated credential ${i.match.name} to ${TOKEN_AUDIENCE}`,
         details: { name: i.match.name, ...details, "current audiences": i.match.audiences.join(", ") },
@@ -65,7 +64,7 @@ export const federatedCredentialStep: Step = {
     }
     if (i.identityExists && i.issuer) checkCreate(ctx, i);
     const name = ctx.inputs.federatedCredential;
-    return { step: "federatedCredential", change: "create", summary: `create federated credential ${name} for ${i.subject}`, details: { name, ...details } };
+    return { change: "create", summary: `create federated credential ${name} for ${i.subject}`, details: { name, ...details } };
   },
 
   async apply(ctx) {
@@ -86,4 +85,4 @@ export const federatedCredentialStep: Step = {
     }
     ctx.state.outputs.federatedCredential = { id: fc.id, name: fc.name, issuer: fc.issuer, subject: fc.subject, audiences: [...fc.audiences] };
   },
-};
+});

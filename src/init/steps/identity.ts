@@ -2,7 +2,7 @@
 import { StepError } from "../../core/errors.js";
 import { currentIdentity, requireCluster } from "./shared.js";
 import type { IdentityInfo } from "../../core/ports.js";
-import type { Step, StepContext } from "../step.js";
+import { defineStep, type StepContext } from "../step.js";
 
 async function location(ctx: StepContext): Promise<string> {
   if (ctx.inputs.identityLocation) return ctx.inputs.identityLocation;
@@ -14,7 +14,7 @@ function details(id: IdentityInfo): Record<string, string> {
   return { identity: id.id, location: id.location, clientId: id.clientId, principalId: id.principalId, tenantId: id.tenantId };
 }
 
-export const identityStep: Step = {
+export const identityStep = defineStep({
   name: "identity",
   title: "User-assigned managed identity",
 
@@ -22,11 +22,10 @@ export const identityStep: Step = {
     const { identity, identityResourceGroup } = ctx.inputs;
     const found = await currentIdentity(ctx);
     if (found) {
-      return { step: "identity", change: "none", summary: `reuse identity ${identity} in ${identityResourceGroup}`, details: details(found) };
+      return { change: "none", summary: `reuse identity ${identity} in ${identityResourceGroup}`, details: details(found) };
     }
     const loc = await location(ctx);
     return {
-      step: "identity",
       change: "create",
       summary: `create identity ${identity} in ${identityResourceGroup} (${loc})`,
       details: { name: identity, resourceGroup: identityResourceGroup, location: loc },
@@ -44,4 +43,4 @@ export const identityStep: Step = {
     }
     ctx.state.outputs.identity = { ...found };
   },
-};
+});

@@ -2,9 +2,9 @@
 // string Entra compares, so it is never added or stripped).
 import { StepError } from "../../core/errors.js";
 import { requireCluster } from "./shared.js";
-import type { Step } from "../step.js";
+import { defineStep } from "../step.js";
 
-export const issuerStep: Step = {
+export const issuerStep = defineStep({
   name: "issuer",
   title: "OIDC issuer URL",
 
@@ -13,7 +13,6 @@ export const issuerStep: Step = {
     if (c.issuerUrl) {
       const recorded = ctx.state.outputs.issuerUrl === c.issuerUrl;
       return {
-        step: "issuer",
         change: "none",
         summary: recorded ? `issuer ${c.issuerUrl}` : `read issuer ${c.issuerUrl}`,
         details: { issuer: c.issuerUrl },
@@ -21,7 +20,6 @@ export const issuerStep: Step = {
     }
     // Read-only step: it becomes readable once the cluster step has turned the issuer on.
     return {
-      step: "issuer",
       change: "read",
       summary: "read the issuer URL once the OIDC issuer is enabled",
       details: { issuer: "(known after the cluster step)" },
@@ -39,4 +37,4 @@ export const issuerStep: Step = {
     }
     ctx.state.outputs.issuerUrl = c.issuerUrl;
   },
-};
+});

@@ -4,7 +4,7 @@ import { v5 as uuidv5 } from "uuid";
 import { CancelledError, StepError } from "../../core/errors.js";
 import { PENDING, currentIdentity, lastSegment } from "./shared.js";
 import type { RoleAssignmentOut, RoleDefinitionInfo, RoleRequest } from "../../core/ports.js";
-import type { Step, StepContext } from "../step.js";
+import { defineStep, type StepContext } from "../step.js";
 
 /** Our own fixed namespace for role-assignment names (never change it: names must stay stable). */
 export const ROLE_ASSIGNMENT_NAMESPACE = "5f0d7a52-3c1e-4b8e-9d2a-6a4f1c8e2b37";
@@ -69,16 +69,27 @@ async function inspect(ctx: StepContext): Promise<{ principalId?: string; items:
   return { principalId, items };
 }
 
-function tooBroad(what: string): StepError {
-  return new StepError("roleAssignment", `${what} grants control of the whole subscription`, "assign at a narrower --scope, or pass --allow-broad-scope if this is intended");
+const broadGrant = (i: Item) => `"${i.def.roleName}" at subscription scope ${i.request.scope}`;
+
+/**
+ * The broad grants still to make that need a yes at a terminal (none with --allow-broad-scope).
+ * Without a terminal nobody can confirm one: refused, by the plan too, so before any change.
+ */
+function broadToConfirm(ctx: StepContext, items: Item[]): Item[] {
+  if (ctx.inputs.allowBroadScope) return [];
+  const broad = items.filter((i) => !i.existing && isBroad(i.request.scope, i.def));
+  if (broad.length && !ctx.ui.interactive) {
+    throw new StepError("roleAssignment", `${broadGrant(broad[0]!)} grants control of the whole subscription`, "assign at a narrower --scope, or pass --allow-broad-scope if this is intended");
+  }
+  return broad;
 }
 
-export const roleAssignmentStep: Step = {
+export const roleAssignmentStep = defineStep({
   name: "roleAssignment",
   title: "Azure role assignments",
 
   async plan(ctx) {
-    if (ctx.inputs.roles.length === 0) return { step: "roleAssignment", change: "none", summary: "no role assignments requested" };
+    if (ctx.inputs.roles.length === 0) return { change: "none", summary: "no role assignments requested" };
     const { items } = await inspect(ctx);
     const todo = items.filter((i) => !i.existing);
     const details: Record<string, string> = {};
@@ -86,15 +97,11 @@ export const roleAssignmentStep: Step = {
       const broad = isBroad(i.request.scope, i.def) ? " [broad: needs confirmation or --allow-broad-scope]" : "";
       details[`role ${n + 1}`] = `${i.def.roleName} at ${i.request.scope}${i.existing ? " (exists)" : ` (assignment ${i.name ?? PENDING})`}${broad}`;
     });
-    // Without a terminal nobody can confirm a broad grant: refuse while planning, before any change.
-    const broadTodo = todo.find((i) => isBroad(i.request.scope, i.def));
-    if (broadTodo && !ctx.inputs.allowBroadScope && !ctx.ui.interactive) {
-      throw tooBroad(`"${broadTodo.def.roleName}" at subscription scope ${broadTodo.request.scope}`);
-    }
+    broadToConfirm(ctx, items);
     const summary = todo.length
       ? `assign ${todo.map((i) => `"${i.def.roleName}"`).join(", ")} to the identity's principal`
       : `${items.length} role assignment(s) already in place`;
-    return { step: "roleAssignment", change: todo.length ? "create" : "none", summary, details };
+    return { change: todo.length ? "create" : "none", summary, details };
   },
 
   async apply(ctx) {
@@ -104,13 +111,10 @@ export const roleAssignmentStep: Step = {
       return;
     }
     if (!principalId) throw new StepError("roleAssignment", `identity ${ctx.inputs.identity} not found`, "re-run aks-wi init so the identity step creates it");
-    // Refuse broad grants before making any assignment, so a refusal leaves nothing half done.
-    for (const i of items.filter((x) => !x.existing && isBroad(x.request.scope, x.def))) {
-      if (ctx.inputs.allowBroadScope) continue;
-      const what = `"${i.def.roleName}" at subscription scope ${i.request.scope}`;
-      if (!ctx.ui.interactive) throw tooBroad(what);
-      if (!(await ctx.ui.confirm(`Assign ${what} to the identity? This grants control of the whole subscription.`, { default: false }))) {
-        throw new CancelledError(`cancelled: ${what} not assigned`);
+    // Asked before making any assignment, so a refusal leaves nothing half done.
+    for (const i of broadToConfirm(ctx, items)) {
+      if (!(await ctx.ui.confirm(`Assign ${broadGrant(i)} to the identity? This grants control of the whole subscription.`, { default: false }))) {
+        throw new CancelledError(`cancelled: ${broadGrant(i)} not assigned`);
       }
     }
     const out: RoleAssignmentOut[] = [];
@@ -124,4 +128,4 @@ export const roleAssignmentStep: Step = {
     }
     ctx.state.outputs.roleAssignments = out;
   },
-};
+});

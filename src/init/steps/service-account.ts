@@ -5,7 +5,7 @@ import { CancelledError, StepError } from "../../core/errors.js";
 import { CLIENT_ID_ANNOTATION, TENANT_ID_ANNOTATION } from "../../core/workload-identity.js";
 import { PENDING, clusterTenant, currentIdentity } from "./shared.js";
 import type { ServiceAccountInfo } from "../../core/ports.js";
-import type { Step, StepContext, StepPlan } from "../step.js";
+import { defineStep, type PlanBody, type StepContext } from "../step.js";
 
 interface Inspection {
   namespaceExists: boolean;
@@ -42,16 +42,25 @@ async function inspect(ctx: StepContext): Promise<Inspection> {
   return { namespaceExists, sa, clientId, tenant, patch, boundTo };
 }
 
-/** Without a terminal a re-bind needs --overwrite; caught while planning, before any change. */
-function boundElsewhere(namespace: string, serviceAccount: string, boundTo: string): StepError {
-  return new StepError(
-    "serviceAccount",
-    `service account ${namespace}/${serviceAccount} is already bound to another identity (client ID ${boundTo})`,
-    "pass --overwrite to re-bind it, or choose another --service-account",
-  );
+/**
+ * Re-binding a service account bound to another identity needs --overwrite or a yes at a terminal.
+ * Without a terminal it is refused; the plan checks too, so that happens before any change.
+ * Returns whether the user must be asked.
+ */
+function checkRebind(ctx: StepContext, boundTo: string | undefined): boolean {
+  if (!boundTo || ctx.inputs.overwrite) return false;
+  if (!ctx.ui.interactive) {
+    const { namespace, serviceAccount } = ctx.inputs;
+    throw new StepError(
+      "serviceAccount",
+      `service account ${namespace}/${serviceAccount} is already bound to another identity (client ID ${boundTo})`,
+      "pass --overwrite to re-bind it, or choose another --service-account",
+    );
+  }
+  return true;
 }
 
-export const serviceAccountStep: Step = {
+export const serviceAccountStep = defineStep({
   name: "serviceAccount",
   title: "Kubernetes service account",
 
@@ -62,21 +71,21 @@ export const serviceAccountStep: Step = {
     if (i.tenant) details[TENANT_ID_ANNOTATION] = i.tenant;
     if (!i.sa) {
       const ns = i.namespaceExists ? "" : ` (and namespace ${namespace})`;
-      return { step: "serviceAccount", change: "create", summary: `create service account ${namespace}/${serviceAccount}${ns}`, details };
+      return { change: "create", summary: `create service account ${namespace}/${serviceAccount}${ns}`, details };
     }
     if (Object.keys(i.patch).length === 0) {
-      return { step: "serviceAccount", change: "none", summary: `service account ${namespace}/${serviceAccount} already annotated`, details };
+      return { change: "none", summary: `service account ${namespace}/${serviceAccount} already annotated`, details };
     }
     if (i.boundTo) details["currently bound to"] = i.boundTo;
-    if (i.boundTo && !ctx.inputs.overwrite && !ctx.ui.interactive) throw boundElsewhere(namespace, serviceAccount, i.boundTo);
+    checkRebind(ctx, i.boundTo);
     const summary = i.boundTo
       ? `re-bind service account ${namespace}/${serviceAccount} from client ID ${i.boundTo} (needs confirmation or --overwrite)`
       : `annotate service account ${namespace}/${serviceAccount}`;
-    return { step: "serviceAccount", change: "update", summary, details } satisfies StepPlan;
+    return { change: "update", summary, details } satisfies PlanBody;
   },
 
   async apply(ctx) {
-    const { namespace, serviceAccount, overwrite } = ctx.inputs;
+    const { namespace, serviceAccount } = ctx.inputs;
     const kube = await ctx.kube();
     const i = await inspect(ctx);
     if (!i.clientId) {
@@ -89,13 +98,12 @@ export const serviceAccountStep: Step = {
       if (i.tenant) annotations[TENANT_ID_ANNOTATION] = i.tenant;
       sa = await kube.createServiceAccount(namespace, serviceAccount, annotations);
     } else if (Object.keys(i.patch).length > 0) {
-      if (i.boundTo && !overwrite) {
+      if (checkRebind(ctx, i.boundTo)) {
         const question = `Service account ${namespace}/${serviceAccount} is bound to client ID ${i.boundTo}. Re-bind it to ${i.clientId}? Pods using it will act as the new identity.`;
-        if (!ctx.ui.interactive) throw boundElsewhere(namespace, serviceAccount, i.boundTo);
         if (!(await ctx.ui.confirm(question, { default: false }))) throw new CancelledError(`cancelled: ${namespace}/${serviceAccount} left bound to ${i.boundTo}`);
       }
       sa = await kube.mergeAnnotations(namespace, serviceAccount, i.patch);
     }
     ctx.state.outputs.serviceAccount = { namespace, name: serviceAccount, uid: sa.uid };
   },
-};
+});

@@ -5,7 +5,7 @@ import { StepError } from "../../core/errors.js";
 import { USE_LABEL } from "../../core/workload-identity.js";
 import { currentIdentity } from "./shared.js";
 import type { PodInfo } from "../../core/ports.js";
-import type { Step, StepContext } from "../step.js";
+import { defineStep, type StepContext } from "../step.js";
 
 /** The label that marks a pod as aks-wi's own: only such a pod is ever deleted and recreated. */
 export const MANAGED_BY = { key: "app.kubernetes.io/managed-by", value: "aks-wi" } as const;
@@ -54,16 +54,16 @@ async function inspect(ctx: StepContext) {
   return { kube, pod, problem };
 }
 
-export const testPodStep: Step = {
+export const testPodStep = defineStep({
   name: "testPod",
   title: "Test pod",
 
   async plan(ctx) {
     const { namespace, testPodName, serviceAccount } = ctx.inputs;
-    if (!ctx.inputs.testPod) return { step: "testPod", change: "none", summary: "test pod skipped" };
+    if (!ctx.inputs.testPod) return { change: "none", summary: "test pod skipped" };
     const { pod, problem } = await inspect(ctx);
     const details = { pod: `${namespace}/${testPodName}`, serviceAccountName: serviceAccount, label: `${USE_LABEL}: "true"`, image: TEST_POD_IMAGE };
-    if (!pod) return { step: "testPod", change: "create", summary: `create test pod ${namespace}/${testPodName}`, details };
+    if (!pod) return { change: "create", summary: `create test pod ${namespace}/${testPodName}`, details };
     if (problem && pod.labels[MANAGED_BY.key] !== MANAGED_BY.value) {
       // Someone else's pod of that name: never deleted. Caught while planning, before any change.
       throw new StepError(
@@ -72,9 +72,9 @@ export const testPodStep: Step = {
         "leave it alone with --no-test-pod, or delete it yourself and re-run aks-wi init",
       );
     }
-    if (problem) return { step: "testPod", change: "update", summary: `recreate test pod ${namespace}/${testPodName}: ${problem}`, details };
-    if (pod.phase !== "Running") return { step: "testPod", change: "update", summary: `wait for test pod ${namespace}/${testPodName} (${pod.phase}) to be Running`, details };
-    return { step: "testPod", change: "none", summary: `test pod ${namespace}/${testPodName} is Running`, details };
+    if (problem) return { change: "update", summary: `recreate test pod ${namespace}/${testPodName}: ${problem}`, details };
+    if (pod.phase !== "Running") return { change: "update", summary: `wait for test pod ${namespace}/${testPodName} (${pod.phase}) to be Running`, details };
+    return { change: "none", summary: `test pod ${namespace}/${testPodName} is Running`, details };
   },
 
   async apply(ctx) {
@@ -97,4 +97,4 @@ export const testPodStep: Step = {
     if (problemAfter) ctx.ui.warn(`test pod ${namespace}/${testPodName}: ${problemAfter}`);
     ctx.state.outputs.testPod = { namespace, name: testPodName, uid: last.uid, phase: last.phase };
   },
-};
+});
