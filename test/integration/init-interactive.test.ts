@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxCloud } from "../../src/azure/cloud.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
 import { operatorCredential } from "./sandbox-arm.harness.js";
-import { CLI, cleanEnv, kubectlJson, tempDir, waitFor } from "./init-cli.harness.js";
+import { CLI, cleanEnv, kubectlJson, tempDir, waitFor } from "../helpers/init-cli.harness.js";
 
 const SOCKET = `aks-wi-test-${process.pid}`;
 const SESSION = "init";

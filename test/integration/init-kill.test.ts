@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSandbox } from "../helpers/sandbox.js";
 import type { StepName } from "../../src/init/step.js";
-import { armView, readInitState, runCli, startCli, tempDir, vaultId, waitFor } from "./init-cli.harness.js";
+import { armView, readInitState, runCli, startCli, tempDir, vaultId, waitFor } from "../helpers/init-cli.harness.js";
 
 let sb: Awaited<ReturnType<typeof startTestSandbox>>;
 let vault: string;

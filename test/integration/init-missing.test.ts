@@ -3,7 +3,7 @@
 import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSandbox } from "../helpers/sandbox.js";
-import { kubectlJson, runCli, tempDir, writeFingerprint } from "./init-cli.harness.js";
+import { kubectlJson, runCli, tempDir, writeFingerprint } from "../helpers/init-cli.harness.js";
 
 let sb: Awaited<ReturnType<typeof startTestSandbox>>;
 

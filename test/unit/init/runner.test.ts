@@ -2,14 +2,14 @@
 // it, ask (or --yes / --dry-run), apply, save after every step, "no change" on a re-run.
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { CancelledError, StepError, UserError } from "../../src/core/errors.js";
-import type { Prompter } from "../../src/terminal/prompts.js";
-import { runSteps } from "../../src/init/runner.js";
-import { buildReport, formatSummary } from "../../src/init/summary.js";
-import { createUi, type CliUi } from "../../src/terminal/ui.js";
-import { STEPS } from "../../src/init/steps/index.js";
-import type { InitState } from "../../src/init/state.js";
-import { VAULT_SCOPE, allWrites, world, type World } from "./steps-fakes.js";
+import { CancelledError, StepError, UserError } from "../../../src/core/errors.js";
+import type { Prompter } from "../../../src/terminal/prompts.js";
+import { runSteps } from "../../../src/init/runner.js";
+import { buildReport, formatSummary } from "../../../src/init/summary.js";
+import { createUi, type CliUi } from "../../../src/terminal/ui.js";
+import { STEPS } from "../../../src/init/steps/index.js";
+import type { InitState } from "../../../src/init/state.js";
+import { VAULT_SCOPE, allWrites, world, type World } from "../../helpers/steps-fakes.js";
 
 class Sink extends Writable {
   text = "";

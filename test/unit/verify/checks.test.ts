@@ -1,11 +1,11 @@
 // Each check over facts: the healthy set passes everything; each broken link is named by the
 // right check and finding, with expected vs actual.
 import { describe, expect, it } from "vitest";
-import { runChecks, worst } from "../../src/verify/checks.js";
-import { covers } from "../../src/verify/check-access.js";
-import { typoKeys } from "../../src/verify/check-service-account.js";
-import type { Facts, Finding } from "../../src/verify/types.js";
-import { CLIENT, healthy, ISSUER, VAULT } from "./verify-fixtures.js";
+import { runChecks, worst } from "../../../src/verify/checks.js";
+import { covers } from "../../../src/verify/check-access.js";
+import { typoKeys } from "../../../src/verify/check-service-account.js";
+import type { Facts, Finding } from "../../../src/verify/types.js";
+import { CLIENT, healthy, ISSUER, VAULT } from "../../helpers/verify-fixtures.js";
 
 const fails = (f: Finding[]) => f.filter((x) => x.status === "FAIL");
 

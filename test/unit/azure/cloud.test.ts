@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { UserError } from "../../src/core/errors.js";
-import { sandboxCloud } from "../../src/azure/cloud.js";
+import { UserError } from "../../../src/core/errors.js";
+import { sandboxCloud } from "../../../src/azure/cloud.js";
 
 function sandboxDir(pid: number): string {
   const dir = mkdtempSync(join(tmpdir(), "aks-wi-cloud-"));

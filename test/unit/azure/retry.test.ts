@@ -1,25 +1,9 @@
-// The helpers under AzureOps: error translation, bounded backoff on named codes, per-key mutex.
+// Bounded backoff on named Azure error codes, and the per-key mutex.
 import { describe, expect, it } from "vitest";
-import { AzureError, isNotFound, toAzureError } from "../../src/azure/errors.js";
-import { KeyedMutex, retryOnCodes } from "../../src/azure/retry.js";
+import { KeyedMutex, retryOnCodes } from "../../../src/azure/retry.js";
 
 const restError = (code: string, statusCode: number, message: string) => Object.assign(new Error(message), { name: "RestError", code, statusCode });
 const fast = { initialDelayMs: 1, maxDelayMs: 4, budgetMs: 50 };
-
-describe("toAzureError", () => {
-  it("names Azure's code, keeps one line and suggests what to do", () => {
-    const e = toAzureError(restError("AuthorizationFailed", 403, "The client 'x' does not have authorization\n{json body}"), "creating role assignment");
-    expect(e).toBeInstanceOf(AzureError);
-    expect(e.message).toBe("creating role assignment: AuthorizationFailed: The client 'x' does not have authorization");
-    expect(e.suggestion).toMatch(/lacks permission/);
-    expect(e.kind).toBe("denied"); // a permission the principal lacks: exit 4
-    expect(toAzureError(restError("ResourceNotFound", 404, "gone"), "reading x").kind).toBe("failed");
-  });
-  it("recognises not-found", () => {
-    expect(isNotFound(restError("ResourceNotFound", 404, "x"))).toBe(true);
-    expect(isNotFound(restError("AuthorizationFailed", 403, "x"))).toBe(false);
-  });
-});
 
 describe("retryOnCodes", () => {
   it("retries the named code until success", async () => {

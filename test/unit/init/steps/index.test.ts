@@ -1,9 +1,9 @@
 // All seven steps over the fakes: a fresh run creates everything, a re-run plans "none" for every
 // step and makes no writes.
 import { describe, expect, it } from "vitest";
-import { STEPS } from "../../src/init/steps/index.js";
-import type { StepPlan } from "../../src/init/step.js";
-import { VAULT_SCOPE, allWrites, world, type World } from "./steps-fakes.js";
+import { STEPS } from "../../../../src/init/steps/index.js";
+import type { StepPlan } from "../../../../src/init/step.js";
+import { VAULT_SCOPE, allWrites, world, type World } from "../../../helpers/steps-fakes.js";
 
 async function planAll(w: World): Promise<StepPlan[]> {
   const plans: StepPlan[] = [];
@@ -18,7 +18,7 @@ async function runAll(w: World): Promise<StepPlan[]> {
 }
 
 describe("STEPS", () => {
-  it("are the seven steps in issue order", () => {
+  it("are the seven steps in the order they run", () => {
     expect(STEPS.map((s) => s.name)).toEqual(["cluster", "issuer", "identity", "serviceAccount", "federatedCredential", "roleAssignment", "testPod"]);
   });
 

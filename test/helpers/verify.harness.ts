@@ -7,7 +7,7 @@ import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { sandboxCloud } from "../../src/azure/cloud.js";
-import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
+import { startTestSandbox, type TestSandbox } from "./sandbox.js";
 import type { LatencyProfile } from "../../src/sandbox/types.js";
 import { cleanEnv, runCli, tempDir, vaultId, type CliResult } from "./init-cli.harness.js";
 

@@ -5,14 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { runInit, type InitDeps } from "../../src/cli/commands/init.js";
-import { CancelledError, UserError } from "../../src/core/errors.js";
-import type { InitOptions } from "../../src/cli/options.js";
-import type { Prompter } from "../../src/terminal/prompts.js";
-import { lockState } from "../../src/init/state.js";
-import { STEPS } from "../../src/init/steps/index.js";
-import type { InitState } from "../../src/init/state.js";
-import { FakeAzure, FakeKube, SUB, VAULT_SCOPE } from "./steps-fakes.js";
+import { runInit, type InitDeps } from "../../../src/cli/commands/init.js";
+import { CancelledError, UserError } from "../../../src/core/errors.js";
+import type { InitOptions } from "../../../src/cli/options.js";
+import type { Prompter } from "../../../src/terminal/prompts.js";
+import { lockState } from "../../../src/init/state.js";
+import { STEPS } from "../../../src/init/steps/index.js";
+import type { InitState } from "../../../src/init/state.js";
+import { FakeAzure, FakeKube, SUB, VAULT_SCOPE } from "../../helpers/steps-fakes.js";
 
 class Sink extends Writable {
   text = "";

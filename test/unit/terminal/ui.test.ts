@@ -2,8 +2,8 @@
 // the step's non-interactive default when it cannot ask.
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import type { Prompter } from "../../src/terminal/prompts.js";
-import { createUi } from "../../src/terminal/ui.js";
+import type { Prompter } from "../../../src/terminal/prompts.js";
+import { createUi } from "../../../src/terminal/ui.js";
 
 class Sink extends Writable {
   text = "";

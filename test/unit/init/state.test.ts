@@ -1,12 +1,12 @@
 // The state store: atomic private writes, a lock against concurrent runs (with a clear error and
 // take-over of a killed run's lock), and never a token or secret.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { UserError } from "../../src/core/errors.js";
-import { assertNoSecrets, defaultStatePath, emptyState, lockState, readState, writeStateAtomic, type StateLock } from "../../src/init/state.js";
+import { UserError } from "../../../src/core/errors.js";
+import { assertNoSecrets, defaultStatePath, emptyState, lockState, readState, writeStateAtomic, type StateLock } from "../../../src/init/state.js";
 
 const dirs: string[] = [];
 const locks: StateLock[] = [];
@@ -101,7 +101,11 @@ describe("lock", () => {
     const path = join(tmp(), "state.json");
     const l = await lockState(path);
     await l.release();
-    locks.push(await lockState(path));
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    expect(existsSync(`${path}.owner`)).toBe(false);
+    const again = await lockState(path);
+    locks.push(again);
+    expect(JSON.parse(readFileSync(`${path}.owner`, "utf8")).pid).toBe(process.pid);
   });
 
   it("takes over the lock of a run that was killed (its pid is gone)", async () => {

@@ -2,10 +2,10 @@
 // commander raises itself. The action is replaced, so nothing runs.
 import { describe, expect, it } from "vitest";
 import type { Command } from "commander";
-import { buildProgram } from "../../src/cli/main.js";
-import { chooseProfile } from "../../src/azure/cloud.js";
-import { nonInteractiveReason } from "../../src/cli/commands/init.js";
-import { UserError } from "../../src/core/errors.js";
+import { buildProgram } from "../../../src/cli/main.js";
+import { chooseProfile } from "../../../src/azure/cloud.js";
+import { nonInteractiveReason } from "../../../src/cli/commands/init.js";
+import { UserError } from "../../../src/core/errors.js";
 
 function parse(args: string[]): Promise<Record<string, unknown>> {
   const program = buildProgram();

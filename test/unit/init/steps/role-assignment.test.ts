@@ -1,9 +1,9 @@
 // roleAssignment step: deterministic UUID v5 names, principalId, broad-scope guard, idempotency.
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { CancelledError, StepError } from "../../src/core/errors.js";
-import { ROLE_ASSIGNMENT_NAMESPACE, isSubscriptionScope, roleAssignmentName, roleAssignmentStep } from "../../src/init/steps/role-assignment.js";
-import { FakeUi, ROLE_GUIDS, SUB, VAULT_SCOPE, world } from "./steps-fakes.js";
+import { CancelledError, StepError } from "../../../../src/core/errors.js";
+import { ROLE_ASSIGNMENT_NAMESPACE, isSubscriptionScope, roleAssignmentName, roleAssignmentStep } from "../../../../src/init/steps/role-assignment.js";
+import { FakeUi, ROLE_GUIDS, SUB, VAULT_SCOPE, world } from "../../../helpers/steps-fakes.js";
 
 /** RFC 4122 UUID v5 computed independently of the uuid package. */
 function uuidV5(name: string, ns: string): string {

@@ -1,6 +1,6 @@
-// Azure failures become one-line errors whose hint names the flag to fix.
+// Azure failures become one-line errors with a kind, and a hint naming what to fix.
 import { describe, expect, it } from "vitest";
-import { AzureError, scopeCall } from "../../src/azure/errors.js";
+import { AzureError, isNotFound, scopeCall, toAzureError } from "../../../src/azure/errors.js";
 
 const rest = (statusCode: number, code: string, message: string) => Object.assign(new Error(message), { name: "RestError", statusCode, code });
 
@@ -19,5 +19,20 @@ describe("scopeCall", () => {
   it("other failures keep their own hint", async () => {
     const err = await scopeCall("/subscriptions/s", "listing role assignments", async () => { throw rest(403, "AuthorizationFailed", "no"); }).catch((x) => x);
     expect(err.suggestion).toMatch(/lacks permission/);
+  });
+});
+
+describe("toAzureError", () => {
+  it("names Azure's code, keeps one line and suggests what to do", () => {
+    const e = toAzureError(rest(403, "AuthorizationFailed", "The client 'x' does not have authorization\n{json body}"), "creating role assignment");
+    expect(e).toBeInstanceOf(AzureError);
+    expect(e.message).toBe("creating role assignment: AuthorizationFailed: The client 'x' does not have authorization");
+    expect(e.suggestion).toMatch(/lacks permission/);
+    expect(e.kind).toBe("denied"); // a permission the principal lacks: exit 4
+    expect(toAzureError(rest(404, "ResourceNotFound", "gone"), "reading x").kind).toBe("failed");
+  });
+  it("recognises not-found", () => {
+    expect(isNotFound(rest(404, "ResourceNotFound", "x"))).toBe(true);
+    expect(isNotFound(rest(403, "AuthorizationFailed", "x"))).toBe(false);
   });
 });

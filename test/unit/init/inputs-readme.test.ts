@@ -2,9 +2,9 @@
 // same inputs in the same order, each with the same flags and environment variables.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { INPUTS } from "../../src/init/inputs.js";
+import { INPUTS } from "../../../src/init/inputs.js";
 
-const README = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+const README = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
 
 /** The rows of the markdown table whose header starts with `| input | flags |`. */
 function readmeRows(): { input: string; flags: string[]; env: string[] }[] {

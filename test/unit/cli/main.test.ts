@@ -1,7 +1,7 @@
 // The one place errors become exit codes: each error kind maps to its documented code.
 import { describe, expect, it } from "vitest";
-import { describeError } from "../../src/cli/main.js";
-import { CancelledError, DeniedError, StepError, UserError } from "../../src/core/errors.js";
+import { describeError } from "../../../src/cli/main.js";
+import { CancelledError, DeniedError, StepError, UserError } from "../../../src/core/errors.js";
 
 describe("describeError", () => {
   it.each<[string, unknown, number]>([

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   validateClusterName, validateFederatedCredentialName, validateIdentityName, validateNamespace, validatePodName,
   validateResourceGroup, validateRole, validateScope, validateServiceAccount, validateSubscription, type Validator,
-} from "../../src/core/names.js";
+} from "../../../src/core/names.js";
 
 const SUB = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
 

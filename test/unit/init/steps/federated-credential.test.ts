@@ -1,9 +1,9 @@
 // federatedCredential step: match by (issuer, subject), audience repair, the 20-credential limit.
 import { describe, expect, it } from "vitest";
-import { StepError } from "../../src/core/errors.js";
-import { MAX_FEDERATED_CREDENTIALS } from "../../src/core/workload-identity.js";
-import { federatedCredentialStep } from "../../src/init/steps/federated-credential.js";
-import { world } from "./steps-fakes.js";
+import { StepError } from "../../../../src/core/errors.js";
+import { MAX_FEDERATED_CREDENTIALS } from "../../../../src/core/workload-identity.js";
+import { federatedCredentialStep } from "../../../../src/init/steps/federated-credential.js";
+import { world } from "../../../helpers/steps-fakes.js";
 
 const SUBJECT = "system:serviceaccount:app:sa-app";
 

@@ -1,8 +1,8 @@
 // serviceAccount step: create, merge-patch, tenant annotation, bound-to-another-client handling.
 import { describe, expect, it } from "vitest";
-import { CancelledError, StepError } from "../../src/core/errors.js";
-import { serviceAccountStep } from "../../src/init/steps/service-account.js";
-import { FakeUi, OTHER_TENANT, world } from "./steps-fakes.js";
+import { CancelledError, StepError } from "../../../../src/core/errors.js";
+import { serviceAccountStep } from "../../../../src/init/steps/service-account.js";
+import { FakeUi, OTHER_TENANT, world } from "../../../helpers/steps-fakes.js";
 
 const CID = "azure.workload.identity/client-id";
 const TID = "azure.workload.identity/tenant-id";

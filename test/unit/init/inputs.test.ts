@@ -1,10 +1,10 @@
 // Input resolution: flag > env > state > prompt > default, one error listing every missing or
 // invalid input (flag and env var named), pick-lists with "create new", validation at the prompt.
 import { describe, expect, it } from "vitest";
-import { UserError } from "../../src/core/errors.js";
-import { defaultFederatedCredentialName, resolveInputs, type InputFlags, type PickSources, type ResolveRequest } from "../../src/init/inputs.js";
-import type { PickChoice, Prompter } from "../../src/terminal/prompts.js";
-import type { InitInputs, InitState } from "../../src/init/state.js";
+import { UserError } from "../../../src/core/errors.js";
+import { defaultFederatedCredentialName, resolveInputs, type InputFlags, type PickSources, type ResolveRequest } from "../../../src/init/inputs.js";
+import type { PickChoice, Prompter } from "../../../src/terminal/prompts.js";
+import type { InitInputs, InitState } from "../../../src/init/state.js";
 
 const SUB_FLAG = "11111111-1111-1111-1111-111111111111";
 const SUB_ENV = "22222222-2222-2222-2222-222222222222";

@@ -1,9 +1,9 @@
 // testPod step: create, keep a good pod, recreate an unmutated one, time out clearly.
 import { describe, expect, it } from "vitest";
-import { StepError } from "../../src/core/errors.js";
-import { serviceAccountStep } from "../../src/init/steps/service-account.js";
-import { testPodStep } from "../../src/init/steps/test-pod.js";
-import { world } from "./steps-fakes.js";
+import { StepError } from "../../../../src/core/errors.js";
+import { serviceAccountStep } from "../../../../src/init/steps/service-account.js";
+import { testPodStep } from "../../../../src/init/steps/test-pod.js";
+import { world } from "../../../helpers/steps-fakes.js";
 
 async function ready(over = {}) {
   const w = world(over);
