@@ -13,7 +13,7 @@ import {
 import type { RoleRequest } from "../core/ports.js";
 import { parseBool, splitList } from "../core/util.js";
 import type { PickChoice, Prompter } from "../terminal/prompts.js";
-import { assertSameWorkload, type InitInputs, type InitState } from "./state.js";
+import { assertSameWorkload, type InitInputs, type InitState, type SavedInputs } from "./state.js";
 
 export type ScalarKey =
   | "subscription" | "resourceGroup" | "cluster" | "identityResourceGroup" | "identity"
@@ -22,8 +22,8 @@ export type InputKey = ScalarKey | "roles" | "testPod";
 
 export type Source = "flag" | "env" | "state" | "prompt" | "default";
 
-/** The values of the table's inputs (InitInputs without the per-run permissions). */
-type Resolved = Pick<InitInputs, InputKey>;
+/** The values of the table's inputs. */
+type Resolved = Pick<SavedInputs, InputKey>;
 type Got = Partial<Resolved>;
 
 /** The flags of the inputs, as commander hands them over (see src/cli/register-init.ts). */
@@ -380,10 +380,4 @@ function inputError(p: Problems, nonInteractiveReason?: string): UserError {
     ? "pass each as a flag or environment variable, or run in a terminal without --yes to be asked"
     : "fix the values above; nothing was changed";
   return new UserError(lines.join("\n"), hint, "usage");
-}
-
-/** What to save as the state's inputs: everything but the per-run permissions (--overwrite, --allow-broad-scope). */
-export function inputsToSave(inputs: InitInputs): Partial<InitInputs> {
-  const { overwrite: _o, allowBroadScope: _a, ...rest } = inputs;
-  return rest;
 }

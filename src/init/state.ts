@@ -4,7 +4,7 @@
 // against a concurrent run, and checked to never hold a token or secret.
 import { randomBytes } from "node:crypto";
 import { constants as fsConstants } from "node:fs";
-import { chmod, mkdir, open, readFile, rename, rm, rmdir, stat, unlink } from "node:fs/promises";
+import { chmod, mkdir, open, readFile, rename, rm, rmdir, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { UserError } from "../core/errors.js";
@@ -12,23 +12,34 @@ import { pidAlive } from "../core/util.js";
 import type { FederatedCredentialInfo, IdentityInfo, RoleAssignmentOut, RoleRequest } from "../core/ports.js";
 import type { Change, StepName } from "./step.js";
 
-/** Fully resolved inputs (after flag → env → state → prompt → default). */
-export interface InitInputs {
+/** The inputs as the state file keeps them (after flag → env → state → prompt → default). */
+export interface SavedInputs {
   subscription: string;
   resourceGroup: string;
   cluster: string;
   identity: string;
   identityResourceGroup: string;
-  /** Defaults to the cluster's location. */
-  identityLocation?: string;
   namespace: string;
   serviceAccount: string;
   federatedCredential: string;
   roles: RoleRequest[];
   testPod: boolean;
   testPodName: string;
+}
+
+/** What one run permits (--overwrite, --allow-broad-scope): given each time, never saved. */
+export interface RunPermissions {
   overwrite: boolean;
   allowBroadScope: boolean;
+}
+
+/** Fully resolved inputs of a run. */
+export type InitInputs = SavedInputs & RunPermissions;
+
+/** The inputs without the run's permissions: what the state file and the report keep. */
+export function savedInputs(inputs: InitInputs): SavedInputs {
+  const { overwrite: _o, allowBroadScope: _a, ...saved } = inputs;
+  return saved;
 }
 
 /** What the steps learned or made; flows from one step to the next and into `verify`. Never a token or secret. */
@@ -55,7 +66,7 @@ export interface InitState {
   version: 1;
   /** Cloud profile name the state belongs to ("AzureCloud" | "sandbox"). */
   cloud: string;
-  inputs: Partial<InitInputs>;
+  inputs: Partial<SavedInputs>;
   steps: Partial<Record<StepName, { status: StepStatus; at: string; change?: Change; message?: string }>>;
   outputs: InitOutputs;
   updatedAt: string;
@@ -275,9 +286,4 @@ function lockedError(path: string, owner: Owner | undefined): UserError {
     "wait for it to finish, or pass another --state",
     "failed",
   );
-}
-
-/** File mode bits of the state file (for tests and `verify`). */
-export async function stateMode(path: string): Promise<number> {
-  return (await stat(path)).mode & 0o777;
 }

@@ -1,7 +1,7 @@
 // What `aks-wi init` tells the user at the end: what was created or reused, and exactly what to
 // put in a Deployment (serviceAccountName and the pod-template label). `--output json` gives the
 // same as one JSON document on stdout. Never a token or secret (the state holds none).
-import type { InitInputs, InitOutputs } from "./state.js";
+import { savedInputs, type InitInputs, type InitOutputs, type SavedInputs } from "./state.js";
 import type { StepName } from "./step.js";
 import { USE_LABEL } from "../core/workload-identity.js";
 import type { RunResult, StepOutcome } from "./runner.js";
@@ -10,7 +10,7 @@ export interface InitReport {
   status: "done" | "planned";
   cloud: string;
   statePath?: string;
-  inputs: Omit<InitInputs, "overwrite" | "allowBroadScope">;
+  inputs: SavedInputs;
   steps: { name: StepName; title: string; change: string; result?: string; summary: string }[];
   outputs: InitOutputs;
   deployment: {
@@ -21,13 +21,12 @@ export interface InitReport {
   };
 }
 
-export function buildReport(args: { result: RunResult; inputs: InitInputs; outputs: InitOutputs; cloud: string; statePath?: string }): InitReport {
-  const { overwrite: _o, allowBroadScope: _a, ...inputs } = args.inputs;
+export function buildInitReport(args: { result: RunResult; inputs: InitInputs; outputs: InitOutputs; cloud: string; statePath?: string }): InitReport {
   return {
     status: args.result.applied ? "done" : "planned",
     cloud: args.cloud,
     statePath: args.statePath,
-    inputs,
+    inputs: savedInputs(args.inputs),
     steps: args.result.outcomes.map((o: StepOutcome) => ({ name: o.step, title: o.title, change: o.change, result: o.result, summary: o.summary })),
     outputs: args.outputs,
     deployment: {

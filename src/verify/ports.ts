@@ -27,7 +27,7 @@ export interface VerifyKube {
 }
 
 /** The outcome of one client-assertion exchange: claims only, never the token. The token itself
- *  stays inside `withToken`, which runs the access probes while it is held. */
+ *  stays inside VerifyAzure.exchange, which runs the access probes (`use`) while it is held. */
 export interface ExchangeAttempt {
   ok: boolean;
   claims?: ExchangeFacts["claims"];

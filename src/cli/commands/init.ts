@@ -6,11 +6,11 @@ import { chooseProfile, type CloudProfile } from "../../azure/cloud.js";
 import type { AzureOps, KubeOps } from "../../core/ports.js";
 import { parseBool } from "../../core/util.js";
 import { CLIENT_ID_ANNOTATION } from "../../core/workload-identity.js";
-import { inputsToSave, resolveInputs, type PickSources } from "../../init/inputs.js";
+import { resolveInputs, type PickSources } from "../../init/inputs.js";
 import { runSteps } from "../../init/runner.js";
-import { defaultStatePath, emptyState, lockState, readState, readStateFor, writeStateAtomic, type InitState, type StateLock } from "../../init/state.js";
+import { defaultStatePath, emptyState, lockState, readState, readStateFor, savedInputs, writeStateAtomic, type InitState, type StateLock } from "../../init/state.js";
 import type { Step, StepContext } from "../../init/step.js";
-import { buildReport, formatSummary } from "../../init/summary.js";
+import { buildInitReport, formatSummary } from "../../init/summary.js";
 import type { ClusterRef } from "../../kube/connect.js";
 import { inquirerPrompter, type Prompter } from "../../terminal/prompts.js";
 import { createUi } from "../../terminal/ui.js";
@@ -123,7 +123,7 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
       // Re-read under the lock: another run may have finished since the first read.
       state = (await readState(statePath)) ?? emptyState(profile.name);
     }
-    state.inputs = inputsToSave(inputs);
+    state.inputs = savedInputs(inputs);
     const path = statePath;
     const ctx: StepContext = {
       inputs,
@@ -135,7 +135,7 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
       save: opts.dryRun ? async () => {} : () => writeStateAtomic(path, state),
     };
     const result = await runSteps({ steps: await deps.steps(), ctx, ui, dryRun: !!opts.dryRun, yes: !!opts.yes });
-    const report = buildReport({ result, inputs, outputs: state.outputs, cloud: profile.name, statePath: opts.dryRun ? undefined : path });
+    const report = buildInitReport({ result, inputs, outputs: state.outputs, cloud: profile.name, statePath: opts.dryRun ? undefined : path });
     if (json) deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else if (result.applied) for (const l of formatSummary(report, result.outcomes)) ui.line(l);
     return EXIT.ok;

@@ -10,7 +10,7 @@ import type { ClusterRef } from "../../kube/connect.js";
 import { runChecks, worst } from "../../verify/checks.js";
 import { DEFAULT_PROPAGATION, gather } from "../../verify/gather.js";
 import type { VerifyAzure, VerifyKube } from "../../verify/ports.js";
-import { buildReport, formatReport } from "../../verify/render.js";
+import { buildVerifyReport, formatReport } from "../../verify/render.js";
 import { propagationBudgetMs, resolveTarget } from "../../verify/target.js";
 import type { Status } from "../../verify/types.js";
 import { EXIT } from "../exit-codes.js";
@@ -78,7 +78,7 @@ export async function runVerify(opts: VerifyOptions, deps: VerifyDeps): Promise<
   });
   const findings = runChecks(facts);
   const code = worst(findings) === "FAIL" ? EXIT.verifyFailed : EXIT.ok;
-  const report = buildReport(facts, findings, Date.now() - started, code);
+  const report = buildVerifyReport(facts, findings, Date.now() - started, code);
   if (json) {
     deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {

@@ -5,7 +5,6 @@ import type { IdentityInfo } from "../../core/ports.js";
 import { defineStep, type StepContext } from "../step.js";
 
 async function location(ctx: StepContext): Promise<string> {
-  if (ctx.inputs.identityLocation) return ctx.inputs.identityLocation;
   if (ctx.state.outputs.clusterLocation) return ctx.state.outputs.clusterLocation;
   return (await requireCluster(ctx, "identity")).location;
 }

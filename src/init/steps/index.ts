@@ -17,5 +17,3 @@ export const STEPS: Step[] = [
   roleAssignmentStep,
   testPodStep,
 ];
-
-export { clusterStep, issuerStep, identityStep, serviceAccountStep, federatedCredentialStep, roleAssignmentStep, testPodStep };

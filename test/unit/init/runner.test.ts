@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { CancelledError, StepError, UserError } from "../../../src/core/errors.js";
 import type { Prompter } from "../../../src/terminal/prompts.js";
 import { runSteps } from "../../../src/init/runner.js";
-import { buildReport, formatSummary } from "../../../src/init/summary.js";
+import { buildInitReport, formatSummary } from "../../../src/init/summary.js";
 import { createUi, type CliUi } from "../../../src/terminal/ui.js";
 import { STEPS } from "../../../src/init/steps/index.js";
 import type { InitState } from "../../../src/init/state.js";
@@ -144,7 +144,7 @@ describe("runSteps", () => {
     const s = setup();
     const result = await run(s, { yes: true });
     const w: World = s.w;
-    const report = buildReport({ result, inputs: w.ctx.inputs, outputs: w.ctx.state.outputs, cloud: "sandbox", statePath: "/x/state.json" });
+    const report = buildInitReport({ result, inputs: w.ctx.inputs, outputs: w.ctx.state.outputs, cloud: "sandbox", statePath: "/x/state.json" });
     expect(report.deployment).toEqual({
       namespace: "app", serviceAccountName: "sa-app", podTemplateLabels: { "azure.workload.identity/use": "true" }, clientId: w.ctx.state.outputs.identity!.clientId,
     });

@@ -1,14 +1,14 @@
 // The report's shapes: JSON checks in order, the text lines, and the documented finding ids.
 import { describe, expect, it } from "vitest";
 import { runChecks } from "../../../src/verify/checks.js";
-import { buildReport, formatReport } from "../../../src/verify/render.js";
+import { buildVerifyReport, formatReport } from "../../../src/verify/render.js";
 import { CLIENT, healthy, TENANT } from "../../helpers/verify-fixtures.js";
 
 describe("verify report", () => {
   it("json: checks in order with their worst status; text: expected, actual, fix and the az login line", () => {
     const f = healthy();
     f.federatedCredentials![0]!.subject = "system:serviceaccount:other:sa";
-    const report = buildReport(f, runChecks(f), 1234, 3);
+    const report = buildVerifyReport(f, runChecks(f), 1234, 3);
     expect(report.result).toBe("fail");
     expect(report.checks.map((c) => [c.name, c.status])).toEqual([["cluster", "PASS"], ["serviceAccount", "PASS"], ["identity", "FAIL"], ["pod", "PASS"], ["token", "FAIL"], ["exchange", "PASS"], ["access", "PASS"]]);
     expect(report.azLogin).toBe(`az login --service-principal -u ${CLIENT} -t ${TENANT} --federated-token "$(cat $AZURE_FEDERATED_TOKEN_FILE)"`);
@@ -21,9 +21,9 @@ describe("verify report", () => {
 
   it("text: all passed only when nothing was skipped; skipped links are named as unproven", () => {
     const f = healthy();
-    const ok = buildReport(f, runChecks(f), 800, 0);
+    const ok = buildVerifyReport(f, runChecks(f), 800, 0);
     expect(formatReport(ok).join("\n")).toMatch(/^All checks passed \(0 warning\(s\)\) in 0\.8 s\.$/m);
-    const skipped = buildReport(f, runChecks(f), 800, 0);
+    const skipped = buildVerifyReport(f, runChecks(f), 800, 0);
     for (const c of skipped.checks.filter((x) => ["token", "exchange"].includes(x.name))) for (const x of c.findings) x.status = "SKIP";
     const text = formatReport(skipped).join("\n");
     expect(text).not.toMatch(/All checks passed/);

@@ -15,12 +15,6 @@ describe("identity step", () => {
     expect(id.clientId).not.toBe(id.principalId);
   });
 
-  it("honours an explicit location", async () => {
-    const w = world({ identityLocation: "westeurope" });
-    await identityStep.apply(w.ctx, await identityStep.plan(w.ctx));
-    expect(w.azure.writes).toEqual(["createIdentity id-app westeurope"]);
-  });
-
   it("reuses an existing identity without writing", async () => {
     const w = world();
     const made = await w.azure.createIdentity("s", "rg-sandbox", "id-app", "eastus");
