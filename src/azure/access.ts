@@ -2,7 +2,7 @@
 // caller may do at a scope (actions and dataActions), which is the only ARM-visible proof of a
 // data-plane role such as Key Vault Secrets User. Also reads role definitions (operator
 // credential) so the caller can compare what a role grants with what the token is allowed.
-import type { AzureOps } from "../steps/types.js";
+import type { AzureOps } from "../core/ports.js";
 import type { ArmAsWorkload, EffectivePermissions, VerifyAzure } from "../verify/ports.js";
 import { createClients } from "./clients.js";
 import type { CloudProfile } from "./cloud.js";

@@ -1,11 +1,13 @@
 // The one place that knows how to reach an Azure cloud: endpoints, authority, ARM audience, CA
 // and credential. The sandbox is one more profile here, never a branch in the steps.
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { TokenCredential } from "@azure/identity";
 import type { SandboxInfo } from "../../sandbox/info.js";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../core/errors.js";
+import { parseBool, pidAlive } from "../core/util.js";
 
 export interface CloudProfile {
   name: "AzureCloud" | "sandbox";
@@ -38,8 +40,8 @@ export function publicCloud(): CloudProfile {
     authorityHost: "https://login.microsoftonline.com",
     armScope: "https://management.azure.com/.default",
     credential() {
-      // Loaded lazily by the caller's dynamic import of this module; DefaultAzureCredential covers
-      // az login, environment variables, workload identity in CI and managed identity.
+      // @azure/identity loads here, on first use; DefaultAzureCredential covers az login,
+      // environment variables, workload identity in CI and managed identity.
       return (cred ??= new (requireIdentity().DefaultAzureCredential)());
     },
     clientOptions() {
@@ -55,15 +57,6 @@ export function defaultSandboxDir(env: NodeJS.ProcessEnv = process.env): string 
   return join(base, "aks-wi", "sandbox");
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"; // alive, someone else's
-  }
-}
-
 /** The sandbox profile: reads DIR/sandbox.json written by `aks-wi sandbox start`. */
 export function sandboxCloud(dir: string): CloudProfile {
   let info: SandboxInfo;
@@ -72,7 +65,7 @@ export function sandboxCloud(dir: string): CloudProfile {
   } catch {
     throw new UserError(`no sandbox found in ${dir}`, "start one with `aks-wi sandbox start` (or pass --sandbox-dir DIR)");
   }
-  if (typeof info.pid === "number" && !processAlive(info.pid)) {
+  if (typeof info.pid === "number" && !pidAlive(info.pid)) {
     // A stale sandbox.json: say so, instead of letting every call fail as a sign-in problem.
     throw new UserError(`the sandbox in ${dir} is not running (its process ${info.pid} has exited)`, `start it again with \`aks-wi sandbox start --dir ${dir}\` (its state is kept)`);
   }
@@ -102,8 +95,14 @@ export function sandboxCloud(dir: string): CloudProfile {
   };
 }
 
+/** The cloud a command talks to: the sandbox (--sandbox or AKS_WI_SANDBOX), else Azure's public cloud. */
+export function chooseProfile(opts: { sandbox?: boolean; sandboxDir?: string }, env: NodeJS.ProcessEnv): CloudProfile {
+  if (opts.sandbox || parseBool(env.AKS_WI_SANDBOX)) return sandboxCloud(opts.sandboxDir ?? defaultSandboxDir(env));
+  if (opts.sandboxDir) throw new UserError("--sandbox-dir needs --sandbox");
+  return publicCloud();
+}
+
 // @azure/identity is loaded on first use only, so that importing this module stays cheap.
-import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 function requireIdentity(): typeof import("@azure/identity") {
   return require("@azure/identity");

@@ -1,6 +1,6 @@
 // Azure SDK errors (RestError and friends) turned into one-line messages that name Azure's error
 // code and what to do about it. Duck-typed so this module needs no SDK import.
-import { EXIT, UserError } from "../cli/errors.js";
+import { UserError } from "../core/errors.js";
 
 export class AzureError extends UserError {
   constructor(
@@ -9,7 +9,8 @@ export class AzureError extends UserError {
     public readonly statusCode: number | undefined,
     suggestion?: string,
   ) {
-    super(message, suggestion, EXIT.failed);
+    // A 403 (AuthorizationFailed and its kin) is a permission the signed-in principal lacks.
+    super(message, suggestion, statusCode === 403 || /AuthorizationFailed$/.test(code ?? "") ? "denied" : "failed");
     this.name = "AzureError";
   }
 }

@@ -1,12 +1,13 @@
-// AzureOps (src/steps/types.ts) over the real Azure SDKs: the only ARM calls `init` makes.
+// AzureOps (src/core/ports.ts) over the real Azure SDKs: the only ARM calls `init` makes.
 import type { ManagedCluster } from "@azure/arm-containerservice";
 import type { Identity, FederatedIdentityCredential } from "@azure/arm-msi";
 import type { RoleAssignment, RoleDefinition } from "@azure/arm-authorization";
-import type { AzureOps, ClusterInfo, FederatedCredentialInfo, IdentityOut, RoleAssignmentInfo, RoleDefinitionInfo } from "../steps/types.js";
+import type { AzureOps, ClusterInfo, FederatedCredentialInfo, IdentityInfo, RoleAssignmentInfo, RoleDefinitionInfo } from "../core/ports.js";
+import { sleep } from "../core/util.js";
 import type { CloudProfile } from "./cloud.js";
 import { all, createClients } from "./clients.js";
 import { AzureError, azureCall, errorCode, isNotFound, scopeCall, statusCode, toAzureError } from "./errors.js";
-import { KeyedMutex, retryOnCodes, sleep, type BackoffOptions } from "./retry.js";
+import { KeyedMutex, retryOnCodes, type BackoffOptions } from "./retry.js";
 
 export interface AzureOpsOptions {
   /** How often to re-read a busy cluster (default 5 s). The update's own LRO polling follows
@@ -47,7 +48,7 @@ function toCluster(c: ManagedCluster): ClusterInfo {
   };
 }
 
-function toIdentity(i: Identity): IdentityOut {
+function toIdentity(i: Identity): IdentityInfo {
   return {
     id: i.id ?? "",
     name: i.name ?? "",

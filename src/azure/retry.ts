@@ -2,6 +2,7 @@
 // not retry: a new identity's principal (PrincipalNotFound) or parent (ParentResourceNotFound)
 // not yet replicated, and a cluster busy with another operation. Everything else is left to the
 // SDK's retry policy.
+import { sleep } from "../core/util.js";
 import { errorCode } from "./errors.js";
 
 export interface BackoffOptions {
@@ -11,8 +12,6 @@ export interface BackoffOptions {
   /** Gives up (rethrowing the last error) once this much time has been spent waiting. */
   budgetMs: number;
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Retries `fn` while it fails with one of `codes`, with capped exponential backoff. */
 export async function retryOnCodes<T>(codes: readonly string[], opts: BackoffOptions, fn: () => Promise<T>, onRetry?: (code: string, delayMs: number) => void): Promise<T> {

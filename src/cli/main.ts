@@ -1,8 +1,9 @@
 // The CLI entry: parses argv with commander and dispatches to command modules, which are
 // loaded lazily so `aks-wi --help` never loads the Azure or Kubernetes SDKs.
-// This is the only module that calls process.exit.
+// This is the only module that calls process.exit, and the only one mapping error kinds to exit codes.
 import { Command, CommanderError } from "commander";
-import { EXIT, UserError } from "./errors.js";
+import { UserError } from "../core/errors.js";
+import { EXIT, EXIT_FOR_KIND } from "./exit-codes.js";
 import { installInterrupt } from "./interrupt.js";
 import { registerSandbox } from "./register-sandbox.js";
 import { registerInit } from "./register-init.js";
@@ -23,11 +24,9 @@ export function buildProgram(): Command {
 /** Formats any thrown value as the one-line message (plus suggestion) the user sees. */
 export function describeError(err: unknown): { text: string; exitCode: number } {
   if (err instanceof UserError) {
-    return { text: `error: ${err.message}${err.suggestion ? `\n  hint: ${err.suggestion}` : ""}`, exitCode: err.exitCode };
+    return { text: `error: ${err.message}${err.suggestion ? `\n  hint: ${err.suggestion}` : ""}`, exitCode: EXIT_FOR_KIND[err.kind] };
   }
-  const e = err as { name?: string; message?: string };
-  if (e?.name === "ExitPromptError" || e?.name === "AbortPromptError") return { text: "cancelled", exitCode: EXIT.cancelled };
-  const msg = (e?.message ?? String(err)).split("\n")[0];
+  const msg = ((err as Error)?.message ?? String(err)).split("\n")[0];
   return { text: `error: ${msg}\n  hint: re-run with AKS_WI_DEBUG=1 for details`, exitCode: EXIT.failed };
 }
 

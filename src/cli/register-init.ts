@@ -1,28 +1,26 @@
 // Declares the `init` command's options (commander only, no SDKs: keeps --help fast) and
-// lazily loads its implementation from ./commands/init.js.
+// lazily loads its implementation from ./commands/init.js. The inputs' options come from the
+// table in src/init/inputs.ts, with their environment variables in the help.
 import { Option, type Command } from "commander";
+import { INPUTS, type InputOption } from "../init/inputs.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+function inputOption(o: InputOption): Option {
+  const env = o.env ? ` (env ${o.env}${o.envFormat ? `, ${o.envFormat}` : ""})` : "";
+  const opt = new Option(o.flags, `${o.help}${env}`);
+  return o.repeatable ? opt.argParser(collect) : opt;
+}
+
 export function registerInit(program: Command): void {
-  program
+  const init = program
     .command("init")
     .description(
       "Set up workload identity on an AKS cluster: OIDC issuer, managed identity, service account, federated credential, roles, test pod.\n" +
         "Each input comes from its flag, else its AKS_WI_* environment variable, else the state file, else a prompt (terminal only), else its default.",
-    )
-    .option("--subscription <id>", "subscription ID (env AKS_WI_SUBSCRIPTION)")
-    .option("-g, --resource-group <name>", "the cluster's resource group, as in az (env AKS_WI_RESOURCE_GROUP)")
-    .option("--cluster <name>", "AKS cluster name (env AKS_WI_CLUSTER)")
-    .option("--identity <name>", "user-assigned managed identity to create or reuse (env AKS_WI_IDENTITY)")
-    .option("--identity-resource-group <name>", "the identity's resource group; default: the cluster's (env AKS_WI_IDENTITY_RESOURCE_GROUP)")
-    .option("--namespace <name>", 'Kubernetes namespace; default "default" (env AKS_WI_NAMESPACE)')
-    .option("--service-account <name>", "Kubernetes service account to create or annotate (env AKS_WI_SERVICE_ACCOUNT)")
-    .option("--federated-credential <name>", "federated credential name; default aks-wi-<namespace>-<service account> (env AKS_WI_FEDERATED_CREDENTIAL)")
-    .option("--role <name|guid>", "Azure role to assign to the identity; repeatable, paired in order with --scope (env AKS_WI_ROLE, comma-separated)", collect)
-    .option("--scope <resource-id>", "scope of the --role at the same position: a full resource ID (env AKS_WI_SCOPE, comma-separated)", collect)
-    .option("--test-pod", "start a labelled test pod using the service account (default; env AKS_WI_TEST_POD)")
-    .option("--no-test-pod", "skip the test pod")
+    );
+  for (const spec of INPUTS) for (const o of spec.options) init.addOption(inputOption(o));
+  init
     .option("-y, --yes", "apply without asking; never prompt (missing inputs are an error)")
     .option("--dry-run", "print the plan and stop; change nothing")
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))

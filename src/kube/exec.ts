@@ -3,35 +3,14 @@
 // the environment and the projected token from inside the pod; callers must never print stdout
 // of a command that reads a token.
 import { Writable } from "node:stream";
-import { Exec, KubeConfig, type V1Status } from "@kubernetes/client-node";
-import type { KubeConnection } from "./connect.js";
-
-export interface ExecResult {
-  stdout: string;
-  stderr: string;
-  /** 0 on success; the command's exit code; undefined when the API server sent no Status. */
-  exitCode?: number;
-  /** The Status message when the exec itself failed (no such executable, container not running). */
-  error?: string;
-}
+import { Exec, type V1Status } from "@kubernetes/client-node";
+import type { ExecResult } from "../verify/ports.js";
+import { replaceUserAuth, type KubeConnection } from "./connect.js";
 
 export type PodExec = (namespace: string, pod: string, container: string, command: string[], timeoutMs?: number) => Promise<ExecResult>;
 
 function sink(chunks: Buffer[]): Writable {
   return new Writable({ write(chunk, _enc, done) { chunks.push(Buffer.from(chunk)); done(); } });
-}
-
-/** A KubeConfig whose current user carries `token` instead of an exec plugin (Entra-integrated clusters). */
-function withToken(kc: KubeConfig, token: string): KubeConfig {
-  const out = new KubeConfig();
-  const userName = kc.getContextObject(kc.getCurrentContext())?.user;
-  out.loadFromOptions({
-    clusters: kc.getClusters(),
-    contexts: kc.getContexts(),
-    currentContext: kc.getCurrentContext(),
-    users: kc.getUsers().map((u) => (u.name === userName ? { name: u.name, token } : u)),
-  });
-  return out;
 }
 
 function exitCodeOf(s: V1Status): number | undefined {
@@ -42,7 +21,8 @@ function exitCodeOf(s: V1Status): number | undefined {
 
 export function podExec(conn: KubeConnection, token?: () => Promise<string>): PodExec {
   return async (namespace, pod, container, command, timeoutMs = 15_000) => {
-    const kc = token ? withToken(conn.kc, await token()) : conn.kc;
+    // The exec WebSocket takes no per-request headers: the token goes into the kubeconfig user.
+    const kc = token ? replaceUserAuth(conn.kc, await token()) : conn.kc;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let status: V1Status | undefined;

@@ -2,7 +2,7 @@
 // Endpoints, Deployments and their pods, managedFields of an annotation, and exec in a pod.
 import { AppsV1Api, CoreV1Api, type V1ManagedFieldsEntry } from "@kubernetes/client-node";
 import type { VerifyKube } from "../verify/ports.js";
-import { WEBHOOK_DEPLOYMENT, WEBHOOK_NAMESPACE, WEBHOOK_SERVICE } from "../verify/types.js";
+import { WEBHOOK_DEPLOYMENT, WEBHOOK_NAMESPACE, WEBHOOK_SERVICE } from "../core/workload-identity.js";
 import { connect, type KubeConnectOptions } from "./connect.js";
 import { podExec } from "./exec.js";
 import { createKubeOps } from "./ops.js";

@@ -1,9 +1,9 @@
-// KubeOps (src/steps/types.ts) over @kubernetes/client-node 1.4: the only Kubernetes calls `init`
+// KubeOps (src/core/ports.ts) over @kubernetes/client-node 1.4: the only Kubernetes calls `init`
 // makes. Not-found reads return undefined; other API errors become one-line UserErrors.
-import { readFileSync } from "node:fs";
 import { ApiException, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
-import { EXIT, UserError } from "../cli/errors.js";
-import type { KubeOps, PodInfo, ServiceAccountInfo } from "../steps/types.js";
+import { UserError } from "../core/errors.js";
+import type { KubeOps, PodInfo, ServiceAccountInfo } from "../core/ports.js";
+import { sleep } from "../core/util.js";
 import { connect, type KubeConnectOptions } from "./connect.js";
 
 export interface KubeOpsOptions extends KubeConnectOptions {
@@ -13,12 +13,10 @@ export interface KubeOpsOptions extends KubeConnectOptions {
 
 export class KubeError extends UserError {
   constructor(message: string, public readonly status?: number, suggestion?: string) {
-    super(message, suggestion, EXIT.failed);
+    super(message, suggestion, status === 403 ? "denied" : "failed"); // 403: an RBAC permission the user lacks
     this.name = "KubeError";
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function status(e: unknown): number | undefined {
   return e instanceof ApiException ? e.code : undefined;
@@ -172,14 +170,4 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
     },
   };
   return ops;
-}
-
-export function kubeOpsFromFile(path: string, context?: string, options: KubeOpsOptions = {}): KubeOps {
-  let yaml: string;
-  try {
-    yaml = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new UserError(`cannot read kubeconfig ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check --kubeconfig");
-  }
-  return createKubeOps(yaml, context, options);
 }

@@ -1,6 +1,7 @@
 // Check 1: the cluster has the OIDC issuer and workload identity on, and the webhook that injects
 // the environment and token into pods is installed with ready endpoints.
-import { WEBHOOK_DEPLOYMENT, WEBHOOK_NAMESPACE, WEBHOOK_SERVICE, type Facts, type Finding } from "./types.js";
+import { WEBHOOK_DEPLOYMENT, WEBHOOK_NAMESPACE, WEBHOOK_SELECTOR, WEBHOOK_SERVICE } from "../core/workload-identity.js";
+import type { Facts, Finding } from "./types.js";
 import { finding, sh } from "./util.js";
 
 export function checkCluster(facts: Facts): Finding[] {
@@ -26,7 +27,7 @@ export function checkCluster(facts: Facts): Finding[] {
     }));
   }
   const w = facts.webhook;
-  const scale = `kubectl -n ${WEBHOOK_NAMESPACE} get deploy,pods -l azure-workload-identity.io/system=true; kubectl -n ${WEBHOOK_NAMESPACE} scale deploy ${WEBHOOK_DEPLOYMENT} --replicas=2`;
+  const scale = `kubectl -n ${WEBHOOK_NAMESPACE} get deploy,pods -l ${WEBHOOK_SELECTOR}; kubectl -n ${WEBHOOK_NAMESPACE} scale deploy ${WEBHOOK_DEPLOYMENT} --replicas=2`;
   if (!w || w.error) {
     out.push(finding("cluster", "WARN", "webhook-unknown", `the webhook could not be inspected${w?.error ? `: ${w.error}` : ""}`, { fix: "check the Kubernetes credential (--admin, --kubeconfig)" }));
   } else if (!w.deploymentFound) {

@@ -1,6 +1,7 @@
 // Check 3: the identity exists and one of its federated credentials matches the cluster's issuer
 // byte for byte, the service account's subject (case-sensitive) and exactly the exchange audience.
-import { MAX_FEDERATED_CREDENTIALS, TOKEN_AUDIENCE, type Facts, type Finding } from "./types.js";
+import { MAX_FEDERATED_CREDENTIALS, TOKEN_AUDIENCE, parseServiceAccountSubject } from "../core/workload-identity.js";
+import type { Facts, Finding } from "./types.js";
 import { expectedSubject, finding, pickCredential, sh, stripSlash } from "./util.js";
 
 export function checkIdentity(facts: Facts): Finding[] {
@@ -45,12 +46,12 @@ export function checkIdentity(facts: Facts): Finding[] {
     }
   }
   if (fic.subject !== subject) {
-    const m = /^system:serviceaccount:([^:]*):(.*)$/.exec(fic.subject);
+    const m = parseServiceAccountSubject(fic.subject);
     let id2 = "subject-mismatch";
     let why = `credential ${fic.name}'s subject is not this service account's`;
     if (fic.subject.toLowerCase() === subject.toLowerCase()) { id2 = "subject-case"; why = `credential ${fic.name}'s subject differs only in case; Entra compares subjects case-sensitively`; }
-    else if (m && m[1] !== t.namespace && m[2] === t.serviceAccount) { id2 = "subject-namespace"; why = `credential ${fic.name}'s subject names namespace ${m[1]}, not ${t.namespace}`; }
-    else if (m && m[1] === t.namespace && m[2] !== t.serviceAccount) { id2 = "subject-service-account"; why = `credential ${fic.name}'s subject names service account ${m[2]}, not ${t.serviceAccount}`; }
+    else if (m && m.namespace !== t.namespace && m.name === t.serviceAccount) { id2 = "subject-namespace"; why = `credential ${fic.name}'s subject names namespace ${m.namespace}, not ${t.namespace}`; }
+    else if (m && m.namespace === t.namespace && m.name !== t.serviceAccount) { id2 = "subject-service-account"; why = `credential ${fic.name}'s subject names service account ${m.name}, not ${t.serviceAccount}`; }
     out.push(finding("identity", "FAIL", id2, why, { expected: subject, actual: fic.subject, fix }));
   }
   if (!(fic.audiences.length === 1 && fic.audiences[0] === TOKEN_AUDIENCE)) {

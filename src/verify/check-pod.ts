@@ -2,10 +2,9 @@
 // the service account, was created after the annotation and after workload identity was turned
 // on (the webhook mutates only at creation), is outside kube-system, and every container and
 // init container carries the four AZURE_* variables.
-import { CLIENT_ID_ANNOTATION, WEBHOOK_NAMESPACE, WI_ENV, WI_LABEL, type Facts, type Finding } from "./types.js";
+import { CLIENT_ID_ANNOTATION, SKIP_CONTAINERS_ANNOTATION, TOKEN_AUDIENCE, USE_LABEL, WEBHOOK_NAMESPACE, WI_ENV } from "../core/workload-identity.js";
+import type { Facts, Finding } from "./types.js";
 import { finding, ms, sameGuid, sh } from "./util.js";
-
-const SKIP_CONTAINERS = "azure.workload.identity/skip-containers";
 
 function restart(facts: Facts): string {
   const t = facts.target;
@@ -32,7 +31,7 @@ export function checkPod(facts: Facts): Finding[] {
     return [finding("pod", "SKIP", "pod-not-given", "no pod to check: pass --pod NAME or --deployment NAME to prove the chain from inside one")];
   }
   const out: Finding[] = [];
-  const label = pod.labels[WI_LABEL];
+  const label = pod.labels[USE_LABEL];
   if (pod.namespace === WEBHOOK_NAMESPACE) {
     out.push(finding("pod", "FAIL", "pod-kube-system", `pod ${pod.name} is in ${WEBHOOK_NAMESPACE}, which the webhook never mutates`, {
       expected: "a namespace other than kube-system", actual: pod.namespace, fix: "run the workload in its own namespace",
@@ -45,14 +44,14 @@ export function checkPod(facts: Facts): Finding[] {
     }));
   }
   if (label !== "true") {
-    const onSa = facts.serviceAccount?.labels[WI_LABEL] === "true";
+    const onSa = facts.serviceAccount?.labels[USE_LABEL] === "true";
     const d = facts.deployment;
-    const onDeploy = d && d.labels[WI_LABEL] === "true" && d.templateLabels[WI_LABEL] !== "true";
+    const onDeploy = d && d.labels[USE_LABEL] === "true" && d.templateLabels[USE_LABEL] !== "true";
     const where = onSa ? "service account" : onDeploy ? `Deployment ${d!.name} (metadata.labels, not spec.template.metadata.labels)` : undefined;
     out.push(finding("pod", "FAIL", onSa ? "label-only-on-sa" : onDeploy ? "label-only-on-deployment" : "label-missing",
-      where ? `the ${WI_LABEL} label is on the ${where}, not on the pod; the webhook selects pods by their own label` : `pod ${pod.name} lacks the ${WI_LABEL}: "true" label`, {
-        expected: `pod label ${WI_LABEL}: "true"`, actual: label === undefined ? (where ? `label only on the ${where}` : "no label") : `${WI_LABEL}: "${label}"`,
-        fix: `add ${WI_LABEL}: "true" under the pod template's metadata.labels, then ${restart(facts)}`,
+      where ? `the ${USE_LABEL} label is on the ${where}, not on the pod; the webhook selects pods by their own label` : `pod ${pod.name} lacks the ${USE_LABEL}: "true" label`, {
+        expected: `pod label ${USE_LABEL}: "true"`, actual: label === undefined ? (where ? `label only on the ${where}` : "no label") : `${USE_LABEL}: "${label}"`,
+        fix: `add ${USE_LABEL}: "true" under the pod template's metadata.labels, then ${restart(facts)}`,
       }));
   }
   if (pod.phase !== "Running") {
@@ -90,12 +89,12 @@ export function checkPod(facts: Facts): Finding[] {
     }
   }
   // The four variables in every container and init container (except those the pod asks the webhook to skip).
-  const skipped = new Set((pod.annotations[SKIP_CONTAINERS] ?? "").split(";").map((s) => s.trim()).filter(Boolean));
+  const skipped = new Set((pod.annotations[SKIP_CONTAINERS_ANNOTATION] ?? "").split(";").map((s) => s.trim()).filter(Boolean));
   const missing = envs.filter((e) => !skipped.has(e.name)).map((e) => ({ e, lack: WI_ENV.filter((v) => !e.env[v]) })).filter((x) => x.lack.length);
   for (const { e, lack } of missing) {
     out.push(finding("pod", "FAIL", "env-missing", `${e.init ? "init container" : "container"} ${e.name} lacks ${lack.join(", ")} (read by ${e.source}${e.error ? `; exec failed: ${e.error}` : ""})`, {
       expected: WI_ENV.join(", "), actual: WI_ENV.filter((v) => e.env[v]).join(", ") || "none",
-      fix: label === "true" ? restart(facts) : `label the pod ${WI_LABEL}: "true", then ${restart(facts)}`,
+      fix: label === "true" ? restart(facts) : `label the pod ${USE_LABEL}: "true", then ${restart(facts)}`,
     }));
   }
   if (!out.some((f) => f.status === "FAIL")) {
@@ -107,5 +106,5 @@ export function checkPod(facts: Facts): Finding[] {
 
 function isTokenVolume(v: unknown): boolean {
   const p = (v as { projected?: { sources?: { serviceAccountToken?: { audience?: string } }[] } }).projected;
-  return !!p?.sources?.some((s) => s.serviceAccountToken?.audience === "api://AzureADTokenExchange");
+  return !!p?.sources?.some((s) => s.serviceAccountToken?.audience === TOKEN_AUDIENCE);
 }

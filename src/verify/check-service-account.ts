@@ -1,6 +1,7 @@
 // Check 2: the service account exists and its client-id annotation names the identity; catches
 // the usual mistakes (a `client_id`-style typo, the annotation put on another object).
-import { CLIENT_ID_ANNOTATION, TENANT_ID_ANNOTATION, type Facts, type Finding } from "./types.js";
+import { CLIENT_ID_ANNOTATION, TENANT_ID_ANNOTATION } from "../core/workload-identity.js";
+import type { Facts, Finding } from "./types.js";
 import { finding, sameGuid, sh } from "./util.js";
 
 /** Annotation keys that look like a mistyped client-id annotation. */

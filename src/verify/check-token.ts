@@ -1,7 +1,8 @@
 // Check 5: the projected token read inside the pod (from the file AZURE_FEDERATED_TOKEN_FILE
 // names) carries the issuer, subject and audience the federated credential expects, and is not
 // expired. Only its claims are ever looked at here.
-import { TOKEN_AUDIENCE, type Facts, type Finding } from "./types.js";
+import { TOKEN_AUDIENCE } from "../core/workload-identity.js";
+import type { Facts, Finding } from "./types.js";
 import { expectedSubject, finding, pickCredential, sh } from "./util.js";
 
 export function checkToken(facts: Facts): Finding[] {

@@ -4,11 +4,13 @@
 // failed read is recorded as a fact and the checks name it. The federated token and the ARM token
 // live only in local variables of this module and src/azure; facts hold claims.
 import { decodeJwt } from "jose";
-import { UserError } from "../cli/errors.js";
-import type { IdentityOut } from "../steps/types.js";
+import { UserError } from "../core/errors.js";
+import type { IdentityInfo } from "../core/ports.js";
 import { PROPAGATION_CODES } from "./check-exchange.js";
 import type { ExchangeAttempt, VerifyAzure, VerifyKube } from "./ports.js";
-import { CLIENT_ID_ANNOTATION, type AccessFacts, type ContainerEnvFacts, type Facts, type RoleAccessFacts, type TokenClaims, type VerifyTarget } from "./types.js";
+import { sleep as defaultSleep } from "../core/util.js";
+import { CLIENT_ID_ANNOTATION } from "../core/workload-identity.js";
+import type { AccessFacts, ContainerEnvFacts, Facts, RoleAccessFacts, TokenClaims, VerifyTarget } from "./types.js";
 import { expectedSubject, ficMatches, sameGuid } from "./util.js";
 
 export interface PropagationWait {
@@ -32,7 +34,6 @@ export interface GatherDeps {
 }
 
 const msg = (e: unknown) => ((e as Error)?.message ?? String(e)).split("\n")[0]!;
-const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** AZURE_* lines of `env` output. */
 export function parseEnv(stdout: string): Record<string, string> {
@@ -49,7 +50,7 @@ export function tokenClaims(jwt: string): TokenClaims {
   return { iss: c.iss, sub: c.sub, aud: c.aud === undefined ? undefined : Array.isArray(c.aud) ? c.aud : [c.aud], exp: c.exp, iat: c.iat };
 }
 
-async function findIdentity(azure: VerifyAzure, t: VerifyTarget, annotation: string | undefined): Promise<{ identity?: IdentityOut; source?: string; error?: string }> {
+async function findIdentity(azure: VerifyAzure, t: VerifyTarget, annotation: string | undefined): Promise<{ identity?: IdentityInfo; source?: string; error?: string }> {
   try {
     if (t.identity) {
       const identity = await azure.ops.getIdentity(t.identity.subscription, t.identity.resourceGroup, t.identity.name);
@@ -93,7 +94,7 @@ async function planAccess(azure: VerifyAzure, t: VerifyTarget, principalId: stri
 
 export async function gather(t: VerifyTarget, deps: GatherDeps): Promise<Facts> {
   const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? realSleep;
+  const sleep = deps.sleep ?? defaultSleep;
   const { azure } = deps;
   const facts: Facts = { target: t, now: new Date(now()).toISOString() };
 

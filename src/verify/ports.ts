@@ -1,12 +1,14 @@
 // What the gatherers need from the outside world, as our own interfaces: src/kube/inspect.ts and
 // src/azure/{exchange,access}.ts implement them over the SDKs; unit tests fake them.
-import type { AzureOps, KubeOps } from "../steps/types.js";
+import type { AzureOps, KubeOps } from "../core/ports.js";
 import type { DeploymentFacts, ExchangeFacts, WebhookFacts } from "./types.js";
 
 export interface ExecResult {
   stdout: string;
   stderr: string;
+  /** 0 on success; the command's exit code; undefined when the API server sent no Status. */
   exitCode?: number;
+  /** The Status message when the exec itself failed (no such executable, container not running). */
   error?: string;
 }
 
@@ -25,7 +27,7 @@ export interface VerifyKube {
 }
 
 /** The outcome of one client-assertion exchange: claims only, never the token. The token itself
- *  stays inside `withToken`, which runs the access probes while it is held. */
+ *  stays inside VerifyAzure.exchange, which runs the access probes (`use`) while it is held. */
 export interface ExchangeAttempt {
   ok: boolean;
   claims?: ExchangeFacts["claims"];

@@ -23,7 +23,7 @@ export function azLoginLine(facts: Facts): string | undefined {
   return `az login --service-principal -u ${id.clientId} -t ${tenant} --federated-token "$(cat $AZURE_FEDERATED_TOKEN_FILE)"`;
 }
 
-export function buildReport(facts: Facts, findings: Finding[], durationMs: number, exitCode: number): VerifyReport {
+export function buildVerifyReport(facts: Facts, findings: Finding[], durationMs: number, exitCode: number): VerifyReport {
   return {
     version: 1,
     result: worst(findings) === "FAIL" ? "fail" : "pass",

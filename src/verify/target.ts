@@ -1,18 +1,37 @@
 // Resolves what to verify from the flags and the state file init wrote (flags win). Pure: the
 // caller reads the state file and picks the cloud profile.
-import { UserError } from "../cli/errors.js";
-import type { ConnectionOptions, WorkloadOptions } from "../context/options.js";
-import type { InitState } from "../steps/types.js";
+import { UserError } from "../core/errors.js";
+import type { RoleRequest } from "../core/ports.js";
 import type { VerifyTarget } from "./types.js";
 
-export interface VerifyOptions extends WorkloadOptions, ConnectionOptions {
+/** What the user named: which workload on which cluster, and which pod to look inside. */
+export interface TargetFlags {
+  subscription?: string;
+  resourceGroup?: string;
+  cluster?: string;
+  namespace?: string;
+  serviceAccount?: string;
+  identity?: string;
+  identityResourceGroup?: string;
   pod?: string;
   deployment?: string;
-  /** Seconds to wait for a freshly written federated credential to propagate (default 60). */
-  propagationTimeout?: string;
 }
 
-export function resolveTarget(opts: VerifyOptions, state: InitState | undefined, defaults: { subscription?: string; resourceGroup?: string; cluster?: string }): VerifyTarget {
+/** What verify reads of the state file init wrote (init's InitState has this shape, and more). */
+export interface RecordedSetup {
+  inputs: {
+    subscription?: string; resourceGroup?: string; cluster?: string; namespace?: string; serviceAccount?: string;
+    identity?: string; identityResourceGroup?: string; federatedCredential?: string; roles?: RoleRequest[];
+  };
+  outputs: {
+    identity?: { name: string; resourceGroup: string };
+    federatedCredential?: { name: string };
+    testPod?: { namespace: string; name: string };
+  };
+  steps: { federatedCredential?: { status: string; at: string; change?: string } };
+}
+
+export function resolveTarget(opts: TargetFlags, state: RecordedSetup | undefined, defaults: { subscription?: string; resourceGroup?: string; cluster?: string }): VerifyTarget {
   const si = state?.inputs ?? {};
   const so = state?.outputs ?? {};
   if (opts.pod && opts.deployment) throw new UserError("pass --pod or --deployment, not both");
@@ -47,7 +66,7 @@ export function resolveTarget(opts: VerifyOptions, state: InitState | undefined,
   return t;
 }
 
-export function propagationBudgetMs(opts: VerifyOptions, env: NodeJS.ProcessEnv): number {
+export function propagationBudgetMs(opts: { propagationTimeout?: string }, env: NodeJS.ProcessEnv): number {
   const raw = opts.propagationTimeout ?? (env.AKS_WI_VERIFY_PROPAGATION_TIMEOUT || undefined);
   if (raw === undefined) return 60_000;
   const n = Number(raw);

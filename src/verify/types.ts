@@ -1,7 +1,7 @@
 // Contracts of `aks-wi verify`: the facts the gatherers collect (plain data, never a token) and the
 // findings the pure checks derive from them. The JSON output (docs/verify-json.md) is built from
 // these, so changing a field here changes a documented, stable shape.
-import type { ClusterInfo, FederatedCredentialInfo, IdentityOut, PodInfo, ServiceAccountInfo } from "../steps/types.js";
+import type { ClusterInfo, FederatedCredentialInfo, IdentityInfo, PodInfo, ServiceAccountInfo } from "../core/ports.js";
 
 export type CheckName = "cluster" | "serviceAccount" | "identity" | "pod" | "token" | "exchange" | "access";
 export const CHECK_ORDER: readonly CheckName[] = ["cluster", "serviceAccount", "identity", "pod", "token", "exchange", "access"];
@@ -141,7 +141,7 @@ export interface Facts {
   serviceAccountAnnotatedAt?: string;
   /** Other objects in the namespace that carry the client-id annotation (a misplaced annotation). */
   annotatedElsewhere?: { kind: string; name: string }[];
-  identity?: IdentityOut;
+  identity?: IdentityInfo;
   identityError?: string;
   /** How the identity was found ("state" | "annotation"). */
   identitySource?: string;
@@ -155,13 +155,3 @@ export interface Facts {
   exchange?: ExchangeFacts;
   access?: AccessFacts;
 }
-
-export const WI_LABEL = "azure.workload.identity/use";
-export const CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id";
-export const TENANT_ID_ANNOTATION = "azure.workload.identity/tenant-id";
-export const TOKEN_AUDIENCE = "api://AzureADTokenExchange";
-export const WI_ENV = ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"] as const;
-export const WEBHOOK_NAMESPACE = "kube-system";
-export const WEBHOOK_DEPLOYMENT = "azure-wi-webhook-controller-manager";
-export const WEBHOOK_SERVICE = "azure-wi-webhook-webhook-service";
-export const MAX_FEDERATED_CREDENTIALS = 20;

@@ -1,6 +1,7 @@
 // Small helpers shared by the checks: finding builders, shell quoting, FIC matching.
-import type { FederatedCredentialInfo } from "../steps/types.js";
-import { TOKEN_AUDIENCE, type CheckName, type Facts, type Finding, type Status } from "./types.js";
+import type { FederatedCredentialInfo } from "../core/ports.js";
+import { TOKEN_AUDIENCE, serviceAccountSubject } from "../core/workload-identity.js";
+import type { CheckName, Facts, Finding, Status } from "./types.js";
 
 export function finding(check: CheckName, status: Status, id: string, message: string, extra: Partial<Pick<Finding, "expected" | "actual" | "fix">> = {}): Finding {
   const f: Finding = { check, id, status, message };
@@ -15,7 +16,7 @@ export function sh(v: string): string {
   return /^[\w@%+=:,./-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
 }
 
-export const expectedSubject = (facts: Facts) => `system:serviceaccount:${facts.target.namespace}:${facts.target.serviceAccount}`;
+export const expectedSubject = (facts: Facts) => serviceAccountSubject(facts.target.namespace, facts.target.serviceAccount);
 
 export const sameGuid = (a: string | undefined, b: string | undefined) => !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
 

@@ -4,7 +4,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSandbox } from "../helpers/sandbox.js";
-import { KV_SECRETS_USER, armView, kubectlJson, readInitState, runCli, tempDir, vaultId, writeFingerprint } from "./init-cli.harness.js";
+import { KV_SECRETS_USER, armView, kubectlJson, readInitState, runCli, tempDir, vaultId, writeFingerprint } from "../helpers/init-cli.harness.js";
 
 const STEP_TITLES = [
   "Cluster: OIDC issuer and workload identity", "OIDC issuer URL", "User-assigned managed identity", "Kubernetes service account",

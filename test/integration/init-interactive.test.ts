@@ -10,7 +10,7 @@ import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxCloud } from "../../src/azure/cloud.js";
 import { operatorCredential, startTestSandbox } from "../helpers/sandbox.js";
-import { CLI, cleanEnv, kubectlJson, tempDir, waitFor } from "./init-cli.harness.js";
+import { CLI, cleanEnv, kubectlJson, tempDir, waitFor } from "../helpers/init-cli.harness.js";
 
 const SOCKET = `aks-wi-test-${process.pid}`;
 const SESSION = "init";

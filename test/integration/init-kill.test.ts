@@ -3,8 +3,8 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSandbox } from "../helpers/sandbox.js";
-import type { StepName } from "../../src/steps/types.js";
-import { armView, readInitState, runCli, startCli, tempDir, vaultId, waitFor } from "./init-cli.harness.js";
+import type { StepName } from "../../src/init/step.js";
+import { armView, readInitState, runCli, startCli, tempDir, vaultId, waitFor } from "../helpers/init-cli.harness.js";
 
 let sb: Awaited<ReturnType<typeof startTestSandbox>>;
 let vault: string;

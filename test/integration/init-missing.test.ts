@@ -2,9 +2,8 @@
 // and env var, and the sandbox unchanged; a bad name is a one-line error with no stack trace.
 import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { INPUTS } from "../../src/context/inputs.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
-import { kubectlJson, runCli, tempDir, writeFingerprint } from "./init-cli.harness.js";
+import { kubectlJson, runCli, tempDir, writeFingerprint } from "../helpers/init-cli.harness.js";
 
 let sb: Awaited<ReturnType<typeof startTestSandbox>>;
 
@@ -23,10 +22,8 @@ describe("aks-wi init without its inputs (non-interactive)", () => {
     const r = await runCli(["init", "--sandbox", "--sandbox-dir", sb.dir, "--yes"], { cwd });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    for (const key of ["identity", "serviceAccount"]) {
-      const spec = INPUTS.find((s) => s.key === key)!;
-      expect(r.stderr).toContain(`${spec.flag} or ${spec.env}`);
-    }
+    expect(r.stderr).toContain("managed identity: --identity or AKS_WI_IDENTITY");
+    expect(r.stderr).toContain("Kubernetes service account: --service-account or AKS_WI_SERVICE_ACCOUNT");
     expect(r.stderr.match(/^error: /gm)).toHaveLength(1);
     expect(writeFingerprint(sb.dir)).toBe(before);
     expect(readdirSync(cwd)).toEqual([]); // no state file either

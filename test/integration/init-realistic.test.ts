@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSandbox } from "../helpers/sandbox.js";
 import { recordArm } from "../helpers/arm-recorder.js";
-import { KV_SECRETS_USER, armView, kubectlJson, readInitState, runCli, tempDir, vaultId } from "./init-cli.harness.js";
+import { KV_SECRETS_USER, armView, kubectlJson, readInitState, runCli, tempDir, vaultId } from "../helpers/init-cli.harness.js";
 
 const LATENCY = {
   clusterUpdateMs: 1_000,

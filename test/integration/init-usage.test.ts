@@ -2,7 +2,7 @@
 // input named (flag and env var), one-line errors, no stack trace, nothing written.
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { runCli, tempDir } from "./init-cli.harness.js";
+import { runCli, tempDir } from "../helpers/init-cli.harness.js";
 
 describe("aks-wi init usage errors (built CLI)", () => {
   it("Azure profile, no inputs, --yes: exit 2, every required input named, nothing written", async () => {

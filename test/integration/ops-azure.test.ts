@@ -10,7 +10,7 @@ import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { sandboxCloud } from "../../src/azure/cloud.js";
 import { createAzureOps } from "../../src/azure/ops.js";
-import type { AzureOps } from "../../src/steps/types.js";
+import type { AzureOps } from "../../src/core/ports.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
 import { recordArm } from "../helpers/arm-recorder.js";
 

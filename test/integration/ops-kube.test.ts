@@ -5,11 +5,11 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { sandboxCloud } from "../../src/azure/cloud.js";
-import { aksTokenProvider } from "../../src/azure/kubeToken.js";
-import { createAzureOps } from "../../src/azure/ops.js";
-import { createKubeOps, kubeOpsFromFile } from "../../src/kube/ops.js";
-import type { KubeOps } from "../../src/steps/types.js";
-import { testPodManifest } from "../../src/steps/testPod.js";
+import { aksTokenProvider } from "../../src/azure/kube-token.js";
+import { readKubeconfig } from "../../src/kube/connect.js";
+import { createKubeOps } from "../../src/kube/ops.js";
+import type { KubeOps } from "../../src/core/ports.js";
+import { testPodManifest } from "../../src/init/steps/test-pod.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
 
 let sb: Awaited<ReturnType<typeof startTestSandbox>>;
@@ -19,7 +19,7 @@ const kubectl = async (...args: string[]) => (await promisify(execFile)("kubectl
 
 beforeAll(async () => {
   sb = await startTestSandbox();
-  kube = kubeOpsFromFile(sb.info.kubeconfig, undefined, { podPollMs: 50 });
+  kube = createKubeOps(readKubeconfig(sb.info.kubeconfig), undefined, { podPollMs: 50 });
 });
 afterAll(async () => {
   await sb?.stop();
@@ -77,7 +77,5 @@ describe("KubeOps on the sandbox", () => {
     expect(await viaToken.listNamespaces()).toContain("default");
     // Sanity: the same kubeconfig without the provider cannot authenticate.
     await expect(createKubeOps(stringify(doc)).listNamespaces()).rejects.toThrow();
-    // createAzureOps is independent of the kube side; the profile's credential serves both.
-    expect(createAzureOps(profile)).toBeTruthy();
   });
 });

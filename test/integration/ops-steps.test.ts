@@ -3,9 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxCloud } from "../../src/azure/cloud.js";
 import { createAzureOps } from "../../src/azure/ops.js";
-import { clusterKubeOps } from "../../src/kube/cluster.js";
-import { STEPS } from "../../src/steps/index.js";
-import type { AzureOps, InitInputs, InitState, KubeOps, StepContext, StepPlan, Ui } from "../../src/steps/types.js";
+import { kubeSource } from "../../src/kube/connect.js";
+import { createKubeOps } from "../../src/kube/ops.js";
+import { STEPS } from "../../src/init/steps/index.js";
+import type { AzureOps, KubeOps } from "../../src/core/ports.js";
+import type { InitInputs, InitState } from "../../src/init/state.js";
+import type { StepContext, StepPlan } from "../../src/init/step.js";
+import type { Ui } from "../../src/terminal/ui.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
 
 const READS = /^(get|list|resolve|namespaceExists|waitFor)/;
@@ -54,7 +58,11 @@ beforeAll(async () => {
   const state: InitState = { version: 1, cloud: "sandbox", inputs, steps: {}, outputs: {}, updatedAt: new Date().toISOString() };
   ctx = {
     inputs, state, azure, ui, save: async () => {},
-    kube: async () => (kube ??= recording(await clusterKubeOps(azure, subscription, resourceGroup, cluster), writes)),
+    kube: async () => {
+      // The cluster's credential from ARM, as init gets it (the sandbox cluster is not Entra-integrated: no token).
+      const src = kube ? undefined : await kubeSource({}, {}, { subscription, resourceGroup, cluster }, async () => azure, async () => "");
+      return (kube ??= recording(createKubeOps(src!.yaml, src!.context, { token: src!.token }), writes));
+    },
   };
 });
 afterAll(async () => {

@@ -2,7 +2,7 @@
 // `aks-wi init`, is named by the right check of `aks-wi verify` with expected vs actual, and
 // verify exits 3. One sandbox for the file; every test restores what it broke.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { byCheck, CLUSTER, createPod, IDENTITY, kubectl, NS, RG, SA, setUp, verifyJson, type VerifyEnv } from "./verify.harness.js";
+import { byCheck, CLUSTER, createPod, IDENTITY, kubectl, NS, RG, SA, setUp, verifyJson, type VerifyEnv } from "../helpers/verify.harness.js";
 
 const FIC = `aks-wi-${NS}-${SA}`;
 const SUBJECT = `system:serviceaccount:${NS}:${SA}`;

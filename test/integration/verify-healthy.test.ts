@@ -1,8 +1,8 @@
 // Acceptance: a healthy setup made by `aks-wi init` passes every check of `aks-wi verify`, fast,
 // in text and in JSON; the token never appears in the output.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLUSTER, createPod, kubectl, NS, RG, SA, setUp, verify, verifyJson, type VerifyEnv } from "./verify.harness.js";
-import { runCli, tempDir } from "./init-cli.harness.js";
+import { CLUSTER, createPod, kubectl, NS, RG, SA, setUp, verify, verifyJson, type VerifyEnv } from "../helpers/verify.harness.js";
+import { runCli, tempDir } from "../helpers/init-cli.harness.js";
 
 let env: VerifyEnv;
 beforeAll(async () => { env = await setUp(); }, 60_000);

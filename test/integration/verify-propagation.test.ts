@@ -1,7 +1,7 @@
 // Acceptance: right after a federated credential is written, Entra answers AADSTS70021 until the
 // credential propagates; verify says it waits, retries with backoff within its bound, then passes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IDENTITY, NS, RG, SA, setUp, verify, verifyJson, type VerifyEnv } from "./verify.harness.js";
+import { IDENTITY, NS, RG, SA, setUp, verify, verifyJson, type VerifyEnv } from "../helpers/verify.harness.js";
 
 let env: VerifyEnv;
 beforeAll(async () => { env = await setUp({ ficPropagationMs: 2_000 }); }, 60_000);

@@ -1,18 +1,21 @@
 // Implementation of `aks-wi init`: resolve the inputs (flag → env → state → prompt → default),
 // pick the cloud profile, lock and load the state, plan every step, ask, apply, summarize.
 // Returns the exit code; never exits itself (errors go to src/cli/main.ts as UserError & co).
-import { homedir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
-import { EXIT, UserError } from "../errors.js";
-import { defaultSandboxDir, publicCloud, sandboxCloud, type CloudProfile } from "../../azure/cloud.js";
-import type { ConnectionOptions } from "../../context/options.js";
-import { inputsToSave, parseBool, resolveInputs, type InitOptions, type PickSources } from "../../context/inputs.js";
-import { inquirerPrompter, type Prompter } from "../../context/prompts.js";
-import { runSteps } from "../../context/runner.js";
-import { defaultStatePath, emptyState, lockState, readState, writeStateAtomic, type StateLock } from "../../context/state.js";
-import { buildReport, formatSummary } from "../../context/summary.js";
-import { createUi } from "../../context/ui.js";
-import type { AzureOps, InitState, KubeOps, Step, StepContext } from "../../steps/types.js";
+import { resolve } from "node:path";
+import { chooseProfile, type CloudProfile } from "../../azure/cloud.js";
+import type { AzureOps, KubeOps } from "../../core/ports.js";
+import { parseBool } from "../../core/util.js";
+import { CLIENT_ID_ANNOTATION } from "../../core/workload-identity.js";
+import { resolveInputs, type PickSources } from "../../init/inputs.js";
+import { runSteps } from "../../init/runner.js";
+import { defaultStatePath, emptyState, lockState, readState, readStateFor, savedInputs, writeStateAtomic, type InitState, type StateLock } from "../../init/state.js";
+import type { Step, StepContext } from "../../init/step.js";
+import { buildInitReport, formatSummary } from "../../init/summary.js";
+import type { ClusterRef } from "../../kube/connect.js";
+import { inquirerPrompter, type Prompter } from "../../terminal/prompts.js";
+import { createUi } from "../../terminal/ui.js";
+import { EXIT } from "../exit-codes.js";
+import type { InitOptions } from "../options.js";
 
 /** Why this run cannot ask questions, or undefined when it can. */
 export function nonInteractiveReason(opts: InitOptions, env: NodeJS.ProcessEnv, stdinTty: boolean, stdoutTty: boolean): string | undefined {
@@ -22,21 +25,10 @@ export function nonInteractiveReason(opts: InitOptions, env: NodeJS.ProcessEnv, 
   return undefined;
 }
 
-export function chooseProfile(opts: Pick<ConnectionOptions, "sandbox" | "sandboxDir">, env: NodeJS.ProcessEnv): CloudProfile {
-  if (opts.sandbox || parseBool(env.AKS_WI_SANDBOX)) return sandboxCloud(opts.sandboxDir ?? defaultSandboxDir(env));
-  if (opts.sandboxDir) throw new UserError("--sandbox-dir needs --sandbox");
-  return publicCloud();
-}
-
 /** One lazily-made value: the Azure and Kubernetes SDKs load only when something needs them. */
 function once<T>(make: () => Promise<T>): () => Promise<T> {
   let p: Promise<T> | undefined;
   return () => (p ??= make());
-}
-
-function defaultKubeconfigPath(env: NodeJS.ProcessEnv): string {
-  const first = env.KUBECONFIG?.split(delimiter).find(Boolean);
-  return first ?? join(homedir(), ".kube", "config");
 }
 
 /** What the command reaches the outside world through; tests replace parts with fakes of our own interfaces. */
@@ -49,21 +41,18 @@ export interface InitDeps {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   profile(opts: InitOptions, env: NodeJS.ProcessEnv): Pick<CloudProfile, "name" | "subscriptionId" | "defaults">;
   azure(profile: CloudProfile): Promise<AzureOps>;
-  kube(target: { subscription: string; resourceGroup: string; cluster: string }, azure: () => Promise<AzureOps>, profile: CloudProfile, opts: InitOptions, env: NodeJS.ProcessEnv): Promise<KubeOps>;
+  kube(target: ClusterRef, azure: () => Promise<AzureOps>, profile: CloudProfile, opts: InitOptions, env: NodeJS.ProcessEnv): Promise<KubeOps>;
   prompter?: Prompter;
   steps(): Promise<readonly Step[]>;
 }
 
-/** The real Kubernetes access: --kubeconfig/--context, else the cluster's credential from ARM (--admin for the admin one). */
-async function realKube(
-  target: { subscription: string; resourceGroup: string; cluster: string }, azure: () => Promise<AzureOps>, profile: CloudProfile, opts: InitOptions, env: NodeJS.ProcessEnv,
-): Promise<KubeOps> {
-  if (opts.kubeconfig || opts.context) {
-    const { kubeOpsFromFile } = await import("../../kube/ops.js");
-    return kubeOpsFromFile(opts.kubeconfig ?? defaultKubeconfigPath(env), opts.context);
-  }
-  const [{ clusterKubeOps }, { aksTokenProvider }] = await Promise.all([import("../../kube/cluster.js"), import("../../azure/kubeToken.js")]);
-  return clusterKubeOps(await azure(), target.subscription, target.resourceGroup, target.cluster, { admin: !!opts.admin, aadToken: aksTokenProvider(profile) });
+/** The real Kubernetes access (src/kube/connect.ts): --kubeconfig/--context, else the cluster's credential from ARM. */
+async function realKube(target: ClusterRef, azure: () => Promise<AzureOps>, profile: CloudProfile, opts: InitOptions, env: NodeJS.ProcessEnv): Promise<KubeOps> {
+  const [{ kubeSource }, { createKubeOps }, { aksTokenProvider }] = await Promise.all([
+    import("../../kube/connect.js"), import("../../kube/ops.js"), import("../../azure/kube-token.js"),
+  ]);
+  const src = await kubeSource(opts, env, target, azure, aksTokenProvider(profile));
+  return createKubeOps(src.yaml, src.context, { token: src.token });
 }
 
 function realDeps(): InitDeps {
@@ -77,7 +66,7 @@ function realDeps(): InitDeps {
     profile: chooseProfile,
     azure: async (profile) => (await import("../../azure/ops.js")).createAzureOps(profile),
     kube: realKube,
-    steps: async () => (await import("../../steps/index.js")).STEPS,
+    steps: async () => (await import("../../init/steps/index.js")).STEPS,
   };
 }
 
@@ -108,22 +97,7 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
     return k;
   };
 
-  // The state file: --state, else .aks-wi/<cluster>/state.json once the cluster is known.
-  let statePath: string | undefined;
-  let loaded: InitState | undefined;
-  const savedInputs = async (cluster: string | undefined) => {
-    if (statePath) return loaded?.inputs;
-    if (opts.state) statePath = resolve(deps.cwd, opts.state);
-    else if (cluster) statePath = defaultStatePath(cluster, deps.cwd);
-    else return undefined;
-    loaded = await readState(statePath);
-    if (loaded && loaded.cloud !== profile.name) {
-      throw new UserError(`state file ${statePath} belongs to the ${loaded.cloud} cloud, not ${profile.name}`, "pass another --state (or drop --sandbox / add it)");
-    }
-    return loaded?.inputs;
-  };
-
-  const { inputs } = await resolveInputs({
+  const { inputs, statePath, state: loaded } = await resolveInputs({
     options: opts,
     env,
     interactive,
@@ -131,9 +105,13 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
     prompter,
     sources: interactive ? pickSources(azure, kubeFor) : undefined,
     profile: { subscription: profile.subscriptionId, resourceGroup: profile.defaults?.resourceGroup, cluster: profile.defaults?.cluster },
-    savedInputs,
+    // --state, else .aks-wi/<cluster>/state.json once the cluster is known.
+    stateFile: {
+      given: opts.state ? resolve(deps.cwd, opts.state) : undefined,
+      pathFor: (cluster) => defaultStatePath(cluster, deps.cwd),
+      read: (path) => readStateFor(path, profile.name),
+    },
   });
-  statePath ??= opts.state ? resolve(deps.cwd, opts.state) : defaultStatePath(inputs.cluster, deps.cwd);
 
   let lock: StateLock | undefined;
   try {
@@ -145,7 +123,7 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
       // Re-read under the lock: another run may have finished since the first read.
       state = (await readState(statePath)) ?? emptyState(profile.name);
     }
-    state.inputs = inputsToSave(inputs);
+    state.inputs = savedInputs(inputs);
     const path = statePath;
     const ctx: StepContext = {
       inputs,
@@ -157,7 +135,7 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
       save: opts.dryRun ? async () => {} : () => writeStateAtomic(path, state),
     };
     const result = await runSteps({ steps: await deps.steps(), ctx, ui, dryRun: !!opts.dryRun, yes: !!opts.yes });
-    const report = buildReport({ result, inputs, outputs: state.outputs, cloud: profile.name, statePath: opts.dryRun ? undefined : path });
+    const report = buildInitReport({ result, inputs, outputs: state.outputs, cloud: profile.name, statePath: opts.dryRun ? undefined : path });
     if (json) deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else if (result.applied) for (const l of formatSummary(report, result.outcomes)) ui.line(l);
     return EXIT.ok;
@@ -192,7 +170,7 @@ function pickSources(azure: () => Promise<AzureOps>, kubeFor: (s: string, rg: st
       const kube = await kubeFor(got.subscription!, got.resourceGroup!, got.cluster!);
       if (!(await kube.namespaceExists(got.namespace!))) return [];
       return (await kube.listServiceAccounts(got.namespace!)).map((sa) => {
-        const bound = sa.annotations["azure.workload.identity/client-id"];
+        const bound = sa.annotations[CLIENT_ID_ANNOTATION];
         return { name: bound ? `${sa.name} (bound to client ID ${bound})` : sa.name, value: sa.name };
       });
     },

@@ -1,7 +1,8 @@
 // Implementation of `aks-wi sandbox start|env|status|stop`. Returns the exit code; never exits.
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { EXIT, UserError } from "../errors.js";
+import { UserError } from "../../core/errors.js";
+import { EXIT } from "../exit-codes.js";
 import { handOverInterrupt } from "../interrupt.js";
 import { defaultSandboxDir } from "../../azure/cloud.js";
 import type { SandboxInfo } from "../../../sandbox/info.js";
@@ -73,7 +74,7 @@ async function start(dir: string, opts: Opts): Promise<number> {
   const r = await daemon.spawnDetached({ dir, entry: process.argv[1], args: ["--latency", specs.latency, ...(specs.faults ? ["--faults", specs.faults] : [])] });
   if (!r.info) {
     const tail = daemon.logTail(r.log, 3).split("\n").pop() ?? "";
-    throw new UserError(`the sandbox did not start${tail ? `: ${tail}` : ""}`, `see ${r.log}`, EXIT.failed);
+    throw new UserError(`the sandbox did not start${tail ? `: ${tail}` : ""}`, `see ${r.log}`, "failed");
   }
   out(`sandbox running (pid ${r.info.pid}, ready in ${Date.now() - started} ms)`);
   summary(r.info, dir);
@@ -101,7 +102,7 @@ async function foreground(dir: string, specs: { faults: string; latency: string 
 async function requireRunning(dir: string): Promise<SandboxInfo> {
   const { running } = await import("../../../sandbox/daemon.js");
   const info = await running(dir);
-  if (!info) throw new UserError(`no sandbox is running in ${dir}`, "start one with `aks-wi sandbox start`", EXIT.failed);
+  if (!info) throw new UserError(`no sandbox is running in ${dir}`, "start one with `aks-wi sandbox start`", "failed");
   return info;
 }
 

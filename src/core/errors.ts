@@ -1,0 +1,45 @@
+// The errors every layer throws for what the user can act on. Each carries a kind; only
+// src/cli/main.ts turns kinds into exit codes and a one-line message. Anything else thrown is a
+// bug and is reported as such, still without a stack trace unless AKS_WI_DEBUG is set.
+
+/**
+ * usage: the input is wrong or missing; denied: the caller lacks a permission (authorization);
+ * failed: the work could not be done; cancelled: the user said no or pressed Ctrl-C.
+ */
+export type ErrorKind = "usage" | "denied" | "failed" | "cancelled";
+
+export class UserError extends Error {
+  constructor(
+    message: string,
+    /** What the user can do about it, printed on its own line after the message. */
+    public readonly suggestion?: string,
+    public readonly kind: ErrorKind = "usage",
+  ) {
+    super(message);
+    this.name = "UserError";
+  }
+}
+
+/** A permission the signed-in principal (or Kubernetes user) lacks. */
+export class DeniedError extends UserError {
+  constructor(message: string, suggestion?: string) {
+    super(message, suggestion, "denied");
+    this.name = "DeniedError";
+  }
+}
+
+/** A step of `init` failed, naming the step; "denied" when it failed for lack of a permission. */
+export class StepError extends UserError {
+  constructor(public readonly step: string, message: string, suggestion?: string, kind: "failed" | "denied" = "failed") {
+    super(`step "${step}" failed: ${message}`, suggestion, kind);
+    this.name = "StepError";
+  }
+}
+
+/** The user cancelled (Ctrl-C at a prompt, or answered no). */
+export class CancelledError extends UserError {
+  constructor(message = "cancelled") {
+    super(message, undefined, "cancelled");
+    this.name = "CancelledError";
+  }
+}

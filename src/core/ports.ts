@@ -1,0 +1,127 @@
+// The narrow Azure and Kubernetes operations the product needs, and the records they return:
+// src/azure/ops.ts and src/kube/ops.ts implement them over the SDKs, init's steps and verify's
+// gatherers use them, unit tests fake them. Nothing here imports an SDK.
+
+/** A role to assign, as the user names it. */
+export interface RoleRequest {
+  /** Role name ("Key Vault Secrets User") or role definition GUID. */
+  role: string;
+  /** Full ARM resource ID of the scope. */
+  scope: string;
+}
+
+// ---- Azure records and operations ----
+
+export interface ClusterInfo {
+  id: string;
+  name: string;
+  resourceGroup: string;
+  location: string;
+  provisioningState: string;
+  oidcIssuerEnabled: boolean;
+  issuerUrl?: string;
+  workloadIdentityEnabled: boolean;
+  /** True when the cluster uses Entra ID (AAD) integration for Kubernetes auth. */
+  aadEnabled: boolean;
+}
+
+export interface IdentityInfo {
+  id: string;
+  name: string;
+  resourceGroup: string;
+  location: string;
+  clientId: string;
+  principalId: string;
+  tenantId: string;
+}
+
+export interface FederatedCredentialInfo {
+  id: string;
+  name: string;
+  issuer: string;
+  subject: string;
+  audiences: string[];
+}
+
+export interface RoleDefinitionInfo {
+  id: string;
+  name: string;
+  roleName: string;
+}
+
+export interface RoleAssignmentInfo {
+  id: string;
+  name: string;
+  scope: string;
+  roleDefinitionId: string;
+  principalId: string;
+}
+
+/** A role assignment together with its role's display name (what init records and prints). */
+export interface RoleAssignmentOut extends RoleAssignmentInfo {
+  roleName: string;
+}
+
+export interface AzureOps {
+  listSubscriptions(): Promise<{ id: string; name: string; tenantId: string }[]>;
+  listResourceGroups(subscription: string): Promise<{ name: string; location: string }[]>;
+  listClusters(subscription: string, resourceGroup?: string): Promise<ClusterInfo[]>;
+  getCluster(subscription: string, resourceGroup: string, name: string): Promise<ClusterInfo | undefined>;
+  /** Enables OIDC issuer + workload identity in one update; waits (polling the LRO). Waits for a busy
+   *  cluster's running operation first instead of failing. `onProgress` gets status text. */
+  enableWorkloadIdentity(subscription: string, resourceGroup: string, name: string, onProgress?: (s: string) => void): Promise<ClusterInfo>;
+  listIdentities(subscription: string, resourceGroup?: string): Promise<IdentityInfo[]>;
+  getIdentity(subscription: string, resourceGroup: string, name: string): Promise<IdentityInfo | undefined>;
+  createIdentity(subscription: string, resourceGroup: string, name: string, location: string): Promise<IdentityInfo>;
+  listFederatedCredentials(subscription: string, resourceGroup: string, identity: string): Promise<FederatedCredentialInfo[]>;
+  /** Creates or updates; retries ParentResourceNotFound right after identity creation. */
+  putFederatedCredential(subscription: string, resourceGroup: string, identity: string, fc: { name: string; issuer: string; subject: string; audiences: string[] }): Promise<FederatedCredentialInfo>;
+  /** Resolves a role name or GUID to its definition at a scope. */
+  resolveRole(scope: string, role: string): Promise<RoleDefinitionInfo | undefined>;
+  listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignmentInfo[]>;
+  /** Creates with principalType ServicePrincipal; RoleAssignmentExists counts as done; retries PrincipalNotFound. */
+  createRoleAssignment(scope: string, name: string, roleDefinitionId: string, principalId: string): Promise<RoleAssignmentInfo>;
+  /** Kubeconfig YAML from listClusterUserCredential / listClusterAdminCredential. */
+  getClusterKubeconfig(subscription: string, resourceGroup: string, name: string, admin: boolean): Promise<string>;
+}
+
+// ---- Kubernetes records and operations ----
+
+export interface ServiceAccountInfo {
+  namespace: string;
+  name: string;
+  uid: string;
+  annotations: Record<string, string>;
+  labels: Record<string, string>;
+  creationTimestamp?: string;
+}
+
+export interface PodInfo {
+  namespace: string;
+  name: string;
+  uid: string;
+  phase: string;
+  serviceAccountName: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  creationTimestamp?: string;
+  /** Per container (and init container): its env var names and values as declared in the spec. */
+  containers: { name: string; init: boolean; env: Record<string, string> }[];
+  volumes: unknown[];
+}
+
+export interface KubeOps {
+  listNamespaces(): Promise<string[]>;
+  namespaceExists(name: string): Promise<boolean>;
+  createNamespace(name: string): Promise<void>;
+  listServiceAccounts(namespace: string): Promise<ServiceAccountInfo[]>;
+  getServiceAccount(namespace: string, name: string): Promise<ServiceAccountInfo | undefined>;
+  createServiceAccount(namespace: string, name: string, annotations: Record<string, string>): Promise<ServiceAccountInfo>;
+  /** JSON merge-patch of metadata.annotations only; other metadata untouched. */
+  mergeAnnotations(namespace: string, name: string, annotations: Record<string, string | null>): Promise<ServiceAccountInfo>;
+  getPod(namespace: string, name: string): Promise<PodInfo | undefined>;
+  createPod(manifest: Record<string, unknown>): Promise<PodInfo>;
+  deletePod(namespace: string, name: string): Promise<void>;
+  /** Polls until Running or the timeout (ms) passes; returns the last seen pod. */
+  waitForPodRunning(namespace: string, name: string, timeoutMs: number): Promise<PodInfo | undefined>;
+}

@@ -1,0 +1,41 @@
+// The names and rules of Azure Workload Identity, as the webhook, Entra and AKS define them: the
+// one copy the product uses (the sandbox keeps its own, so a fake never shares our constants).
+
+/** The pod label the webhook selects pods by (on the pod itself, not its service account). */
+export const USE_LABEL = "azure.workload.identity/use";
+/** The service-account annotation naming the identity's client ID. */
+export const CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id";
+/** The service-account annotation naming the identity's tenant, when it is not the cluster's. */
+export const TENANT_ID_ANNOTATION = "azure.workload.identity/tenant-id";
+/** The pod annotation listing containers (";"-separated) the webhook leaves alone. */
+export const SKIP_CONTAINERS_ANNOTATION = "azure.workload.identity/skip-containers";
+
+/** The audience of the projected token and of every federated credential. */
+export const TOKEN_AUDIENCE = "api://AzureADTokenExchange";
+/** What the webhook injects into every container of a labelled pod. */
+export const WI_ENV = ["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"] as const;
+
+const SUBJECT_PREFIX = "system:serviceaccount:";
+
+/** The subject Kubernetes puts in a service account token: what a federated credential must match. */
+export function serviceAccountSubject(namespace: string, name: string): string {
+  return `${SUBJECT_PREFIX}${namespace}:${name}`;
+}
+
+/** The namespace and name in a service account subject; undefined for any other subject. */
+export function parseServiceAccountSubject(subject: string): { namespace: string; name: string } | undefined {
+  if (!subject.startsWith(SUBJECT_PREFIX)) return undefined;
+  const rest = subject.slice(SUBJECT_PREFIX.length);
+  const i = rest.indexOf(":");
+  return i < 0 ? undefined : { namespace: rest.slice(0, i), name: rest.slice(i + 1) };
+}
+
+/** Azure's limit of federated identity credentials per user-assigned identity. */
+export const MAX_FEDERATED_CREDENTIALS = 20;
+
+/** Where the AKS add-on installs the mutating webhook. */
+export const WEBHOOK_NAMESPACE = "kube-system";
+export const WEBHOOK_DEPLOYMENT = "azure-wi-webhook-controller-manager";
+export const WEBHOOK_SERVICE = "azure-wi-webhook-webhook-service";
+/** The label selector of the webhook's own pods. */
+export const WEBHOOK_SELECTOR = "azure-workload-identity.io/system=true";

@@ -1,0 +1,383 @@
+// The inputs of `aks-wi init`. INPUTS is the one table of them: each entry names its options and
+// AKS_WI_* variables, its state key (the entry's key), prompt, default, validator and parse.
+// resolveInputs runs every entry through one ladder:
+//   flag → AKS_WI_* environment variable → state file → prompt (interactive only) → default
+// and every value is checked by Azure's / Kubernetes' naming rules before anything is sent.
+// src/cli/register-init.ts declares the commander options from this table, and a unit test holds
+// README.md's table of inputs to it.
+import { UserError } from "../core/errors.js";
+import {
+  validateClusterName, validateFederatedCredentialName, validateIdentityName, validateNamespace, validatePodName,
+  validateResourceGroup, validateRole, validateScope, validateServiceAccount, validateSubscription, type Validator,
+} from "../core/names.js";
+import type { RoleRequest } from "../core/ports.js";
+import { parseBool, splitList } from "../core/util.js";
+import type { PickChoice, Prompter } from "../terminal/prompts.js";
+import { assertSameWorkload, type InitInputs, type InitState, type SavedInputs } from "./state.js";
+
+export type ScalarKey =
+  | "subscription" | "resourceGroup" | "cluster" | "identityResourceGroup" | "identity"
+  | "namespace" | "serviceAccount" | "federatedCredential" | "testPodName";
+export type InputKey = ScalarKey | "roles" | "testPod";
+
+export type Source = "flag" | "env" | "state" | "prompt" | "default";
+
+/** The values of the table's inputs. */
+type Resolved = Pick<SavedInputs, InputKey>;
+type Got = Partial<Resolved>;
+
+/** The flags of the inputs, as commander hands them over (see src/cli/register-init.ts). */
+export interface InputFlags extends Partial<Record<ScalarKey, string>> {
+  role?: string[];
+  scope?: string[];
+  testPod?: boolean;
+  overwrite?: boolean;
+  allowBroadScope?: boolean;
+}
+
+/** Live data for the pick-lists (through AzureOps/KubeOps); any of them may fail, then the prompt falls back to free text. */
+export interface PickSources {
+  subscriptions(): Promise<PickChoice[]>;
+  resourceGroups(subscription: string): Promise<PickChoice[]>;
+  clusters(subscription: string, resourceGroup: string): Promise<PickChoice[]>;
+  identities(subscription: string, resourceGroup: string): Promise<PickChoice[]>;
+  namespaces(got: Got): Promise<PickChoice[]>;
+  serviceAccounts(got: Got): Promise<PickChoice[]>;
+}
+
+export interface ProfileDefaults {
+  subscription?: string;
+  resourceGroup?: string;
+  cluster?: string;
+}
+
+/** One command-line option of an input, as register-init.ts declares it. */
+export interface InputOption {
+  /** commander's flags, e.g. "-g, --resource-group <name>". */
+  flags: string;
+  /** The help line; "(env NAME)" is appended for an option with a variable. */
+  help: string;
+  /** The AKS_WI_* variable the option's value may also come from. */
+  env?: string;
+  /** How the variable's value is written, e.g. "comma-separated". */
+  envFormat?: string;
+  /** Each use appends to a list, in order. */
+  repeatable?: boolean;
+}
+
+/** Where a given value came from. */
+type Origin = "flag" | "env" | "state";
+
+interface Layers {
+  flags: InputFlags;
+  env: NodeJS.ProcessEnv;
+  saved?: Partial<InitInputs>;
+}
+
+export interface InputSpec<K extends InputKey = InputKey> {
+  key: K;
+  /** What the user calls it (error messages, prompts). */
+  label: string;
+  /** The cluster's inputs resolve before the state file is read (the default state file is per
+   *  cluster); the workload's are then checked against the file's; the rest come last. */
+  group: "cluster" | "workload" | "run";
+  /** Its command-line options (none: environment only). */
+  options: readonly InputOption[];
+  /** Its AKS_WI_* variables. */
+  env: readonly string[];
+  /** What a layer gives, raw; undefined when that layer says nothing. */
+  given(origin: Origin, l: Layers): unknown;
+  /** Checks and converts a given value; pushes each problem (naming where the value came from). */
+  parse(raw: unknown, origin: Origin, problems: string[]): Resolved[K];
+  /** Default once the earlier inputs are known (undefined: none, the input is required). */
+  default?(got: Got, profile: ProfileDefaults): Resolved[K] | undefined;
+  /** Asks for it at a terminal (with the default preselected); absent: never asked. */
+  ask?(prompter: Prompter, got: Got, def: Resolved[K] | undefined, sources?: PickSources): Promise<Resolved[K]>;
+  /** The default derives from earlier inputs: when those are missing, only they are reported. */
+  derived?: boolean;
+}
+
+/** `aks-wi-<namespace>-<sa>`, trimmed to the federated credential rules (3-120, [A-Za-z0-9_-], starts alphanumeric). */
+export function defaultFederatedCredentialName(namespace: string, serviceAccount: string): string {
+  const name = `aks-wi-${namespace}-${serviceAccount}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 120);
+  return name.replace(/-+$/, "");
+}
+
+/** The long flag of an option ("--resource-group" of "-g, --resource-group <name>"). */
+export const longFlag = (o: InputOption): string => /--[a-z-]+/.exec(o.flags)![0];
+
+const NEW = Symbol("new");
+
+/** A pick-list of live choices at the prompt; `allowNew` adds a "create new" entry asking for a name. */
+interface PickList {
+  source(s: PickSources, got: Got): Promise<PickChoice[]>;
+  allowNew?: string;
+}
+
+/** A name: one option and one variable, checked by `validate`. */
+function name(
+  key: ScalarKey, label: string, group: InputSpec["group"], option: InputOption | undefined, env: string, validate: Validator,
+  more: { default?: InputSpec<ScalarKey>["default"]; pick?: PickList; prompt?: false; derived?: boolean } = {},
+): InputSpec<ScalarKey> {
+  const where = (origin: Origin) => (origin === "flag" ? longFlag(option!) : origin === "env" ? env : "state file");
+  return {
+    key, label, group, options: option ? [{ ...option, env }] : [], env: [env], default: more.default, derived: more.derived,
+    given: (origin, l) => (origin === "flag" ? l.flags[key] : origin === "env" ? l.env[env] || undefined : l.saved?.[key] || undefined),
+    parse(raw, origin, problems) {
+      const reason = validate(raw as string);
+      if (reason) problems.push(`${where(origin)} "${raw as string}": ${reason}`);
+      return raw as string;
+    },
+    ask: more.prompt === false ? undefined : (p, got, def, sources) => askName(label, validate, more.pick, p, got, def, sources),
+  };
+}
+
+async function askName(label: string, validate: Validator, pick: PickList | undefined, prompter: Prompter, got: Got, def: string | undefined, sources?: PickSources): Promise<string> {
+  const message = `${label[0]!.toUpperCase()}${label.slice(1)}`;
+  if (pick && sources) {
+    let choices: PickChoice[] | undefined;
+    try {
+      choices = await pick.source(sources, got);
+    } catch {
+      choices = undefined; // the live list is a convenience: typing the name still works
+    }
+    if (choices && (choices.length > 0 || pick.allowNew)) {
+      const all: PickChoice<string | typeof NEW>[] = [...choices];
+      if (pick.allowNew) all.push({ name: `+ ${pick.allowNew}`, value: NEW });
+      const known = def !== undefined && choices.some((c) => c.value === def);
+      // Enter on an untouched list never picks some existing resource by accident: with no known
+      // default, the cursor starts on "create new".
+      const initial = known ? def : pick.allowNew ? NEW : undefined;
+      const picked = await prompter.select<string | typeof NEW>({ message, choices: all, default: initial });
+      if (picked !== NEW) return picked;
+      return prompter.input({ message: `Name of the new ${label}`, default: known ? undefined : def, validate });
+    }
+  }
+  return prompter.input({ message, default: def, validate });
+}
+
+/** Pairs roles and scopes in order; every role needs its scope. `names` says where they came from. */
+function pairRoles(roles: string[], scopes: string[], names: { role: string; scope: string }, problems: string[]): RoleRequest[] {
+  if (roles.length !== scopes.length) {
+    problems.push(`${names.role} and ${names.scope} pair up in order: got ${roles.length} role(s) and ${scopes.length} scope(s)`);
+    return [];
+  }
+  const out: RoleRequest[] = [];
+  roles.forEach((role, i) => {
+    const scope = scopes[i]!;
+    const r = validateRole(role);
+    const s = validateScope(scope);
+    if (r) problems.push(`${names.role} "${role}": ${r}`);
+    if (s) problems.push(`${names.scope} "${scope}": ${s}`);
+    if (!r && !s) out.push({ role, scope });
+  });
+  return out;
+}
+
+const ROLE_NAMES: Record<Origin, { role: string; scope: string }> = {
+  flag: { role: "--role", scope: "--scope" },
+  env: { role: "AKS_WI_ROLE", scope: "AKS_WI_SCOPE" },
+  state: { role: "state file role", scope: "state file scope" },
+};
+
+const roles: InputSpec<"roles"> = {
+  key: "roles",
+  label: "role assignments",
+  group: "run",
+  options: [
+    { flags: "--role <name|guid>", help: "Azure role to assign to the identity; repeatable, paired in order with --scope", env: "AKS_WI_ROLE", envFormat: "comma-separated", repeatable: true },
+    { flags: "--scope <resource-id>", help: "scope of the --role at the same position: a full resource ID", env: "AKS_WI_SCOPE", envFormat: "comma-separated", repeatable: true },
+  ],
+  env: ["AKS_WI_ROLE", "AKS_WI_SCOPE"],
+  given(origin, l) {
+    if (origin === "flag") return l.flags.role?.length || l.flags.scope?.length ? [l.flags.role ?? [], l.flags.scope ?? []] : undefined;
+    if (origin === "env") return l.env.AKS_WI_ROLE || l.env.AKS_WI_SCOPE ? [splitList(l.env.AKS_WI_ROLE), splitList(l.env.AKS_WI_SCOPE)] : undefined;
+    return l.saved?.roles ? [l.saved.roles.map((r) => r.role), l.saved.roles.map((r) => r.scope)] : undefined;
+  },
+  parse: (raw, origin, problems) => pairRoles(...(raw as [string[], string[]]), ROLE_NAMES[origin], problems),
+  default: () => [],
+  async ask(p) {
+    const out: RoleRequest[] = [];
+    let more = await p.confirm({ message: "Assign an Azure role to the identity (e.g. Key Vault Secrets User on a vault)?", default: false });
+    while (more) {
+      const role = await p.input({ message: "Role (name or role definition GUID)", validate: validateRole });
+      const scope = await p.input({ message: "Scope (full resource ID)", validate: validateScope });
+      out.push({ role, scope });
+      more = await p.confirm({ message: "Assign another role?", default: false });
+    }
+    return out;
+  },
+};
+
+const testPod: InputSpec<"testPod"> = {
+  key: "testPod",
+  label: "test pod",
+  group: "run",
+  options: [
+    { flags: "--test-pod", help: "start a labelled test pod using the service account (the default)", env: "AKS_WI_TEST_POD" },
+    { flags: "--no-test-pod", help: "skip the test pod" },
+  ],
+  env: ["AKS_WI_TEST_POD"],
+  given: (origin, l) =>
+    origin === "flag" ? l.flags.testPod : origin === "env" ? l.env.AKS_WI_TEST_POD || undefined : typeof l.saved?.testPod === "boolean" ? l.saved.testPod : undefined,
+  parse(raw, _origin, problems) {
+    if (typeof raw === "boolean") return raw;
+    const b = parseBool(raw as string);
+    if (b === undefined) problems.push(`AKS_WI_TEST_POD "${raw as string}": must be true or false`);
+    return b ?? true;
+  },
+  default: () => true,
+  ask: (p) => p.confirm({ message: "Start a small test pod that uses the service account, to prove the setup?", default: true }),
+};
+
+export const INPUTS: readonly InputSpec[] = [
+  name("subscription", "subscription", "cluster", { flags: "--subscription <id>", help: "subscription ID" }, "AKS_WI_SUBSCRIPTION", validateSubscription, {
+    default: (_g, p) => p.subscription,
+    pick: { source: (s) => s.subscriptions() },
+  }),
+  name("resourceGroup", "resource group (of the cluster)", "cluster", { flags: "-g, --resource-group <name>", help: "the cluster's resource group, as in az" }, "AKS_WI_RESOURCE_GROUP", validateResourceGroup, {
+    default: (_g, p) => p.resourceGroup,
+    pick: { source: (s, g) => s.resourceGroups(g.subscription!) },
+  }),
+  name("cluster", "AKS cluster", "cluster", { flags: "--cluster <name>", help: "AKS cluster name" }, "AKS_WI_CLUSTER", validateClusterName, {
+    default: (_g, p) => p.cluster,
+    pick: { source: (s, g) => s.clusters(g.subscription!, g.resourceGroup!) },
+  }),
+  name("identityResourceGroup", "identity resource group", "workload", { flags: "--identity-resource-group <name>", help: "the identity's resource group; default: the cluster's" }, "AKS_WI_IDENTITY_RESOURCE_GROUP", validateResourceGroup, {
+    default: (g) => g.resourceGroup, derived: true,
+    pick: { source: (s, g) => s.resourceGroups(g.subscription!) },
+  }),
+  name("identity", "managed identity", "workload", { flags: "--identity <name>", help: "user-assigned managed identity to create or reuse" }, "AKS_WI_IDENTITY", validateIdentityName, {
+    pick: { source: (s, g) => s.identities(g.subscription!, g.identityResourceGroup!), allowNew: "create a new identity" },
+  }),
+  name("namespace", "Kubernetes namespace", "workload", { flags: "--namespace <name>", help: 'Kubernetes namespace; default "default"' }, "AKS_WI_NAMESPACE", validateNamespace, {
+    default: () => "default",
+    pick: { source: (s, g) => s.namespaces(g), allowNew: "create a new namespace" },
+  }),
+  name("serviceAccount", "Kubernetes service account", "workload", { flags: "--service-account <name>", help: "Kubernetes service account to create or annotate" }, "AKS_WI_SERVICE_ACCOUNT", validateServiceAccount, {
+    pick: { source: (s, g) => s.serviceAccounts(g), allowNew: "create a new service account" },
+  }),
+  name("federatedCredential", "federated credential name", "workload", { flags: "--federated-credential <name>", help: "federated credential name; default aks-wi-<namespace>-<service account>" }, "AKS_WI_FEDERATED_CREDENTIAL", validateFederatedCredentialName, {
+    derived: true,
+    default: (g) => (g.namespace && g.serviceAccount ? defaultFederatedCredentialName(g.namespace, g.serviceAccount) : undefined),
+  }),
+  name("testPodName", "test pod name", "workload", undefined, "AKS_WI_TEST_POD_NAME", validatePodName, { default: () => "aks-wi-test", prompt: false }),
+  roles,
+  testPod,
+];
+
+/** The state file: --state names it up front (so it may name the cluster too); otherwise it is the
+ *  cluster's default file, read once the cluster is known. Read once either way. */
+export interface StateFile {
+  given?: string;
+  pathFor(cluster: string): string;
+  read(path: string): Promise<InitState | undefined>;
+}
+
+export interface ResolveRequest {
+  options: InputFlags;
+  env: NodeJS.ProcessEnv;
+  interactive: boolean;
+  /** Why the run is non-interactive ("--yes", "CI=true", "no terminal"): named in the missing-input error. */
+  nonInteractiveReason?: string;
+  prompter?: Prompter;
+  sources?: PickSources;
+  profile: ProfileDefaults;
+  stateFile: StateFile;
+}
+
+export interface Resolution {
+  inputs: InitInputs;
+  /** Where each input came from (precedence tests, and the plan's "inputs" block). */
+  sources: Partial<Record<InputKey, Source>>;
+  /** The state file of this run, and what it held (undefined: none yet). */
+  statePath: string;
+  state?: InitState;
+}
+
+interface Problems {
+  missing: string[];
+  invalid: string[];
+}
+
+const ORIGINS: readonly Origin[] = ["flag", "env", "state"];
+
+/** The first of flag, env and state that gives a value. */
+function firstGiven(spec: InputSpec, l: Layers, origins = ORIGINS): { raw: unknown; origin: Origin } | undefined {
+  for (const origin of origins) {
+    const raw = spec.given(origin, l);
+    if (raw !== undefined) return { raw, origin };
+  }
+  return undefined;
+}
+
+export async function resolveInputs(req: ResolveRequest): Promise<Resolution> {
+  const { options: flags, env, prompter } = req;
+  const ask = req.interactive && !!prompter;
+  if (ask) {
+    // A bad flag or env value is a usage error before any question is asked.
+    const invalid: string[] = [];
+    for (const spec of INPUTS) {
+      const g = firstGiven(spec, { flags, env }, ["flag", "env"]);
+      if (g) spec.parse(g.raw, g.origin, invalid);
+    }
+    if (invalid.length) throw inputError({ missing: [], invalid });
+  }
+
+  let statePath = req.stateFile.given;
+  let state = statePath ? await req.stateFile.read(statePath) : undefined;
+  const problems: Problems = { missing: [], invalid: [] };
+  const got: Record<string, unknown> = {};
+  const sources: Resolution["sources"] = {};
+
+  /** The ladder: flag → env → state → prompt → default. */
+  async function resolve(spec: InputSpec): Promise<void> {
+    const l = { flags, env, saved: state?.inputs };
+    const g = firstGiven(spec, l);
+    if (g) {
+      const before = problems.invalid.length;
+      const value = spec.parse(g.raw, g.origin, problems.invalid);
+      if (problems.invalid.length === before) [got[spec.key], sources[spec.key]] = [value, g.origin];
+      return;
+    }
+    const def = spec.default?.(got, req.profile);
+    if (ask && spec.ask && problems.invalid.length === 0) {
+      [got[spec.key], sources[spec.key]] = [await spec.ask(prompter!, got, def as never, req.sources), "prompt"];
+    } else if (def !== undefined) {
+      [got[spec.key], sources[spec.key]] = [def, "default"];
+    } else if (!spec.derived) {
+      problems.missing.push(`${spec.label}: ${spec.options[0] ? longFlag(spec.options[0]) : "(no flag)"} or ${spec.env[0]}`);
+    }
+  }
+
+  for (const group of ["cluster", "workload", "run"] as const) {
+    for (const spec of INPUTS.filter((s) => s.group === group)) await resolve(spec);
+    if (group === "cluster" && !statePath && got.cluster) {
+      statePath = req.stateFile.pathFor(got.cluster as string);
+      state = await req.stateFile.read(statePath);
+    }
+    // Before the roles and the test pod: a state file of another workload must not lend them.
+    if (group === "workload") assertSameWorkload(state?.inputs, got);
+  }
+
+  if (problems.missing.length || problems.invalid.length) throw inputError(problems, req.nonInteractiveReason);
+  return {
+    inputs: { ...(got as Resolved), overwrite: !!flags.overwrite, allowBroadScope: !!flags.allowBroadScope },
+    sources,
+    statePath: statePath!,
+    state,
+  };
+}
+
+function inputError(p: Problems, nonInteractiveReason?: string): UserError {
+  const lines: string[] = [];
+  if (p.missing.length) {
+    const why = nonInteractiveReason ? ` (not asking: ${nonInteractiveReason})` : "";
+    lines.push(`missing ${p.missing.length === 1 ? "input" : "inputs"}${why}:`, ...p.missing.map((m) => `  - ${m}`));
+  }
+  if (p.invalid.length) lines.push(`invalid ${p.invalid.length === 1 ? "input" : "inputs"}:`, ...p.invalid.map((m) => `  - ${m}`));
+  const hint = p.missing.length
+    ? "pass each as a flag or environment variable, or run in a terminal without --yes to be asked"
+    : "fix the values above; nothing was changed";
+  return new UserError(lines.join("\n"), hint, "usage");
+}

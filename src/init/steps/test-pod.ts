@@ -1,0 +1,100 @@
+// Step 7: a small pod that uses the service account and carries the workload-identity label on
+// the pod itself, so the webhook injects the token volume and AZURE_* env. A pod created before
+// the annotation (or before workload identity was on) was never mutated: it is recreated.
+import { StepError } from "../../core/errors.js";
+import { USE_LABEL } from "../../core/workload-identity.js";
+import { currentIdentity } from "./shared.js";
+import type { PodInfo } from "../../core/ports.js";
+import { defineStep, type StepContext } from "../step.js";
+
+/** The label that marks a pod as aks-wi's own: only such a pod is ever deleted and recreated. */
+export const MANAGED_BY = { key: "app.kubernetes.io/managed-by", value: "aks-wi" } as const;
+
+export const TEST_POD_IMAGE = "mcr.microsoft.com/cbl-mariner/busybox:2.0";
+export const POD_RUNNING_TIMEOUT_MS = 120_000;
+
+export function testPodManifest(namespace: string, name: string, serviceAccount: string): Record<string, unknown> {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace, labels: { [USE_LABEL]: "true", [MANAGED_BY.key]: MANAGED_BY.value } },
+    spec: {
+      serviceAccountName: serviceAccount,
+      containers: [
+        {
+          name: "main",
+          image: TEST_POD_IMAGE,
+          // Sleeps in short chunks so SIGTERM ends it promptly on delete.
+          command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 5 & wait $!; done"],
+          resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+        },
+      ],
+      restartPolicy: "Always",
+      terminationGracePeriodSeconds: 5,
+    },
+  };
+}
+
+/** Why an existing pod is not a usable test pod, or undefined when it is. */
+export function podProblem(pod: PodInfo, serviceAccount: string, clientId: string | undefined): string | undefined {
+  if (pod.labels[USE_LABEL] !== "true") return `it lacks the label ${USE_LABEL}: "true"`;
+  if (pod.serviceAccountName !== serviceAccount) return `it uses service account ${pod.serviceAccountName}`;
+  const env = pod.containers.filter((c) => !c.init).map((c) => c.env);
+  if (!env.some((e) => e.AZURE_FEDERATED_TOKEN_FILE)) return "the workload identity webhook did not mutate it (created before workload identity or the annotation)";
+  if (clientId && !env.some((e) => e.AZURE_CLIENT_ID === clientId)) return "its AZURE_CLIENT_ID is not the identity's client ID (created before the annotation changed)";
+  return undefined;
+}
+
+async function inspect(ctx: StepContext) {
+  const { namespace, testPodName, serviceAccount } = ctx.inputs;
+  const kube = await ctx.kube();
+  const pod = await kube.getPod(namespace, testPodName);
+  const clientId = (await currentIdentity(ctx))?.clientId;
+  const problem = pod ? podProblem(pod, serviceAccount, clientId) : undefined;
+  return { kube, pod, problem };
+}
+
+export const testPodStep = defineStep({
+  name: "testPod",
+  title: "Test pod",
+
+  async plan(ctx) {
+    const { namespace, testPodName, serviceAccount } = ctx.inputs;
+    if (!ctx.inputs.testPod) return { change: "none", summary: "test pod skipped" };
+    const { pod, problem } = await inspect(ctx);
+    const details = { pod: `${namespace}/${testPodName}`, serviceAccountName: serviceAccount, label: `${USE_LABEL}: "true"`, image: TEST_POD_IMAGE };
+    if (!pod) return { change: "create", summary: `create test pod ${namespace}/${testPodName}`, details };
+    if (problem && pod.labels[MANAGED_BY.key] !== MANAGED_BY.value) {
+      // Someone else's pod of that name: never deleted. Caught while planning, before any change.
+      throw new StepError(
+        "testPod",
+        `pod ${namespace}/${testPodName} exists and was not made by aks-wi (no ${MANAGED_BY.key}=${MANAGED_BY.value} label), and ${problem}`,
+        "leave it alone with --no-test-pod, or delete it yourself and re-run aks-wi init",
+      );
+    }
+    if (problem) return { change: "update", summary: `recreate test pod ${namespace}/${testPodName}: ${problem}`, details };
+    if (pod.phase !== "Running") return { change: "update", summary: `wait for test pod ${namespace}/${testPodName} (${pod.phase}) to be Running`, details };
+    return { change: "none", summary: `test pod ${namespace}/${testPodName} is Running`, details };
+  },
+
+  async apply(ctx) {
+    const { namespace, testPodName, serviceAccount } = ctx.inputs;
+    if (!ctx.inputs.testPod) return;
+    const { kube, pod, problem } = await inspect(ctx);
+    if (pod && problem) await kube.deletePod(namespace, testPodName);
+    if (!pod || problem) await kube.createPod(testPodManifest(namespace, testPodName, serviceAccount));
+    const last = await ctx.ui.spin(`Waiting for test pod ${namespace}/${testPodName} to be Running`, () =>
+      kube.waitForPodRunning(namespace, testPodName, POD_RUNNING_TIMEOUT_MS),
+    );
+    if (!last || last.phase !== "Running") {
+      throw new StepError(
+        "testPod",
+        `test pod ${namespace}/${testPodName} is not Running after ${POD_RUNNING_TIMEOUT_MS / 1000}s (phase ${last?.phase ?? "unknown"})`,
+        `see why with: kubectl -n ${namespace} describe pod ${testPodName}`,
+      );
+    }
+    const problemAfter = podProblem(last, serviceAccount, (await currentIdentity(ctx))?.clientId);
+    if (problemAfter) ctx.ui.warn(`test pod ${namespace}/${testPodName}: ${problemAfter}`);
+    ctx.state.outputs.testPod = { namespace, name: testPodName, uid: last.uid, phase: last.phase };
+  },
+});

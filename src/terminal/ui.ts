@@ -1,0 +1,97 @@
+// The Ui the steps and the runner talk through: chalk lines and an ora spinner with the elapsed
+// seconds on a terminal; plain lines (one per state change, no escape codes) when not a TTY, so
+// CI logs and tests read cleanly.
+import chalk from "chalk";
+import ora from "ora";
+import type { Prompter } from "./prompts.js";
+
+/** The prompt/spinner/log facade: steps talk to the user only through this. */
+export interface Ui {
+  interactive: boolean;
+  info(line: string): void;
+  warn(line: string): void;
+  /** Yes/no question; in non-interactive mode returns `nonInteractiveAnswer` (default false). */
+  confirm(message: string, opts?: { default?: boolean; nonInteractiveAnswer?: boolean }): Promise<boolean>;
+  /** Runs `work` under a spinner that shows the elapsed time; `update` changes the text. */
+  spin<T>(text: string, work: (update: (text: string) => void) => Promise<T>): Promise<T>;
+}
+
+export interface CliUi extends Ui {
+  /** A line of the human output (plan, progress, summary). */
+  line(text: string): void;
+  /** The stream human output goes to (stderr under --output json, so stdout stays pure JSON). */
+  readonly stream: NodeJS.WritableStream;
+  readonly tty: boolean;
+}
+
+export interface UiOptions {
+  interactive: boolean;
+  prompter?: Prompter;
+  stream?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Clock, replaceable in tests. */
+  now?: () => number;
+}
+
+const secondsSince = (start: number, now: () => number) => Math.round((now() - start) / 1000);
+
+export function createUi(opts: UiOptions): CliUi {
+  const stream = opts.stream ?? process.stdout;
+  // A pty nobody sized reports 0 columns; a spinner there computes an infinite line count and
+  // redraws without end, so such a terminal gets the plain line output.
+  const columns = (stream as { columns?: number }).columns;
+  const tty = !!stream.isTTY && (columns === undefined || columns > 0);
+  const now = opts.now ?? Date.now;
+  const write = (text: string) => void stream.write(`${text}\n`);
+
+  return {
+    interactive: opts.interactive,
+    stream,
+    tty,
+    line: write,
+    info: (line) => write(line),
+    warn: (line) => write(tty ? chalk.yellow(`! ${line}`) : `warning: ${line}`),
+
+    async confirm(message, o) {
+      if (!opts.interactive || !opts.prompter) return o?.nonInteractiveAnswer ?? false;
+      return opts.prompter.confirm({ message, default: o?.default });
+    },
+
+    async spin(text, work) {
+      const start = now();
+      if (!tty) {
+        write(`… ${text}`);
+        let last = text;
+        try {
+          const result = await work((t) => {
+            if (t !== last) write(`… ${t}`);
+            last = t;
+          });
+          write(`  done in ${secondsSince(start, now)}s`);
+          return result;
+        } catch (e) {
+          write(`  failed after ${secondsSince(start, now)}s`);
+          throw e;
+        }
+      }
+      let current = text;
+      // discardStdin off: ora would otherwise swallow Ctrl-C (raw mode) and the run could not be interrupted.
+      const spinner = ora({ text, stream, discardStdin: false }).start();
+      const render = () => (spinner.text = `${current} ${chalk.dim(`(${secondsSince(start, now)}s)`)}`);
+      const timer = setInterval(render, 1000);
+      timer.unref();
+      try {
+        const result = await work((t) => {
+          current = t;
+          render();
+        });
+        spinner.succeed(`${current} ${chalk.dim(`(${secondsSince(start, now)}s)`)}`);
+        return result;
+      } catch (e) {
+        spinner.fail(`${current} ${chalk.dim(`(${secondsSince(start, now)}s)`)}`);
+        throw e;
+      } finally {
+        clearInterval(timer);
+      }
+    },
+  };
+}

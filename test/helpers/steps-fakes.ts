@@ -1,0 +1,236 @@
+// In-memory fakes of our own AzureOps / KubeOps / Ui interfaces for the step unit tests. They
+// record every write, so tests can assert "no writes" on a re-run.
+import { randomUUID } from "node:crypto";
+import type { AzureOps, ClusterInfo, FederatedCredentialInfo, IdentityInfo, KubeOps, PodInfo, RoleAssignmentInfo, RoleDefinitionInfo, ServiceAccountInfo } from "../../src/core/ports.js";
+import type { InitInputs, InitState } from "../../src/init/state.js";
+import type { StepContext } from "../../src/init/step.js";
+import type { Ui } from "../../src/terminal/ui.js";
+
+export const SUB = "00000000-0000-0000-0000-000000000001";
+export const TENANT = "11111111-1111-1111-1111-111111111111";
+export const OTHER_TENANT = "22222222-2222-2222-2222-222222222222";
+export const ROLE_GUIDS: Record<string, string> = {
+  Owner: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+  Contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
+  "User Access Administrator": "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+  "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
+};
+export const VAULT_SCOPE = `/subscriptions/${SUB}/resourceGroups/rg-app/providers/Microsoft.KeyVault/vaults/kv-app`;
+
+export class FakeAzure implements AzureOps {
+  writes: string[] = [];
+  cluster: ClusterInfo = {
+    id: `/subscriptions/${SUB}/resourceGroups/rg-sandbox/providers/Microsoft.ContainerService/managedClusters/aks-sandbox`,
+    name: "aks-sandbox",
+    resourceGroup: "rg-sandbox",
+    location: "eastus",
+    provisioningState: "Succeeded",
+    oidcIssuerEnabled: false,
+    workloadIdentityEnabled: false,
+    aadEnabled: false,
+  };
+  /** What enableWorkloadIdentity publishes as the issuer (trailing slash, as AKS does). */
+  issuerOnEnable = `https://eastus.oic.prod-aks.azure.com/${TENANT}/${randomUUID()}/`;
+  identities = new Map<string, IdentityInfo>();
+  identityTenant = TENANT;
+  fics = new Map<string, FederatedCredentialInfo[]>();
+  assignments: RoleAssignmentInfo[] = [];
+  createdPrincipals: { principalId: string; clientId: string }[] = [];
+
+  private idKey = (rg: string, name: string) => `${rg}/${name}`.toLowerCase();
+
+  async listSubscriptions() {
+    return [{ id: SUB, name: "sub", tenantId: TENANT }];
+  }
+  async listResourceGroups() {
+    return [{ name: "rg-sandbox", location: "eastus" }];
+  }
+  async listClusters() {
+    return [{ ...this.cluster }];
+  }
+  async getCluster(_s: string, rg: string, name: string) {
+    return rg === this.cluster.resourceGroup && name === this.cluster.name ? { ...this.cluster } : undefined;
+  }
+  /** Like the real one: waits out a running operation, and writes only when a flag is off. */
+  async enableWorkloadIdentity(_s: string, _rg: string, _n: string, onProgress?: (s: string) => void) {
+    this.cluster = { ...this.cluster, provisioningState: "Succeeded" };
+    if (this.cluster.oidcIssuerEnabled && this.cluster.workloadIdentityEnabled) return { ...this.cluster };
+    this.writes.push("enableWorkloadIdentity");
+    onProgress?.("updating");
+    this.cluster = { ...this.cluster, oidcIssuerEnabled: true, workloadIdentityEnabled: true, issuerUrl: this.issuerOnEnable };
+    return { ...this.cluster };
+  }
+  async listIdentities() {
+    return [...this.identities.values()];
+  }
+  async getIdentity(_s: string, rg: string, name: string) {
+    const i = this.identities.get(this.idKey(rg, name));
+    return i && { ...i };
+  }
+  async createIdentity(_s: string, rg: string, name: string, location: string) {
+    this.writes.push(`createIdentity ${name} ${location}`);
+    const i: IdentityInfo = {
+      id: `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`,
+      name, resourceGroup: rg, location, clientId: randomUUID(), principalId: randomUUID(), tenantId: this.identityTenant,
+    };
+    this.identities.set(this.idKey(rg, name), i);
+    return { ...i };
+  }
+  async listFederatedCredentials(_s: string, rg: string, identity: string) {
+    return (this.fics.get(this.idKey(rg, identity)) ?? []).map((f) => ({ ...f, audiences: [...f.audiences] }));
+  }
+  async putFederatedCredential(_s: string, rg: string, identity: string, fc: { name: string; issuer: string; subject: string; audiences: string[] }) {
+    this.writes.push(`putFederatedCredential ${fc.name}`);
+    const list = this.fics.get(this.idKey(rg, identity)) ?? [];
+    const made: FederatedCredentialInfo = { id: `${this.identities.get(this.idKey(rg, identity))!.id}/federatedIdentityCredentials/${fc.name}`, ...fc, audiences: [...fc.audiences] };
+    this.fics.set(this.idKey(rg, identity), [...list.filter((f) => f.name !== fc.name), made]);
+    return { ...made };
+  }
+  async resolveRole(scope: string, role: string): Promise<RoleDefinitionInfo | undefined> {
+    const sub = /^\/subscriptions\/[^/]+/.exec(scope)![0];
+    const entry = Object.entries(ROLE_GUIDS).find(([n, g]) => n === role || g === role);
+    return entry && { id: `${sub}/providers/Microsoft.Authorization/roleDefinitions/${entry[1]}`, name: entry[1], roleName: entry[0] };
+  }
+  async listRoleAssignments(_scope: string, principalId: string) {
+    return this.assignments.filter((a) => a.principalId === principalId).map((a) => ({ ...a }));
+  }
+  async createRoleAssignment(scope: string, name: string, roleDefinitionId: string, principalId: string) {
+    this.writes.push(`createRoleAssignment ${name}`);
+    const same = this.assignments.find((a) => a.scope.toLowerCase() === scope.toLowerCase() && a.roleDefinitionId === roleDefinitionId && a.principalId === principalId);
+    if (same) return { ...same };
+    const a = { id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`, name, scope, roleDefinitionId, principalId };
+    this.assignments.push(a);
+    return { ...a };
+  }
+  async getClusterKubeconfig() {
+    return "apiVersion: v1\nkind: Config\n";
+  }
+}
+
+export class FakeKube implements KubeOps {
+  writes: string[] = [];
+  namespaces = new Set(["default", "kube-system"]);
+  sas = new Map<string, ServiceAccountInfo>();
+  pods = new Map<string, PodInfo>();
+  /** Phase new pods reach; "Pending" simulates a pod that never starts. */
+  podPhase = "Running";
+  /** Whether the webhook is active (workload identity on) for new pods. */
+  webhook = () => true;
+
+  async listNamespaces() {
+    return [...this.namespaces];
+  }
+  async namespaceExists(name: string) {
+    return this.namespaces.has(name);
+  }
+  async createNamespace(name: string) {
+    this.writes.push(`createNamespace ${name}`);
+    this.namespaces.add(name);
+  }
+  async listServiceAccounts(ns: string) {
+    return [...this.sas.values()].filter((s) => s.namespace === ns);
+  }
+  async getServiceAccount(ns: string, name: string) {
+    const s = this.sas.get(`${ns}/${name}`);
+    return s && { ...s, annotations: { ...s.annotations }, labels: { ...s.labels } };
+  }
+  async createServiceAccount(ns: string, name: string, annotations: Record<string, string>) {
+    this.writes.push(`createServiceAccount ${ns}/${name}`);
+    if (!this.namespaces.has(ns)) throw new Error(`namespace ${ns} not found`);
+    const s: ServiceAccountInfo = { namespace: ns, name, uid: randomUUID(), annotations: { ...annotations }, labels: {} };
+    this.sas.set(`${ns}/${name}`, s);
+    return { ...s };
+  }
+  /** JSON merge-patch semantics on metadata.annotations: null deletes, others set. */
+  async mergeAnnotations(ns: string, name: string, patch: Record<string, string | null>) {
+    this.writes.push(`mergeAnnotations ${ns}/${name} ${JSON.stringify(patch)}`);
+    const s = this.sas.get(`${ns}/${name}`)!;
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null) delete s.annotations[k];
+      else s.annotations[k] = v;
+    }
+    return { ...s, annotations: { ...s.annotations } };
+  }
+  async getPod(ns: string, name: string) {
+    const p = this.pods.get(`${ns}/${name}`);
+    return p && structuredClone(p);
+  }
+  async createPod(manifest: Record<string, any>) {
+    const ns = manifest.metadata.namespace;
+    const name = manifest.metadata.name;
+    this.writes.push(`createPod ${ns}/${name}`);
+    const saName = manifest.spec.serviceAccountName;
+    const sa = this.sas.get(`${ns}/${saName}`);
+    const labels = { ...manifest.metadata.labels };
+    const env: Record<string, string> = {};
+    if (this.webhook() && labels["azure.workload.identity/use"] === "true" && sa?.annotations["azure.workload.identity/client-id"]) {
+      env.AZURE_CLIENT_ID = sa.annotations["azure.workload.identity/client-id"];
+      env.AZURE_TENANT_ID = sa.annotations["azure.workload.identity/tenant-id"] ?? TENANT;
+      env.AZURE_FEDERATED_TOKEN_FILE = "/var/run/secrets/azure/tokens/azure-identity-token";
+      env.AZURE_AUTHORITY_HOST = "https://login.microsoftonline.com/";
+    }
+    const p: PodInfo = {
+      namespace: ns, name, uid: randomUUID(), phase: this.podPhase, serviceAccountName: saName, labels, annotations: {},
+      containers: manifest.spec.containers.map((c: any) => ({ name: c.name, init: false, env: { ...env } })), volumes: [],
+    };
+    this.pods.set(`${ns}/${name}`, p);
+    return structuredClone(p);
+  }
+  async deletePod(ns: string, name: string) {
+    this.writes.push(`deletePod ${ns}/${name}`);
+    this.pods.delete(`${ns}/${name}`);
+  }
+  async waitForPodRunning(ns: string, name: string) {
+    return this.getPod(ns, name);
+  }
+}
+
+export class FakeUi implements Ui {
+  questions: string[] = [];
+  infos: string[] = [];
+  warnings: string[] = [];
+  spins: string[] = [];
+  constructor(public interactive: boolean, private answers: boolean[] = []) {}
+  info(line: string) {
+    this.infos.push(line);
+  }
+  warn(line: string) {
+    this.warnings.push(line);
+  }
+  async confirm(message: string, opts?: { default?: boolean; nonInteractiveAnswer?: boolean }) {
+    this.questions.push(message);
+    if (!this.interactive) return opts?.nonInteractiveAnswer ?? false;
+    if (this.answers.length === 0) throw new Error(`unexpected question: ${message}`);
+    return this.answers.shift()!;
+  }
+  async spin<T>(text: string, work: (update: (t: string) => void) => Promise<T>) {
+    this.spins.push(text);
+    return work((t) => this.spins.push(t));
+  }
+}
+
+export function inputs(over: Partial<InitInputs> = {}): InitInputs {
+  return {
+    subscription: SUB, resourceGroup: "rg-sandbox", cluster: "aks-sandbox", identity: "id-app", identityResourceGroup: "rg-sandbox",
+    namespace: "app", serviceAccount: "sa-app", federatedCredential: "fc-app", roles: [], testPod: true, testPodName: "aks-wi-test",
+    overwrite: false, allowBroadScope: false, ...over,
+  };
+}
+
+export interface World {
+  azure: FakeAzure;
+  kube: FakeKube;
+  ui: FakeUi;
+  ctx: StepContext;
+}
+
+export function world(over: Partial<InitInputs> = {}, ui = new FakeUi(false)): World {
+  const azure = new FakeAzure();
+  const kube = new FakeKube();
+  const state: InitState = { version: 1, cloud: "sandbox", inputs: {}, steps: {}, outputs: {}, updatedAt: new Date(0).toISOString() };
+  const ctx: StepContext = { inputs: inputs(over), state, azure, kube: async () => kube, ui, save: async () => {} };
+  return { azure, kube, ui, ctx };
+}
+
+/** Writes made so far by both fakes. */
+export const allWrites = (w: World) => [...w.azure.writes, ...w.kube.writes];

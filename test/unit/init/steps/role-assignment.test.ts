@@ -1,0 +1,116 @@
+// roleAssignment step: deterministic UUID v5 names, principalId, broad-scope guard, idempotency.
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { CancelledError, StepError } from "../../../../src/core/errors.js";
+import { ROLE_ASSIGNMENT_NAMESPACE, isSubscriptionScope, roleAssignmentName, roleAssignmentStep } from "../../../../src/init/steps/role-assignment.js";
+import { FakeUi, ROLE_GUIDS, SUB, VAULT_SCOPE, world } from "../../../helpers/steps-fakes.js";
+
+/** RFC 4122 UUID v5 computed independently of the uuid package. */
+function uuidV5(name: string, ns: string): string {
+  const h = createHash("sha1").update(Buffer.from(ns.replace(/-/g, ""), "hex")).update(name, "utf8").digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString("hex");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+describe("roleAssignmentName", () => {
+  const guid = ROLE_GUIDS["Key Vault Secrets User"]!;
+  const p = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+  it("is the UUID v5 of lower-cased scope|role|principal in our namespace", () => {
+    expect(roleAssignmentName(VAULT_SCOPE, guid, p)).toBe(uuidV5(`${VAULT_SCOPE.toLowerCase()}|${guid}|${p}`, ROLE_ASSIGNMENT_NAMESPACE));
+  });
+  it("is stable across scope casing and differs per role and principal", () => {
+    expect(roleAssignmentName(VAULT_SCOPE.toUpperCase(), guid, p)).toBe(roleAssignmentName(VAULT_SCOPE, guid, p));
+    expect(roleAssignmentName(VAULT_SCOPE, ROLE_GUIDS.Owner!, p)).not.toBe(roleAssignmentName(VAULT_SCOPE, guid, p));
+    expect(roleAssignmentName(VAULT_SCOPE, guid, p.replace("a", "b"))).not.toBe(roleAssignmentName(VAULT_SCOPE, guid, p));
+  });
+  it("recognises subscription scope exactly", () => {
+    expect(isSubscriptionScope(`/subscriptions/${SUB}`)).toBe(true);
+    expect(isSubscriptionScope(`/subscriptions/${SUB}/resourceGroups/rg`)).toBe(false);
+    expect(isSubscriptionScope(`/subscriptions/${SUB}/`)).toBe(false);
+  });
+});
+
+async function ready(roles: { role: string; scope: string }[], over: { allowBroadScope?: boolean } = {}, ui?: FakeUi) {
+  const w = world({ roles, ...over }, ui);
+  const id = await w.azure.createIdentity("s", "rg-sandbox", "id-app", "eastus");
+  w.azure.writes = [];
+  return { w, id };
+}
+
+describe("roleAssignment step", () => {
+  it("none when no roles are requested", async () => {
+    const { w } = await ready([]);
+    expect((await roleAssignmentStep.plan(w.ctx)).change).toBe("none");
+  });
+
+  it("assigns to the principalId under the deterministic name, then plans none", async () => {
+    const { w, id } = await ready([{ role: "Key Vault Secrets User", scope: VAULT_SCOPE }]);
+    const p = await roleAssignmentStep.plan(w.ctx);
+    expect(p.change).toBe("create");
+    expect(p.details!["role 1"]).toContain(VAULT_SCOPE);
+    await roleAssignmentStep.apply(w.ctx, p);
+    const name = roleAssignmentName(VAULT_SCOPE, ROLE_GUIDS["Key Vault Secrets User"]!, id.principalId);
+    expect(w.azure.writes).toEqual([`createRoleAssignment ${name}`]);
+    expect(w.azure.assignments[0]).toMatchObject({ principalId: id.principalId, scope: VAULT_SCOPE });
+    expect(w.azure.assignments[0]!.principalId).not.toBe(id.clientId);
+    expect(w.ctx.state.outputs.roleAssignments![0]).toMatchObject({ name, roleName: "Key Vault Secrets User" });
+    expect((await roleAssignmentStep.plan(w.ctx)).change).toBe("none");
+  });
+
+  it("accepts a role GUID and treats an assignment under another name as done", async () => {
+    const guid = ROLE_GUIDS["Key Vault Secrets User"]!;
+    const { w, id } = await ready([{ role: guid, scope: VAULT_SCOPE }]);
+    await w.azure.createRoleAssignment(VAULT_SCOPE, "11111111-2222-3333-4444-555555555555", `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`, id.principalId);
+    w.azure.writes = [];
+    const p = await roleAssignmentStep.plan(w.ctx);
+    expect(p.change).toBe("none");
+    await roleAssignmentStep.apply(w.ctx, p);
+    expect(w.azure.writes).toEqual([]);
+  });
+
+  it("fails on an unknown role", async () => {
+    const { w } = await ready([{ role: "Key Vault Secret User", scope: VAULT_SCOPE }]);
+    await expect(roleAssignmentStep.plan(w.ctx)).rejects.toThrow(/role "Key Vault Secret User" not found/);
+  });
+
+  describe("broad scope", () => {
+    const broad = [{ role: "Contributor", scope: `/subscriptions/${SUB}` }];
+
+    it("non-interactive without --allow-broad-scope: the plan already stops (StepError), no writes", async () => {
+      const { w } = await ready(broad);
+      const err = await roleAssignmentStep.plan(w.ctx).catch((e) => e);
+      expect(err).toBeInstanceOf(StepError);
+      expect(err.message).toMatch(/"Contributor" at subscription scope .* grants control of the whole subscription/);
+      expect(err.suggestion).toMatch(/--allow-broad-scope/);
+      expect(w.azure.writes).toEqual([]);
+    });
+
+    it("refuses before assigning any of several roles", async () => {
+      const { w } = await ready([{ role: "Key Vault Secrets User", scope: VAULT_SCOPE }, ...broad]);
+      await expect(roleAssignmentStep.plan(w.ctx)).rejects.toBeInstanceOf(StepError);
+      expect(w.azure.writes).toEqual([]);
+    });
+
+    it("--allow-broad-scope assigns", async () => {
+      const { w } = await ready(broad, { allowBroadScope: true });
+      await roleAssignmentStep.apply(w.ctx, await roleAssignmentStep.plan(w.ctx));
+      expect(w.azure.writes).toHaveLength(1);
+    });
+
+    it("interactive asks; no cancels", async () => {
+      const { w } = await ready(broad, {}, new FakeUi(true, [false]));
+      await expect(roleAssignmentStep.apply(w.ctx, await roleAssignmentStep.plan(w.ctx))).rejects.toBeInstanceOf(CancelledError);
+      expect(w.ui.questions[0]).toMatch(/whole subscription/);
+      expect(w.azure.writes).toEqual([]);
+    });
+
+    it("a narrower scope or a harmless role needs no confirmation", async () => {
+      const { w } = await ready([{ role: "Contributor", scope: `/subscriptions/${SUB}/resourceGroups/rg-app` }, { role: "Key Vault Secrets User", scope: `/subscriptions/${SUB}` }]);
+      await roleAssignmentStep.apply(w.ctx, await roleAssignmentStep.plan(w.ctx));
+      expect(w.azure.writes).toHaveLength(2);
+      expect(w.ui.questions).toEqual([]);
+    });
+  });
+});
