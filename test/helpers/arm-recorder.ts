@@ -5,7 +5,7 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 
 /** One request the sandbox's ARM listener answered: when it arrived and when the answer was sent. */
-export interface ArmExchange { method: string; path: string; status?: number; code?: string; startedAt: number; endedAt?: number }
+export interface ArmExchange { method: string; path: string; headers: Record<string, string | string[] | undefined>; status?: number; code?: string; startedAt: number; endedAt?: number }
 
 /** Records every request on the listener at `port` (in arrival order), with the ARM error code of its answer. */
 export function recordArm(port: number): { log: ArmExchange[]; stop(): void } {
@@ -18,7 +18,7 @@ export function recordArm(port: number): { log: ArmExchange[]; stop(): void } {
     try {
       path = decodeURIComponent(path);
     } catch { /* keep it raw */ }
-    const entry: ArmExchange = { method: request.method ?? "", path, startedAt: Date.now() };
+    const entry: ArmExchange = { method: request.method ?? "", path, headers: { ...request.headers }, startedAt: Date.now() };
     log.push(entry);
     // Noted as the answer is handed to the socket (before the client can see it), not on
     // "finish", which may fire after the client has already moved on.
