@@ -14,6 +14,10 @@ import { createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipel
 
 export type Json = Record<string, unknown>;
 
+/** The api-version of the cluster's GET and PUT: the one the pinned SDK speaks (2025-10-01), whose
+ *  ManagedCluster body has every field AKS documents for workload identity and the eTag. */
+export const AKS_API_VERSION = "2025-10-01";
+
 export interface RawCluster {
   body: Json;
   etag?: string;

@@ -3,7 +3,10 @@ import type { ManagedCluster } from "@azure/arm-containerservice";
 import type { Identity, FederatedIdentityCredential } from "@azure/arm-msi";
 import type { RoleAssignment, RoleDefinition } from "@azure/arm-authorization";
 import type { AzureOps, ClusterInfo, FederatedCredentialInfo, IdentityInfo, RoleAssignmentInfo, RoleDefinitionInfo } from "../core/ports.js";
+import { ChangedSincePlanError } from "../core/errors.js";
 import { sleep } from "../core/util.js";
+import { AKS_API_VERSION, putCluster, readCluster, withWorkloadIdentity, type Json } from "./cluster-raw.js";
+import { callerPermissions } from "./permissions.js";
 import type { CloudProfile } from "./cloud.js";
 import { all, createClients } from "./clients.js";
 import { AzureError, azureCall, errorCode, isNotFound, scopeCall, statusCode, toAzureError } from "./errors.js";
@@ -17,6 +20,8 @@ export interface AzureOpsOptions {
   clusterBusyBudgetMs?: number;
   /** Backoff for the replication delays after creating an identity. */
   replication?: BackoffOptions;
+  /** Interval of the cluster update's operation polls when ARM sends no Retry-After. */
+  lroPollMs?: number;
 }
 
 const TERMINAL = new Set(["succeeded", "failed", "canceled", "cancelled"]);
@@ -45,6 +50,26 @@ function toCluster(c: ManagedCluster): ClusterInfo {
     issuerUrl: c.oidcIssuerProfile?.issuerURL || undefined,
     workloadIdentityEnabled: c.securityProfile?.workloadIdentity?.enabled === true,
     aadEnabled: !!c.aadProfile,
+  };
+}
+
+/** The cluster from ARM's raw JSON (the same fields the SDK model maps, read without a model). */
+function fromRaw(body: Json, etag: string | undefined): ClusterInfo {
+  const p = (body.properties ?? {}) as Record<string, any>;
+  const id = String(body.id ?? "");
+  return {
+    id,
+    name: String(body.name ?? ""),
+    resourceGroup: resourceGroupOf(id),
+    location: String(body.location ?? ""),
+    provisioningState: String(p.provisioningState ?? ""),
+    oidcIssuerEnabled: p.oidcIssuerProfile?.enabled === true,
+    issuerUrl: p.oidcIssuerProfile?.issuerURL || undefined,
+    workloadIdentityEnabled: p.securityProfile?.workloadIdentity?.enabled === true,
+    aadEnabled: !!p.aadProfile,
+    tenantId: ((body.identity ?? {}) as { tenantId?: string }).tenantId || undefined,
+    etag: etag ?? ((body.eTag as string | undefined) || undefined),
+    raw: body,
   };
 }
 
@@ -83,9 +108,12 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
   // Azure rejects concurrent credential writes on one identity (409); serialize ours.
   const ficMutex = new KeyedMutex();
 
-  async function getClusterRaw(sub: string, rg: string, name: string): Promise<ManagedCluster | undefined> {
+  const clusterId = (sub: string, rg: string, name: string) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${name}`;
+
+  async function getClusterRaw(sub: string, rg: string, name: string): Promise<ClusterInfo | undefined> {
     try {
-      return await clients.containerService(sub).managedClusters.get(rg, name);
+      const raw = await readCluster(clients.containerService(sub), profile.armEndpoint, clusterId(sub, rg, name), AKS_API_VERSION);
+      return raw && fromRaw(raw.body, raw.etag);
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw toAzureError(e, `reading cluster ${name}`);
@@ -93,17 +121,18 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
   }
 
   /** Re-reads the cluster until its provisioning state is terminal (no operation running). */
-  async function waitUntilFree(sub: string, rg: string, name: string, onProgress?: (s: string) => void): Promise<ManagedCluster> {
+  async function waitUntilFree(c: ClusterInfo, onProgress?: (s: string) => void): Promise<ClusterInfo> {
     const started = Date.now();
+    const sub = subscriptionOf(c.id);
     for (;;) {
-      const c = await getClusterRaw(sub, rg, name);
-      if (!c) throw new AzureError(`cluster ${name} not found in resource group ${rg}`, "ResourceNotFound", 404, "check --resource-group and --cluster");
-      const state = (c.provisioningState ?? "Succeeded").toLowerCase();
-      if (TERMINAL.has(state)) return c;
+      const now = await getClusterRaw(sub, c.resourceGroup, c.name);
+      if (!now) throw new AzureError(`cluster ${c.name} not found in resource group ${c.resourceGroup}`, "ResourceNotFound", 404, "check --resource-group and --cluster");
+      const state = (now.provisioningState || "Succeeded").toLowerCase();
+      if (TERMINAL.has(state)) return now;
       if (Date.now() - started > busyBudget) {
-        throw new AzureError(`cluster ${name} is still ${c.provisioningState} after ${Math.round(busyBudget / 60_000)} min`, "OperationNotAllowed", 409, "wait for its running operation to finish, then re-run aks-wi init");
+        throw new AzureError(`cluster ${c.name} is still ${now.provisioningState} after ${Math.round(busyBudget / 60_000)} min`, "OperationNotAllowed", 409, "wait for its running operation to finish, then re-run aks-wi init");
       }
-      onProgress?.(`waiting for the cluster's running operation (${c.provisioningState}) to finish`);
+      onProgress?.(`waiting for the cluster's running operation (${now.provisioningState}) to finish`);
       await sleep(pollMs);
     }
   }
@@ -129,38 +158,42 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
     },
 
     async getCluster(sub, rg, name) {
-      const c = await getClusterRaw(sub, rg, name);
-      return c && toCluster(c);
+      return getClusterRaw(sub, rg, name);
     },
 
-    async enableWorkloadIdentity(sub, rg, name, onProgress) {
-      const mc = clients.containerService(sub).managedClusters;
+    async enableWorkloadIdentity(observed, hooks = {}) {
+      const client = clients.containerService(subscriptionOf(observed.id));
       const started = Date.now();
+      let current = observed;
       for (;;) {
-        const current = await waitUntilFree(sub, rg, name, onProgress);
-        if (current.oidcIssuerProfile?.enabled && current.securityProfile?.workloadIdentity?.enabled) return toCluster(current);
-        // Read-modify-write of the whole cluster, as `az aks update` does: both flags in one PUT.
-        const body: ManagedCluster = {
-          ...current,
-          oidcIssuerProfile: { ...current.oidcIssuerProfile, enabled: true },
-          securityProfile: { ...current.securityProfile, workloadIdentity: { enabled: true } },
-        };
+        // A busy cluster's eTag changes when its operation ends: read it again once it is free.
+        if (!TERMINAL.has((current.provisioningState || "Succeeded").toLowerCase())) current = await waitUntilFree(current, hooks.onProgress);
+        if (current.oidcIssuerEnabled && current.workloadIdentityEnabled) {
+          hooks.onAccepted?.();
+          return current;
+        }
         try {
-          onProgress?.("updating the cluster");
-          const poller = await mc.beginCreateOrUpdate(rg, name, body);
-          poller.onProgress((s) => onProgress?.(`updating the cluster (${s.status})`));
-          await poller.pollUntilDone();
-          const after = await getClusterRaw(sub, rg, name);
-          if (!after) throw new AzureError(`cluster ${name} disappeared during the update`, "ResourceNotFound", 404);
-          return toCluster(after);
+          hooks.onProgress?.("updating the cluster");
+          const after = await putCluster(client, profile.armEndpoint, current.id, AKS_API_VERSION, withWorkloadIdentity(current.raw as Json), current.etag, {
+            onAccepted: hooks.onAccepted,
+            onProgress: (s) => hooks.onProgress?.(`updating the cluster (${s})`),
+            pollIntervalMs: options.lroPollMs,
+          });
+          return fromRaw(after, undefined);
         } catch (e) {
+          if (statusCode(e) === 412) throw new ChangedSincePlanError(`cluster ${current.name}`);
           // Another operation started between our read and our PUT: wait for it and try again.
           const busy = statusCode(e) === 409 || errorCode(e) === "OperationNotAllowed";
-          if (!busy || Date.now() - started > busyBudget) throw toAzureError(e, `updating cluster ${name}`);
-          onProgress?.("the cluster is busy with another operation; waiting");
+          if (!busy || Date.now() - started > busyBudget) throw toAzureError(e, `updating cluster ${current.name}`);
+          hooks.onProgress?.("the cluster is busy with another operation; waiting");
           await sleep(pollMs);
+          current = await waitUntilFree({ ...current, provisioningState: "Updating" }, hooks.onProgress);
         }
       }
+    },
+
+    async callerPermissions(scope) {
+      return scopeCall(scope, `reading your permissions at ${scope}`, () => callerPermissions(clients.authorization(subscriptionOf(scope)), profile.armEndpoint, scope));
     },
 
     async listIdentities(sub, rg) {

@@ -43,3 +43,11 @@ export class CancelledError extends UserError {
     this.name = "CancelledError";
   }
 }
+
+/** A resource the plan read was changed by someone else before its write: nothing more is written. */
+export class ChangedSincePlanError extends UserError {
+  constructor(what: string) {
+    super(`${what} changed since the plan was made`, "re-run to plan again", "failed");
+    this.name = "ChangedSincePlanError";
+  }
+}

@@ -23,6 +23,33 @@ export interface ClusterInfo {
   workloadIdentityEnabled: boolean;
   /** True when the cluster uses Entra ID (AAD) integration for Kubernetes auth. */
   aadEnabled: boolean;
+  /** The tenant of the cluster's own identity (identity.tenantId), when ARM reports it. */
+  tenantId?: string;
+  /** ARM's eTag of what was read: the update's If-Match precondition. */
+  etag?: string;
+  /** The resource exactly as ARM returned it, for a read-modify-write that drops nothing (opaque here). */
+  raw?: unknown;
+}
+
+/** One entry of the caller's effective ARM permissions at a scope (one per applicable role assignment). */
+export interface ArmPermission {
+  actions: string[];
+  notActions: string[];
+}
+
+/** A `kubectl auth can-i` question. */
+export interface AccessQuestion {
+  verb: string;
+  /** Plural resource, with its group after a dot when not core ("deployments.apps"). */
+  resource: string;
+  /** Omitted for cluster-scoped resources. */
+  namespace?: string;
+}
+
+export interface ClusterUpdateHooks {
+  /** ARM accepted the PUT: the If-Match precondition held. */
+  onAccepted?: () => void;
+  onProgress?: (status: string) => void;
 }
 
 export interface IdentityInfo {
@@ -67,9 +94,13 @@ export interface AzureOps {
   listResourceGroups(subscription: string): Promise<{ name: string; location: string }[]>;
   listClusters(subscription: string, resourceGroup?: string): Promise<ClusterInfo[]>;
   getCluster(subscription: string, resourceGroup: string, name: string): Promise<ClusterInfo | undefined>;
-  /** Enables OIDC issuer + workload identity in one update; waits (polling the LRO). Waits for a busy
-   *  cluster's running operation first instead of failing. `onProgress` gets status text. */
-  enableWorkloadIdentity(subscription: string, resourceGroup: string, name: string, onProgress?: (s: string) => void): Promise<ClusterInfo>;
+  /** Enables OIDC issuer + workload identity in one update of the cluster as `observed` (a PUT of its
+   *  raw body with If-Match on its eTag; a cluster changed since then is a ChangedSincePlanError),
+   *  and waits for the operation. A cluster `observed` busy with another operation is waited for
+   *  first (and then read again: its eTag changes when that operation ends). */
+  enableWorkloadIdentity(observed: ClusterInfo, hooks?: ClusterUpdateHooks): Promise<ClusterInfo>;
+  /** The signed-in caller's effective permissions at an ARM scope (404 for a scope that does not exist). */
+  callerPermissions(scope: string): Promise<ArmPermission[]>;
   listIdentities(subscription: string, resourceGroup?: string): Promise<IdentityInfo[]>;
   getIdentity(subscription: string, resourceGroup: string, name: string): Promise<IdentityInfo | undefined>;
   createIdentity(subscription: string, resourceGroup: string, name: string, location: string): Promise<IdentityInfo>;
@@ -94,6 +125,8 @@ export interface ServiceAccountInfo {
   annotations: Record<string, string>;
   labels: Record<string, string>;
   creationTimestamp?: string;
+  /** The object's version as read: a patch carrying it fails if the object changed since. */
+  resourceVersion?: string;
 }
 
 export interface PodInfo {
@@ -117,8 +150,11 @@ export interface KubeOps {
   listServiceAccounts(namespace: string): Promise<ServiceAccountInfo[]>;
   getServiceAccount(namespace: string, name: string): Promise<ServiceAccountInfo | undefined>;
   createServiceAccount(namespace: string, name: string, annotations: Record<string, string>): Promise<ServiceAccountInfo>;
-  /** JSON merge-patch of metadata.annotations only; other metadata untouched. */
-  mergeAnnotations(namespace: string, name: string, annotations: Record<string, string | null>): Promise<ServiceAccountInfo>;
+  /** JSON merge-patch of metadata.annotations only; other metadata untouched. With `resourceVersion`
+   *  the patch carries it, so a service account changed since it was read is a ChangedSincePlanError. */
+  mergeAnnotations(namespace: string, name: string, annotations: Record<string, string | null>, resourceVersion?: string): Promise<ServiceAccountInfo>;
+  /** SelfSubjectAccessReview: may the current credential make this request? */
+  canI(q: AccessQuestion): Promise<boolean>;
   getPod(namespace: string, name: string): Promise<PodInfo | undefined>;
   createPod(manifest: Record<string, unknown>): Promise<PodInfo>;
   deletePod(namespace: string, name: string): Promise<void>;

@@ -11,10 +11,9 @@
 // refused at apply time, and the message says so.
 // Kubernetes: a SelfSubjectAccessReview per (verb, resource, namespace), as `kubectl auth can-i`.
 
-export interface EffectivePermissions {
-  actions: string[];
-  notActions: string[];
-}
+import type { AccessQuestion, ArmPermission } from "../core/ports.js";
+
+export type EffectivePermissions = ArmPermission;
 
 export interface ArmNeed {
   plane: "arm";
@@ -24,13 +23,8 @@ export interface ArmNeed {
   scope: string;
 }
 
-export interface KubeNeed {
+export interface KubeNeed extends AccessQuestion {
   plane: "kube";
-  verb: string;
-  /** Plural resource, with its group when not core ("pods", "deployments.apps"). */
-  resource: string;
-  /** Omitted for cluster-scoped resources. */
-  namespace?: string;
 }
 
 export type Need = ArmNeed | KubeNeed;

@@ -1,10 +1,17 @@
-// Plan first, then apply: every step plans (read-only) before anything changes, the plan is shown,
-// the user agrees (or --yes, or --dry-run stops here), then each step with a change applies, and
-// the state is saved after every step so a killed or failed run resumes where it stopped.
+// Plan, check, ask, apply: every step plans (read-only, the reads shared) into operations; the
+// plan is shown; the caller's permissions for every write are checked; everything that must be
+// agreed to (the irreversible cluster change, broad grants, re-binds) is asked with the plan,
+// before anything changes; then exactly the planned operations run, each as soon as what it
+// waits for is done, side by side. The state is saved as each operation starts and ends, so a
+// killed or failed run resumes where it stopped.
 import chalk from "chalk";
-import { CancelledError, StepError, UserError } from "../core/errors.js";
-import type { Change, Step, StepContext, StepName, StepPlan } from "./step.js";
+import { CancelledError, DeniedError, StepError, UserError } from "../core/errors.js";
 import type { CliUi } from "../terminal/ui.js";
+import { createActivity } from "../terminal/activity.js";
+import { GraphError, runGraph } from "./graph.js";
+import { observe } from "./observe.js";
+import { CONDITIONS_NOTE, describeNeed, missingPermissions, type PermissionProbe } from "./preflight.js";
+import type { Change, Operation, Step, StepContext, StepName, StepPlan } from "./step.js";
 
 export type StepResult = "no change" | "read" | "created" | "updated";
 
@@ -19,17 +26,32 @@ export interface StepOutcome {
   seconds?: number;
 }
 
+/** An operation as the plan shows it (and `--dry-run -o json` prints it). */
+export interface OperationView {
+  id: string;
+  step: StepName;
+  action: Operation["action"];
+  target: string;
+  summary: string;
+  after: string[];
+  body?: unknown;
+}
+
 export interface RunOptions {
   steps: readonly Step[];
-  ctx: StepContext;
+  /** The run's context; its `seen` is replaced by this run's fresh observations. */
+  ctx: Omit<StepContext, "seen"> & { seen?: StepContext["seen"] };
   ui: CliUi;
   dryRun: boolean;
   /** --yes given: apply without asking. */
   yes: boolean;
+  /** Persists ctx.state (atomically); not called by a dry run. */
+  save(): Promise<void>;
 }
 
 export interface RunResult {
   plans: StepPlan[];
+  operations: OperationView[];
   outcomes: StepOutcome[];
   /** False for a dry run. */
   applied: boolean;
@@ -41,7 +63,11 @@ const firstLine = (s: string) => s.split("\n")[0] ?? s;
 export function toStepError(step: StepName, e: unknown): Error {
   if (e instanceof CancelledError || e instanceof StepError) return e;
   const again = "fix the cause and re-run aks-wi init: it resumes from this step";
-  if (e instanceof UserError) return new StepError(step, firstLine(e.message), e.suggestion ?? again, e.kind === "denied" ? "denied" : "failed");
+  if (e instanceof UserError) {
+    // A usage mistake found while planning stays one (exit 2), named by its step.
+    if (e.kind === "usage") return new UserError(`step "${step}": ${firstLine(e.message)}`, e.suggestion);
+    return new StepError(step, firstLine(e.message), e.suggestion ?? again, e.kind === "denied" ? "denied" : "failed");
+  }
   const err = new StepError(step, firstLine((e as Error)?.message ?? String(e)), `${again} (AKS_WI_DEBUG=1 shows details)`);
   (err as { cause?: unknown }).cause = e;
   return err;
@@ -60,77 +86,172 @@ export function formatPlan(steps: readonly Step[], plans: StepPlan[], color: boo
     if (p.change !== "none") {
       for (const [k, v] of Object.entries(p.details ?? {})) lines.push(`       ${color ? chalk.dim(`${k}:`) : `${k}:`} ${v}`);
     }
+    // A step made of several writes lists each, in the order they can run.
+    if (p.ops.length > 1) for (const o of p.ops) lines.push(`       ${color ? chalk.dim("·") : "-"} ${o.action} ${o.summary}`);
   });
   const n = plans.filter(changes).length;
   lines.push(n === 0 ? "Nothing to change." : `${n} of ${plans.length} steps will make changes.`);
   return lines;
 }
 
-export async function runSteps(opts: RunOptions): Promise<RunResult> {
-  const { steps, ctx, ui } = opts;
-  const plans: StepPlan[] = [];
-  await ui.spin("Planning", async (update) => {
-    for (const step of steps) {
-      // Without a terminal each update is a line of its own: only the spinner shows per-step progress.
-      if (ui.tty) update(`Planning: ${step.title}`);
+/** Replaces step names in `after`/`afterAccepted` by the ids of that step's operations (none when
+ *  the step has nothing to do); any other entry is an operation id. */
+export function resolveDependencies(ops: Operation[]): Operation[] {
+  const byStep = new Map<string, string[]>();
+  for (const o of ops) byStep.set(o.step, [...(byStep.get(o.step) ?? []), o.id]);
+  const expand = (self: Operation, deps: readonly string[] | undefined) => [
+    ...new Set((deps ?? []).flatMap((d) => (STEP_NAMES.has(d) ? (byStep.get(d) ?? []).filter((id) => id !== self.id) : [d]))),
+  ];
+  return ops.map((o) => ({ ...o, after: expand(o, o.after), afterAccepted: expand(o, o.afterAccepted) }));
+}
+
+const STEP_NAMES = new Set<string>(["cluster", "issuer", "identity", "serviceAccount", "federatedCredential", "roleAssignment", "testPod"]);
+
+const view = (o: Operation): OperationView => ({ id: o.id, step: o.step, action: o.action, target: o.target, summary: o.summary, after: [...o.after, ...(o.afterAccepted ?? [])], body: o.body });
+
+/** The permission probe over the run's own Azure and Kubernetes operations. A role scope that does
+ *  not exist answers 404 here: a mistyped --scope, reported as such before anything changes. */
+function probeOf(ctx: RunOptions["ctx"]): PermissionProbe {
+  return {
+    async armPermissions(scope) {
       try {
-        plans.push(await step.plan(ctx));
+        return await ctx.azure.callerPermissions(scope);
       } catch (e) {
-        throw toStepError(step.name, e);
+        const err = e as UserError & { statusCode?: number };
+        if (err.statusCode === 404) throw new UserError(firstLine(err.message), err.suggestion ?? `check that ${scope} exists`);
+        throw e;
       }
-    }
-    if (ui.tty) update(`Planned ${steps.length} steps`);
+    },
+    kubeCanI: async (q) => (await ctx.kube()).canI(q),
+  };
+}
+
+async function preflight(ops: Operation[], ctx: RunOptions["ctx"]): Promise<void> {
+  const needs = ops.flatMap((o) => o.needs);
+  if (needs.length === 0) return;
+  const missing = await missingPermissions(needs, probeOf(ctx));
+  if (missing.length === 0) return;
+  throw new DeniedError(
+    `you lack ${missing.length === 1 ? "a permission" : `${missing.length} permissions`} this plan needs: ${missing.map(describeNeed).join("; ")}`,
+    `ask for them (or run as someone who has them) and re-run; nothing was changed (${CONDITIONS_NOTE})`,
+  );
+}
+
+/** Asks, with the plan, every question an operation carries; refuses what nobody may answer. */
+async function askQuestions(ops: Operation[], ctx: RunOptions["ctx"], ui: CliUi, yes: boolean): Promise<void> {
+  for (const o of ops) {
+    const q = o.question;
+    if (!q) continue;
+    if (q.flag && ctx.inputs[q.flag]) continue;
+    if (q.yesAnswers && yes) continue;
+    if (!ui.interactive || yes) throw q.refusal;
+    if (!(await ui.confirm(q.text, { default: false }))) throw new CancelledError("cancelled: nothing was changed");
+  }
+}
+
+export async function runSteps(opts: RunOptions): Promise<RunResult> {
+  const { steps, ui } = opts;
+  const ctx = opts.ctx as StepContext;
+  ctx.seen = observe(ctx.inputs, ctx.azure, ctx.kube);
+
+  const plans = await ui.spin("Planning", async (update) => {
+    if (ui.tty) update(`Planning ${steps.length} steps`);
+    const settled = await Promise.allSettled(steps.map((s) => s.plan(ctx)));
+    // The first failure in step order is the one reported (the cluster's before the identity's).
+    settled.forEach((r, i) => {
+      if (r.status === "rejected") throw toStepError(steps[i]!.name, r.reason);
+    });
+    return settled.map((r) => (r as PromiseFulfilledResult<StepPlan>).value);
   });
+  const ops = resolveDependencies(plans.flatMap((p) => p.ops));
   for (const l of formatPlan(steps, plans, ui.tty)) ui.line(l);
+  const operations = ops.map(view);
 
   const outcome = (i: number): StepOutcome => {
     const p = plans[i]!;
     return { step: steps[i]!.name, title: steps[i]!.title, change: p.change, summary: p.summary, details: p.details };
   };
+  // Checked in a dry run too: the plan tells what the caller could not do.
+  await ui.spin("Checking your permissions for the plan's changes", () => preflight(ops, ctx)).catch((e) => {
+    throw e instanceof UserError ? e : toStepError(ops[0]?.step ?? "cluster", e);
+  });
   if (opts.dryRun) {
     ui.line("Dry run: nothing was changed.");
-    return { plans, outcomes: steps.map((_, i) => outcome(i)), applied: false };
+    return { plans, operations, outcomes: steps.map((_, i) => outcome(i)), applied: false };
   }
 
+  const writes = ops.filter((o) => o.action !== "read");
+  if (writes.length > 0 && !opts.yes && !ui.interactive) {
+    throw new UserError("the plan has changes and this run cannot ask to proceed", "re-run with --yes to apply it (or --dry-run to only print it)");
+  }
+  await askQuestions(ops, ctx, ui, opts.yes);
   if (plans.some(changes) && !opts.yes) {
-    if (!ui.interactive) {
-      throw new UserError("the plan has changes and this run cannot ask to proceed", "re-run with --yes to apply it (or --dry-run to only print it)");
-    }
     if (!(await ui.confirm("Apply this plan?", { default: true }))) throw new CancelledError("cancelled: nothing was changed");
   }
+  return { plans, operations, outcomes: await apply(opts, ctx, plans, ops), applied: true };
+}
 
-  const outcomes: StepOutcome[] = [];
-  for (const [i, step] of steps.entries()) {
-    const plan = plans[i]!;
-    const o = outcome(i);
-    const at = () => new Date().toISOString();
-    if (plan.change === "none") {
-      ctx.state.steps[step.name] = { status: "done", at: at(), change: "none" };
-      await ctx.save();
-      o.result = "no change";
-      ui.line(`${ui.tty ? chalk.dim("•") : "-"} ${step.title}: no change`);
-      outcomes.push(o);
-      continue;
-    }
-    // Recorded before the change, so a run killed mid-step shows where it stopped.
-    ctx.state.steps[step.name] = { status: "pending", at: at(), change: plan.change };
-    await ctx.save();
-    ui.line(`→ ${step.title}: ${plan.summary}`);
-    const start = Date.now();
-    try {
-      await step.apply(ctx, plan);
-    } catch (e) {
-      const err = toStepError(step.name, e);
-      ctx.state.steps[step.name] = { status: "failed", at: at(), change: plan.change, message: firstLine(err.message) };
-      await ctx.save();
-      throw err;
-    }
-    ctx.state.steps[step.name] = { status: "done", at: at(), change: plan.change };
-    await ctx.save();
-    o.result = plan.change === "create" ? "created" : plan.change === "read" ? "read" : "updated";
-    o.seconds = Math.round((Date.now() - start) / 1000);
-    ui.line(`${ui.tty ? chalk.green("✔") : "+"} ${step.title}: ${o.result} (${o.seconds}s)`);
-    outcomes.push(o);
+async function apply(opts: RunOptions, ctx: StepContext, plans: StepPlan[], ops: Operation[]): Promise<StepOutcome[]> {
+  const { steps, ui } = opts;
+  const at = () => new Date().toISOString();
+  // One save at a time, in order: each sees the state as it was when it was asked for or later.
+  let saving: Promise<void> = Promise.resolve();
+  const save = () => (saving = saving.then(() => opts.save()));
+
+  for (const p of plans) p.record?.(ctx.state.outputs);
+  const outcomes = steps.map((s, i): StepOutcome => ({ step: s.name, title: s.title, change: plans[i]!.change, summary: plans[i]!.summary, details: plans[i]!.details }));
+  const titleOf = new Map(steps.map((s) => [s.name, s.title]));
+  const left = new Map<StepName, number>();
+  const started = new Map<StepName, number>();
+  for (const o of ops) left.set(o.step, (left.get(o.step) ?? 0) + 1);
+  for (const [i, s] of steps.entries()) {
+    if (left.has(s.name)) continue;
+    ctx.state.steps[s.name] = { status: "done", at: at(), change: "none" };
+    outcomes[i]!.result = plans[i]!.change === "read" ? "read" : "no change";
+    ui.line(`${ui.tty ? chalk.dim("•") : "-"} ${s.title}: ${outcomes[i]!.result}`);
   }
-  return { plans, outcomes, applied: true };
+  await save();
+
+  const activity = createActivity({ stream: ui.stream, tty: ui.tty });
+  const resultOf = (c: Change): StepResult => (c === "create" ? "created" : c === "read" ? "read" : c === "none" ? "no change" : "updated");
+  try {
+    await runGraph(ops, {
+      run: (o, accepted) => o.run(ctx, { accepted, progress: (t) => activity.update(o.id, t), warn: (l) => activity.note(l) }),
+      onStart(o) {
+        if (!started.has(o.step)) {
+          started.set(o.step, Date.now());
+          // Recorded before the change, so a run killed mid-step shows where it stopped.
+          ctx.state.steps[o.step] = { status: "pending", at: at(), change: plans.find((p) => p.step === o.step)!.change };
+          void save();
+        }
+        activity.start(o.id, `${titleOf.get(o.step)}: ${o.summary}`);
+      },
+      onDone(o) {
+        const n = left.get(o.step)! - 1;
+        left.set(o.step, n);
+        const i = steps.findIndex((s) => s.name === o.step);
+        if (n === 0) {
+          const out = outcomes[i]!;
+          out.result = resultOf(out.change);
+          out.seconds = Math.round((Date.now() - started.get(o.step)!) / 1000);
+          ctx.state.steps[o.step] = { status: "done", at: at(), change: out.change };
+        }
+        void save();
+        activity.done(o.id, `${titleOf.get(o.step)}: ${o.summary}: done`);
+      },
+      onFail(o, e) {
+        ctx.state.steps[o.step] = { status: "failed", at: at(), change: plans.find((p) => p.step === o.step)!.change, message: firstLine(toStepError(o.step, e).message) };
+        void save();
+        activity.fail(o.id, `${titleOf.get(o.step)}: ${o.summary}: failed`);
+      },
+    });
+  } catch (e) {
+    if (!(e instanceof GraphError)) throw e;
+    const failed = ops.find((o) => o.id === e.failedId)!;
+    throw toStepError(failed.step, e.first);
+  } finally {
+    activity.close();
+    await saving;
+  }
+  return outcomes;
 }

@@ -4,7 +4,7 @@
 import { savedInputs, type InitInputs, type InitOutputs, type SavedInputs } from "./state.js";
 import type { StepName } from "./step.js";
 import { USE_LABEL } from "../core/workload-identity.js";
-import type { RunResult, StepOutcome } from "./runner.js";
+import type { OperationView, RunResult, StepOutcome } from "./runner.js";
 
 export interface InitReport {
   status: "done" | "planned";
@@ -12,6 +12,8 @@ export interface InitReport {
   statePath?: string;
   inputs: SavedInputs;
   steps: { name: StepName; title: string; change: string; result?: string; summary: string }[];
+  /** The plan's operations, exactly what the apply runs (or would run, for a dry run). */
+  operations: OperationView[];
   outputs: InitOutputs;
   deployment: {
     namespace: string;
@@ -28,6 +30,7 @@ export function buildInitReport(args: { result: RunResult; inputs: InitInputs; o
     statePath: args.statePath,
     inputs: savedInputs(args.inputs),
     steps: args.result.outcomes.map((o: StepOutcome) => ({ name: o.step, title: o.title, change: o.change, result: o.result, summary: o.summary })),
+    operations: args.result.operations,
     outputs: args.outputs,
     deployment: {
       namespace: args.inputs.namespace,

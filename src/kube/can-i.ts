@@ -3,13 +3,8 @@
 // current credential may make a request, without making it.
 import { AuthorizationV1Api } from "@kubernetes/client-node";
 import type { KubeConnection } from "./connect.js";
+import type { AccessQuestion } from "../core/ports.js";
 
-export interface AccessQuestion {
-  verb: string;
-  /** Plural resource, with its group after a dot when not core ("deployments.apps"). */
-  resource: string;
-  namespace?: string;
-}
 
 export async function canI(conn: KubeConnection, q: AccessQuestion): Promise<boolean> {
   const api = conn.kc.makeApiClient(AuthorizationV1Api);

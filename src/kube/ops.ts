@@ -1,9 +1,10 @@
 // KubeOps (src/core/ports.ts) over @kubernetes/client-node 1.4: the only Kubernetes calls `init`
 // makes. Not-found reads return undefined; other API errors become one-line UserErrors.
 import { ApiException, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
-import { UserError } from "../core/errors.js";
+import { ChangedSincePlanError, UserError } from "../core/errors.js";
 import type { KubeOps, PodInfo, ServiceAccountInfo } from "../core/ports.js";
 import { sleep } from "../core/util.js";
+import { canI } from "./can-i.js";
 import { connect, type KubeConnectOptions } from "./connect.js";
 
 export interface KubeOpsOptions extends KubeConnectOptions {
@@ -58,6 +59,7 @@ function toServiceAccount(sa: V1ServiceAccount): ServiceAccountInfo {
     annotations: { ...(m.annotations ?? {}) },
     labels: { ...(m.labels ?? {}) },
     creationTimestamp: m.creationTimestamp ? new Date(m.creationTimestamp).toISOString() : undefined,
+    resourceVersion: m.resourceVersion,
   };
 }
 
@@ -124,19 +126,31 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
       return sa && toServiceAccount(sa);
     },
     async createServiceAccount(namespace, name, annotations) {
-      return call(`creating service account ${namespace}/${name}`, async (o) =>
-        toServiceAccount(await api.createNamespacedServiceAccount({ namespace, body: { metadata: { name, namespace, annotations } } }, o)),
-      );
+      try {
+        return toServiceAccount(await api.createNamespacedServiceAccount({ namespace, body: { metadata: { name, namespace, annotations } } }, await conn.requestOptions()));
+      } catch (e) {
+        // The plan saw none: one made since is someone else's, not ours to overwrite.
+        if (status(e) === 409) throw new ChangedSincePlanError(`service account ${namespace}/${name}`);
+        throw toKubeError(e, `creating service account ${namespace}/${name}`);
+      }
     },
-    async mergeAnnotations(namespace, name, annotations) {
-      return call(`annotating service account ${namespace}/${name}`, async (o) =>
-        toServiceAccount(
-          await api.patchNamespacedServiceAccount(
-            { name, namespace, body: { metadata: { annotations } } },
-            setHeaderOptions("Content-Type", PatchStrategy.MergePatch, o),
-          ),
-        ),
-      );
+    async mergeAnnotations(namespace, name, annotations, resourceVersion) {
+      // A merge patch that carries metadata.resourceVersion is refused with 409 Conflict when the
+      // object has changed since that version (Kubernetes API concepts: "Patch" and optimistic
+      // concurrency), so what the plan read is what gets patched.
+      const metadata: Record<string, unknown> = { annotations };
+      if (resourceVersion) metadata.resourceVersion = resourceVersion;
+      try {
+        return toServiceAccount(
+          await api.patchNamespacedServiceAccount({ name, namespace, body: { metadata } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch, await conn.requestOptions())),
+        );
+      } catch (e) {
+        if (status(e) === 409 && resourceVersion) throw new ChangedSincePlanError(`service account ${namespace}/${name}`);
+        throw toKubeError(e, `annotating service account ${namespace}/${name}`);
+      }
+    },
+    async canI(q) {
+      return call(`asking whether you may ${q.verb} ${q.resource}`, () => canI(conn, q));
     },
     async getPod(namespace, name) {
       const p = await orUndefined(`reading pod ${namespace}/${name}`, (o) => api.readNamespacedPod({ name, namespace }, o));

@@ -10,6 +10,8 @@ export interface Activity {
   update(id: string, text: string): void;
   done(id: string, line: string): void;
   fail(id: string, line: string): void;
+  /** A line of its own (a warning) that does not end anything. */
+  note(line: string): void;
   /** Stops the spinner; items still running are left as they are. */
   close(): void;
 }
@@ -49,6 +51,7 @@ export function createActivity(opts: ActivityOptions): Activity {
         running.delete(id);
         write(`x ${line}${r ? ` (after ${seconds(now() - r.since)})` : ""}`);
       },
+      note: (line) => write(`warning: ${line}`),
       close: () => {},
     };
   }
@@ -99,6 +102,9 @@ export function createActivity(opts: ActivityOptions): Activity {
       running.delete(id);
       persist(chalk.red("✖"), `${line}${r ? ` ${chalk.dim(`(after ${seconds(now() - r.since)})`)}` : ""}`);
       render();
+    },
+    note(line) {
+      persist(chalk.yellow("!"), line);
     },
     close() {
       running.clear();

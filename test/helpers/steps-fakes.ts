@@ -1,9 +1,13 @@
 // In-memory fakes of our own AzureOps / KubeOps / Ui interfaces for the step unit tests. They
 // record every write, so tests can assert "no writes" on a re-run.
 import { randomUUID } from "node:crypto";
-import type { AzureOps, ClusterInfo, FederatedCredentialInfo, IdentityInfo, KubeOps, PodInfo, RoleAssignmentInfo, RoleDefinitionInfo, ServiceAccountInfo } from "../../src/core/ports.js";
+import { ChangedSincePlanError } from "../../src/core/errors.js";
+import type { AccessQuestion, ArmPermission, AzureOps, ClusterInfo, FederatedCredentialInfo, IdentityInfo, KubeOps, PodInfo, RoleAssignmentInfo, RoleDefinitionInfo, ServiceAccountInfo } from "../../src/core/ports.js";
 import type { InitInputs, InitState } from "../../src/init/state.js";
-import type { StepContext } from "../../src/init/step.js";
+import { GraphError, runGraph } from "../../src/init/graph.js";
+import { observe } from "../../src/init/observe.js";
+import { resolveDependencies } from "../../src/init/runner.js";
+import type { Step, StepContext, StepPlan } from "../../src/init/step.js";
 import type { Ui } from "../../src/terminal/ui.js";
 
 export const SUB = "00000000-0000-0000-0000-000000000001";
@@ -19,6 +23,8 @@ export const VAULT_SCOPE = `/subscriptions/${SUB}/resourceGroups/rg-app/provider
 
 export class FakeAzure implements AzureOps {
   writes: string[] = [];
+  /** The ARM ID each write went to, in order (what a plan's operation names as its target). */
+  writeTargets: string[] = [];
   cluster: ClusterInfo = {
     id: `/subscriptions/${SUB}/resourceGroups/rg-sandbox/providers/Microsoft.ContainerService/managedClusters/aks-sandbox`,
     name: "aks-sandbox",
@@ -49,16 +55,34 @@ export class FakeAzure implements AzureOps {
     return [{ ...this.cluster }];
   }
   async getCluster(_s: string, rg: string, name: string) {
-    return rg === this.cluster.resourceGroup && name === this.cluster.name ? { ...this.cluster } : undefined;
+    return rg === this.cluster.resourceGroup && name === this.cluster.name ? { ...this.cluster, etag: this.etag() } : undefined;
   }
-  /** Like the real one: waits out a running operation, and writes only when a flag is off. */
-  async enableWorkloadIdentity(_s: string, _rg: string, _n: string, onProgress?: (s: string) => void) {
+  /** Bumped by every change to the cluster: the eTag a plan sees and an update must match. */
+  clusterVersion = 1;
+  /** Effective permissions by scope (lower-case); unlisted scopes grant everything. */
+  permissions = new Map<string, ArmPermission[]>();
+  permissionReads: string[] = [];
+  /** Like the real one: waits out a running operation, writes only when a flag is off, and refuses
+   *  (If-Match) a cluster changed since `observed` was read. */
+  async enableWorkloadIdentity(observed: ClusterInfo, hooks: { onAccepted?: () => void; onProgress?: (s: string) => void } = {}) {
+    const busy = !["succeeded", "failed", "canceled", ""].includes(observed.provisioningState.toLowerCase());
+    if (!busy && observed.etag !== this.etag()) throw new ChangedSincePlanError(`cluster ${observed.name}`);
     this.cluster = { ...this.cluster, provisioningState: "Succeeded" };
-    if (this.cluster.oidcIssuerEnabled && this.cluster.workloadIdentityEnabled) return { ...this.cluster };
+    hooks.onAccepted?.();
+    if (this.cluster.oidcIssuerEnabled && this.cluster.workloadIdentityEnabled) return { ...this.cluster, etag: this.etag() };
     this.writes.push("enableWorkloadIdentity");
-    onProgress?.("updating");
+    this.writeTargets.push(this.cluster.id);
+    hooks.onProgress?.("updating");
     this.cluster = { ...this.cluster, oidcIssuerEnabled: true, workloadIdentityEnabled: true, issuerUrl: this.issuerOnEnable };
-    return { ...this.cluster };
+    this.clusterVersion++;
+    return { ...this.cluster, etag: this.etag() };
+  }
+  etag() {
+    return `"v${this.clusterVersion}"`;
+  }
+  async callerPermissions(scope: string): Promise<ArmPermission[]> {
+    this.permissionReads.push(scope);
+    return this.permissions.get(scope.toLowerCase()) ?? [{ actions: ["*"], notActions: [] }];
   }
   async listIdentities() {
     return [...this.identities.values()];
@@ -69,6 +93,7 @@ export class FakeAzure implements AzureOps {
   }
   async createIdentity(_s: string, rg: string, name: string, location: string) {
     this.writes.push(`createIdentity ${name} ${location}`);
+    this.writeTargets.push(`/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`);
     const i: IdentityInfo = {
       id: `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`,
       name, resourceGroup: rg, location, clientId: randomUUID(), principalId: randomUUID(), tenantId: this.identityTenant,
@@ -81,6 +106,7 @@ export class FakeAzure implements AzureOps {
   }
   async putFederatedCredential(_s: string, rg: string, identity: string, fc: { name: string; issuer: string; subject: string; audiences: string[] }) {
     this.writes.push(`putFederatedCredential ${fc.name}`);
+    this.writeTargets.push(`${this.identities.get(this.idKey(rg, identity))!.id}/federatedIdentityCredentials/${fc.name}`);
     const list = this.fics.get(this.idKey(rg, identity)) ?? [];
     const made: FederatedCredentialInfo = { id: `${this.identities.get(this.idKey(rg, identity))!.id}/federatedIdentityCredentials/${fc.name}`, ...fc, audiences: [...fc.audiences] };
     this.fics.set(this.idKey(rg, identity), [...list.filter((f) => f.name !== fc.name), made]);
@@ -96,6 +122,7 @@ export class FakeAzure implements AzureOps {
   }
   async createRoleAssignment(scope: string, name: string, roleDefinitionId: string, principalId: string) {
     this.writes.push(`createRoleAssignment ${name}`);
+    this.writeTargets.push(`${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`);
     const same = this.assignments.find((a) => a.scope.toLowerCase() === scope.toLowerCase() && a.roleDefinitionId === roleDefinitionId && a.principalId === principalId);
     if (same) return { ...same };
     const a = { id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`, name, scope, roleDefinitionId, principalId };
@@ -109,6 +136,8 @@ export class FakeAzure implements AzureOps {
 
 export class FakeKube implements KubeOps {
   writes: string[] = [];
+  /** The API path each write went to, in order. */
+  writeTargets: string[] = [];
   namespaces = new Set(["default", "kube-system"]);
   sas = new Map<string, ServiceAccountInfo>();
   pods = new Map<string, PodInfo>();
@@ -125,6 +154,7 @@ export class FakeKube implements KubeOps {
   }
   async createNamespace(name: string) {
     this.writes.push(`createNamespace ${name}`);
+    this.writeTargets.push(`/api/v1/namespaces/${name}`);
     this.namespaces.add(name);
   }
   async listServiceAccounts(ns: string) {
@@ -136,15 +166,25 @@ export class FakeKube implements KubeOps {
   }
   async createServiceAccount(ns: string, name: string, annotations: Record<string, string>) {
     this.writes.push(`createServiceAccount ${ns}/${name}`);
+    this.writeTargets.push(`/api/v1/namespaces/${ns}/serviceaccounts/${name}`);
     if (!this.namespaces.has(ns)) throw new Error(`namespace ${ns} not found`);
-    const s: ServiceAccountInfo = { namespace: ns, name, uid: randomUUID(), annotations: { ...annotations }, labels: {} };
+    if (this.sas.has(`${ns}/${name}`)) throw new ChangedSincePlanError(`service account ${ns}/${name}`);
+    const s: ServiceAccountInfo = { namespace: ns, name, uid: randomUUID(), annotations: { ...annotations }, labels: {}, resourceVersion: "1" };
     this.sas.set(`${ns}/${name}`, s);
     return { ...s };
   }
-  /** JSON merge-patch semantics on metadata.annotations: null deletes, others set. */
-  async mergeAnnotations(ns: string, name: string, patch: Record<string, string | null>) {
-    this.writes.push(`mergeAnnotations ${ns}/${name} ${JSON.stringify(patch)}`);
+  /** Kubernetes questions answered no ("verb resource namespace"). */
+  denied = new Set<string>();
+  async canI(q: AccessQuestion) {
+    return !this.denied.has(`${q.verb} ${q.resource} ${q.namespace ?? ""}`.trim());
+  }
+  /** JSON merge-patch semantics on metadata.annotations: null deletes, others set; a stale resourceVersion is refused. */
+  async mergeAnnotations(ns: string, name: string, patch: Record<string, string | null>, resourceVersion?: string) {
     const s = this.sas.get(`${ns}/${name}`)!;
+    if (resourceVersion && s.resourceVersion !== resourceVersion) throw new ChangedSincePlanError(`service account ${ns}/${name}`);
+    this.writes.push(`mergeAnnotations ${ns}/${name} ${JSON.stringify(patch)}`);
+    this.writeTargets.push(`/api/v1/namespaces/${ns}/serviceaccounts/${name}`);
+    s.resourceVersion = String(Number(s.resourceVersion ?? "1") + 1);
     for (const [k, v] of Object.entries(patch)) {
       if (v === null) delete s.annotations[k];
       else s.annotations[k] = v;
@@ -159,6 +199,7 @@ export class FakeKube implements KubeOps {
     const ns = manifest.metadata.namespace;
     const name = manifest.metadata.name;
     this.writes.push(`createPod ${ns}/${name}`);
+    this.writeTargets.push(`/api/v1/namespaces/${ns}/pods/${name}`);
     const saName = manifest.spec.serviceAccountName;
     const sa = this.sas.get(`${ns}/${saName}`);
     const labels = { ...manifest.metadata.labels };
@@ -178,6 +219,7 @@ export class FakeKube implements KubeOps {
   }
   async deletePod(ns: string, name: string) {
     this.writes.push(`deletePod ${ns}/${name}`);
+    this.writeTargets.push(`/api/v1/namespaces/${ns}/pods/${name}`);
     this.pods.delete(`${ns}/${name}`);
   }
   async waitForPodRunning(ns: string, name: string) {
@@ -228,8 +270,28 @@ export function world(over: Partial<InitInputs> = {}, ui = new FakeUi(false)): W
   const azure = new FakeAzure();
   const kube = new FakeKube();
   const state: InitState = { version: 1, cloud: "sandbox", inputs: {}, steps: {}, outputs: {}, updatedAt: new Date(0).toISOString() };
-  const ctx: StepContext = { inputs: inputs(over), state, azure, kube: async () => kube, ui, save: async () => {} };
+  const base = { inputs: inputs(over), state, azure, kube: async () => kube };
+  const ctx: StepContext = { ...base, seen: observe(base.inputs, azure, base.kube) };
   return { azure, kube, ui, ctx };
+}
+
+/** Plans one step with fresh observations (as every run does). */
+export async function planStep(step: Step, ctx: StepContext): Promise<StepPlan> {
+  ctx.seen = observe(ctx.inputs, ctx.azure, ctx.kube);
+  return step.plan(ctx);
+}
+
+/** Applies one step's plan as the runner does: records what it observed, then runs its operations
+ *  in dependency order (dependencies on other steps' operations do not exist here). Warnings go to `warnings`. */
+export async function applyPlan(ctx: StepContext, plan: StepPlan, warnings: string[] = []): Promise<void> {
+  plan.record?.(ctx.state.outputs);
+  const ids = new Set(plan.ops.map((o) => o.id));
+  const ops = resolveDependencies(plan.ops).map((o) => ({ ...o, after: o.after.filter((d) => ids.has(d)), afterAccepted: (o.afterAccepted ?? []).filter((d) => ids.has(d)) }));
+  try {
+    await runGraph(ops, { run: (o, accepted) => o.run(ctx, { accepted, progress: () => {}, warn: (l) => warnings.push(l) }) });
+  } catch (e) {
+    throw e instanceof GraphError ? e.first : e;
+  }
 }
 
 /** Writes made so far by both fakes. */

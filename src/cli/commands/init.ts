@@ -125,16 +125,21 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
     }
     state.inputs = savedInputs(inputs);
     const path = statePath;
-    const ctx: StepContext = {
+    const ctx = {
       inputs,
       state,
       azure: await azure(),
       kube: () => kubeFor(inputs.subscription, inputs.resourceGroup, inputs.cluster),
+    };
+    const result = await runSteps({
+      steps: await deps.steps(),
+      ctx,
       ui,
+      dryRun: !!opts.dryRun,
+      yes: !!opts.yes,
       // A dry run writes nothing, not even the state file.
       save: opts.dryRun ? async () => {} : () => writeStateAtomic(path, state),
-    };
-    const result = await runSteps({ steps: await deps.steps(), ctx, ui, dryRun: !!opts.dryRun, yes: !!opts.yes });
+    });
     const report = buildInitReport({ result, inputs, outputs: state.outputs, cloud: profile.name, statePath: opts.dryRun ? undefined : path });
     if (json) deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else if (result.applied) for (const l of formatSummary(report, result.outcomes)) ui.line(l);

@@ -1,8 +1,11 @@
-// Step 1: turn on the cluster's OIDC issuer and workload identity in one update.
+// Step 1: turn on the cluster's OIDC issuer and workload identity in one update. The update
+// restarts the API server and cannot be undone, so it is asked about with the plan (default No)
+// and it is the first write: every other operation waits until ARM has accepted it, so a cluster
+// changed since the plan (If-Match fails) stops the run before anything else is written.
 import { CancelledError } from "../../core/errors.js";
-import { clusterTenant, requireCluster } from "./shared.js";
 import type { ClusterInfo } from "../../core/ports.js";
-import { defineStep, type PlanBody, type StepContext } from "../step.js";
+import type { InitOutputs } from "../state.js";
+import { defineStep, type Operation } from "../step.js";
 
 const onOff = (b: boolean) => (b ? "on" : "off");
 const TERMINAL = new Set(["succeeded", "failed", "canceled", "cancelled", ""]);
@@ -10,8 +13,7 @@ const enabled = (c: ClusterInfo) => c.oidcIssuerEnabled && c.workloadIdentityEna
 /** Another operation (perhaps our own update, from a run that was killed) is still running. */
 const busy = (c: ClusterInfo) => !TERMINAL.has(c.provisioningState.toLowerCase());
 
-function record(ctx: StepContext, c: ClusterInfo, tenantId: string | undefined): void {
-  const out = ctx.state.outputs;
+export function recordCluster(out: InitOutputs, c: ClusterInfo, tenantId: string | undefined): void {
   out.clusterId = c.id;
   out.clusterLocation = c.location;
   if (tenantId) out.tenantId = tenantId;
@@ -25,8 +27,7 @@ export const clusterStep = defineStep({
   title: "Cluster: OIDC issuer and workload identity",
 
   async plan(ctx) {
-    const c = await requireCluster(ctx, "cluster");
-    const done = enabled(c) && !busy(c);
+    const [c, tenant] = await Promise.all([ctx.seen.cluster(), ctx.seen.tenant()]);
     const details: Record<string, string> = {
       cluster: c.id,
       location: c.location,
@@ -35,36 +36,45 @@ export const clusterStep = defineStep({
       "workload identity": onOff(c.workloadIdentityEnabled),
     };
     if (c.issuerUrl) details.issuer = c.issuerUrl;
-    return {
-      change: done ? "none" : "update",
-      summary: done
-        ? `cluster ${c.name}: OIDC issuer and workload identity already on`
-        : enabled(c)
-          ? `wait for cluster ${c.name} to finish its running operation (${c.provisioningState})`
-          : `enable OIDC issuer and workload identity on cluster ${c.name} (restarts the API server; cannot be undone)`,
-      details,
-    } satisfies PlanBody;
-  },
-
-  async apply(ctx) {
-    const { subscription, resourceGroup, cluster } = ctx.inputs;
-    let c = await requireCluster(ctx, "cluster");
-    if (!enabled(c) || busy(c)) {
-      if (!enabled(c)) {
-        const ok = await ctx.ui.confirm(
-          `Enabling the OIDC issuer and workload identity on ${cluster} restarts its API server and cannot be undone. Continue?`,
-          { default: true, nonInteractiveAnswer: true },
-        );
-        if (!ok) throw new CancelledError("cancelled: cluster left unchanged");
-      }
-      // Also when both flags already show on but an operation is still running: this waits for it
-      // to finish (and makes no write when nothing is left to change).
-      c = await ctx.ui.spin(`Enabling OIDC issuer and workload identity on ${cluster}`, (update) =>
-        ctx.azure.enableWorkloadIdentity(subscription, resourceGroup, cluster, (s) =>
-          update(`Enabling OIDC issuer and workload identity on ${cluster}: ${s}`),
-        ),
-      );
+    const record = (out: InitOutputs) => recordCluster(out, c, tenant);
+    if (enabled(c) && !busy(c)) {
+      return { change: "none", summary: `cluster ${c.name}: OIDC issuer and workload identity already on`, details, ops: [], record };
     }
-    record(ctx, c, await clusterTenant(ctx));
+    const waitOnly = enabled(c);
+    const op: Operation = {
+      id: "cluster",
+      step: "cluster",
+      action: waitOnly ? "wait" : "update",
+      target: c.id,
+      summary: waitOnly
+        ? `wait for cluster ${c.name} to finish its running operation (${c.provisioningState})`
+        : `enable OIDC issuer and workload identity on cluster ${c.name}`,
+      body: waitOnly ? undefined : { "properties.oidcIssuerProfile.enabled": true, "properties.securityProfile.workloadIdentity.enabled": true, "If-Match": c.etag ?? "(none)" },
+      after: [],
+      needs: waitOnly ? [] : [{ plane: "arm", action: "Microsoft.ContainerService/managedClusters/write", scope: c.id }],
+      question: waitOnly
+        ? undefined
+        : {
+            text: `Enable the OIDC issuer and workload identity on ${c.name}? This restarts its API server and cannot be undone.`,
+            yesAnswers: true,
+            refusal: new CancelledError(`cancelled: cluster ${c.name} left unchanged, nothing was changed`),
+          },
+      async run(run, hooks) {
+        // Also when both flags already show on but an operation is still running: this waits for
+        // it to finish (and writes nothing when nothing is left to change).
+        const after = await run.azure.enableWorkloadIdentity(c, {
+          onAccepted: hooks.accepted,
+          onProgress: (s) => hooks.progress(`cluster ${c.name}: ${s}`),
+        });
+        recordCluster(run.state.outputs, after, tenant);
+      },
+    };
+    return {
+      change: "update",
+      summary: waitOnly ? op.summary : `${op.summary} (restarts the API server; cannot be undone)`,
+      details,
+      ops: [op],
+      record,
+    };
   },
 });

@@ -1,45 +1,32 @@
 // Step 5: the federated identity credential that lets the service account's token be exchanged
 // for the identity's. Matched by (issuer, subject) - the pair Entra compares - never by name.
+// It waits for the issuer (known after the cluster update) and the identity (known after its
+// create); it runs against the credentials the plan listed, which are not listed again.
 import { StepError } from "../../core/errors.js";
-import { MAX_FEDERATED_CREDENTIALS, TOKEN_AUDIENCE, serviceAccountSubject } from "../../core/workload-identity.js";
-import { PENDING, currentIdentity, currentIssuer } from "./shared.js";
 import type { FederatedCredentialInfo } from "../../core/ports.js";
+import { MAX_FEDERATED_CREDENTIALS, TOKEN_AUDIENCE, serviceAccountSubject } from "../../core/workload-identity.js";
 import { defineStep, type StepContext } from "../step.js";
-
-interface Inspection {
-  issuer?: string;
-  subject: string;
-  identityExists: boolean;
-  existing: FederatedCredentialInfo[];
-  match?: FederatedCredentialInfo;
-}
+import { PENDING, identityId, resourceGroupScope } from "./shared.js";
 
 const audiencesOk = (fc: FederatedCredentialInfo) => fc.audiences.length === 1 && fc.audiences[0] === TOKEN_AUDIENCE;
+const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-async function inspect(ctx: StepContext): Promise<Inspection> {
-  const { subscription, identityResourceGroup, identity, namespace, serviceAccount } = ctx.inputs;
-  const subject = serviceAccountSubject(namespace, serviceAccount);
-  const [issuer, id] = await Promise.all([currentIssuer(ctx), currentIdentity(ctx)]);
-  const existing = id ? await ctx.azure.listFederatedCredentials(subscription, identityResourceGroup, identity) : [];
-  const match = issuer ? existing.find((fc) => fc.issuer === issuer && fc.subject === subject) : undefined;
-  return { issuer, subject, identityExists: !!id, existing, match };
-}
-
-/** Refuses what a create would break: the 20-credential limit, or a same-named credential for another subject. */
-function checkCreate(ctx: StepContext, i: Inspection): void {
+/** Refuses what a create would break: the 20-credential limit, or a same-named credential for another issuer or subject. */
+function checkCreate(ctx: StepContext, existing: FederatedCredentialInfo[], issuer: string | undefined, subject: string): void {
   const name = ctx.inputs.federatedCredential;
-  if (i.existing.length >= MAX_FEDERATED_CREDENTIALS) {
+  if (existing.length >= MAX_FEDERATED_CREDENTIALS) {
     throw new StepError(
       "federatedCredential",
-      `identity ${ctx.inputs.identity} already has ${i.existing.length} federated credentials, Azure's limit is ${MAX_FEDERATED_CREDENTIALS}`,
+      `identity ${ctx.inputs.identity} already has ${existing.length} federated credentials, Azure's limit is ${MAX_FEDERATED_CREDENTIALS}`,
       "delete an unused one (az identity federated-credential delete) or use another --identity",
     );
   }
-  const sameName = i.existing.find((fc) => fc.name.toLowerCase() === name.toLowerCase());
-  if (sameName) {
+  // With the issuer still unknown, only a different subject is sure to clash.
+  const clash = existing.find((fc) => sameName(fc.name, name) && (fc.subject !== subject || (issuer !== undefined && fc.issuer !== issuer)));
+  if (clash) {
     throw new StepError(
       "federatedCredential",
-      `identity ${ctx.inputs.identity} already has a federated credential named "${name}" for issuer ${sameName.issuer} and subject ${sameName.subject}`,
+      `identity ${ctx.inputs.identity} already has a federated credential named "${name}" for issuer ${clash.issuer} and subject ${clash.subject}`,
       "choose another --federated-credential name (that one serves a different issuer or service account)",
     );
   }
@@ -50,39 +37,63 @@ export const federatedCredentialStep = defineStep({
   title: "Federated identity credential",
 
   async plan(ctx) {
-    const i = await inspect(ctx);
-    const details = { issuer: i.issuer ?? PENDING, subject: i.subject, audience: TOKEN_AUDIENCE };
-    if (i.match && audiencesOk(i.match)) {
-      return { change: "none", summary: `federated credential ${i.match.name} already trusts ${i.subject}`, details: { name: i.match.name, ...details } };
-    }
-    if (i.match) {
+    const { subscription, identityResourceGroup, identity, namespace, serviceAccount } = ctx.inputs;
+    const subject = serviceAccountSubject(namespace, serviceAccount);
+    const [cluster, id, existing] = await Promise.all([ctx.seen.cluster(), ctx.seen.identity(), ctx.seen.federatedCredentials()]);
+    const issuer = cluster.issuerUrl;
+    const match = issuer ? existing.find((fc) => fc.issuer === issuer && fc.subject === subject) : undefined;
+    const details = { issuer: issuer ?? PENDING, subject, audience: TOKEN_AUDIENCE };
+    if (match && audiencesOk(match)) {
       return {
-        change: "update",
-        summary: `set the audience of federated credential ${i.match.name} to ${TOKEN_AUDIENCE}`,
-        details: { name: i.match.name, ...details, "current audiences": i.match.audiences.join(", ") },
+        change: "none",
+        summary: `federated credential ${match.name} already trusts ${subject}`,
+        details: { name: match.name, ...details },
+        ops: [],
+        record: (out) => void (out.federatedCredential = { ...match, audiences: [...match.audiences] }),
       };
     }
-    if (i.identityExists && i.issuer) checkCreate(ctx, i);
-    const name = ctx.inputs.federatedCredential;
-    return { change: "create", summary: `create federated credential ${name} for ${i.subject}`, details: { name, ...details } };
-  },
-
-  async apply(ctx) {
-    const { subscription, identityResourceGroup, identity } = ctx.inputs;
-    const i = await inspect(ctx);
-    if (!i.issuer) throw new StepError("federatedCredential", "the cluster has no OIDC issuer URL", "re-run aks-wi init so the cluster step enables it");
-    if (!i.identityExists) throw new StepError("federatedCredential", `identity ${identity} not found`, "re-run aks-wi init so the identity step creates it");
-    let fc = i.match;
-    if (!fc || !audiencesOk(fc)) {
-      if (!fc) checkCreate(ctx, i);
-      const name = fc?.name ?? ctx.inputs.federatedCredential;
-      fc = await ctx.azure.putFederatedCredential(subscription, identityResourceGroup, identity, {
-        name,
-        issuer: i.issuer,
-        subject: i.subject,
-        audiences: [TOKEN_AUDIENCE],
-      });
+    if (!match) checkCreate(ctx, existing, issuer, subject);
+    const name = match?.name ?? ctx.inputs.federatedCredential;
+    const target = `${identityId(ctx.inputs)}/federatedIdentityCredentials/${name}`;
+    const op = {
+      id: "federatedCredential",
+      step: "federatedCredential" as const,
+      action: match ? ("update" as const) : ("create" as const),
+      target,
+      summary: match ? `set the audience of federated credential ${name} to ${TOKEN_AUDIENCE}` : `create federated credential ${name} for ${subject}`,
+      body: { properties: { issuer: issuer ?? PENDING, subject, audiences: [TOKEN_AUDIENCE] } },
+      after: ["identity", "issuer", "cluster"],
+      needs: [
+        {
+          plane: "arm" as const,
+          action: "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write",
+          scope: id ? id.id : resourceGroupScope(subscription, identityResourceGroup),
+        },
+      ],
+      async run(run: StepContext) {
+        const out = run.state.outputs;
+        const iss = out.issuerUrl ?? issuer;
+        if (!iss) throw new StepError("federatedCredential", "the cluster has no OIDC issuer URL", "re-run aks-wi init so the cluster step enables it");
+        if (!out.identity && !id) throw new StepError("federatedCredential", `identity ${identity} not found`, "re-run aks-wi init so the identity step creates it");
+        // The issuer became known after the plan: a credential listed then may already be this one.
+        const already = existing.find((fc) => fc.issuer === iss && fc.subject === subject);
+        if (already && audiencesOk(already)) {
+          out.federatedCredential = { ...already, audiences: [...already.audiences] };
+          return;
+        }
+        if (!already) checkCreate(run, existing, iss, subject);
+        const fc = await run.azure.putFederatedCredential(subscription, identityResourceGroup, identity, {
+          name: already?.name ?? name,
+          issuer: iss,
+          subject,
+          audiences: [TOKEN_AUDIENCE],
+        });
+        out.federatedCredential = { id: fc.id, name: fc.name, issuer: fc.issuer, subject: fc.subject, audiences: [...fc.audiences] };
+      },
+    };
+    if (match) {
+      return { change: "update", summary: op.summary, details: { name, ...details, "current audiences": match.audiences.join(", ") }, ops: [op] };
     }
-    ctx.state.outputs.federatedCredential = { id: fc.id, name: fc.name, issuer: fc.issuer, subject: fc.subject, audiences: [...fc.audiences] };
+    return { change: "create", summary: op.summary, details: { name, ...details }, ops: [op] };
   },
 });

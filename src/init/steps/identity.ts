@@ -1,13 +1,10 @@
-// Step 3: the user-assigned managed identity the workload will act as: reused when it exists.
+// Step 3: the user-assigned managed identity the workload will act as: reused when it exists,
+// created in the cluster's location otherwise. Its client and principal IDs are "known after"
+// the create and flow to the service account, credential and role operations through the state.
 import { StepError } from "../../core/errors.js";
-import { currentIdentity, requireCluster } from "./shared.js";
 import type { IdentityInfo } from "../../core/ports.js";
-import { defineStep, type StepContext } from "../step.js";
-
-async function location(ctx: StepContext): Promise<string> {
-  if (ctx.state.outputs.clusterLocation) return ctx.state.outputs.clusterLocation;
-  return (await requireCluster(ctx, "identity")).location;
-}
+import { defineStep } from "../step.js";
+import { identityId, resourceGroupScope } from "./shared.js";
 
 function details(id: IdentityInfo): Record<string, string> {
   return { identity: id.id, location: id.location, clientId: id.clientId, principalId: id.principalId, tenantId: id.tenantId };
@@ -18,28 +15,45 @@ export const identityStep = defineStep({
   title: "User-assigned managed identity",
 
   async plan(ctx) {
-    const { identity, identityResourceGroup } = ctx.inputs;
-    const found = await currentIdentity(ctx);
+    const { subscription, identity, identityResourceGroup } = ctx.inputs;
+    const found = await ctx.seen.identity();
     if (found) {
-      return { change: "none", summary: `reuse identity ${identity} in ${identityResourceGroup}`, details: details(found) };
+      return {
+        change: "none",
+        summary: `reuse identity ${identity} in ${identityResourceGroup}`,
+        details: details(found),
+        ops: [],
+        record: (out) => {
+          out.identity = { ...found };
+          out.tenantId ??= found.tenantId;
+        },
+      };
     }
-    const loc = await location(ctx);
+    const loc = (await ctx.seen.cluster()).location;
     return {
       change: "create",
       summary: `create identity ${identity} in ${identityResourceGroup} (${loc})`,
       details: { name: identity, resourceGroup: identityResourceGroup, location: loc },
+      ops: [
+        {
+          id: "identity",
+          step: "identity",
+          action: "create",
+          target: identityId(ctx.inputs),
+          summary: `create identity ${identity} in ${identityResourceGroup} (${loc})`,
+          body: { location: loc },
+          after: [],
+          afterAccepted: ["cluster"],
+          needs: [{ plane: "arm", action: "Microsoft.ManagedIdentity/userAssignedIdentities/write", scope: resourceGroupScope(subscription, identityResourceGroup) }],
+          async run(run) {
+            const made = await run.azure.createIdentity(subscription, identityResourceGroup, identity, loc);
+            if (!made.clientId || !made.principalId) {
+              throw new StepError("identity", `identity ${identity} has no clientId/principalId yet`, "re-run aks-wi init in a minute");
+            }
+            run.state.outputs.identity = { ...made };
+          },
+        },
+      ],
     };
-  },
-
-  async apply(ctx) {
-    const { subscription, identity, identityResourceGroup } = ctx.inputs;
-    let found = await currentIdentity(ctx);
-    if (!found) {
-      found = await ctx.azure.createIdentity(subscription, identityResourceGroup, identity, await location(ctx));
-    }
-    if (!found.clientId || !found.principalId) {
-      throw new StepError("identity", `identity ${identity} has no clientId/principalId yet`, "re-run aks-wi init in a minute");
-    }
-    ctx.state.outputs.identity = { ...found };
   },
 });

@@ -1,63 +1,48 @@
 // Step 4: the namespace and the service account, annotated with the identity's client ID (and
 // its tenant when that differs from the cluster's). Existing service accounts are merge-patched:
-// only the two annotations change, every other label/annotation stays.
-import { CancelledError, StepError } from "../../core/errors.js";
+// only the two annotations change, every other label/annotation stays, and the patch carries the
+// resourceVersion the plan read, so a service account changed since then is not overwritten.
+import { StepError } from "../../core/errors.js";
+import type { IdentityInfo, ServiceAccountInfo } from "../../core/ports.js";
 import { CLIENT_ID_ANNOTATION, TENANT_ID_ANNOTATION } from "../../core/workload-identity.js";
-import { PENDING, clusterTenant, currentIdentity } from "./shared.js";
-import type { ServiceAccountInfo } from "../../core/ports.js";
-import { defineStep, type PlanBody, type StepContext } from "../step.js";
+import { defineStep, type Operation, type Question, type StepContext } from "../step.js";
+import { PENDING, kubePath } from "./shared.js";
 
-interface Inspection {
-  namespaceExists: boolean;
-  sa?: ServiceAccountInfo;
-  clientId?: string;
-  /** Desired tenant annotation: a value, null to remove a wrong one, undefined to leave alone. */
-  tenant?: string | null;
-  /** The changes a merge-patch would send (empty: nothing to do). */
-  patch: Record<string, string | null>;
-  /** Client ID the service account is currently bound to, when it is a different one. */
-  boundTo?: string;
-}
+type Patch = Record<string, string | null>;
 
-async function inspect(ctx: StepContext): Promise<Inspection> {
-  const { namespace, serviceAccount } = ctx.inputs;
-  const kube = await ctx.kube();
-  const identity = await currentIdentity(ctx);
-  const cTenant = await clusterTenant(ctx);
-  const namespaceExists = await kube.namespaceExists(namespace);
-  const sa = namespaceExists ? await kube.getServiceAccount(namespace, serviceAccount) : undefined;
-  const clientId = identity?.clientId;
-  let tenant: string | null | undefined;
-  if (identity && cTenant && identity.tenantId.toLowerCase() !== cTenant.toLowerCase()) tenant = identity.tenantId;
-  else if (identity && sa?.annotations[TENANT_ID_ANNOTATION] && sa.annotations[TENANT_ID_ANNOTATION] !== identity.tenantId) tenant = null;
-
-  const patch: Record<string, string | null> = {};
+/** The merge-patch that makes `sa` carry the identity's annotations ({} when nothing is to change). */
+function patchFor(sa: ServiceAccountInfo | undefined, identity: IdentityInfo | undefined, clusterTenant: string | undefined): Patch {
   const current = sa?.annotations ?? {};
+  const patch: Patch = {};
+  const clientId = identity?.clientId;
   if (!clientId || current[CLIENT_ID_ANNOTATION] !== clientId) patch[CLIENT_ID_ANNOTATION] = clientId ?? PENDING;
-  if (tenant === null) patch[TENANT_ID_ANNOTATION] = null;
-  else if (tenant && current[TENANT_ID_ANNOTATION] !== tenant) patch[TENANT_ID_ANNOTATION] = tenant;
-  const existing = current[CLIENT_ID_ANNOTATION];
-  // An identity still to be created gets a new client ID, so an SA bound to any other one will be re-bound.
-  const boundTo = existing && existing !== PENDING && existing !== clientId ? existing : undefined;
-  return { namespaceExists, sa, clientId, tenant, patch, boundTo };
+  if (identity && clusterTenant && identity.tenantId.toLowerCase() !== clusterTenant.toLowerCase()) {
+    if (current[TENANT_ID_ANNOTATION] !== identity.tenantId) patch[TENANT_ID_ANNOTATION] = identity.tenantId;
+  } else if (identity && current[TENANT_ID_ANNOTATION] && current[TENANT_ID_ANNOTATION] !== identity.tenantId) {
+    patch[TENANT_ID_ANNOTATION] = null;
+  }
+  return patch;
 }
 
-/**
- * Re-binding a service account bound to another identity needs --overwrite or a yes at a terminal.
- * Without a terminal it is refused; the plan checks too, so that happens before any change.
- * Returns whether the user must be asked.
- */
-function checkRebind(ctx: StepContext, boundTo: string | undefined): boolean {
-  if (!boundTo || ctx.inputs.overwrite) return false;
-  if (!ctx.ui.interactive) {
-    const { namespace, serviceAccount } = ctx.inputs;
-    throw new StepError(
+/** Re-binding a service account bound to another identity needs --overwrite or a yes at a terminal. */
+function rebindQuestion(ctx: StepContext, boundTo: string, clientId: string | undefined): Question {
+  const { namespace, serviceAccount } = ctx.inputs;
+  return {
+    text: `Service account ${namespace}/${serviceAccount} is bound to client ID ${boundTo}. Re-bind it to ${clientId ?? `the new identity ${ctx.inputs.identity}`}? Pods using it will act as the new identity.`,
+    flag: "overwrite",
+    refusal: new StepError(
       "serviceAccount",
       `service account ${namespace}/${serviceAccount} is already bound to another identity (client ID ${boundTo})`,
       "pass --overwrite to re-bind it, or choose another --service-account",
-    );
-  }
-  return true;
+    ),
+  };
+}
+
+/** The identity as the run knows it by now: made by an earlier operation, or seen by the plan. */
+function identityNow(ctx: StepContext, seen: IdentityInfo | undefined): IdentityInfo {
+  const id = ctx.state.outputs.identity ?? seen;
+  if (!id?.clientId) throw new StepError("serviceAccount", `identity ${ctx.inputs.identity} not found`, "re-run aks-wi init so the identity step creates it");
+  return id;
 }
 
 export const serviceAccountStep = defineStep({
@@ -66,44 +51,75 @@ export const serviceAccountStep = defineStep({
 
   async plan(ctx) {
     const { namespace, serviceAccount } = ctx.inputs;
-    const i = await inspect(ctx);
-    const details: Record<string, string> = { namespace, serviceAccount, [CLIENT_ID_ANNOTATION]: i.clientId ?? PENDING };
-    if (i.tenant) details[TENANT_ID_ANNOTATION] = i.tenant;
-    if (!i.sa) {
-      const ns = i.namespaceExists ? "" : ` (and namespace ${namespace})`;
-      return { change: "create", summary: `create service account ${namespace}/${serviceAccount}${ns}`, details };
-    }
-    if (Object.keys(i.patch).length === 0) {
-      return { change: "none", summary: `service account ${namespace}/${serviceAccount} already annotated`, details };
-    }
-    if (i.boundTo) details["currently bound to"] = i.boundTo;
-    checkRebind(ctx, i.boundTo);
-    const summary = i.boundTo
-      ? `re-bind service account ${namespace}/${serviceAccount} from client ID ${i.boundTo} (needs confirmation or --overwrite)`
-      : `annotate service account ${namespace}/${serviceAccount}`;
-    return { change: "update", summary, details } satisfies PlanBody;
-  },
+    const [identity, tenant, sa, nsExists] = await Promise.all([ctx.seen.identity(), ctx.seen.tenant(), ctx.seen.serviceAccount(), ctx.seen.namespaceExists()]);
+    const patch = patchFor(sa, identity, tenant);
+    const details: Record<string, string> = { namespace, serviceAccount, [CLIENT_ID_ANNOTATION]: identity?.clientId ?? PENDING };
+    if (typeof patch[TENANT_ID_ANNOTATION] === "string") details[TENANT_ID_ANNOTATION] = patch[TENANT_ID_ANNOTATION]!;
+    const record = (uid: string | undefined) => (out: StepContext["state"]["outputs"]) => void (out.serviceAccount = { namespace, name: serviceAccount, uid });
 
-  async apply(ctx) {
-    const { namespace, serviceAccount } = ctx.inputs;
-    const kube = await ctx.kube();
-    const i = await inspect(ctx);
-    if (!i.clientId) {
-      throw new StepError("serviceAccount", `identity ${ctx.inputs.identity} not found`, "re-run aks-wi init so the identity step creates it");
+    if (sa && Object.keys(patch).length === 0) {
+      return { change: "none", summary: `service account ${namespace}/${serviceAccount} already annotated`, details, ops: [], record: record(sa.uid) };
     }
-    let sa = i.sa;
+    const ops: Operation[] = [];
+    if (!nsExists) {
+      ops.push({
+        id: "namespace",
+        step: "serviceAccount",
+        action: "create",
+        target: kubePath(namespace, "namespaces"),
+        summary: `create namespace ${namespace}`,
+        body: { metadata: { name: namespace } },
+        after: [],
+        afterAccepted: ["cluster"],
+        needs: [{ plane: "kube", verb: "create", resource: "namespaces" }],
+        run: async (run) => (await run.kube()).createNamespace(namespace),
+      });
+    }
     if (!sa) {
-      if (!i.namespaceExists) await kube.createNamespace(namespace);
-      const annotations: Record<string, string> = { [CLIENT_ID_ANNOTATION]: i.clientId };
-      if (i.tenant) annotations[TENANT_ID_ANNOTATION] = i.tenant;
-      sa = await kube.createServiceAccount(namespace, serviceAccount, annotations);
-    } else if (Object.keys(i.patch).length > 0) {
-      if (checkRebind(ctx, i.boundTo)) {
-        const question = `Service account ${namespace}/${serviceAccount} is bound to client ID ${i.boundTo}. Re-bind it to ${i.clientId}? Pods using it will act as the new identity.`;
-        if (!(await ctx.ui.confirm(question, { default: false }))) throw new CancelledError(`cancelled: ${namespace}/${serviceAccount} left bound to ${i.boundTo}`);
-      }
-      sa = await kube.mergeAnnotations(namespace, serviceAccount, i.patch);
+      ops.push({
+        id: "serviceAccount",
+        step: "serviceAccount",
+        action: "create",
+        target: kubePath(namespace, "serviceaccounts", serviceAccount),
+        summary: `create service account ${namespace}/${serviceAccount}`,
+        body: { metadata: { name: serviceAccount, namespace, annotations: patch } },
+        after: nsExists ? ["identity"] : ["identity", "namespace"],
+        afterAccepted: ["cluster"],
+        needs: [{ plane: "kube", verb: "create", resource: "serviceaccounts", namespace }],
+        async run(run) {
+          const annotations = patchFor(undefined, identityNow(run, identity), tenant) as Record<string, string>;
+          const made = await (await run.kube()).createServiceAccount(namespace, serviceAccount, annotations);
+          record(made.uid)(run.state.outputs);
+        },
+      });
+      const ns = nsExists ? "" : ` (and namespace ${namespace})`;
+      return { change: "create", summary: `create service account ${namespace}/${serviceAccount}${ns}`, details, ops };
     }
-    ctx.state.outputs.serviceAccount = { namespace, name: serviceAccount, uid: sa.uid };
+
+    const existing = sa.annotations[CLIENT_ID_ANNOTATION];
+    // An identity still to be created gets a new client ID, so an SA bound to any other one will be re-bound.
+    const boundTo = existing && existing !== PENDING && existing !== identity?.clientId ? existing : undefined;
+    if (boundTo) details["currently bound to"] = boundTo;
+    ops.push({
+      id: "serviceAccount",
+      step: "serviceAccount",
+      action: "update",
+      target: kubePath(namespace, "serviceaccounts", sa.name),
+      summary: boundTo ? `re-bind service account ${namespace}/${serviceAccount} from client ID ${boundTo}` : `annotate service account ${namespace}/${serviceAccount}`,
+      body: { metadata: { annotations: patch, resourceVersion: sa.resourceVersion } },
+      after: ["identity"],
+      afterAccepted: ["cluster"],
+      needs: [{ plane: "kube", verb: "patch", resource: "serviceaccounts", namespace }],
+      question: boundTo ? rebindQuestion(ctx, boundTo, identity?.clientId) : undefined,
+      async run(run) {
+        const now = patchFor(sa, identityNow(run, identity), tenant);
+        const made = await (await run.kube()).mergeAnnotations(namespace, serviceAccount, now, sa.resourceVersion);
+        record(made.uid)(run.state.outputs);
+      },
+    });
+    const summary = boundTo
+      ? `re-bind service account ${namespace}/${serviceAccount} from client ID ${boundTo} (needs confirmation or --overwrite)`
+      : `annotate service account ${namespace}/${serviceAccount}`;
+    return { change: "update", summary, details, ops };
   },
 });

@@ -1,11 +1,13 @@
 // Step 7: a small pod that uses the service account and carries the workload-identity label on
 // the pod itself, so the webhook injects the token volume and AZURE_* env. A pod created before
-// the annotation (or before workload identity was on) was never mutated: it is recreated.
+// the annotation (or before workload identity was on) was never mutated: it is recreated. It is
+// the last operation: it waits for workload identity on the cluster, the annotated service
+// account and the federated credential, so a Running pod is one verify can prove end to end.
 import { StepError } from "../../core/errors.js";
 import { USE_LABEL } from "../../core/workload-identity.js";
-import { currentIdentity } from "./shared.js";
+import { kubePath } from "./shared.js";
 import type { PodInfo } from "../../core/ports.js";
-import { defineStep, type StepContext } from "../step.js";
+import { defineStep, type Operation, type StepContext } from "../step.js";
 
 /** The label that marks a pod as aks-wi's own: only such a pod is ever deleted and recreated. */
 export const MANAGED_BY = { key: "app.kubernetes.io/managed-by", value: "aks-wi" } as const;
@@ -45,13 +47,23 @@ export function podProblem(pod: PodInfo, serviceAccount: string, clientId: strin
   return undefined;
 }
 
-async function inspect(ctx: StepContext) {
-  const { namespace, testPodName, serviceAccount } = ctx.inputs;
-  const kube = await ctx.kube();
-  const pod = await kube.getPod(namespace, testPodName);
-  const clientId = (await currentIdentity(ctx))?.clientId;
-  const problem = pod ? podProblem(pod, serviceAccount, clientId) : undefined;
-  return { kube, pod, problem };
+/** Creates the pod, waits for it to run, and records it; a pod that runs unmutated is a warning. */
+async function createAndWait(run: StepContext, progress: (t: string) => void, warn: (l: string) => void, create: boolean, seenClientId: string | undefined): Promise<void> {
+  const { namespace, testPodName, serviceAccount } = run.inputs;
+  const kube = await run.kube();
+  if (create) await kube.createPod(testPodManifest(namespace, testPodName, serviceAccount));
+  progress(`test pod ${namespace}/${testPodName}: waiting for it to be Running`);
+  const last = await kube.waitForPodRunning(namespace, testPodName, POD_RUNNING_TIMEOUT_MS);
+  if (!last || last.phase !== "Running") {
+    throw new StepError(
+      "testPod",
+      `test pod ${namespace}/${testPodName} is not Running after ${POD_RUNNING_TIMEOUT_MS / 1000}s (phase ${last?.phase ?? "unknown"})`,
+      `see why with: kubectl -n ${namespace} describe pod ${testPodName}`,
+    );
+  }
+  const problemAfter = podProblem(last, serviceAccount, run.state.outputs.identity?.clientId ?? seenClientId);
+  if (problemAfter) warn(`test pod ${namespace}/${testPodName}: ${problemAfter}`);
+  run.state.outputs.testPod = { namespace, name: testPodName, uid: last.uid, phase: last.phase };
 }
 
 export const testPodStep = defineStep({
@@ -60,10 +72,28 @@ export const testPodStep = defineStep({
 
   async plan(ctx) {
     const { namespace, testPodName, serviceAccount } = ctx.inputs;
-    if (!ctx.inputs.testPod) return { change: "none", summary: "test pod skipped" };
-    const { pod, problem } = await inspect(ctx);
+    if (!ctx.inputs.testPod) return { change: "none", summary: "test pod skipped", ops: [] };
+    const [pod, identity] = await Promise.all([ctx.seen.testPod(), ctx.seen.identity()]);
+    // A pod made before the identity exists cannot carry its client ID.
+    const problem = pod ? (identity ? podProblem(pod, serviceAccount, identity.clientId) : "it predates the identity") : undefined;
     const details = { pod: `${namespace}/${testPodName}`, serviceAccountName: serviceAccount, label: `${USE_LABEL}: "true"`, image: TEST_POD_IMAGE };
-    if (!pod) return { change: "create", summary: `create test pod ${namespace}/${testPodName}`, details };
+    const target = kubePath(namespace, "pods", testPodName);
+    const after = ["cluster", "serviceAccount", "federatedCredential"];
+    const create = (extraAfter: string[]): Operation => ({
+      id: "testPod",
+      step: "testPod",
+      action: "create",
+      target,
+      summary: `create test pod ${namespace}/${testPodName}`,
+      body: testPodManifest(namespace, testPodName, serviceAccount),
+      after: [...after, ...extraAfter],
+      needs: [
+        { plane: "kube", verb: "create", resource: "pods", namespace },
+        { plane: "kube", verb: "get", resource: "pods", namespace },
+      ],
+      run: (run, hooks) => createAndWait(run, hooks.progress, hooks.warn, true, identity?.clientId),
+    });
+    if (!pod) return { change: "create", summary: `create test pod ${namespace}/${testPodName}`, details, ops: [create([])] };
     if (problem && pod.labels[MANAGED_BY.key] !== MANAGED_BY.value) {
       // Someone else's pod of that name: never deleted. Caught while planning, before any change.
       throw new StepError(
@@ -72,29 +102,38 @@ export const testPodStep = defineStep({
         "leave it alone with --no-test-pod, or delete it yourself and re-run aks-wi init",
       );
     }
-    if (problem) return { change: "update", summary: `recreate test pod ${namespace}/${testPodName}: ${problem}`, details };
-    if (pod.phase !== "Running") return { change: "update", summary: `wait for test pod ${namespace}/${testPodName} (${pod.phase}) to be Running`, details };
-    return { change: "none", summary: `test pod ${namespace}/${testPodName} is Running`, details };
-  },
-
-  async apply(ctx) {
-    const { namespace, testPodName, serviceAccount } = ctx.inputs;
-    if (!ctx.inputs.testPod) return;
-    const { kube, pod, problem } = await inspect(ctx);
-    if (pod && problem) await kube.deletePod(namespace, testPodName);
-    if (!pod || problem) await kube.createPod(testPodManifest(namespace, testPodName, serviceAccount));
-    const last = await ctx.ui.spin(`Waiting for test pod ${namespace}/${testPodName} to be Running`, () =>
-      kube.waitForPodRunning(namespace, testPodName, POD_RUNNING_TIMEOUT_MS),
-    );
-    if (!last || last.phase !== "Running") {
-      throw new StepError(
-        "testPod",
-        `test pod ${namespace}/${testPodName} is not Running after ${POD_RUNNING_TIMEOUT_MS / 1000}s (phase ${last?.phase ?? "unknown"})`,
-        `see why with: kubectl -n ${namespace} describe pod ${testPodName}`,
-      );
+    if (problem) {
+      const del: Operation = {
+        id: "testPod:delete",
+        step: "testPod",
+        action: "delete",
+        target,
+        summary: `delete test pod ${namespace}/${testPodName} (${problem})`,
+        after,
+        needs: [{ plane: "kube", verb: "delete", resource: "pods", namespace }],
+        run: async (run) => (await run.kube()).deletePod(namespace, testPodName),
+      };
+      return { change: "update", summary: `recreate test pod ${namespace}/${testPodName}: ${problem}`, details, ops: [del, create(["testPod:delete"])] };
     }
-    const problemAfter = podProblem(last, serviceAccount, (await currentIdentity(ctx))?.clientId);
-    if (problemAfter) ctx.ui.warn(`test pod ${namespace}/${testPodName}: ${problemAfter}`);
-    ctx.state.outputs.testPod = { namespace, name: testPodName, uid: last.uid, phase: last.phase };
+    if (pod.phase !== "Running") {
+      const wait: Operation = {
+        id: "testPod",
+        step: "testPod",
+        action: "wait",
+        target,
+        summary: `wait for test pod ${namespace}/${testPodName} (${pod.phase}) to be Running`,
+        after,
+        needs: [{ plane: "kube", verb: "get", resource: "pods", namespace }],
+        run: (run, hooks) => createAndWait(run, hooks.progress, hooks.warn, false, identity?.clientId),
+      };
+      return { change: "update", summary: wait.summary, details, ops: [wait] };
+    }
+    return {
+      change: "none",
+      summary: `test pod ${namespace}/${testPodName} is Running`,
+      details,
+      ops: [],
+      record: (out) => void (out.testPod = { namespace, name: testPodName, uid: pod.uid, phase: pod.phase }),
+    };
   },
 });

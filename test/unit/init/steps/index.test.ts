@@ -1,21 +1,23 @@
-// All seven steps over the fakes: a fresh run creates everything, a re-run plans "none" for every
-// step and makes no writes.
+// All seven steps through the runner over the fakes: a fresh run creates everything, the writes
+// made are the plan's operations one for one, and a re-run plans "none" for every step and
+// makes no writes.
+import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { runSteps, type RunResult } from "../../../../src/init/runner.js";
 import { STEPS } from "../../../../src/init/steps/index.js";
-import type { StepPlan } from "../../../../src/init/step.js";
+import { createUi } from "../../../../src/terminal/ui.js";
 import { VAULT_SCOPE, allWrites, world, type World } from "../../../helpers/steps-fakes.js";
 
-async function planAll(w: World): Promise<StepPlan[]> {
-  const plans: StepPlan[] = [];
-  for (const s of STEPS) plans.push(await s.plan(w.ctx));
-  return plans;
+const quiet = () => new Writable({ write: (_c, _e, cb) => cb() });
+
+function run(w: World, opts: { dryRun?: boolean } = {}): Promise<RunResult> {
+  return runSteps({ steps: STEPS, ctx: w.ctx, ui: createUi({ interactive: false, stream: quiet() }), dryRun: !!opts.dryRun, yes: true, save: async () => {} });
 }
 
-async function runAll(w: World): Promise<StepPlan[]> {
-  const plans = await planAll(w);
-  for (const [n, s] of STEPS.entries()) await s.apply(w.ctx, plans[n]!);
-  return plans;
-}
+const PENDING = "(known after apply)";
+/** A plan's target matches a write's when equal, a trailing PENDING standing for the name made at apply time. */
+const sameTarget = (planned: string, written: string) =>
+  planned.endsWith(PENDING) ? written.startsWith(planned.slice(0, -PENDING.length)) && !written.endsWith(PENDING) : planned === written;
 
 describe("STEPS", () => {
   it("are the seven steps in the order they run", () => {
@@ -24,16 +26,38 @@ describe("STEPS", () => {
 
   it("plan everything up front on a fresh world without writing", async () => {
     const w = world({ roles: [{ role: "Key Vault Secrets User", scope: VAULT_SCOPE }] });
-    const plans = await planAll(w);
-    expect(plans.map((p) => p.change)).toEqual(["update", "read", "create", "create", "create", "create", "create"]);
+    const r = await run(w, { dryRun: true });
+    expect(r.plans.map((p) => p.change)).toEqual(["update", "read", "create", "create", "create", "create", "create"]);
     expect(allWrites(w)).toEqual([]);
-    expect(plans[2]!.details).toMatchObject({ name: "id-app", location: "eastus" });
-    expect(plans[4]!.details).toMatchObject({ subject: "system:serviceaccount:app:sa-app", audience: "api://AzureADTokenExchange" });
+    expect(r.plans[2]!.details).toMatchObject({ name: "id-app", location: "eastus" });
+    expect(r.plans[4]!.details).toMatchObject({ subject: "system:serviceaccount:app:sa-app", audience: "api://AzureADTokenExchange" });
+    expect(r.operations.map((o) => o.id)).toEqual(["cluster", "issuer", "identity", "namespace", "serviceAccount", "federatedCredential", "roleAssignment:1", "testPod"]);
   });
 
-  it("converge on a fresh world, then a re-run plans none everywhere and writes nothing", async () => {
+  it("reads each resource once while planning, however many steps need it", async () => {
     const w = world({ roles: [{ role: "Key Vault Secrets User", scope: VAULT_SCOPE }] });
-    await runAll(w);
+    const counts: Record<string, number> = {};
+    for (const name of ["getCluster", "getIdentity", "listFederatedCredentials", "listSubscriptions", "resolveRole"] as const) {
+      const real = (w.azure as any)[name].bind(w.azure);
+      (w.azure as any)[name] = (...a: unknown[]) => ((counts[name] = (counts[name] ?? 0) + 1), real(...a));
+    }
+    await run(w, { dryRun: true });
+    expect(counts).toEqual({ getCluster: 1, getIdentity: 1, listSubscriptions: 1, resolveRole: 1 });
+  });
+
+  it("makes exactly the writes the plan's operations name, one for one, then a re-run plans none and writes nothing", async () => {
+    const w = world({ roles: [{ role: "Key Vault Secrets User", scope: VAULT_SCOPE }] });
+    const r = await run(w);
+    const planned = r.operations.filter((o) => o.action !== "read" && o.action !== "wait").map((o) => o.target);
+    const written = [...w.azure.writeTargets, ...w.kube.writeTargets];
+    expect(written).toHaveLength(planned.length);
+    const left = [...written];
+    for (const t of planned) {
+      const i = left.findIndex((x) => sameTarget(t, x));
+      expect(i, `no write for planned operation on ${t}; writes: ${written.join(", ")}`).toBeGreaterThanOrEqual(0);
+      left.splice(i, 1);
+    }
+
     const o = w.ctx.state.outputs;
     expect(o.oidcIssuerEnabled && o.workloadIdentityEnabled).toBe(true);
     expect(o.issuerUrl).toBe(w.azure.issuerOnEnable);
@@ -42,11 +66,12 @@ describe("STEPS", () => {
     expect(o.roleAssignments).toHaveLength(1);
     expect(o.roleAssignments![0]!.principalId).toBe(o.identity!.principalId);
     expect(o.testPod).toMatchObject({ namespace: "app", name: "aks-wi-test", phase: "Running" });
-    const firstWrites = allWrites(w).length;
-    expect(firstWrites).toBeGreaterThanOrEqual(7);
+    expect(w.ctx.state.steps).toMatchObject(Object.fromEntries(STEPS.map((s) => [s.name, { status: "done" }])));
 
-    const again = await runAll(w);
-    expect(again.map((p) => p.change)).toEqual(Array(7).fill("none"));
+    const firstWrites = allWrites(w).length;
+    const again = await run(w);
+    expect(again.plans.map((p) => p.change)).toEqual(Array(7).fill("none"));
+    expect(again.operations).toEqual([]);
     expect(allWrites(w)).toHaveLength(firstWrites);
   });
 });

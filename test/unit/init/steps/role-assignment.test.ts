@@ -1,9 +1,9 @@
 // roleAssignment step: deterministic UUID v5 names, principalId, broad-scope guard, idempotency.
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { CancelledError, StepError } from "../../../../src/core/errors.js";
+import { StepError } from "../../../../src/core/errors.js";
 import { ROLE_ASSIGNMENT_NAMESPACE, isSubscriptionScope, roleAssignmentName, roleAssignmentStep } from "../../../../src/init/steps/role-assignment.js";
-import { FakeUi, ROLE_GUIDS, SUB, VAULT_SCOPE, world } from "../../../helpers/steps-fakes.js";
+import { FakeUi, ROLE_GUIDS, SUB, VAULT_SCOPE, world, applyPlan, planStep } from "../../../helpers/steps-fakes.js";
 
 /** RFC 4122 UUID v5 computed independently of the uuid package. */
 function uuidV5(name: string, ns: string): string {
@@ -42,21 +42,21 @@ async function ready(roles: { role: string; scope: string }[], over: { allowBroa
 describe("roleAssignment step", () => {
   it("none when no roles are requested", async () => {
     const { w } = await ready([]);
-    expect((await roleAssignmentStep.plan(w.ctx)).change).toBe("none");
+    expect((await planStep(roleAssignmentStep, w.ctx)).change).toBe("none");
   });
 
   it("assigns to the principalId under the deterministic name, then plans none", async () => {
     const { w, id } = await ready([{ role: "Key Vault Secrets User", scope: VAULT_SCOPE }]);
-    const p = await roleAssignmentStep.plan(w.ctx);
+    const p = await planStep(roleAssignmentStep, w.ctx);
     expect(p.change).toBe("create");
     expect(p.details!["role 1"]).toContain(VAULT_SCOPE);
-    await roleAssignmentStep.apply(w.ctx, p);
+    await applyPlan(w.ctx, p);
     const name = roleAssignmentName(VAULT_SCOPE, ROLE_GUIDS["Key Vault Secrets User"]!, id.principalId);
     expect(w.azure.writes).toEqual([`createRoleAssignment ${name}`]);
     expect(w.azure.assignments[0]).toMatchObject({ principalId: id.principalId, scope: VAULT_SCOPE });
     expect(w.azure.assignments[0]!.principalId).not.toBe(id.clientId);
     expect(w.ctx.state.outputs.roleAssignments![0]).toMatchObject({ name, roleName: "Key Vault Secrets User" });
-    expect((await roleAssignmentStep.plan(w.ctx)).change).toBe("none");
+    expect((await planStep(roleAssignmentStep, w.ctx)).change).toBe("none");
   });
 
   it("accepts a role GUID and treats an assignment under another name as done", async () => {
@@ -64,53 +64,55 @@ describe("roleAssignment step", () => {
     const { w, id } = await ready([{ role: guid, scope: VAULT_SCOPE }]);
     await w.azure.createRoleAssignment(VAULT_SCOPE, "11111111-2222-3333-4444-555555555555", `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`, id.principalId);
     w.azure.writes = [];
-    const p = await roleAssignmentStep.plan(w.ctx);
+    const p = await planStep(roleAssignmentStep, w.ctx);
     expect(p.change).toBe("none");
-    await roleAssignmentStep.apply(w.ctx, p);
+    await applyPlan(w.ctx, p);
     expect(w.azure.writes).toEqual([]);
   });
 
   it("fails on an unknown role", async () => {
     const { w } = await ready([{ role: "Key Vault Secret User", scope: VAULT_SCOPE }]);
-    await expect(roleAssignmentStep.plan(w.ctx)).rejects.toThrow(/role "Key Vault Secret User" not found/);
+    await expect(planStep(roleAssignmentStep, w.ctx)).rejects.toThrow(/role "Key Vault Secret User" not found/);
   });
 
   describe("broad scope", () => {
     const broad = [{ role: "Contributor", scope: `/subscriptions/${SUB}` }];
 
-    it("non-interactive without --allow-broad-scope: the plan already stops (StepError), no writes", async () => {
+    it("carries a broad grant as a question only --allow-broad-scope or a person answers, its refusal naming the flag", async () => {
       const { w } = await ready(broad);
-      const err = await roleAssignmentStep.plan(w.ctx).catch((e) => e);
-      expect(err).toBeInstanceOf(StepError);
-      expect(err.message).toMatch(/"Contributor" at subscription scope .* grants control of the whole subscription/);
-      expect(err.suggestion).toMatch(/--allow-broad-scope/);
+      const p = await planStep(roleAssignmentStep, w.ctx);
+      const q = p.ops[0]!.question!;
+      expect(q.text).toMatch(/"Contributor" at subscription scope .* whole subscription/);
+      expect(q.flag).toBe("allowBroadScope");
+      expect(q.yesAnswers).toBeFalsy();
+      expect(q.refusal).toBeInstanceOf(StepError);
+      expect(q.refusal.message).toMatch(/grants control of the whole subscription/);
+      expect(q.refusal.suggestion).toMatch(/--allow-broad-scope/);
       expect(w.azure.writes).toEqual([]);
     });
 
-    it("refuses before assigning any of several roles", async () => {
+    it("asks only about the broad one of several roles, one operation per role", async () => {
       const { w } = await ready([{ role: "Key Vault Secrets User", scope: VAULT_SCOPE }, ...broad]);
-      await expect(roleAssignmentStep.plan(w.ctx)).rejects.toBeInstanceOf(StepError);
-      expect(w.azure.writes).toEqual([]);
+      const p = await planStep(roleAssignmentStep, w.ctx);
+      expect(p.ops.map((o) => [o.id, !!o.question])).toEqual([["roleAssignment:1", false], ["roleAssignment:2", true]]);
+      expect(p.ops.map((o) => o.needs)).toEqual([
+        [{ plane: "arm", action: "Microsoft.Authorization/roleAssignments/write", scope: VAULT_SCOPE }],
+        [{ plane: "arm", action: "Microsoft.Authorization/roleAssignments/write", scope: `/subscriptions/${SUB}` }],
+      ]);
     });
 
     it("--allow-broad-scope assigns", async () => {
       const { w } = await ready(broad, { allowBroadScope: true });
-      await roleAssignmentStep.apply(w.ctx, await roleAssignmentStep.plan(w.ctx));
+      await applyPlan(w.ctx, await planStep(roleAssignmentStep, w.ctx));
       expect(w.azure.writes).toHaveLength(1);
-    });
-
-    it("interactive asks; no cancels", async () => {
-      const { w } = await ready(broad, {}, new FakeUi(true, [false]));
-      await expect(roleAssignmentStep.apply(w.ctx, await roleAssignmentStep.plan(w.ctx))).rejects.toBeInstanceOf(CancelledError);
-      expect(w.ui.questions[0]).toMatch(/whole subscription/);
-      expect(w.azure.writes).toEqual([]);
     });
 
     it("a narrower scope or a harmless role needs no confirmation", async () => {
       const { w } = await ready([{ role: "Contributor", scope: `/subscriptions/${SUB}/resourceGroups/rg-app` }, { role: "Key Vault Secrets User", scope: `/subscriptions/${SUB}` }]);
-      await roleAssignmentStep.apply(w.ctx, await roleAssignmentStep.plan(w.ctx));
+      const p = await planStep(roleAssignmentStep, w.ctx);
+      expect(p.ops.filter((o) => o.question)).toEqual([]);
+      await applyPlan(w.ctx, p);
       expect(w.azure.writes).toHaveLength(2);
-      expect(w.ui.questions).toEqual([]);
     });
   });
 });

@@ -1,8 +1,8 @@
 // serviceAccount step: create, merge-patch, tenant annotation, bound-to-another-client handling.
 import { describe, expect, it } from "vitest";
-import { CancelledError, StepError } from "../../../../src/core/errors.js";
+import { StepError } from "../../../../src/core/errors.js";
 import { serviceAccountStep } from "../../../../src/init/steps/service-account.js";
-import { FakeUi, OTHER_TENANT, world } from "../../../helpers/steps-fakes.js";
+import { FakeUi, OTHER_TENANT, world, applyPlan, planStep } from "../../../helpers/steps-fakes.js";
 
 const CID = "azure.workload.identity/client-id";
 const TID = "azure.workload.identity/tenant-id";
@@ -17,22 +17,22 @@ describe("serviceAccount step", () => {
   it("creates the namespace and the annotated service account", async () => {
     const w = world();
     const id = await withIdentity(w);
-    const p = await serviceAccountStep.plan(w.ctx);
+    const p = await planStep(serviceAccountStep, w.ctx);
     expect(p.change).toBe("create");
     expect(p.summary).toMatch(/and namespace app/);
     expect(p.details).toMatchObject({ [CID]: id.clientId });
-    await serviceAccountStep.apply(w.ctx, p);
+    await applyPlan(w.ctx, p);
     expect(w.kube.writes).toEqual(["createNamespace app", "createServiceAccount app/sa-app"]);
     expect(w.kube.sas.get("app/sa-app")!.annotations).toEqual({ [CID]: id.clientId });
     expect(w.ctx.state.outputs.serviceAccount).toMatchObject({ namespace: "app", name: "sa-app" });
-    expect((await serviceAccountStep.plan(w.ctx)).change).toBe("none");
+    expect((await planStep(serviceAccountStep, w.ctx)).change).toBe("none");
   });
 
   it("adds the tenant-id annotation when the identity's tenant differs from the cluster's", async () => {
     const w = world();
     w.azure.identityTenant = OTHER_TENANT;
     await withIdentity(w);
-    await serviceAccountStep.apply(w.ctx, await serviceAccountStep.plan(w.ctx));
+    await applyPlan(w.ctx, await planStep(serviceAccountStep, w.ctx));
     expect(w.kube.sas.get("app/sa-app")!.annotations[TID]).toBe(OTHER_TENANT);
   });
 
@@ -43,9 +43,9 @@ describe("serviceAccount step", () => {
     await w.kube.createServiceAccount("app", "sa-app", { "team.example/owner": "payments" });
     w.kube.sas.get("app/sa-app")!.labels = { app: "payments" };
     w.kube.writes = [];
-    const p = await serviceAccountStep.plan(w.ctx);
+    const p = await planStep(serviceAccountStep, w.ctx);
     expect(p.change).toBe("update");
-    await serviceAccountStep.apply(w.ctx, p);
+    await applyPlan(w.ctx, p);
     expect(w.kube.writes).toEqual([`mergeAnnotations app/sa-app ${JSON.stringify({ [CID]: id.clientId })}`]);
     const sa = w.kube.sas.get("app/sa-app")!;
     expect(sa.annotations).toEqual({ "team.example/owner": "payments", [CID]: id.clientId });
@@ -64,44 +64,44 @@ describe("serviceAccount step", () => {
 
     it("plans an update that names the current binding (interactive, or with --overwrite)", async () => {
       for (const { w } of [await bound(new FakeUi(true, [])), await bound(undefined, true)]) {
-        const p = await serviceAccountStep.plan(w.ctx);
+        const p = await planStep(serviceAccountStep, w.ctx);
         expect(p.change).toBe("update");
         expect(p.details!["currently bound to"]).toBe("99999999-9999-9999-9999-999999999999");
       }
     });
 
-    it("non-interactive without --overwrite: the plan already stops, naming --overwrite; nothing written", async () => {
+    it("carries the re-bind as a question that only --overwrite or a person answers, its refusal naming --overwrite", async () => {
       const { w } = await bound();
-      const err = await serviceAccountStep.plan(w.ctx).catch((e) => e);
-      expect(err).toBeInstanceOf(StepError);
-      expect(err.suggestion).toMatch(/--overwrite/);
+      const p = await planStep(serviceAccountStep, w.ctx);
+      const q = p.ops.find((o) => o.id === "serviceAccount")!.question!;
+      expect(q.text).toMatch(/bound to client ID 99999999-9999-9999-9999-999999999999/);
+      expect(q.flag).toBe("overwrite");
+      expect(q.yesAnswers).toBeFalsy();
+      expect(q.refusal).toBeInstanceOf(StepError);
+      expect(q.refusal.suggestion).toMatch(/--overwrite/);
       expect(w.kube.writes).toEqual([]);
     });
 
-    it("non-interactive without --overwrite, identity not created yet: a new client ID is a re-bind too", async () => {
+    it("identity not created yet: a new client ID is a re-bind too", async () => {
       const w = world({});
       w.kube.namespaces.add("app");
       await w.kube.createServiceAccount("app", "sa-app", { [CID]: "99999999-9999-9999-9999-999999999999" });
-      const err = await serviceAccountStep.plan(w.ctx).catch((e) => e);
-      expect(err).toBeInstanceOf(StepError);
-      expect(err.message).toMatch(/already bound to another identity \(client ID 99999999/);
+      const p = await planStep(serviceAccountStep, w.ctx);
+      expect(p.ops.find((o) => o.id === "serviceAccount")!.question!.refusal.message).toMatch(/already bound to another identity \(client ID 99999999/);
     });
 
-    it("non-interactive with --overwrite: re-binds", async () => {
+    it("re-binds by a merge patch carrying the resourceVersion it read", async () => {
       const { w, id } = await bound(undefined, true);
-      await serviceAccountStep.apply(w.ctx, await serviceAccountStep.plan(w.ctx));
+      await applyPlan(w.ctx, await planStep(serviceAccountStep, w.ctx));
       expect(w.kube.sas.get("app/sa-app")!.annotations[CID]).toBe(id.clientId);
     });
 
-    it("interactive: asks; yes re-binds, no cancels", async () => {
-      const yes = await bound(new FakeUi(true, [true]));
-      await serviceAccountStep.apply(yes.w.ctx, await serviceAccountStep.plan(yes.w.ctx));
-      expect(yes.w.ui.questions[0]).toMatch(/99999999-9999-9999-9999-999999999999/);
-      expect(yes.w.kube.sas.get("app/sa-app")!.annotations[CID]).toBe(yes.id.clientId);
-
-      const no = await bound(new FakeUi(true, [false]));
-      await expect(serviceAccountStep.apply(no.w.ctx, await serviceAccountStep.plan(no.w.ctx))).rejects.toBeInstanceOf(CancelledError);
-      expect(no.w.kube.writes).toEqual([]);
+    it("stops without writing when the service account changed since the plan", async () => {
+      const { w } = await bound(undefined, true);
+      const p = await planStep(serviceAccountStep, w.ctx);
+      w.kube.sas.get("app/sa-app")!.resourceVersion = "7"; // someone else's edit
+      await expect(applyPlan(w.ctx, p)).rejects.toThrow(/service account app\/sa-app changed since the plan was made/);
+      expect(w.kube.writes).toEqual([]);
     });
   });
 });
