@@ -63,9 +63,10 @@ async function send(client: ServiceClient, method: "GET" | "PUT", url: string, b
   return { status: res.status, headers: res.headers.toJSON(), json };
 }
 
-function fail(a: Answer, what: string): never {
+/** Throws ARM's error as the SDK would (its message and code); the caller names what it was doing. */
+function fail(a: Answer): never {
   const err = (a.json as { error?: { code?: string; message?: string } } | undefined)?.error;
-  throw new ArmHttpError(`${what}: ${err?.message ?? `HTTP ${a.status}`}`, a.status, err?.code);
+  throw new ArmHttpError(err?.message ?? `HTTP ${a.status}`, a.status, err?.code);
 }
 
 const withVersion = (url: string, apiVersion: string) => `${url}${url.includes("?") ? "&" : "?"}api-version=${apiVersion}`;
@@ -74,7 +75,7 @@ const withVersion = (url: string, apiVersion: string) => `${url}${url.includes("
 export async function readCluster(client: ServiceClient, armEndpoint: string, id: string, apiVersion: string): Promise<RawCluster | undefined> {
   const a = await send(client, "GET", withVersion(`${armEndpoint}${id}`, apiVersion));
   if (a.status === 404) return undefined;
-  if (a.status !== 200) fail(a, `reading cluster ${id}`);
+  if (a.status !== 200) fail(a);
   // ManagedCluster.eTag (read-only, api-version 2023-08-01+): "specify an if-match or if-none-match
   // header with the eTag value for a subsequent request to enable optimistic concurrency".
   const body = a.json as Json;
@@ -101,13 +102,13 @@ export async function putCluster(client: ServiceClient, armEndpoint: string, id:
     requestPath: url,
     async sendInitialRequest() {
       const a = await send(client, "PUT", url, body, etag ? { "if-match": etag } : {});
-      if (a.status !== 200 && a.status !== 201) fail(a, `updating cluster ${id}`);
+      if (a.status !== 200 && a.status !== 201) fail(a);
       hooks.onAccepted?.();
       return toLro(a);
     },
     async sendPollRequest(path) {
       const a = await send(client, "GET", path);
-      if (a.status >= 400) fail(a, `polling the update of cluster ${id}`);
+      if (a.status >= 400) fail(a);
       return toLro(a);
     },
   };

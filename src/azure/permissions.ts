@@ -28,7 +28,7 @@ export async function callerPermissions(client: AuthorizationManagementClient, a
     } catch {
       /* not JSON: reported by status below */
     }
-    if (res.status !== 200) throw new ArmHttpError(`reading permissions at ${scope}: ${body.error?.message ?? `HTTP ${res.status}`}`, res.status, body.error?.code);
+    if (res.status !== 200) throw new ArmHttpError(body.error?.message ?? `HTTP ${res.status}`, res.status, body.error?.code);
     for (const p of body.value ?? []) {
       const q = p as Record<string, unknown>;
       out.push({ actions: strings(q.actions), notActions: strings(q.notActions) });

@@ -57,6 +57,10 @@ export class FakeAzure implements AzureOps {
   async getCluster(_s: string, rg: string, name: string) {
     return rg === this.cluster.resourceGroup && name === this.cluster.name ? { ...this.cluster, etag: this.etag() } : undefined;
   }
+  /** How long an accepted cluster update takes to finish (0: at once). */
+  clusterUpdateMs = 0;
+  /** Ordered notes of writes, for tests of what ran side by side. */
+  events: string[] = [];
   /** Bumped by every change to the cluster: the eTag a plan sees and an update must match. */
   clusterVersion = 1;
   /** Effective permissions by scope (lower-case); unlisted scopes grant everything. */
@@ -71,6 +75,9 @@ export class FakeAzure implements AzureOps {
     hooks.onAccepted?.();
     if (this.cluster.oidcIssuerEnabled && this.cluster.workloadIdentityEnabled) return { ...this.cluster, etag: this.etag() };
     this.writes.push("enableWorkloadIdentity");
+    this.events.push("cluster update accepted");
+    if (this.clusterUpdateMs) await new Promise((r) => setTimeout(r, this.clusterUpdateMs));
+    this.events.push("cluster update done");
     this.writeTargets.push(this.cluster.id);
     hooks.onProgress?.("updating");
     this.cluster = { ...this.cluster, oidcIssuerEnabled: true, workloadIdentityEnabled: true, issuerUrl: this.issuerOnEnable };
@@ -93,6 +100,7 @@ export class FakeAzure implements AzureOps {
   }
   async createIdentity(_s: string, rg: string, name: string, location: string) {
     this.writes.push(`createIdentity ${name} ${location}`);
+    this.events.push("identity created");
     this.writeTargets.push(`/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`);
     const i: IdentityInfo = {
       id: `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`,

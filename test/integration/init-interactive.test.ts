@@ -143,10 +143,12 @@ describe("aks-wi init in a terminal", () => {
     await prompt(/\? Start a small test pod/);
     type("n");
     keys("Enter");
-    s = await prompt(/\? Apply this plan\?/);
+    // The irreversible change is asked with the plan, before anything changes, and defaults to No.
+    s = await prompt(/\? Enable the OIDC issuer and workload identity on aks-sandbox\? This restarts its API server and cannot be undone\. \(y\/N\)/);
     expect(s).toMatch(/create\s+User-assigned managed identity: create identity id-tty in rg-sandbox/);
+    type("y");
     keys("Enter");
-    await prompt(/restarts its API server and cannot be undone\. Continue\?/);
+    await prompt(/\? Apply this plan\?/);
     keys("Enter");
     s = await prompt(/EXIT=\d+/, 30_000);
     expect(s).toContain("EXIT=0");

@@ -73,11 +73,13 @@ describe("AzureOps on the sandbox", () => {
 
   it("enables OIDC issuer and workload identity in one update; the issuer keeps its trailing slash", async () => {
     const progress: string[] = [];
-    const c = await azure.enableWorkloadIdentity(sub, rg, sb.info.clusterName, (s) => progress.push(s));
+    const accepted: number[] = [];
+    const c = await azure.enableWorkloadIdentity((await azure.getCluster(sub, rg, sb.info.clusterName))!, { onProgress: (s) => progress.push(s), onAccepted: () => accepted.push(1) });
+    expect(accepted).toEqual([1]);
     expect(c).toMatchObject({ oidcIssuerEnabled: true, workloadIdentityEnabled: true, provisioningState: "Succeeded" });
     expect(c.issuerUrl).toMatch(new RegExp(`^${sb.info.oidcBase}/${sb.info.tenantId}/[0-9a-f-]{36}/$`));
     expect(progress.length).toBeGreaterThan(0);
-    const again = await azure.enableWorkloadIdentity(sub, rg, sb.info.clusterName);
+    const again = await azure.enableWorkloadIdentity((await azure.getCluster(sub, rg, sb.info.clusterName))!);
     expect(again.issuerUrl).toBe(c.issuerUrl);
   });
 

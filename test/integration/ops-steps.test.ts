@@ -8,11 +8,13 @@ import { createKubeOps } from "../../src/kube/ops.js";
 import { STEPS } from "../../src/init/steps/index.js";
 import type { AzureOps, KubeOps } from "../../src/core/ports.js";
 import type { InitInputs, InitState } from "../../src/init/state.js";
-import type { StepContext, StepPlan } from "../../src/init/step.js";
-import type { Ui } from "../../src/terminal/ui.js";
+import { Writable } from "node:stream";
+import { runSteps, type RunResult } from "../../src/init/runner.js";
+import type { StepContext } from "../../src/init/step.js";
+import { createUi } from "../../src/terminal/ui.js";
 import { startTestSandbox } from "../helpers/sandbox.js";
 
-const READS = /^(get|list|resolve|namespaceExists|waitFor)/;
+const READS = /^(get|list|resolve|namespaceExists|waitFor|canI|callerPermissions)/;
 
 /** Wraps ops so every call that is not a read is recorded. */
 function recording<T extends object>(target: T, writes: string[]): T {
@@ -28,20 +30,10 @@ function recording<T extends object>(target: T, writes: string[]): T {
   });
 }
 
-const ui: Ui = {
-  interactive: false,
-  info() {},
-  warn() {},
-  async confirm(_m, o) {
-    return o?.nonInteractiveAnswer ?? false;
-  },
-  async spin(_t, work) {
-    return work(() => {});
-  },
-};
+const quiet = () => new Writable({ write: (_c, _e, cb) => cb() });
 
 let sb: Awaited<ReturnType<typeof startTestSandbox>>;
-let ctx: StepContext;
+let ctx: Omit<StepContext, "seen">;
 const writes: string[] = [];
 
 beforeAll(async () => {
@@ -57,7 +49,7 @@ beforeAll(async () => {
   };
   const state: InitState = { version: 1, cloud: "sandbox", inputs, steps: {}, outputs: {}, updatedAt: new Date().toISOString() };
   ctx = {
-    inputs, state, azure, ui, save: async () => {},
+    inputs, state, azure,
     kube: async () => {
       // The cluster's credential from ARM, as init gets it (the sandbox cluster is not Entra-integrated: no token).
       const src = kube ? undefined : await kubeSource({}, {}, { subscription, resourceGroup, cluster }, async () => azure, async () => "");
@@ -69,20 +61,17 @@ afterAll(async () => {
   await sb?.stop();
 });
 
-async function run(): Promise<StepPlan[]> {
-  const plans: StepPlan[] = [];
-  for (const step of STEPS) {
-    const plan = await step.plan(ctx);
-    plans.push(plan);
-    await step.apply(ctx, plan);
-  }
-  return plans;
+function run(): Promise<RunResult> {
+  return runSteps({ steps: STEPS, ctx, ui: createUi({ interactive: false, stream: quiet() }), dryRun: false, yes: true, save: async () => {} });
 }
 
 describe("init steps on the sandbox", () => {
   it("a fresh run converges; a re-run plans none for all seven and writes nothing", async () => {
     const first = await run();
-    expect(first.map((p) => p.change)).toEqual(["update", "none", "create", "create", "create", "create", "create"]);
+    expect(first.plans.map((p) => p.change)).toEqual(["update", "read", "create", "create", "create", "create", "create"]);
+    // Every write made through the real SDKs is one of the plan's operations, one for one.
+    expect(writes.slice().sort()).toEqual(["createIdentity", "createNamespace", "createPod", "createRoleAssignment", "createServiceAccount", "enableWorkloadIdentity", "putFederatedCredential"]);
+    expect(first.operations.filter((o) => o.action !== "read").length).toBe(writes.length);
     const o = ctx.state.outputs;
     expect(o.issuerUrl).toMatch(/\/$/);
     expect(o.federatedCredential).toMatchObject({ issuer: o.issuerUrl, subject: "system:serviceaccount:app:sa-app", audiences: ["api://AzureADTokenExchange"] });
@@ -95,7 +84,7 @@ describe("init steps on the sandbox", () => {
     const writesAfterFirst = writes.length;
     expect(writesAfterFirst).toBeGreaterThanOrEqual(7);
     const second = await run();
-    expect(second.map((p) => p.change)).toEqual(Array(7).fill("none"));
+    expect(second.plans.map((p) => p.change)).toEqual(Array(7).fill("none"));
     expect(writes.slice(writesAfterFirst)).toEqual([]);
   });
 });

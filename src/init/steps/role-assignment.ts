@@ -4,7 +4,7 @@
 // cluster update is still running). A scope that does not exist is found by the permission
 // preflight's read at that scope, before anything changes.
 import { v5 as uuidv5 } from "uuid";
-import { StepError } from "../../core/errors.js";
+import { StepError, UserError } from "../../core/errors.js";
 import { PENDING, lastSegment } from "./shared.js";
 import type { RoleAssignmentOut, RoleDefinitionInfo, RoleRequest } from "../../core/ports.js";
 import { defineStep, type Operation, type Question, type StepContext } from "../step.js";
@@ -73,7 +73,7 @@ function broadQuestion(i: Item): Question {
   return {
     text: `Assign ${broadGrant(i)} to the identity? This grants control of the whole subscription.`,
     flag: "allowBroadScope",
-    refusal: new StepError("roleAssignment", `${broadGrant(i)} grants control of the whole subscription`, "assign at a narrower --scope, or pass --allow-broad-scope if this is intended"),
+    refusal: new UserError(`${broadGrant(i)} grants control of the whole subscription`, "assign at a narrower --scope, or pass --allow-broad-scope if this is intended"),
   };
 }
 

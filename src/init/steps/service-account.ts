@@ -2,7 +2,7 @@
 // its tenant when that differs from the cluster's). Existing service accounts are merge-patched:
 // only the two annotations change, every other label/annotation stays, and the patch carries the
 // resourceVersion the plan read, so a service account changed since then is not overwritten.
-import { StepError } from "../../core/errors.js";
+import { StepError, UserError } from "../../core/errors.js";
 import type { IdentityInfo, ServiceAccountInfo } from "../../core/ports.js";
 import { CLIENT_ID_ANNOTATION, TENANT_ID_ANNOTATION } from "../../core/workload-identity.js";
 import { defineStep, type Operation, type Question, type StepContext } from "../step.js";
@@ -30,8 +30,7 @@ function rebindQuestion(ctx: StepContext, boundTo: string, clientId: string | un
   return {
     text: `Service account ${namespace}/${serviceAccount} is bound to client ID ${boundTo}. Re-bind it to ${clientId ?? `the new identity ${ctx.inputs.identity}`}? Pods using it will act as the new identity.`,
     flag: "overwrite",
-    refusal: new StepError(
-      "serviceAccount",
+    refusal: new UserError(
       `service account ${namespace}/${serviceAccount} is already bound to another identity (client ID ${boundTo})`,
       "pass --overwrite to re-bind it, or choose another --service-account",
     ),

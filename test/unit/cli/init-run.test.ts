@@ -140,7 +140,8 @@ describe("aks-wi init (command over fakes)", () => {
     const e = await runInit({ ...base, yes: undefined, identityResourceGroup: "rg-sandbox", federatedCredential: "fc-app", testPod: false, subscription: SUB, resourceGroup: "rg-sandbox", cluster: "aks-sandbox" }, h.deps)
       .then(() => undefined, (x: unknown) => x);
     expect(e).toBeInstanceOf(CancelledError);
-    expect(asked).toEqual(["Apply this plan?"]);
+    // The first question is the irreversible cluster change; "no" there cancels before anything else.
+    expect(asked).toEqual([expect.stringMatching(/^Enable the OIDC issuer and workload identity on aks-sandbox\?/)]);
     expect(h.writes()).toEqual([]);
     expect(existsSync(h.statePath)).toBe(false);
   });

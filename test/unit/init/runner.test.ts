@@ -9,7 +9,8 @@ import { buildInitReport, formatSummary } from "../../../src/init/summary.js";
 import { createUi, type CliUi } from "../../../src/terminal/ui.js";
 import { STEPS } from "../../../src/init/steps/index.js";
 import type { InitState } from "../../../src/init/state.js";
-import { VAULT_SCOPE, allWrites, world, type World } from "../../helpers/steps-fakes.js";
+import { SUB, VAULT_SCOPE, allWrites, world, type World } from "../../helpers/steps-fakes.js";
+import type { RoleRequest } from "../../../src/core/ports.js";
 
 class Sink extends Writable {
   text = "";
@@ -19,27 +20,27 @@ class Sink extends Writable {
   }
 }
 
-function setup(opts: { interactive?: boolean; proceed?: boolean } = {}) {
-  const w = world({ roles: [{ role: "Key Vault Secrets User", scope: VAULT_SCOPE }] });
+function setup(opts: { interactive?: boolean; proceed?: boolean; answers?: boolean[]; roles?: RoleRequest[] } = {}) {
+  const w = world({ roles: opts.roles ?? [{ role: "Key Vault Secrets User", scope: VAULT_SCOPE }] });
   const out = new Sink();
   const asked: string[] = [];
+  const answers = [...(opts.answers ?? [])];
   const prompter: Prompter = {
     input: async () => { throw new Error("no input expected"); },
     select: async () => { throw new Error("no select expected"); },
-    confirm: async ({ message }) => {
-      asked.push(message);
-      return opts.proceed ?? true;
+    confirm: async ({ message, default: dflt }) => {
+      asked.push(`${message} [default ${dflt ? "yes" : "no"}]`);
+      return answers.length ? answers.shift()! : (opts.proceed ?? true);
     },
   };
   const ui: CliUi = createUi({ interactive: !!opts.interactive, prompter, stream: out });
-  w.ctx.ui = ui;
   const saves: InitState[] = [];
-  w.ctx.save = async () => void saves.push(structuredClone(w.ctx.state));
-  return { w, out, ui, asked, saves };
+  const save = async () => void saves.push(structuredClone(w.ctx.state));
+  return { w, out, ui, asked, saves, save };
 }
 
 const run = (s: ReturnType<typeof setup>, o: { dryRun?: boolean; yes?: boolean } = {}) =>
-  runSteps({ steps: STEPS, ctx: s.w.ctx, ui: s.ui, dryRun: !!o.dryRun, yes: !!o.yes });
+  runSteps({ steps: STEPS, ctx: s.w.ctx, ui: s.ui, dryRun: !!o.dryRun, yes: !!o.yes, save: s.save });
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
   return p.then(() => { throw new Error("expected a rejection"); }, (e: Error) => e);
@@ -70,9 +71,11 @@ describe("runSteps", () => {
     expect(first.outcomes.map((o) => o.result)).toEqual(["updated", "read", "created", "created", "created", "created", "created"]);
     expect(Object.values(s.w.ctx.state.steps).map((x) => x!.status)).toEqual(Array(7).fill("done"));
     // Each step is saved as pending before its change and done after it.
-    expect(s.saves[0]!.steps.cluster!.status).toBe("pending");
-    expect(s.saves[1]!.steps.cluster!.status).toBe("done");
-    expect(s.saves.length).toBe(14);
+    const firstSave = (step: string, status: string) => s.saves.findIndex((x) => (x.steps as any)[step]?.status === status);
+    for (const step of ["cluster", "identity", "serviceAccount", "federatedCredential", "roleAssignment", "testPod"]) {
+      expect(firstSave(step, "pending"), step).toBeGreaterThanOrEqual(0);
+      expect(firstSave(step, "pending"), step).toBeLessThan(firstSave(step, "done"));
+    }
     const writes = allWrites(s.w).length;
     expect(writes).toBeGreaterThan(0);
 
@@ -84,14 +87,96 @@ describe("runSteps", () => {
     expect(s.out.text).toContain("Nothing to change.");
   });
 
-  it("asks before applying in a terminal; 'no' cancels (exit 130) with nothing changed", async () => {
+  it("asks about the irreversible cluster change first, defaulting to No; 'no' cancels (exit 130) with nothing changed", async () => {
     const s = setup({ interactive: true, proceed: false });
     const e = await rejection(run(s));
     expect(e).toBeInstanceOf(CancelledError);
     expect((e as CancelledError).kind).toBe("cancelled");
-    expect(s.asked).toEqual(["Apply this plan?"]);
+    expect(s.asked).toEqual([expect.stringMatching(/Enable the OIDC issuer .* cannot be undone\. \[default no\]$/)]);
     expect(allWrites(s.w)).toEqual([]);
     expect(s.saves).toEqual([]);
+  });
+
+  it("asks every question with the plan, before anything changes, then 'Apply this plan?'", async () => {
+    const s = setup({ interactive: true, answers: [true, true, true], roles: [{ role: "Owner", scope: `/subscriptions/${SUB}` }] });
+    await run(s);
+    expect(s.asked).toEqual([
+      expect.stringMatching(/cannot be undone\. \[default no\]$/),
+      expect.stringMatching(/Assign "Owner" at subscription scope .* whole subscription\. \[default no\]$/),
+      "Apply this plan? [default yes]",
+    ]);
+    expect(s.w.azure.writes[0]).toBe("enableWorkloadIdentity");
+  });
+
+  it("a broad grant answered No changes nothing: not the cluster, not the identity", async () => {
+    const s = setup({ interactive: true, answers: [true, false], roles: [{ role: "Owner", scope: `/subscriptions/${SUB}` }] });
+    const e = await rejection(run(s));
+    expect(e).toBeInstanceOf(CancelledError);
+    expect(allWrites(s.w)).toEqual([]);
+    expect(s.saves).toEqual([]);
+  });
+
+  it("with --yes but without --allow-broad-scope, a broad grant stops the run before any change (exit 2)", async () => {
+    const s = setup({ roles: [{ role: "Owner", scope: `/subscriptions/${SUB}` }] });
+    const e = await rejection(run(s, { yes: true }));
+    expect(e.message).toMatch(/grants control of the whole subscription/);
+    expect((e as UserError).suggestion).toMatch(/--allow-broad-scope/);
+    expect(allWrites(s.w)).toEqual([]);
+  });
+
+  it("stops in the plan, before the cluster is touched, when the caller may not grant roles (Contributor)", async () => {
+    const s = setup();
+    s.w.azure.permissions.set(VAULT_SCOPE.toLowerCase(), [{ actions: ["*"], notActions: ["Microsoft.Authorization/*/Write", "Microsoft.Authorization/*/Delete"] }]);
+    const e = await rejection(run(s, { yes: true }));
+    expect(e).toBeInstanceOf(UserError);
+    expect((e as UserError).kind).toBe("denied");
+    expect(e.message).toMatch(new RegExp(`Microsoft\\.Authorization/roleAssignments/write at ${VAULT_SCOPE.replace(/[/.]/g, "\\$&")} \\(granted by "Role Based Access Control Administrator"\\)`));
+    expect((e as UserError).suggestion).toMatch(/nothing was changed.*conditions on role assignments/);
+    expect(allWrites(s.w)).toEqual([]);
+    expect(s.w.azure.cluster.oidcIssuerEnabled).toBe(false);
+  });
+
+  it("stops in the plan when the Kubernetes user may not create service accounts, naming the check", async () => {
+    const s = setup();
+    s.w.kube.denied.add("create serviceaccounts app");
+    const e = await rejection(run(s, { yes: true }));
+    expect((e as UserError).kind).toBe("denied");
+    expect(e.message).toMatch(/Kubernetes: create serviceaccounts in namespace app \(kubectl auth can-i create serviceaccounts -n app\)/);
+    expect(allWrites(s.w)).toEqual([]);
+  });
+
+  it("checks permissions once per scope, and not at all for a no-change re-run", async () => {
+    const s = setup();
+    await run(s, { yes: true });
+    const scopes = [...s.w.azure.permissionReads];
+    expect(new Set(scopes).size).toBe(scopes.length);
+    expect(scopes).toContain(VAULT_SCOPE);
+    s.w.azure.permissionReads = [];
+    await run(s, { yes: true });
+    expect(s.w.azure.permissionReads).toEqual([]);
+  });
+
+  it("creates the identity while the cluster update is still running", async () => {
+    const s = setup();
+    s.w.azure.clusterUpdateMs = 100;
+    await run(s, { yes: true });
+    const ev = s.w.azure.events;
+    expect(ev.indexOf("cluster update accepted")).toBeLessThan(ev.indexOf("identity created"));
+    expect(ev.indexOf("identity created")).toBeLessThan(ev.indexOf("cluster update done"));
+  });
+
+  it("a cluster changed between plan and apply stops the run with nothing written", async () => {
+    const s = setup();
+    const real = s.w.azure.getCluster.bind(s.w.azure);
+    s.w.azure.getCluster = async (...a) => {
+      const c = await real(...a);
+      s.w.azure.clusterVersion++; // another change lands right after the plan's read
+      return c;
+    };
+    const e = await rejection(run(s, { yes: true }));
+    expect(e.message).toMatch(/cluster aks-sandbox changed since the plan was made/);
+    expect((e as UserError).suggestion).toBe("re-run to plan again");
+    expect(allWrites(s.w)).toEqual([]);
   });
 
   it("without a terminal and without --yes, refuses to apply (exit 2) after printing the plan", async () => {
@@ -116,8 +201,10 @@ describe("runSteps", () => {
     expect((e as StepError).suggestion).toMatch(/re-run aks-wi init/);
     const last = s.saves[s.saves.length - 1]!;
     expect(last.steps.identity).toMatchObject({ status: "failed", message: 'step "identity" failed: quota exceeded' });
-    expect(last.steps.serviceAccount).toBeUndefined();
-    expect(last.steps.issuer!.status).toBe("done");
+    // Work that waits for the identity never started (the namespace, which does not, may have).
+    expect(last.steps.serviceAccount?.status).not.toBe("done");
+    expect(s.w.kube.writes.filter((x) => x.startsWith("createServiceAccount"))).toEqual([]);
+    expect(last.steps.roleAssignment).toBeUndefined();
   });
 
   it("a step refused for lack of a permission stays a StepError of kind denied (exit 4)", async () => {

@@ -85,7 +85,7 @@ describe("roleAssignment step", () => {
       expect(q.text).toMatch(/"Contributor" at subscription scope .* whole subscription/);
       expect(q.flag).toBe("allowBroadScope");
       expect(q.yesAnswers).toBeFalsy();
-      expect(q.refusal).toBeInstanceOf(StepError);
+      expect(q.refusal.kind).toBe("usage");
       expect(q.refusal.message).toMatch(/grants control of the whole subscription/);
       expect(q.refusal.suggestion).toMatch(/--allow-broad-scope/);
       expect(w.azure.writes).toEqual([]);

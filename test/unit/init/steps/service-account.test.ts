@@ -77,7 +77,7 @@ describe("serviceAccount step", () => {
       expect(q.text).toMatch(/bound to client ID 99999999-9999-9999-9999-999999999999/);
       expect(q.flag).toBe("overwrite");
       expect(q.yesAnswers).toBeFalsy();
-      expect(q.refusal).toBeInstanceOf(StepError);
+      expect(q.refusal.kind).toBe("usage");
       expect(q.refusal.suggestion).toMatch(/--overwrite/);
       expect(w.kube.writes).toEqual([]);
     });
