@@ -7,7 +7,6 @@
 import chalk from "chalk";
 import { CancelledError, DeniedError, StepError, UserError } from "../core/errors.js";
 import type { CliUi } from "../terminal/ui.js";
-import { createActivity } from "../terminal/activity.js";
 import { GraphError, runGraph } from "./graph.js";
 import { observe } from "./observe.js";
 import { CONDITIONS_NOTE, describeNeed, missingPermissions, type PermissionProbe } from "./preflight.js";
@@ -87,7 +86,7 @@ export function formatPlan(steps: readonly Step[], plans: StepPlan[], color: boo
       for (const [k, v] of Object.entries(p.details ?? {})) lines.push(`       ${color ? chalk.dim(`${k}:`) : `${k}:`} ${v}`);
     }
     // A step made of several writes lists each, in the order they can run.
-    if (p.ops.length > 1) for (const o of p.ops) lines.push(`       ${color ? chalk.dim("·") : "-"} ${o.action} ${o.summary}`);
+    if (p.ops.length > 1) for (const o of p.ops) lines.push(`       ${color ? chalk.dim("·") : "-"} ${o.summary}`);
   });
   const n = plans.filter(changes).length;
   lines.push(n === 0 ? "Nothing to change." : `${n} of ${plans.length} steps will make changes.`);
@@ -212,7 +211,7 @@ async function apply(opts: RunOptions, ctx: StepContext, plans: StepPlan[], ops:
   }
   await save();
 
-  const activity = createActivity({ stream: ui.stream, tty: ui.tty });
+  const activity = ui.activity();
   const resultOf = (c: Change): StepResult => (c === "create" ? "created" : c === "read" ? "read" : c === "none" ? "no change" : "updated");
   try {
     await runGraph(ops, {

@@ -11,6 +11,8 @@ import type { Observations } from "./observe.js";
 import type { Need } from "./preflight.js";
 import type { InitInputs, InitOutputs, InitState } from "./state.js";
 
+export type { InitInputs, InitOutputs, InitState };
+
 export type StepName = "cluster" | "issuer" | "identity" | "serviceAccount" | "federatedCredential" | "roleAssignment" | "testPod";
 
 /** "read": the step changes nothing in Azure or the cluster, but has something to read (and record)

@@ -86,7 +86,7 @@ function toPod(p: V1Pod): PodInfo {
 export function createKubeOps(kubeconfigYaml: string, context?: string, options: KubeOpsOptions = {}): KubeOps {
   const conn = connect(kubeconfigYaml, context, options);
   const api = conn.kc.makeApiClient(CoreV1Api);
-  const pollMs = options.podPollMs ?? 1_000;
+  const pollMs = options.podPollMs ?? 250;
 
   async function call<T>(what: string, fn: (o: Awaited<ReturnType<typeof conn.requestOptions>>) => Promise<T>): Promise<T> {
     try {

@@ -3,6 +3,7 @@
 // CI logs and tests read cleanly.
 import chalk from "chalk";
 import ora from "ora";
+import { createActivity, type Activity } from "./activity.js";
 import type { Prompter } from "./prompts.js";
 
 /** The prompt/spinner/log facade: steps talk to the user only through this. */
@@ -22,6 +23,8 @@ export interface CliUi extends Ui {
   /** The stream human output goes to (stderr under --output json, so stdout stays pure JSON). */
   readonly stream: NodeJS.WritableStream;
   readonly tty: boolean;
+  /** A display of work that runs side by side (one spinner on a terminal, a line per event in logs). */
+  activity(): Activity;
 }
 
 export interface UiOptions {
@@ -48,6 +51,7 @@ export function createUi(opts: UiOptions): CliUi {
     stream,
     tty,
     line: write,
+    activity: () => createActivity({ stream, tty, now }),
     info: (line) => write(line),
     warn: (line) => write(tty ? chalk.yellow(`! ${line}`) : `warning: ${line}`),
 

@@ -18,7 +18,7 @@ beforeAll(async () => {
   const profile = sandboxCloud(sb.dir);
   client = new ContainerServiceClient(profile.credential(), sb.info.subscriptionId, profile.clientOptions());
   arm = profile.armEndpoint;
-  id = `/subscriptions/${sb.info.subscriptionId}/resourceGroups/${sb.info.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${sb.info.cluster}`;
+  id = `/subscriptions/${sb.info.subscriptionId}/resourceGroups/${sb.info.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${sb.info.clusterName}`;
 });
 afterAll(async () => {
   await sb?.stop();

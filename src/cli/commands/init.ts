@@ -7,6 +7,7 @@ import type { AzureOps, KubeOps } from "../../core/ports.js";
 import { parseBool } from "../../core/util.js";
 import { CLIENT_ID_ANNOTATION } from "../../core/workload-identity.js";
 import { resolveInputs, type PickSources } from "../../init/inputs.js";
+import { cacheClusterReads } from "../../init/read-cache.js";
 import { runSteps } from "../../init/runner.js";
 import { defaultStatePath, emptyState, lockState, readState, readStateFor, savedInputs, writeStateAtomic, type InitState, type StateLock } from "../../init/state.js";
 import type { Step, StepContext } from "../../init/step.js";
@@ -84,7 +85,8 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
   const ui = createUi({ interactive, prompter, stream: humanStream });
   const profile = deps.profile(opts, env) as CloudProfile;
 
-  const azure = once(() => deps.azure(profile));
+  // Shared by the plan and the Kubernetes connection, so the cluster is read once per run.
+  const azure = once(async () => cacheClusterReads(await deps.azure(profile)));
   const kubeCache = new Map<string, Promise<KubeOps>>();
   const kubeFor = (subscription: string, resourceGroup: string, cluster: string): Promise<KubeOps> => {
     const key = `${subscription}/${resourceGroup}/${cluster}`;

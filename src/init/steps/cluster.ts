@@ -4,8 +4,7 @@
 // changed since the plan (If-Match fails) stops the run before anything else is written.
 import { CancelledError } from "../../core/errors.js";
 import type { ClusterInfo } from "../../core/ports.js";
-import type { InitOutputs } from "../state.js";
-import { defineStep, type Operation } from "../step.js";
+import { defineStep, type InitOutputs, type Operation } from "../step.js";
 
 const onOff = (b: boolean) => (b ? "on" : "off");
 const TERMINAL = new Set(["succeeded", "failed", "canceled", "cancelled", ""]);

@@ -1,6 +1,6 @@
 // Helpers the init steps share: the ARM IDs and Kubernetes paths their operations target, and
 // the placeholder for values only known once an earlier operation has run.
-import type { InitInputs } from "../state.js";
+import type { InitInputs } from "../step.js";
 
 export const PENDING = "(known after apply)";
 

@@ -18,7 +18,7 @@ afterAll(async () => sb?.stop());
 const call = (method: string, path: string, opts: { token?: string; body?: string; contentType?: string } = {}) =>
   rawCall(sb, method, path, { ...opts, base: sb.info.kubeServer });
 
-const expectStatus = (r: { status: number; json: any }, code: number, reason: string) => {
+const expectStatus = (r: { status: number; json?: any }, code: number, reason: string) => {
   expect(r.status).toBe(code);
   expect(r.json).toMatchObject({ kind: "Status", apiVersion: "v1", status: "Failure", reason, code });
   expect(typeof r.json.message).toBe("string");

@@ -18,7 +18,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "kube-auth-"));
   writeFileSync(join(dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
   const world = World.create(dir, { tenantId: "t1", clusters: { c: { id: "c", body: { properties: {} }, operations: {} } }, kube: { resourceVersion: 1, objects: {} } } as unknown as WorldState);
-  const tokens: TokenService = {
+  const tokens: Pick<TokenService, "verifyBearer" | "mintAccessToken"> = {
     verifyBearer: async (authz, audiences, tenant) => {
       seen.push({ audiences, tenant });
       return authz === "Bearer a.good.jwt" ? { ok: true, claims: { aud: audiences[0], iss: "x", tid: "t1", oid: "o", sub: "o", appid: "a", iat: 0, nbf: 0, exp: 0 } } : { ok: false, reason: "signature", message: "bad" };
@@ -27,7 +27,8 @@ beforeAll(() => {
   };
   ctx = {
     info: { tenantId: "t1", clusterName: "aks-sandbox", resourceGroup: "rg-sandbox", kubeServer: "https://127.0.0.1:6443", caFile: join(dir, "ca.pem") } as any,
-    world, caPem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", tokens, now: () => Date.now(),
+    // Only what the kube service uses of the token service (verifyBearer, mintAccessToken) is faked.
+    world, caPem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", tokens: tokens as unknown as TokenService, now: () => Date.now(),
     latency: { podStartMs: 0 } as any, clusterIssuer: {} as any,
   };
 });
