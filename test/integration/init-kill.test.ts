@@ -88,6 +88,27 @@ describe("aks-wi init killed mid-step, then re-run", () => {
     await expectConverged(cwd, "id-kill-b", "kill-b");
   }, 120_000);
 
+  it("SIGKILL at seeded random moments of the concurrent apply, five times over: the last run converges with no duplicates", async () => {
+    const cwd = tempDir("aks-wi-kill-random-");
+    // A small LCG: the same moments on every run of the test, spread over the whole apply (the
+    // cluster update takes 4 s here; the identity, service account and role run beside it).
+    let seed = 20261201;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const moments: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const ms = Math.round(150 + next() * 1500);
+      moments.push(ms);
+      const child = startCli(initArgs("id-kill-r", "kill-r", true), { cwd });
+      await new Promise((r) => setTimeout(r, ms));
+      child.kill("SIGKILL");
+      await child.result;
+    }
+    const r = await runCli(initArgs("id-kill-r", "kill-r", true), { cwd });
+    expect(r.stderr, `killed at ${moments.join(", ")} ms`).not.toMatch(/error|warning/i);
+    expect(r.code).toBe(0);
+    await expectConverged(cwd, "id-kill-r", "kill-r");
+  }, 180_000);
+
   it("Ctrl-C (SIGINT) during the role assignment: exit 130 saying how to resume; the re-run converges", async () => {
     const cwd = tempDir("aks-wi-int-role-");
     const statePath = join(cwd, ".aks-wi", sb.info.clusterName, "state.json");
