@@ -23,7 +23,7 @@ import type { SandboxInfo, ServiceName } from "./info.js";
 
 export { readRequestLog } from "./core/request-log.js";
 export type { RequestLogEntry } from "./info.js";
-import type { LatencyProfile, ServiceContext } from "./core/types.js";
+import type { LatencyOverrides, LatencyProfile, ServiceContext } from "./core/types.js";
 
 export interface StartOptions {
   dir: string;
@@ -31,8 +31,10 @@ export interface StartOptions {
   faults?: string;
   /** Latency profile: instant (default), realistic, realistic:FACTOR. */
   latency?: string;
+  /** Per-request round trips by service, e.g. "arm=120,kube=40" (see latency.ts); replace the profile's. */
+  rtt?: string;
   /** Per-timing overrides (tests). */
-  latencyOverrides?: Partial<LatencyProfile>;
+  latencyOverrides?: LatencyOverrides;
 }
 
 export interface Sandbox {
@@ -62,7 +64,7 @@ function readJson<T>(file: string): T | undefined {
 
 /** Listens on the ports of the previous run when free, so URLs stored in the world (the cluster's
  *  OIDC issuer URL, above all) stay valid across restarts; otherwise on fresh free ports. */
-async function listenAll(dir: string, tls: { key: string; cert: string }, faults: FaultPlan, log: RequestLog): Promise<{ listeners: Record<ServiceName, Listener>; moved: boolean }> {
+async function listenAll(dir: string, tls: { key: string; cert: string }, faults: FaultPlan, log: RequestLog, latency: LatencyProfile): Promise<{ listeners: Record<ServiceName, Listener>; moved: boolean }> {
   const previous = readJson<Record<ServiceName, number>>(join(dir, "ports.json"));
   const listeners = {} as Record<ServiceName, Listener>;
   let moved = false;
@@ -70,10 +72,10 @@ async function listenAll(dir: string, tls: { key: string; cert: string }, faults
     for (const name of SERVICES) {
       const want = previous?.[name];
       try {
-        listeners[name] = await listen(name, tls, faults, want ?? 0, log);
+        listeners[name] = await listen(name, tls, { faults, port: want ?? 0, log, rttMs: latency.rttMs[name] });
       } catch {
         moved = true;
-        listeners[name] = await listen(name, tls, faults, 0, log);
+        listeners[name] = await listen(name, tls, { faults, port: 0, log, rttMs: latency.rttMs[name] });
       }
     }
   } catch (e) {
@@ -87,14 +89,14 @@ async function listenAll(dir: string, tls: { key: string; cert: string }, faults
 export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
   const dir = opts.dir;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const latency = parseLatency(opts.latency, opts.latencyOverrides);
+  const latency = parseLatency(opts.latency, opts.latencyOverrides, opts.rtt);
   const faults = parseFaults(opts.faults);
   const tls = await ensureTls(dir);
   // appended to across restarts, like the world: a run's requests are the lines after its start
   const log = new RequestLog(join(dir, REQUEST_LOG));
   let listeners: Record<ServiceName, Listener>;
   try {
-    ({ listeners } = await listenAll(dir, tls, faults, log));
+    ({ listeners } = await listenAll(dir, tls, faults, log, latency));
   } catch (e) {
     await log.close();
     throw e;
@@ -134,6 +136,7 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       pid: process.pid,
       startedAt: new Date().toISOString(),
       latency: latency.name,
+      rtt: latency.rttMs,
       faults: faults.spec,
     };
 

@@ -36,6 +36,8 @@ export interface SandboxInfo {
   pid: number;
   startedAt: string;
   latency: string;
+  /** What each request to a service waits before it is served (ms): the profile's, or --rtt's. */
+  rtt: Record<ServiceName, number>;
   faults: string;
 }
 

@@ -96,7 +96,17 @@ function logUpgrade(log: RequestLog | undefined, name: ServiceName, raw: Incomin
   socket.once("close", () => once(null));
 }
 
-export async function listen(name: ServiceName, tls: { key: string; cert: string }, faults: FaultPlan, port = 0, log?: RequestLog): Promise<Listener> {
+export interface ListenOptions {
+  faults: FaultPlan;
+  /** 0 = any free port. */
+  port?: number;
+  log?: RequestLog;
+  /** The network's round trip: every request (and WebSocket handshake) waits this long before it is served. */
+  rttMs?: number;
+}
+
+export async function listen(name: ServiceName, tls: { key: string; cert: string }, opts: ListenOptions): Promise<Listener> {
+  const { faults, port = 0, log, rttMs = 0 } = opts;
   let service: SandboxService | undefined;
   const upgraded = new Set<Duplex>();
   const server = createServer({ key: tls.key, cert: tls.cert });
@@ -108,6 +118,7 @@ export async function listen(name: ServiceName, tls: { key: string; cert: string
     logWhenDone(log, name, raw, res);
     try {
       const body = await readBody(raw);
+      if (rttMs > 0) await sleep(rttMs);
       if (!service) return send(res, faultResponse(name, "503", 1));
       if (body === undefined) return send(res, { status: 413, body: name === "arm" ? { error: { code: "RequestEntityTooLarge", message: "The request body is too large." } } : "request entity too large" });
       const fault = faults.next(name);
@@ -142,11 +153,16 @@ export async function listen(name: ServiceName, tls: { key: string; cert: string
       socket.end("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
       return;
     }
-    try {
-      service.upgrade(req, socket, head);
-    } catch {
-      socket.destroy();
-    }
+    const upgrade = service.upgrade;
+    const serve = () => {
+      try {
+        upgrade(req, socket, head);
+      } catch {
+        socket.destroy();
+      }
+    };
+    if (rttMs > 0) setTimeout(serve, rttMs);
+    else serve();
   });
   server.on("tlsClientError", () => { /* a client that gives up mid-handshake is not our problem */ });
   server.on("clientError", (_e, socket) => socket.destroy());
