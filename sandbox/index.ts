@@ -9,6 +9,7 @@ import { ensureTls } from "./core/certs.js";
 import { parseFaults, type FaultPlan } from "./core/faults.js";
 import { parseLatency } from "./core/latency.js";
 import { listen, type Listener } from "./core/server.js";
+import { REQUEST_LOG, RequestLog } from "./core/request-log.js";
 import { SEED, operatorOf, seedWorld } from "./core/seed.js";
 import { World } from "./core/world.js";
 import { createArmService } from "./arm/index.js";
@@ -19,7 +20,10 @@ import { buildKubeconfig } from "./kube/kubeconfig.js";
 import { createOidcService } from "./oidc/index.js";
 import { createClusterIssuer } from "./oidc/issuer.js";
 import type { SandboxInfo, ServiceName } from "./info.js";
-import type { LatencyProfile, ServiceContext } from "./core/types.js";
+
+export { readRequestLog } from "./core/request-log.js";
+export type { RequestLogEntry } from "./info.js";
+import type { LatencyOverrides, LatencyProfile, ServiceContext } from "./core/types.js";
 
 export interface StartOptions {
   dir: string;
@@ -27,8 +31,10 @@ export interface StartOptions {
   faults?: string;
   /** Latency profile: instant (default), realistic, realistic:FACTOR. */
   latency?: string;
+  /** Per-request round trips by service, e.g. "arm=120,kube=40" (see latency.ts); replace the profile's. */
+  rtt?: string;
   /** Per-timing overrides (tests). */
-  latencyOverrides?: Partial<LatencyProfile>;
+  latencyOverrides?: LatencyOverrides;
 }
 
 export interface Sandbox {
@@ -58,7 +64,7 @@ function readJson<T>(file: string): T | undefined {
 
 /** Listens on the ports of the previous run when free, so URLs stored in the world (the cluster's
  *  OIDC issuer URL, above all) stay valid across restarts; otherwise on fresh free ports. */
-async function listenAll(dir: string, tls: { key: string; cert: string }, faults: FaultPlan): Promise<{ listeners: Record<ServiceName, Listener>; moved: boolean }> {
+async function listenAll(dir: string, tls: { key: string; cert: string }, faults: FaultPlan, log: RequestLog, latency: LatencyProfile): Promise<{ listeners: Record<ServiceName, Listener>; moved: boolean }> {
   const previous = readJson<Record<ServiceName, number>>(join(dir, "ports.json"));
   const listeners = {} as Record<ServiceName, Listener>;
   let moved = false;
@@ -66,10 +72,10 @@ async function listenAll(dir: string, tls: { key: string; cert: string }, faults
     for (const name of SERVICES) {
       const want = previous?.[name];
       try {
-        listeners[name] = await listen(name, tls, faults, want ?? 0);
+        listeners[name] = await listen(name, tls, { faults, port: want ?? 0, log, rttMs: latency.rttMs[name] });
       } catch {
         moved = true;
-        listeners[name] = await listen(name, tls, faults, 0);
+        listeners[name] = await listen(name, tls, { faults, port: 0, log, rttMs: latency.rttMs[name] });
       }
     }
   } catch (e) {
@@ -83,10 +89,18 @@ async function listenAll(dir: string, tls: { key: string; cert: string }, faults
 export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
   const dir = opts.dir;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const latency = parseLatency(opts.latency, opts.latencyOverrides);
+  const latency = parseLatency(opts.latency, opts.latencyOverrides, opts.rtt);
   const faults = parseFaults(opts.faults);
   const tls = await ensureTls(dir);
-  const { listeners } = await listenAll(dir, tls, faults);
+  // appended to across restarts, like the world: a run's requests are the lines after its start
+  const log = new RequestLog(join(dir, REQUEST_LOG));
+  let listeners: Record<ServiceName, Listener>;
+  try {
+    ({ listeners } = await listenAll(dir, tls, faults, log, latency));
+  } catch (e) {
+    await log.close();
+    throw e;
+  }
   const base = (n: ServiceName) => `https://127.0.0.1:${listeners[n].port}`;
 
   try {
@@ -117,10 +131,12 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       clientSecret,
       // ARM's token audience in Azure public cloud (what `az account get-access-token` yields).
       armAudience: "https://management.azure.com/",
+      requestLog: log.file,
       ports: Object.fromEntries(SERVICES.map((n) => [n, listeners[n].port])) as Record<ServiceName, number>,
       pid: process.pid,
       startedAt: new Date().toISOString(),
       latency: latency.name,
+      rtt: latency.rttMs,
       faults: faults.spec,
     };
 
@@ -154,6 +170,7 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
         if (stopped) return;
         stopped = true;
         await Promise.all(SERVICES.map((n) => listeners[n].close()));
+        await log.close();
         world!.save();
         // Only remove sandbox.json if it is still ours (a newer start may have replaced it).
         const current = readJson<SandboxInfo>(join(dir, "sandbox.json"));
@@ -162,6 +179,7 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
     };
   } catch (e) {
     await Promise.all(SERVICES.map((n) => listeners[n].close()));
+    await log.close();
     throw e;
   }
 }

@@ -30,9 +30,31 @@ export interface SandboxInfo {
   clientSecret: string;
   /** ARM token audience the sandbox accepts (same as Azure public cloud). */
   armAudience: string;
+  /** Absolute path of DIR/requests.jsonl, one RequestLogEntry per line. */
+  requestLog: string;
   ports: Record<ServiceName, number>;
   pid: number;
   startedAt: string;
   latency: string;
+  /** What each request to a service waits before it is served (ms): the profile's, or --rtt's. */
+  rtt: Record<ServiceName, number>;
   faults: string;
+}
+
+/** One line of DIR/requests.jsonl: a request as a listener saw it. Never a header, body or query
+ *  value other than api-version, so no token, secret or assertion. */
+export interface RequestLogEntry {
+  /** When the request arrived (ISO 8601). */
+  time: string;
+  service: ServiceName;
+  method: string;
+  /** The path, then the query's keys with their values dropped, except api-version's. */
+  path: string;
+  /** The status answered; null when the connection was dropped before an answer (a `drop` fault). */
+  status: number | null;
+  /** From arrival to the last byte of the answer (for a WebSocket upgrade: to the handshake's answer). */
+  ms: number;
+  /** The identity the request authenticated as: the Entra object ID (ARM, Entra's token
+   *  endpoint) or the Kubernetes user name; null when it presented none that held. */
+  caller: string | null;
 }

@@ -1,4 +1,4 @@
-// The --faults and --latency spec parsers, for a caller that checks a spec before it starts (or
+// The --faults, --latency and --rtt spec parsers, for a caller that checks a spec before it starts (or
 // asks a running) sandbox. Cheap to load: no TLS, no tokens, no listeners.
 export { FaultSpecError, parseFaults } from "./core/faults.js";
-export { LatencySpecError, parseLatency } from "./core/latency.js";
+export { LatencySpecError, RttSpecError, parseLatency, parseRtt } from "./core/latency.js";

@@ -8,6 +8,7 @@ import type { Handler, SandboxRequest, SandboxResponse, ServiceContext, TokenChe
 import type { ArmCall, ArmRoute } from "./route.js";
 import { key } from "../core/world.js";
 import { metadataEndpoints } from "./metadata-endpoints.js";
+import { noteCaller } from "../core/request-log.js";
 import { isPermitted } from "./providers/authorization/rbac.js";
 import {
   armError, authorizationFailed, internalError, invalidApiVersion, invalidRequestContent, invalidResourceNamespace,
@@ -224,6 +225,7 @@ export function createArmHandler(ctx: ServiceContext, routes: ArmRoute[]): Handl
     const authorization = Array.isArray(req.headers.authorization) ? req.headers.authorization[0] : req.headers.authorization;
     const check = await ctx.tokens.verifyBearer(authorization, audiences, underSubscription ? ctx.info.tenantId : undefined);
     if (!check.ok) return authFailure(ctx, check, authorization);
+    if (check.claims.oid) noteCaller(req.raw, check.claims.oid);
     if (!check.claims.oid) {
       return armError(401, "InvalidAuthenticationToken", "The received access token is not valid: at least one of the claims 'puid' or 'altsecid' or 'oid' should be present. If you are accessing as application please make sure service principal is properly created in the tenant.");
     }

@@ -7,6 +7,7 @@ import type { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { faultResponse, type FaultPlan } from "./faults.js";
+import { callerOf, loggedPath, type RequestLog } from "./request-log.js";
 import type { ServiceName } from "../info.js";
 import type { SandboxResponse, SandboxService } from "./types.js";
 
@@ -54,7 +55,58 @@ function readBody(raw: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-export async function listen(name: ServiceName, tls: { key: string; cert: string }, faults: FaultPlan, port = 0): Promise<Listener> {
+/** Logs one request once its answer is out (or its connection gone). */
+function logWhenDone(log: RequestLog | undefined, name: ServiceName, raw: IncomingMessage, res: ServerResponse): void {
+  if (!log) return;
+  const time = new Date().toISOString();
+  const t0 = performance.now();
+  res.once("close", () => {
+    log.append({
+      time, service: name, method: raw.method ?? "GET", path: loggedPath(raw.url ?? "/"),
+      status: res.headersSent ? res.statusCode : null, ms: Math.round(performance.now() - t0), caller: callerOf(raw),
+    });
+  });
+}
+
+/** Logs a WebSocket upgrade when its handshake is answered: the status line of the first bytes
+ *  written to the socket (101, or the refusal), or null when it closes unanswered. */
+function logUpgrade(log: RequestLog | undefined, name: ServiceName, raw: IncomingMessage, socket: Duplex): void {
+  if (!log) return;
+  const time = new Date().toISOString();
+  const t0 = performance.now();
+  let done = false;
+  const once = (status: number | null) => {
+    if (done) return;
+    done = true;
+    log.append({ time, service: name, method: raw.method ?? "GET", path: loggedPath(raw.url ?? "/"), status, ms: Math.round(performance.now() - t0), caller: callerOf(raw) });
+  };
+  const statusOf = (chunk: unknown) => {
+    const m = /^HTTP\/1\.[01] (\d{3})/.exec(Buffer.isBuffer(chunk) ? chunk.subarray(0, 16).toString("latin1") : String(chunk ?? "").slice(0, 16));
+    return m ? Number(m[1]) : null;
+  };
+  const { write, end } = socket;
+  socket.write = function (this: Duplex, chunk: unknown, ...rest: unknown[]) {
+    once(statusOf(chunk));
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as Duplex["write"];
+  socket.end = function (this: Duplex, chunk?: unknown, ...rest: unknown[]) {
+    if (chunk !== undefined && typeof chunk !== "function") once(statusOf(chunk));
+    return (end as (...a: unknown[]) => Duplex).call(this, chunk, ...rest);
+  } as Duplex["end"];
+  socket.once("close", () => once(null));
+}
+
+export interface ListenOptions {
+  faults: FaultPlan;
+  /** 0 = any free port. */
+  port?: number;
+  log?: RequestLog;
+  /** The network's round trip: every request (and WebSocket handshake) waits this long before it is served. */
+  rttMs?: number;
+}
+
+export async function listen(name: ServiceName, tls: { key: string; cert: string }, opts: ListenOptions): Promise<Listener> {
+  const { faults, port = 0, log, rttMs = 0 } = opts;
   let service: SandboxService | undefined;
   const upgraded = new Set<Duplex>();
   const server = createServer({ key: tls.key, cert: tls.cert });
@@ -63,8 +115,10 @@ export async function listen(name: ServiceName, tls: { key: string; cert: string
   server.keepAliveTimeout = 5_000;
 
   server.on("request", async (raw: IncomingMessage, res: ServerResponse) => {
+    logWhenDone(log, name, raw, res);
     try {
       const body = await readBody(raw);
+      if (rttMs > 0) await sleep(rttMs);
       if (!service) return send(res, faultResponse(name, "503", 1));
       if (body === undefined) return send(res, { status: 413, body: name === "arm" ? { error: { code: "RequestEntityTooLarge", message: "The request body is too large." } } : "request entity too large" });
       const fault = faults.next(name);
@@ -91,6 +145,7 @@ export async function listen(name: ServiceName, tls: { key: string; cert: string
   });
 
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    logUpgrade(log, name, req, socket);
     upgraded.add(socket);
     socket.on("close", () => upgraded.delete(socket));
     socket.on("error", () => socket.destroy());
@@ -98,11 +153,16 @@ export async function listen(name: ServiceName, tls: { key: string; cert: string
       socket.end("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
       return;
     }
-    try {
-      service.upgrade(req, socket, head);
-    } catch {
-      socket.destroy();
-    }
+    const upgrade = service.upgrade;
+    const serve = () => {
+      try {
+        upgrade(req, socket, head);
+      } catch {
+        socket.destroy();
+      }
+    };
+    if (rttMs > 0) setTimeout(serve, rttMs);
+    else serve();
   });
   server.on("tlsClientError", () => { /* a client that gives up mid-handshake is not our problem */ });
   server.on("clientError", (_e, socket) => socket.destroy());

@@ -51,7 +51,12 @@ export interface LatencyProfile {
   ficPropagationMs: number;
   /** How long a pod stays Pending before Running. */
   podStartMs: number;
+  /** What every request to a service costs before it is answered: the network's round trip. */
+  rttMs: Record<ServiceName, number>;
 }
+
+/** Single timings a test (or --rtt) sets over a profile; round trips one service at a time. */
+export type LatencyOverrides = Partial<Omit<LatencyProfile, "rttMs">> & { rttMs?: Partial<Record<ServiceName, number>> };
 
 /** Everything a service module needs, handed to its factory by the core. */
 export interface ServiceContext {

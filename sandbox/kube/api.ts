@@ -264,8 +264,9 @@ export class KubeApi {
     if (!checked.ok) return checked.res;
     const obj = checked.value;
     if (!old) return notFound(def.name, name, def.group);
-    if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== old.metadata.resourceVersion) return conflict(def.name, name);
-    if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) return conflict(def.name, name);
+    // optimistic concurrency: a body that names a resourceVersion applies only to that version
+    if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== old.metadata.resourceVersion) return conflict(def.name, name, def.group);
+    if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) return conflict(def.name, name, def.group);
     const invalidBody = this.validate(def, obj);
     if (invalidBody) return invalidBody;
     obj.apiVersion = old.apiVersion; obj.kind = old.kind;
@@ -301,11 +302,11 @@ export class KubeApi {
     } else if (ct === "application/merge-patch+json") next = mergePatch(old, patchBody);
     else next = strategicMergePatch(old, patchBody); // strategic merge, and apply (as a merge onto the live object)
     if (!isObject(next)) return badRequest("patch produced an invalid object");
-    const patched = next as KubeObject;
-    const askedVersion = isObject(patchBody) && isObject(patchBody.metadata) ? patchBody.metadata.resourceVersion : undefined;
-    // a patch that does not name a resourceVersion applies to whatever is current
-    if (patched.metadata?.resourceVersion !== old.metadata.resourceVersion && askedVersion === undefined) patched.metadata.resourceVersion = old.metadata.resourceVersion;
-    return this.update(req, def, ns, name, dryRun, patched);
+    // As kube-apiserver, the patched object is what the update checks: it keeps the stored
+    // resourceVersion unless the patch set one (any patch type, a JSON patch's replace included),
+    // and a version that is not the stored one is 409 Conflict; a patch that sets none (or null)
+    // applies to whatever is current.
+    return this.update(req, def, ns, name, dryRun, next as KubeObject);
   }
 
   private delete(def: ResourceDef, ns: string | undefined, name: string, dryRun: boolean): SandboxResponse {

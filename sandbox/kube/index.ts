@@ -6,7 +6,8 @@ import type { SandboxRequest, SandboxResponse, SandboxService, ServiceContext } 
 import { KubeApi } from "./api.js";
 import { rejectUpgrade } from "./exec/protocol.js";
 import { handleExec } from "./exec/session.js";
-import { matchStaticToken } from "./kubeconfig.js";
+import { matchStaticToken, staticUserName } from "./kubeconfig.js";
+import { noteCaller } from "../core/request-log.js";
 import { failure, requestNotFound } from "./status.js";
 
 /** The AKS AAD server application: the audience of Entra tokens for Entra-integrated clusters. */
@@ -18,14 +19,17 @@ const unauthorized = (): SandboxResponse => failure(401, "Unauthorized", "Unauth
 export function createKubeService(ctx: ServiceContext): SandboxService {
   const api = new KubeApi(ctx);
 
-  async function authenticate(authorization: string | undefined): Promise<"ok" | "anonymous" | "invalid"> {
+  /** The user a bearer token authenticates as (its name), "anonymous" without one, "invalid" otherwise. */
+  async function authenticate(authorization: string | undefined): Promise<{ name: string } | "anonymous" | "invalid"> {
     if (!authorization) return "anonymous";
     const m = /^Bearer\s+(.+)$/i.exec(authorization.trim());
     if (!m) return "invalid";
-    if (matchStaticToken(ctx, m[1])) return "ok";
+    const local = matchStaticToken(ctx, m[1]);
+    if (local) return { name: staticUserName(ctx, local) };
     if (m[1].split(".").length === 3) {
       const check = await ctx.tokens.verifyBearer(authorization, [AKS_AAD_SERVER_APP, `spn:${AKS_AAD_SERVER_APP}`], ctx.info.tenantId);
-      if (check.ok) return "ok";
+      // an Entra-integrated cluster names the user by its object ID
+      if (check.ok) return { name: check.claims.oid };
     }
     return "invalid";
   }
@@ -35,6 +39,7 @@ export function createKubeService(ctx: ServiceContext): SandboxService {
     async handle(req: SandboxRequest): Promise<SandboxResponse> {
       try {
         const who = await authenticate(req.headers.authorization);
+        if (typeof who === "object") noteCaller(req.raw, who.name);
         const path = req.path.replace(/\/+$/, "") || "/";
         if (who === "invalid" || (who === "anonymous" && !PUBLIC_PATHS.has(path))) return unauthorized();
         return await api.handle(req);
@@ -46,7 +51,8 @@ export function createKubeService(ctx: ServiceContext): SandboxService {
       (async () => {
         try {
           const who = await authenticate(req.headers.authorization);
-          if (who !== "ok") return rejectUpgrade(socket, unauthorized());
+          if (typeof who !== "object") return rejectUpgrade(socket, unauthorized());
+          noteCaller(req, who.name);
           const url = new URL(req.url ?? "/", ctx.info.kubeServer);
           const path = url.pathname.replace(/^\/+/, "/");
           const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(path);

@@ -45,9 +45,16 @@ export function matchStaticToken(ctx: ServiceContext, token: string): Credential
   return undefined;
 }
 
-export function buildKubeconfig(ctx: ServiceContext, kind: CredentialKind): string {
+/** The user a local-account credential authenticates as: the name its kubeconfig gives it (AKS's
+ *  local accounts are members of system:masters, whichever of the two). */
+export function staticUserName(ctx: ServiceContext, kind: CredentialKind): string {
   const { clusterName, resourceGroup } = ctx.info;
-  const user = `${kind === "admin" ? "clusterAdmin" : "clusterUser"}_${resourceGroup}_${clusterName}`;
+  return `${kind === "admin" ? "clusterAdmin" : "clusterUser"}_${resourceGroup}_${clusterName}`;
+}
+
+export function buildKubeconfig(ctx: ServiceContext, kind: CredentialKind): string {
+  const { clusterName } = ctx.info;
+  const user = staticUserName(ctx, kind);
   // Both credentials name their context after the cluster, as AKS returns them. The "-admin"
   // suffix users know is the Azure CLI's, added when it merges an admin kubeconfig into
   // ~/.kube/config ("rename the admin context so it doesn't overwrite the user context":

@@ -30,8 +30,10 @@ export function alreadyExists(resource: string, name: string): SandboxResponse {
   return failure(409, `${resource} "${name}" already exists`, "AlreadyExists", { name, kind: resource });
 }
 
-export function conflict(resource: string, name: string): SandboxResponse {
-  return failure(409, `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`, "Conflict", { name, kind: resource });
+/** apimachinery's NewConflict with its OptimisticLockErrorMsg: the resource qualified by its group
+ *  ("deployments.apps"), details naming group and resource as the real server does. */
+export function conflict(resource: string, name: string, group = ""): SandboxResponse {
+  return failure(409, `Operation cannot be fulfilled on ${resource}${group ? "." + group : ""} "${name}": the object has been modified; please apply your changes to the latest version and try again`, "Conflict", { name, ...(group ? { group } : {}), kind: resource });
 }
 
 /** 422 Invalid: `Kind "name" is invalid: field: message`. */

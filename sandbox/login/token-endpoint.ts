@@ -6,6 +6,7 @@ import type { SandboxRequest, SandboxResponse, ServiceContext } from "../core/ty
 import { AKS_SERVER_APP_ID_RESOURCE, KNOWN_RESOURCES, normalizeResource } from "./resources.js";
 import { correlationId, entraError, fail, missingParameter, type EntraFailure } from "./errors.js";
 import { verifyAssertion } from "./federation.js";
+import { noteCaller } from "../core/request-log.js";
 
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /** OIDC scopes MSAL may add; they do not name a resource. */
@@ -97,6 +98,8 @@ export async function tokenEndpoint(ctx: ServiceContext, req: SandboxRequest, te
     return error(fail(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."));
   }
 
+  // the client has proven who it is: its service principal's object ID, as ARM logs it
+  noteCaller(req.raw, principal.principalId);
   const r = resourceOf(ctx, scope, tenantId);
   if (!("resource" in r)) return error(r);
 

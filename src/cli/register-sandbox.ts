@@ -20,6 +20,7 @@ export function registerSandbox(program: Command): void {
     .addOption(dirOption())
     .option("--faults <spec>", 'inject faults, e.g. "arm.429=0.2,kube.drop=0.05,seed=7" (env AKS_WI_SANDBOX_FAULTS)')
     .option("--latency <profile>", "instant (default), realistic or realistic:FACTOR (env AKS_WI_SANDBOX_LATENCY)")
+    .option("--rtt <spec>", 'per-request round trip in ms by service, over the profile\'s, e.g. "arm=120,login=80,kube=40,oidc=30" or "*=0" (env AKS_WI_SANDBOX_RTT)')
     .option("--foreground", "run in this process until interrupted")
     .action(action("start"));
 

@@ -9,7 +9,9 @@ import type { SandboxInfo } from "../../../sandbox/info.js";
 
 type Sub = "start" | "env" | "status" | "stop";
 
-interface Opts { dir?: string; faults?: string; latency?: string; foreground?: boolean; format?: "sh" | "json" }
+interface Opts { dir?: string; faults?: string; latency?: string; rtt?: string; foreground?: boolean; format?: "sh" | "json" }
+
+interface Specs { faults: string; latency: string; rtt: string; rttMs: Record<string, number> }
 
 const out = (line = "") => process.stdout.write(line + "\n");
 
@@ -27,20 +29,27 @@ export async function run(sub: Sub, opts: Opts): Promise<number> {
   }
 }
 
-async function validateSpecs(opts: Opts): Promise<{ faults: string; latency: string }> {
-  const { parseFaults, FaultSpecError, parseLatency, LatencySpecError } = await import("../../../sandbox/specs.js");
+async function validateSpecs(opts: Opts): Promise<Specs> {
+  const { parseFaults, FaultSpecError, parseLatency, LatencySpecError, RttSpecError } = await import("../../../sandbox/specs.js");
   const faults = opts.faults ?? process.env.AKS_WI_SANDBOX_FAULTS ?? "";
   const latency = opts.latency ?? process.env.AKS_WI_SANDBOX_LATENCY ?? "instant";
+  const rtt = opts.rtt ?? process.env.AKS_WI_SANDBOX_RTT ?? "";
+  let rttMs: Record<string, number>;
   try {
     parseFaults(faults);
-    parseLatency(latency);
+    rttMs = parseLatency(latency, {}, rtt).rttMs;
   } catch (e) {
     if (e instanceof FaultSpecError) throw new UserError(`--faults: ${e.message}`, 'example: --faults "arm.429=0.2,seed=7"');
     if (e instanceof LatencySpecError) throw new UserError(`--latency: ${e.message}`);
+    if (e instanceof RttSpecError) throw new UserError(`--rtt: ${e.message}`, 'example: --rtt "arm=120,kube=40"');
     throw e;
   }
-  return { faults, latency };
+  return { faults, latency, rtt, rttMs };
 }
+
+/** A sandbox started before round trips existed has none. */
+const zeroRtt = (like: Record<string, number>) => Object.fromEntries(Object.keys(like).map((k) => [k, 0]));
+const rttText = (rtt: Record<string, number> | undefined) => (rtt ? Object.entries(rtt).map(([k, v]) => `${k}=${v}`).join(",") : "");
 
 function summary(info: SandboxInfo, dir: string): void {
   out(`  ARM          ${info.armEndpoint}`);
@@ -48,7 +57,7 @@ function summary(info: SandboxInfo, dir: string): void {
   out(`  Kubernetes   ${info.kubeServer}  (kubeconfig ${info.kubeconfig})`);
   out(`  subscription ${info.subscriptionId} (${info.subscriptionName})`);
   out(`  cluster      ${info.clusterName} in resource group ${info.resourceGroup} (${info.location})`);
-  out(`  latency      ${info.latency}${info.faults ? `   faults ${info.faults}` : ""}`);
+  out(`  latency      ${info.latency}   round trips (ms) ${rttText(info.rtt) || "none"}${info.faults ? `   faults ${info.faults}` : ""}`);
   out(`  state        ${dir}`);
 }
 
@@ -58,9 +67,9 @@ async function start(dir: string, opts: Opts): Promise<number> {
   const already = await daemon.running(dir);
   if (already) {
     // Asked-for faults or latency that differ from the running ones would silently not apply.
-    if (specs.faults.trim() !== already.faults.trim() || specs.latency.trim() !== already.latency.trim()) {
+    if (specs.faults.trim() !== already.faults.trim() || specs.latency.trim() !== already.latency.trim() || rttText(specs.rttMs) !== rttText(already.rtt ?? zeroRtt(specs.rttMs))) {
       throw new UserError(
-        `a sandbox is already running in ${dir} with latency "${already.latency}"${already.faults ? ` and faults "${already.faults}"` : " and no faults"}, not the ones asked for`,
+        `a sandbox is already running in ${dir} with latency "${already.latency}"${Object.values(already.rtt ?? {}).some((v) => v > 0) ? `, round trips "${rttText(already.rtt)}"` : ""}${already.faults ? ` and faults "${already.faults}"` : " and no faults"}, not the ones asked for`,
         `stop it first (aks-wi sandbox stop --dir ${dir}); its state is kept`,
       );
     }
@@ -71,7 +80,7 @@ async function start(dir: string, opts: Opts): Promise<number> {
   if (opts.foreground) return foreground(dir, specs);
 
   const started = Date.now();
-  const r = await daemon.spawnDetached({ dir, entry: process.argv[1], args: ["--latency", specs.latency, ...(specs.faults ? ["--faults", specs.faults] : [])] });
+  const r = await daemon.spawnDetached({ dir, entry: process.argv[1], args: ["--latency", specs.latency, ...(specs.rtt ? ["--rtt", specs.rtt] : []), ...(specs.faults ? ["--faults", specs.faults] : [])] });
   if (!r.info) {
     const tail = daemon.logTail(r.log, 3).split("\n").pop() ?? "";
     throw new UserError(`the sandbox did not start${tail ? `: ${tail}` : ""}`, `see ${r.log}`, "failed");
@@ -83,9 +92,9 @@ async function start(dir: string, opts: Opts): Promise<number> {
   return EXIT.ok;
 }
 
-async function foreground(dir: string, specs: { faults: string; latency: string }): Promise<number> {
+async function foreground(dir: string, specs: Specs): Promise<number> {
   const { startSandbox } = await import("../../../sandbox/index.js");
-  const sb = await startSandbox({ dir, faults: specs.faults, latency: specs.latency });
+  const sb = await startSandbox({ dir, faults: specs.faults, latency: specs.latency, rtt: specs.rtt });
   out(`sandbox running in the foreground (pid ${process.pid}); Ctrl-C stops it`);
   summary(sb.info, dir);
   await new Promise<void>((resolveStop) => {

@@ -1,7 +1,7 @@
 // How the sandbox's integration tests talk to it besides the SDKs: raw HTTPS calls to any of its
 // listeners (trusting its CA), tokens minted by its Entra key, an SDK call's expected failure,
 // and turning workload identity on as `az aks update` does.
-import { request } from "node:https";
+import { request, type Agent } from "node:https";
 import { sandboxCloud } from "../../../src/azure/cloud.js";
 import { operatorOf } from "../../../sandbox/core/seed.js";
 import { operatorCredential, type TestSandbox } from "../../helpers/sandbox.js";
@@ -26,7 +26,7 @@ export function rawCall(
   sb: TestSandbox,
   method: string,
   path: string,
-  opts: { token?: string; body?: string; contentType?: string; headers?: Record<string, string>; base?: string } = {},
+  opts: { token?: string; body?: string; contentType?: string; headers?: Record<string, string>; base?: string; agent?: Agent | false } = {},
 ): Promise<RawResponse> {
   const base = new URL(opts.base ?? sb.info.armEndpoint);
   return new Promise((resolve, reject) => {
@@ -37,6 +37,7 @@ export function rawCall(
         method,
         path,
         ca: sandboxCloud(sb.dir).caPem,
+        ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
         headers: {
           ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
           ...(opts.body !== undefined ? { "content-type": opts.contentType ?? "application/json", "content-length": String(Buffer.byteLength(opts.body)) } : {}),

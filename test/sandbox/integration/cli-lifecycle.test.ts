@@ -51,6 +51,13 @@ describe("sandbox lifecycle", () => {
     const other = cli(["sandbox", "start", "--dir", dir, "--faults", "arm.429=1"]);
     expect(other.status).toBe(2);
     expect(other.stderr).toMatch(/^error: a sandbox is already running in .* with latency "instant" and no faults, not the ones asked for\n  hint: stop it first/);
+    // so would round trips it does not have (given as a flag or in the environment)
+    const slower = cli(["sandbox", "start", "--dir", dir, "--rtt", "arm=50"]);
+    expect(slower.status).toBe(2);
+    expect(slower.stderr).toMatch(/^error: a sandbox is already running in .* with latency "instant" and no faults, not the ones asked for\n/);
+    expect(cli(["sandbox", "start", "--dir", dir], { AKS_WI_SANDBOX_RTT: "kube=5" }).status).toBe(2);
+    // asking for what it has is fine: instant's round trips are zero
+    expect(cli(["sandbox", "start", "--dir", dir, "--rtt", "*=0"]).status).toBe(0);
   });
 
   it("env prints sh and json without the client secret; status shows it running", () => {
@@ -66,6 +73,7 @@ describe("sandbox lifecycle", () => {
     const st = cli(["sandbox", "status", "--dir", dir]);
     expect(st.status).toBe(0);
     expect(st.stdout).toMatch(/running \(pid \d+/);
+    expect(st.stdout).toMatch(/latency +instant +round trips \(ms\) arm=0,login=0,kube=0,oidc=0\n/);
   });
 
   it("keeps its state across stop and start (real kubectl, real ARM SDK)", async () => {
@@ -118,6 +126,10 @@ describe("sandbox lifecycle", () => {
     const f = cli(["sandbox", "start", "--dir", dir], { AKS_WI_SANDBOX_FAULTS: "arm.418=0.5" });
     expect(f.status).toBe(2);
     expect(f.stderr).toMatch(/^error: --faults: bad fault "arm.418"/);
+    const rtt = cli(["sandbox", "start", "--dir", dir, "--rtt", "arm=fast"]);
+    expect(rtt.status).toBe(2);
+    expect(rtt.stderr).toMatch(/^error: --rtt: bad round trip "arm=fast": expected SERVICE=MS .*\n  hint: example: --rtt "arm=120,kube=40"\n$/);
+    expect(cli(["sandbox", "start", "--dir", dir], { AKS_WI_SANDBOX_RTT: "graph=5" }).stderr).toMatch(/^error: --rtt: bad round trip "graph=5"/);
     expect(cli(["sandbox", "status", "--dir", dir]).status).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FaultSpecError, faultResponse, parseFaults } from "../../../sandbox/core/faults.js";
-import { LatencySpecError, parseLatency } from "../../../sandbox/core/latency.js";
+import { LatencySpecError, RttSpecError, parseLatency, parseRtt } from "../../../sandbox/core/latency.js";
 
 const draw = (spec: string, n: number) => {
   const plan = parseFaults(spec);
@@ -47,7 +47,9 @@ describe("fault plan", () => {
 describe("latency profiles", () => {
   it("instant is all zeros; realistic scales Azure's timings by the factor", () => {
     const i = parseLatency("instant");
-    expect(Object.entries(i).filter(([k]) => k !== "name").every(([, v]) => v === 0)).toBe(true);
+    const { name: _name, rttMs, ...timings } = i;
+    expect(Object.values(timings).every((v) => v === 0)).toBe(true);
+    expect(rttMs).toEqual({ arm: 0, login: 0, kube: 0, oidc: 0 });
     const full = parseLatency("realistic");
     const tenth = parseLatency("realistic:0.1");
     expect(full.clusterUpdateMs).toBeGreaterThanOrEqual(60_000);
@@ -56,5 +58,23 @@ describe("latency profiles", () => {
   });
   it.each(["slow", "instant:2", "realistic:", "realistic:-1"])("rejects %j", (spec) => {
     expect(() => parseLatency(spec)).toThrow(LatencySpecError);
+  });
+
+  it("realistic costs every request a round trip per service, scaled like the other timings", () => {
+    expect(parseLatency("realistic").rttMs).toEqual({ arm: 120, login: 80, kube: 40, oidc: 30 });
+    expect(parseLatency("realistic:0.1").rttMs).toEqual({ arm: 12, login: 8, kube: 4, oidc: 3 });
+  });
+
+  it("--rtt sets round trips as given, over any profile and any override, leaving the others", () => {
+    expect(parseLatency("instant", {}, "arm=120,kube=40").rttMs).toEqual({ arm: 120, login: 0, kube: 40, oidc: 0 });
+    expect(parseLatency("realistic:0.1", {}, "arm=300").rttMs).toEqual({ arm: 300, login: 8, kube: 4, oidc: 3 });
+    expect(parseLatency("realistic", { rttMs: { kube: 1 } }, "*=0,oidc=7").rttMs).toEqual({ arm: 0, login: 0, kube: 0, oidc: 7 });
+    expect(parseLatency("realistic", { rttMs: { kube: 1 } }).rttMs).toEqual({ arm: 120, login: 80, kube: 1, oidc: 30 });
+    expect(parseRtt("")).toEqual({});
+    expect(parseRtt(" login = 12.4 ")).toEqual({ login: 12 });
+  });
+
+  it.each(["arm", "arm=", "arm=-1", "arm=fast", "graph=5", "arm=120ms", "arm=600000"])("rejects the round trip %j", (spec) => {
+    expect(() => parseRtt(spec)).toThrow(RttSpecError);
   });
 });

@@ -18,6 +18,7 @@ const READ_ONLY_POOL_FIELDS = ["provisioningState", "currentOrchestratorVersion"
 
 function agentPool(name: string, version: string, overrides: Record<string, any> = {}): Record<string, any> {
   return {
+    eTag: randomUUID(),
     name,
     count: 1,
     vmSize: "Standard_D2s_v5",
@@ -121,6 +122,8 @@ export function seedClusterBody(p: { id: string; name: string; location: string;
     // Azure/azure-cli acs test recording test_aks_create_default_service_msi.yaml).
     identity: { type: "SystemAssigned", principalId: randomUUID(), tenantId: p.tenantId },
     sku: { name: "Base", tier: "Free" },
+    // read-only; changes on every accepted write (preconditions.ts)
+    eTag: randomUUID(),
   };
 }
 

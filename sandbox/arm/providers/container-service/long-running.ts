@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { SandboxResponse, ServiceContext } from "../../../core/types.js";
 import { key, type ClusterRecord } from "../../../core/world.js";
 import { armError } from "../../errors.js";
+import { stampETags } from "./preconditions.js";
 
 /** The api-version AKS puts into its Azure-AsyncOperation URLs. */
 export const OPERATION_URL_API_VERSION = "2016-03-30";
@@ -52,8 +53,25 @@ function scheduleSettle(ctx: ServiceContext, doneAt: number): void {
   }, Math.max(0, doneAt - ctx.now()) + 5).unref();
 }
 
-/** At service start: finish what finished while the sandbox was down, schedule the rest. */
+/** The agent pools that stay through a write carry their new eTags at once too. */
+function syncPoolETags(body: Record<string, any>, pending: Record<string, any>): void {
+  const next = new Map<string, string>((pending.properties?.agentPoolProfiles ?? []).map((p: any) => [String(p.name).toLowerCase(), p.eTag]));
+  for (const pool of body.properties?.agentPoolProfiles ?? []) {
+    const tag = next.get(String(pool.name).toLowerCase());
+    if (tag) pool.eTag = tag;
+  }
+}
+
+/** At service start: finish what finished while the sandbox was down, schedule the rest; a
+ *  cluster of a world saved before clusters had eTags gets one. */
 export function resumeClusterOperations(ctx: ServiceContext): void {
+  let stamped = false;
+  for (const c of Object.values(ctx.world.state.clusters)) {
+    if (c.body.eTag) continue;
+    stampETags(c.body);
+    stamped = true;
+  }
+  if (stamped) ctx.world.save();
   settleClusters(ctx);
   for (const c of Object.values(ctx.world.state.clusters)) if (c.operation) scheduleSettle(ctx, c.operation.doneAt);
 }
@@ -77,6 +95,9 @@ export function startOperation(ctx: ServiceContext, id: string, record: ClusterR
   const doneAt = now + Math.max(0, ctx.latency.clusterUpdateMs);
   const target: ClusterRecord = record ?? { id, body: clone(pending), operations: {} };
   target.body.properties.provisioningState = state;
+  // the write is accepted now: the stored cluster's eTag is the new one from this moment on
+  target.body.eTag = pending.eTag;
+  syncPoolETags(target.body, pending);
   if (!record) ctx.world.state.clusters[key(id)] = target;
   target.operation = { id: opId, startedAt: now, doneAt, status: "InProgress", pending: clone(pending) };
   const response: SandboxResponse = {

@@ -9,6 +9,7 @@ import { buildKubeconfig, type CredentialKind } from "../../../kube/kubeconfig.j
 import { armError, locationRequired, missingBody, resourceNotFound } from "../../errors.js";
 import { managedClusterId, mergeClusterBody, seedClusterBody } from "./cluster-body.js";
 import { busy, clone, settleCluster, settleClusters, startOperation } from "./long-running.js";
+import { failedPrecondition, stampETags } from "./preconditions.js";
 
 /** Ascending, from azure-rest-api-specs (@azure/arm-containerservice 24.1.0 sends 2025-10-01). */
 export const MANAGED_CLUSTER_API_VERSIONS = [
@@ -55,11 +56,13 @@ async function putCluster(call: ArmCall): Promise<SandboxResponse> {
   const { ctx } = call;
   const name = call.params.resourceName;
   const body = call.json;
-  if (!body || typeof body !== "object" || Array.isArray(body)) return missingBody();
-  if (typeof body.location !== "string" || !body.location) return locationRequired();
   const id = clusterId(call);
   const record = ctx.world.state.clusters[key(id)];
   if (record) settleCluster(ctx, record);
+  const precondition = failedPrecondition(call.req, record?.body.eTag, !!record);
+  if (precondition) return precondition;
+  if (!body || typeof body !== "object" || Array.isArray(body)) return missingBody();
+  if (typeof body.location !== "string" || !body.location) return locationRequired();
 
   if (record?.operation) return busy(record);
   if (!record && !NAME_RULE.test(name)) {
@@ -88,6 +91,7 @@ async function putCluster(call: ArmCall): Promise<SandboxResponse> {
     // AKS issuer URLs are https://HOST/TENANT/GUID/ — the trailing slash is part of the issuer.
     pending.properties.oidcIssuerProfile.issuerURL = `${ctx.info.oidcBase}/${ctx.world.state.tenantId}/${randomUUID()}/`;
   }
+  stampETags(pending);
   return startOperation(ctx, id, record, pending);
 }
 
@@ -95,15 +99,18 @@ async function putCluster(call: ArmCall): Promise<SandboxResponse> {
 async function patchClusterTags(call: ArmCall): Promise<SandboxResponse> {
   const { ctx } = call;
   const body = call.json;
-  if (!body || typeof body !== "object" || Array.isArray(body)) return missingBody();
   const id = clusterId(call);
   const record = ctx.world.state.clusters[key(id)];
+  if (record) settleCluster(ctx, record);
+  const precondition = failedPrecondition(call.req, record?.body.eTag, !!record);
+  if (precondition) return precondition;
+  if (!body || typeof body !== "object" || Array.isArray(body)) return missingBody();
   if (!record) return resourceNotFound(TYPE, call.params.resourceName, call.params.resourceGroupName);
-  settleCluster(ctx, record);
   if (record.operation) return busy(record);
   const pending = clone(record.body);
   if (body.tags && typeof body.tags === "object") pending.tags = clone(body.tags);
   else delete pending.tags;
+  stampETags(pending);
   return startOperation(ctx, id, record, pending);
 }
 
