@@ -86,7 +86,7 @@ function toPod(p: V1Pod): PodInfo {
 export function createKubeOps(kubeconfigYaml: string, context?: string, options: KubeOpsOptions = {}): KubeOps {
   const conn = connect(kubeconfigYaml, context, options);
   const api = conn.kc.makeApiClient(CoreV1Api);
-  const pollMs = options.podPollMs ?? 250;
+  const pollMs = options.podPollMs ?? 1_000;
 
   async function call<T>(what: string, fn: (o: Awaited<ReturnType<typeof conn.requestOptions>>) => Promise<T>): Promise<T> {
     try {
@@ -175,11 +175,14 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
     async waitForPodRunning(namespace, name, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       let last: PodInfo | undefined;
+      // Quick reads first (a pod on a warm node starts in about a second), then less often.
+      let delay = Math.min(100, pollMs);
       for (;;) {
         last = await ops.getPod(namespace, name);
         if (last && (last.phase === "Running" || last.phase === "Failed" || last.phase === "Succeeded")) return last;
-        if (Date.now() + pollMs > deadline) return last;
-        await sleep(pollMs);
+        if (Date.now() + delay > deadline) return last;
+        await sleep(delay);
+        delay = Math.min(Math.round(delay * 1.5), pollMs);
       }
     },
   };

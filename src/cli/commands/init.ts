@@ -49,11 +49,12 @@ export interface InitDeps {
 
 /** The real Kubernetes access (src/kube/connect.ts): --kubeconfig/--context, else the cluster's credential from ARM. */
 async function realKube(target: ClusterRef, azure: () => Promise<AzureOps>, profile: CloudProfile, opts: InitOptions, env: NodeJS.ProcessEnv): Promise<KubeOps> {
-  const [{ kubeSource }, { createKubeOps }, { aksTokenProvider }] = await Promise.all([
-    import("../../kube/connect.js"), import("../../kube/ops.js"), import("../../azure/kube-token.js"),
-  ]);
+  // The Kubernetes client is the heaviest module to load: it loads while ARM answers for the
+  // cluster's credential, not before.
+  const client = import("../../kube/ops.js");
+  const [{ kubeSource }, { aksTokenProvider }] = await Promise.all([import("../../kube/connect.js"), import("../../azure/kube-token.js")]);
   const src = await kubeSource(opts, env, target, azure, aksTokenProvider(profile));
-  return createKubeOps(src.yaml, src.context, { token: src.token });
+  return (await client).createKubeOps(src.yaml, src.context, { token: src.token });
 }
 
 function realDeps(): InitDeps {
