@@ -6,8 +6,7 @@ import type { AzureOps, ClusterInfo } from "../core/ports.js";
 export function cacheClusterReads(ops: AzureOps): AzureOps {
   const seen = new Map<string, Promise<ClusterInfo | undefined>>();
   const key = (s: string, rg: string, n: string) => `${s}/${rg}/${n}`.toLowerCase();
-  return {
-    ...ops,
+  const overrides: Partial<AzureOps> = {
     getCluster(s, rg, n) {
       const k = key(s, rg, n);
       let p = seen.get(k);
@@ -27,4 +26,12 @@ export function cacheClusterReads(ops: AzureOps): AzureOps {
       }
     },
   };
+  // A proxy, not a spread: the operations may be a class's methods.
+  return new Proxy(ops, {
+    get(target, prop, receiver) {
+      if (prop in overrides) return overrides[prop as keyof AzureOps];
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
 }
