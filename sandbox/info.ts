@@ -58,3 +58,24 @@ export interface RequestLogEntry {
    *  endpoint) or the Kubernetes user name; null when it presented none that held. */
   caller: string | null;
 }
+
+/** What `aks-wi sandbox principal create` asks the running sandbox for: a service principal with
+ *  exactly these role assignments and, optionally, a Kubernetes user bound in one namespace. */
+export interface PrincipalSpec {
+  /** Lower-case letters, digits and hyphens (a DNS label): the principal's display name, the file
+   *  DIR/principals/NAME.json, and the Kubernetes user's name. */
+  name: string;
+  /** Built-in roles by name or GUID; a scope is an ARM ID (default: the subscription). */
+  roles: { role: string; scope?: string }[];
+  kube?: { namespace: string; role: "edit" | "view" };
+}
+
+/** The answer, printed by `principal create` and kept in DIR/principals/NAME.json (0600). */
+export interface PrincipalCredentials {
+  clientId: string;
+  clientSecret: string;
+  tenantId: string;
+  objectId: string;
+  /** Absolute path of the Kubernetes user's kubeconfig (DIR/principals/NAME.kubeconfig), when asked for. */
+  kubeconfig?: string;
+}

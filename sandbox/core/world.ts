@@ -72,14 +72,26 @@ export interface RoleAssignmentRecord {
   description?: string;
 }
 
-/** An Entra service principal: the operator, or the one behind each managed identity. */
+/** An Entra service principal: the operator, the one behind each managed identity, or one made by
+ *  `aks-wi sandbox principal create` (with exactly the role assignments asked for). */
 export interface PrincipalRecord {
   clientId: string;
   principalId: string;
   displayName: string;
-  kind: "operator" | "managedIdentity";
-  /** SHA-256 hex of the client secret (operator only). The secret itself is in sandbox.json only. */
+  kind: "operator" | "managedIdentity" | "servicePrincipal";
+  /** SHA-256 hex of the client secret (operator and made principals). The secret itself is only in
+   *  DIR/sandbox.json or DIR/principals/NAME.json (0600). */
   secretSha256?: string;
+  createdAt: number;
+}
+
+/** A Kubernetes user of a static bearer token, bound in some namespaces to a default ClusterRole
+ *  (kube/rbac), as a RoleBinding to that ClusterRole would bind it. */
+export interface KubeUserRecord {
+  name: string;
+  /** SHA-256 hex of the bearer token; the token itself is only in the user's kubeconfig (0600). */
+  tokenSha256: string;
+  bindings: { namespace: string; clusterRole: string }[];
   createdAt: number;
 }
 
@@ -89,6 +101,8 @@ export interface KubeState {
   /** Objects by kind (lower-case plural, e.g. "namespaces", "serviceaccounts", "pods", "events")
    *  then by "namespace/name" ("name" for cluster-scoped). */
   objects: Record<string, Record<string, any>>;
+  /** Users beyond the local accounts (which are cluster administrators), by name. */
+  users?: Record<string, KubeUserRecord>;
 }
 
 export interface WorldState {

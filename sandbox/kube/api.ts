@@ -8,6 +8,7 @@ import type { SandboxRequest, SandboxResponse, ServiceContext } from "../core/ty
 import { decodeBody, mediaType } from "./body.js";
 import { apiGroup, apiGroupList, apiVersions, findResource, resourceList, versionInfo, type ResourceDef } from "./discovery.js";
 import { kindOf, type KubeEnv } from "./kinds/index.js";
+import type { KubeUser } from "./rbac/authorizer.js";
 import { dns1123Subdomain } from "./names.js";
 import { openapiV3Document, openapiV3Index } from "./openapi.js";
 import { jsonPatch, mergePatch, strategicMergePatch } from "./patch.js";
@@ -70,7 +71,8 @@ export class KubeApi {
     this.env = { ctx, store: this.store };
   }
 
-  async handle(req: SandboxRequest): Promise<SandboxResponse> {
+  /** Serves an authenticated, authorized request; `user` is who makes it (none: anonymous). */
+  async handle(req: SandboxRequest, user?: KubeUser): Promise<SandboxResponse> {
     this.store.reconcile();
     const p = req.path.replace(/\/+$/, "") || "/";
     if (req.method === "GET" || req.method === "HEAD") {
@@ -84,7 +86,7 @@ export class KubeApi {
     if (ns && req.method !== "GET" && !this.store.get("namespaces", undefined, ns)) return notFound("namespaces", ns);
     if (sub) return serveSubresource(this.env, req, def, ns, name!, sub);
     const kind = kindOf(def.name);
-    if (kind.serve) return kind.serve(this.env, req, name);
+    if (kind.serve) return kind.serve({ ...this.env, user }, req, name);
     const dryRun = req.url.searchParams.getAll("dryRun").includes("All");
     switch (req.method) {
       case "GET": case "HEAD":

@@ -5,6 +5,7 @@
 import type { SandboxRequest, SandboxResponse, ServiceContext } from "../../core/types.js";
 import type { StatusCause, Outcome } from "../status.js";
 import type { KubeObject, KubeStore, StoredObject } from "../store.js";
+import type { KubeUser } from "../rbac/authorizer.js";
 import { deployments } from "./deployments.js";
 import { namespaces } from "./namespaces.js";
 import { pods } from "./pods.js";
@@ -14,6 +15,8 @@ import { selfSubjectAccessReviews } from "./self-subject-access-reviews.js";
 export interface KubeEnv {
   ctx: ServiceContext;
   store: KubeStore;
+  /** Who makes the request (access reviews answer for them). */
+  user?: KubeUser;
 }
 
 export interface KindHooks {

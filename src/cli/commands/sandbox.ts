@@ -1,4 +1,4 @@
-// Implementation of `aks-wi sandbox start|env|status|stop`. Returns the exit code; never exits.
+// Implementation of `aks-wi sandbox start|env|status|stop|principal create`. Returns the exit code; never exits.
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../../core/errors.js";
@@ -7,9 +7,12 @@ import { handOverInterrupt } from "../interrupt.js";
 import { defaultSandboxDir } from "../../azure/cloud.js";
 import type { SandboxInfo } from "../../../sandbox/info.js";
 
-type Sub = "start" | "env" | "status" | "stop";
+type Sub = "start" | "env" | "status" | "stop" | "principal-create";
 
-interface Opts { dir?: string; faults?: string; latency?: string; rtt?: string; foreground?: boolean; format?: "sh" | "json" }
+interface Opts {
+  dir?: string; faults?: string; latency?: string; rtt?: string; foreground?: boolean; format?: "sh" | "json";
+  name?: string; role?: string[]; scope?: string[]; kubeNamespace?: string; kubeRole?: "edit" | "view";
+}
 
 interface Specs { faults: string; latency: string; rtt: string; rttMs: Record<string, number> }
 
@@ -26,6 +29,8 @@ export async function run(sub: Sub, opts: Opts): Promise<number> {
       return status(dir);
     case "stop":
       return stop(dir);
+    case "principal-create":
+      return principalCreate(dir, opts);
   }
 }
 
@@ -161,4 +166,32 @@ async function stop(dir: string): Promise<number> {
   rmSync(join(dir, "sandbox.json"), { force: true });
   out(r === "stopped" ? `sandbox stopped (state kept in ${dir})` : `no sandbox was running in ${dir}`);
   return EXIT.ok;
+}
+
+/** Roles pair with scopes by position; with no --scope at all, every role is at the subscription. */
+function roleAssignments(opts: Opts): { role: string; scope?: string }[] {
+  const roles = opts.role ?? [], scopes = opts.scope ?? [];
+  if (scopes.length > 0 && scopes.length !== roles.length) {
+    throw new UserError(`${roles.length} --role but ${scopes.length} --scope`, "give one --scope per --role, in the same order, or none (every role at the subscription)");
+  }
+  return roles.map((role, i) => ({ role, ...(scopes.length ? { scope: scopes[i] } : {}) }));
+}
+
+async function principalCreate(dir: string, opts: Opts): Promise<number> {
+  const roles = roleAssignments(opts);
+  if (!!opts.kubeNamespace !== !!opts.kubeRole) throw new UserError("--kube-namespace and --kube-role go together", "e.g. --kube-namespace app --kube-role edit");
+  const info = await requireRunning(dir);
+  const { createPrincipal, ControlError } = await import("../../../sandbox/daemon.js");
+  try {
+    const made = await createPrincipal(info, {
+      name: opts.name ?? "",
+      roles,
+      ...(opts.kubeNamespace && opts.kubeRole ? { kube: { namespace: opts.kubeNamespace, role: opts.kubeRole } } : {}),
+    });
+    out(JSON.stringify(made, null, 2));
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof ControlError) throw new UserError(e.message, e.status === 409 ? `pick another name, or use the one in ${join(dir, "principals")}` : undefined, e.status >= 500 ? "failed" : "usage");
+    throw e;
+  }
 }
