@@ -6,6 +6,9 @@ import type { LatencyProfile } from "./types.js";
  *  seconds; new principals and federated credentials need time to replicate through Entra. */
 const REALISTIC: Omit<LatencyProfile, "name"> = {
   clusterUpdateMs: 240_000,
+  // "registration can take a few minutes" (Azure's docs): a provider about one, a preview feature several
+  providerRegistrationMs: 60_000,
+  featureRegistrationMs: 300_000,
   identityWriteMs: 2_000,
   ficParentNotFoundMs: 10_000,
   principalReplicationMs: 60_000,
@@ -16,6 +19,8 @@ const REALISTIC: Omit<LatencyProfile, "name"> = {
 
 const INSTANT: Omit<LatencyProfile, "name"> = {
   clusterUpdateMs: 0,
+  providerRegistrationMs: 0,
+  featureRegistrationMs: 0,
   identityWriteMs: 0,
   ficParentNotFoundMs: 0,
   principalReplicationMs: 0,
