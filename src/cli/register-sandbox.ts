@@ -30,6 +30,11 @@ export function registerSandbox(program: Command): void {
     .addOption(new Option("--format <format>", "output format").choices(["sh", "json"]).default("sh"))
     .action(action("env"));
 
-  sandbox.command("status").description("show whether the sandbox runs, and its endpoints").addOption(dirOption()).action(action("status"));
+  sandbox
+    .command("status")
+    .description("show whether the sandbox runs, its endpoints and the seeded resources' IDs")
+    .addOption(dirOption())
+    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+    .action(action("status"));
   sandbox.command("stop").description("stop the background sandbox (its state stays in DIR)").addOption(dirOption()).action(action("stop"));
 }
