@@ -10,7 +10,7 @@ import { parseFaults, type FaultPlan } from "./core/faults.js";
 import { parseLatency } from "./core/latency.js";
 import { listen, type Listener } from "./core/server.js";
 import { REQUEST_LOG, RequestLog } from "./core/request-log.js";
-import { SEED, operatorOf, seedWorld } from "./core/seed.js";
+import { SEED, operatorOf, seedWorld, seededResourceIds } from "./core/seed.js";
 import { World } from "./core/world.js";
 import { createArmService } from "./arm/index.js";
 import { createLoginService } from "./login/index.js";
@@ -115,6 +115,7 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       resourceGroup: SEED.resourceGroup,
       clusterName: SEED.clusterName,
       location: world.state.location,
+      ...seededResourceIds(world.state),
       armEndpoint: base("arm"),
       authorityHost: base("login"),
       kubeServer: base("kube"),

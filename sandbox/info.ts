@@ -13,6 +13,11 @@ export interface SandboxInfo {
   resourceGroup: string;
   clusterName: string;
   location: string;
+  /** Resource IDs of the seeded cluster (as AKS spells it), Key Vault and storage account: what
+   *  `--scope` and `az … --ids` take. Optional: a sandbox.json from before they were recorded lacks them. */
+  clusterId?: string;
+  keyVaultId?: string;
+  storageAccountId?: string;
   /** https://127.0.0.1:PORT (no trailing slash) — ARM. */
   armEndpoint: string;
   /** https://127.0.0.1:PORT (no trailing slash) — Entra ID, the `authorityHost`. */

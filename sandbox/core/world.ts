@@ -95,6 +95,14 @@ export interface KubeUserRecord {
   createdAt: number;
 }
 
+/** A resource provider's or a preview feature's registration in a subscription, once someone
+ *  asked for a change (until then each has its default): "Registering" / "Unregistering" until
+ *  doneAt, then "Registered" / "Unregistered". */
+export interface RegistrationRecord {
+  state: "Registering" | "Unregistering";
+  doneAt: number;
+}
+
 export interface KubeState {
   /** Monotonic counter for metadata.resourceVersion. */
   resourceVersion: number;
@@ -121,6 +129,9 @@ export interface WorldState {
   roleAssignments: Record<string, RoleAssignmentRecord>;
   /** Keyed by lower-cased clientId (appId). ARM adds one per managed identity it creates. */
   principals: Record<string, PrincipalRecord>;
+  /** By lower-cased provider ID (/subscriptions/S/providers/NS) or feature ID; absent in worlds
+   *  saved before providers and features could be registered. */
+  registrations?: Record<string, RegistrationRecord>;
   kube: KubeState;
 }
 

@@ -1,7 +1,6 @@
 // The REST surface of the sandbox's kube-apiserver: discovery, path routing and the generic verbs
 // (get, list, watch, create, update, patch, delete). What differs per kind is in kinds/ (hooks
 // the verbs call at fixed points), subresources are in subresources.ts.
-import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parse as parseYaml } from "yaml";
 import type { SandboxRequest, SandboxResponse, ServiceContext } from "../core/types.js";
@@ -9,7 +8,7 @@ import { decodeBody, mediaType } from "./body.js";
 import { apiGroup, apiGroupList, apiVersions, findResource, resourceList, versionInfo, type ResourceDef } from "./discovery.js";
 import { kindOf, type KubeEnv } from "./kinds/index.js";
 import type { KubeUser } from "./rbac/authorizer.js";
-import { dns1123Subdomain } from "./names.js";
+import { dns1123Subdomain, generatedNameSuffix } from "./names.js";
 import { openapiV3Document, openapiV3Index } from "./openapi.js";
 import { jsonPatch, mergePatch, strategicMergePatch } from "./patch.js";
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector, unsupportedField } from "./selectors.js";
@@ -59,9 +58,6 @@ function manager(req: SandboxRequest): string {
   const ua = String(req.headers["user-agent"] ?? "unknown");
   return ua.split("/")[0] || "unknown";
 }
-
-/** generateName's suffix: five characters from the alphabet apimachinery uses. */
-const nameSuffix = () => Array.from(randomBytes(5), (b) => "bcdfghjklmnpqrstvwxz2456789"[b % 27]).join("");
 
 export class KubeApi {
   readonly store: KubeStore;
@@ -233,7 +229,7 @@ export class KubeApi {
     const checked = this.checkBody(def, input, ns);
     if (!checked.ok) return checked.res;
     let obj = checked.value;
-    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + nameSuffix();
+    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + generatedNameSuffix();
     const invalidBody = this.validate(def, obj);
     if (invalidBody) return invalidBody;
     delete obj.metadata.uid; delete obj.metadata.resourceVersion; delete obj.metadata.creationTimestamp; delete obj.metadata.deletionTimestamp;

@@ -31,8 +31,12 @@ export function registerSandbox(program: Command): void {
     .addOption(new Option("--format <format>", "output format").choices(["sh", "json"]).default("sh"))
     .action(action("env"));
 
-  sandbox.command("status").description("show whether the sandbox runs, and its endpoints").addOption(dirOption()).action(action("status"));
-
+  sandbox
+    .command("status")
+    .description("show whether the sandbox runs, its endpoints and the seeded resources' IDs")
+    .addOption(dirOption())
+    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+    .action(action("status"));
   const collect = (value: string, previous: string[]) => [...previous, value];
   sandbox
     .command("principal")

@@ -9,6 +9,7 @@ import type { KubeUser } from "../rbac/authorizer.js";
 import { deployments } from "./deployments.js";
 import { namespaces } from "./namespaces.js";
 import { pods } from "./pods.js";
+import { replicaSets } from "./replica-sets.js";
 import { selfSubjectAccessReviews } from "./self-subject-access-reviews.js";
 
 /** What a kind's hooks may use. */
@@ -45,6 +46,7 @@ const KINDS: Record<string, KindHooks> = {
   pods,
   namespaces,
   deployments,
+  replicasets: replicaSets,
   selfsubjectaccessreviews: selfSubjectAccessReviews,
 };
 

@@ -10,7 +10,7 @@ import type { SandboxInfo } from "../../../sandbox/info.js";
 type Sub = "start" | "env" | "status" | "stop" | "principal-create";
 
 interface Opts {
-  dir?: string; faults?: string; latency?: string; rtt?: string; foreground?: boolean; format?: "sh" | "json";
+  dir?: string; faults?: string; latency?: string; rtt?: string; foreground?: boolean; format?: "sh" | "json"; output?: "text" | "json";
   name?: string; role?: string[]; scope?: string[]; kubeNamespace?: string; kubeRole?: "edit" | "view";
 }
 
@@ -26,7 +26,7 @@ export async function run(sub: Sub, opts: Opts): Promise<number> {
     case "env":
       return env(dir, opts.format ?? "sh");
     case "status":
-      return status(dir);
+      return status(dir, opts.output ?? "text");
     case "stop":
       return stop(dir);
     case "principal-create":
@@ -62,6 +62,10 @@ function summary(info: SandboxInfo, dir: string): void {
   out(`  Kubernetes   ${info.kubeServer}  (kubeconfig ${info.kubeconfig})`);
   out(`  subscription ${info.subscriptionId} (${info.subscriptionName})`);
   out(`  cluster      ${info.clusterName} in resource group ${info.resourceGroup} (${info.location})`);
+  // the seeded resources' IDs, what --scope and `az … --ids` take
+  if (info.clusterId) out(`               ${info.clusterId}`);
+  if (info.keyVaultId) out(`  Key Vault    ${info.keyVaultId}`);
+  if (info.storageAccountId) out(`  storage      ${info.storageAccountId}`);
   out(`  latency      ${info.latency}   round trips (ms) ${rttText(info.rtt) || "none"}${info.faults ? `   faults ${info.faults}` : ""}`);
   out(`  state        ${dir}`);
 }
@@ -94,6 +98,7 @@ async function start(dir: string, opts: Opts): Promise<number> {
   summary(r.info, dir);
   out();
   out(`next: aks-wi init --sandbox${opts.dir ? ` --sandbox-dir ${dir}` : ""}`);
+  out(`      or the tutorials by hand with az and kubectl: see "Follow the tutorials by hand" in the README`);
   return EXIT.ok;
 }
 
@@ -131,6 +136,9 @@ function envVars(info: SandboxInfo, dir: string): Record<string, string> {
     AZURE_AUTHORITY_HOST: info.authorityHost,
     AZURE_RESOURCE_MANAGER_ENDPOINT: info.armEndpoint,
     NODE_EXTRA_CA_CERTS: info.caFile,
+    ...(info.clusterId ? { AKS_WI_SANDBOX_CLUSTER_ID: info.clusterId } : {}),
+    ...(info.keyVaultId ? { AKS_WI_SANDBOX_KEY_VAULT_ID: info.keyVaultId } : {}),
+    ...(info.storageAccountId ? { AKS_WI_SANDBOX_STORAGE_ACCOUNT_ID: info.storageAccountId } : {}),
   };
 }
 
@@ -146,14 +154,22 @@ async function env(dir: string, format: "sh" | "json"): Promise<number> {
   return EXIT.ok;
 }
 
-async function status(dir: string): Promise<number> {
+async function status(dir: string, output: "text" | "json"): Promise<number> {
   const { running, readInfo } = await import("../../../sandbox/daemon.js");
   const info = await running(dir);
   if (!info) {
-    out(`sandbox: stopped (${dir})${readInfo(dir) ? " — stale sandbox.json from a run that did not stop cleanly" : ""}`);
+    const stale = !!readInfo(dir);
+    if (output === "json") out(JSON.stringify({ state: "stopped", dir, staleSandboxJson: stale }, null, 2));
+    else out(`sandbox: stopped (${dir})${stale ? " — stale sandbox.json from a run that did not stop cleanly" : ""}`);
     return EXIT.failed;
   }
   const up = Math.round((Date.now() - Date.parse(info.startedAt)) / 1000);
+  if (output === "json") {
+    // everything sandbox.json says but the client secret, which stays in that 0600 file
+    const { clientSecret: _secret, ...shown } = info;
+    out(JSON.stringify({ state: "running", dir, uptimeSeconds: up, ...shown }, null, 2));
+    return EXIT.ok;
+  }
   out(`sandbox: running (pid ${info.pid}, up ${up}s)`);
   summary(info, dir);
   return EXIT.ok;
