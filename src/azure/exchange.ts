@@ -68,6 +68,11 @@ export const CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-typ
 /** A token-endpoint answer worth repeating: a retryable status, or a transient AADSTS code. */
 const entraAnswerTransient = (r: HttpAnswer): Transient | undefined => httpTransient(r) ?? entraTransient(aadstsCode(r.json));
 
+/** The exchange rides on three calls in a row (Entra, then the issuer's discovery document and
+ *  keys, which Entra fetches): it gets more, shorter-capped retries than a single call, so a blip
+ *  on any of them is outlasted as surely as one on a single call (at most ~30 s in all). */
+export const EXCHANGE_RETRY: Partial<RetryPolicy> = { retries: 10, maxDelayMs: 4_000 };
+
 export async function requestArmToken(
   profile: Pick<CloudProfile, "authorityHost" | "armScope" | "caPem">,
   p: { tenantId: string; clientId: string; assertion: string },
@@ -85,7 +90,8 @@ export async function requestArmToken(
   try {
     // A token request changes nothing: safe to repeat.
     res = await httpsJsonRetried("Entra token endpoint", "the federated token exchange", url,
-      { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" }, body, ca: profile.caPem }, retry, entraAnswerTransient);
+      { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" }, body, ca: profile.caPem },
+      { ...retry, retryPolicy: { ...EXCHANGE_RETRY, ...retry.retryPolicy } }, entraAnswerTransient);
   } catch (e) {
     return { attempt: { ok: false, error: "network", errorDescription: `Entra's token endpoint could not be reached: ${(e as Error).message}`, transient: !!networkTransient(e) } };
   }
