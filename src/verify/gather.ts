@@ -115,7 +115,8 @@ export async function gather(t: VerifyTarget, deps: GatherDeps): Promise<Facts> 
     kube = await deps.kube();
   } catch (e) {
     // A bad --kubeconfig/--context or cluster name is the caller's input, not a finding: exit 2.
-    if (e instanceof UserError) throw e;
+    // A credential ARM would not hand out through its retries (429, 5xx) is neither.
+    if (e instanceof UserError && !transientOf(e)) throw e;
     facts.serviceAccountError = `the cluster could not be reached: ${msg(e)}`;
     facts.webhook = { deploymentFound: false, readyEndpoints: 0, error: msg(e) };
     if (t.pod || t.deployment) facts.podError = `the cluster could not be reached: ${msg(e)}`;

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { CloudProfile } from "../../../src/azure/cloud.js";
 import { EXIT } from "../../../src/cli/exit-codes.js";
 import { runVerify, type VerifyDeps } from "../../../src/cli/commands/verify.js";
+import { UserError } from "../../../src/core/errors.js";
 import { markTransient } from "../../../src/core/retry.js";
 import { runChecks } from "../../../src/verify/checks.js";
 import { gather } from "../../../src/verify/gather.js";
@@ -107,6 +108,17 @@ describe("gather records transient reads", () => {
     expect(facts.transient).toEqual(["cluster"]);
     expect(facts.clusterError).toBe("reading cluster aks: ServiceUnavailable");
     expect(facts.serviceAccountError).toMatch(/forbidden/);
+  });
+
+  it("a cluster credential ARM kept refusing with 503 leaves the Kubernetes checks unknown, not an error exit", async () => {
+    const { deps } = verifyFakes();
+    const e = markTransient(new UserError("reading the cluster credential: ServiceUnavailable", undefined, "failed"), "503");
+    const facts = await gather({ ...healthy().target }, { ...deps, kube: async () => { throw e; } });
+    expect(facts.transient).toEqual(["webhook", "serviceAccount", "pod"]);
+    const findings = runChecks(facts);
+    expect(findings.filter((x) => x.status === "FAIL")).toEqual([]);
+    expect(of(findings, "serviceAccount")[0]).toMatchObject({ status: "UNKNOWN", id: "sa-transient" });
+    expect(of(findings, "pod")[0]).toMatchObject({ status: "UNKNOWN", id: "pod-transient" });
   });
 
   it("a transient exec makes the token unknown; a transient permissions probe makes its role unknown", async () => {
