@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from "node:f
 import { request } from "node:https";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { SandboxInfo } from "./info.js";
+import type { PrincipalCredentials, PrincipalSpec, SandboxInfo } from "./info.js";
 
 export function readInfo(dir: string): SandboxInfo | undefined {
   try {
@@ -96,3 +96,35 @@ export const logTail = (file: string, lines = 5): string => {
   if (!existsSync(file)) return "";
   return readFileSync(file, "utf8").trim().split("\n").slice(-lines).join("\n");
 };
+
+/** A refusal of the running sandbox's control API, in its words. */
+export class ControlError extends Error {
+  constructor(message: string, readonly status: number, readonly code: string) {
+    super(message);
+  }
+}
+
+/** Asks the sandbox running as `info` to make a principal (control/principals.ts), signed in as its operator. */
+export function createPrincipal(info: SandboxInfo, spec: PrincipalSpec): Promise<PrincipalCredentials> {
+  const body = JSON.stringify(spec);
+  const basic = Buffer.from(`${encodeURIComponent(info.clientId)}:${encodeURIComponent(info.clientSecret)}`).toString("base64");
+  return new Promise((resolve, reject) => {
+    const req = request(`${info.authorityHost}/_sandbox/principals`, {
+      method: "POST",
+      ca: readFileSync(info.caFile, "utf8"),
+      headers: { authorization: `Basic ${basic}`, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) },
+    }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => (text += d));
+      res.on("end", () => {
+        let json: any;
+        try { json = JSON.parse(text); } catch { json = undefined; }
+        if (res.statusCode === 201 && json) return resolve(json as PrincipalCredentials);
+        reject(new ControlError(json?.error?.message ?? `the sandbox answered ${res.statusCode}`, res.statusCode ?? 0, json?.error?.code ?? "Unknown"));
+      });
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}

@@ -2,18 +2,19 @@
 // listeners. Used in-process by tests and by `aks-wi sandbox start --foreground`.
 // The sandbox's public face is this module, daemon.ts, info.ts and specs.ts: aks-wi loads only
 // these, and only lazily (test/sandbox/unit/project-boundary.test.ts holds it to that).
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { randomUUID } from "node:crypto";
 import { ensureTls } from "./core/certs.js";
+import { writePrivate } from "./core/files.js";
 import { parseFaults, type FaultPlan } from "./core/faults.js";
 import { parseLatency } from "./core/latency.js";
 import { listen, type Listener } from "./core/server.js";
 import { REQUEST_LOG, RequestLog } from "./core/request-log.js";
-import { SEED, operatorOf, seedWorld } from "./core/seed.js";
+import { SEED, operatorOf, seedWorld, seededResourceIds } from "./core/seed.js";
 import { World } from "./core/world.js";
 import { createArmService } from "./arm/index.js";
 import { createLoginService } from "./login/index.js";
+import { createControlHandler, withControl } from "./control/index.js";
 import { createTokenService } from "./login/tokens.js";
 import { createKubeService } from "./kube/index.js";
 import { buildKubeconfig } from "./kube/kubeconfig.js";
@@ -46,13 +47,6 @@ export interface Sandbox {
 }
 
 const SERVICES: ServiceName[] = ["arm", "login", "kube", "oidc"];
-
-/** Atomic, user-only write (temp file + rename). */
-export function writePrivate(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  renameSync(tmp, file);
-}
 
 function readJson<T>(file: string): T | undefined {
   try {
@@ -121,6 +115,7 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       resourceGroup: SEED.resourceGroup,
       clusterName: SEED.clusterName,
       location: world.state.location,
+      ...seededResourceIds(world.state),
       armEndpoint: base("arm"),
       authorityHost: base("login"),
       kubeServer: base("kube"),
@@ -152,7 +147,7 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       now: () => Date.now(),
     };
     listeners.arm.attach(createArmService(ctx));
-    listeners.login.attach(createLoginService(ctx));
+    listeners.login.attach(withControl(createLoginService(ctx), createControlHandler(ctx, dir)));
     listeners.kube.attach(createKubeService(ctx));
     listeners.oidc.attach(createOidcService(ctx));
 

@@ -13,6 +13,11 @@ export interface SandboxInfo {
   resourceGroup: string;
   clusterName: string;
   location: string;
+  /** Resource IDs of the seeded cluster (as AKS spells it), Key Vault and storage account: what
+   *  `--scope` and `az … --ids` take. Optional: a sandbox.json from before they were recorded lacks them. */
+  clusterId?: string;
+  keyVaultId?: string;
+  storageAccountId?: string;
   /** https://127.0.0.1:PORT (no trailing slash) — ARM. */
   armEndpoint: string;
   /** https://127.0.0.1:PORT (no trailing slash) — Entra ID, the `authorityHost`. */
@@ -57,4 +62,25 @@ export interface RequestLogEntry {
   /** The identity the request authenticated as: the Entra object ID (ARM, Entra's token
    *  endpoint) or the Kubernetes user name; null when it presented none that held. */
   caller: string | null;
+}
+
+/** What `aks-wi sandbox principal create` asks the running sandbox for: a service principal with
+ *  exactly these role assignments and, optionally, a Kubernetes user bound in one namespace. */
+export interface PrincipalSpec {
+  /** Lower-case letters, digits and hyphens (a DNS label): the principal's display name, the file
+   *  DIR/principals/NAME.json, and the Kubernetes user's name. */
+  name: string;
+  /** Built-in roles by name or GUID; a scope is an ARM ID (default: the subscription). */
+  roles: { role: string; scope?: string }[];
+  kube?: { namespace: string; role: "edit" | "view" };
+}
+
+/** The answer, printed by `principal create` and kept in DIR/principals/NAME.json (0600). */
+export interface PrincipalCredentials {
+  clientId: string;
+  clientSecret: string;
+  tenantId: string;
+  objectId: string;
+  /** Absolute path of the Kubernetes user's kubeconfig (DIR/principals/NAME.kubeconfig), when asked for. */
+  kubeconfig?: string;
 }

@@ -7,6 +7,9 @@ import { subscriptionRoutes } from "./providers/resources/subscriptions.js";
 import { tenantRoutes } from "./providers/resources/tenants.js";
 import { resourceGroupRoutes } from "./providers/resources/resource-groups.js";
 import { genericResourceRoutes } from "./providers/resources/generic-resources.js";
+import { providerRoutes } from "./providers/resources/providers.js";
+import { resourceListRoutes } from "./providers/resources/resource-lists.js";
+import { featureRoutes } from "./providers/features/features.js";
 import { managedClusterRoutes } from "./providers/container-service/managed-clusters.js";
 import { operationRoutes } from "./providers/container-service/operations.js";
 import { resumeClusterOperations } from "./providers/container-service/long-running.js";
@@ -20,6 +23,7 @@ import { permissionRoutes } from "./providers/authorization/permissions.js";
 export function armRoutes(): ArmRoute[] {
   return [
     ...subscriptionRoutes, ...tenantRoutes, ...resourceGroupRoutes, ...genericResourceRoutes,
+    ...providerRoutes(armRoutes), ...resourceListRoutes, ...featureRoutes,
     ...managedClusterRoutes, ...operationRoutes,
     ...userAssignedIdentityRoutes, ...federatedIdentityCredentialRoutes,
     ...roleDefinitionRoutes, ...roleAssignmentRoutes, ...permissionRoutes,

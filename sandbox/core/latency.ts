@@ -19,6 +19,9 @@ const REALISTIC_RTT: Record<ServiceName, number> = { arm: 120, login: 80, kube: 
  *  seconds; new principals and federated credentials need time to replicate through Entra. */
 const REALISTIC: Omit<LatencyProfile, "name" | "rttMs"> = {
   clusterUpdateMs: 240_000,
+  // "registration can take a few minutes" (Azure's docs): a provider about one, a preview feature several
+  providerRegistrationMs: 60_000,
+  featureRegistrationMs: 300_000,
   identityWriteMs: 2_000,
   ficParentNotFoundMs: 10_000,
   principalReplicationMs: 60_000,
@@ -29,6 +32,8 @@ const REALISTIC: Omit<LatencyProfile, "name" | "rttMs"> = {
 
 const INSTANT: Omit<LatencyProfile, "name" | "rttMs"> = {
   clusterUpdateMs: 0,
+  providerRegistrationMs: 0,
+  featureRegistrationMs: 0,
   identityWriteMs: 0,
   ficParentNotFoundMs: 0,
   principalReplicationMs: 0,

@@ -120,6 +120,13 @@ export function seedWorld(p: { kubeServer: string }): SeededWorld {
   return { state, operatorSecret };
 }
 
+/** The seeded cluster's, Key Vault's and storage account's resource IDs (sandbox.json shows them). */
+export function seededResourceIds(state: WorldState): { clusterId?: string; keyVaultId?: string; storageAccountId?: string } {
+  const ofType = (type: string) => Object.values(state.resources).find((r) => r.type === type)?.id;
+  const cluster = Object.values(state.clusters).find((c) => c.body?.name === SEED.clusterName);
+  return { clusterId: cluster?.id, keyVaultId: ofType("Microsoft.KeyVault/vaults"), storageAccountId: ofType("Microsoft.Storage/storageAccounts") };
+}
+
 /** The operator principal of a world. */
 export function operatorOf(state: WorldState) {
   const op = Object.values(state.principals).find((p) => p.kind === "operator");

@@ -37,6 +37,10 @@ export interface LatencyProfile {
   name: string;
   /** How long a managedClusters PUT stays InProgress/Updating. */
   clusterUpdateMs: number;
+  /** How long a resource provider stays Registering after `providers/{ns}/register`. */
+  providerRegistrationMs: number;
+  /** How long a preview feature stays Registering after `features/{name}/register`. */
+  featureRegistrationMs: number;
   /** How long an identity or federated-credential write takes to answer. */
   identityWriteMs: number;
   /** Window after an identity is created during which FIC writes get 404 ParentResourceNotFound. */

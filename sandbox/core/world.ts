@@ -72,15 +72,35 @@ export interface RoleAssignmentRecord {
   description?: string;
 }
 
-/** An Entra service principal: the operator, or the one behind each managed identity. */
+/** An Entra service principal: the operator, the one behind each managed identity, or one made by
+ *  `aks-wi sandbox principal create` (with exactly the role assignments asked for). */
 export interface PrincipalRecord {
   clientId: string;
   principalId: string;
   displayName: string;
-  kind: "operator" | "managedIdentity";
-  /** SHA-256 hex of the client secret (operator only). The secret itself is in sandbox.json only. */
+  kind: "operator" | "managedIdentity" | "servicePrincipal";
+  /** SHA-256 hex of the client secret (operator and made principals). The secret itself is only in
+   *  DIR/sandbox.json or DIR/principals/NAME.json (0600). */
   secretSha256?: string;
   createdAt: number;
+}
+
+/** A Kubernetes user of a static bearer token, bound in some namespaces to a default ClusterRole
+ *  (kube/rbac), as a RoleBinding to that ClusterRole would bind it. */
+export interface KubeUserRecord {
+  name: string;
+  /** SHA-256 hex of the bearer token; the token itself is only in the user's kubeconfig (0600). */
+  tokenSha256: string;
+  bindings: { namespace: string; clusterRole: string }[];
+  createdAt: number;
+}
+
+/** A resource provider's or a preview feature's registration in a subscription, once someone
+ *  asked for a change (until then each has its default): "Registering" / "Unregistering" until
+ *  doneAt, then "Registered" / "Unregistered". */
+export interface RegistrationRecord {
+  state: "Registering" | "Unregistering";
+  doneAt: number;
 }
 
 export interface KubeState {
@@ -89,6 +109,8 @@ export interface KubeState {
   /** Objects by kind (lower-case plural, e.g. "namespaces", "serviceaccounts", "pods", "events")
    *  then by "namespace/name" ("name" for cluster-scoped). */
   objects: Record<string, Record<string, any>>;
+  /** Users beyond the local accounts (which are cluster administrators), by name. */
+  users?: Record<string, KubeUserRecord>;
 }
 
 export interface WorldState {
@@ -107,6 +129,9 @@ export interface WorldState {
   roleAssignments: Record<string, RoleAssignmentRecord>;
   /** Keyed by lower-cased clientId (appId). ARM adds one per managed identity it creates. */
   principals: Record<string, PrincipalRecord>;
+  /** By lower-cased provider ID (/subscriptions/S/providers/NS) or feature ID; absent in worlds
+   *  saved before providers and features could be registered. */
+  registrations?: Record<string, RegistrationRecord>;
   kube: KubeState;
 }
 

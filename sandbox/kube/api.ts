@@ -1,14 +1,14 @@
 // The REST surface of the sandbox's kube-apiserver: discovery, path routing and the generic verbs
 // (get, list, watch, create, update, patch, delete). What differs per kind is in kinds/ (hooks
 // the verbs call at fixed points), subresources are in subresources.ts.
-import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parse as parseYaml } from "yaml";
 import type { SandboxRequest, SandboxResponse, ServiceContext } from "../core/types.js";
 import { decodeBody, mediaType } from "./body.js";
 import { apiGroup, apiGroupList, apiVersions, findResource, resourceList, versionInfo, type ResourceDef } from "./discovery.js";
 import { kindOf, type KubeEnv } from "./kinds/index.js";
-import { dns1123Subdomain } from "./names.js";
+import type { KubeUser } from "./rbac/authorizer.js";
+import { dns1123Subdomain, generatedNameSuffix } from "./names.js";
 import { openapiV3Document, openapiV3Index } from "./openapi.js";
 import { jsonPatch, mergePatch, strategicMergePatch } from "./patch.js";
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector, unsupportedField } from "./selectors.js";
@@ -59,9 +59,6 @@ function manager(req: SandboxRequest): string {
   return ua.split("/")[0] || "unknown";
 }
 
-/** generateName's suffix: five characters from the alphabet apimachinery uses. */
-const nameSuffix = () => Array.from(randomBytes(5), (b) => "bcdfghjklmnpqrstvwxz2456789"[b % 27]).join("");
-
 export class KubeApi {
   readonly store: KubeStore;
   readonly env: KubeEnv;
@@ -70,7 +67,8 @@ export class KubeApi {
     this.env = { ctx, store: this.store };
   }
 
-  async handle(req: SandboxRequest): Promise<SandboxResponse> {
+  /** Serves an authenticated, authorized request; `user` is who makes it (none: anonymous). */
+  async handle(req: SandboxRequest, user?: KubeUser): Promise<SandboxResponse> {
     this.store.reconcile();
     const p = req.path.replace(/\/+$/, "") || "/";
     if (req.method === "GET" || req.method === "HEAD") {
@@ -84,7 +82,7 @@ export class KubeApi {
     if (ns && req.method !== "GET" && !this.store.get("namespaces", undefined, ns)) return notFound("namespaces", ns);
     if (sub) return serveSubresource(this.env, req, def, ns, name!, sub);
     const kind = kindOf(def.name);
-    if (kind.serve) return kind.serve(this.env, req, name);
+    if (kind.serve) return kind.serve({ ...this.env, user }, req, name);
     const dryRun = req.url.searchParams.getAll("dryRun").includes("All");
     switch (req.method) {
       case "GET": case "HEAD":
@@ -231,7 +229,7 @@ export class KubeApi {
     const checked = this.checkBody(def, input, ns);
     if (!checked.ok) return checked.res;
     let obj = checked.value;
-    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + nameSuffix();
+    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + generatedNameSuffix();
     const invalidBody = this.validate(def, obj);
     if (invalidBody) return invalidBody;
     delete obj.metadata.uid; delete obj.metadata.resourceVersion; delete obj.metadata.creationTimestamp; delete obj.metadata.deletionTimestamp;

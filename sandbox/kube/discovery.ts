@@ -28,8 +28,10 @@ export const RESOURCES: ResourceDef[] = [
   { group: "", version: "v1", name: "endpoints", singularName: "endpoints", kind: "Endpoints", namespaced: true, verbs: rw, shortNames: ["ep"] },
   { group: "apps", version: "v1", name: "deployments", singularName: "deployment", kind: "Deployment", namespaced: true, verbs: rw, shortNames: ["deploy"], categories: ["all"],
     subresources: { scale: { kind: "Scale", verbs: ["get", "patch", "update"], group: "autoscaling", version: "v1" }, status: { kind: "Deployment", verbs: ["get", "patch", "update"] } } },
+  { group: "apps", version: "v1", name: "replicasets", singularName: "replicaset", kind: "ReplicaSet", namespaced: true, verbs: rw, shortNames: ["rs"], categories: ["all"],
+    subresources: { scale: { kind: "Scale", verbs: ["get", "patch", "update"], group: "autoscaling", version: "v1" }, status: { kind: "ReplicaSet", verbs: ["get", "patch", "update"] } } },
   { group: "admissionregistration.k8s.io", version: "v1", name: "mutatingwebhookconfigurations", singularName: "mutatingwebhookconfiguration", kind: "MutatingWebhookConfiguration", namespaced: false, verbs: rw, categories: ["api-extensions"] },
-  // every authenticated caller is cluster-admin in the sandbox (AKS local accounts are), so reviews always allow
+  // answered for the caller by the authorizer (kinds/self-subject-access-reviews.ts)
   { group: "authorization.k8s.io", version: "v1", name: "selfsubjectaccessreviews", singularName: "selfsubjectaccessreview", kind: "SelfSubjectAccessReview", namespaced: false, verbs: ["create"] },
 ];
 

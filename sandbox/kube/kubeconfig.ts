@@ -70,3 +70,19 @@ export function buildKubeconfig(ctx: ServiceContext, kind: CredentialKind): stri
   };
   return stringify(config);
 }
+
+/** A kubeconfig for a sandbox user (kube/rbac): its own bearer token, its namespace the context's
+ *  default, so kubectl acts there unless told otherwise. */
+export function buildUserKubeconfig(ctx: ServiceContext, user: string, token: string, namespace: string): string {
+  const { clusterName } = ctx.info;
+  const config = {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: clusterName, cluster: { "certificate-authority-data": Buffer.from(ctx.caPem).toString("base64"), server: ctx.info.kubeServer } }],
+    contexts: [{ name: `${user}@${clusterName}`, context: { cluster: clusterName, user, namespace } }],
+    "current-context": `${user}@${clusterName}`,
+    preferences: {},
+    users: [{ name: user, user: { token } }],
+  };
+  return stringify(config);
+}

@@ -1,5 +1,5 @@
 // Just enough of Kubernetes' protobuf encoding to read the bodies kubectl's typed clients send
-// (`kubectl create serviceaccount|namespace|token` POST application/vnd.kubernetes.protobuf):
+// (`kubectl create serviceaccount|namespace|token` and `kubectl auth can-i` POST application/vnd.kubernetes.protobuf):
 // the "k8s\0" envelope (runtime.Unknown) and the few message types involved, decoded to JSON.
 type Field = { no: number; wire: number; value: Buffer | bigint };
 
@@ -38,6 +38,11 @@ const SCHEMAS: Record<string, Schema> = {
   ServiceAccount: { 1: ["metadata", objectMeta], 3: ["imagePullSecrets", localRef, true], 4: ["automountServiceAccountToken", "bool"] },
   Namespace: { 1: ["metadata", objectMeta] },
   TokenRequest: { 1: ["metadata", objectMeta], 2: ["spec", { 1: ["audiences", "string", true], 4: ["expirationSeconds", "int"], 3: ["boundObjectRef", { 1: ["kind", "string"], 2: ["apiVersion", "string"], 3: ["name", "string"], 4: ["uid", "string"] }] }] },
+  // k8s.io/api/authorization/v1 generated.proto
+  SelfSubjectAccessReview: { 1: ["metadata", objectMeta], 2: ["spec", {
+    1: ["resourceAttributes", { 1: ["namespace", "string"], 2: ["verb", "string"], 3: ["group", "string"], 4: ["version", "string"], 5: ["resource", "string"], 6: ["subresource", "string"], 7: ["name", "string"] }],
+    2: ["nonResourceAttributes", { 1: ["path", "string"], 2: ["verb", "string"] }],
+  }] },
   DeleteOptions: { 1: ["gracePeriodSeconds", "int"], 4: ["propagationPolicy", "string"], 5: ["dryRun", "string", true] },
 };
 

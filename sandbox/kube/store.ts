@@ -1,7 +1,9 @@
 // Kubernetes objects in the sandbox world: keys, metadata stamping, seeding and the background
-// "controllers" (pod start, webhook add-on install, deployment → endpoints) run before each request.
+// work run before each request: the webhook add-on's install, the kubelet's pod start, the
+// controllers (controllers/: Deployment → ReplicaSet → Pods) and the webhook's endpoints.
 import { randomUUID } from "node:crypto";
 import type { ServiceContext } from "../core/types.js";
+import { runControllers } from "./controllers/index.js";
 import type { ResourceDef } from "./discovery.js";
 import { NODE_NAME, podEvents, runningStatus, type PodEvent } from "./kubelet.js";
 import { MWC_NAME, WEBHOOK_DEPLOYMENT, WEBHOOK_NAMESPACE, WEBHOOK_SERVICE, mutatingWebhookConfiguration, webhookDeployment, webhookEndpoints, webhookService } from "./webhook.js";
@@ -21,8 +23,11 @@ export interface ObjectMeta {
   generation?: number;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
   managedFields?: unknown[];
 }
+
+export interface OwnerReference { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }
 
 /** A Kubernetes object as stored: typed metadata, the kind's own fields left loose (each kind's
  *  rules in kinds/ read the fields they know). */
@@ -66,7 +71,7 @@ export class KubeStore {
     m.uid = randomUUID();
     m.resourceVersion = dryRun ? String(this.world.state.kube.resourceVersion) : this.world.nextResourceVersion();
     m.creationTimestamp = isoNow(now);
-    if (["deployments", "mutatingwebhookconfigurations"].includes(def.name)) m.generation = 1;
+    if (["deployments", "replicasets", "mutatingwebhookconfigurations"].includes(def.name)) m.generation = 1;
     m.managedFields = [{ manager, operation: "Update", apiVersion: obj.apiVersion, time: isoNow(now), fieldsType: "FieldsV1", fieldsV1: {} }];
     const stored = obj as StoredObject;
     if (!dryRun) { this.objects(def.name)[objKey(m.namespace, stored.metadata.name)] = stored; this.world.save(); }
@@ -166,7 +171,6 @@ export class KubeStore {
       this.put("mutatingwebhookconfigurations", mutatingWebhookConfiguration(this.ctx.caPem));
       const dep: KubeObject & { metadata: { name: string } } = webhookDeployment();
       dep.metadata.generation = 1;
-      dep.status = deploymentStatus(dep);
       this.put("deployments", dep);
       this.put("services", webhookService());
       this.put("endpoints", webhookEndpoints(dep.spec.replicas));
@@ -180,7 +184,19 @@ export class KubeStore {
       delete this.internal().wiAddon;
       dirty = true;
     }
-    // kubelet: Pending → Running once podStartMs has passed since creation
+    // the kubelet and the controllers, to a fixed point: pods they create may start at once
+    for (let round = 0; round < 10; round++) {
+      const started = this.startPods(this.ctx.now());
+      const controlled = runControllers({ ctx: this.ctx, store: this });
+      if (!started && !controlled) break;
+      dirty = true;
+    }
+    if (dirty) this.world.save();
+  }
+
+  /** The kubelet: Pending → Running once podStartMs has passed since creation. */
+  private startPods(now: number): boolean {
+    let changed = false;
     for (const pod of Object.values(this.objects("pods"))) {
       if (pod.status?.phase !== "Pending") continue;
       const startAt = this.podCreatedMs(pod) + this.ctx.latency.podStartMs;
@@ -188,13 +204,48 @@ export class KubeStore {
       pod.status = runningStatus(pod, isoNow(startAt));
       pod.metadata.resourceVersion = this.world.nextResourceVersion();
       for (const e of podEvents(pod, "started")) this.recordEvent(pod, e, startAt);
-      dirty = true;
+      changed = true;
     }
-    if (dirty) this.world.save();
+    return changed;
   }
 
-  afterWrite(resource: string, obj: KubeObject) {
-    if (resource === "deployments") { obj.status = deploymentStatus(obj); this.syncWebhookEndpoints(); }
+  afterWrite(resource: string, _obj: KubeObject) {
+    if (resource === "deployments") this.syncWebhookEndpoints();
+  }
+
+  /** What a controller changed on a stored object (its replicas, annotations, status): written
+   *  under a new resourceVersion only when something did change; spec changes count a generation. */
+  writeByController(resource: string, old: StoredObject, next: KubeObject): boolean {
+    const cur = this.get(resource, old.metadata.namespace, old.metadata.name);
+    if (!cur || cur.metadata.uid !== old.metadata.uid) return false;
+    const obj = { ...next, metadata: { ...next.metadata, resourceVersion: cur.metadata.resourceVersion } } as StoredObject;
+    if (JSON.stringify(obj) === JSON.stringify(cur)) return false;
+    if (cur.metadata.generation !== undefined && JSON.stringify(cur.spec) !== JSON.stringify(obj.spec)) obj.metadata.generation = cur.metadata.generation + 1;
+    obj.metadata.resourceVersion = this.world.nextResourceVersion();
+    this.objects(resource)[objKey(obj.metadata.namespace, obj.metadata.name)] = obj;
+    return true;
+  }
+
+  /** A controller's status write onto the current object. */
+  updateStatus(resource: string, obj: StoredObject, status: unknown): boolean {
+    const cur = this.get(resource, obj.metadata.namespace, obj.metadata.name);
+    return !!cur && this.writeByController(resource, cur, { ...cur, status });
+  }
+
+  /** Controller bookkeeping no API object shows (back-off timers), kept with the world. */
+  controllerMemo<T>(name: string): { value: T | undefined; set(v: T | undefined): void } {
+    const memo = (this.internal().controllers ??= {});
+    return { value: memo[name], set: (v) => { if (v === undefined) delete memo[name]; else memo[name] = v; } };
+  }
+
+  /** An event that repeats an object's latest one (same reason and message) counts up on it, as
+   *  the event recorder aggregates; anything else is a new event. */
+  recordRepeatedEvent(obj: StoredObject, e: PodEvent & { type?: string }, atMs: number) {
+    const last = this.list("events", obj.metadata.namespace).filter((ev) => ev.involvedObject?.uid === obj.metadata.uid).at(-1);
+    if (!last || last.reason !== e.reason || last.message !== e.message) return this.recordEvent(obj, e, atMs);
+    last.count = (last.count ?? 1) + 1;
+    last.lastTimestamp = isoNow(atMs);
+    last.metadata.resourceVersion = this.world.nextResourceVersion();
   }
 
   /** The endpoints controller: the webhook service's ready addresses follow its deployment's replicas. */
@@ -208,12 +259,4 @@ export class KubeStore {
     if (old) { ep.metadata.uid = old.metadata.uid; ep.metadata.creationTimestamp = old.metadata.creationTimestamp; }
     this.put("endpoints", ep);
   }
-}
-
-function deploymentStatus(dep: KubeObject) {
-  const r = Number(dep.spec?.replicas ?? 1);
-  return {
-    observedGeneration: dep.metadata.generation ?? 1, replicas: r, updatedReplicas: r, readyReplicas: r, availableReplicas: r,
-    conditions: [{ type: "Available", status: "True", reason: "MinimumReplicasAvailable", message: "Deployment has minimum availability." }],
-  };
 }

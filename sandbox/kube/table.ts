@@ -61,6 +61,12 @@ const columns: Record<string, { cols: Col[]; cells: (o: any, now: number) => unk
       (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.name).join(","), (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.image).join(","),
       Object.entries(o.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(",")],
   },
+  replicasets: {
+    cols: [nameCol(), col("Desired", "integer"), col("Current", "integer"), col("Ready", "integer"), col("Age"), col("Containers", "string", 1), col("Images", "string", 1), col("Selector", "string", 1)],
+    cells: (o, now) => [o.metadata.name, o.spec?.replicas ?? 1, o.status?.replicas ?? 0, o.status?.readyReplicas ?? 0, age(o, now),
+      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.name).join(","), (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.image).join(","),
+      Object.entries(o.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(",")],
+  },
   mutatingwebhookconfigurations: { cols: [nameCol(), col("Webhooks", "integer"), col("Age")], cells: (o, now) => [o.metadata.name, (o.webhooks ?? []).length, age(o, now)] },
   events: {
     cols: [col("Last Seen"), col("Type"), col("Reason"), col("Object"), col("Message")],

@@ -33,6 +33,13 @@ export function createLoginService(ctx: ServiceContext): SandboxService {
     if (alias === "common" && rest === "discovery/instance" && req.method === "GET") {
       return json(instanceDiscovery(host, req.url.searchParams.get("authorization_endpoint")));
     }
+    // Azure Stack's ADFS authority form, `{host}/adfs`: the one authority MSAL takes without asking
+    // login.microsoftonline.com to validate it (instance discovery), so clients that cannot turn
+    // that check off (az before 2.54 has no core.instance_discovery) can still sign in. ADFS is
+    // single-tenant: it answers as the home tenant's v2.0 discovery.
+    if (first.toLowerCase() === "adfs" && rest === ".well-known/openid-configuration" && (req.method === "GET" || req.method === "HEAD")) {
+      return json(openIdConfigurationV2(host, ctx.info.tenantId, ctx.info.tenantId));
+    }
     const isDiscovery = rest === "v2.0/.well-known/openid-configuration" || rest === ".well-known/openid-configuration";
     const isKeys = rest === "discovery/v2.0/keys" || rest === "discovery/keys";
     const isToken = rest === "oauth2/v2.0/token";

@@ -57,8 +57,11 @@ export function defaultSandboxDir(env: NodeJS.ProcessEnv = process.env): string 
   return join(base, "aks-wi", "sandbox");
 }
 
-/** The sandbox profile: reads DIR/sandbox.json written by `aks-wi sandbox start`. */
-export function sandboxCloud(dir: string): CloudProfile {
+/** The sandbox profile: reads DIR/sandbox.json written by `aks-wi sandbox start`. Signs in as the
+ *  sandbox's operator, or, when AZURE_CLIENT_ID and AZURE_CLIENT_SECRET are set (AZURE_TENANT_ID
+ *  optional), as that service principal, as EnvironmentCredential does on Azure: so a principal
+ *  from `aks-wi sandbox principal create` runs aks-wi with exactly its roles. */
+export function sandboxCloud(dir: string, env: NodeJS.ProcessEnv = process.env): CloudProfile {
   let info: SandboxInfo;
   try {
     info = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8")) as SandboxInfo;
@@ -83,11 +86,13 @@ export function sandboxCloud(dir: string): CloudProfile {
     defaults: { resourceGroup: info.resourceGroup, cluster: info.clusterName },
     credential() {
       const { ClientSecretCredential } = requireIdentity();
-      return (cred ??= new ClientSecretCredential(info.tenantId, info.clientId, info.clientSecret, {
-        authorityHost: info.authorityHost,
-        disableInstanceDiscovery: true,
-        tlsOptions: { ca: caPem },
-      }));
+      const asPrincipal = !!(env.AZURE_CLIENT_ID && env.AZURE_CLIENT_SECRET);
+      return (cred ??= new ClientSecretCredential(
+        (asPrincipal && env.AZURE_TENANT_ID) || info.tenantId,
+        asPrincipal ? env.AZURE_CLIENT_ID! : info.clientId,
+        asPrincipal ? env.AZURE_CLIENT_SECRET! : info.clientSecret,
+        { authorityHost: info.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: caPem } },
+      ));
     },
     clientOptions() {
       return { endpoint: info.armEndpoint, credentialScopes: [armScope], tlsOptions: { ca: caPem } };
@@ -97,7 +102,7 @@ export function sandboxCloud(dir: string): CloudProfile {
 
 /** The cloud a command talks to: the sandbox (--sandbox or AKS_WI_SANDBOX), else Azure's public cloud. */
 export function chooseProfile(opts: { sandbox?: boolean; sandboxDir?: string }, env: NodeJS.ProcessEnv): CloudProfile {
-  if (opts.sandbox || parseBool(env.AKS_WI_SANDBOX)) return sandboxCloud(opts.sandboxDir ?? defaultSandboxDir(env));
+  if (opts.sandbox || parseBool(env.AKS_WI_SANDBOX)) return sandboxCloud(opts.sandboxDir ?? defaultSandboxDir(env), env);
   if (opts.sandboxDir) throw new UserError("--sandbox-dir needs --sandbox");
   return publicCloud();
 }

@@ -1,6 +1,7 @@
 // Azure SDK errors (RestError and friends) turned into one-line messages that name Azure's error
 // code and what to do about it. Duck-typed so this module needs no SDK import.
 import { UserError } from "../core/errors.js";
+import { markTransient, networkTransient, statusTransient, transientOf } from "../core/retry.js";
 
 export class AzureError extends UserError {
   constructor(
@@ -67,7 +68,11 @@ export function toAzureError(e: unknown, what: string): AzureError {
   }
   if (!suggestion && status === 403) suggestion = SUGGESTIONS.AuthorizationFailed;
   const label = code ? `${code}: ` : status ? `HTTP ${status}: ` : "";
-  return new AzureError(`${what}: ${label}${message}`, code, status, suggestion);
+  // The SDK has spent its own retries by the time it throws: a 429, 5xx or reset is still transient.
+  const transient = transientOf(e) ?? statusTransient(status)?.reason ?? networkTransient(e)?.reason;
+  if (!suggestion && transient) suggestion = "Azure did not recover within the retries: wait a minute and re-run";
+  const err = new AzureError(`${what}: ${label}${message}`, code, status, suggestion);
+  return transient ? markTransient(err, transient) : err;
 }
 
 /** Runs an Azure call, converting its failure. */
@@ -89,6 +94,8 @@ export async function scopeCall<T>(scope: string, what: string, fn: () => Promis
   } catch (e) {
     const err = toAzureError(e, what);
     if (!MISSING_SCOPE.test(err.code ?? "") && err.statusCode !== 404) throw err;
-    throw new AzureError(err.message, err.code, err.statusCode, `check --scope ${scope}: it must be the full resource ID of an existing resource, group or subscription`);
+    const scoped = new AzureError(err.message, err.code, err.statusCode, `check --scope ${scope}: it must be the full resource ID of an existing resource, group or subscription`);
+    const transient = transientOf(err);
+    throw transient ? markTransient(scoped, transient) : scoped;
   }
 }

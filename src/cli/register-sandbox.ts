@@ -31,6 +31,27 @@ export function registerSandbox(program: Command): void {
     .addOption(new Option("--format <format>", "output format").choices(["sh", "json"]).default("sh"))
     .action(action("env"));
 
-  sandbox.command("status").description("show whether the sandbox runs, and its endpoints").addOption(dirOption()).action(action("status"));
+  sandbox
+    .command("status")
+    .description("show whether the sandbox runs, its endpoints and the seeded resources' IDs")
+    .addOption(dirOption())
+    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+    .action(action("status"));
+  const collect = (value: string, previous: string[]) => [...previous, value];
+  sandbox
+    .command("principal")
+    .description("principals with less than Owner, in the running sandbox")
+    .command("create")
+    .description("make a service principal with exactly the given role assignments (prints its credentials as JSON; kept in DIR/principals/NAME.json)")
+    .argument("<name>", "lower-case letters, digits and hyphens")
+    .addOption(dirOption())
+    .option("--role <role>", "a built-in role by name or GUID; repeatable", collect, [])
+    .option("--scope <scope>", "the ARM ID the --role of the same position applies at; repeatable (none: every role at the subscription)", collect, [])
+    .option("--kube-namespace <namespace>", "also make a Kubernetes user that may act only in this namespace (its kubeconfig's path is in the JSON)")
+    .addOption(new Option("--kube-role <role>", "that user's rights there: Kubernetes' default ClusterRole").choices(["edit", "view"]))
+    .action(async (name: string, opts: Record<string, unknown>) => {
+      const m = await import("./commands/sandbox.js");
+      process.exitCode = await m.run("principal-create", { ...opts, name });
+    });
   sandbox.command("stop").description("stop the background sandbox (its state stays in DIR)").addOption(dirOption()).action(action("stop"));
 }

@@ -4,8 +4,10 @@
 // of a command that reads a token.
 import { Writable } from "node:stream";
 import { Exec, type V1Status } from "@kubernetes/client-node";
+import { transientOf } from "../core/retry.js";
 import type { ExecResult } from "../verify/ports.js";
 import { replaceUserAuth, type KubeConnection } from "./connect.js";
+import { kubeRetry, type KubeRetryOptions } from "./retry.js";
 
 export type PodExec = (namespace: string, pod: string, container: string, command: string[], timeoutMs?: number) => Promise<ExecResult>;
 
@@ -19,7 +21,8 @@ function exitCodeOf(s: V1Status): number | undefined {
   return cause?.message !== undefined ? Number(cause.message) : undefined;
 }
 
-export function podExec(conn: KubeConnection, token?: () => Promise<string>): PodExec {
+export function podExec(conn: KubeConnection, token?: () => Promise<string>, retryOptions: KubeRetryOptions = {}): PodExec {
+  const retry = kubeRetry(retryOptions);
   return async (namespace, pod, container, command, timeoutMs = 15_000) => {
     // The exec WebSocket takes no per-request headers: the token goes into the kubeconfig user.
     const kc = token ? replaceUserAuth(conn.kc, await token()) : conn.kc;
@@ -28,9 +31,13 @@ export function podExec(conn: KubeConnection, token?: () => Promise<string>): Po
     let status: V1Status | undefined;
     let ws;
     try {
-      ws = await new Exec(kc).exec(namespace, pod, container, command, sink(out), sink(err), null, false, (s) => { status = s; });
+      // Only the handshake is retried: a refused upgrade never ran the command.
+      ws = await retry(`exec in pod ${namespace}/${pod}`, () =>
+        new Exec(kc).exec(namespace, pod, container, command, sink(out), sink(err), null, false, (s) => { status = s; }));
     } catch (e) {
-      return { stdout: "", stderr: "", error: upgradeError(e) };
+      const failed: ExecResult = { stdout: "", stderr: "", error: upgradeError(e) };
+      if (transientOf(e)) failed.transient = true;
+      return failed;
     }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => { ws.close(); resolve(); }, timeoutMs);
@@ -50,7 +57,7 @@ export function podExec(conn: KubeConnection, token?: () => Promise<string>): Po
 
 /** client-node rejects a refused upgrade with the raw HTTP answer; keep its Status message. */
 function upgradeError(e: unknown): string {
-  const raw = e instanceof Error ? e.message : String(e);
+  const raw = e instanceof Error ? e.message : String((e as { message?: unknown })?.message ?? e);
   const m = /"message":"((?:[^"\\]|\\.)*)"/.exec(raw);
   return m ? JSON.parse(`"${m[1]}"`) : raw.split("\n")[0] ?? raw;
 }

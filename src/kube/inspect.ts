@@ -2,10 +2,13 @@
 // Endpoints, Deployments and their pods, managedFields of an annotation, and exec in a pod.
 import { AppsV1Api, CoreV1Api, type V1ManagedFieldsEntry } from "@kubernetes/client-node";
 import type { VerifyKube } from "../verify/ports.js";
+import type { WebhookFacts } from "../verify/types.js";
 import { WEBHOOK_DEPLOYMENT, WEBHOOK_NAMESPACE, WEBHOOK_SERVICE } from "../core/workload-identity.js";
+import { transientOf } from "../core/retry.js";
 import { connect, type KubeConnectOptions } from "./connect.js";
 import { podExec } from "./exec.js";
 import { createKubeOps } from "./ops.js";
+import { kubeRetry, type KubeRetryOptions } from "./retry.js";
 
 const iso = (d: Date | string | undefined) => (d ? new Date(d).toISOString() : undefined);
 const status = (e: unknown) => (e as { code?: number })?.code;
@@ -16,14 +19,16 @@ function ownsAnnotation(m: V1ManagedFieldsEntry, key: string): boolean {
   return !!f?.["f:metadata"]?.["f:annotations"]?.[`f:${key}`];
 }
 
-export function createVerifyKube(kubeconfigYaml: string, context: string | undefined, opts: KubeConnectOptions = {}): VerifyKube {
+export function createVerifyKube(kubeconfigYaml: string, context: string | undefined, opts: KubeConnectOptions & KubeRetryOptions = {}): VerifyKube {
   const conn = connect(kubeconfigYaml, context, opts);
   const core = conn.kc.makeApiClient(CoreV1Api);
   const apps = conn.kc.makeApiClient(AppsV1Api);
   const ro = () => conn.requestOptions();
-  async function orUndefined<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  const retry = kubeRetry(opts);
+  const read = <T>(what: string, fn: () => Promise<T>) => retry(what, fn);
+  async function orUndefined<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
     try {
-      return await fn();
+      return await read(what, fn);
     } catch (e) {
       if (status(e) === 404) return undefined;
       throw e;
@@ -33,8 +38,8 @@ export function createVerifyKube(kubeconfigYaml: string, context: string | undef
     ops: createKubeOps(kubeconfigYaml, context, opts),
     async webhook() {
       try {
-        const dep = await orUndefined(async () => apps.readNamespacedDeployment({ namespace: WEBHOOK_NAMESPACE, name: WEBHOOK_DEPLOYMENT }, await ro()));
-        const ep = await orUndefined(async () => core.readNamespacedEndpoints({ namespace: WEBHOOK_NAMESPACE, name: WEBHOOK_SERVICE }, await ro()));
+        const dep = await orUndefined("reading the webhook deployment", async () => apps.readNamespacedDeployment({ namespace: WEBHOOK_NAMESPACE, name: WEBHOOK_DEPLOYMENT }, await ro()));
+        const ep = await orUndefined("reading the webhook endpoints", async () => core.readNamespacedEndpoints({ namespace: WEBHOOK_NAMESPACE, name: WEBHOOK_SERVICE }, await ro()));
         const ready = (ep?.subsets ?? []).reduce((n, s) => n + (s.addresses?.length ?? 0), 0);
         return {
           deploymentFound: !!dep,
@@ -44,11 +49,13 @@ export function createVerifyKube(kubeconfigYaml: string, context: string | undef
           installedAt: iso(dep?.metadata?.creationTimestamp),
         };
       } catch (e) {
-        return { deploymentFound: false, readyEndpoints: 0, error: (e as Error).message.split("\n")[0] };
+        const out: WebhookFacts = { deploymentFound: false, readyEndpoints: 0, error: (e as Error).message.split("\n")[0] };
+        if (transientOf(e)) out.transient = true;
+        return out;
       }
     },
     async deployment(namespace, name) {
-      const d = await orUndefined(async () => apps.readNamespacedDeployment({ namespace, name }, await ro()));
+      const d = await orUndefined(`reading deployment ${namespace}/${name}`, async () => apps.readNamespacedDeployment({ namespace, name }, await ro()));
       if (!d) return undefined;
       return {
         name,
@@ -60,26 +67,26 @@ export function createVerifyKube(kubeconfigYaml: string, context: string | undef
     },
     async podsMatching(namespace, selector) {
       const labelSelector = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(",");
-      const list = await core.listNamespacedPod({ namespace, labelSelector }, await ro());
+      const list = await read(`listing pods ${labelSelector} in ${namespace}`, async () => core.listNamespacedPod({ namespace, labelSelector }, await ro()));
       return list.items
         .map((p) => ({ name: p.metadata?.name ?? "", phase: p.status?.phase ?? "Unknown", creationTimestamp: iso(p.metadata?.creationTimestamp), deleting: !!p.metadata?.deletionTimestamp }))
         .sort((a, b) => (b.creationTimestamp ?? "").localeCompare(a.creationTimestamp ?? ""));
     },
     async annotationTime(namespace, name, key) {
-      const sa = await orUndefined(async () => core.readNamespacedServiceAccount({ namespace, name }, await ro()));
+      const sa = await orUndefined(`reading service account ${namespace}/${name}`, async () => core.readNamespacedServiceAccount({ namespace, name }, await ro()));
       const times = (sa?.metadata?.managedFields ?? []).filter((m) => ownsAnnotation(m, key)).map((m) => iso(m.time)).filter((t): t is string => !!t);
       return times.sort().at(-1);
     },
     async objectsAnnotated(namespace, key) {
       const [pods, deps] = await Promise.all([
-        core.listNamespacedPod({ namespace }, await ro()),
-        apps.listNamespacedDeployment({ namespace }, await ro()),
+        read(`listing pods in ${namespace}`, async () => core.listNamespacedPod({ namespace }, await ro())),
+        read(`listing deployments in ${namespace}`, async () => apps.listNamespacedDeployment({ namespace }, await ro())),
       ]);
       return [
         ...deps.items.filter((d) => d.metadata?.annotations?.[key] !== undefined || d.spec?.template?.metadata?.annotations?.[key] !== undefined).map((d) => ({ kind: "deployment", name: d.metadata?.name ?? "" })),
         ...pods.items.filter((p) => p.metadata?.annotations?.[key] !== undefined).map((p) => ({ kind: "pod", name: p.metadata?.name ?? "" })),
       ];
     },
-    exec: podExec(conn, opts.token),
+    exec: podExec(conn, opts.token, opts),
   };
 }

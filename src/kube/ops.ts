@@ -3,11 +3,13 @@
 import { ApiException, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
 import { ChangedSincePlanError, UserError } from "../core/errors.js";
 import type { KubeOps, PodInfo, ServiceAccountInfo } from "../core/ports.js";
+import { markTransient, transientOf } from "../core/retry.js";
 import { sleep } from "../core/util.js";
 import { canI } from "./can-i.js";
 import { connect, type KubeConnectOptions } from "./connect.js";
+import { kubeRetry, type KubeRetryOptions } from "./retry.js";
 
-export interface KubeOpsOptions extends KubeConnectOptions {
+export interface KubeOpsOptions extends KubeConnectOptions, KubeRetryOptions {
   /** Interval of waitForPodRunning's reads (default 1 s). */
   podPollMs?: number;
 }
@@ -39,15 +41,19 @@ function reason(e: unknown): string {
   return err.code ? `${err.code}: ${err.message}` : String(err.message ?? e);
 }
 
-function toKubeError(e: unknown, what: string): KubeError {
-  if (e instanceof KubeError) return e;
+function toKubeError(e: unknown, what: string): UserError {
+  // Our own errors (KubeError, ChangedSincePlanError) pass as they are.
+  if (e instanceof UserError) return e;
   const s = status(e);
+  const transient = transientOf(e);
   const suggestion =
     s === 401 ? "the cluster rejected the credential: check --kubeconfig/--context, or use --admin"
     : s === 403 ? "the Kubernetes user lacks RBAC permission for this: use --admin or ask for a role binding"
+    : transient ? "the API server did not recover within the retries: wait a minute and re-run"
     : s === undefined ? "the cluster's API server could not be reached: check the network and the kubeconfig"
     : undefined;
-  return new KubeError(`${what}: ${reason(e)}`, s, suggestion);
+  const err = new KubeError(`${what}: ${reason(e)}`, s, suggestion);
+  return transient ? markTransient(err, transient) : err;
 }
 
 function toServiceAccount(sa: V1ServiceAccount): ServiceAccountInfo {
@@ -88,16 +94,22 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
   const api = conn.kc.makeApiClient(CoreV1Api);
   const pollMs = options.podPollMs ?? 1_000;
 
-  async function call<T>(what: string, fn: (o: Awaited<ReturnType<typeof conn.requestOptions>>) => Promise<T>): Promise<T> {
+  const retry = kubeRetry(options);
+  type Call<T> = (o: Awaited<ReturnType<typeof conn.requestOptions>>, attempt: number) => Promise<T>;
+
+  // Every call goes through the retry policy (429, 5xx, resets, timeouts; Retry-After honoured).
+  // A create that is retried may meet its own earlier attempt as 409 AlreadyExists: `attempt`
+  // lets the caller tell that from a conflict that was there before.
+  async function call<T>(what: string, fn: Call<T>): Promise<T> {
     try {
-      return await fn(await conn.requestOptions());
+      return await retry(what, async (attempt) => fn(await conn.requestOptions(), attempt));
     } catch (e) {
       throw toKubeError(e, what);
     }
   }
-  async function orUndefined<T>(what: string, fn: (o: Awaited<ReturnType<typeof conn.requestOptions>>) => Promise<T>): Promise<T | undefined> {
+  async function orUndefined<T>(what: string, fn: Call<T>): Promise<T | undefined> {
     try {
-      return await fn(await conn.requestOptions());
+      return await retry(what, async (attempt) => fn(await conn.requestOptions(), attempt));
     } catch (e) {
       if (status(e) === 404) return undefined;
       throw toKubeError(e, what);
@@ -112,11 +124,15 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
       return !!(await orUndefined(`reading namespace ${name}`, (o) => api.readNamespace({ name }, o)));
     },
     async createNamespace(name) {
-      try {
-        await api.createNamespace({ body: { metadata: { name } } }, await conn.requestOptions());
-      } catch (e) {
-        if (status(e) !== 409) throw toKubeError(e, `creating namespace ${name}`); // 409: created meanwhile
-      }
+      // 409: created meanwhile, or by an earlier attempt whose answer was lost: either way, done.
+      await orUndefined(`creating namespace ${name}`, async (o) => {
+        try {
+          return await api.createNamespace({ body: { metadata: { name } } }, o);
+        } catch (e) {
+          if (status(e) === 409) return undefined;
+          throw e;
+        }
+      });
     },
     async listServiceAccounts(namespace) {
       return call(`listing service accounts in ${namespace}`, async (o) => (await api.listNamespacedServiceAccount({ namespace }, o)).items.map(toServiceAccount));
@@ -126,13 +142,20 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
       return sa && toServiceAccount(sa);
     },
     async createServiceAccount(namespace, name, annotations) {
-      try {
-        return toServiceAccount(await api.createNamespacedServiceAccount({ namespace, body: { metadata: { name, namespace, annotations } } }, await conn.requestOptions()));
-      } catch (e) {
-        // The plan saw none: one made since is someone else's, not ours to overwrite.
-        if (status(e) === 409) throw new ChangedSincePlanError(`service account ${namespace}/${name}`);
-        throw toKubeError(e, `creating service account ${namespace}/${name}`);
-      }
+      return call(`creating service account ${namespace}/${name}`, async (o, attempt) => {
+        try {
+          return toServiceAccount(await api.createNamespacedServiceAccount({ namespace, body: { metadata: { name, namespace, annotations } } }, o));
+        } catch (e) {
+          if (status(e) !== 409) throw e;
+          // A retry may meet its own earlier attempt (its answer lost): ours if it carries exactly
+          // our annotations. Otherwise the plan saw none, and one made since is not ours to overwrite.
+          if (attempt > 1) {
+            const existing = toServiceAccount(await api.readNamespacedServiceAccount({ name, namespace }, o));
+            if (Object.entries(annotations).every(([k, v]) => existing.annotations[k] === v)) return existing;
+          }
+          throw new ChangedSincePlanError(`service account ${namespace}/${name}`);
+        }
+      });
     },
     async mergeAnnotations(namespace, name, annotations, resourceVersion) {
       // A merge patch that carries metadata.resourceVersion is refused with 409 Conflict when the
@@ -140,14 +163,20 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
       // concurrency), so what the plan read is what gets patched.
       const metadata: Record<string, unknown> = { annotations };
       if (resourceVersion) metadata.resourceVersion = resourceVersion;
-      try {
-        return toServiceAccount(
-          await api.patchNamespacedServiceAccount({ name, namespace, body: { metadata } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch, await conn.requestOptions())),
-        );
-      } catch (e) {
-        if (status(e) === 409 && resourceVersion) throw new ChangedSincePlanError(`service account ${namespace}/${name}`);
-        throw toKubeError(e, `annotating service account ${namespace}/${name}`);
-      }
+      const applied = (sa: ServiceAccountInfo) => Object.entries(annotations).every(([k, v]) => (v === null ? !(k in sa.annotations) : sa.annotations[k] === v));
+      return call(`annotating service account ${namespace}/${name}`, async (o, attempt) => {
+        try {
+          return toServiceAccount(await api.patchNamespacedServiceAccount({ name, namespace, body: { metadata } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch, o)));
+        } catch (e) {
+          if (status(e) !== 409 || !resourceVersion) throw e;
+          // Our own earlier attempt (its answer lost) moved the version on: then the patch is in.
+          if (attempt > 1) {
+            const now = toServiceAccount(await api.readNamespacedServiceAccount({ name, namespace }, o));
+            if (applied(now)) return now;
+          }
+          throw new ChangedSincePlanError(`service account ${namespace}/${name}`);
+        }
+      });
     },
     async canI(q) {
       return call(`asking whether you may ${q.verb} ${q.resource}`, () => canI(conn, q));
@@ -159,7 +188,20 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
     async createPod(manifest) {
       const body = manifest as V1Pod;
       const namespace = body.metadata?.namespace ?? "default";
-      return call(`creating pod ${namespace}/${body.metadata?.name}`, async (o) => toPod(await api.createNamespacedPod({ namespace, body }, o)));
+      const name = body.metadata?.name ?? "";
+      return call(`creating pod ${namespace}/${name}`, async (o, attempt) => {
+        try {
+          return toPod(await api.createNamespacedPod({ namespace, body }, o));
+        } catch (e) {
+          // A retry that meets a pod of this name carrying our labels meets the earlier attempt's
+          // pod (its answer was lost); a 409 on the first attempt is someone else's pod.
+          if (attempt === 1 || status(e) !== 409) throw e;
+          const existing = await api.readNamespacedPod({ namespace, name }, o);
+          const labels = existing.metadata?.labels ?? {};
+          if (!Object.entries(body.metadata?.labels ?? {}).every(([k, v]) => labels[k] === v)) throw e;
+          return toPod(existing);
+        }
+      });
     },
     async deletePod(namespace, name) {
       const deleted = await orUndefined(`deleting pod ${namespace}/${name}`, (o) => api.deleteNamespacedPod({ name, namespace }, o));

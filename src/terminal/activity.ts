@@ -12,6 +12,8 @@ export interface Activity {
   fail(id: string, line: string): void;
   /** A line of its own (a warning) that does not end anything. */
   note(line: string): void;
+  /** A line of its own, as given (a retry's progress line). */
+  info(line: string): void;
   /** Stops the spinner; items still running are left as they are. */
   close(): void;
 }
@@ -52,6 +54,7 @@ export function createActivity(opts: ActivityOptions): Activity {
         write(`x ${line}${r ? ` (after ${seconds(now() - r.since)})` : ""}`);
       },
       note: (line) => write(`warning: ${line}`),
+      info: (line) => write(line),
       close: () => {},
     };
   }
@@ -105,6 +108,11 @@ export function createActivity(opts: ActivityOptions): Activity {
     },
     note(line) {
       persist(chalk.yellow("!"), line);
+    },
+    info(line) {
+      if (spinner) spinner.clear();
+      write(line);
+      if (spinner) spinner.render();
     },
     close() {
       running.clear();

@@ -20,6 +20,8 @@ export interface Ui {
 export interface CliUi extends Ui {
   /** A line of the human output (plan, progress, summary). */
   line(text: string): void;
+  /** A progress note (a retry) that may come while a spinner runs: printed above the spinner. */
+  note(text: string): void;
   /** The stream human output goes to (stderr under --output json, so stdout stays pure JSON). */
   readonly stream: NodeJS.WritableStream;
   readonly tty: boolean;
@@ -45,13 +47,27 @@ export function createUi(opts: UiOptions): CliUi {
   const tty = !!stream.isTTY && (columns === undefined || columns > 0);
   const now = opts.now ?? Date.now;
   const write = (text: string) => void stream.write(`${text}\n`);
+  let spinning: ReturnType<typeof ora> | undefined;
+  let current: Activity | undefined;
 
   return {
     interactive: opts.interactive,
     stream,
     tty,
     line: write,
-    activity: () => createActivity({ stream, tty, now }),
+    activity: () => {
+      const a = createActivity({ stream, tty, now });
+      // While work runs side by side, notes (retries) go above its spinner, not through it.
+      current = a;
+      return { ...a, close: () => (a.close(), (current = current === a ? undefined : current)) };
+    },
+    note(text) {
+      if (current) return current.info(tty ? chalk.dim(`↻ ${text}`) : `  ${text}`);
+      if (!tty) return write(`  ${text}`);
+      spinning?.clear();
+      write(chalk.dim(`↻ ${text}`));
+      spinning?.render();
+    },
     info: (line) => write(line),
     warn: (line) => write(tty ? chalk.yellow(`! ${line}`) : `warning: ${line}`),
 
@@ -80,6 +96,7 @@ export function createUi(opts: UiOptions): CliUi {
       let current = text;
       // discardStdin off: ora would otherwise swallow Ctrl-C (raw mode) and the run could not be interrupted.
       const spinner = ora({ text, stream, discardStdin: false }).start();
+      spinning = spinner;
       const render = () => (spinner.text = `${current} ${chalk.dim(`(${secondsSince(start, now)}s)`)}`);
       const timer = setInterval(render, 1000);
       timer.unref();
@@ -95,6 +112,7 @@ export function createUi(opts: UiOptions): CliUi {
         throw e;
       } finally {
         clearInterval(timer);
+        if (spinning === spinner) spinning = undefined;
       }
     },
   };

@@ -2,7 +2,7 @@
 // permissions API (what the caller may do there) must cover what the role grants. This works for
 // data-plane roles too (Key Vault Secrets User grants no control-plane read at all).
 import type { Facts, Finding, RoleAccessFacts } from "./types.js";
-import { finding, sh } from "./util.js";
+import { couldNotCheck, finding, sh, wasTransient } from "./util.js";
 
 /** True when an effective permission pattern (possibly with `*`) covers a role's action. */
 export function covers(pattern: string, action: string): boolean {
@@ -24,6 +24,7 @@ const short = (scope: string) => scope.split("/").slice(-1)[0] || scope;
 export function checkAccess(facts: Facts): Finding[] {
   const a = facts.access;
   if (!a || a.skipped) return [finding("access", "SKIP", "access-skipped", a?.skipped ?? "no ARM token from the exchange")];
+  if (a.error && wasTransient(facts, "access")) return [couldNotCheck("access", "access-transient", "reading the identity's role assignments", a.error)];
   if (a.error) return [finding("access", "FAIL", "access-error", a.error, { fix: "re-run with AKS_WI_DEBUG=1 for details" })];
   const principal = facts.identity?.principalId ?? "<principal ID>";
   if (!a.roles.length) {
@@ -33,6 +34,7 @@ export function checkAccess(facts: Facts): Finding[] {
   }
   return a.roles.map((r) => {
     const assign = `az role assignment create --assignee-object-id ${principal} --assignee-principal-type ServicePrincipal --role ${sh(r.role)} --scope ${sh(r.scope)}`;
+    if (r.error && r.transient) return couldNotCheck("access", "role-transient", `${r.role} at ${short(r.scope)}`, r.error);
     if (r.error) return finding("access", "FAIL", "role-error", `${r.role} at ${short(r.scope)}: ${r.error}`, { fix: assign });
     const missing = uncovered(r);
     const granted = (r.effective ?? []).length > 0;

@@ -2,11 +2,12 @@
 // the environment and token into pods is installed with ready endpoints.
 import { WEBHOOK_DEPLOYMENT, WEBHOOK_NAMESPACE, WEBHOOK_SELECTOR, WEBHOOK_SERVICE } from "../core/workload-identity.js";
 import type { Facts, Finding } from "./types.js";
-import { finding, sh } from "./util.js";
+import { couldNotCheck, finding, sh, wasTransient } from "./util.js";
 
 export function checkCluster(facts: Facts): Finding[] {
   const t = facts.target;
   const c = facts.cluster;
+  if (!c && wasTransient(facts, "cluster")) return [couldNotCheck("cluster", "cluster-transient", `reading cluster ${t.cluster}`, facts.clusterError)];
   if (!c) {
     return [finding("cluster", "FAIL", "cluster-not-found", facts.clusterError ?? `cluster ${t.cluster} was not found in resource group ${t.resourceGroup}`, {
       fix: "check --subscription, --resource-group and --cluster",
@@ -28,7 +29,9 @@ export function checkCluster(facts: Facts): Finding[] {
   }
   const w = facts.webhook;
   const scale = `kubectl -n ${WEBHOOK_NAMESPACE} get deploy,pods -l ${WEBHOOK_SELECTOR}; kubectl -n ${WEBHOOK_NAMESPACE} scale deploy ${WEBHOOK_DEPLOYMENT} --replicas=2`;
-  if (!w || w.error) {
+  if (w?.error && (w.transient || wasTransient(facts, "webhook"))) {
+    out.push(couldNotCheck("cluster", "webhook-transient", "inspecting the workload identity webhook", w.error));
+  } else if (!w || w.error) {
     out.push(finding("cluster", "WARN", "webhook-unknown", `the webhook could not be inspected${w?.error ? `: ${w.error}` : ""}`, { fix: "check the Kubernetes credential (--admin, --kubeconfig)" }));
   } else if (!w.deploymentFound) {
     out.push(finding("cluster", "FAIL", "webhook-missing", `the workload identity webhook (deployment ${WEBHOOK_NAMESPACE}/${WEBHOOK_DEPLOYMENT}) is not installed`, {
@@ -40,7 +43,7 @@ export function checkCluster(facts: Facts): Finding[] {
       expected: ">= 1 ready endpoint", actual: `0 ready endpoints (deployment: ${w.readyReplicas ?? 0}/${w.replicas ?? 0} replicas ready)`, fix: scale,
     }));
   }
-  if (!out.some((f) => f.status === "FAIL")) {
+  if (!out.some((f) => f.status === "FAIL" || f.status === "UNKNOWN")) {
     out.push(finding("cluster", "PASS", "cluster-ok",
       `OIDC issuer ${c.issuerUrl ?? "(on)"}; workload identity on; webhook ${w?.readyEndpoints ?? "?"} ready endpoint(s)`));
   }

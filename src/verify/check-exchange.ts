@@ -1,7 +1,8 @@
 // Check 6: Entra traded the pod's token for an ARM token (client assertion, as the pod's SDK does).
 // Each AADSTS code is mapped to the field at fault, with expected vs actual.
+import { ISSUER_FETCH_CODES } from "../core/retry.js";
 import { type Facts, type Finding } from "./types.js";
-import { expectedSubject, finding, pickCredential, sameGuid, stripSlash } from "./util.js";
+import { couldNotCheck, expectedSubject, finding, pickCredential, sameGuid, stripSlash } from "./util.js";
 
 /** What each AADSTS code of the federated exchange means (Entra's documented error codes). */
 export const AADSTS: Record<number, string> = {
@@ -13,6 +14,8 @@ export const AADSTS: Record<number, string> = {
   700024: "the token is not within its valid time range (expired, or the clocks disagree)",
   700027: "the token's signature could not be verified with the issuer's published keys",
   50166: "Entra could not fetch the issuer's OIDC discovery document or keys",
+  501661: "Entra could not fetch the issuer's OIDC discovery document or keys",
+  90061: "Entra could not fetch the issuer's OIDC discovery document or keys",
   50027: "the token is not a valid JWT",
   90002: "the tenant was not found",
   900023: "the tenant ID is not valid",
@@ -37,7 +40,8 @@ export function checkExchange(facts: Facts): Finding[] {
   }
   const code = ex.aadsts;
   const meaning = code !== undefined ? AADSTS[code] : undefined;
-  const head = `AADSTS${code ?? "?"}: ${meaning ?? ex.errorDescription?.split(/\r?\n/)[0] ?? ex.error ?? "exchange failed"}${waited}`;
+  const described = ex.errorDescription?.split(/\r?\n/)[0]?.replace(/^AADSTS\d+:\s*/, "");
+  const head = `AADSTS${code ?? "?"}: ${meaning ?? described ?? ex.error ?? "exchange failed"}${waited}`;
   const claims = facts.token?.claims ?? {};
   const { fic } = pickCredential(facts);
   const fixFic = "update the federated credential (see the identity check) and re-run";
@@ -70,8 +74,20 @@ export function checkExchange(facts: Facts): Finding[] {
   if (code === 700024) {
     return [finding("exchange", "FAIL", "exchange-token-time", head, { expected: "an unexpired token", actual: claims.exp ? `exp ${new Date(claims.exp * 1000).toISOString()}` : "?", fix: "restart the pod; check the node's clock" })];
   }
-  if (code === 700027 || code === 50166) {
-    return [finding("exchange", "FAIL", "exchange-issuer-keys", head, { expected: `keys published at ${claims.iss ?? "the issuer"}.well-known/openid-configuration`, actual: ex.errorDescription?.split(/\r?\n/)[0] ?? "?", fix: "check the cluster's OIDC issuer URL is reachable and matches the credential" })];
+  if (code !== undefined && ISSUER_FETCH_CODES.has(code)) {
+    // Entra's fetch failed through every retry. If the issuer answers here (or blips here too),
+    // nothing says it is broken; if it fails here for good, it is.
+    const probe = facts.issuer;
+    if (probe?.ok) {
+      const t = facts.target;
+      return [couldNotCheck("exchange", "exchange-transient", `${head} through every retry, though the issuer serves ${probe.keys} key(s) from here`, undefined,
+        `re-run aks-wi verify in a minute; if it persists, Entra cannot reach the issuer: az aks update -g ${t.resourceGroup} -n ${t.cluster} reconciles it`)];
+    }
+    if (!probe || probe.transient) return [couldNotCheck("exchange", "exchange-transient", head, probe?.error)];
   }
+  if (code === 700027 || (code !== undefined && ISSUER_FETCH_CODES.has(code))) {
+    return [finding("exchange", "FAIL", "exchange-issuer-keys", head, { expected: `keys published at ${claims.iss ?? "the issuer"}.well-known/openid-configuration`, actual: facts.issuer?.error ?? ex.errorDescription?.split(/\r?\n/)[0] ?? "?", fix: "check the cluster's OIDC issuer URL is reachable and matches the credential" })];
+  }
+  if (ex.transient) return [couldNotCheck("exchange", "exchange-transient", code !== undefined ? head : `the token exchange: ${described ?? ex.error}`, undefined)];
   return [finding("exchange", "FAIL", "exchange-failed", head, { actual: ex.errorDescription?.split(/\r?\n/)[0] ?? ex.error, fix: "see the Entra error above; re-run with AKS_WI_DEBUG=1 for details" })];
 }

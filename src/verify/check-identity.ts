@@ -2,16 +2,24 @@
 // byte for byte, the service account's subject (case-sensitive) and exactly the exchange audience.
 import { MAX_FEDERATED_CREDENTIALS, TOKEN_AUDIENCE, parseServiceAccountSubject } from "../core/workload-identity.js";
 import type { Facts, Finding } from "./types.js";
-import { expectedSubject, finding, pickCredential, sh, stripSlash } from "./util.js";
+import { couldNotCheck, expectedSubject, finding, pickCredential, sh, stripSlash, wasTransient } from "./util.js";
 
 export function checkIdentity(facts: Facts): Finding[] {
   const t = facts.target;
   const id = facts.identity;
+  if (!id && wasTransient(facts, "identity")) return [couldNotCheck("identity", "identity-transient", "reading the managed identity", facts.identityError)];
+  // Without an identity from the state, the service account names it: unread, the identity is unknown.
+  if (!id && !t.identity && !facts.serviceAccount && wasTransient(facts, "serviceAccount")) {
+    return [couldNotCheck("identity", "identity-transient", "finding the identity the service account names", facts.serviceAccountError)];
+  }
   if (!id) {
     const where = t.identity ? `${t.identity.name} in ${t.identity.resourceGroup}` : "named by the service account's client-id annotation";
     return [finding("identity", "FAIL", "identity-not-found", facts.identityError ?? `the managed identity ${where} was not found`, {
       fix: t.identity ? `az identity create -g ${sh(t.identity.resourceGroup)} -n ${sh(t.identity.name)} (or aks-wi init)` : "annotate the service account with an existing identity's client ID",
     })];
+  }
+  if (facts.federatedCredentialsError && wasTransient(facts, "federatedCredentials")) {
+    return [couldNotCheck("identity", "fic-transient", `reading the federated credentials of ${id.name}`, facts.federatedCredentialsError)];
   }
   if (facts.federatedCredentialsError) {
     return [finding("identity", "FAIL", "fic-unreadable", facts.federatedCredentialsError, { fix: "check the signed-in principal can read the identity" })];

@@ -4,7 +4,7 @@
 // init container carries the four AZURE_* variables.
 import { CLIENT_ID_ANNOTATION, SKIP_CONTAINERS_ANNOTATION, TOKEN_AUDIENCE, USE_LABEL, WEBHOOK_NAMESPACE, WI_ENV } from "../core/workload-identity.js";
 import type { Facts, Finding } from "./types.js";
-import { finding, ms, sameGuid, sh } from "./util.js";
+import { couldNotCheck, finding, ms, sameGuid, sh, wasTransient } from "./util.js";
 
 function restart(facts: Facts): string {
   const t = facts.target;
@@ -27,6 +27,7 @@ export function checkPod(facts: Facts): Finding[] {
   const t = facts.target;
   const pod = facts.pod;
   if (!pod) {
+    if (facts.podError && wasTransient(facts, "pod")) return [couldNotCheck("pod", "pod-transient", "finding the pod", facts.podError)];
     if (facts.podError) return [finding("pod", "FAIL", "pod-not-found", facts.podError, { fix: "pass a running pod with --pod or a Deployment with --deployment" })];
     return [finding("pod", "SKIP", "pod-not-given", "no pod to check: pass --pod NAME or --deployment NAME to prove the chain from inside one")];
   }

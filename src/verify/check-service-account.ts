@@ -2,7 +2,7 @@
 // the usual mistakes (a `client_id`-style typo, the annotation put on another object).
 import { CLIENT_ID_ANNOTATION, TENANT_ID_ANNOTATION } from "../core/workload-identity.js";
 import type { Facts, Finding } from "./types.js";
-import { finding, sameGuid, sh } from "./util.js";
+import { couldNotCheck, finding, sameGuid, sh, wasTransient } from "./util.js";
 
 /** Annotation keys that look like a mistyped client-id annotation. */
 export function typoKeys(annotations: Record<string, string>): string[] {
@@ -16,6 +16,9 @@ export function checkServiceAccount(facts: Facts): Finding[] {
   const sa = facts.serviceAccount;
   const clientId = facts.identity?.clientId;
   const annotate = `kubectl -n ${sh(t.namespace)} annotate serviceaccount ${sh(t.serviceAccount)} --overwrite ${CLIENT_ID_ANNOTATION}=${clientId ?? "<identity client ID>"}`;
+  if (!sa && facts.serviceAccountError && wasTransient(facts, "serviceAccount")) {
+    return [couldNotCheck("serviceAccount", "sa-transient", `reading service account ${t.namespace}/${t.serviceAccount}`, facts.serviceAccountError)];
+  }
   if (!sa && facts.serviceAccountError) {
     // Not read is not absent: the fix is reaching the cluster, not creating what may well exist.
     return [finding("serviceAccount", "FAIL", "sa-unreadable", `service account ${t.namespace}/${t.serviceAccount} could not be read: ${facts.serviceAccountError}`, {

@@ -3,11 +3,12 @@
 // expired. Only its claims are ever looked at here.
 import { TOKEN_AUDIENCE } from "../core/workload-identity.js";
 import type { Facts, Finding } from "./types.js";
-import { expectedSubject, finding, pickCredential, sh } from "./util.js";
+import { couldNotCheck, expectedSubject, finding, pickCredential, sh, wasTransient } from "./util.js";
 
 export function checkToken(facts: Facts): Finding[] {
   const tk = facts.token;
   if (!facts.pod || facts.pod.phase !== "Running") return [finding("token", "SKIP", "token-no-pod", "no running pod to read the token in")];
+  if (!tk?.claims && wasTransient(facts, "token")) return [couldNotCheck("token", "token-transient", `reading the federated token in pod ${facts.pod.name}`, tk?.error)];
   if (!tk?.claims) {
     return [finding("token", "FAIL", "token-unreadable", `the federated token could not be read in pod ${facts.pod.name}: ${tk?.error ?? "unknown error"}`, {
       expected: "a JWT in the file named by AZURE_FEDERATED_TOKEN_FILE", actual: tk?.path ? `${tk.path}: ${tk.error ?? "unreadable"}` : "AZURE_FEDERATED_TOKEN_FILE unset",

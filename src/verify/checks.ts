@@ -22,7 +22,7 @@ export function runChecks(facts: Facts): Finding[] {
   return CHECK_ORDER.flatMap((c) => CHECKS[c](facts));
 }
 
-const RANK: Record<Status, number> = { PASS: 0, SKIP: 1, WARN: 2, FAIL: 3 };
+const RANK: Record<Status, number> = { PASS: 0, SKIP: 1, WARN: 2, UNKNOWN: 3, FAIL: 4 };
 
 /** The worst status among findings (PASS when there are none). */
 export function worst(findings: Finding[]): Status {

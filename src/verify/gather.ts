@@ -6,11 +6,12 @@
 import { decodeJwt } from "jose";
 import { UserError } from "../core/errors.js";
 import type { IdentityInfo } from "../core/ports.js";
+import { ISSUER_FETCH_CODES, transientOf } from "../core/retry.js";
 import { PROPAGATION_CODES } from "./check-exchange.js";
 import type { ExchangeAttempt, VerifyAzure, VerifyKube } from "./ports.js";
 import { sleep as defaultSleep } from "../core/util.js";
 import { CLIENT_ID_ANNOTATION } from "../core/workload-identity.js";
-import type { AccessFacts, ContainerEnvFacts, Facts, RoleAccessFacts, TokenClaims, VerifyTarget } from "./types.js";
+import type { AccessFacts, ContainerEnvFacts, Facts, RoleAccessFacts, TokenClaims, TransientRead, VerifyTarget } from "./types.js";
 import { expectedSubject, ficMatches, sameGuid } from "./util.js";
 
 export interface PropagationWait {
@@ -35,6 +36,13 @@ export interface GatherDeps {
 
 const msg = (e: unknown) => ((e as Error)?.message ?? String(e)).split("\n")[0]!;
 
+/** Records that a read failed only transiently (through every retry): its check says UNKNOWN. */
+function markRead(facts: Facts, read: TransientRead, e?: unknown): void {
+  if (e !== undefined && !transientOf(e)) return;
+  const list = (facts.transient ??= []);
+  if (!list.includes(read)) list.push(read);
+}
+
 /** AZURE_* lines of `env` output. */
 export function parseEnv(stdout: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -50,7 +58,7 @@ export function tokenClaims(jwt: string): TokenClaims {
   return { iss: c.iss, sub: c.sub, aud: c.aud === undefined ? undefined : Array.isArray(c.aud) ? c.aud : [c.aud], exp: c.exp, iat: c.iat };
 }
 
-async function findIdentity(azure: VerifyAzure, t: VerifyTarget, annotation: string | undefined): Promise<{ identity?: IdentityInfo; source?: string; error?: string }> {
+async function findIdentity(azure: VerifyAzure, t: VerifyTarget, annotation: string | undefined): Promise<{ identity?: IdentityInfo; source?: string; error?: string; transient?: boolean }> {
   try {
     if (t.identity) {
       const identity = await azure.ops.getIdentity(t.identity.subscription, t.identity.resourceGroup, t.identity.name);
@@ -60,7 +68,7 @@ async function findIdentity(azure: VerifyAzure, t: VerifyTarget, annotation: str
     const identity = (await azure.ops.listIdentities(t.subscription)).find((i) => sameGuid(i.clientId, annotation));
     return identity ? { identity, source: "annotation" } : { error: `no managed identity with client ID ${annotation} in subscription ${t.subscription}` };
   } catch (e) {
-    return { error: msg(e) };
+    return { error: msg(e), transient: !!transientOf(e) };
   }
 }
 
@@ -86,7 +94,7 @@ async function planAccess(azure: VerifyAzure, t: VerifyTarget, principalId: stri
           roleDataActions: full?.dataActions,
         };
       } catch (e) {
-        return { role: w.role, scope: w.scope, error: msg(e) };
+        return { role: w.role, scope: w.scope, error: msg(e), ...(transientOf(e) ? { transient: true } : {}) };
       }
     }),
   );
@@ -100,27 +108,32 @@ export async function gather(t: VerifyTarget, deps: GatherDeps): Promise<Facts> 
 
   const clusterP = azure.ops.getCluster(t.subscription, t.resourceGroup, t.cluster).then(
     (c) => { if (c) facts.cluster = c; else facts.clusterError = `cluster ${t.cluster} was not found in resource group ${t.resourceGroup}`; },
-    (e) => { facts.clusterError = msg(e); },
+    (e) => { facts.clusterError = msg(e); markRead(facts, "cluster", e); },
   );
   let kube: VerifyKube | undefined;
   try {
     kube = await deps.kube();
   } catch (e) {
     // A bad --kubeconfig/--context or cluster name is the caller's input, not a finding: exit 2.
-    if (e instanceof UserError) throw e;
+    // A credential ARM would not hand out through its retries (429, 5xx) is neither.
+    if (e instanceof UserError && !transientOf(e)) throw e;
     facts.serviceAccountError = `the cluster could not be reached: ${msg(e)}`;
     facts.webhook = { deploymentFound: false, readyEndpoints: 0, error: msg(e) };
     if (t.pod || t.deployment) facts.podError = `the cluster could not be reached: ${msg(e)}`;
+    if (transientOf(e)) {
+      facts.webhook.transient = true;
+      for (const read of ["webhook", "serviceAccount", ...(facts.podError ? ["pod" as const] : [])] as const) markRead(facts, read);
+    }
   }
 
   // Kubernetes reads that do not depend on each other, in parallel with the cluster read.
   const k = kube;
   await Promise.all([
     clusterP,
-    k && k.webhook().then((w) => { facts.webhook = w; }),
+    k && k.webhook().then((w) => { facts.webhook = w; if (w.transient) markRead(facts, "webhook"); }),
     k && k.ops.getServiceAccount(t.namespace, t.serviceAccount).then(
       (sa) => { if (sa) facts.serviceAccount = sa; },
-      (e) => { facts.serviceAccountError = msg(e); },
+      (e) => { facts.serviceAccountError = msg(e); markRead(facts, "serviceAccount", e); },
     ),
     k && findPod(k, t, facts),
   ]);
@@ -134,15 +147,18 @@ export async function gather(t: VerifyTarget, deps: GatherDeps): Promise<Facts> 
 
   const found = await findIdentity(azure, t, annotation);
   if (found.identity) { facts.identity = found.identity; facts.identitySource = found.source; }
-  else facts.identityError = found.error;
+  else {
+    facts.identityError = found.error;
+    if (found.transient) markRead(facts, "identity");
+  }
   const id = facts.identity;
   if (id) {
     side.push(azure.ops.listFederatedCredentials(id.id.split("/")[2] ?? t.subscription, id.resourceGroup, id.name).then(
       (f) => { facts.federatedCredentials = f; },
-      (e) => { facts.federatedCredentialsError = msg(e); },
+      (e) => { facts.federatedCredentialsError = msg(e); markRead(facts, "federatedCredentials", e); },
     ));
   }
-  const accessPlan = id ? planAccess(azure, t, id.principalId).then((r) => ({ roles: r }), (e) => ({ error: msg(e) })) : undefined;
+  const accessPlan = id ? planAccess(azure, t, id.principalId).then((r) => ({ roles: r }), (e) => ({ error: msg(e), transient: !!transientOf(e) })) : undefined;
   accessPlan?.catch(() => {});
   let assertion: string | undefined;
   if (k && facts.pod?.phase === "Running") assertion = await readInsidePod(k, facts);
@@ -186,6 +202,7 @@ async function findPod(k: VerifyKube, t: VerifyTarget, facts: Facts): Promise<vo
     else facts.podError = `pod ${t.namespace}/${name} was not found`;
   } catch (e) {
     facts.podError = msg(e);
+    markRead(facts, "pod", e);
   }
 }
 
@@ -197,7 +214,7 @@ async function readInsidePod(k: VerifyKube, facts: Facts): Promise<string | unde
     running.map(async (c): Promise<ContainerEnvFacts> => {
       try {
         const r = await k.exec(pod.namespace, pod.name, c.name, ["env"]);
-        if (r.error || r.exitCode !== 0) return { name: c.name, init: false, error: r.error ?? (r.stderr.trim() || `env exited ${r.exitCode}`) };
+        if (r.error || r.exitCode !== 0) return { name: c.name, init: false, error: r.error ?? (r.stderr.trim() || `env exited ${r.exitCode}`), ...(r.transient ? { transient: true } : {}) };
         return { name: c.name, init: false, env: parseEnv(r.stdout) };
       } catch (e) {
         return { name: c.name, init: false, error: msg(e) };
@@ -207,13 +224,20 @@ async function readInsidePod(k: VerifyKube, facts: Facts): Promise<string | unde
   const holder = facts.containerEnv.find((c) => c.env?.AZURE_FEDERATED_TOKEN_FILE);
   const path = holder?.env?.AZURE_FEDERATED_TOKEN_FILE;
   if (!holder || !path) {
-    facts.token = { error: "AZURE_FEDERATED_TOKEN_FILE is not set in any container" };
+    // A container whose env could not be read transiently may well be the one holding it.
+    const blip = facts.containerEnv.find((c) => c.transient);
+    facts.token = { error: blip ? `the environment of container ${blip.name} could not be read: ${blip.error}` : "AZURE_FEDERATED_TOKEN_FILE is not set in any container" };
+    if (blip) markRead(facts, "token");
     return undefined;
   }
   facts.token = { path };
   try {
     const r = await k.exec(pod.namespace, pod.name, holder.name, ["cat", path]);
-    if (r.error || r.exitCode !== 0) { facts.token.error = r.error ?? (r.stderr.trim() || `cat exited ${r.exitCode}`); return undefined; }
+    if (r.error || r.exitCode !== 0) {
+      facts.token.error = r.error ?? (r.stderr.trim() || `cat exited ${r.exitCode}`);
+      if (r.transient) markRead(facts, "token");
+      return undefined;
+    }
     facts.token.claims = tokenClaims(r.stdout);
     return r.stdout.trim();
   } catch (e) {
@@ -224,7 +248,7 @@ async function readInsidePod(k: VerifyKube, facts: Facts): Promise<string | unde
 
 async function exchangeAndProbe(
   deps: GatherDeps, facts: Facts, p: { clientId: string; tenantId: string; assertion: string },
-  accessPlan: Promise<{ roles: RoleAccessFacts[] } | { error: string }> | undefined, sleep: (ms: number) => Promise<void>, now: () => number,
+  accessPlan: Promise<{ roles: RoleAccessFacts[] } | { error: string; transient: boolean }> | undefined, sleep: (ms: number) => Promise<void>, now: () => number,
 ): Promise<void> {
   const wait = deps.propagation ?? DEFAULT_PROPAGATION;
   const written = facts.target.federatedCredentialWrittenAt ? Date.parse(facts.target.federatedCredentialWrittenAt) : NaN;
@@ -242,13 +266,16 @@ async function exchangeAndProbe(
     try {
       const r = await deps.azure.exchange(p, async (arm) => {
         const plan = accessPlan ? await accessPlan : { roles: [] };
-        if ("error" in plan) return { roles: [], error: plan.error } as AccessFacts;
+        if ("error" in plan) {
+          if (plan.transient) markRead(facts, "access");
+          return { roles: [], error: plan.error } as AccessFacts;
+        }
         const roles = await Promise.all(plan.roles.map(async (role) => {
           if (role.error) return role;
           try {
             return { ...role, effective: await arm.permissions(role.scope) };
           } catch (e) {
-            return { ...role, error: msg(e) };
+            return { ...role, error: msg(e), ...(transientOf(e) ? { transient: true } : {}) };
           }
         }));
         return { roles } as AccessFacts;
@@ -256,12 +283,15 @@ async function exchangeAndProbe(
       attempt = r.attempt;
       access = r.result;
     } catch (e) {
-      attempt = { ok: false, error: "error", errorDescription: msg(e) };
+      attempt = { ok: false, error: "error", errorDescription: msg(e), transient: !!transientOf(e) };
     }
     const retry = !attempt.ok && attempt.aadsts !== undefined && PROPAGATION_CODES.has(attempt.aadsts) && recent && matches() && waited + delay <= wait.budgetMs;
     if (!retry) {
       facts.exchange = { ok: attempt.ok, claims: attempt.claims, aadsts: attempt.aadsts, error: attempt.error, errorDescription: attempt.errorDescription, attempts, waitedMs: waited };
+      if (attempt.transient) facts.exchange.transient = true;
       facts.access = attempt.ok ? (access ?? { roles: [] }) : { roles: [], skipped: "no ARM token from the exchange" };
+      // Entra could not fetch the issuer: fetch it too, to tell a blip from an unreachable issuer.
+      if (!attempt.ok && attempt.aadsts !== undefined && ISSUER_FETCH_CODES.has(attempt.aadsts) && claims?.iss) facts.issuer = await deps.azure.issuerKeys(claims.iss);
       return;
     }
     deps.progress?.(`waiting for the federated credential to propagate (Entra answered AADSTS${attempt.aadsts}); retrying in ${Math.round(delay / 100) / 10} s`);

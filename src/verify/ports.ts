@@ -1,7 +1,7 @@
 // What the gatherers need from the outside world, as our own interfaces: src/kube/inspect.ts and
 // src/azure/{exchange,access}.ts implement them over the SDKs; unit tests fake them.
 import type { AzureOps, KubeOps } from "../core/ports.js";
-import type { DeploymentFacts, ExchangeFacts, WebhookFacts } from "./types.js";
+import type { DeploymentFacts, ExchangeFacts, IssuerProbe, WebhookFacts } from "./types.js";
 
 export interface ExecResult {
   stdout: string;
@@ -10,6 +10,8 @@ export interface ExecResult {
   exitCode?: number;
   /** The Status message when the exec itself failed (no such executable, container not running). */
   error?: string;
+  /** The exec handshake failed transiently (429, 5xx, a reset) through every retry. */
+  transient?: boolean;
 }
 
 export interface VerifyKube {
@@ -34,6 +36,8 @@ export interface ExchangeAttempt {
   aadsts?: number;
   error?: string;
   errorDescription?: string;
+  /** Entra answered only transiently (429, 5xx, a transient AADSTS code, no answer) through every retry. */
+  transient?: boolean;
 }
 
 export interface EffectivePermissions {
@@ -51,6 +55,9 @@ export interface VerifyAzure {
     p: { tenantId: string; clientId: string; assertion: string },
     use: (arm: ArmAsWorkload) => Promise<T>,
   ): Promise<{ attempt: ExchangeAttempt; result?: T }>;
+  /** Fetches the issuer's discovery document and JWKS as Entra does, to tell an issuer that blipped
+   *  from one Entra cannot reach (AADSTS90061 and kin). */
+  issuerKeys(issuer: string): Promise<IssuerProbe>;
   /** A role definition's permissions (operator credential). */
   roleDefinition(id: string): Promise<{ id: string; roleName: string; actions: string[]; dataActions: string[] } | undefined>;
 }

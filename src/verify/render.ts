@@ -5,7 +5,8 @@ import { checkStatus, worst } from "./checks.js";
 
 export interface VerifyReport {
   version: 1;
-  result: "pass" | "fail";
+  /** fail: a finding is FAIL; unknown: none is, but a check could not be made (transient). */
+  result: "pass" | "fail" | "unknown";
   exitCode: number;
   target: Facts["target"] & { pod?: string };
   checks: { name: string; title: string; status: Status; findings: Finding[] }[];
@@ -23,10 +24,16 @@ export function azLoginLine(facts: Facts): string | undefined {
   return `az login --service-principal -u ${id.clientId} -t ${tenant} --federated-token "$(cat $AZURE_FEDERATED_TOKEN_FILE)"`;
 }
 
+/** The verdict over all findings: any FAIL fails; otherwise any UNKNOWN leaves it unknown. */
+export function verdict(findings: Finding[]): VerifyReport["result"] {
+  const w = worst(findings);
+  return w === "FAIL" ? "fail" : w === "UNKNOWN" ? "unknown" : "pass";
+}
+
 export function buildVerifyReport(facts: Facts, findings: Finding[], durationMs: number, exitCode: number): VerifyReport {
   return {
     version: 1,
-    result: worst(findings) === "FAIL" ? "fail" : "pass",
+    result: verdict(findings),
     exitCode,
     target: { ...facts.target, pod: facts.pod?.name ?? facts.target.pod },
     checks: CHECK_ORDER.map((name) => ({ name, title: CHECK_TITLES[name], status: checkStatus(findings, name), findings: findings.filter((f) => f.check === name) })),
@@ -44,21 +51,26 @@ type Paint = (s: Status, text: string) => string;
 export function formatReport(report: VerifyReport, paint: Paint = (_s, t) => t): string[] {
   const t = report.target;
   const lines = [`Verifying workload identity for ${t.namespace}/${t.serviceAccount} on cluster ${t.cluster}${t.pod ? ` (pod ${t.pod})` : ""}`];
+  // The status column is as wide as its widest word: 4 unless an UNKNOWN is among them.
+  const width = Math.max(4, ...report.checks.flatMap((c) => c.findings.map((f) => f.status.length)));
+  const indent = " ".repeat(width + 37);
   for (const c of report.checks) {
     for (const f of c.findings) {
-      lines.push(`${paint(f.status, f.status.padEnd(4))}  ${c.title.padEnd(34)} ${f.message}`);
-      if (f.expected !== undefined) lines.push(`${" ".repeat(41)}expected: ${f.expected}`);
-      if (f.actual !== undefined) lines.push(`${" ".repeat(41)}actual:   ${f.actual}`);
-      if (f.fix !== undefined && f.status !== "PASS") lines.push(`${" ".repeat(41)}fix:      ${f.fix}`);
+      lines.push(`${paint(f.status, f.status.padEnd(width))}  ${c.title.padEnd(34)} ${f.message}`);
+      if (f.expected !== undefined) lines.push(`${indent}expected: ${f.expected}`);
+      if (f.actual !== undefined) lines.push(`${indent}actual:   ${f.actual}`);
+      if (f.fix !== undefined && f.status !== "PASS") lines.push(`${indent}fix:      ${f.fix}`);
     }
   }
   const counts = (s: Status) => report.checks.flatMap((c) => c.findings).filter((f) => f.status === s).length;
   lines.push("");
   const secs = `${(report.durationMs / 1000).toFixed(1)} s`;
   // Skipped links are not proven: say so rather than "all passed".
-  lines.push(report.result !== "pass"
+  lines.push(report.result === "fail"
     ? `${counts("FAIL")} check finding(s) failed; fix the first one first: later links depend on it.`
-    : counts("SKIP") === 0
+    : report.result === "unknown"
+      ? `${counts("UNKNOWN")} check(s) could not be made: a service answered only with transient errors through every retry. Nothing broken was found; re-run aks-wi verify.`
+      : counts("SKIP") === 0
       ? `All checks passed (${counts("WARN")} warning(s)) in ${secs}.`
       : `The checks that ran passed (${counts("WARN")} warning(s)) in ${secs}, but ${counts("SKIP")} were skipped and prove nothing: name a pod (--pod or --deployment) to check the chain from inside it.`);
   if (report.azLogin) lines.push("To try it yourself inside the pod (the token never leaves it):", `  ${report.azLogin}`);

@@ -15,7 +15,12 @@ export const CHECK_TITLES: Record<CheckName, string> = {
   access: "access",
 };
 
-export type Status = "PASS" | "WARN" | "FAIL" | "SKIP";
+/** UNKNOWN: the check could not be made because a service answered only transiently (429, 5xx,
+ *  a reset) through every retry; nothing broken was seen. */
+export type Status = "PASS" | "WARN" | "FAIL" | "SKIP" | "UNKNOWN";
+
+/** Reads that failed only transiently, through every retry: their checks report UNKNOWN, never FAIL. */
+export type TransientRead = "cluster" | "webhook" | "serviceAccount" | "identity" | "federatedCredentials" | "pod" | "token" | "access";
 
 /** One line of the report: what was checked, what was found, and what to do. */
 export interface Finding {
@@ -60,6 +65,8 @@ export interface WebhookFacts {
   /** When the add-on installed the webhook: a lower bound of when workload identity was enabled. */
   installedAt?: string;
   error?: string;
+  /** The reads failed transiently through every retry. */
+  transient?: boolean;
 }
 
 export interface DeploymentFacts {
@@ -75,6 +82,8 @@ export interface ContainerEnvFacts {
   /** Only the AZURE_* variables, as `env` printed them inside the container. */
   env?: Record<string, string>;
   error?: string;
+  /** `error` was transient through every retry (the exec handshake). */
+  transient?: boolean;
 }
 
 /** Claims of the projected service-account token (never the token). */
@@ -105,6 +114,8 @@ export interface ExchangeFacts {
   waitedMs: number;
   /** Exchange was not attempted (no token) */
   skipped?: string;
+  /** Entra answered only transiently through every retry. */
+  transient?: boolean;
 }
 
 export interface RoleAccessFacts {
@@ -119,6 +130,18 @@ export interface RoleAccessFacts {
   /** Effective permissions the workload's own token sees at the scope (permissions API). */
   effective?: { actions: string[]; notActions: string[]; dataActions: string[]; notDataActions: string[] }[];
   error?: string;
+  /** `error` was transient through every retry. */
+  transient?: boolean;
+}
+
+/** What the cluster's OIDC issuer answers: its discovery document and the keys it names. */
+export interface IssuerProbe {
+  ok: boolean;
+  /** Number of keys in the JWKS. */
+  keys?: number;
+  error?: string;
+  /** The issuer answered only transiently through every retry. */
+  transient?: boolean;
 }
 
 export interface AccessFacts {
@@ -154,4 +177,8 @@ export interface Facts {
   token?: TokenFacts;
   exchange?: ExchangeFacts;
   access?: AccessFacts;
+  /** The issuer as fetched by verify, when Entra said it could not fetch it. */
+  issuer?: IssuerProbe;
+  /** Reads that failed only transiently (their `…Error` says how). */
+  transient?: TransientRead[];
 }

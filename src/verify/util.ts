@@ -1,7 +1,7 @@
 // Small helpers shared by the checks: finding builders, shell quoting, FIC matching.
 import type { FederatedCredentialInfo } from "../core/ports.js";
 import { TOKEN_AUDIENCE, serviceAccountSubject } from "../core/workload-identity.js";
-import type { CheckName, Facts, Finding, Status } from "./types.js";
+import type { CheckName, Facts, Finding, Status, TransientRead } from "./types.js";
 
 export function finding(check: CheckName, status: Status, id: string, message: string, extra: Partial<Pick<Finding, "expected" | "actual" | "fix">> = {}): Finding {
   const f: Finding = { check, id, status, message };
@@ -45,3 +45,12 @@ export function pickCredential(facts: Facts): { fic?: FederatedCredentialInfo; e
 }
 
 export const ms = (iso: string | undefined) => (iso ? Date.parse(iso) : NaN);
+
+/** Whether a read failed only transiently (through every retry). */
+export const wasTransient = (facts: Facts, read: TransientRead) => !!facts.transient?.includes(read);
+
+/** The finding of a check that could not be made: a service kept answering 429/5xx or dropping
+ *  the connection through every retry. Nothing broken was seen, so it is never FAIL. */
+export function couldNotCheck(check: CheckName, id: string, what: string, error: string | undefined, fix = "the service did not answer through the retries; re-run aks-wi verify in a minute"): Finding {
+  return finding(check, "UNKNOWN", id, `could not check (transient): ${what}${error ? `: ${error}` : ""}`, { fix });
+}

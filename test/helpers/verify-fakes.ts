@@ -4,6 +4,7 @@
 import type { AzureOps, KubeOps, PodInfo } from "../../src/core/ports.js";
 import type { GatherDeps } from "../../src/verify/gather.js";
 import type { ExchangeAttempt, VerifyAzure, VerifyKube } from "../../src/verify/ports.js";
+import type { IssuerProbe } from "../../src/verify/types.js";
 import { CLIENT, healthy, ISSUER, PRINCIPAL, TENANT, VAULT } from "./verify-fixtures.js";
 
 export const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
@@ -20,11 +21,14 @@ export interface World {
   answers: ExchangeAttempt[];
   permissionsAsked: string[];
   pod: PodInfo;
+  /** What the issuer answers verify's own fetch; the issuers fetched. */
+  issuer: IssuerProbe;
+  issuersFetched: string[];
 }
 
 export function verifyFakes(over: Partial<{ pods: { name: string; phase: string; deleting: boolean }[]; token: string }> = {}): { deps: GatherDeps & { kube(): Promise<VerifyKube> }; azure: VerifyAzure; kube: VerifyKube; w: World; sleeps: number[]; progress: string[] } {
   const h = healthy();
-  const w: World = { execs: [], exchanges: [], answers: [], permissionsAsked: [], pod: h.pod! };
+  const w: World = { execs: [], exchanges: [], answers: [], permissionsAsked: [], pod: h.pod!, issuer: { ok: true, keys: 1 }, issuersFetched: [] };
   const ops = {
     getCluster: async () => h.cluster,
     getIdentity: async () => h.identity,
@@ -60,6 +64,7 @@ export function verifyFakes(over: Partial<{ pods: { name: string; phase: string;
       if (!attempt.ok) return { attempt };
       return { attempt, result: await use({ permissions: async (scope) => { w.permissionsAsked.push(scope); return [{ actions: [], notActions: [], dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action"], notDataActions: [] }]; } }) };
     },
+    issuerKeys: async (issuer) => (w.issuersFetched.push(issuer), w.issuer),
     roleDefinition: async (id) => ({ id, roleName: "Key Vault Secrets User", actions: [], dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action"] }),
   };
   const sleeps: number[] = [];

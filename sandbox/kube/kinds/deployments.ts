@@ -1,5 +1,7 @@
-// Deployments: one replica unless asked, and the scale subresource (GET, PUT, merge or JSON patch
-// of an autoscaling/v1 Scale). The deployment controller's status lives in store.ts.
+// Deployments: apps/v1's defaults (one replica, a 25%/25% rolling update, ten revisions of
+// history, a 600 s progress deadline, the pod template's own defaults), the selector rules, and
+// the scale subresource (GET, PUT, merge or JSON patch of an autoscaling/v1 Scale), which
+// ReplicaSets share. What a Deployment makes happen is the controllers' (controllers/deployment.ts).
 import type { SandboxRequest, SandboxResponse } from "../../core/types.js";
 import { mediaType } from "../body.js";
 import { jsonPatch, mergePatch } from "../patch.js";
@@ -7,12 +9,20 @@ import { badRequest, failure, invalid, ok } from "../status.js";
 import type { ResourceDef } from "../discovery.js";
 import type { StoredObject } from "../store.js";
 import type { KindHooks, KubeEnv } from "./index.js";
+import { defaultTemplate, selectorCauses, selectorUnchanged } from "./pod-templates.js";
 
 export const deployments: KindHooks = {
+  validate: selectorCauses,
   admit(_env, dep) {
-    dep.spec = { replicas: 1, ...(dep.spec ?? {}) };
+    defaultTemplate(dep);
+    const spec = dep.spec;
+    spec.strategy ??= { type: "RollingUpdate" };
+    if (spec.strategy.type === "RollingUpdate") spec.strategy.rollingUpdate = { maxUnavailable: "25%", maxSurge: "25%", ...(spec.strategy.rollingUpdate ?? {}) };
+    spec.revisionHistoryLimit ??= 10;
+    spec.progressDeadlineSeconds ??= 600;
     return { ok: true, value: dep };
   },
+  checkUpdate: selectorUnchanged("Deployment"),
 };
 
 function scaleOf(dep: StoredObject) {
@@ -25,7 +35,7 @@ function scaleOf(dep: StoredObject) {
   };
 }
 
-/** deployments/scale. */
+/** deployments/scale and replicasets/scale. */
 export function scale({ store }: KubeEnv, req: SandboxRequest, dep: StoredObject, def: ResourceDef): SandboxResponse {
   if (req.method === "GET") return ok(scaleOf(dep));
   let replicas: unknown;

@@ -5,15 +5,19 @@
 import type { SandboxRequest, SandboxResponse, ServiceContext } from "../../core/types.js";
 import type { StatusCause, Outcome } from "../status.js";
 import type { KubeObject, KubeStore, StoredObject } from "../store.js";
+import type { KubeUser } from "../rbac/authorizer.js";
 import { deployments } from "./deployments.js";
 import { namespaces } from "./namespaces.js";
 import { pods } from "./pods.js";
+import { replicaSets } from "./replica-sets.js";
 import { selfSubjectAccessReviews } from "./self-subject-access-reviews.js";
 
 /** What a kind's hooks may use. */
 export interface KubeEnv {
   ctx: ServiceContext;
   store: KubeStore;
+  /** Who makes the request (access reviews answer for them). */
+  user?: KubeUser;
 }
 
 export interface KindHooks {
@@ -42,6 +46,7 @@ const KINDS: Record<string, KindHooks> = {
   pods,
   namespaces,
   deployments,
+  replicasets: replicaSets,
   selfsubjectaccessreviews: selfSubjectAccessReviews,
 };
 

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import type { SandboxRequest, SandboxResponse } from "../../core/types.js";
 import { matchLabelSelector } from "../selectors.js";
 import { NODE_NAME, containerLog, pendingStatus, pickContainer, podEvents } from "../kubelet.js";
-import { badRequest, failure, invalid, type StatusCause } from "../status.js";
+import { badRequest, failure, invalid, type Outcome, type StatusCause } from "../status.js";
 import { isoNow, type KubeObject, type StoredObject } from "../store.js";
 import { WI_LABEL, mutatePod } from "../webhook.js";
 import { dns1123Label } from "../names.js";
@@ -14,22 +14,14 @@ import type { KindHooks, KubeEnv } from "./index.js";
 /** Where the ServiceAccount admission plugin mounts the API token. */
 const SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 
-/** Fills the defaults the API server sets on a pod at create (SetDefaults_Pod and friends). */
-function defaultPod(pod: KubeObject): void {
-  const spec = (pod.spec ??= {});
+/** The API defaults of a pod spec (SetDefaults_PodSpec and its containers'), which apply to pod
+ *  templates (deployments, replica sets) as much as to pods. */
+export function defaultPodSpec(spec: any): void {
   spec.restartPolicy ??= "Always";
   spec.terminationGracePeriodSeconds ??= 30;
   spec.dnsPolicy ??= "ClusterFirst";
-  spec.serviceAccountName ??= spec.serviceAccount ?? "default";
-  spec.serviceAccount = spec.serviceAccountName;
   spec.securityContext ??= {};
   spec.schedulerName ??= "default-scheduler";
-  spec.enableServiceLinks ??= true;
-  spec.priority ??= 0;
-  spec.preemptionPolicy ??= "PreemptLowerPriority";
-  spec.tolerations ??= [];
-  for (const key of ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"])
-    if (!spec.tolerations.some((t: any) => t.key === key)) spec.tolerations.push({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 });
   for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
     const image: string = c.image ?? "";
     const tag = image.includes("@") ? "digest" : (image.split("/").pop() ?? "").split(":")[1];
@@ -38,6 +30,20 @@ function defaultPod(pod: KubeObject): void {
     c.terminationMessagePolicy ??= "File";
     c.resources ??= {};
   }
+}
+
+/** Fills the defaults the API server sets on a pod at create (SetDefaults_Pod and friends). */
+function defaultPod(pod: KubeObject): void {
+  const spec = (pod.spec ??= {});
+  defaultPodSpec(spec);
+  spec.serviceAccountName ??= spec.serviceAccount ?? "default";
+  spec.serviceAccount = spec.serviceAccountName;
+  spec.enableServiceLinks ??= true;
+  spec.priority ??= 0;
+  spec.preemptionPolicy ??= "PreemptLowerPriority";
+  spec.tolerations ??= [];
+  for (const key of ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"])
+    if (!spec.tolerations.some((t: any) => t.key === key)) spec.tolerations.push({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 });
 }
 
 /** The ServiceAccount admission plugin's projected `kube-api-access-*` volume and its mounts. */
@@ -106,8 +112,9 @@ function webhookUnreachable({ store }: KubeEnv, wh: any): string | undefined {
   return undefined;
 }
 
-/** Pod admission in the real plugin order: defaults, ServiceAccount plugin, mutating webhooks. */
-async function admit(env: KubeEnv, input: KubeObject): Promise<{ ok: true; value: KubeObject } | { ok: false; res: SandboxResponse }> {
+/** Pod admission in the real plugin order: defaults, ServiceAccount plugin, mutating webhooks.
+ *  Synchronous, so the controllers (which run before every request) create pods through it too. */
+export function admitPod(env: KubeEnv, input: KubeObject): Outcome<KubeObject> {
   const { ctx, store } = env;
   let pod = input;
   defaultPod(pod);
@@ -152,7 +159,7 @@ function checkUpdate(old: StoredObject, next: KubeObject): SandboxResponse | und
 export const pods: KindHooks = {
   decodeError,
   validate: validatePod,
-  admit,
+  admit: admitPod,
   afterCreate({ ctx, store }, pod) {
     store.notePodCreated(pod, ctx.now());
     for (const e of podEvents(pod, "scheduled")) store.recordEvent(pod, e, ctx.now());

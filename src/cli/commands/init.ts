@@ -4,6 +4,7 @@
 import { resolve } from "node:path";
 import { chooseProfile, type CloudProfile } from "../../azure/cloud.js";
 import type { AzureOps, KubeOps } from "../../core/ports.js";
+import type { RetryListener } from "../../core/retry.js";
 import { parseBool } from "../../core/util.js";
 import { CLIENT_ID_ANNOTATION } from "../../core/workload-identity.js";
 import { resolveInputs, type PickSources } from "../../init/inputs.js";
@@ -42,19 +43,20 @@ export interface InitDeps {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   profile(opts: InitOptions, env: NodeJS.ProcessEnv): Pick<CloudProfile, "name" | "subscriptionId" | "defaults">;
   azure(profile: CloudProfile): Promise<AzureOps>;
-  kube(target: ClusterRef, azure: () => Promise<AzureOps>, profile: CloudProfile, opts: InitOptions, env: NodeJS.ProcessEnv): Promise<KubeOps>;
+  /** `onRetry` gets each retry's progress line. */
+  kube(target: ClusterRef, azure: () => Promise<AzureOps>, profile: CloudProfile, opts: InitOptions, env: NodeJS.ProcessEnv, onRetry?: RetryListener): Promise<KubeOps>;
   prompter?: Prompter;
   steps(): Promise<readonly Step[]>;
 }
 
 /** The real Kubernetes access (src/kube/connect.ts): --kubeconfig/--context, else the cluster's credential from ARM. */
-async function realKube(target: ClusterRef, azure: () => Promise<AzureOps>, profile: CloudProfile, opts: InitOptions, env: NodeJS.ProcessEnv): Promise<KubeOps> {
+async function realKube(target: ClusterRef, azure: () => Promise<AzureOps>, profile: CloudProfile, opts: InitOptions, env: NodeJS.ProcessEnv, onRetry?: RetryListener): Promise<KubeOps> {
   // The Kubernetes client is the heaviest module to load: it loads while ARM answers for the
   // cluster's credential, not before.
   const client = import("../../kube/ops.js");
   const [{ kubeSource }, { aksTokenProvider }] = await Promise.all([import("../../kube/connect.js"), import("../../azure/kube-token.js")]);
   const src = await kubeSource(opts, env, target, azure, aksTokenProvider(profile));
-  return (await client).createKubeOps(src.yaml, src.context, { token: src.token });
+  return (await client).createKubeOps(src.yaml, src.context, { token: src.token, onRetry });
 }
 
 function realDeps(): InitDeps {
@@ -93,7 +95,7 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
     const key = `${subscription}/${resourceGroup}/${cluster}`;
     let k = kubeCache.get(key);
     if (!k) {
-      k = deps.kube({ subscription, resourceGroup, cluster }, azure, profile, opts, env);
+      k = deps.kube({ subscription, resourceGroup, cluster }, azure, profile, opts, env, (line) => ui.note(line));
       kubeCache.set(key, k);
       k.catch(() => kubeCache.delete(key));
     }

@@ -1,4 +1,4 @@
-// Implementation of `aks-wi sandbox start|env|status|stop`. Returns the exit code; never exits.
+// Implementation of `aks-wi sandbox start|env|status|stop|principal create`. Returns the exit code; never exits.
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../../core/errors.js";
@@ -7,9 +7,12 @@ import { handOverInterrupt } from "../interrupt.js";
 import { defaultSandboxDir } from "../../azure/cloud.js";
 import type { SandboxInfo } from "../../../sandbox/info.js";
 
-type Sub = "start" | "env" | "status" | "stop";
+type Sub = "start" | "env" | "status" | "stop" | "principal-create";
 
-interface Opts { dir?: string; faults?: string; latency?: string; rtt?: string; foreground?: boolean; format?: "sh" | "json" }
+interface Opts {
+  dir?: string; faults?: string; latency?: string; rtt?: string; foreground?: boolean; format?: "sh" | "json"; output?: "text" | "json";
+  name?: string; role?: string[]; scope?: string[]; kubeNamespace?: string; kubeRole?: "edit" | "view";
+}
 
 interface Specs { faults: string; latency: string; rtt: string; rttMs: Record<string, number> }
 
@@ -23,9 +26,11 @@ export async function run(sub: Sub, opts: Opts): Promise<number> {
     case "env":
       return env(dir, opts.format ?? "sh");
     case "status":
-      return status(dir);
+      return status(dir, opts.output ?? "text");
     case "stop":
       return stop(dir);
+    case "principal-create":
+      return principalCreate(dir, opts);
   }
 }
 
@@ -57,6 +62,10 @@ function summary(info: SandboxInfo, dir: string): void {
   out(`  Kubernetes   ${info.kubeServer}  (kubeconfig ${info.kubeconfig})`);
   out(`  subscription ${info.subscriptionId} (${info.subscriptionName})`);
   out(`  cluster      ${info.clusterName} in resource group ${info.resourceGroup} (${info.location})`);
+  // the seeded resources' IDs, what --scope and `az … --ids` take
+  if (info.clusterId) out(`               ${info.clusterId}`);
+  if (info.keyVaultId) out(`  Key Vault    ${info.keyVaultId}`);
+  if (info.storageAccountId) out(`  storage      ${info.storageAccountId}`);
   out(`  latency      ${info.latency}   round trips (ms) ${rttText(info.rtt) || "none"}${info.faults ? `   faults ${info.faults}` : ""}`);
   out(`  state        ${dir}`);
 }
@@ -89,6 +98,7 @@ async function start(dir: string, opts: Opts): Promise<number> {
   summary(r.info, dir);
   out();
   out(`next: aks-wi init --sandbox${opts.dir ? ` --sandbox-dir ${dir}` : ""}`);
+  out(`      or the tutorials by hand with az and kubectl: see "Follow the tutorials by hand" in the README`);
   return EXIT.ok;
 }
 
@@ -126,6 +136,9 @@ function envVars(info: SandboxInfo, dir: string): Record<string, string> {
     AZURE_AUTHORITY_HOST: info.authorityHost,
     AZURE_RESOURCE_MANAGER_ENDPOINT: info.armEndpoint,
     NODE_EXTRA_CA_CERTS: info.caFile,
+    ...(info.clusterId ? { AKS_WI_SANDBOX_CLUSTER_ID: info.clusterId } : {}),
+    ...(info.keyVaultId ? { AKS_WI_SANDBOX_KEY_VAULT_ID: info.keyVaultId } : {}),
+    ...(info.storageAccountId ? { AKS_WI_SANDBOX_STORAGE_ACCOUNT_ID: info.storageAccountId } : {}),
   };
 }
 
@@ -141,14 +154,22 @@ async function env(dir: string, format: "sh" | "json"): Promise<number> {
   return EXIT.ok;
 }
 
-async function status(dir: string): Promise<number> {
+async function status(dir: string, output: "text" | "json"): Promise<number> {
   const { running, readInfo } = await import("../../../sandbox/daemon.js");
   const info = await running(dir);
   if (!info) {
-    out(`sandbox: stopped (${dir})${readInfo(dir) ? " — stale sandbox.json from a run that did not stop cleanly" : ""}`);
+    const stale = !!readInfo(dir);
+    if (output === "json") out(JSON.stringify({ state: "stopped", dir, staleSandboxJson: stale }, null, 2));
+    else out(`sandbox: stopped (${dir})${stale ? " — stale sandbox.json from a run that did not stop cleanly" : ""}`);
     return EXIT.failed;
   }
   const up = Math.round((Date.now() - Date.parse(info.startedAt)) / 1000);
+  if (output === "json") {
+    // everything sandbox.json says but the client secret, which stays in that 0600 file
+    const { clientSecret: _secret, ...shown } = info;
+    out(JSON.stringify({ state: "running", dir, uptimeSeconds: up, ...shown }, null, 2));
+    return EXIT.ok;
+  }
   out(`sandbox: running (pid ${info.pid}, up ${up}s)`);
   summary(info, dir);
   return EXIT.ok;
@@ -161,4 +182,32 @@ async function stop(dir: string): Promise<number> {
   rmSync(join(dir, "sandbox.json"), { force: true });
   out(r === "stopped" ? `sandbox stopped (state kept in ${dir})` : `no sandbox was running in ${dir}`);
   return EXIT.ok;
+}
+
+/** Roles pair with scopes by position; with no --scope at all, every role is at the subscription. */
+function roleAssignments(opts: Opts): { role: string; scope?: string }[] {
+  const roles = opts.role ?? [], scopes = opts.scope ?? [];
+  if (scopes.length > 0 && scopes.length !== roles.length) {
+    throw new UserError(`${roles.length} --role but ${scopes.length} --scope`, "give one --scope per --role, in the same order, or none (every role at the subscription)");
+  }
+  return roles.map((role, i) => ({ role, ...(scopes.length ? { scope: scopes[i] } : {}) }));
+}
+
+async function principalCreate(dir: string, opts: Opts): Promise<number> {
+  const roles = roleAssignments(opts);
+  if (!!opts.kubeNamespace !== !!opts.kubeRole) throw new UserError("--kube-namespace and --kube-role go together", "e.g. --kube-namespace app --kube-role edit");
+  const info = await requireRunning(dir);
+  const { createPrincipal, ControlError } = await import("../../../sandbox/daemon.js");
+  try {
+    const made = await createPrincipal(info, {
+      name: opts.name ?? "",
+      roles,
+      ...(opts.kubeNamespace && opts.kubeRole ? { kube: { namespace: opts.kubeNamespace, role: opts.kubeRole } } : {}),
+    });
+    out(JSON.stringify(made, null, 2));
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof ControlError) throw new UserError(e.message, e.status === 409 ? `pick another name, or use the one in ${join(dir, "principals")}` : undefined, e.status >= 500 ? "failed" : "usage");
+    throw e;
+  }
 }

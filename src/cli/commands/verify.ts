@@ -1,16 +1,18 @@
 // Implementation of `aks-wi verify`: resolve the target (flags, else the init state file), gather
 // facts from Azure, the cluster and inside the pod, run the checks in order, print the report
-// (text or --output json). Returns the exit code (0 all pass, 3 a check failed); never exits itself.
+// (text or --output json). Returns the exit code (0 all pass, 3 a check failed, 5 a check could not
+// be made for transient errors); never exits itself. Each retry of a call is a line on stderr.
 import { resolve } from "node:path";
 import chalk from "chalk";
 import { chooseProfile, type CloudProfile } from "../../azure/cloud.js";
 import { UserError } from "../../core/errors.js";
+import type { RetryListener } from "../../core/retry.js";
 import { defaultStatePath, readStateFor, type InitState } from "../../init/state.js";
 import type { ClusterRef } from "../../kube/connect.js";
-import { runChecks, worst } from "../../verify/checks.js";
+import { runChecks } from "../../verify/checks.js";
 import { DEFAULT_PROPAGATION, gather } from "../../verify/gather.js";
 import type { VerifyAzure, VerifyKube } from "../../verify/ports.js";
-import { buildVerifyReport, formatReport } from "../../verify/render.js";
+import { buildVerifyReport, formatReport, verdict } from "../../verify/render.js";
 import { propagationBudgetMs, resolveTarget } from "../../verify/target.js";
 import type { Status } from "../../verify/types.js";
 import { EXIT } from "../exit-codes.js";
@@ -23,8 +25,9 @@ export interface VerifyDeps {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
   profile(opts: VerifyOptions, env: NodeJS.ProcessEnv): CloudProfile;
-  azure(profile: CloudProfile): Promise<VerifyAzure>;
-  kube(target: ClusterRef, azure: VerifyAzure, profile: CloudProfile, opts: VerifyOptions, env: NodeJS.ProcessEnv): Promise<VerifyKube>;
+  /** `onRetry` gets each retry's progress line. */
+  azure(profile: CloudProfile, onRetry?: RetryListener): Promise<VerifyAzure>;
+  kube(target: ClusterRef, azure: VerifyAzure, profile: CloudProfile, opts: VerifyOptions, env: NodeJS.ProcessEnv, onRetry?: RetryListener): Promise<VerifyKube>;
 }
 
 function realDeps(): VerifyDeps {
@@ -34,16 +37,16 @@ function realDeps(): VerifyDeps {
     stdout: process.stdout,
     stderr: process.stderr,
     profile: chooseProfile,
-    async azure(profile) {
+    async azure(profile, onRetry) {
       const [{ createAzureOps }, { createVerifyAzure }] = await Promise.all([import("../../azure/ops.js"), import("../../azure/access.js")]);
-      return createVerifyAzure(profile, createAzureOps(profile));
+      return createVerifyAzure(profile, createAzureOps(profile), { onRetry });
     },
-    async kube(target, azure, profile, opts, env) {
+    async kube(target, azure, profile, opts, env, onRetry) {
       const [{ kubeSource }, { createVerifyKube }, { aksTokenProvider }] = await Promise.all([
         import("../../kube/connect.js"), import("../../kube/inspect.js"), import("../../azure/kube-token.js"),
       ]);
       const src = await kubeSource(opts, env, target, async () => azure.ops, aksTokenProvider(profile));
-      return createVerifyKube(src.yaml, src.context, { token: src.token });
+      return createVerifyKube(src.yaml, src.context, { token: src.token, onRetry });
     },
   };
 }
@@ -69,21 +72,23 @@ export async function runVerify(opts: VerifyOptions, deps: VerifyDeps): Promise<
   const state = await loadState(opts, deps.cwd, opts.cluster ?? profile.defaults?.cluster, profile);
   const target = resolveTarget(opts, state, { subscription: profile.subscriptionId, resourceGroup: profile.defaults?.resourceGroup, cluster: profile.defaults?.cluster });
 
-  const azure = await deps.azure(profile);
+  const progress = (line: string) => void deps.stderr.write(`${line}\n`);
+  const azure = await deps.azure(profile, progress);
   const facts = await gather(target, {
     azure,
-    kube: () => deps.kube(target, azure, profile, opts, env),
+    kube: () => deps.kube(target, azure, profile, opts, env, progress),
     propagation: { ...DEFAULT_PROPAGATION, budgetMs },
-    progress: (line) => deps.stderr.write(`${line}\n`),
+    progress,
   });
   const findings = runChecks(facts);
-  const code = worst(findings) === "FAIL" ? EXIT.verifyFailed : EXIT.ok;
+  const result = verdict(findings);
+  const code = result === "fail" ? EXIT.verifyFailed : result === "unknown" ? EXIT.verifyTransient : EXIT.ok;
   const report = buildVerifyReport(facts, findings, Date.now() - started, code);
   if (json) {
     deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const tty = !!deps.stdout.isTTY;
-    const paint = (s: Status, t: string) => (!tty ? t : s === "PASS" ? chalk.green(t) : s === "FAIL" ? chalk.red(t) : s === "WARN" ? chalk.yellow(t) : chalk.dim(t));
+    const paint = (s: Status, t: string) => (!tty ? t : s === "PASS" ? chalk.green(t) : s === "FAIL" ? chalk.red(t) : s === "WARN" ? chalk.yellow(t) : s === "UNKNOWN" ? chalk.magenta(t) : chalk.dim(t));
     deps.stdout.write(`${formatReport(report, paint).join("\n")}\n`);
   }
   return code;

@@ -40,6 +40,13 @@ describe("sandbox lifecycle", () => {
     expect(statSync(join(dir, "state.json")).mode & 0o777).toBe(0o600);
     // The CLI never shows the operator's secret.
     expect(r.stdout).not.toContain(info.clientSecret);
+    // It shows the seeded resources' IDs, which --scope and `az … --ids` take.
+    expect(info.keyVaultId).toMatch(new RegExp(`^/subscriptions/${info.subscriptionId}/resourceGroups/rg-sandbox/providers/Microsoft\\.KeyVault/vaults/kv-sandbox-[0-9a-f]{6}$`));
+    expect(info.storageAccountId).toMatch(new RegExp(`^/subscriptions/${info.subscriptionId}/resourceGroups/rg-sandbox/providers/Microsoft\\.Storage/storageAccounts/stsandbox[0-9a-f]{6}$`));
+    expect(info.clusterId).toBe(`/subscriptions/${info.subscriptionId}/resourcegroups/rg-sandbox/providers/Microsoft.ContainerService/managedClusters/aks-sandbox`);
+    expect(r.stdout).toContain(`  Key Vault    ${info.keyVaultId}\n`);
+    expect(r.stdout).toContain(`  storage      ${info.storageAccountId}\n`);
+    expect(r.stdout).toContain(`               ${info.clusterId}\n`);
   });
 
   it("a second start reports the running one instead of starting another", () => {
@@ -70,10 +77,18 @@ describe("sandbox lifecycle", () => {
     const json = JSON.parse(cli(["sandbox", "env", "--dir", dir, "--format", "json"]).stdout);
     expect(json.AZURE_AUTHORITY_HOST).toBe(info.authorityHost);
     expect(JSON.stringify(json)).not.toContain(info.clientSecret);
+    expect(json).toMatchObject({ AKS_WI_SANDBOX_CLUSTER_ID: info.clusterId, AKS_WI_SANDBOX_KEY_VAULT_ID: info.keyVaultId, AKS_WI_SANDBOX_STORAGE_ACCOUNT_ID: info.storageAccountId });
+    expect(sh.stdout).toContain(`export AKS_WI_SANDBOX_KEY_VAULT_ID='${info.keyVaultId}'`);
     const st = cli(["sandbox", "status", "--dir", dir]);
     expect(st.status).toBe(0);
     expect(st.stdout).toMatch(/running \(pid \d+/);
     expect(st.stdout).toMatch(/latency +instant +round trips \(ms\) arm=0,login=0,kube=0,oidc=0\n/);
+    expect(st.stdout).toContain(info.keyVaultId);
+    const stJson = cli(["sandbox", "status", "--dir", dir, "-o", "json"]);
+    expect(stJson.status).toBe(0);
+    const shown = JSON.parse(stJson.stdout);
+    expect(shown).toMatchObject({ state: "running", dir, pid: info.pid, clusterId: info.clusterId, keyVaultId: info.keyVaultId, storageAccountId: info.storageAccountId, armEndpoint: info.armEndpoint });
+    expect(stJson.stdout).not.toContain(info.clientSecret);
   });
 
   it("keeps its state across stop and start (real kubectl, real ARM SDK)", async () => {
@@ -92,6 +107,9 @@ describe("sandbox lifecycle", () => {
     const stopped = cli(["sandbox", "status", "--dir", dir]);
     expect(stopped.status).toBe(1);
     expect(stopped.stdout).toContain("stopped");
+    const stoppedJson = cli(["sandbox", "status", "--dir", dir, "--output", "json"]);
+    expect(stoppedJson.status).toBe(1);
+    expect(JSON.parse(stoppedJson.stdout)).toEqual({ state: "stopped", dir, staleSandboxJson: false });
     const env = cli(["sandbox", "env", "--dir", dir]);
     expect(env.status).toBe(1);
     expect(env.stderr).toMatch(/^error: no sandbox is running in .*\n  hint: start one with `aks-wi sandbox start`\n$/);

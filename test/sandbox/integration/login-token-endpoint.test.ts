@@ -129,6 +129,16 @@ describe("discovery", () => {
     expect(common.body.token_endpoint).toBe(`${sb.info.authorityHost}/common/oauth2/v2.0/token`);
   });
 
+  test("Azure Stack's ADFS authority form (/adfs) answers as the home tenant, for MSAL clients that cannot skip instance discovery", async () => {
+    const r = await call("GET", "/adfs/.well-known/openid-configuration");
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      issuer: `${sb.info.authorityHost}/${sb.info.tenantId}/v2.0`,
+      token_endpoint: `${sb.info.authorityHost}/${sb.info.tenantId}/oauth2/v2.0/token`,
+    });
+    expect((await call("GET", "/adfs/oauth2/v2.0/token")).status).toBe(400);
+  });
+
   test("the keys endpoint publishes the key that signs the access tokens", async () => {
     const keys = await call("GET", `/${sb.info.tenantId}/discovery/v2.0/keys`);
     const token = await sb.sandbox.ctx.tokens.mintAccessToken({ tenantId: sb.info.tenantId, audience: "https://management.azure.com", clientId: sb.info.clientId, principalId: randomUUID() });

@@ -60,6 +60,18 @@ describe("ui", () => {
     expect(out.text).toMatch(/Enabling.*\(3s\)/);
   });
 
+  it("a retry note is a line of its own: indented under the step without a terminal, above the spinner on one", async () => {
+    const plain = new Sink(false);
+    const ui = createUi({ interactive: false, stream: plain, now: () => 0 });
+    await ui.spin("Waiting", async () => ui.note("Kubernetes API 429, retry 1/6 in 0.2 s (reading pod a/b)"));
+    expect(plain.text).toBe("… Waiting\n  Kubernetes API 429, retry 1/6 in 0.2 s (reading pod a/b)\n  done in 0s\n");
+    const term = new Sink(true);
+    const tui = createUi({ interactive: false, stream: term, now: () => 0 });
+    await tui.spin("Waiting", async () => tui.note("Kubernetes API 503, retry 2/6 in 0.5 s"));
+    tui.note("after the spinner");
+    expect(term.text).toMatch(/↻ Kubernetes API 503, retry 2\/6 in 0\.5 s\n[\s\S]*Waiting[\s\S]*↻ after the spinner\n$/);
+  });
+
   it("confirm: asks when interactive, else returns the step's non-interactive answer", async () => {
     const asked: string[] = [];
     const prompter: Prompter = {

@@ -38,9 +38,10 @@ describe("docs/verify-json.md", () => {
     const ids = new Set<string>();
     for (const file of readdirSync(dir).filter((f) => f.startsWith("check-"))) {
       const src = readFileSync(new URL(file, dir), "utf8");
-      for (const m of src.matchAll(/finding\("\w+", "(?:PASS|WARN|FAIL|SKIP)", "([\w-]+)"/g)) ids.add(m[1]!);
+      for (const m of src.matchAll(/finding\("\w+", "(?:PASS|WARN|FAIL|SKIP|UNKNOWN)", "([\w-]+)"/g)) ids.add(m[1]!);
       for (const m of src.matchAll(/\? "([\w-]+)" :/g)) ids.add(m[1]!);
       for (const m of src.matchAll(/id2 = "([\w-]+)"/g)) ids.add(m[1]!);
+      for (const m of src.matchAll(/couldNotCheck\("\w+", "([\w-]+)"/g)) ids.add(m[1]!);
     }
     expect(ids.size).toBeGreaterThan(40);
     const doc = readFileSync(new URL("../../../docs/verify-json.md", import.meta.url), "utf8");

@@ -1,7 +1,10 @@
-// GET of the seeded resources aks-wi only points at (role scopes): Key Vault vaults and storage
-// accounts, returned as stored. Each type answers only the api-versions its provider serves.
+// The seeded resources aks-wi only points at (role scopes): Key Vault vaults and storage
+// accounts, returned as stored — GET, and the lists by resource group and by subscription
+// (Vaults_ListByResourceGroup / Vaults_ListBySubscription and StorageAccounts_ListByResourceGroup /
+// StorageAccounts_List in azure-rest-api-specs keyvault and storage; `az keyvault list -g` and
+// `az storage account list -g` read them). Each type answers only the api-versions its provider serves.
 import type { ArmRoute } from "../../route.js";
-import { key, type GenericResourceRecord } from "../../../core/world.js";
+import { key, type GenericResourceRecord, type World } from "../../../core/world.js";
 import { resourceNotFound } from "../../errors.js";
 
 /** Microsoft.KeyVault/vaults, ascending, from azure-rest-api-specs. */
@@ -40,7 +43,33 @@ function genericRoute(namespace: string, type: string, apiVersions: readonly str
   };
 }
 
+/** The lists of one seeded type: under a resource group, and in the whole subscription. */
+function listRoutes(namespace: string, type: string, apiVersions: readonly string[]): ArmRoute[] {
+  const fullType = `${namespace}/${type}`.toLowerCase();
+  const of = (world: World, rg?: string) => Object.values(world.state.resources)
+    .filter((r) => r.type.toLowerCase() === fullType)
+    .filter((r) => rg === undefined || key(r.id).startsWith(key(`/subscriptions/${world.state.subscriptionId}/resourceGroups/${rg}/`)));
+  return [
+    {
+      path: `/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/${namespace}/${type}`,
+      methods: ["GET"],
+      apiVersions,
+      action: () => `${namespace}/${type}/read`,
+      async handle(call) { return { status: 200, body: { value: of(call.ctx.world, call.params.resourceGroupName).map(genericBody) } }; },
+    },
+    {
+      path: `/subscriptions/{subscriptionId}/providers/${namespace}/${type}`,
+      methods: ["GET"],
+      apiVersions,
+      action: () => `${namespace}/${type}/read`,
+      async handle(call) { return { status: 200, body: { value: of(call.ctx.world).map(genericBody) } }; },
+    },
+  ];
+}
+
 export const genericResourceRoutes: ArmRoute[] = [
   genericRoute("Microsoft.KeyVault", "vaults", KEY_VAULT_API_VERSIONS),
+  ...listRoutes("Microsoft.KeyVault", "vaults", KEY_VAULT_API_VERSIONS),
   genericRoute("Microsoft.Storage", "storageAccounts", STORAGE_API_VERSIONS),
+  ...listRoutes("Microsoft.Storage", "storageAccounts", STORAGE_API_VERSIONS),
 ];

@@ -5,8 +5,9 @@ import { key, type ResourceGroupRecord } from "../../../core/world.js";
 import { isPermitted } from "../authorization/rbac.js";
 import { armError, invalidRequestContent, locationRequired, missingBody, resourceGroupNotFound } from "../../errors.js";
 
-/** Ascending, from azure-rest-api-specs (@azure/arm-resources 7 sends 2025-04-01). */
-const RESOURCE_GROUP_API_VERSIONS = [
+/** Microsoft.Resources' resources.json (resource groups, providers, generic resources), ascending,
+ *  from azure-rest-api-specs (@azure/arm-resources 7 sends 2025-04-01, az 2.45 2021-04-01). */
+export const RESOURCE_GROUP_API_VERSIONS = [
   "2014-04-01", "2014-04-01-preview", "2015-01-01", "2015-11-01", "2016-02-01", "2016-06-01", "2016-07-01",
   "2016-09-01", "2017-05-10", "2017-06-01", "2017-08-01", "2018-02-01", "2018-05-01", "2018-06-01",
   "2018-07-01", "2018-08-01", "2018-09-01", "2018-11-01", "2019-03-01", "2019-05-01", "2019-05-10",
