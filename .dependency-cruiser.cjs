@@ -46,16 +46,16 @@ module.exports = {
     },
     {
       name: "adapters-import-core-and-verify-ports",
-      comment: "src/azure and src/kube implement core's ports (and verify's, by type).",
+      comment: "src/azure and src/kube implement core's ports (and verify's, by type: its ports and the facts they return).",
       severity: "error",
       from: { path: "^src/(azure|kube)/" },
-      to: { path: "^(src/(?!azure/|kube/|core/|verify/ports\\.ts$)|sandbox/(?!info\\.ts$))" },
+      to: { path: "^(src/(?!azure/|kube/|core/|verify/(ports|types)\\.ts$)|sandbox/(?!info\\.ts$))" },
     },
     {
       name: "adapters-use-verify-ports-as-types",
       severity: "error",
       from: { path: "^src/(azure|kube)/" },
-      to: { path: "^(src/verify/ports\\.ts|sandbox/info\\.ts)$", ...typeOnly },
+      to: { path: "^(src/verify/(ports|types)\\.ts|sandbox/info\\.ts)$", ...typeOnly },
     },
     {
       name: "azure-sdk-only-in-src-azure",
