@@ -65,13 +65,9 @@ export async function kubeSource(
   }
   const { subscription, resourceGroup, cluster } = target;
   const ops = await azure();
-  // Both reads at once: on Azure each is a round trip of 100–400 ms.
-  const [info, yaml] = await Promise.all([
-    ops.getCluster(subscription, resourceGroup, cluster),
-    ops.getClusterKubeconfig(subscription, resourceGroup, cluster, !!access.admin).catch((e: unknown) => e as Error),
-  ]);
+  const info = await ops.getCluster(subscription, resourceGroup, cluster);
   if (!info) throw new UserError(`cluster "${cluster}" not found in resource group "${resourceGroup}"`, "check --resource-group and --cluster");
-  if (yaml instanceof Error) throw yaml;
+  const yaml = await ops.getClusterKubeconfig(subscription, resourceGroup, cluster, !!access.admin);
   return { yaml, token: info.aadEnabled && !access.admin ? aadToken : undefined };
 }
 
