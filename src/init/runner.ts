@@ -132,7 +132,7 @@ async function preflight(ops: Operation[], ctx: RunOptions["ctx"]): Promise<void
   if (missing.length === 0) return;
   throw new DeniedError(
     `you lack ${missing.length === 1 ? "a permission" : `${missing.length} permissions`} this plan needs: ${missing.map(describeNeed).join("; ")}`,
-    `ask for them (or run as someone who has them) and re-run; nothing was changed (${CONDITIONS_NOTE})`,
+    `ask for ${missing.length === 1 ? "it" : "them"} (or run as someone who has ${missing.length === 1 ? "it" : "them"}) and re-run; nothing was changed (${CONDITIONS_NOTE})`,
   );
 }
 
