@@ -213,8 +213,8 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
       }
     },
 
-    async createIdentity(sub, rg, name, location) {
-      return azureCall(`creating identity ${name}`, async () => toIdentity(await clients.msi(sub).userAssignedIdentities.createOrUpdate(rg, name, { location })));
+    async createIdentity(sub, rg, name, location, tags) {
+      return azureCall(`creating identity ${name}`, async () => toIdentity(await clients.msi(sub).userAssignedIdentities.createOrUpdate(rg, name, { location, tags })));
     },
 
     async listFederatedCredentials(sub, rg, identity) {
@@ -268,13 +268,13 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
       );
     },
 
-    async createRoleAssignment(scope, name, roleDefinitionId, principalId) {
+    async createRoleAssignment(scope, name, roleDefinitionId, principalId, description) {
       const ra = clients.authorization(subscriptionOf(scope)).roleAssignments;
       return scopeCall(scope, "creating role assignment", async () => {
         try {
           return toRoleAssignment(
             await retryOnCodes(["PrincipalNotFound"], replication, () =>
-              ra.create(scope, name, { roleDefinitionId, principalId, principalType: "ServicePrincipal" }),
+              ra.create(scope, name, { roleDefinitionId, principalId, principalType: "ServicePrincipal", description }),
             ),
           );
         } catch (e) {

@@ -103,7 +103,7 @@ export interface AzureOps {
   callerPermissions(scope: string): Promise<ArmPermission[]>;
   listIdentities(subscription: string, resourceGroup?: string): Promise<IdentityInfo[]>;
   getIdentity(subscription: string, resourceGroup: string, name: string): Promise<IdentityInfo | undefined>;
-  createIdentity(subscription: string, resourceGroup: string, name: string, location: string): Promise<IdentityInfo>;
+  createIdentity(subscription: string, resourceGroup: string, name: string, location: string, tags?: Record<string, string>): Promise<IdentityInfo>;
   listFederatedCredentials(subscription: string, resourceGroup: string, identity: string): Promise<FederatedCredentialInfo[]>;
   /** Creates or updates; retries ParentResourceNotFound right after identity creation. */
   putFederatedCredential(subscription: string, resourceGroup: string, identity: string, fc: { name: string; issuer: string; subject: string; audiences: string[] }): Promise<FederatedCredentialInfo>;
@@ -111,7 +111,7 @@ export interface AzureOps {
   resolveRole(scope: string, role: string): Promise<RoleDefinitionInfo | undefined>;
   listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignmentInfo[]>;
   /** Creates with principalType ServicePrincipal; RoleAssignmentExists counts as done; retries PrincipalNotFound. */
-  createRoleAssignment(scope: string, name: string, roleDefinitionId: string, principalId: string): Promise<RoleAssignmentInfo>;
+  createRoleAssignment(scope: string, name: string, roleDefinitionId: string, principalId: string, description?: string): Promise<RoleAssignmentInfo>;
   /** Kubeconfig YAML from listClusterUserCredential / listClusterAdminCredential. */
   getClusterKubeconfig(subscription: string, resourceGroup: string, name: string, admin: boolean): Promise<string>;
 }
@@ -146,10 +146,10 @@ export interface PodInfo {
 export interface KubeOps {
   listNamespaces(): Promise<string[]>;
   namespaceExists(name: string): Promise<boolean>;
-  createNamespace(name: string): Promise<void>;
+  createNamespace(name: string, labels?: Record<string, string>): Promise<void>;
   listServiceAccounts(namespace: string): Promise<ServiceAccountInfo[]>;
   getServiceAccount(namespace: string, name: string): Promise<ServiceAccountInfo | undefined>;
-  createServiceAccount(namespace: string, name: string, annotations: Record<string, string>): Promise<ServiceAccountInfo>;
+  createServiceAccount(namespace: string, name: string, annotations: Record<string, string>, labels?: Record<string, string>): Promise<ServiceAccountInfo>;
   /** JSON merge-patch of metadata.annotations only; other metadata untouched. With `resourceVersion`
    *  the patch carries it, so a service account changed since it was read is a ChangedSincePlanError. */
   mergeAnnotations(namespace: string, name: string, annotations: Record<string, string | null>, resourceVersion?: string): Promise<ServiceAccountInfo>;

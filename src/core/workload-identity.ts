@@ -39,3 +39,21 @@ export const WEBHOOK_DEPLOYMENT = "azure-wi-webhook-controller-manager";
 export const WEBHOOK_SERVICE = "azure-wi-webhook-webhook-service";
 /** The label selector of the webhook's own pods. */
 export const WEBHOOK_SELECTOR = "azure-workload-identity.io/system=true";
+
+// ---- What aks-wi marks as its own, so it can be found again from any machine ----
+
+/** The label on Kubernetes objects aks-wi created (namespace, service account, test pod): only
+ *  such objects are ever deleted or recreated by it. */
+export const MANAGED_BY = { key: "app.kubernetes.io/managed-by", value: "aks-wi" } as const;
+/** The annotation naming the binding (namespace/service account) an object serves; also put on a
+ *  service account aks-wi only annotated, which it must never delete. */
+export const BINDING_ANNOTATION = "aks-wi/binding";
+/** The tag on identities aks-wi created (Azure tag names are case-insensitive). */
+export const MANAGED_BY_TAG = { key: "managed-by", value: "aks-wi" } as const;
+
+export const bindingOf = (namespace: string, serviceAccount: string) => `${namespace}/${serviceAccount}`;
+
+/** The description of a role assignment aks-wi made (their names are deterministic too). */
+export function roleAssignmentDescription(namespace: string, serviceAccount: string): string {
+  return `Made by aks-wi for the workload identity of ${bindingOf(namespace, serviceAccount)}`;
+}

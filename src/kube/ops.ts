@@ -123,11 +123,11 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
     async namespaceExists(name) {
       return !!(await orUndefined(`reading namespace ${name}`, (o) => api.readNamespace({ name }, o)));
     },
-    async createNamespace(name) {
+    async createNamespace(name, labels) {
       // 409: created meanwhile, or by an earlier attempt whose answer was lost: either way, done.
       await orUndefined(`creating namespace ${name}`, async (o) => {
         try {
-          return await api.createNamespace({ body: { metadata: { name } } }, o);
+          return await api.createNamespace({ body: { metadata: { name, labels } } }, o);
         } catch (e) {
           if (status(e) === 409) return undefined;
           throw e;
@@ -141,10 +141,10 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
       const sa = await orUndefined(`reading service account ${namespace}/${name}`, (o) => api.readNamespacedServiceAccount({ name, namespace }, o));
       return sa && toServiceAccount(sa);
     },
-    async createServiceAccount(namespace, name, annotations) {
+    async createServiceAccount(namespace, name, annotations, labels) {
       return call(`creating service account ${namespace}/${name}`, async (o, attempt) => {
         try {
-          return toServiceAccount(await api.createNamespacedServiceAccount({ namespace, body: { metadata: { name, namespace, annotations } } }, o));
+          return toServiceAccount(await api.createNamespacedServiceAccount({ namespace, body: { metadata: { name, namespace, annotations, labels } } }, o));
         } catch (e) {
           if (status(e) !== 409) throw e;
           // A retry may meet its own earlier attempt (its answer lost): ours if it carries exactly

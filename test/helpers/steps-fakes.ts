@@ -172,12 +172,12 @@ export class FakeKube implements KubeOps {
     const s = this.sas.get(`${ns}/${name}`);
     return s && { ...s, annotations: { ...s.annotations }, labels: { ...s.labels } };
   }
-  async createServiceAccount(ns: string, name: string, annotations: Record<string, string>) {
+  async createServiceAccount(ns: string, name: string, annotations: Record<string, string>, labels: Record<string, string> = {}) {
     this.writes.push(`createServiceAccount ${ns}/${name}`);
     this.writeTargets.push(`/api/v1/namespaces/${ns}/serviceaccounts/${name}`);
     if (!this.namespaces.has(ns)) throw new Error(`namespace ${ns} not found`);
     if (this.sas.has(`${ns}/${name}`)) throw new ChangedSincePlanError(`service account ${ns}/${name}`);
-    const s: ServiceAccountInfo = { namespace: ns, name, uid: randomUUID(), annotations: { ...annotations }, labels: {}, resourceVersion: "1" };
+    const s: ServiceAccountInfo = { namespace: ns, name, uid: randomUUID(), annotations: { ...annotations }, labels: { ...labels }, resourceVersion: "1" };
     this.sas.set(`${ns}/${name}`, s);
     return { ...s };
   }

@@ -53,13 +53,22 @@ describe("aks-wi init on a fresh sandbox", () => {
     expect(arm.assignments).toHaveLength(1);
     expect(arm.assignments[0]!.roleDefinitionId!.toLowerCase()).toMatch(new RegExp(`/${KV_SECRETS_USER}$`));
     expect(arm.assignments[0]!.scope!.toLowerCase()).toBe(vault.toLowerCase());
+    // What aks-wi made is marked as its own, in Azure and in the cluster, so it can be found again
+    // from any machine: a tag on the identity, a description on the assignment, labels and a
+    // binding annotation on the namespace, service account and test pod.
+    expect(arm.identity.tags).toEqual({ "managed-by": "aks-wi" });
+    expect(arm.assignments[0]!.description).toBe("Made by aks-wi for the workload identity of app/sa-app");
 
     const sa = await kubectlJson(sb.info.kubeconfig, ["get", "serviceaccount", "sa-app", "-n", "app"]);
     expect(sa.metadata.annotations["azure.workload.identity/client-id"]).toBe(arm.identity.clientId);
+    expect(sa.metadata.annotations["aks-wi/binding"]).toBe("app/sa-app");
+    expect(sa.metadata.labels["app.kubernetes.io/managed-by"]).toBe("aks-wi");
+    expect((await kubectlJson(sb.info.kubeconfig, ["get", "namespace", "app"])).metadata.labels["app.kubernetes.io/managed-by"]).toBe("aks-wi");
     const pod = await kubectlJson(sb.info.kubeconfig, ["get", "pod", "aks-wi-test", "-n", "app"]);
     expect(pod.status.phase).toBe("Running");
     expect(pod.metadata.labels["azure.workload.identity/use"]).toBe("true");
     expect(pod.spec.serviceAccountName).toBe("sa-app");
+    expect(pod.metadata.annotations["aks-wi/binding"]).toBe("app/sa-app");
     // Exactly one of each: the pods and service accounts we made.
     expect((await kubectlJson(sb.info.kubeconfig, ["get", "pods", "-n", "app"])).items.map((p: any) => p.metadata.name)).toEqual(["aks-wi-test"]);
   });

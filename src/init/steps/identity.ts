@@ -3,6 +3,7 @@
 // the create and flow to the service account, credential and role operations through the state.
 import { StepError } from "../../core/errors.js";
 import type { IdentityInfo } from "../../core/ports.js";
+import { MANAGED_BY_TAG } from "../../core/workload-identity.js";
 import { defineStep } from "../step.js";
 import { identityId, resourceGroupScope } from "./shared.js";
 
@@ -41,12 +42,13 @@ export const identityStep = defineStep({
           action: "create",
           target: identityId(ctx.inputs),
           summary: `create identity ${identity} in ${identityResourceGroup} (${loc})`,
-          body: { location: loc },
+          body: { location: loc, tags: { [MANAGED_BY_TAG.key]: MANAGED_BY_TAG.value } },
           after: [],
           afterAccepted: ["cluster"],
           needs: [{ plane: "arm", action: "Microsoft.ManagedIdentity/userAssignedIdentities/write", scope: resourceGroupScope(subscription, identityResourceGroup) }],
           async run(run) {
-            const made = await run.azure.createIdentity(subscription, identityResourceGroup, identity, loc);
+            // Tagged as aks-wi's own, so it can be found again (and only then deleted) from any machine.
+            const made = await run.azure.createIdentity(subscription, identityResourceGroup, identity, loc, { [MANAGED_BY_TAG.key]: MANAGED_BY_TAG.value });
             if (!made.clientId || !made.principalId) {
               throw new StepError("identity", `identity ${identity} has no clientId/principalId yet`, "re-run aks-wi init in a minute");
             }

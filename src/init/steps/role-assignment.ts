@@ -5,6 +5,7 @@
 // preflight's read at that scope, before anything changes.
 import { v5 as uuidv5 } from "uuid";
 import { StepError, UserError } from "../../core/errors.js";
+import { roleAssignmentDescription } from "../../core/workload-identity.js";
 import { PENDING, lastSegment } from "./shared.js";
 import type { RoleAssignmentOut, RoleDefinitionInfo, RoleRequest } from "../../core/ports.js";
 import { defineStep, type Operation, type Question, type StepContext } from "../step.js";
@@ -98,7 +99,7 @@ export const roleAssignmentStep = defineStep({
       action: "create",
       target: `${i.request.scope}/providers/Microsoft.Authorization/roleAssignments/${i.name ?? PENDING}`,
       summary: `assign "${i.def.roleName}" at ${i.request.scope}`,
-      body: { properties: { roleDefinitionId: i.def.id, principalId: PENDING, principalType: "ServicePrincipal" } },
+      body: { properties: { roleDefinitionId: i.def.id, principalId: PENDING, principalType: "ServicePrincipal", description: roleAssignmentDescription(ctx.inputs.namespace, ctx.inputs.serviceAccount) } },
       after: ["identity"],
       afterAccepted: ["cluster"],
       needs: [{ plane: "arm", action: "Microsoft.Authorization/roleAssignments/write", scope: i.request.scope }],
@@ -107,7 +108,7 @@ export const roleAssignmentStep = defineStep({
         const principalId = run.state.outputs.identity?.principalId ?? seenPrincipal;
         if (!principalId) throw new StepError("roleAssignment", `identity ${run.inputs.identity} not found`, "re-run aks-wi init so the identity step creates it");
         const name = roleAssignmentName(i.request.scope, lastSegment(i.def.id), principalId);
-        const made = await run.azure.createRoleAssignment(i.request.scope, name, i.def.id, principalId);
+        const made = await run.azure.createRoleAssignment(i.request.scope, name, i.def.id, principalId, roleAssignmentDescription(run.inputs.namespace, run.inputs.serviceAccount));
         (run.state.outputs.roleAssignments ??= []).push({ ...made, roleName: i.def.roleName });
       },
     }));

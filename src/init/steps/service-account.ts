@@ -4,7 +4,7 @@
 // resourceVersion the plan read, so a service account changed since then is not overwritten.
 import { StepError, UserError } from "../../core/errors.js";
 import type { IdentityInfo, ServiceAccountInfo } from "../../core/ports.js";
-import { CLIENT_ID_ANNOTATION, TENANT_ID_ANNOTATION } from "../../core/workload-identity.js";
+import { BINDING_ANNOTATION, CLIENT_ID_ANNOTATION, MANAGED_BY, TENANT_ID_ANNOTATION, bindingOf } from "../../core/workload-identity.js";
 import { defineStep, type Operation, type Question, type StepContext } from "../step.js";
 import { PENDING, kubePath } from "./shared.js";
 
@@ -52,6 +52,7 @@ export const serviceAccountStep = defineStep({
     const { namespace, serviceAccount } = ctx.inputs;
     const [identity, tenant, sa, nsExists] = await Promise.all([ctx.seen.identity(), ctx.seen.tenant(), ctx.seen.serviceAccount(), ctx.seen.namespaceExists()]);
     const patch = patchFor(sa, identity, tenant);
+    const binding = bindingOf(namespace, serviceAccount);
     const details: Record<string, string> = { namespace, serviceAccount, [CLIENT_ID_ANNOTATION]: identity?.clientId ?? PENDING };
     if (typeof patch[TENANT_ID_ANNOTATION] === "string") details[TENANT_ID_ANNOTATION] = patch[TENANT_ID_ANNOTATION]!;
     const record = (uid: string | undefined) => (out: StepContext["state"]["outputs"]) => void (out.serviceAccount = { namespace, name: serviceAccount, uid });
@@ -67,11 +68,12 @@ export const serviceAccountStep = defineStep({
         action: "create",
         target: kubePath(namespace, "namespaces"),
         summary: `create namespace ${namespace}`,
-        body: { metadata: { name: namespace } },
+        body: { metadata: { name: namespace, labels: { [MANAGED_BY.key]: MANAGED_BY.value } } },
         after: [],
         afterAccepted: ["cluster"],
         needs: [{ plane: "kube", verb: "create", resource: "namespaces" }],
-        run: async (run) => (await run.kube()).createNamespace(namespace),
+        // Labelled as aks-wi's own: a namespace it made is the only kind it may ever remove.
+        run: async (run) => (await run.kube()).createNamespace(namespace, { [MANAGED_BY.key]: MANAGED_BY.value }),
       });
     }
     if (!sa) {
@@ -81,13 +83,13 @@ export const serviceAccountStep = defineStep({
         action: "create",
         target: kubePath(namespace, "serviceaccounts", serviceAccount),
         summary: `create service account ${namespace}/${serviceAccount}`,
-        body: { metadata: { name: serviceAccount, namespace, annotations: patch } },
+        body: { metadata: { name: serviceAccount, namespace, annotations: { ...patch, [BINDING_ANNOTATION]: binding }, labels: { [MANAGED_BY.key]: MANAGED_BY.value } } },
         after: nsExists ? ["identity"] : ["identity", "namespace"],
         afterAccepted: ["cluster"],
         needs: [{ plane: "kube", verb: "create", resource: "serviceaccounts", namespace }],
         async run(run) {
-          const annotations = patchFor(undefined, identityNow(run, identity), tenant) as Record<string, string>;
-          const made = await (await run.kube()).createServiceAccount(namespace, serviceAccount, annotations);
+          const annotations = { ...(patchFor(undefined, identityNow(run, identity), tenant) as Record<string, string>), [BINDING_ANNOTATION]: binding };
+          const made = await (await run.kube()).createServiceAccount(namespace, serviceAccount, annotations, { [MANAGED_BY.key]: MANAGED_BY.value });
           record(made.uid)(run.state.outputs);
         },
       });
@@ -105,13 +107,15 @@ export const serviceAccountStep = defineStep({
       action: "update",
       target: kubePath(namespace, "serviceaccounts", sa.name),
       summary: boundTo ? `re-bind service account ${namespace}/${serviceAccount} from client ID ${boundTo}` : `annotate service account ${namespace}/${serviceAccount}`,
-      body: { metadata: { annotations: patch, resourceVersion: sa.resourceVersion } },
+      body: { metadata: { annotations: { ...patch, [BINDING_ANNOTATION]: binding }, resourceVersion: sa.resourceVersion } },
       after: ["identity"],
       afterAccepted: ["cluster"],
       needs: [{ plane: "kube", verb: "patch", resource: "serviceaccounts", namespace }],
       question: boundTo ? rebindQuestion(ctx, boundTo, identity?.clientId) : undefined,
       async run(run) {
-        const now = patchFor(sa, identityNow(run, identity), tenant);
+        // The binding annotation, but not the managed-by label: aks-wi annotated this service
+        // account, it did not make it, so it must never delete it.
+        const now = { ...patchFor(sa, identityNow(run, identity), tenant), [BINDING_ANNOTATION]: binding };
         const made = await (await run.kube()).mergeAnnotations(namespace, serviceAccount, now, sa.resourceVersion);
         record(made.uid)(run.state.outputs);
       },

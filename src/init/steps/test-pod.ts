@@ -5,13 +5,13 @@
 // not for the federated credential, which only its token exchange needs: the two run side by side
 // after the cluster update, so the pod's start is not added to the credential's write.
 import { StepError } from "../../core/errors.js";
-import { USE_LABEL } from "../../core/workload-identity.js";
+import { BINDING_ANNOTATION, MANAGED_BY, USE_LABEL, bindingOf } from "../../core/workload-identity.js";
+
+export { MANAGED_BY };
 import { kubePath } from "./shared.js";
 import type { PodInfo } from "../../core/ports.js";
 import { defineStep, type Operation, type StepContext } from "../step.js";
 
-/** The label that marks a pod as aks-wi's own: only such a pod is ever deleted and recreated. */
-export const MANAGED_BY = { key: "app.kubernetes.io/managed-by", value: "aks-wi" } as const;
 
 export const TEST_POD_IMAGE = "mcr.microsoft.com/cbl-mariner/busybox:2.0";
 export const POD_RUNNING_TIMEOUT_MS = 120_000;
@@ -20,7 +20,7 @@ export function testPodManifest(namespace: string, name: string, serviceAccount:
   return {
     apiVersion: "v1",
     kind: "Pod",
-    metadata: { name, namespace, labels: { [USE_LABEL]: "true", [MANAGED_BY.key]: MANAGED_BY.value } },
+    metadata: { name, namespace, labels: { [USE_LABEL]: "true", [MANAGED_BY.key]: MANAGED_BY.value }, annotations: { [BINDING_ANNOTATION]: bindingOf(namespace, serviceAccount) } },
     spec: {
       serviceAccountName: serviceAccount,
       containers: [

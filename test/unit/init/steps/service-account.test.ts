@@ -23,7 +23,9 @@ describe("serviceAccount step", () => {
     expect(p.details).toMatchObject({ [CID]: id.clientId });
     await applyPlan(w.ctx, p);
     expect(w.kube.writes).toEqual(["createNamespace app", "createServiceAccount app/sa-app"]);
-    expect(w.kube.sas.get("app/sa-app")!.annotations).toEqual({ [CID]: id.clientId });
+    // Marked as aks-wi's own (label) and as serving this binding (annotation).
+    expect(w.kube.sas.get("app/sa-app")!.annotations).toEqual({ [CID]: id.clientId, "aks-wi/binding": "app/sa-app" });
+    expect(w.kube.sas.get("app/sa-app")!.labels).toEqual({ "app.kubernetes.io/managed-by": "aks-wi" });
     expect(w.ctx.state.outputs.serviceAccount).toMatchObject({ namespace: "app", name: "sa-app" });
     expect((await planStep(serviceAccountStep, w.ctx)).change).toBe("none");
   });
@@ -46,9 +48,10 @@ describe("serviceAccount step", () => {
     const p = await planStep(serviceAccountStep, w.ctx);
     expect(p.change).toBe("update");
     await applyPlan(w.ctx, p);
-    expect(w.kube.writes).toEqual([`mergeAnnotations app/sa-app ${JSON.stringify({ [CID]: id.clientId })}`]);
+    expect(w.kube.writes).toEqual([`mergeAnnotations app/sa-app ${JSON.stringify({ [CID]: id.clientId, "aks-wi/binding": "app/sa-app" })}`]);
     const sa = w.kube.sas.get("app/sa-app")!;
-    expect(sa.annotations).toEqual({ "team.example/owner": "payments", [CID]: id.clientId });
+    expect(sa.annotations).toEqual({ "team.example/owner": "payments", [CID]: id.clientId, "aks-wi/binding": "app/sa-app" });
+    // Not labelled managed-by: aks-wi did not make it, so it must never delete it.
     expect(sa.labels).toEqual({ app: "payments" });
   });
 
