@@ -39,6 +39,13 @@ module.exports = {
       to: { path: "^(src/(?!core/|init/step\\.ts$|init/steps/)|sandbox/)" },
     },
     {
+      name: "config-imports-core",
+      comment: "src/config reads and checks the config file for many bindings; it knows nothing of Azure or the cluster.",
+      severity: "error",
+      from: { path: "^src/config/" },
+      to: { path: "^(src/(?!config/|core/)|sandbox/)" },
+    },
+    {
       name: "verify-imports-core",
       severity: "error",
       from: { path: "^src/verify/" },
