@@ -4,7 +4,8 @@ import type { ErrorKind } from "../core/errors.js";
 
 /** verifyTransient: no check failed, but one could not be made (a service answered only 429,
  *  5xx or dropped connections through every retry). */
-export const EXIT = { ok: 0, failed: 1, usage: 2, verifyFailed: 3, denied: 4, verifyTransient: 5, cancelled: 130 } as const;
+/** drift: `status` found the live setup differs from the desired one (`init` repairs it). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, verifyFailed: 3, denied: 4, verifyTransient: 5, drift: 6, cancelled: 130 } as const;
 
 export const EXIT_FOR_KIND: Record<ErrorKind, number> = {
   usage: EXIT.usage,

@@ -7,6 +7,7 @@ import { EXIT, EXIT_FOR_KIND } from "./exit-codes.js";
 import { installInterrupt } from "./interrupt.js";
 import { registerSandbox } from "./register-sandbox.js";
 import { registerInit } from "./register-init.js";
+import { registerStatus } from "./register-status.js";
 import { registerVerify } from "./register-verify.js";
 
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerInit(program);
   registerVerify(program);
+  registerStatus(program);
   registerSandbox(program);
   return program;
 }

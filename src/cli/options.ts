@@ -18,6 +18,8 @@ export interface ConnectionOptions {
 export interface InitOptions extends InputFlags, ConnectionOptions {
   yes?: boolean;
   dryRun?: boolean;
+  /** `aks-wi status`: plan only, report drift, never ask, lock or write. */
+  status?: boolean;
 }
 
 export interface VerifyOptions extends TargetFlags, ConnectionOptions {

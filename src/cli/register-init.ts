@@ -6,7 +6,7 @@ import { INPUTS, type InputOption } from "../init/inputs.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-function inputOption(o: InputOption): Option {
+export function inputOption(o: InputOption): Option {
   const env = o.env ? ` (env ${o.env}${o.envFormat ? `, ${o.envFormat}` : ""})` : "";
   const opt = new Option(o.flags, `${o.help}${env}`);
   return o.repeatable ? opt.argParser(collect) : opt;

@@ -148,12 +148,11 @@ async function askQuestions(ops: Operation[], ctx: RunOptions["ctx"], ui: CliUi,
   }
 }
 
-export async function runSteps(opts: RunOptions): Promise<RunResult> {
-  const { steps, ui } = opts;
-  const ctx = opts.ctx as StepContext;
+/** The plan phase alone (what `status` shows): every step planned over one fresh set of reads. */
+export async function planSteps(steps: readonly Step[], runCtx: RunOptions["ctx"], ui: CliUi): Promise<StepPlan[]> {
+  const ctx = runCtx as StepContext;
   ctx.seen = observe(ctx.inputs, ctx.azure, ctx.kube);
-
-  const plans = await ui.spin("Planning", async (update) => {
+  return ui.spin("Planning", async (update) => {
     if (ui.tty) update(`Planning ${steps.length} steps`);
     const settled = await Promise.allSettled(steps.map((s) => s.plan(ctx)));
     // The first failure in step order is the one reported (the cluster's before the identity's).
@@ -162,6 +161,12 @@ export async function runSteps(opts: RunOptions): Promise<RunResult> {
     });
     return settled.map((r) => (r as PromiseFulfilledResult<StepPlan>).value);
   });
+}
+
+export async function runSteps(opts: RunOptions): Promise<RunResult> {
+  const { steps, ui } = opts;
+  const ctx = opts.ctx as StepContext;
+  const plans = await planSteps(steps, ctx, ui);
   const ops = resolveDependencies(plans.flatMap((p) => p.ops));
   for (const l of formatPlan(steps, plans, ui.tty)) ui.line(l);
   const operations = ops.map(view);

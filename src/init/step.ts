@@ -66,6 +66,8 @@ export interface StepPlan {
   details?: Record<string, string>;
   /** What the step would do; empty when nothing is to change. */
   ops: Operation[];
+  /** What differs from the desired state, field by field, for `status` (default: the summary). */
+  drift?: string[];
   /** What the plan observed that the state records as soon as the apply starts (reused resources). */
   record?(outputs: InitOutputs): void;
 }

@@ -9,7 +9,8 @@ import { parseBool } from "../../core/util.js";
 import { CLIENT_ID_ANNOTATION } from "../../core/workload-identity.js";
 import { resolveInputs, type PickSources } from "../../init/inputs.js";
 import { cacheClusterReads } from "../../init/read-cache.js";
-import { runSteps } from "../../init/runner.js";
+import { planSteps, runSteps } from "../../init/runner.js";
+import { buildStatus, formatStatus } from "../../init/status.js";
 import { defaultStatePath, emptyState, lockState, readState, readStateFor, savedInputs, writeStateAtomic, type InitState, type StateLock } from "../../init/state.js";
 import type { Step, StepContext } from "../../init/step.js";
 import { buildInitReport, formatSummary } from "../../init/summary.js";
@@ -78,12 +79,19 @@ export async function run(raw: Record<string, unknown>): Promise<number> {
   return runInit(raw as InitOptions, realDeps());
 }
 
+/** `aks-wi status`: the same inputs and the same plan as init, reported as drift; never asks,
+ *  locks or writes anything. Exit 0 in sync, 6 on drift. */
+export async function runStatus(raw: Record<string, unknown>, deps: InitDeps = realDeps()): Promise<number> {
+  return runInit({ ...(raw as InitOptions), status: true }, deps);
+}
+
 export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number> {
   const { env } = deps;
   const json = opts.output === "json";
-  const reason = nonInteractiveReason(opts, env, deps.stdinTty, deps.stdoutTty);
+  const reason = opts.status ? "status never asks" : nonInteractiveReason(opts, env, deps.stdinTty, deps.stdoutTty);
   const interactive = reason === undefined;
-  const humanStream = json ? deps.stderr : deps.stdout;
+  // status: its report is the output; planning's progress goes to stderr.
+  const humanStream = json || opts.status ? deps.stderr : deps.stdout;
   const prompter = interactive ? (deps.prompter ?? inquirerPrompter(json ? process.stderr : undefined)) : undefined;
   const ui = createUi({ interactive, prompter, stream: humanStream });
   const profile = deps.profile(opts, env) as CloudProfile;
@@ -117,6 +125,15 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
       read: (path) => readStateFor(path, profile.name),
     },
   });
+
+  if (opts.status) {
+    const steps = await deps.steps();
+    const ctx = { inputs, state: loaded ?? emptyState(profile.name), azure: await azure(), kube: () => kubeFor(inputs.subscription, inputs.resourceGroup, inputs.cluster) };
+    const report = buildStatus(steps, await planSteps(steps, ctx, ui), inputs);
+    if (json) deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else for (const l of formatStatus(report)) deps.stdout.write(`${l}\n`);
+    return report.inSync ? EXIT.ok : EXIT.drift;
+  }
 
   let lock: StateLock | undefined;
   try {

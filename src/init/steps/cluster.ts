@@ -68,8 +68,12 @@ export const clusterStep = defineStep({
         recordCluster(run.state.outputs, after, tenant);
       },
     };
+    const drift = waitOnly
+      ? [`the cluster is busy (${c.provisioningState})`]
+      : [!c.oidcIssuerEnabled && "oidcIssuerProfile.enabled is false", !c.workloadIdentityEnabled && "securityProfile.workloadIdentity.enabled is false"].filter((x): x is string => !!x);
     return {
       change: "update",
+      drift,
       summary: waitOnly ? op.summary : `${op.summary} (restarts the API server; cannot be undone)`,
       details,
       ops: [op],

@@ -92,8 +92,10 @@ export const federatedCredentialStep = defineStep({
       },
     };
     if (match) {
-      return { change: "update", summary: op.summary, details: { name, ...details, "current audiences": match.audiences.join(", ") }, ops: [op] };
+      const drift = [`credential ${name}: audiences are ${JSON.stringify(match.audiences)} (want ["${TOKEN_AUDIENCE}"])`];
+      return { change: "update", drift, summary: op.summary, details: { name, ...details, "current audiences": match.audiences.join(", ") }, ops: [op] };
     }
-    return { change: "create", summary: op.summary, details: { name, ...details }, ops: [op] };
+    const drift = [issuer ? `no federated credential on ${identity} trusts issuer ${issuer} for subject ${subject}` : `no federated credential yet (the cluster has no issuer)`];
+    return { change: "create", drift, summary: op.summary, details: { name, ...details }, ops: [op] };
   },
 });

@@ -33,6 +33,7 @@ export const identityStep = defineStep({
     const loc = (await ctx.seen.cluster()).location;
     return {
       change: "create",
+      drift: [`identity ${identity} does not exist in resource group ${identityResourceGroup}`],
       summary: `create identity ${identity} in ${identityResourceGroup} (${loc})`,
       details: { name: identity, resourceGroup: identityResourceGroup, location: loc },
       ops: [

@@ -116,6 +116,7 @@ export const roleAssignmentStep = defineStep({
       ? `assign ${todo.map((i) => `"${i.def.roleName}"`).join(", ")} to the identity's principal`
       : `${items.length} role assignment(s) already in place`;
     const existing = items.flatMap((i) => (i.existing ? [i.existing] : []));
-    return { change: todo.length ? "create" : "none", summary, details, ops, record: (out) => void (out.roleAssignments = existing) };
+    const drift = todo.map((i) => `role "${i.def.roleName}" is not assigned at ${i.request.scope}`);
+    return { change: todo.length ? "create" : "none", drift, summary, details, ops, record: (out) => void (out.roleAssignments = existing) };
   },
 });

@@ -94,7 +94,8 @@ export const serviceAccountStep = defineStep({
         },
       });
       const ns = nsExists ? "" : ` (and namespace ${namespace})`;
-      return { change: "create", summary: `create service account ${namespace}/${serviceAccount}${ns}`, details, ops };
+      const drift = [nsExists ? `service account ${namespace}/${serviceAccount} does not exist` : `namespace ${namespace} does not exist`];
+      return { change: "create", drift, summary: `create service account ${namespace}/${serviceAccount}${ns}`, details, ops };
     }
 
     const existing = sa.annotations[CLIENT_ID_ANNOTATION];
@@ -123,6 +124,10 @@ export const serviceAccountStep = defineStep({
     const summary = boundTo
       ? `re-bind service account ${namespace}/${serviceAccount} from client ID ${boundTo} (needs confirmation or --overwrite)`
       : `annotate service account ${namespace}/${serviceAccount}`;
-    return { change: "update", summary, details, ops };
+    const drift = Object.entries(patch).map(([k, v]) => {
+      const now = sa.annotations[k];
+      return v === null ? `annotation ${k} is "${now}" and should not be there` : now === undefined ? `annotation ${k} is missing (want "${v}")` : `annotation ${k} is "${now}" (want "${v}")`;
+    });
+    return { change: "update", drift, summary, details, ops };
   },
 });

@@ -1,0 +1,38 @@
+// Declares `aks-wi status` (commander only, no SDKs) and lazily loads its implementation, which
+// shares init's inputs and plan: status is init's plan read as drift.
+import { Option, type Command } from "commander";
+import { INPUTS } from "../init/inputs.js";
+import { inputOption } from "./register-init.js";
+
+export function registerStatus(program: Command): void {
+  const status = program
+    .command("status")
+    .description(
+      "Show whether a workload's identity setup is as init would make it: each step in sync, or its drift named field by field.\n" +
+        "Takes init's inputs (flags, AKS_WI_* variables, the state file if there is one); never asks, changes nothing.",
+    );
+  for (const spec of INPUTS) for (const o of spec.options) status.addOption(inputOption(o));
+  status
+    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+    .option("--state <file>", "state file to take saved inputs from (default .aks-wi/<cluster>/state.json, if it exists)")
+    .option("--sandbox", "use the local sandbox instead of Azure (env AKS_WI_SANDBOX=1)")
+    .option("--sandbox-dir <dir>", "the sandbox's directory (env AKS_WI_SANDBOX_DIR)")
+    .option("--kubeconfig <file>", "use this kubeconfig instead of the cluster's credential from Azure")
+    .option("--context <name>", "kubeconfig context to use")
+    .option("--admin", "use the cluster's admin credential instead of the user credential")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Examples:",
+        "  aks-wi status -g rg-aks --cluster aks-prod --identity id-app --namespace app --service-account app-sa",
+        "  aks-wi status --sandbox --identity id-app --namespace app --service-account app-sa -o json",
+        "",
+        "Exit codes: 0 in sync, 6 drift (aks-wi init with the same inputs repairs it), 2 usage, 1 failed, 4 not permitted.",
+      ].join("\n"),
+    )
+    .action(async (opts: Record<string, unknown>) => {
+      const m = await import("./commands/init.js");
+      process.exitCode = await m.runStatus(opts);
+    });
+}
