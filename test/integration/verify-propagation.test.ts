@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IDENTITY, NS, RG, SA, setUp, verify, verifyJson, type VerifyEnv } from "../helpers/verify.harness.js";
 
 let env: VerifyEnv;
-beforeAll(async () => { env = await setUp({ ficPropagationMs: 2_000 }); }, 60_000);
+// 6 s: long enough that verify, started right after the rewrite, still meets the window on a loaded machine.
+beforeAll(async () => { env = await setUp({ ficPropagationMs: 6_000 }); }, 60_000);
 afterAll(async () => { await env?.sb.stop(); });
 
 /** Rewrites the credential (same values): Entra honours it only ficPropagationMs later. */
