@@ -9,7 +9,7 @@ beforeAll(async () => { env = await setUp(); }, 60_000);
 afterAll(async () => { await env?.sb.stop(); });
 
 describe("aks-wi verify on a healthy init", () => {
-  it("passes every check in under 3 s and prints the az login line without the token", async () => {
+  it("passes every check and prints the az login line without the token", async () => {
     const r = await verify(env);
     expect(r.stderr).toBe("");
     expect(r.code, r.stdout).toBe(0);
