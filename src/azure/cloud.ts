@@ -70,7 +70,7 @@ export function sandboxCloud(dir: string, env: NodeJS.ProcessEnv = process.env):
   }
   if (typeof info.pid === "number" && !pidAlive(info.pid)) {
     // A stale sandbox.json: say so, instead of letting every call fail as a sign-in problem.
-    throw new UserError(`the sandbox in ${dir} is not running (its process ${info.pid} has exited)`, `start it again with \`aks-wi sandbox start --dir ${dir}\` (its state is kept)`);
+    throw new UserError(`the sandbox in ${dir} is not running (its process ${info.pid} has exited)`, `start it again with \`aks-wi sandbox start --sandbox-dir ${dir}\` (its state is kept)`);
   }
   const caPem = readFileSync(info.caFile, "utf8");
   let cred: TokenCredential | undefined;

@@ -1,22 +1,23 @@
 // Declares the `verify` command's options (commander only, no SDKs: keeps --help fast) and
 // lazily loads its implementation from ./commands/verify.js.
 import { Option, type Command } from "commander";
+import { withExamples } from "./help-text.js";
 
 export function registerVerify(program: Command): void {
-  program
+  const verify = program
     .command("verify")
     .description(
       "Prove workload identity works from inside a pod: cluster, service account, identity and federated credential, pod, token, exchange, access.\n" +
-        "Reads what to check from the state file aks-wi init wrote, or from the flags for any workload. Exit 0: all pass; 3: a check failed; 2: usage error.",
+        "Reads what to check from the flags, else the AKS_WI_* environment variables init reads, else the state file aks-wi init wrote.",
     )
     .option("--state <file>", "state file written by aks-wi init (default .aks-wi/<cluster>/state.json)")
-    .option("--subscription <id>", "subscription ID")
-    .option("-g, --resource-group <name>", "the cluster's resource group, as in az")
-    .option("--cluster <name>", "AKS cluster name")
-    .option("--namespace <name>", "the workload's namespace")
-    .option("--service-account <name>", "the workload's service account")
-    .option("--identity <name>", "managed identity name (default: found from the service account's client-id annotation)")
-    .option("--identity-resource-group <name>", "the identity's resource group (default: the cluster's)")
+    .option("--subscription <id>", "subscription ID (env AKS_WI_SUBSCRIPTION)")
+    .option("-g, --resource-group <name>", "the cluster's resource group, as in az (env AKS_WI_RESOURCE_GROUP)")
+    .option("--cluster <name>", "AKS cluster name (env AKS_WI_CLUSTER)")
+    .option("--namespace <name>", "the workload's namespace (env AKS_WI_NAMESPACE)")
+    .option("--service-account <name>", "the workload's service account (env AKS_WI_SERVICE_ACCOUNT)")
+    .option("--identity <name>", "managed identity name (env AKS_WI_IDENTITY; default: found from the service account's client-id annotation)")
+    .option("--identity-resource-group <name>", "the identity's resource group (env AKS_WI_IDENTITY_RESOURCE_GROUP; default: the cluster's)")
     .option("--pod <name>", "pod to check from inside")
     .option("--deployment <name>", "Deployment whose running pod to check")
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
@@ -30,4 +31,9 @@ export function registerVerify(program: Command): void {
       const m = await import("./commands/verify.js");
       process.exitCode = await m.run(opts);
     });
+  withExamples(verify, [
+    ["what the last aks-wi init set up (its state file)", "aks-wi verify --state .aks-wi/myCluster/state.json"],
+    ["any workload, checked from inside its Deployment's pod", "aks-wi verify -g myRG --cluster myCluster --namespace app --service-account app-sa --deployment web"],
+    ["in CI: one JSON document on stdout, exit 3 when a check fails", "aks-wi verify --sandbox -o json > verify.json"],
+  ]);
 }

@@ -18,13 +18,15 @@ import type { ClusterRef } from "../../kube/connect.js";
 import { inquirerPrompter, type Prompter } from "../../terminal/prompts.js";
 import { createUi } from "../../terminal/ui.js";
 import { EXIT } from "../exit-codes.js";
+import { JSON_VERSION } from "../json-output.js";
 import type { InitOptions } from "../options.js";
 
-/** Why this run cannot ask questions, or undefined when it can. */
-export function nonInteractiveReason(opts: InitOptions, env: NodeJS.ProcessEnv, stdinTty: boolean, stdoutTty: boolean): string | undefined {
+/** Why this run cannot ask questions, or undefined when it can. With only stdout redirected
+ *  (`-o json > out.json`) the prompts go to the terminal on stderr, as az and azd do. */
+export function nonInteractiveReason(opts: InitOptions, env: NodeJS.ProcessEnv, stdinTty: boolean, stdoutTty: boolean, stderrTty = false): string | undefined {
   if (opts.yes) return "--yes";
   if (parseBool(env.CI)) return "CI=true";
-  if (!stdinTty || !stdoutTty) return "no terminal";
+  if (!stdinTty || (!stdoutTty && !stderrTty)) return "no terminal";
   return undefined;
 }
 
@@ -40,6 +42,8 @@ export interface InitDeps {
   cwd: string;
   stdinTty: boolean;
   stdoutTty: boolean;
+  /** Whether stderr is a terminal (prompts go there when stdout is not); false when left out. */
+  stderrTty?: boolean;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   profile(opts: InitOptions, env: NodeJS.ProcessEnv): Pick<CloudProfile, "name" | "subscriptionId" | "defaults">;
@@ -66,6 +70,7 @@ function realDeps(): InitDeps {
     cwd: process.cwd(),
     stdinTty: !!process.stdin.isTTY,
     stdoutTty: !!process.stdout.isTTY,
+    stderrTty: !!process.stderr.isTTY,
     stdout: process.stdout,
     stderr: process.stderr,
     profile: chooseProfile,
@@ -88,11 +93,12 @@ export async function runStatus(raw: Record<string, unknown>, deps: InitDeps = r
 export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number> {
   const { env } = deps;
   const json = opts.output === "json";
-  const reason = opts.status ? "status never asks" : nonInteractiveReason(opts, env, deps.stdinTty, deps.stdoutTty);
+  const reason = opts.status ? "status never asks" : nonInteractiveReason(opts, env, deps.stdinTty, deps.stdoutTty, !!deps.stderrTty);
   const interactive = reason === undefined;
-  // status: its report is the output; planning's progress goes to stderr.
-  const humanStream = json || opts.status ? deps.stderr : deps.stdout;
-  const prompter = interactive ? (deps.prompter ?? inquirerPrompter(json ? process.stderr : undefined)) : undefined;
+  // Human lines go where the prompts are: stderr under -o json or when stdout is redirected; and
+  // for status, whose report is the output, planning's progress goes to stderr.
+  const humanStream = json || opts.status || (interactive && !deps.stdoutTty) ? deps.stderr : deps.stdout;
+  const prompter = interactive ? (deps.prompter ?? inquirerPrompter(humanStream === deps.stderr ? process.stderr : undefined)) : undefined;
   const ui = createUi({ interactive, prompter, stream: humanStream });
   const profile = deps.profile(opts, env) as CloudProfile;
 
@@ -163,7 +169,8 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
       save: opts.dryRun ? async () => {} : () => writeStateAtomic(path, state),
     });
     const report = buildInitReport({ result, inputs, outputs: state.outputs, cloud: profile.name, statePath: opts.dryRun ? undefined : path });
-    if (json) deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    // The CI contract: one versioned document (its failure twin is printed by src/cli/main.ts).
+    if (json) deps.stdout.write(`${JSON.stringify({ version: JSON_VERSION, result: report.status, ...report }, null, 2)}\n`);
     else if (result.applied) for (const l of formatSummary(report, result.outcomes)) ui.line(l);
     return EXIT.ok;
   } finally {

@@ -22,13 +22,13 @@ export async function run(sub: Sub, opts: Opts): Promise<number> {
   const dir = resolve(opts.dir ?? defaultSandboxDir());
   switch (sub) {
     case "start":
-      return start(dir, opts);
+      return start(dir, opts, opts.output === "json");
     case "env":
       return env(dir, opts.format ?? "sh");
     case "status":
       return status(dir, opts.output ?? "text");
     case "stop":
-      return stop(dir);
+      return stop(dir, opts.output === "json");
     case "principal-create":
       return principalCreate(dir, opts);
   }
@@ -70,7 +70,16 @@ function summary(info: SandboxInfo, dir: string): void {
   out(`  state        ${dir}`);
 }
 
-async function start(dir: string, opts: Opts): Promise<number> {
+/** What sandbox.json says but the client secret, which stays in that 0600 file. */
+function shownInfo(info: SandboxInfo): Omit<SandboxInfo, "clientSecret"> {
+  const { clientSecret: _secret, ...shown } = info;
+  return shown;
+}
+
+/** The one document of `-o json` (version 1, like init's and verify's). */
+const outJson = (doc: Record<string, unknown>) => out(JSON.stringify({ version: 1, ...doc }, null, 2));
+
+async function start(dir: string, opts: Opts, json: boolean): Promise<number> {
   const specs = await validateSpecs(opts);
   const daemon = await import("../../../sandbox/daemon.js");
   const already = await daemon.running(dir);
@@ -79,9 +88,10 @@ async function start(dir: string, opts: Opts): Promise<number> {
     if (specs.faults.trim() !== already.faults.trim() || specs.latency.trim() !== already.latency.trim() || rttText(specs.rttMs) !== rttText(already.rtt ?? zeroRtt(specs.rttMs))) {
       throw new UserError(
         `a sandbox is already running in ${dir} with latency "${already.latency}"${Object.values(already.rtt ?? {}).some((v) => v > 0) ? `, round trips "${rttText(already.rtt)}"` : ""}${already.faults ? ` and faults "${already.faults}"` : " and no faults"}, not the ones asked for`,
-        `stop it first (aks-wi sandbox stop --dir ${dir}); its state is kept`,
+        `stop it first (aks-wi sandbox stop --sandbox-dir ${dir}); its state is kept`,
       );
     }
+    if (json) return outJson({ result: "already running", state: "running", dir, ...shownInfo(already) }), EXIT.ok;
     out(`sandbox already running in ${dir} (pid ${already.pid})`);
     summary(already, dir);
     return EXIT.ok;
@@ -94,6 +104,7 @@ async function start(dir: string, opts: Opts): Promise<number> {
     const tail = daemon.logTail(r.log, 3).split("\n").pop() ?? "";
     throw new UserError(`the sandbox did not start${tail ? `: ${tail}` : ""}`, `see ${r.log}`, "failed");
   }
+  if (json) return outJson({ result: "started", state: "running", dir, readyMs: Date.now() - started, ...shownInfo(r.info) }), EXIT.ok;
   out(`sandbox running (pid ${r.info.pid}, ready in ${Date.now() - started} ms)`);
   summary(r.info, dir);
   out();
@@ -159,15 +170,13 @@ async function status(dir: string, output: "text" | "json"): Promise<number> {
   const info = await running(dir);
   if (!info) {
     const stale = !!readInfo(dir);
-    if (output === "json") out(JSON.stringify({ state: "stopped", dir, staleSandboxJson: stale }, null, 2));
+    if (output === "json") outJson({ result: "stopped", state: "stopped", dir, staleSandboxJson: stale });
     else out(`sandbox: stopped (${dir})${stale ? " — stale sandbox.json from a run that did not stop cleanly" : ""}`);
     return EXIT.failed;
   }
   const up = Math.round((Date.now() - Date.parse(info.startedAt)) / 1000);
   if (output === "json") {
-    // everything sandbox.json says but the client secret, which stays in that 0600 file
-    const { clientSecret: _secret, ...shown } = info;
-    out(JSON.stringify({ state: "running", dir, uptimeSeconds: up, ...shown }, null, 2));
+    outJson({ result: "running", state: "running", dir, uptimeSeconds: up, ...shownInfo(info) });
     return EXIT.ok;
   }
   out(`sandbox: running (pid ${info.pid}, up ${up}s)`);
@@ -175,12 +184,13 @@ async function status(dir: string, output: "text" | "json"): Promise<number> {
   return EXIT.ok;
 }
 
-async function stop(dir: string): Promise<number> {
+async function stop(dir: string, json = false): Promise<number> {
   const { stopDaemon } = await import("../../../sandbox/daemon.js");
   const r = await stopDaemon(dir);
   // A killed daemon cannot remove its own sandbox.json; a stale one would mislead the cloud profile.
   rmSync(join(dir, "sandbox.json"), { force: true });
-  out(r === "stopped" ? `sandbox stopped (state kept in ${dir})` : `no sandbox was running in ${dir}`);
+  if (json) outJson({ result: r === "stopped" ? "stopped" : "not running", state: "stopped", dir });
+  else out(r === "stopped" ? `sandbox stopped (state kept in ${dir})` : `no sandbox was running in ${dir}`);
   return EXIT.ok;
 }
 

@@ -7,6 +7,7 @@ import chalk from "chalk";
 import { chooseProfile, type CloudProfile } from "../../azure/cloud.js";
 import { UserError } from "../../core/errors.js";
 import type { RetryListener } from "../../core/retry.js";
+import { INPUTS } from "../../init/inputs.js";
 import { defaultStatePath, readStateFor, type InitState } from "../../init/state.js";
 import type { ClusterRef } from "../../kube/connect.js";
 import { runChecks } from "../../verify/checks.js";
@@ -63,8 +64,23 @@ export async function run(raw: Record<string, unknown>): Promise<number> {
   return runVerify(raw as VerifyOptions, realDeps());
 }
 
-export async function runVerify(opts: VerifyOptions, deps: VerifyDeps): Promise<number> {
+/** The target flags verify shares with init, and init's variable for each (src/init/inputs.ts). */
+const TARGET_KEYS = ["subscription", "resourceGroup", "cluster", "namespace", "serviceAccount", "identity", "identityResourceGroup"] as const;
+
+/** A pipeline that sets AKS_WI_* once for init gets the same workload from verify: flag, else variable. */
+export function withEnvInputs(opts: VerifyOptions, env: NodeJS.ProcessEnv): VerifyOptions {
+  const merged: VerifyOptions = { ...opts };
+  for (const key of TARGET_KEYS) {
+    const variable = INPUTS.find((s) => s.key === key)?.env[0];
+    const value = variable ? env[variable] : undefined;
+    if (merged[key] === undefined && value) merged[key] = value;
+  }
+  return merged;
+}
+
+export async function runVerify(given: VerifyOptions, deps: VerifyDeps): Promise<number> {
   const { env } = deps;
+  const opts = withEnvInputs(given, env);
   const json = opts.output === "json";
   const started = Date.now();
   const profile = deps.profile(opts, env);

@@ -109,7 +109,7 @@ describe("sandbox lifecycle", () => {
     expect(stopped.stdout).toContain("stopped");
     const stoppedJson = cli(["sandbox", "status", "--dir", dir, "--output", "json"]);
     expect(stoppedJson.status).toBe(1);
-    expect(JSON.parse(stoppedJson.stdout)).toEqual({ state: "stopped", dir, staleSandboxJson: false });
+    expect(JSON.parse(stoppedJson.stdout)).toEqual({ version: 1, result: "stopped", state: "stopped", dir, staleSandboxJson: false });
     const env = cli(["sandbox", "env", "--dir", dir]);
     expect(env.status).toBe(1);
     expect(env.stderr).toMatch(/^error: no sandbox is running in .*\n  hint: start one with `aks-wi sandbox start`\n$/);

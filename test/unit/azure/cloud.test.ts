@@ -31,7 +31,7 @@ describe("sandbox cloud profile", () => {
     expect(e).toBeInstanceOf(UserError);
     expect(e!.kind).toBe("usage");
     expect(e!.message).toBe(`the sandbox in ${dir} is not running (its process ${exited} has exited)`);
-    expect(e!.suggestion).toContain(`aks-wi sandbox start --dir ${dir}`);
+    expect(e!.suggestion).toContain(`aks-wi sandbox start --sandbox-dir ${dir}`);
   });
 
   it("no file: says to start one", () => {

@@ -55,14 +55,15 @@ describe("init flags", () => {
 });
 
 describe("non-interactive detection", () => {
-  it.each<[string, Record<string, unknown>, Record<string, string>, boolean, boolean, string | undefined]>([
-    ["terminal", {}, {}, true, true, undefined],
-    ["--yes", { yes: true }, {}, true, true, "--yes"],
-    ["CI=true", {}, { CI: "true" }, true, true, "CI=true"],
-    ["stdin not a TTY", {}, {}, false, true, "no terminal"],
-    ["stdout not a TTY", {}, {}, true, false, "no terminal"],
-  ])("%s", (_n, opts, env, inTty, outTty, want) => {
-    expect(nonInteractiveReason(opts, env, inTty, outTty)).toBe(want);
+  it.each<[string, Record<string, unknown>, Record<string, string>, boolean, boolean, boolean, string | undefined]>([
+    ["terminal", {}, {}, true, true, true, undefined],
+    ["--yes", { yes: true }, {}, true, true, true, "--yes"],
+    ["CI=true", {}, { CI: "true" }, true, true, true, "CI=true"],
+    ["stdin not a TTY", {}, {}, false, true, true, "no terminal"],
+    ["stdout redirected, stderr still the terminal: prompts go there", {}, {}, true, false, true, undefined],
+    ["neither stdout nor stderr a TTY", {}, {}, true, false, false, "no terminal"],
+  ])("%s", (_n, opts, env, inTty, outTty, errTty, want) => {
+    expect(nonInteractiveReason(opts, env, inTty, outTty, errTty)).toBe(want);
   });
 });
 

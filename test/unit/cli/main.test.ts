@@ -17,6 +17,6 @@ describe("describeError", () => {
 
   it("prints the message and the hint on their own lines", () => {
     expect(describeError(new UserError("bad flag", "fix it")).text).toBe("error: bad flag\n  hint: fix it");
-    expect(describeError(new Error("oops\nstack")).text).toBe("error: oops\n  hint: re-run with AKS_WI_DEBUG=1 for details");
+    expect(describeError(new Error("oops\nstack")).text).toBe("error: oops\n  hint: re-run with --debug for details");
   });
 });
