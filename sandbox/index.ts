@@ -12,6 +12,7 @@ import { listen, type Listener } from "./core/server.js";
 import { REQUEST_LOG, RequestLog } from "./core/request-log.js";
 import { SEED, operatorOf, seedWorld, seededResourceIds } from "./core/seed.js";
 import { World } from "./core/world.js";
+import { governanceInfo, seedGovernance } from "./core/seed-governance.js";
 import { createArmService } from "./arm/index.js";
 import { createLoginService } from "./login/index.js";
 import { createControlHandler, withControl } from "./control/index.js";
@@ -108,6 +109,7 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
     }
     const clientSecret = (readJson<{ clientSecret: string }>(secretFile) ?? { clientSecret: "" }).clientSecret;
     const operator = operatorOf(world.state);
+    if (seedGovernance(world.state)) world.save();
 
     const info: SandboxInfo = {
       tenantId: world.state.tenantId,
@@ -117,6 +119,7 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       clusterName: SEED.clusterName,
       location: world.state.location,
       ...seededResourceIds(world.state),
+      ...governanceInfo(world.state),
       armEndpoint: base("arm"),
       authorityHost: base("login"),
       kubeServer: base("kube"),

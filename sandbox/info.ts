@@ -18,6 +18,15 @@ export interface SandboxInfo {
   clusterId?: string;
   keyVaultId?: string;
   storageAccountId?: string;
+  /** A second subscription of the tenant where Microsoft.ManagedIdentity is not registered
+   *  (creating an identity there is 409 MissingSubscriptionRegistration until it is), and its
+   *  resource group. Optional: a sandbox.json from before them lacks them. */
+  unregisteredSubscriptionId?: string;
+  unregisteredResourceGroup?: string;
+  /** A resource group of the main subscription under an Azure Policy assignment that denies
+   *  (403 RequestDisallowedByPolicy) a managed identity without the tag policyTagName. */
+  policyResourceGroup?: string;
+  policyTagName?: string;
   /** https://127.0.0.1:PORT (no trailing slash) — ARM. */
   armEndpoint: string;
   /** https://127.0.0.1:PORT (no trailing slash) — Entra ID, the `authorityHost`. */
