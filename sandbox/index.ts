@@ -1,4 +1,4 @@
-// Starts a sandbox in DIR: TLS, the persisted (or freshly seeded) world, and the four HTTPS
+// Starts a sandbox in DIR: TLS, the persisted (or freshly seeded) world, and the five HTTPS
 // listeners. Used in-process by tests and by `aks-wi sandbox start --foreground`.
 // The sandbox's public face is this module, daemon.ts, info.ts and specs.ts: aks-wi loads only
 // these, and only lazily (test/sandbox/unit/project-boundary.test.ts holds it to that).
@@ -12,6 +12,7 @@ import { listen, type Listener } from "./core/server.js";
 import { REQUEST_LOG, RequestLog } from "./core/request-log.js";
 import { SEED, operatorOf, seedWorld, seededResourceIds } from "./core/seed.js";
 import { World } from "./core/world.js";
+import { governanceInfo, seedGovernance } from "./core/seed-governance.js";
 import { createArmService } from "./arm/index.js";
 import { createLoginService } from "./login/index.js";
 import { createControlHandler, withControl } from "./control/index.js";
@@ -19,6 +20,7 @@ import { createTokenService } from "./login/tokens.js";
 import { createKubeService } from "./kube/index.js";
 import { buildKubeconfig } from "./kube/kubeconfig.js";
 import { createOidcService } from "./oidc/index.js";
+import { createGraphService } from "./graph/index.js";
 import { createClusterIssuer } from "./oidc/issuer.js";
 import type { SandboxInfo, ServiceName } from "./info.js";
 
@@ -46,7 +48,7 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-const SERVICES: ServiceName[] = ["arm", "login", "kube", "oidc"];
+const SERVICES: ServiceName[] = ["arm", "login", "kube", "oidc", "graph"];
 
 function readJson<T>(file: string): T | undefined {
   try {
@@ -107,6 +109,7 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
     }
     const clientSecret = (readJson<{ clientSecret: string }>(secretFile) ?? { clientSecret: "" }).clientSecret;
     const operator = operatorOf(world.state);
+    if (seedGovernance(world.state)) world.save();
 
     const info: SandboxInfo = {
       tenantId: world.state.tenantId,
@@ -116,10 +119,14 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       clusterName: SEED.clusterName,
       location: world.state.location,
       ...seededResourceIds(world.state),
+      ...governanceInfo(world.state),
       armEndpoint: base("arm"),
       authorityHost: base("login"),
       kubeServer: base("kube"),
       oidcBase: base("oidc"),
+      graphEndpoint: base("graph"),
+      // Graph's token audience in Azure public cloud (what `az account get-access-token --resource-type ms-graph` yields).
+      graphAudience: "https://graph.microsoft.com",
       caFile: tls.caFile,
       kubeconfig: join(dir, "kubeconfig"),
       clientId: operator.clientId,
@@ -150,6 +157,7 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
     listeners.login.attach(withControl(createLoginService(ctx), createControlHandler(ctx, dir)));
     listeners.kube.attach(createKubeService(ctx));
     listeners.oidc.attach(createOidcService(ctx));
+    listeners.graph.attach(createGraphService(ctx));
 
     writePrivate(info.kubeconfig, buildKubeconfig(ctx, "user"));
     writePrivate(join(dir, "sandbox.json"), JSON.stringify(info, null, 2) + "\n");

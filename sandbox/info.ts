@@ -2,8 +2,8 @@
 // sandbox cloud profile reads it (by type only: this module has no runtime code), and so do
 // `aks-wi sandbox env|status`, the tests and users' own tools. Change a field only with care.
 
-/** The four HTTPS listeners of a sandbox. Each gets its own port, faults and latency apply per service. */
-export type ServiceName = "arm" | "login" | "kube" | "oidc";
+/** The five HTTPS listeners of a sandbox. Each gets its own port, faults and latency apply per service. */
+export type ServiceName = "arm" | "login" | "kube" | "oidc" | "graph";
 
 /** Contents of DIR/sandbox.json: what clients (aks-wi's cloud profile, tests, users) need to connect. */
 export interface SandboxInfo {
@@ -18,6 +18,15 @@ export interface SandboxInfo {
   clusterId?: string;
   keyVaultId?: string;
   storageAccountId?: string;
+  /** A second subscription of the tenant where Microsoft.ManagedIdentity is not registered
+   *  (creating an identity there is 409 MissingSubscriptionRegistration until it is), and its
+   *  resource group. Optional: a sandbox.json from before them lacks them. */
+  unregisteredSubscriptionId?: string;
+  unregisteredResourceGroup?: string;
+  /** A resource group of the main subscription under an Azure Policy assignment that denies
+   *  (403 RequestDisallowedByPolicy) a managed identity without the tag policyTagName. */
+  policyResourceGroup?: string;
+  policyTagName?: string;
   /** https://127.0.0.1:PORT (no trailing slash) — ARM. */
   armEndpoint: string;
   /** https://127.0.0.1:PORT (no trailing slash) — Entra ID, the `authorityHost`. */
@@ -26,6 +35,12 @@ export interface SandboxInfo {
   kubeServer: string;
   /** https://127.0.0.1:PORT — base of the cluster OIDC issuer host; the issuer URL is BASE/TENANT/GUID/. */
   oidcBase: string;
+  /** https://127.0.0.1:PORT (no trailing slash) — Microsoft Graph; requests go to BASE/v1.0/…. Its
+   *  tokens are for graphAudience, or for this URL itself (what /metadata/endpoints names as
+   *  microsoftGraphResourceId, so the Azure CLI asks for it). Optional: older sandbox.json lacks it. */
+  graphEndpoint?: string;
+  /** Graph's token audience as on Azure public cloud (scope https://graph.microsoft.com/.default). */
+  graphAudience?: string;
   /** Absolute path of the CA certificate (PEM) that signs every sandbox listener. */
   caFile: string;
   /** Absolute path of a kubeconfig for the sandbox cluster (user credential). */

@@ -69,6 +69,12 @@ export function authorizationFailed(clientId: string, objectId: string, action: 
   );
 }
 
+/** ARM's 409 for a resource provider the subscription has not registered (any request to it). */
+export function missingSubscriptionRegistration(namespace: string): SandboxResponse {
+  const message = `The subscription is not registered to use namespace '${namespace}'. See https://aka.ms/rps-not-found for how to register subscriptions.`;
+  return { status: 409, body: { error: { code: "MissingSubscriptionRegistration", message, details: [{ code: "MissingSubscriptionRegistration", target: namespace, message }] } } };
+}
+
 export function internalError(): SandboxResponse {
   return armError(500, "InternalServerError", "Encountered internal server error. Diagnostic information: timestamp '" + new Date().toISOString() + "'.");
 }

@@ -25,7 +25,9 @@ function cloudDocument(ctx: ServiceContext): Record<string, unknown> {
       tenant: "common",
       identityProvider: "AAD",
     },
-    microsoftGraphResourceId: "https://graph.microsoft.com/",
+    // the sandbox's Graph listener: the Azure CLI takes this one value as Graph's resource and its
+    // base URL (role/_msgrpah/_graph_client.py), so `az ad sp show` reaches the sandbox
+    microsoftGraphResourceId: ctx.info.graphEndpoint ? `${ctx.info.graphEndpoint}/` : "https://graph.microsoft.com/",
     // the seeded Key Vault and storage account carry Azure's public DNS names
     suffixes: { keyVaultDns: "vault.azure.net", storage: "core.windows.net" },
   };

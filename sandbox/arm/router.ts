@@ -6,13 +6,14 @@
 import { randomUUID } from "node:crypto";
 import type { Handler, SandboxRequest, SandboxResponse, ServiceContext, TokenCheck } from "../core/types.js";
 import type { ArmCall, ArmRoute } from "./route.js";
-import { key } from "../core/world.js";
+import { key, subscriptionIds } from "../core/world.js";
 import { metadataEndpoints } from "./metadata-endpoints.js";
 import { noteCaller } from "../core/request-log.js";
 import { isPermitted } from "./providers/authorization/rbac.js";
+import { providerRegistered } from "./providers/resources/registrations.js";
 import {
   armError, authorizationFailed, internalError, invalidApiVersion, invalidRequestContent, invalidResourceNamespace,
-  invalidResourceType, missingApiVersion, noRegisteredProvider, resourceGroupNotFound, subscriptionNotFound,
+  invalidResourceType, missingApiVersion, missingSubscriptionRegistration, noRegisteredProvider, resourceGroupNotFound, subscriptionNotFound,
 } from "./errors.js";
 
 type Segment = { kind: "literal"; value: string } | { kind: "param"; name: string } | { kind: "rest"; name: string };
@@ -72,6 +73,8 @@ export function matchSegments(segments: Segment[], parts: string[]): Record<stri
 }
 
 const REGION = "EASTUS";
+/** Namespaces ARM answers for itself: never unregistered (providers.ts lists them as RegistrationFree). */
+const REGISTRATION_FREE = new Set(["microsoft.resources", "microsoft.authorization", "microsoft.features"]);
 
 /** ARM's response headers: request and correlation IDs (the client's correlation ID and
  *  client request ID are echoed), routing ID, no-cache, and the rate-limit counters. */
@@ -233,13 +236,18 @@ export function createArmHandler(ctx: ServiceContext, routes: ArmRoute[]): Handl
     const parsed = parseJson(req);
     if (!parsed.ok) return invalidRequestContent(parsed.detail);
 
-    if (underSubscription && key(parts[1]) !== key(ctx.world.state.subscriptionId)) return subscriptionNotFound(parts[1]);
+    if (underSubscription && !subscriptionIds(ctx.world.state).some((s) => key(s) === key(parts[1]))) return subscriptionNotFound(parts[1]);
 
     const call: ArmCall = { req, params, apiVersion: supported, caller: check.claims, ctx, json: parsed.json };
     const action = c.route.action?.(call);
     if (action) {
       const scope = c.route.scope?.(call) ?? "/" + parts.join("/");
       if (!isPermitted(ctx.world, check.claims.oid, scope, action)) return authorizationFailed(check.claims.oid, check.claims.oid, action, scope);
+    }
+
+    // ARM forwards nothing to a resource provider the subscription has not registered
+    if (underSubscription && c.namespace && !REGISTRATION_FREE.has(c.namespace.toLowerCase()) && !providerRegistered(ctx, parts[1], c.namespace)) {
+      return missingSubscriptionRegistration(c.namespace);
     }
 
     // Anything below a resource group needs the group (the group's own route answers for itself).

@@ -1,13 +1,13 @@
 // Fault injection: per service, from a seeded random source, so a failing run can be replayed.
 // Spec (flag --faults or env AKS_WI_SANDBOX_FAULTS), comma-separated:
-//   SERVICE.KIND=RATE[xMAX]   SERVICE: arm|login|kube|oidc|*   KIND: 429|500|503|drop|slow
+//   SERVICE.KIND=RATE[xMAX]   SERVICE: arm|login|kube|oidc|graph|*   KIND: 429|500|503|drop|slow
 //   seed=N  retry-after=SECONDS (for 429/503, default 1)  slow-ms=N (default 3000)
 // e.g. "arm.429=0.3,arm.503=0.1,kube.drop=0.05,seed=42" or "arm.429=1x2" (the first two ARM calls).
 import type { ServiceName } from "../info.js";
 
 export type FaultKind = "429" | "500" | "503" | "drop" | "slow";
 const KINDS: FaultKind[] = ["429", "500", "503", "drop", "slow"];
-const SERVICES: ServiceName[] = ["arm", "login", "kube", "oidc"];
+const SERVICES: ServiceName[] = ["arm", "login", "kube", "oidc", "graph"];
 
 interface Rule { service: ServiceName; kind: FaultKind; rate: number; max: number; used: number }
 
@@ -52,8 +52,8 @@ export function parseFaults(spec: string | undefined): FaultPlan {
       else slowMs = n;
       continue;
     }
-    const m = /^(arm|login|kube|oidc|\*)\.(429|500|503|drop|slow)$/.exec(k);
-    if (!m) throw new FaultSpecError(`bad fault "${k}": SERVICE is one of arm, login, kube, oidc, * and KIND one of ${KINDS.join(", ")}`);
+    const m = /^(arm|login|kube|oidc|graph|\*)\.(429|500|503|drop|slow)$/.exec(k);
+    if (!m) throw new FaultSpecError(`bad fault "${k}": SERVICE is one of arm, login, kube, oidc, graph, * and KIND one of ${KINDS.join(", ")}`);
     const r = /^([0-9]*\.?[0-9]+)(?:x([0-9]+))?$/.exec(v);
     const rate = r ? Number(r[1]) : NaN;
     if (!r || !(rate >= 0 && rate <= 1)) throw new FaultSpecError(`bad rate "${v}" for ${k}: expected a number from 0 to 1, optionally xMAX (e.g. 0.2 or 1x2)`);
@@ -95,6 +95,11 @@ export function faultResponse(service: ServiceName, kind: "429" | "500" | "503",
   if (service === "login") {
     const error = status === 429 ? "temporarily_unavailable" : status === 503 ? "temporarily_unavailable" : "server_error";
     return { status, headers, body: { error, error_description: `AADSTS90033: ${text}`, error_codes: [90033], timestamp: new Date().toISOString() } };
+  }
+  if (service === "graph") {
+    // Graph's throttling and outage codes (its error shape is ARM's, with an innerError)
+    const code = status === 429 ? "TooManyRequests" : status === 503 ? "serviceNotAvailable" : "generalException";
+    return { status, headers, body: { error: { code, message: text, innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, "") } } } };
   }
   const code = status === 429 ? "TooManyRequests" : status === 503 ? "ServiceUnavailable" : "InternalServerError";
   return { status, headers, body: { error: { code, message: text } } };

@@ -4,7 +4,7 @@
 import type { ServiceName } from "../info.js";
 import type { LatencyOverrides, LatencyProfile } from "./types.js";
 
-const SERVICES: ServiceName[] = ["arm", "login", "kube", "oidc"];
+const SERVICES: ServiceName[] = ["arm", "login", "kube", "oidc", "graph"];
 
 /** What one request costs on Azure before its answer arrives, per service, in ms. These are
  *  assumptions, not measurements: order-of-magnitude figures for a client in the cluster's region.
@@ -12,8 +12,10 @@ const SERVICES: ServiceName[] = ["arm", "login", "kube", "oidc"];
  *    100–400 ms per round trip that ARM calls take (issue 8's measurement notes).
  *  - login 80: Entra ID's token endpoint, one TLS request to a global front end.
  *  - kube 40: an AKS API server in the client's region, over a reused connection.
- *  - oidc 30: a static document from the issuer's storage front end. */
-const REALISTIC_RTT: Record<ServiceName, number> = { arm: 120, login: 80, kube: 40, oidc: 30 };
+ *  - oidc 30: a static document from the issuer's storage front end.
+ *  - graph 100: Microsoft Graph's global front end and the directory behind it, between ARM and
+ *    Entra's token endpoint (an assumption of the same kind). */
+const REALISTIC_RTT: Record<ServiceName, number> = { arm: 120, login: 80, kube: 40, oidc: 30, graph: 100 };
 
 /** Azure's timings as documented/observed: a cluster update takes minutes; identity writes take
  *  seconds; new principals and federated credentials need time to replicate through Entra. */
@@ -45,13 +47,13 @@ const INSTANT: Omit<LatencyProfile, "name" | "rttMs"> = {
 export class LatencySpecError extends Error {}
 export class RttSpecError extends Error {}
 
-/** Parses an --rtt spec, `SERVICE=MS[,…]` with SERVICE one of arm, login, kube, oidc or * (every
+/** Parses an --rtt spec, `SERVICE=MS[,…]` with SERVICE one of arm, login, kube, oidc, graph or * (every
  *  one): round trips in ms, taken as given (not scaled), e.g. "arm=120,kube=40" or "*=0". */
 export function parseRtt(spec: string | undefined): Partial<Record<ServiceName, number>> {
   const out: Partial<Record<ServiceName, number>> = {};
   for (const part of (spec ?? "").split(",").map((p) => p.trim()).filter(Boolean)) {
-    const m = /^(arm|login|kube|oidc|\*)\s*=\s*([0-9]+(?:\.[0-9]+)?)$/.exec(part);
-    if (!m) throw new RttSpecError(`bad round trip "${part}": expected SERVICE=MS with SERVICE one of arm, login, kube, oidc, * (e.g. arm=120,kube=40)`);
+    const m = /^(arm|login|kube|oidc|graph|\*)\s*=\s*([0-9]+(?:\.[0-9]+)?)$/.exec(part);
+    if (!m) throw new RttSpecError(`bad round trip "${part}": expected SERVICE=MS with SERVICE one of arm, login, kube, oidc, graph, * (e.g. arm=120,kube=40)`);
     const ms = Math.round(Number(m[2]));
     if (ms > 60_000) throw new RttSpecError(`round trip "${part}" is over a minute: give milliseconds (e.g. arm=120)`);
     for (const s of m[1] === "*" ? SERVICES : [m[1] as ServiceName]) out[s] = ms;

@@ -103,6 +103,27 @@ export interface RegistrationRecord {
   doneAt: number;
 }
 
+/** A subscription beyond the world's main one (WorldState.subscriptionId), in the same tenant:
+ *  the resource providers it has not registered start "NotRegistered" there. */
+export interface SubscriptionRecord {
+  subscriptionId: string;
+  displayName: string;
+  /** Namespaces (e.g. Microsoft.ManagedIdentity) not registered until someone registers them. */
+  unregisteredProviders: string[];
+}
+
+/** An Azure Policy assignment of one of the sandbox's policy definitions (arm/providers/policy). */
+export interface PolicyAssignmentRecord {
+  id: string;
+  name: string;
+  displayName: string;
+  /** The scope it applies at and below (a resource group's ID). */
+  scope: string;
+  policyDefinitionId: string;
+  parameters: Record<string, { value: unknown }>;
+  createdAt: number;
+}
+
 export interface KubeState {
   /** Monotonic counter for metadata.resourceVersion. */
   resourceVersion: number;
@@ -132,7 +153,16 @@ export interface WorldState {
   /** By lower-cased provider ID (/subscriptions/S/providers/NS) or feature ID; absent in worlds
    *  saved before providers and features could be registered. */
   registrations?: Record<string, RegistrationRecord>;
+  /** Subscriptions beyond the main one, by lower-cased ID; absent in older worlds. */
+  subscriptions?: Record<string, SubscriptionRecord>;
+  /** By lower-cased assignment ID; absent in older worlds. */
+  policyAssignments?: Record<string, PolicyAssignmentRecord>;
   kube: KubeState;
+}
+
+/** The world's subscription IDs: the main one first, then the others. */
+export function subscriptionIds(state: WorldState): string[] {
+  return [state.subscriptionId, ...Object.values(state.subscriptions ?? {}).map((s) => s.subscriptionId)];
 }
 
 export class World {

@@ -48,7 +48,9 @@ function resourceOf(ctx: ServiceContext, scopeParam: string, tenantId: string): 
     return fail(400, "invalid_scope", 28000, "Provided value for the input parameter scope is not valid because it contains more than one resource. Scope " + scopes.join(" ") + " is not valid.");
   }
   const resource = scopes[0].slice(0, -"/.default".length);
-  const known = new Set([...KNOWN_RESOURCES, normalizeResource(ctx.info.armAudience), AKS_SERVER_APP_ID_RESOURCE]);
+  // the Graph listener's own URL is Graph's resource ID in this cloud's metadata (microsoftGraphResourceId)
+  const graph = ctx.info.graphEndpoint ? [normalizeResource(ctx.info.graphEndpoint)] : [];
+  const known = new Set([...KNOWN_RESOURCES, normalizeResource(ctx.info.armAudience), AKS_SERVER_APP_ID_RESOURCE, ...graph]);
   if (!known.has(normalizeResource(resource))) {
     return fail(400, "invalid_resource", 500011,
       `The resource principal named ${resource} was not found in the tenant named ${tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);

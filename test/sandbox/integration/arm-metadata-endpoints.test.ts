@@ -56,6 +56,6 @@ describe("GET /metadata/endpoints", () => {
     const token = (await cred.getToken(`${doc.authentication.audiences[0]}.default`))!.token;
     const subs = await rawCall(sb, "GET", "/subscriptions?api-version=2022-12-01", { token, base: doc.resourceManager });
     expect(subs.status).toBe(200);
-    expect(subs.json.value.map((s: { subscriptionId: string }) => s.subscriptionId)).toEqual([sb.info.subscriptionId]);
+    expect(subs.json.value.map((s: { subscriptionId: string }) => s.subscriptionId)).toEqual([sb.info.subscriptionId, sb.info.unregisteredSubscriptionId]);
   });
 });

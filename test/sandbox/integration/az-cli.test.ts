@@ -88,7 +88,11 @@ describe("the tutorials' az commands against the sandbox", () => {
     expect(set.code).toBe(0);
     expect(set.stderr).toContain("Switched active cloud to 'AksWiSandbox'.");
     const accounts = JSON.parse(await ok(`az login --service-principal -u "$SP_ID" -p "$SP_SECRET" --tenant "$TENANT" -o json`));
-    expect(accounts).toEqual([expect.objectContaining({ id: sb.info.subscriptionId, tenantId: sb.info.tenantId, name: sb.info.subscriptionName, cloudName: "AksWiSandbox", user: { name: sb.info.clientId, type: "servicePrincipal" } })]);
+    // the operator is Owner of both subscriptions; the main one, listed first, is az's default
+    expect(accounts).toEqual([
+      expect.objectContaining({ id: sb.info.subscriptionId, tenantId: sb.info.tenantId, name: sb.info.subscriptionName, cloudName: "AksWiSandbox", isDefault: true, user: { name: sb.info.clientId, type: "servicePrincipal" } }),
+      expect.objectContaining({ id: sb.info.unregisteredSubscriptionId, tenantId: sb.info.tenantId, name: "aks-wi-sandbox-unregistered", isDefault: false }),
+    ]);
   }, 60_000);
 
   it("001/002: subscription, group, OIDC issuer, identity, credentials and federated credential", async () => {

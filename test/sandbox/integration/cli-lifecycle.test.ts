@@ -82,7 +82,7 @@ describe("sandbox lifecycle", () => {
     const st = cli(["sandbox", "status", "--dir", dir]);
     expect(st.status).toBe(0);
     expect(st.stdout).toMatch(/running \(pid \d+/);
-    expect(st.stdout).toMatch(/latency +instant +round trips \(ms\) arm=0,login=0,kube=0,oidc=0\n/);
+    expect(st.stdout).toMatch(/latency +instant +round trips \(ms\) arm=0,login=0,kube=0,oidc=0,graph=0\n/);
     expect(st.stdout).toContain(info.keyVaultId);
     const stJson = cli(["sandbox", "status", "--dir", dir, "-o", "json"]);
     expect(stJson.status).toBe(0);
@@ -147,7 +147,7 @@ describe("sandbox lifecycle", () => {
     const rtt = cli(["sandbox", "start", "--dir", dir, "--rtt", "arm=fast"]);
     expect(rtt.status).toBe(2);
     expect(rtt.stderr).toMatch(/^error: --rtt: bad round trip "arm=fast": expected SERVICE=MS .*\n  hint: example: --rtt "arm=120,kube=40"\n$/);
-    expect(cli(["sandbox", "start", "--dir", dir], { AKS_WI_SANDBOX_RTT: "graph=5" }).stderr).toMatch(/^error: --rtt: bad round trip "graph=5"/);
+    expect(cli(["sandbox", "start", "--dir", dir], { AKS_WI_SANDBOX_RTT: "dns=5" }).stderr).toMatch(/^error: --rtt: bad round trip "dns=5"/);
     expect(cli(["sandbox", "status", "--dir", dir]).status).toBe(1);
   });
 });

@@ -45,7 +45,7 @@ async function clients(s: Sandbox) {
 describe("per-request round trips", () => {
   it("realistic: ARM requests take 120 ms each at least, Kubernetes 40 ms, and the log shows it", async () => {
     const s = await start("realistic");
-    expect(s.info.rtt).toEqual({ arm: 120, login: 80, kube: 40, oidc: 30 });
+    expect(s.info.rtt).toEqual({ arm: 120, login: 80, kube: 40, oidc: 30, graph: 100 });
     const { arm, kube } = await clients(s);
     expect(await timed(3, () => arm.resourceGroups.get(s.info.resourceGroup))).toBeGreaterThanOrEqual(3 * 120);
     expect(await timed(3, () => kube.getCode())).toBeGreaterThanOrEqual(3 * 40);
@@ -59,7 +59,7 @@ describe("per-request round trips", () => {
 
   it("scales with the factor, and --rtt replaces the round trips it names", async () => {
     const s = await start("realistic:0.1", "arm=250");
-    expect(s.info.rtt).toEqual({ arm: 250, login: 8, kube: 4, oidc: 3 });
+    expect(s.info.rtt).toEqual({ arm: 250, login: 8, kube: 4, oidc: 3, graph: 10 });
     const { arm, kube } = await clients(s);
     expect(await timed(2, () => arm.resourceGroups.get(s.info.resourceGroup))).toBeGreaterThanOrEqual(2 * 250);
     const k = await timed(5, () => kube.getCode());
@@ -69,6 +69,6 @@ describe("per-request round trips", () => {
 
   it("instant stays instant: no round trip at all", async () => {
     const s = await start("instant");
-    expect(s.info.rtt).toEqual({ arm: 0, login: 0, kube: 0, oidc: 0 });
+    expect(s.info.rtt).toEqual({ arm: 0, login: 0, kube: 0, oidc: 0, graph: 0 });
   });
 });

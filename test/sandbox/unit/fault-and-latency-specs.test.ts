@@ -28,7 +28,7 @@ describe("fault plan", () => {
     const plan = parseFaults("*.500=1,retry-after=3,slow-ms=10");
     expect(plan.retryAfterSeconds).toBe(3);
     expect(plan.slowMs).toBe(10);
-    for (const s of ["arm", "login", "kube", "oidc"] as const) expect(plan.next(s)).toBe("500");
+    for (const s of ["arm", "login", "kube", "oidc", "graph"] as const) expect(plan.next(s)).toBe("500");
   });
 
   it.each(["arm", "arm.429", "arm.418=0.1", "dns.429=0.1", "arm.429=2", "arm.429=x", "seed=-1"])("rejects %j", (spec) => {
@@ -49,7 +49,7 @@ describe("latency profiles", () => {
     const i = parseLatency("instant");
     const { name: _name, rttMs, ...timings } = i;
     expect(Object.values(timings).every((v) => v === 0)).toBe(true);
-    expect(rttMs).toEqual({ arm: 0, login: 0, kube: 0, oidc: 0 });
+    expect(rttMs).toEqual({ arm: 0, login: 0, kube: 0, oidc: 0, graph: 0 });
     const full = parseLatency("realistic");
     const tenth = parseLatency("realistic:0.1");
     expect(full.clusterUpdateMs).toBeGreaterThanOrEqual(60_000);
@@ -61,20 +61,20 @@ describe("latency profiles", () => {
   });
 
   it("realistic costs every request a round trip per service, scaled like the other timings", () => {
-    expect(parseLatency("realistic").rttMs).toEqual({ arm: 120, login: 80, kube: 40, oidc: 30 });
-    expect(parseLatency("realistic:0.1").rttMs).toEqual({ arm: 12, login: 8, kube: 4, oidc: 3 });
+    expect(parseLatency("realistic").rttMs).toEqual({ arm: 120, login: 80, kube: 40, oidc: 30, graph: 100 });
+    expect(parseLatency("realistic:0.1").rttMs).toEqual({ arm: 12, login: 8, kube: 4, oidc: 3, graph: 10 });
   });
 
   it("--rtt sets round trips as given, over any profile and any override, leaving the others", () => {
-    expect(parseLatency("instant", {}, "arm=120,kube=40").rttMs).toEqual({ arm: 120, login: 0, kube: 40, oidc: 0 });
-    expect(parseLatency("realistic:0.1", {}, "arm=300").rttMs).toEqual({ arm: 300, login: 8, kube: 4, oidc: 3 });
-    expect(parseLatency("realistic", { rttMs: { kube: 1 } }, "*=0,oidc=7").rttMs).toEqual({ arm: 0, login: 0, kube: 0, oidc: 7 });
-    expect(parseLatency("realistic", { rttMs: { kube: 1 } }).rttMs).toEqual({ arm: 120, login: 80, kube: 1, oidc: 30 });
+    expect(parseLatency("instant", {}, "arm=120,kube=40").rttMs).toEqual({ arm: 120, login: 0, kube: 40, oidc: 0, graph: 0 });
+    expect(parseLatency("realistic:0.1", {}, "arm=300").rttMs).toEqual({ arm: 300, login: 8, kube: 4, oidc: 3, graph: 10 });
+    expect(parseLatency("realistic", { rttMs: { kube: 1 } }, "*=0,oidc=7,graph=90").rttMs).toEqual({ arm: 0, login: 0, kube: 0, oidc: 7, graph: 90 });
+    expect(parseLatency("realistic", { rttMs: { kube: 1 } }).rttMs).toEqual({ arm: 120, login: 80, kube: 1, oidc: 30, graph: 100 });
     expect(parseRtt("")).toEqual({});
     expect(parseRtt(" login = 12.4 ")).toEqual({ login: 12 });
   });
 
-  it.each(["arm", "arm=", "arm=-1", "arm=fast", "graph=5", "arm=120ms", "arm=600000"])("rejects the round trip %j", (spec) => {
+  it.each(["arm", "arm=", "arm=-1", "arm=fast", "dns=5", "arm=120ms", "arm=600000"])("rejects the round trip %j", (spec) => {
     expect(() => parseRtt(spec)).toThrow(RttSpecError);
   });
 });

@@ -3,7 +3,7 @@
 // scope of an extension resource (a role assignment, a permissions query) exists.
 import type { SandboxResponse } from "../../../core/types.js";
 import type { World } from "../../../core/world.js";
-import { key } from "../../../core/world.js";
+import { key, subscriptionIds } from "../../../core/world.js";
 import { armError, resourceGroupNotFound, resourceNotFound, subscriptionNotFound } from "../../errors.js";
 
 /** A scope as a canonical list of lower-cased segments (doubled slashes and a trailing slash ignored). */
@@ -36,7 +36,7 @@ export function checkScopeExists(world: World, scope: string): SandboxResponse |
   const p = scope.split("/").filter((s) => s !== "");
   if (p[0]?.toLowerCase() !== "subscriptions") return undefined;
   if (p.length === 1) return armError(400, "InvalidScope", `The scope '${scope}' is not valid.`);
-  if (key(p[1]) !== key(world.state.subscriptionId)) return subscriptionNotFound(p[1]);
+  if (!subscriptionIds(world.state).some((s) => key(s) === key(p[1]))) return subscriptionNotFound(p[1]);
   if (p.length === 2) return undefined;
   if (p[2].toLowerCase() !== "resourcegroups" || p.length < 4) return undefined;
   const rgId = `/subscriptions/${p[1]}/resourceGroups/${p[3]}`;

@@ -8,6 +8,7 @@ import type { IdentityRecord, World } from "../../../core/world.js";
 import { key } from "../../../core/world.js";
 import type { ArmCall, ArmRoute } from "../../route.js";
 import { armError, resourceNotFound } from "../../errors.js";
+import { policyDenial } from "../policy/require-tag.js";
 
 /** Every version in azure-rest-api-specs (msi), ascending; @azure/arm-msi 2.2.0 sends 2024-11-30. */
 export const IDENTITY_API_VERSIONS = [
@@ -61,6 +62,9 @@ async function putIdentity(call: ArmCall): Promise<SandboxResponse> {
   const { ctx, params } = call;
   const { world } = ctx;
   const name = params.resourceName;
+  // Azure Policy runs in ARM, before the resource provider validates anything
+  const denied = policyDenial(ctx, { id: identityIdOf(params.subscriptionId, params.resourceGroupName, name), name, type: IDENTITY_TYPE, tags: call.json?.tags ?? undefined });
+  if (denied) return denied;
   if (!NAME_RULE.test(name)) {
     return armError(
       400,
@@ -130,6 +134,9 @@ async function patchIdentity(call: ArmCall): Promise<SandboxResponse> {
   if (typeof body !== "object" || Array.isArray(body) || !validTags(body.tags)) {
     return armError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'tags must be an object of string values.'.");
   }
+  // a PATCH is evaluated over the identity as it would be after it
+  const denied = policyDenial(ctx, { id: existing.id, name: existing.name, type: IDENTITY_TYPE, tags: body.tags !== undefined ? (body.tags ?? {}) : existing.tags });
+  if (denied) return denied;
   await sleep(ctx.latency.identityWriteMs);
   if (body.tags !== undefined) existing.tags = body.tags ?? {};
   ctx.world.save();

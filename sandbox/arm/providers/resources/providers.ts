@@ -12,7 +12,8 @@ import type { ArmCall, ArmRoute } from "../../route.js";
 import { invalidResourceNamespace } from "../../errors.js";
 import { splitPath } from "../../router.js";
 import { RESOURCE_GROUP_API_VERSIONS } from "./resource-groups.js";
-import { registrationState, requestRegistration, type RegistrationState } from "./registrations.js";
+import { subscriptionIds } from "../../../core/world.js";
+import { initialRegistration, registrationState, requestRegistration, type RegistrationState } from "./registrations.js";
 
 interface ResourceType { resourceType: string; regional: boolean; apiVersions: Set<string> }
 interface Provider { namespace: string; types: Map<string, ResourceType>; initial: RegistrationState }
@@ -73,9 +74,13 @@ function catalogue(routes: ArmRoute[]): Map<string, Provider> {
   return providers;
 }
 
-const providerId = (call: ArmCall, p: Provider) => `/subscriptions/${call.ctx.world.state.subscriptionId}/providers/${p.namespace}`;
+/** The subscription of the call as the world spells it (the router has checked it exists). */
+const subscriptionOf = (call: ArmCall) =>
+  subscriptionIds(call.ctx.world.state).find((s) => s.toLowerCase() === call.params.subscriptionId.toLowerCase()) ?? call.params.subscriptionId;
+const providerId = (call: ArmCall, p: Provider) => `/subscriptions/${subscriptionOf(call)}/providers/${p.namespace}`;
+const initialOf = (call: ArmCall, p: Provider) => initialRegistration(call.ctx.world.state, subscriptionOf(call), p.namespace, p.initial);
 
-function body(call: ArmCall, p: Provider, state = registrationState(call.ctx, providerId(call, p), p.initial)) {
+function body(call: ArmCall, p: Provider, state = registrationState(call.ctx, providerId(call, p), initialOf(call, p))) {
   const location = call.ctx.world.state.location;
   return {
     id: providerId(call, p),
@@ -91,7 +96,7 @@ function body(call: ArmCall, p: Provider, state = registrationState(call.ctx, pr
   };
 }
 
-const subscriptionScope = (call: ArmCall) => `/subscriptions/${call.ctx.world.state.subscriptionId}`;
+const subscriptionScope = (call: ArmCall) => `/subscriptions/${subscriptionOf(call)}`;
 const READ = "Microsoft.Resources/subscriptions/providers/read";
 
 /** The routes, over every route the ARM service serves (given lazily: this list is among them). */
@@ -130,7 +135,7 @@ export function providerRoutes(served: () => ArmRoute[]): ArmRoute[] {
       async handle(call) {
         const p = providers().get(call.params.resourceProviderNamespace.toLowerCase());
         if (!p) return invalidResourceNamespace(call.params.resourceProviderNamespace);
-        const state = requestRegistration(call.ctx, providerId(call, p), p.initial, true, call.ctx.latency.providerRegistrationMs);
+        const state = requestRegistration(call.ctx, providerId(call, p), initialOf(call, p), true, call.ctx.latency.providerRegistrationMs);
         return { status: 200, body: body(call, p, state) };
       },
     },

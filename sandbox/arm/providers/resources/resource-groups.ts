@@ -1,7 +1,7 @@
 // Microsoft.Resources/subscriptions/resourceGroups: list (what the caller may read), GET/HEAD and
 // PUT (201 create, 200 update; the location of an existing group cannot change).
 import type { ArmCall, ArmRoute } from "../../route.js";
-import { key, type ResourceGroupRecord } from "../../../core/world.js";
+import { key, subscriptionIds, type ResourceGroupRecord } from "../../../core/world.js";
 import { isPermitted } from "../authorization/rbac.js";
 import { armError, invalidRequestContent, locationRequired, missingBody, resourceGroupNotFound } from "../../errors.js";
 
@@ -30,7 +30,9 @@ function groupBody(g: ResourceGroupRecord) {
   };
 }
 
-const rgId = (call: ArmCall) => `/subscriptions/${call.ctx.world.state.subscriptionId}/resourceGroups/${call.params.resourceGroupName}`;
+/** The subscription as the world spells it (the router has checked that it exists). */
+const subscriptionOf = (call: ArmCall) => subscriptionIds(call.ctx.world.state).find((s) => key(s) === key(call.params.subscriptionId)) ?? call.params.subscriptionId;
+const rgId = (call: ArmCall) => `/subscriptions/${subscriptionOf(call)}/resourceGroups/${call.params.resourceGroupName}`;
 
 function validTags(tags: unknown): tags is Record<string, string> | undefined {
   return tags === undefined || (typeof tags === "object" && tags !== null && !Array.isArray(tags) && Object.values(tags).every((v) => typeof v === "string"));
@@ -42,11 +44,11 @@ export const resourceGroupRoutes: ArmRoute[] = [
     methods: ["GET"],
     apiVersions: RESOURCE_GROUP_API_VERSIONS,
     async handle(call) {
-      const s = call.ctx.world.state;
-      const all = Object.values(s.resourceGroups);
+      const sub = `/subscriptions/${subscriptionOf(call)}`;
+      const all = Object.values(call.ctx.world.state.resourceGroups).filter((g) => key(g.id).startsWith(key(sub) + "/"));
       // ARM lists the groups the caller may read: all of them with read at the subscription,
       // else those it may read one by one.
-      const readAll = isPermitted(call.ctx.world, call.caller.oid, `/subscriptions/${s.subscriptionId}`, READ);
+      const readAll = isPermitted(call.ctx.world, call.caller.oid, sub, READ);
       const visible = readAll ? all : all.filter((g) => isPermitted(call.ctx.world, call.caller.oid, g.id, READ));
       return { status: 200, body: { value: visible.map(groupBody) } };
     },

@@ -1,7 +1,8 @@
-// Microsoft.Resources/subscriptions: the list and GET of the sandbox's one subscription, shown
-// only to callers holding a role in it, shaped as @azure/arm-resources-subscriptions expects.
+// Microsoft.Resources/subscriptions: the list and GET of the sandbox's subscriptions (the main one,
+// and those core/seed-governance.ts adds), each shown only to callers holding a role in it, shaped
+// as @azure/arm-resources-subscriptions expects.
 import type { ArmCall, ArmRoute } from "../../route.js";
-import { key } from "../../../core/world.js";
+import { key, subscriptionIds } from "../../../core/world.js";
 import { subscriptionNotFound } from "../../errors.js";
 
 /** subscriptions and tenants: ascending, from azure-rest-api-specs (@azure/arm-resources-subscriptions 2.1 sends 2022-12-01). */
@@ -23,23 +24,25 @@ function hasAnyRoleIn(call: ArmCall, subscriptionId: string): boolean {
   );
 }
 
-function subscriptionBody(call: ArmCall) {
+function subscriptionBody(call: ArmCall, subscriptionId: string) {
   const s = call.ctx.world.state;
+  const displayName = s.subscriptions?.[key(subscriptionId)]?.displayName ?? s.subscriptionName;
   return {
-    id: `/subscriptions/${s.subscriptionId}`,
+    id: `/subscriptions/${subscriptionId}`,
     authorizationSource: "RoleBased",
     managedByTenants: [],
-    subscriptionId: s.subscriptionId,
+    subscriptionId,
     tenantId: s.tenantId,
-    displayName: s.subscriptionName,
+    displayName,
     state: "Enabled",
     subscriptionPolicies: { locationPlacementId: "Public_2014-09-01", quotaId: "PayAsYouGo_2014-09-01", spendingLimit: "Off" },
   };
 }
 
-function visibleSubscription(call: ArmCall): boolean {
+function visibleSubscriptions(call: ArmCall): string[] {
   const s = call.ctx.world.state;
-  return key(String(call.caller.tid)) === key(s.tenantId) && hasAnyRoleIn(call, s.subscriptionId);
+  if (key(String(call.caller.tid)) !== key(s.tenantId)) return [];
+  return subscriptionIds(s).filter((id) => hasAnyRoleIn(call, id));
 }
 
 export const subscriptionRoutes: ArmRoute[] = [
@@ -48,8 +51,8 @@ export const subscriptionRoutes: ArmRoute[] = [
     methods: ["GET"],
     apiVersions: SUBSCRIPTION_API_VERSIONS,
     async handle(call) {
-      const visible = visibleSubscription(call);
-      return { status: 200, body: { value: visible ? [subscriptionBody(call)] : [], count: { type: "Total", value: visible ? 1 : 0 } } };
+      const visible = visibleSubscriptions(call);
+      return { status: 200, body: { value: visible.map((id) => subscriptionBody(call, id)), count: { type: "Total", value: visible.length } } };
     },
   },
   {
@@ -58,8 +61,9 @@ export const subscriptionRoutes: ArmRoute[] = [
     apiVersions: SUBSCRIPTION_API_VERSIONS,
     async handle(call) {
       // The router already answered SubscriptionNotFound for any other ID.
-      if (!hasAnyRoleIn(call, call.ctx.world.state.subscriptionId)) return subscriptionNotFound(call.params.subscriptionId);
-      return { status: 200, body: subscriptionBody(call) };
+      const id = subscriptionIds(call.ctx.world.state).find((s) => key(s) === key(call.params.subscriptionId))!;
+      if (!hasAnyRoleIn(call, id)) return subscriptionNotFound(call.params.subscriptionId);
+      return { status: 200, body: subscriptionBody(call, id) };
     },
   },
 ];

@@ -1,0 +1,93 @@
+// `az ad sp show` — Debian's Azure CLI 2.45 resolving principals through the sandbox's Microsoft
+// Graph. az 2.45 takes Graph's address from its cloud's microsoftGraphResourceId (one value for
+// Graph's resource and its base URL: role/_msgrpah/_graph_client.py in Azure/azure-cli), but its
+// `az cloud register --endpoint-resource-manager` reads only the 2015-01-01 metadata document
+// (msrestazure's _populate_from_metadata_endpoint), which has no such field, and it has no flag
+// for it; so this test registers the cloud with --cloud-config, the CLI's way to give every
+// endpoint at once. Otherwise as az-cli.test.ts: an az of its own in a temp HOME, the CA appended
+// to the system bundle, `az login --service-principal` as the operator.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestSandbox, type TestSandbox } from "../../helpers/sandbox.js";
+
+const SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+let sb: TestSandbox;
+let home: string;
+let env: NodeJS.ProcessEnv;
+
+function sh(line: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn("bash", ["-c", line], { env, cwd: home });
+    let stdout = "", stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    p.stdin.end();
+  });
+}
+async function ok(line: string): Promise<string> {
+  const r = await sh(line);
+  expect(r.code, `${line}\n${r.stderr}`).toBe(0);
+  return r.stdout;
+}
+
+beforeAll(async () => {
+  sb = await startTestSandbox();
+  home = mkdtempSync(join(tmpdir(), "aks-wi-az-graph-"));
+  const bundle = join(home, "ca-bundle.pem");
+  writeFileSync(bundle, (existsSync(SYSTEM_BUNDLE) ? readFileSync(SYSTEM_BUNDLE, "utf8") : "") + readFileSync(sb.info.caFile, "utf8"));
+  const meta = { resourceManager: `${sb.info.armEndpoint}/`, activeDirectory: `${sb.info.authorityHost}/adfs` };
+  writeFileSync(join(home, "cloud.json"), JSON.stringify({
+    endpoints: {
+      ...meta, activeDirectoryResourceId: "https://management.core.windows.net/", activeDirectoryGraphResourceId: "https://graph.windows.net/",
+      microsoftGraphResourceId: `${sb.info.graphEndpoint}/`,
+    },
+    suffixes: { keyvaultDns: ".vault.azure.net", storageEndpoint: "core.windows.net" },
+  }));
+  env = {
+    PATH: process.env.PATH, HOME: home, AZURE_CONFIG_DIR: join(home, ".azure"), REQUESTS_CA_BUNDLE: bundle,
+    AZURE_CORE_COLLECT_TELEMETRY: "false", AZURE_CORE_SURVEY_MESSAGE: "false",
+    SP_ID: sb.info.clientId, SP_SECRET: sb.info.clientSecret, TENANT: sb.info.tenantId, RG: sb.info.resourceGroup,
+  };
+}, 60_000);
+afterAll(async () => {
+  await sb?.stop();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+describe("az ad sp show against the sandbox's Microsoft Graph", () => {
+  // --password=VALUE: a secret may start with "-", which argparse would take for an option
+  it("signs in to a cloud whose microsoftGraphResourceId is the sandbox's Graph", async () => {
+    await ok(`az cloud register -n AksWiSandbox --cloud-config @cloud.json`);
+    await ok("az cloud set -n AksWiSandbox");
+    expect(JSON.parse(await ok("az cloud show -n AksWiSandbox --query endpoints.microsoftGraphResourceId -o json"))).toBe(`${sb.info.graphEndpoint}/`);
+    await ok(`az login --service-principal -u "$SP_ID" --password="$SP_SECRET" --tenant "$TENANT" -o none`);
+  }, 60_000);
+
+  it("shows the operator by its appId", async () => {
+    const sp = JSON.parse(await ok(`az ad sp show --id "$SP_ID" -o json`));
+    expect(sp).toMatchObject({ appId: sb.info.clientId, displayName: "aks-wi-sandbox-operator", servicePrincipalType: "Application", appOwnerOrganizationId: sb.info.tenantId });
+    expect(sp.id).toBe(sb.sandbox.world.state.principals[sb.info.clientId.toLowerCase()].principalId);
+    // and by its object ID (no service principal name matches, so az takes it as one)
+    expect(JSON.parse(await ok(`az ad sp show --id ${sp.id} --query appId -o json`))).toBe(sb.info.clientId);
+  }, 60_000);
+
+  it("shows the service principal of an identity `az identity create` just made", async () => {
+    const identity = JSON.parse(await ok(`az identity create -n id-az-graph -g "$RG" -o json`));
+    const sp = JSON.parse(await ok(`az ad sp show --id ${identity.clientId} -o json`));
+    expect(sp).toMatchObject({ id: identity.principalId, appId: identity.clientId, displayName: "id-az-graph", servicePrincipalType: "ManagedIdentity" });
+    expect(sp.alternativeNames).toContain(identity.id);
+  }, 60_000);
+
+  it("exits 3 with Graph's message for a principal that does not exist", async () => {
+    const byId = await sh("az ad sp show --id 00000000-0000-0000-0000-000000000001");
+    expect(byId.code).toBe(3);
+    expect(byId.stderr).toContain("Resource '00000000-0000-0000-0000-000000000001' does not exist or one of its queried reference-property objects are not present.");
+    const byName = await sh("az ad sp show --id no-such-principal");
+    expect(byName.code).toBe(3);
+    expect(byName.stderr).toContain("Service principal 'no-such-principal' doesn't exist");
+  }, 60_000);
+});
