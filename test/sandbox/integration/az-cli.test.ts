@@ -87,7 +87,7 @@ describe("the tutorials' az commands against the sandbox", () => {
     const set = await sh("az cloud set -n AksWiSandbox");
     expect(set.code).toBe(0);
     expect(set.stderr).toContain("Switched active cloud to 'AksWiSandbox'.");
-    const accounts = JSON.parse(await ok(`az login --service-principal -u "$SP_ID" -p "$SP_SECRET" --tenant "$TENANT" -o json`));
+    const accounts = JSON.parse(await ok(`az login --service-principal -u "$SP_ID" --password="$SP_SECRET" --tenant "$TENANT" -o json`));
     // the operator is Owner of both subscriptions; the main one, listed first, is az's default
     expect(accounts).toEqual([
       expect.objectContaining({ id: sb.info.subscriptionId, tenantId: sb.info.tenantId, name: sb.info.subscriptionName, cloudName: "AksWiSandbox", isDefault: true, user: { name: sb.info.clientId, type: "servicePrincipal" } }),
