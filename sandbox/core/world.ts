@@ -69,6 +69,8 @@ export interface RoleAssignmentRecord {
   principalId: string;
   principalType: string;
   createdAt: number;
+  /** When a new assignment shows in its principal's permissions (Azure's propagation); absent: at once. */
+  propagatesAt?: number;
   description?: string;
 }
 
