@@ -141,6 +141,10 @@ export interface PodInfo {
   /** Per container (and init container): its env var names and values as declared in the spec. */
   containers: { name: string; init: boolean; env: Record<string, string> }[];
   volumes: unknown[];
+  /** status.conditions that are not True (why it is not scheduled, initialized or ready). */
+  conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  /** Containers waiting to start, with the kubelet's reason (ImagePullBackOff, CreateContainerConfigError…). */
+  waiting?: { container: string; reason: string; message?: string }[];
 }
 
 export interface KubeOps {
