@@ -10,7 +10,7 @@ import { parseFaults, type FaultPlan } from "./core/faults.js";
 import { parseLatency } from "./core/latency.js";
 import { listen, type Listener } from "./core/server.js";
 import { REQUEST_LOG, RequestLog } from "./core/request-log.js";
-import { SEED, operatorOf, seedWorld, seededResourceIds } from "./core/seed.js";
+import { SEED, clusterKinds, operatorOf, seedWorld, seededResourceIds } from "./core/seed.js";
 import { World } from "./core/world.js";
 import { createArmService } from "./arm/index.js";
 import { createLoginService } from "./login/index.js";
@@ -36,6 +36,9 @@ export interface StartOptions {
   rtt?: string;
   /** Per-timing overrides (tests). */
   latencyOverrides?: LatencyOverrides;
+  /** Seed clusters in the states real subscriptions hold beside the default one (first start only):
+   *  aks-stopped, aks-failed, aks-old (sandbox.json's `clusters` names them with their kinds). */
+  clusterVariants?: boolean;
 }
 
 export interface Sandbox {
@@ -101,7 +104,7 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
     let world = World.load(dir);
     const secretFile = join(dir, "operator-secret.json");
     if (!world || !existsSync(secretFile)) {
-      const seeded = seedWorld({ kubeServer: base("kube") });
+      const seeded = seedWorld({ kubeServer: base("kube"), oidcBase: base("oidc"), variants: opts.clusterVariants });
       world = World.create(dir, seeded.state);
       writePrivate(secretFile, JSON.stringify({ clientSecret: seeded.operatorSecret }));
     }
@@ -116,6 +119,7 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       clusterName: SEED.clusterName,
       location: world.state.location,
       ...seededResourceIds(world.state),
+      clusters: clusterKinds(world.state),
       armEndpoint: base("arm"),
       authorityHost: base("login"),
       kubeServer: base("kube"),

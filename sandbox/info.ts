@@ -18,6 +18,9 @@ export interface SandboxInfo {
   clusterId?: string;
   keyVaultId?: string;
   storageAccountId?: string;
+  /** Every seeded cluster in `resourceGroup` by name, with its kind: "default" (clusterName), and,
+   *  when started with variants, "stopped", "failed" and "unsupported-version". */
+  clusters?: Record<string, string>;
   /** https://127.0.0.1:PORT (no trailing slash) — ARM. */
   armEndpoint: string;
   /** https://127.0.0.1:PORT (no trailing slash) — Entra ID, the `authorityHost`. */

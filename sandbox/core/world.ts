@@ -34,6 +34,8 @@ export interface ClusterRecord {
   operations: Record<string, { status: string; startTime: string; endTime?: string }>;
   /** Epoch ms when workload identity / OIDC issuer were turned on (the webhook mutates only after). */
   workloadIdentityEnabledAt?: number;
+  /** The state a seeded variant was made in (stopped, failed, unsupported-version); absent: the default cluster. */
+  variant?: string;
   oidcIssuerEnabledAt?: number;
 }
 
