@@ -10,7 +10,7 @@ import { parseFaults, type FaultPlan } from "./core/faults.js";
 import { parseLatency } from "./core/latency.js";
 import { listen, type Listener } from "./core/server.js";
 import { REQUEST_LOG, RequestLog } from "./core/request-log.js";
-import { SEED, operatorOf, seedWorld, seededResourceIds } from "./core/seed.js";
+import { SEED, clusterKinds, operatorOf, seedWorld, seededResourceIds } from "./core/seed.js";
 import { World } from "./core/world.js";
 import { governanceInfo, seedGovernance } from "./core/seed-governance.js";
 import { createArmService } from "./arm/index.js";
@@ -38,6 +38,9 @@ export interface StartOptions {
   rtt?: string;
   /** Per-timing overrides (tests). */
   latencyOverrides?: LatencyOverrides;
+  /** Seed clusters in the states real subscriptions hold beside the default one (first start only):
+   *  aks-stopped, aks-failed, aks-old (sandbox.json's `clusters` names them with their kinds). */
+  clusterVariants?: boolean;
 }
 
 export interface Sandbox {
@@ -103,7 +106,7 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
     let world = World.load(dir);
     const secretFile = join(dir, "operator-secret.json");
     if (!world || !existsSync(secretFile)) {
-      const seeded = seedWorld({ kubeServer: base("kube") });
+      const seeded = seedWorld({ kubeServer: base("kube"), oidcBase: base("oidc"), variants: opts.clusterVariants });
       world = World.create(dir, seeded.state);
       writePrivate(secretFile, JSON.stringify({ clientSecret: seeded.operatorSecret }));
     }
@@ -120,6 +123,7 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       location: world.state.location,
       ...seededResourceIds(world.state),
       ...governanceInfo(world.state),
+      clusters: clusterKinds(world.state),
       armEndpoint: base("arm"),
       authorityHost: base("login"),
       kubeServer: base("kube"),

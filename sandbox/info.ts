@@ -27,6 +27,9 @@ export interface SandboxInfo {
    *  (403 RequestDisallowedByPolicy) a managed identity without the tag policyTagName. */
   policyResourceGroup?: string;
   policyTagName?: string;
+  /** Every seeded cluster in `resourceGroup` by name, with its kind: "default" (clusterName), and,
+   *  when started with variants, "stopped", "failed" and "unsupported-version". */
+  clusters?: Record<string, string>;
   /** https://127.0.0.1:PORT (no trailing slash) — ARM. */
   armEndpoint: string;
   /** https://127.0.0.1:PORT (no trailing slash) — Entra ID, the `authorityHost`. */

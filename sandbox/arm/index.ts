@@ -11,6 +11,7 @@ import { providerRoutes } from "./providers/resources/providers.js";
 import { resourceListRoutes } from "./providers/resources/resource-lists.js";
 import { featureRoutes } from "./providers/features/features.js";
 import { managedClusterRoutes } from "./providers/container-service/managed-clusters.js";
+import { kubernetesVersionRoutes } from "./providers/container-service/kubernetes-versions.js";
 import { operationRoutes } from "./providers/container-service/operations.js";
 import { resumeClusterOperations } from "./providers/container-service/long-running.js";
 import { userAssignedIdentityRoutes } from "./providers/managed-identity/user-assigned-identities.js";
@@ -24,7 +25,7 @@ export function armRoutes(): ArmRoute[] {
   return [
     ...subscriptionRoutes, ...tenantRoutes, ...resourceGroupRoutes, ...genericResourceRoutes,
     ...providerRoutes(armRoutes), ...resourceListRoutes, ...featureRoutes,
-    ...managedClusterRoutes, ...operationRoutes,
+    ...managedClusterRoutes, ...kubernetesVersionRoutes, ...operationRoutes,
     ...userAssignedIdentityRoutes, ...federatedIdentityCredentialRoutes,
     ...roleDefinitionRoutes, ...roleAssignmentRoutes, ...permissionRoutes,
   ];

@@ -29,6 +29,8 @@ const REALISTIC: Omit<LatencyProfile, "name" | "rttMs"> = {
   principalReplicationMs: 60_000,
   roleAssignmentWriteMs: 1_500,
   ficPropagationMs: 15_000,
+  // usually seconds, up to 10 min (AKS workload identity docs); seconds here, so demos stay short
+  rolePropagationMs: 5_000,
   podStartMs: 8_000,
 };
 
@@ -41,6 +43,7 @@ const INSTANT: Omit<LatencyProfile, "name" | "rttMs"> = {
   principalReplicationMs: 0,
   roleAssignmentWriteMs: 0,
   ficPropagationMs: 0,
+  rolePropagationMs: 0,
   podStartMs: 0,
 };
 

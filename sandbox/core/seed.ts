@@ -19,7 +19,38 @@ const OWNER_ROLE = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
 
 export interface SeededWorld { state: WorldState; operatorSecret: string }
 
-export function seedWorld(p: { kubeServer: string }): SeededWorld {
+/** Clusters beside the default one, in states a real subscription holds (opt-in: `variants`). */
+export type ClusterKind = "default" | "stopped" | "failed" | "unsupported-version";
+export const CLUSTER_VARIANTS: Record<Exclude<ClusterKind, "default">, string> = {
+  stopped: "aks-stopped",
+  failed: "aks-failed",
+  "unsupported-version": "aks-old",
+};
+/** Out of support everywhere (AKS dropped 1.27 outside LTS): what pulumi-azure-native PR #3550 met. */
+const UNSUPPORTED_VERSION = "1.27.9";
+
+/** A variant's body: the default cluster's, put into that state. */
+function variantBody(kind: Exclude<ClusterKind, "default">, base: Record<string, any>, oidcIssuerUrl: string): Record<string, any> {
+  const body = JSON.parse(JSON.stringify(base)) as Record<string, any>;
+  const props = body.properties;
+  if (kind === "stopped") {
+    // AKS keeps provisioningState Succeeded and says Stopped in powerState (az aks stop).
+    props.powerState = { code: "Stopped" };
+    for (const pool of props.agentPoolProfiles) pool.powerState = { code: "Stopped" };
+  } else if (kind === "failed") {
+    // The failed operation may be the one that turned workload identity on: the flags read on.
+    props.provisioningState = "Failed";
+    props.oidcIssuerProfile = { enabled: true, issuerURL: oidcIssuerUrl };
+    props.securityProfile = { workloadIdentity: { enabled: true } };
+  } else {
+    props.kubernetesVersion = UNSUPPORTED_VERSION;
+    props.currentKubernetesVersion = UNSUPPORTED_VERSION;
+    for (const pool of props.agentPoolProfiles) { pool.orchestratorVersion = UNSUPPORTED_VERSION; pool.currentOrchestratorVersion = UNSUPPORTED_VERSION; }
+  }
+  return body;
+}
+
+export function seedWorld(p: { kubeServer: string; oidcBase?: string; variants?: boolean }): SeededWorld {
   const tenantId = randomUUID();
   const subscriptionId = randomUUID();
   const suffix = randomBytes(3).toString("hex");
@@ -117,7 +148,19 @@ export function seedWorld(p: { kubeServer: string }): SeededWorld {
     },
     kube: { resourceVersion: 1000, objects: {} },
   };
+  if (p.variants) {
+    for (const [kind, name] of Object.entries(CLUSTER_VARIANTS) as [Exclude<ClusterKind, "default">, string][]) {
+      const id = managedClusterId(subscriptionId, SEED.resourceGroup, name);
+      const base = seedClusterBody({ id, name, location: SEED.location, resourceGroup: SEED.resourceGroup, kubeServer: p.kubeServer, tenantId });
+      state.clusters[key(id)] = { id, body: variantBody(kind, base, `${p.oidcBase ?? p.kubeServer}/${tenantId}/${randomUUID()}/`), operations: {}, variant: kind };
+    }
+  }
   return { state, operatorSecret };
+}
+
+/** Every cluster of a world by name, with its kind (sandbox.json's `clusters`). */
+export function clusterKinds(state: WorldState): Record<string, ClusterKind> {
+  return Object.fromEntries(Object.values(state.clusters).map((c) => [String(c.body?.name ?? ""), (c.variant as ClusterKind | undefined) ?? "default"]));
 }
 
 /** The seeded cluster's, Key Vault's and storage account's resource IDs (sandbox.json shows them). */

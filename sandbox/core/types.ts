@@ -53,6 +53,9 @@ export interface LatencyProfile {
   roleAssignmentWriteMs: number;
   /** Delay after a federated credential is written before Entra honours it (AADSTS70021 until then). */
   ficPropagationMs: number;
+  /** Delay after a role assignment is made before the permissions API shows it to its principal
+   *  (Azure: "can take up to 10 minutes to propagate"). */
+  rolePropagationMs: number;
   /** How long a pod stays Pending before Running. */
   podStartMs: number;
   /** What every request to a service costs before it is answered: the network's round trip. */

@@ -34,6 +34,8 @@ export interface ClusterRecord {
   operations: Record<string, { status: string; startTime: string; endTime?: string }>;
   /** Epoch ms when workload identity / OIDC issuer were turned on (the webhook mutates only after). */
   workloadIdentityEnabledAt?: number;
+  /** The state a seeded variant was made in (stopped, failed, unsupported-version); absent: the default cluster. */
+  variant?: string;
   oidcIssuerEnabledAt?: number;
 }
 
@@ -69,6 +71,8 @@ export interface RoleAssignmentRecord {
   principalId: string;
   principalType: string;
   createdAt: number;
+  /** When a new assignment shows in its principal's permissions (Azure's propagation); absent: at once. */
+  propagatesAt?: number;
   description?: string;
 }
 

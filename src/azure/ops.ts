@@ -50,6 +50,8 @@ function toCluster(c: ManagedCluster): ClusterInfo {
     issuerUrl: c.oidcIssuerProfile?.issuerURL || undefined,
     workloadIdentityEnabled: c.securityProfile?.workloadIdentity?.enabled === true,
     aadEnabled: !!c.aadProfile,
+    ...(c.powerState?.code ? { powerState: c.powerState.code } : {}),
+    ...(c.currentKubernetesVersion || c.kubernetesVersion ? { kubernetesVersion: c.currentKubernetesVersion || c.kubernetesVersion } : {}),
   };
 }
 
@@ -68,6 +70,8 @@ function fromRaw(body: Json, etag: string | undefined): ClusterInfo {
     workloadIdentityEnabled: p.securityProfile?.workloadIdentity?.enabled === true,
     aadEnabled: !!p.aadProfile,
     tenantId: ((body.identity ?? {}) as { tenantId?: string }).tenantId || undefined,
+    ...(p.powerState?.code ? { powerState: String(p.powerState.code) } : {}),
+    ...(p.currentKubernetesVersion || p.kubernetesVersion ? { kubernetesVersion: String(p.currentKubernetesVersion || p.kubernetesVersion) } : {}),
     etag: etag ?? ((body.eTag as string | undefined) || undefined),
     raw: body,
   };
@@ -258,6 +262,15 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
         const exact = found.find((d) => d.roleName === role) ?? found.find((d) => d.roleName?.toLowerCase() === role.toLowerCase());
         return exact && toRoleDefinition(exact);
       });
+    },
+
+    async listKubernetesVersions(sub, location) {
+      try {
+        const r = await clients.containerService(sub).managedClusters.listKubernetesVersions(location);
+        return (r.values ?? []).filter((v) => !v.isPreview && v.version).map((v) => v.version!);
+      } catch (e) {
+        throw toAzureError(e, `listing the Kubernetes versions of ${location}`);
+      }
     },
 
     async listRoleAssignments(scope, principalId) {

@@ -27,6 +27,10 @@ export interface ClusterInfo {
   tenantId?: string;
   /** ARM's eTag of what was read: the update's If-Match precondition. */
   etag?: string;
+  /** powerState.code: "Running" or "Stopped" (az aks stop keeps provisioningState Succeeded). */
+  powerState?: string;
+  /** currentKubernetesVersion (else kubernetesVersion), e.g. "1.32.7". */
+  kubernetesVersion?: string;
   /** The resource exactly as ARM returned it, for a read-modify-write that drops nothing (opaque here). */
   raw?: unknown;
 }
@@ -110,6 +114,8 @@ export interface AzureOps {
   /** Resolves a role name or GUID to its definition at a scope. */
   resolveRole(scope: string, role: string): Promise<RoleDefinitionInfo | undefined>;
   listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignmentInfo[]>;
+  /** The Kubernetes minor versions AKS supports in a region, not in preview ("1.32"); absent where a cloud cannot say. */
+  listKubernetesVersions?(subscription: string, location: string): Promise<string[]>;
   /** Creates with principalType ServicePrincipal; RoleAssignmentExists counts as done; retries PrincipalNotFound. */
   createRoleAssignment(scope: string, name: string, roleDefinitionId: string, principalId: string, description?: string): Promise<RoleAssignmentInfo>;
   /** Kubeconfig YAML from listClusterUserCredential / listClusterAdminCredential. */
@@ -141,6 +147,10 @@ export interface PodInfo {
   /** Per container (and init container): its env var names and values as declared in the spec. */
   containers: { name: string; init: boolean; env: Record<string, string> }[];
   volumes: unknown[];
+  /** status.conditions that are not True (why it is not scheduled, initialized or ready). */
+  conditions?: { type: string; status: string; reason?: string; message?: string }[];
+  /** Containers waiting to start, with the kubelet's reason (ImagePullBackOff, CreateContainerConfigError…). */
+  waiting?: { container: string; reason: string; message?: string }[];
 }
 
 export interface KubeOps {

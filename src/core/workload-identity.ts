@@ -36,7 +36,8 @@ export const MAX_FEDERATED_CREDENTIALS = 20;
 /** Where the AKS add-on installs the mutating webhook. */
 export const WEBHOOK_NAMESPACE = "kube-system";
 export const WEBHOOK_DEPLOYMENT = "azure-wi-webhook-controller-manager";
-export const WEBHOOK_SERVICE = "azure-wi-webhook-webhook-service";
+/** The webhook's name in its MutatingWebhookConfiguration (the chart's and the add-on's). */
+export const WEBHOOK_MUTATION_NAME = "mutation.azure-workload-identity.io";
 /** The label selector of the webhook's own pods. */
 export const WEBHOOK_SELECTOR = "azure-workload-identity.io/system=true";
 

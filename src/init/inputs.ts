@@ -14,10 +14,17 @@ import type { RoleRequest } from "../core/ports.js";
 import { parseBool, splitList } from "../core/util.js";
 import type { PickChoice, Prompter } from "../terminal/prompts.js";
 import { assertSameWorkload, type InitInputs, type InitState, type SavedInputs } from "./state.js";
+import { TEST_POD_IMAGE } from "./steps/test-pod.js";
+
+/** An image reference as a container runtime takes it: [registry[:port]/]path[:tag][@digest]. */
+export const validateImage: Validator = (v) =>
+  /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/.test(v) && v.length <= 4096
+    ? undefined
+    : "image must be a reference such as myregistry.azurecr.io/mirror/busybox:1.36 (lower-case path, optional :tag and @sha256:digest)";
 
 export type ScalarKey =
   | "subscription" | "resourceGroup" | "cluster" | "identityResourceGroup" | "identity"
-  | "namespace" | "serviceAccount" | "federatedCredential" | "testPodName";
+  | "namespace" | "serviceAccount" | "federatedCredential" | "testPodName" | "testPodImage";
 export type InputKey = ScalarKey | "roles" | "testPod";
 
 export type Source = "flag" | "env" | "state" | "prompt" | "default";
@@ -264,6 +271,9 @@ export const INPUTS: readonly InputSpec[] = [
   name("testPodName", "test pod name", "workload", undefined, "AKS_WI_TEST_POD_NAME", validatePodName, { default: () => "aks-wi-test", prompt: false }),
   roles,
   testPod,
+  name("testPodImage", "test pod image", "run", { flags: "--test-pod-image <image>", help: `the test pod's image, e.g. a mirror in your registry; default ${TEST_POD_IMAGE}` }, "AKS_WI_TEST_POD_IMAGE", validateImage, {
+    default: () => TEST_POD_IMAGE, prompt: false,
+  }),
 ];
 
 /** The state file: --state names it up front (so it may name the cluster too); otherwise it is the

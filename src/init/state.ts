@@ -25,6 +25,8 @@ export interface SavedInputs {
   roles: RoleRequest[];
   testPod: boolean;
   testPodName: string;
+  /** The test pod's image (absent in state files written before it was an input). */
+  testPodImage?: string;
 }
 
 /** What one run permits (--overwrite, --allow-broad-scope): given each time, never saved. */

@@ -3,6 +3,7 @@
 import { ApiException, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
 import { ChangedSincePlanError, UserError } from "../core/errors.js";
 import type { KubeOps, PodInfo, ServiceAccountInfo } from "../core/ports.js";
+import { podStatusOf } from "./pod-status.js";
 import { markTransient, transientOf } from "../core/retry.js";
 import { sleep } from "../core/util.js";
 import { canI } from "./can-i.js";
@@ -86,6 +87,7 @@ function toPod(p: V1Pod): PodInfo {
       ...(p.spec?.containers ?? []).map((c) => ({ name: c.name, init: false, env: env(c.env) })),
     ],
     volumes: [...(p.spec?.volumes ?? [])],
+    ...podStatusOf(p),
   };
 }
 

@@ -12,6 +12,7 @@ export function checkIdentity(facts: Facts): Finding[] {
   if (!id && !t.identity && !facts.serviceAccount && wasTransient(facts, "serviceAccount")) {
     return [couldNotCheck("identity", "identity-transient", "finding the identity the service account names", facts.serviceAccountError)];
   }
+  if (!id && facts.identityForbidden) return [finding("identity", "SKIP", "identity-forbidden", `not checked: ${facts.identityForbidden}`, { fix: "pass the identity with --identity and --identity-resource-group, or use a principal that may read it" })];
   if (!id) {
     const where = t.identity ? `${t.identity.name} in ${t.identity.resourceGroup}` : "named by the service account's client-id annotation";
     return [finding("identity", "FAIL", "identity-not-found", facts.identityError ?? `the managed identity ${where} was not found`, {

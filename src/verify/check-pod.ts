@@ -1,7 +1,9 @@
 // Check 4: the pod is labelled (itself, not only its service account or Deployment), runs under
-// the service account, was created after the annotation and after workload identity was turned
-// on (the webhook mutates only at creation), is outside kube-system, and every container and
-// init container carries the four AZURE_* variables.
+// the service account, was mutated with the annotated client ID (the webhook mutates only at
+// creation), is outside kube-system, and every container and init container carries the four
+// AZURE_* variables. What the pod carries (the env and the projected token volume) is the direct
+// evidence; creation times are judged only when it is missing, since clocks and managedFields
+// times (a re-applied annotation with the same value) mislead.
 import { CLIENT_ID_ANNOTATION, SKIP_CONTAINERS_ANNOTATION, TOKEN_AUDIENCE, USE_LABEL, WEBHOOK_NAMESPACE, WI_ENV } from "../core/workload-identity.js";
 import type { Facts, Finding } from "./types.js";
 import { couldNotCheck, finding, ms, sameGuid, sh, wasTransient } from "./util.js";
@@ -68,7 +70,7 @@ export function checkPod(facts: Facts): Finding[] {
   const annotatedAt = ms(facts.serviceAccountAnnotatedAt);
   if (annotation && label === "true") {
     const podClientId = main?.env.AZURE_CLIENT_ID;
-    if (created < annotatedAt || (podClientId !== undefined ? !sameGuid(podClientId, annotation) : pod.volumes.some(isTokenVolume))) {
+    if (podClientId !== undefined ? !sameGuid(podClientId, annotation) : created < annotatedAt || pod.volumes.some(isTokenVolume)) {
       out.push(finding("pod", "FAIL", "pod-before-annotation", `pod ${pod.name} was created before the service account's client-id annotation was set; the webhook injected ${podClientId === undefined ? "no client ID" : "the old one"}`, {
         expected: `AZURE_CLIENT_ID=${annotation} (pod created after ${facts.serviceAccountAnnotatedAt ?? "the annotation"})`,
         actual: `AZURE_CLIENT_ID=${podClientId ?? "(unset)"} (pod created ${pod.creationTimestamp ?? "?"})`, fix: restart(facts),
@@ -77,13 +79,13 @@ export function checkPod(facts: Facts): Finding[] {
   }
   // Created before workload identity: the add-on's webhook install time bounds when it was enabled.
   const installed = ms(facts.webhook?.installedAt);
-  const mutated = pod.volumes.some(isTokenVolume);
-  if (label === "true") {
+  const mutated = pod.volumes.some(isTokenVolume) && main?.env.AZURE_FEDERATED_TOKEN_FILE !== undefined;
+  if (label === "true" && !mutated) {
     if (created < installed) {
       out.push(finding("pod", "FAIL", "pod-before-workload-identity", `pod ${pod.name} predates workload identity on this cluster (webhook installed ${facts.webhook?.installedAt}); it was never mutated`, {
         expected: `pod created after ${facts.webhook?.installedAt}`, actual: `created ${pod.creationTimestamp}`, fix: restart(facts),
       }));
-    } else if (Number.isNaN(installed) && !mutated) {
+    } else if (Number.isNaN(installed)) {
       out.push(finding("pod", "WARN", "pod-workload-identity-time-unknown", `cannot tell whether pod ${pod.name} was created after workload identity was enabled, and it carries no projected token volume`, {
         fix: restart(facts),
       }));

@@ -5,10 +5,11 @@
 // live only in local variables of this module and src/azure; facts hold claims.
 import { decodeJwt } from "jose";
 import { UserError } from "../core/errors.js";
-import type { IdentityInfo } from "../core/ports.js";
+import type { IdentityInfo, RoleAssignmentInfo } from "../core/ports.js";
 import { ISSUER_FETCH_CODES, transientOf } from "../core/retry.js";
+import { uncovered } from "./check-access.js";
 import { PROPAGATION_CODES } from "./check-exchange.js";
-import type { ExchangeAttempt, VerifyAzure, VerifyKube } from "./ports.js";
+import type { ArmAsWorkload, ExchangeAttempt, VerifyAzure, VerifyKube } from "./ports.js";
 import { sleep as defaultSleep } from "../core/util.js";
 import { CLIENT_ID_ANNOTATION } from "../core/workload-identity.js";
 import type { AccessFacts, ContainerEnvFacts, Facts, RoleAccessFacts, TokenClaims, TransientRead, VerifyTarget } from "./types.js";
@@ -20,9 +21,15 @@ export interface PropagationWait {
   initialDelayMs: number;
   /** How recent a credential write must be for a mismatch answer to mean "still propagating". */
   recentMs: number;
+  /** Total time to keep re-reading the workload's permissions for a recent role assignment. */
+  roleBudgetMs?: number;
+  /** How recent a role assignment must be for missing permissions to mean "still propagating". */
+  roleRecentMs?: number;
 }
 
-export const DEFAULT_PROPAGATION: PropagationWait = { budgetMs: 60_000, initialDelayMs: 1_000, recentMs: 5 * 60_000 };
+/** Role assignments "can take up to 10 minutes to propagate" (AKS workload identity docs), so the
+ *  window is 10 min; the wait is shorter, then verify says WARN role-propagating, not FAIL. */
+export const DEFAULT_PROPAGATION: PropagationWait = { budgetMs: 60_000, initialDelayMs: 1_000, recentMs: 5 * 60_000, roleBudgetMs: 120_000, roleRecentMs: 10 * 60_000 };
 
 export interface GatherDeps {
   azure: VerifyAzure;
@@ -35,6 +42,11 @@ export interface GatherDeps {
 }
 
 const msg = (e: unknown) => ((e as Error)?.message ?? String(e)).split("\n")[0]!;
+/** A 403: the operator may not read this (UserError kind "denied", as src/azure maps it). */
+const denied = (e: unknown) => (e as { kind?: string })?.kind === "denied";
+const lower = (s: string) => s.toLowerCase();
+/** True when an assignment at `at` applies at `scope` (the scope itself or a parent of it). */
+const appliesAt = (at: string, scope: string) => lower(scope) === lower(at) || lower(scope).startsWith(`${lower(at).replace(/\/+$/, "")}/`);
 
 /** Records that a read failed only transiently (through every retry): its check says UNKNOWN. */
 function markRead(facts: Facts, read: TransientRead, e?: unknown): void {
@@ -58,7 +70,7 @@ export function tokenClaims(jwt: string): TokenClaims {
   return { iss: c.iss, sub: c.sub, aud: c.aud === undefined ? undefined : Array.isArray(c.aud) ? c.aud : [c.aud], exp: c.exp, iat: c.iat };
 }
 
-async function findIdentity(azure: VerifyAzure, t: VerifyTarget, annotation: string | undefined): Promise<{ identity?: IdentityInfo; source?: string; error?: string; transient?: boolean }> {
+async function findIdentity(azure: VerifyAzure, t: VerifyTarget, annotation: string | undefined): Promise<{ identity?: IdentityInfo; source?: string; error?: string; transient?: boolean; forbidden?: string }> {
   try {
     if (t.identity) {
       const identity = await azure.ops.getIdentity(t.identity.subscription, t.identity.resourceGroup, t.identity.name);
@@ -68,19 +80,49 @@ async function findIdentity(azure: VerifyAzure, t: VerifyTarget, annotation: str
     const identity = (await azure.ops.listIdentities(t.subscription)).find((i) => sameGuid(i.clientId, annotation));
     return identity ? { identity, source: "annotation" } : { error: `no managed identity with client ID ${annotation} in subscription ${t.subscription}` };
   } catch (e) {
+    if (denied(e)) {
+      const where = t.identity ? `identity ${t.identity.name} in resource group ${t.identity.resourceGroup}` : `the identities of subscription ${t.subscription}`;
+      return { error: msg(e), forbidden: `you may not read ${where} (403): ${msg(e)}` };
+    }
     return { error: msg(e), transient: !!transientOf(e) };
   }
 }
 
+/** The principal's role assignments, read only where verify needs them: at each role's scope when
+ *  the roles are known, else at the subscription, then the identity's resource group (an operator
+ *  whose rights stop at a resource group still gets an answer). Scopes it may not read are named. */
+async function assignmentsOf(azure: VerifyAzure, t: VerifyTarget, principalId: string, identityRg: string | undefined) {
+  const byId = new Map<string, RoleAssignmentInfo>();
+  const forbidden = new Map<string, string>();
+  const list = async (scope: string) => {
+    try {
+      for (const a of await azure.ops.listRoleAssignments(scope, principalId)) byId.set(lower(a.id), a);
+      return true;
+    } catch (e) {
+      if (!denied(e)) throw e;
+      forbidden.set(scope, msg(e));
+      return false;
+    }
+  };
+  if (t.roles) await Promise.all([...new Set(t.roles.map((r) => r.scope))].map(list));
+  else if (!(await list(`/subscriptions/${t.subscription}`)) && identityRg) await list(identityRg);
+  return { assignments: [...byId.values()], forbidden };
+}
+
 /** Role definitions and where the principal holds them (operator credential; no workload token needed). */
-async function planAccess(azure: VerifyAzure, t: VerifyTarget, principalId: string): Promise<RoleAccessFacts[]> {
-  const subScope = `/subscriptions/${t.subscription}`;
-  const assignments = await azure.ops.listRoleAssignments(subScope, principalId);
+async function planAccess(azure: VerifyAzure, t: VerifyTarget, identity: IdentityInfo): Promise<{ roles: RoleAccessFacts[]; forbidden?: string }> {
+  const rgScope = identity.id.split("/").slice(0, 5).join("/");
+  const { assignments, forbidden } = await assignmentsOf(azure, t, identity.principalId, rgScope.includes("/resourceGroups/") ? rgScope : undefined);
   const guid = (id: string) => id.split("/").pop()!.toLowerCase();
   const scopesOf = (defId: string) => assignments.filter((a) => guid(a.roleDefinitionId) === guid(defId)).map((a) => a.scope);
+  if (!t.roles && !assignments.length && forbidden.size) {
+    return { roles: [], forbidden: `you may not list the identity's role assignments at ${[...forbidden.keys()].join(" or ")} (403): ${[...forbidden.values()][0]}` };
+  }
   const wanted = t.roles ?? assignments.map((a) => ({ role: a.roleDefinitionId, scope: a.scope }));
-  return Promise.all(
+  const roles = await Promise.all(
     wanted.map(async (w): Promise<RoleAccessFacts> => {
+      const denial = forbidden.get(w.scope);
+      if (denial) return { role: w.role, scope: w.scope, forbidden: `you may not list role assignments at this scope (403): ${denial}` };
       try {
         const def = w.role.includes("/") ? { id: w.role } : await azure.ops.resolveRole(w.scope, w.role);
         if (!def) return { role: w.role, scope: w.scope, error: `role "${w.role}" does not exist at this scope` };
@@ -94,10 +136,12 @@ async function planAccess(azure: VerifyAzure, t: VerifyTarget, principalId: stri
           roleDataActions: full?.dataActions,
         };
       } catch (e) {
+        if (denied(e)) return { role: w.role, scope: w.scope, forbidden: `you may not read this role at this scope (403): ${msg(e)}` };
         return { role: w.role, scope: w.scope, error: msg(e), ...(transientOf(e) ? { transient: true } : {}) };
       }
     }),
   );
+  return { roles };
 }
 
 export async function gather(t: VerifyTarget, deps: GatherDeps): Promise<Facts> {
@@ -149,6 +193,7 @@ export async function gather(t: VerifyTarget, deps: GatherDeps): Promise<Facts> 
   if (found.identity) { facts.identity = found.identity; facts.identitySource = found.source; }
   else {
     facts.identityError = found.error;
+    if (found.forbidden) facts.identityForbidden = found.forbidden;
     if (found.transient) markRead(facts, "identity");
   }
   const id = facts.identity;
@@ -158,7 +203,7 @@ export async function gather(t: VerifyTarget, deps: GatherDeps): Promise<Facts> 
       (e) => { facts.federatedCredentialsError = msg(e); markRead(facts, "federatedCredentials", e); },
     ));
   }
-  const accessPlan = id ? planAccess(azure, t, id.principalId).then((r) => ({ roles: r }), (e) => ({ error: msg(e), transient: !!transientOf(e) })) : undefined;
+  const accessPlan = id ? planAccess(azure, t, id).catch((e) => ({ error: msg(e), transient: !!transientOf(e) })) : undefined;
   accessPlan?.catch(() => {});
   let assertion: string | undefined;
   if (k && facts.pod?.phase === "Running") assertion = await readInsidePod(k, facts);
@@ -248,7 +293,7 @@ async function readInsidePod(k: VerifyKube, facts: Facts): Promise<string | unde
 
 async function exchangeAndProbe(
   deps: GatherDeps, facts: Facts, p: { clientId: string; tenantId: string; assertion: string },
-  accessPlan: Promise<{ roles: RoleAccessFacts[] } | { error: string; transient: boolean }> | undefined, sleep: (ms: number) => Promise<void>, now: () => number,
+  accessPlan: Promise<{ roles: RoleAccessFacts[]; forbidden?: string } | { error: string; transient: boolean }> | undefined, sleep: (ms: number) => Promise<void>, now: () => number,
 ): Promise<void> {
   const wait = deps.propagation ?? DEFAULT_PROPAGATION;
   const written = facts.target.federatedCredentialWrittenAt ? Date.parse(facts.target.federatedCredentialWrittenAt) : NaN;
@@ -271,14 +316,14 @@ async function exchangeAndProbe(
           return { roles: [], error: plan.error } as AccessFacts;
         }
         const roles = await Promise.all(plan.roles.map(async (role) => {
-          if (role.error) return role;
+          if (role.error || role.forbidden) return role;
           try {
-            return { ...role, effective: await arm.permissions(role.scope) };
+            return await permissionsOf(deps, facts, role, arm, sleep, now);
           } catch (e) {
             return { ...role, error: msg(e), ...(transientOf(e) ? { transient: true } : {}) };
           }
         }));
-        return { roles } as AccessFacts;
+        return (plan.forbidden ? { roles, forbidden: plan.forbidden } : { roles }) as AccessFacts;
       });
       attempt = r.attempt;
       access = r.result;
@@ -299,4 +344,30 @@ async function exchangeAndProbe(
     waited += delay;
     delay = Math.min(delay * 2, 8_000);
   }
+}
+
+/** The workload's permissions at a role's scope. When the operator sees the assignment but the
+ *  workload does not yet, and init made an assignment within the propagation window, the read is
+ *  repeated within its own budget (ARM's permissions API lags new assignments by up to 10 min). */
+async function permissionsOf(
+  deps: GatherDeps, facts: Facts, role: RoleAccessFacts, arm: ArmAsWorkload, sleep: (ms: number) => Promise<void>, now: () => number,
+): Promise<RoleAccessFacts> {
+  const p = deps.propagation ?? DEFAULT_PROPAGATION;
+  const wait = { initialDelayMs: p.initialDelayMs, roleBudgetMs: p.roleBudgetMs ?? DEFAULT_PROPAGATION.roleBudgetMs!, roleRecentMs: p.roleRecentMs ?? DEFAULT_PROPAGATION.roleRecentMs! };
+  const assignedAt = facts.target.roleAssignedAt;
+  const young = !!assignedAt && now() - Date.parse(assignedAt) < wait.roleRecentMs && (role.assignedAt ?? []).some((at) => appliesAt(at, role.scope));
+  const notYet = (r: RoleAccessFacts) => !r.effective?.length || uncovered(r).length > 0;
+  let out: RoleAccessFacts = { ...role, effective: await arm.permissions(role.scope) };
+  let waited = 0;
+  let delay = wait.initialDelayMs;
+  while (young && notYet(out) && waited + delay <= wait.roleBudgetMs) {
+    deps.progress?.(`waiting for the role assignment ${role.role} to propagate (assigned ${assignedAt}; Azure takes up to 10 min); retrying in ${Math.round(delay / 100) / 10} s, waiting up to ${Math.round(wait.roleBudgetMs / 1000)} s`);
+    await sleep(delay);
+    waited += delay;
+    delay = Math.min(delay * 2, 8_000);
+    out = { ...out, effective: await arm.permissions(role.scope) };
+  }
+  if (waited) out.waitedMs = waited;
+  if (young && notYet(out)) out.propagating = { waitedMs: waited, assignedAt: assignedAt! };
+  return out;
 }

@@ -17,10 +17,10 @@ export interface ExecResult {
 export interface VerifyKube {
   ops: KubeOps;
   webhook(): Promise<WebhookFacts>;
-  /** A Deployment with its pod selector, or undefined. */
-  deployment(namespace: string, name: string): Promise<(DeploymentFacts & { selector: Record<string, string> }) | undefined>;
-  /** Pods matching a label selector (name, phase, creation time), newest first. */
-  podsMatching(namespace: string, selector: Record<string, string>): Promise<{ name: string; phase: string; creationTimestamp?: string; deleting: boolean }[]>;
+  /** A Deployment with its pod selector (a label-selector string: matchLabels and matchExpressions), or undefined. */
+  deployment(namespace: string, name: string): Promise<(DeploymentFacts & { selector: string }) | undefined>;
+  /** Pods matching a label selector string (name, phase, creation time), newest first. */
+  podsMatching(namespace: string, selector: string): Promise<{ name: string; phase: string; creationTimestamp?: string; deleting: boolean }[]>;
   /** When `key` was last written on the service account, from its managedFields (undefined if the server does not say). */
   annotationTime(namespace: string, serviceAccount: string, key: string): Promise<string | undefined>;
   /** Pods and Deployments in the namespace that carry annotation `key` (where it has no effect). */

@@ -28,7 +28,7 @@ export interface RecordedSetup {
     federatedCredential?: { name: string };
     testPod?: { namespace: string; name: string };
   };
-  steps: { federatedCredential?: { status: string; at: string; change?: string } };
+  steps: { federatedCredential?: { status: string; at: string; change?: string }; roleAssignment?: { status: string; at: string; change?: string } };
 }
 
 export function resolveTarget(opts: TargetFlags, state: RecordedSetup | undefined, defaults: { subscription?: string; resourceGroup?: string; cluster?: string }): VerifyTarget {
@@ -62,14 +62,24 @@ export function resolveTarget(opts: TargetFlags, state: RecordedSetup | undefine
     const name = so.federatedCredential?.name ?? si.federatedCredential;
     if (name) t.federatedCredentialName = name;
     if (fic?.status === "done" && fic.change && fic.change !== "none") t.federatedCredentialWrittenAt = fic.at;
+    const ra = state!.steps.roleAssignment;
+    if (ra?.status === "done" && ra.change && ra.change !== "none") t.roleAssignedAt = ra.at;
   }
   return t;
 }
 
 export function propagationBudgetMs(opts: { propagationTimeout?: string }, env: NodeJS.ProcessEnv): number {
-  const raw = opts.propagationTimeout ?? (env.AKS_WI_VERIFY_PROPAGATION_TIMEOUT || undefined);
-  if (raw === undefined) return 60_000;
+  return seconds(opts.propagationTimeout ?? (env.AKS_WI_VERIFY_PROPAGATION_TIMEOUT || undefined), 60_000, "--propagation-timeout");
+}
+
+/** How long verify re-reads the workload's permissions for a recent role assignment (AKS_WI_VERIFY_ROLE_PROPAGATION_TIMEOUT, seconds). */
+export function rolePropagationBudgetMs(env: NodeJS.ProcessEnv): number {
+  return seconds(env.AKS_WI_VERIFY_ROLE_PROPAGATION_TIMEOUT || undefined, 120_000, "AKS_WI_VERIFY_ROLE_PROPAGATION_TIMEOUT");
+}
+
+function seconds(raw: string | undefined, fallbackMs: number, name: string): number {
+  if (raw === undefined) return fallbackMs;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new UserError(`--propagation-timeout must be a number of seconds, got "${raw}"`);
+  if (!Number.isFinite(n) || n < 0) throw new UserError(`${name} must be a number of seconds, got "${raw}"`);
   return n * 1000;
 }

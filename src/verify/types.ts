@@ -54,6 +54,8 @@ export interface VerifyTarget {
   federatedCredentialName?: string;
   /** When init last wrote the federated credential (ISO), if known. */
   federatedCredentialWrittenAt?: string;
+  /** When init last created a role assignment (ISO), if known: a younger one may not have propagated. */
+  roleAssignedAt?: string;
 }
 
 export interface WebhookFacts {
@@ -62,6 +64,11 @@ export interface WebhookFacts {
   readyReplicas?: number;
   /** Ready addresses of the webhook service's Endpoints. */
   readyEndpoints: number;
+  /** The webhook's Service as its MutatingWebhookConfiguration names it ("namespace/name"); absent when
+   *  no configuration names one (then readiness is the Deployment's). */
+  service?: string;
+  /** Whether the MutatingWebhookConfiguration was found. */
+  configurationFound?: boolean;
   /** When the add-on installed the webhook: a lower bound of when workload identity was enabled. */
   installedAt?: string;
   error?: string;
@@ -132,6 +139,12 @@ export interface RoleAccessFacts {
   error?: string;
   /** `error` was transient through every retry. */
   transient?: boolean;
+  /** The operator may not read what the check needs here (403): why, and the check is SKIPped. */
+  forbidden?: string;
+  /** The assignment is recent and the workload's permissions did not show it within the wait. */
+  propagating?: { waitedMs: number; assignedAt: string };
+  /** Milliseconds waited for a recent assignment to show in the workload's permissions. */
+  waitedMs?: number;
 }
 
 /** What the cluster's OIDC issuer answers: its discovery document and the keys it names. */
@@ -148,6 +161,8 @@ export interface AccessFacts {
   roles: RoleAccessFacts[];
   skipped?: string;
   error?: string;
+  /** The operator may not list the identity's role assignments (403): why. */
+  forbidden?: string;
 }
 
 /** Everything the gatherers learned. Every field may be missing when an earlier link broke. */
@@ -166,6 +181,8 @@ export interface Facts {
   annotatedElsewhere?: { kind: string; name: string }[];
   identity?: IdentityInfo;
   identityError?: string;
+  /** The operator may not list identities where the identity was looked for (403): why. */
+  identityForbidden?: string;
   /** How the identity was found ("state" | "annotation"). */
   identitySource?: string;
   federatedCredentials?: FederatedCredentialInfo[];

@@ -42,6 +42,8 @@ export class FakeAzure implements AzureOps {
   fics = new Map<string, FederatedCredentialInfo[]>();
   assignments: RoleAssignmentInfo[] = [];
   createdPrincipals: { principalId: string; clientId: string }[] = [];
+  /** The region's supported Kubernetes minors; undefined: the cloud cannot say (the method is optional). */
+  listKubernetesVersions?: (subscription: string, location: string) => Promise<string[]>;
 
   private idKey = (rg: string, name: string) => `${rg}/${name}`.toLowerCase();
 

@@ -45,7 +45,7 @@ export function verifyFakes(over: Partial<{ pods: { name: string; phase: string;
   const kube: VerifyKube = {
     ops: kubeOps,
     webhook: async () => h.webhook!,
-    deployment: async (_ns, name) => ({ name, labels: {}, templateLabels: { app: "web" }, serviceAccountName: "sa", selector: { app: "web" } }),
+    deployment: async (_ns, name) => ({ name, labels: {}, templateLabels: { app: "web" }, serviceAccountName: "sa", selector: "app=web" }),
     podsMatching: async () => over.pods ?? [],
     annotationTime: async () => undefined,
     objectsAnnotated: async () => [],

@@ -16,7 +16,7 @@ export function healthy(): Facts {
     target: { subscription: "sub", resourceGroup: "rg", cluster: "aks", namespace: "ns", serviceAccount: "sa", pod: "p1", identity: { subscription: "sub", resourceGroup: "rg", name: "id-x" }, roles: [{ role: "Key Vault Secrets User", scope: VAULT }] },
     now: NOW,
     cluster: { id: "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks", name: "aks", resourceGroup: "rg", location: "eastus", provisioningState: "Succeeded", oidcIssuerEnabled: true, issuerUrl: ISSUER, workloadIdentityEnabled: true, aadEnabled: false },
-    webhook: { deploymentFound: true, replicas: 2, readyReplicas: 2, readyEndpoints: 2, installedAt: "2026-01-01T10:00:00.000Z" },
+    webhook: { deploymentFound: true, configurationFound: true, service: "kube-system/azure-wi-webhook-webhook-service", replicas: 2, readyReplicas: 2, readyEndpoints: 2, installedAt: "2026-01-01T10:00:00.000Z" },
     serviceAccount: { namespace: "ns", name: "sa", uid: "u1", annotations: { "azure.workload.identity/client-id": CLIENT }, labels: {}, creationTimestamp: "2026-01-01T10:30:00.000Z" },
     identity: { id: "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-x", name: "id-x", resourceGroup: "rg", location: "eastus", clientId: CLIENT, principalId: PRINCIPAL, tenantId: TENANT },
     federatedCredentials: [{ id: "fic1", name: "aks-wi-ns-sa", issuer: ISSUER, subject: "system:serviceaccount:ns:sa", audiences: ["api://AzureADTokenExchange"] }],

@@ -8,6 +8,7 @@ import { NODE_NAME, containerLog, pendingStatus, pickContainer, podEvents } from
 import { badRequest, failure, invalid, type Outcome, type StatusCause } from "../status.js";
 import { isoNow, type KubeObject, type StoredObject } from "../store.js";
 import { WI_LABEL, mutatePod } from "../webhook.js";
+import { ENFORCE_LABEL, restrictedViolations } from "../pod-security.js";
 import { dns1123Label } from "../names.js";
 import type { KindHooks, KubeEnv } from "./index.js";
 
@@ -142,6 +143,13 @@ export function admitPod(env: KubeEnv, input: KubeObject): Outcome<KubeObject> {
       const r = mutatePod(pod, sa, { tenantId: ctx.info.tenantId, authorityHost: ctx.info.authorityHost });
       if (!r.ok) return { ok: false, res: failure(400, `admission webhook "${wh.name}" denied the request: ${r.message}`, "BadRequest") };
       pod = r.pod;
+    }
+  }
+  // Pod Security admission validates what the mutating webhooks made.
+  if (nsObj?.metadata?.labels?.[ENFORCE_LABEL] === "restricted") {
+    const violations = restrictedViolations(pod);
+    if (violations.length) {
+      return { ok: false, res: failure(403, `pods "${pod.metadata.name}" is forbidden: violates PodSecurity "restricted:latest": ${violations.join(", ")}`, "Forbidden", { name: pod.metadata.name, kind: "pods" }) };
     }
   }
   pod.spec.nodeName = NODE_NAME;

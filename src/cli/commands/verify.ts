@@ -14,7 +14,7 @@ import { runChecks } from "../../verify/checks.js";
 import { DEFAULT_PROPAGATION, gather } from "../../verify/gather.js";
 import type { VerifyAzure, VerifyKube } from "../../verify/ports.js";
 import { buildVerifyReport, formatReport, verdict } from "../../verify/render.js";
-import { propagationBudgetMs, resolveTarget } from "../../verify/target.js";
+import { propagationBudgetMs, resolveTarget, rolePropagationBudgetMs } from "../../verify/target.js";
 import type { Status } from "../../verify/types.js";
 import { EXIT } from "../exit-codes.js";
 import type { VerifyOptions } from "../options.js";
@@ -93,7 +93,7 @@ export async function runVerify(given: VerifyOptions, deps: VerifyDeps): Promise
   const facts = await gather(target, {
     azure,
     kube: () => deps.kube(target, azure, profile, opts, env, progress),
-    propagation: { ...DEFAULT_PROPAGATION, budgetMs },
+    propagation: { ...DEFAULT_PROPAGATION, budgetMs, roleBudgetMs: rolePropagationBudgetMs(env) },
     progress,
   });
   const findings = runChecks(facts);

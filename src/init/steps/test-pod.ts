@@ -4,6 +4,10 @@
 // for what its mutation needs (workload identity on the cluster, the annotated service account),
 // not for the federated credential, which only its token exchange needs: the two run side by side
 // after the cluster update, so the pod's start is not added to the credential's write.
+// The pod is fit for hardened clusters: Pod Security "restricted" (non-root, no privilege
+// escalation, no capabilities, RuntimeDefault seccomp, read-only root), AKS Automatic's
+// safeguards (a readiness probe, requests and limits), and a wait long enough for a node to be
+// made, which says why when the pod does not start.
 import { StepError } from "../../core/errors.js";
 import { BINDING_ANNOTATION, MANAGED_BY, USE_LABEL, bindingOf } from "../../core/workload-identity.js";
 
@@ -13,29 +17,57 @@ import type { PodInfo } from "../../core/ports.js";
 import { defineStep, type Operation, type StepContext } from "../step.js";
 
 
-export const TEST_POD_IMAGE = "mcr.microsoft.com/cbl-mariner/busybox:2.0";
-export const POD_RUNNING_TIMEOUT_MS = 120_000;
+/** Azure Linux 3.0 busybox, as the AKS docs use it today (azure-aks-docs articles/aks/node-access.md:
+ *  `kubectl debug node/… --image=mcr.microsoft.com/azurelinux/busybox:1.36`); the Azure Linux 2.0
+ *  (cbl-mariner) image is retired. It has sh, env and cat, which verify runs in the pod. MCR is on
+ *  AKS's required egress list; a registry that mirrors images is named with --test-pod-image. */
+export const TEST_POD_IMAGE = "mcr.microsoft.com/azurelinux/busybox:1.36";
+/** Long enough for node auto-provisioning or a scale-up from zero to give the pod a node. */
+export const POD_RUNNING_TIMEOUT_MS = 300_000;
+/** busybox's "nobody": any non-root UID works, the image needs no user of its own. */
+const NOBODY = 65534;
 
-export function testPodManifest(namespace: string, name: string, serviceAccount: string): Record<string, unknown> {
+export function testPodManifest(namespace: string, name: string, serviceAccount: string, image = TEST_POD_IMAGE): Record<string, unknown> {
   return {
     apiVersion: "v1",
     kind: "Pod",
     metadata: { name, namespace, labels: { [USE_LABEL]: "true", [MANAGED_BY.key]: MANAGED_BY.value }, annotations: { [BINDING_ANNOTATION]: bindingOf(namespace, serviceAccount) } },
     spec: {
       serviceAccountName: serviceAccount,
+      securityContext: { runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY, seccompProfile: { type: "RuntimeDefault" } },
       containers: [
         {
           name: "main",
-          image: TEST_POD_IMAGE,
+          image,
           // Sleeps in short chunks so SIGTERM ends it promptly on delete.
           command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 5 & wait $!; done"],
+          // Ready once the webhook's token file is there (or when nothing was injected: the step says so).
+          readinessProbe: {
+            exec: { command: ["sh", "-c", 'test -z "$AZURE_FEDERATED_TOKEN_FILE" || test -s "$AZURE_FEDERATED_TOKEN_FILE"'] },
+            initialDelaySeconds: 1, periodSeconds: 5, timeoutSeconds: 2,
+          },
           resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+          securityContext: {
+            allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true,
+            runAsNonRoot: true, runAsUser: NOBODY, seccompProfile: { type: "RuntimeDefault" },
+          },
         },
       ],
       restartPolicy: "Always",
       terminationGracePeriodSeconds: 5,
     },
   };
+}
+
+/** The last thing the scheduler or kubelet said about a pod that does not run: a waiting
+ *  container's reason, else a condition that is not True, else only its phase. */
+export function whyNotRunning(pod: PodInfo | undefined): string {
+  if (!pod) return "the pod was not found";
+  const w = pod.waiting?.[0];
+  if (w) return `container ${w.container} is waiting: ${w.reason}${w.message ? ` (${w.message})` : ""}`;
+  const c = pod.conditions?.find((x) => x.reason || x.message) ?? pod.conditions?.[0];
+  if (c) return `${c.type} is ${c.status}${c.reason ? `: ${c.reason}` : ""}${c.message ? ` (${c.message})` : ""}`;
+  return `phase ${pod.phase}`;
 }
 
 /** Why an existing pod is not a usable test pod, or undefined when it is. */
@@ -50,16 +82,19 @@ export function podProblem(pod: PodInfo, serviceAccount: string, clientId: strin
 
 /** Creates the pod, waits for it to run, and records it; a pod that runs unmutated is a warning. */
 async function createAndWait(run: StepContext, progress: (t: string) => void, warn: (l: string) => void, create: boolean, seenClientId: string | undefined): Promise<void> {
-  const { namespace, testPodName, serviceAccount } = run.inputs;
+  const { namespace, testPodName, serviceAccount, testPodImage } = run.inputs;
   const kube = await run.kube();
-  if (create) await kube.createPod(testPodManifest(namespace, testPodName, serviceAccount));
-  progress(`test pod ${namespace}/${testPodName}: waiting for it to be Running`);
+  if (create) await kube.createPod(testPodManifest(namespace, testPodName, serviceAccount, testPodImage));
+  progress(`test pod ${namespace}/${testPodName}: waiting up to ${POD_RUNNING_TIMEOUT_MS / 1000} s for it to be Running (a new node can take minutes)`);
   const last = await kube.waitForPodRunning(namespace, testPodName, POD_RUNNING_TIMEOUT_MS);
   if (!last || last.phase !== "Running") {
+    const pulling = last?.waiting?.some((w) => /ImagePull|ErrImage/.test(w.reason));
     throw new StepError(
       "testPod",
-      `test pod ${namespace}/${testPodName} is not Running after ${POD_RUNNING_TIMEOUT_MS / 1000}s (phase ${last?.phase ?? "unknown"})`,
-      `see why with: kubectl -n ${namespace} describe pod ${testPodName}`,
+      `test pod ${namespace}/${testPodName} is not Running after ${POD_RUNNING_TIMEOUT_MS / 1000} s (phase ${last?.phase ?? "unknown"}): ${whyNotRunning(last)}`,
+      pulling
+        ? `the image ${testPodImage ?? TEST_POD_IMAGE} cannot be pulled: mirror it and pass --test-pod-image (AKS_WI_TEST_POD_IMAGE), or see kubectl -n ${namespace} describe pod ${testPodName}`
+        : `see the events with: kubectl -n ${namespace} describe pod ${testPodName}`,
     );
   }
   const problemAfter = podProblem(last, serviceAccount, run.state.outputs.identity?.clientId ?? seenClientId);
@@ -77,7 +112,8 @@ export const testPodStep = defineStep({
     const [pod, identity] = await Promise.all([ctx.seen.testPod(), ctx.seen.identity()]);
     // A pod made before the identity exists cannot carry its client ID.
     const problem = pod ? (identity ? podProblem(pod, serviceAccount, identity.clientId) : "it predates the identity") : undefined;
-    const details = { pod: `${namespace}/${testPodName}`, serviceAccountName: serviceAccount, label: `${USE_LABEL}: "true"`, image: TEST_POD_IMAGE };
+    const image = ctx.inputs.testPodImage ?? TEST_POD_IMAGE;
+    const details = { pod: `${namespace}/${testPodName}`, serviceAccountName: serviceAccount, label: `${USE_LABEL}: "true"`, image };
     const target = kubePath(namespace, "pods", testPodName);
     const after = ["cluster", "serviceAccount"];
     const create = (extraAfter: string[]): Operation => ({
@@ -86,7 +122,7 @@ export const testPodStep = defineStep({
       action: "create",
       target,
       summary: `create test pod ${namespace}/${testPodName}`,
-      body: testPodManifest(namespace, testPodName, serviceAccount),
+      body: testPodManifest(namespace, testPodName, serviceAccount, image),
       after: [...after, ...extraAfter],
       needs: [
         { plane: "kube", verb: "create", resource: "pods", namespace },

@@ -113,14 +113,24 @@ describe("precedence: flag > env > state > prompt > default", () => {
       AKS_WI_SUBSCRIPTION: SUB_ENV, AKS_WI_RESOURCE_GROUP: "rg-e", AKS_WI_CLUSTER: "aks-e", AKS_WI_IDENTITY_RESOURCE_GROUP: "rg-id-e",
       AKS_WI_IDENTITY: "id-e", AKS_WI_NAMESPACE: "ns-e", AKS_WI_SERVICE_ACCOUNT: "sa-e", AKS_WI_FEDERATED_CREDENTIAL: "fc-e",
       AKS_WI_TEST_POD_NAME: "pod-e", AKS_WI_ROLE: "Reader,Key Vault Secrets User", AKS_WI_SCOPE: `/subscriptions/${SUB_ENV},${VAULT}`, AKS_WI_TEST_POD: "false",
+      AKS_WI_TEST_POD_IMAGE: "myacr.azurecr.io/mirror/azurelinux/busybox:1.36",
     };
     const r = await resolveInputs(req({ env }));
     expect(r.inputs).toEqual({
       subscription: SUB_ENV, resourceGroup: "rg-e", cluster: "aks-e", identityResourceGroup: "rg-id-e", identity: "id-e", namespace: "ns-e",
       serviceAccount: "sa-e", federatedCredential: "fc-e", testPodName: "pod-e", testPod: false, overwrite: false, allowBroadScope: false,
+      testPodImage: "myacr.azurecr.io/mirror/azurelinux/busybox:1.36",
       roles: [{ role: "Reader", scope: `/subscriptions/${SUB_ENV}` }, { role: "Key Vault Secrets User", scope: VAULT }],
     });
     expect(new Set(Object.values(r.sources))).toEqual(new Set(["env"]));
+  });
+
+  it("--test-pod-image wins over AKS_WI_TEST_POD_IMAGE, and an image that is no reference is refused naming where it came from", async () => {
+    const r = await resolveInputs(req({ options: { ...fullFlags, testPodImage: "registry.example:5000/mirror/busybox:1.36@sha256:" + "a".repeat(64) }, env: { AKS_WI_TEST_POD_IMAGE: "other.example/busybox:1" } }));
+    expect(r.inputs.testPodImage).toBe("registry.example:5000/mirror/busybox:1.36@sha256:" + "a".repeat(64));
+    expect(r.sources.testPodImage).toBe("flag");
+    const bad = await resolveInputs(req({ env: { AKS_WI_TEST_POD_IMAGE: "Busy Box:latest" } })).catch((e) => e);
+    expect(bad.message).toMatch(/AKS_WI_TEST_POD_IMAGE "Busy Box:latest": image must be a reference/);
   });
 
   it("defaults: namespace, identity resource group, derived credential name, test pod", async () => {
@@ -128,6 +138,7 @@ describe("precedence: flag > env > state > prompt > default", () => {
     const r = await resolveInputs(req({ options: rest }));
     expect(r.inputs).toMatchObject({
       namespace: "default", identityResourceGroup: "rg-flag", federatedCredential: "aks-wi-default-sa-flag", testPod: true, testPodName: "aks-wi-test",
+      testPodImage: "mcr.microsoft.com/azurelinux/busybox:1.36",
     });
     expect(r.sources).toMatchObject({ namespace: "default", identityResourceGroup: "default", federatedCredential: "default", testPod: "default" });
   });

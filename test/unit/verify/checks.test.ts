@@ -20,7 +20,9 @@ describe("verify checks", () => {
     { name: "OIDC issuer off", breakIt: (f) => { f.cluster!.oidcIssuerEnabled = false; }, check: "cluster", id: "oidc-issuer-disabled", actual: "false" },
     { name: "workload identity off", breakIt: (f) => { f.cluster!.workloadIdentityEnabled = false; }, check: "cluster", id: "workload-identity-disabled", expected: "securityProfile.workloadIdentity.enabled = true" },
     { name: "webhook not installed", breakIt: (f) => { f.webhook = { deploymentFound: false, readyEndpoints: 0 }; }, check: "cluster", id: "webhook-missing" },
-    { name: "webhook without endpoints", breakIt: (f) => { f.webhook = { deploymentFound: true, replicas: 0, readyReplicas: 0, readyEndpoints: 0 }; }, check: "cluster", id: "webhook-no-endpoints", actual: /^0 ready endpoints/ },
+    { name: "webhook without endpoints", breakIt: (f) => { f.webhook = { deploymentFound: true, configurationFound: true, service: "kube-system/azure-wi-webhook-webhook-service", replicas: 0, readyReplicas: 0, readyEndpoints: 0 }; }, check: "cluster", id: "webhook-no-endpoints", actual: /^0 ready endpoints/ },
+    { name: "webhook found by its configuration only, without endpoints", breakIt: (f) => { f.webhook = { deploymentFound: false, configurationFound: true, service: "kube-system/managed-wi-svc", readyEndpoints: 0 }; }, check: "cluster", id: "webhook-no-endpoints", actual: /^0 ready endpoints \(deployment: not found by its chart name\)/ },
+    { name: "webhook configuration unreadable, deployment not ready", breakIt: (f) => { f.webhook = { deploymentFound: true, replicas: 2, readyReplicas: 0, readyEndpoints: 0 }; }, check: "cluster", id: "webhook-not-ready", actual: /^0\/2 replicas ready/ },
     { name: "cluster missing", breakIt: (f) => { delete f.cluster; }, check: "cluster", id: "cluster-not-found" },
     { name: "service account missing", breakIt: (f) => { delete f.serviceAccount; }, check: "serviceAccount", id: "sa-not-found" },
     { name: "service account unreadable (cluster unreachable)", breakIt: (f) => { delete f.serviceAccount; f.serviceAccountError = "the cluster could not be reached: ECONNREFUSED"; }, check: "serviceAccount", id: "sa-unreadable" },
@@ -44,9 +46,9 @@ describe("verify checks", () => {
     { name: "label missing", breakIt: (f) => { f.pod!.labels = {}; }, check: "pod", id: "label-missing" },
     { name: "wrong serviceAccountName", breakIt: (f) => { f.pod!.serviceAccountName = "default"; }, check: "pod", id: "pod-service-account", actual: "serviceAccountName: default" },
     { name: "pod in kube-system", breakIt: (f) => { f.pod!.namespace = "kube-system"; }, check: "pod", id: "pod-kube-system" },
-    { name: "pod older than the annotation (managedFields time)", breakIt: (f) => { f.serviceAccountAnnotatedAt = "2026-01-01T11:30:00.000Z"; }, check: "pod", id: "pod-before-annotation" },
+    { name: "unmutated pod older than the annotation (managedFields time)", breakIt: (f) => { f.serviceAccountAnnotatedAt = "2026-01-01T11:30:00.000Z"; f.containerEnv![0]!.env = {}; f.pod!.containers[0]!.env = {}; f.pod!.volumes = []; }, check: "pod", id: "pod-before-annotation" },
     { name: "pod admitted before the annotation (no client ID injected)", breakIt: (f) => { delete f.containerEnv![0]!.env!.AZURE_CLIENT_ID; }, check: "pod", id: "pod-before-annotation", actual: /AZURE_CLIENT_ID=\(unset\)/ },
-    { name: "pod older than workload identity", breakIt: (f) => { f.webhook!.installedAt = "2026-01-01T11:30:00.000Z"; }, check: "pod", id: "pod-before-workload-identity" },
+    { name: "unmutated pod older than workload identity", breakIt: (f) => { f.webhook!.installedAt = "2026-01-01T11:30:00.000Z"; f.containerEnv![0]!.env = {}; f.pod!.containers[0]!.env = {}; f.pod!.volumes = []; }, check: "pod", id: "pod-before-workload-identity" },
     { name: "pod never mutated, enablement time unknown", breakIt: (f) => { delete f.webhook!.installedAt; f.pod!.volumes = []; }, check: "pod", id: "pod-workload-identity-time-unknown", status: "WARN" },
     { name: "init container without the variables", breakIt: (f) => { f.pod!.containers.unshift({ name: "setup", init: true, env: {} }); }, check: "pod", id: "env-missing" },
     { name: "token unreadable", breakIt: (f) => { f.token = { path: "/x", error: "No such file or directory" }; }, check: "token", id: "token-unreadable" },
@@ -58,7 +60,11 @@ describe("verify checks", () => {
     { name: "token for another principal", breakIt: (f) => { f.exchange!.claims!.oid = "55555555-5555-5555-5555-555555555555"; }, check: "exchange", id: "exchange-other-identity" },
     { name: "no role assigned", breakIt: (f) => { const r = f.access!.roles[0]!; r.effective = []; r.assignedAt = []; }, check: "access", id: "role-missing", expected: `Key Vault Secrets User at ${VAULT}` },
     { name: "role at a narrower scope", breakIt: (f) => { const r = f.access!.roles[0]!; r.effective = []; r.assignedAt = [`${VAULT}/secrets/s1`]; }, check: "access", id: "role-narrower-scope", actual: /only at .*secrets\/s1/ },
-    { name: "principal holds no role at all", breakIt: (f) => { f.access = { roles: [] }; }, check: "access", id: "no-roles" },
+    { name: "principal holds no role at all, none asked for (access policies, data-plane roles)", breakIt: (f) => { f.access = { roles: [] }; }, check: "access", id: "no-roles", status: "WARN", actual: "none" },
+    { name: "a recent assignment not yet in the workload's permissions", breakIt: (f) => { const r = f.access!.roles[0]!; r.effective = []; r.propagating = { waitedMs: 120_000, assignedAt: "2026-01-01T11:58:00.000Z" }; }, check: "access", id: "role-propagating", status: "WARN", actual: "no permissions yet" },
+    { name: "role scope the operator may not read", breakIt: (f) => { f.access = { roles: [{ role: "Key Vault Secrets User", scope: VAULT, forbidden: "you may not list role assignments at this scope (403): AuthorizationFailed" }] }; }, check: "access", id: "role-forbidden", status: "SKIP" },
+    { name: "role assignments the operator may not list", breakIt: (f) => { f.access = { roles: [], forbidden: "you may not list the identity's role assignments at /subscriptions/sub (403)" }; }, check: "access", id: "access-forbidden", status: "SKIP" },
+    { name: "identities the operator may not list", breakIt: (f) => { delete f.identity; f.target.identity = undefined; f.identityError = "403"; f.identityForbidden = "you may not read the identities of subscription sub (403): AuthorizationFailed"; }, check: "identity", id: "identity-forbidden", status: "SKIP" },
   ];
 
   it.each(cases)("$name → $check/$id", ({ breakIt, check, id, expected, actual, status }) => {
@@ -84,6 +90,14 @@ describe("verify checks", () => {
     const s = Object.fromEntries(runChecks(f).map((x) => [x.check, x.status]));
     expect(s).toMatchObject({ pod: "SKIP", token: "SKIP", exchange: "SKIP", access: "SKIP", identity: "PASS" });
     expect(worst(runChecks(f))).toBe("SKIP");
+  });
+
+  it("a mutated pod passes on its env and token volume whatever its creation time says", () => {
+    const f = healthy();
+    f.serviceAccountAnnotatedAt = "2026-01-01T11:30:00.000Z"; // a re-apply of the same annotation, after the pod
+    f.webhook!.installedAt = "2026-01-01T11:45:00.000Z"; // the add-on re-created its Deployment
+    const pod = runChecks(f).filter((x) => x.check === "pod");
+    expect(pod.map((x) => `${x.status}:${x.id}`)).toEqual(["PASS:pod-ok"]);
   });
 
   it("containers the pod asks the webhook to skip are not failed", () => {

@@ -85,6 +85,65 @@ describe("verify gather", () => {
     expect(facts.serviceAccountError).toMatch(/could not be reached: connect ECONNREFUSED/);
   });
 
+  it("reads role assignments only at the role scopes, never subscription-wide", async () => {
+    const { deps, azure } = verifyFakes();
+    const scopes: string[] = [];
+    const list = azure.ops.listRoleAssignments;
+    azure.ops.listRoleAssignments = async (scope, p) => (scopes.push(scope), list(scope, p));
+    await gather(target(), deps);
+    expect(scopes).toEqual([VAULT]);
+  });
+
+  it("without known roles, falls back from a forbidden subscription to the identity's resource group; forbidden everywhere is named", async () => {
+    const denied = () => new UserError("AuthorizationFailed: no roleAssignments/read", undefined, "denied");
+    const one = verifyFakes();
+    const scopes: string[] = [];
+    const list = one.azure.ops.listRoleAssignments;
+    one.azure.ops.listRoleAssignments = async (scope, p) => { scopes.push(scope); if (!scope.includes("/resourceGroups/")) throw denied(); return list(scope, p); };
+    const f1 = await gather(target({ roles: undefined }), one.deps);
+    expect(scopes).toEqual(["/subscriptions/sub", "/subscriptions/sub/resourceGroups/rg"]);
+    expect(f1.access?.roles.map((r) => r.scope)).toEqual([VAULT]);
+
+    const none = verifyFakes();
+    none.azure.ops.listRoleAssignments = async () => { throw denied(); };
+    const f2 = await gather(target({ roles: undefined }), none.deps);
+    expect(f2.access?.forbidden).toMatch(/may not list the identity's role assignments at \/subscriptions\/sub or \/subscriptions\/sub\/resourceGroups\/rg \(403\)/);
+    const f3 = await gather(target(), none.deps);
+    expect(f3.access?.roles[0]?.forbidden).toMatch(/\(403\): AuthorizationFailed/);
+  });
+
+  it("an identity the operator may not look up is forbidden, not missing", async () => {
+    const { deps, azure } = verifyFakes();
+    azure.ops.listIdentities = async () => { throw new UserError("AuthorizationFailed", undefined, "denied"); };
+    const facts = await gather(target({ identity: undefined }), deps);
+    expect(facts.identityForbidden).toMatch(/may not read the identities of subscription sub \(403\)/);
+  });
+
+  it("re-reads the workload's permissions for a recent assignment within its own budget, then records it as propagating", async () => {
+    const none = { actions: [], notActions: [], dataActions: [], notDataActions: [] };
+    const grant = { ...none, dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action"] };
+    const run = async (answers: (typeof none)[][], over: Partial<VerifyTarget>, roleBudgetMs = 10_000) => {
+      const fk = verifyFakes();
+      const exchange = fk.azure.exchange.bind(fk.azure);
+      fk.azure.exchange = (p, use) => exchange(p, (arm) => use({ permissions: async () => answers.shift() ?? [grant] }));
+      fk.deps.propagation = { ...fk.deps.propagation!, roleBudgetMs };
+      return { ...fk, facts: await gather(target(over), fk.deps) };
+    };
+    const late = await run([[], [none]], { roleAssignedAt: new Date(NOW - 30_000).toISOString() });
+    expect(late.sleeps).toEqual([1_000, 2_000]);
+    expect(late.progress[0]).toMatch(/^waiting for the role assignment Key Vault Secrets User to propagate .*waiting up to 10 s/);
+    expect(late.facts.access?.roles[0]).toMatchObject({ waitedMs: 3_000 });
+    expect(late.facts.access?.roles[0]?.propagating).toBeUndefined();
+
+    const never = await run([[], [], [], [], []], { roleAssignedAt: new Date(NOW - 30_000).toISOString() }, 4_000);
+    expect(never.sleeps).toEqual([1_000, 2_000]);
+    expect(never.facts.access?.roles[0]?.propagating).toEqual({ waitedMs: 3_000, assignedAt: new Date(NOW - 30_000).toISOString() });
+
+    const old = await run([[]], { roleAssignedAt: new Date(NOW - 11 * 60_000).toISOString() });
+    expect(old.sleeps).toEqual([]);
+    expect(old.facts.access?.roles[0]?.propagating).toBeUndefined();
+  });
+
   it("parses env output", () => {
     expect(parseEnv("A=1\nAZURE_X=a=b\r\nAZURE_Y=\n")).toEqual({ AZURE_X: "a=b", AZURE_Y: "" });
   });

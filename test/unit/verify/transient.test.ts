@@ -155,7 +155,7 @@ describe("the report and the exit code", () => {
     const text = formatReport(report);
     expect(text).toContain("UNKNOWN  pod                                could not check (transient): finding the pod: reading pod ns/p1: 503");
     expect(text).toContain(`${" ".repeat(44)}fix:      the service did not answer through the retries; re-run aks-wi verify in a minute`);
-    expect(text).toContain("PASS     cluster                            OIDC issuer https://oidc.example/tenant/guid/; workload identity on; webhook 2 ready endpoint(s)");
+    expect(text).toContain("PASS     cluster                            OIDC issuer https://oidc.example/tenant/guid/; workload identity on; webhook kube-system/azure-wi-webhook-webhook-service: 2 ready endpoint(s)");
     expect(text.join("\n")).toMatch(/1 check\(s\) could not be made: .* Nothing broken was found; re-run aks-wi verify\.$/m);
   });
 

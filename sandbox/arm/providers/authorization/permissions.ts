@@ -15,7 +15,10 @@ async function listPermissions(call: ArmCall): Promise<SandboxResponse> {
   const missing = checkScopeExists(call.ctx.world, scope);
   if (missing) return missing;
   const withData = hasDataActions(call.apiVersion);
+  // A new assignment shows in the permissions API only after it has propagated.
+  const now = call.ctx.now();
   const value = applicableAssignments(call.ctx.world, call.caller.oid, scope)
+    .filter((a) => (a.propagatesAt ?? 0) <= now)
     .sort((a, b) => a.createdAt - b.createdAt)
     .flatMap((a) => permissionsOf(a))
     .map((p) =>

@@ -152,6 +152,7 @@ async function putRoleAssignment(call: ArmCall): Promise<SandboxResponse> {
     createdAt: now,
     updatedAt: now,
     createdBy: call.caller.oid,
+    ...(ctx.latency.rolePropagationMs ? { propagatesAt: now + ctx.latency.rolePropagationMs } : {}),
     ...(typeof description === "string" ? { description } : {}),
   };
   world.state.roleAssignments[key(id)] = record;

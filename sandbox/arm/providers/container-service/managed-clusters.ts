@@ -10,6 +10,7 @@ import { armError, locationRequired, missingBody, resourceNotFound } from "../..
 import { managedClusterId, mergeClusterBody, seedClusterBody } from "./cluster-body.js";
 import { busy, clone, settleCluster, settleClusters, startOperation } from "./long-running.js";
 import { failedPrecondition, stampETags } from "./preconditions.js";
+import { isSupportedVersion } from "./kubernetes-versions.js";
 
 /** Ascending, from azure-rest-api-specs (@azure/arm-containerservice 24.1.0 sends 2025-10-01). */
 export const MANAGED_CLUSTER_API_VERSIONS = [
@@ -52,6 +53,20 @@ function validationError(body: Record<string, any>, current: Record<string, any>
   return undefined;
 }
 
+/** What AKS answers a PUT on a cluster it will not update: stopped (Azure/AKS issue #1871) or on
+ *  a Kubernetes version out of support (pulumi/pulumi-azure-native PR #3550). */
+function stateRefusal(current: Record<string, any>, name: string): SandboxResponse | undefined {
+  const p = current.properties ?? {};
+  if (p.powerState?.code === "Stopped") {
+    return armError(400, "OperationNotAllowed", `Managed cluster ${name} is in (${p.provisioningState},Stopped) state, and operation PutManagedCluster is not allowed in this state. Please start the cluster first.`);
+  }
+  const version = String(p.currentKubernetesVersion ?? "");
+  if (version && !isSupportedVersion(version)) {
+    return armError(400, "K8sVersionNotSupported", `Managed cluster ${name} is on version ${version} which is not supported in this region. Please use [az aks get-versions] command to get the supported version list in this region.`);
+  }
+  return undefined;
+}
+
 async function putCluster(call: ArmCall): Promise<SandboxResponse> {
   const { ctx } = call;
   const name = call.params.resourceName;
@@ -70,6 +85,8 @@ async function putCluster(call: ArmCall): Promise<SandboxResponse> {
   }
   const invalid = validationError(body, record?.body);
   if (invalid) return invalid;
+  const refused = record && stateRefusal(record.body, name);
+  if (refused) return refused;
 
   let base: Record<string, any>;
   if (record) {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { StepError } from "../../../../src/core/errors.js";
 import { serviceAccountStep } from "../../../../src/init/steps/service-account.js";
-import { testPodStep } from "../../../../src/init/steps/test-pod.js";
+import { TEST_POD_IMAGE, testPodManifest, testPodStep, whyNotRunning } from "../../../../src/init/steps/test-pod.js";
 import { world, applyPlan, planStep } from "../../../helpers/steps-fakes.js";
 
 async function ready(over = {}) {
@@ -74,8 +74,42 @@ describe("testPod step", () => {
     w.kube.podPhase = "Pending";
     const err = await applyPlan(w.ctx, await planStep(testPodStep, w.ctx)).catch((e) => e);
     expect(err).toBeInstanceOf(StepError);
-    expect(err.message).toMatch(/not Running after 120s \(phase Pending\)/);
+    expect(err.message).toMatch(/not Running after 300 s \(phase Pending\): phase Pending$/);
     expect(err.suggestion).toMatch(/kubectl -n app describe pod aks-wi-test/);
+  });
+
+  it("a pod that does not start names the scheduler's or kubelet's reason; an image pull names --test-pod-image", async () => {
+    const unschedulable = await ready();
+    unschedulable.kube.podPhase = "Pending";
+    const waitFor = unschedulable.kube.waitForPodRunning.bind(unschedulable.kube);
+    unschedulable.kube.waitForPodRunning = async (ns: string, name: string) => ({ ...(await waitFor(ns, name))!, conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/3 nodes are available: 3 node(s) had untolerated taint {sku: gpu}." }] });
+    const e1 = await applyPlan(unschedulable.ctx, await planStep(testPodStep, unschedulable.ctx)).catch((e) => e);
+    expect(e1.message).toMatch(/not Running after 300 s \(phase Pending\): PodScheduled is False: Unschedulable \(0\/3 nodes are available: 3 node\(s\) had untolerated taint \{sku: gpu\}\.\)$/);
+
+    const pull = await ready({ testPodImage: "registry.example/mirror/busybox:1.36" });
+    pull.kube.podPhase = "Pending";
+    const waitFor2 = pull.kube.waitForPodRunning.bind(pull.kube);
+    pull.kube.waitForPodRunning = async (ns: string, name: string) => ({ ...(await waitFor2(ns, name))!, waiting: [{ container: "main", reason: "ImagePullBackOff", message: "Back-off pulling image \"registry.example/mirror/busybox:1.36\"" }] });
+    const e2 = await applyPlan(pull.ctx, await planStep(testPodStep, pull.ctx)).catch((e) => e);
+    expect(e2.message).toMatch(/: container main is waiting: ImagePullBackOff \(Back-off pulling image "registry\.example\/mirror\/busybox:1\.36"\)$/);
+    expect(e2.suggestion).toMatch(/^the image registry\.example\/mirror\/busybox:1\.36 cannot be pulled: mirror it and pass --test-pod-image \(AKS_WI_TEST_POD_IMAGE\)/);
+    expect(whyNotRunning(undefined)).toBe("the pod was not found");
+  });
+
+  it("the manifest passes Pod Security restricted and AKS Automatic's safeguards, with the image asked for", async () => {
+    const m = testPodManifest("app", "aks-wi-test", "sa-app") as any;
+    expect(m.spec.containers[0].image).toBe(TEST_POD_IMAGE);
+    expect(TEST_POD_IMAGE).toBe("mcr.microsoft.com/azurelinux/busybox:1.36");
+    expect(m.spec.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } });
+    const c = m.spec.containers[0];
+    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    expect(c.readinessProbe.exec.command).toEqual(["sh", "-c", 'test -z "$AZURE_FEDERATED_TOKEN_FILE" || test -s "$AZURE_FEDERATED_TOKEN_FILE"']);
+    expect(c.resources).toEqual({ requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } });
+    // The plan's body is what is created, with --test-pod-image's image.
+    const w = await ready({ testPodImage: "registry.example/mirror/busybox:1.36" });
+    const p = await planStep(testPodStep, w.ctx);
+    expect(p.details).toMatchObject({ image: "registry.example/mirror/busybox:1.36" });
+    expect((p.ops[0]!.body as any).spec.containers[0].image).toBe("registry.example/mirror/busybox:1.36");
   });
 
   it("does nothing with --no-test-pod", async () => {
