@@ -13,6 +13,16 @@ export function inputOption(o: InputOption): Option {
   return o.repeatable ? opt.argParser(collect) : opt;
 }
 
+/** How a command reaches Azure and the cluster: the options init and status share. */
+export function addConnectionOptions(cmd: Command): Command {
+  return cmd
+    .option("--sandbox", "use the local sandbox instead of Azure (env AKS_WI_SANDBOX=1)")
+    .option("--sandbox-dir <dir>", "the sandbox's directory (env AKS_WI_SANDBOX_DIR)")
+    .option("--kubeconfig <file>", "use this kubeconfig instead of the cluster's credential from Azure")
+    .option("--context <name>", "kubeconfig context to use")
+    .option("--admin", "use the cluster's admin credential instead of the user credential");
+}
+
 export function registerInit(program: Command): void {
   const init = program
     .command("init")
@@ -21,16 +31,12 @@ export function registerInit(program: Command): void {
         "Each input comes from its flag, else its AKS_WI_* environment variable, else the state file, else a prompt (terminal only), else its default.",
     );
   for (const spec of INPUTS) for (const o of spec.options) init.addOption(inputOption(o));
+  addConnectionOptions(init);
   init
     .option("-y, --yes", "apply without asking; never prompt (missing inputs are an error)")
     .option("--dry-run", "print the plan and stop; change nothing")
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--state <file>", "state file (default .aks-wi/<cluster>/state.json)")
-    .option("--sandbox", "use the local sandbox instead of Azure (env AKS_WI_SANDBOX=1)")
-    .option("--sandbox-dir <dir>", "the sandbox's directory (env AKS_WI_SANDBOX_DIR)")
-    .option("--kubeconfig <file>", "use this kubeconfig instead of the cluster's credential from Azure")
-    .option("--context <name>", "kubeconfig context to use")
-    .option("--admin", "use the cluster's admin credential instead of the user credential")
     .option("--overwrite", "re-bind a service account already bound to another identity")
     .option("--allow-broad-scope", "allow Owner, Contributor or User Access Administrator at subscription scope")
     .action(async (opts: Record<string, unknown>) => {

@@ -2,7 +2,7 @@
 // shares init's inputs and plan: status is init's plan read as drift.
 import { Option, type Command } from "commander";
 import { INPUTS } from "../init/inputs.js";
-import { inputOption } from "./register-init.js";
+import { addConnectionOptions, inputOption } from "./register-init.js";
 
 export function registerStatus(program: Command): void {
   const status = program
@@ -12,14 +12,10 @@ export function registerStatus(program: Command): void {
         "Takes init's inputs (flags, AKS_WI_* variables, the state file if there is one); never asks, changes nothing.",
     );
   for (const spec of INPUTS) for (const o of spec.options) status.addOption(inputOption(o));
+  addConnectionOptions(status);
   status
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
     .option("--state <file>", "state file to take saved inputs from (default .aks-wi/<cluster>/state.json, if it exists)")
-    .option("--sandbox", "use the local sandbox instead of Azure (env AKS_WI_SANDBOX=1)")
-    .option("--sandbox-dir <dir>", "the sandbox's directory (env AKS_WI_SANDBOX_DIR)")
-    .option("--kubeconfig <file>", "use this kubeconfig instead of the cluster's credential from Azure")
-    .option("--context <name>", "kubeconfig context to use")
-    .option("--admin", "use the cluster's admin credential instead of the user credential")
     .addHelpText(
       "after",
       [
