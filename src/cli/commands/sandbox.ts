@@ -176,11 +176,14 @@ async function status(dir: string, output: "text" | "json"): Promise<number> {
 }
 
 async function stop(dir: string): Promise<number> {
-  const { stopDaemon } = await import("../../../sandbox/daemon.js");
+  const { stopDaemon, readInfo } = await import("../../../sandbox/daemon.js");
+  const file = join(dir, "sandbox.json");
+  const stalePid = readInfo(dir)?.pid;
   const r = await stopDaemon(dir);
   // A killed daemon cannot remove its own sandbox.json; a stale one would mislead the cloud profile.
-  rmSync(join(dir, "sandbox.json"), { force: true });
-  out(r === "stopped" ? `sandbox stopped (state kept in ${dir})` : `no sandbox was running in ${dir}`);
+  rmSync(file, { force: true });
+  if (r === "stopped") out(`sandbox stopped (state kept in ${dir})`);
+  else out(`no sandbox was running in ${dir}${stalePid ? ` (removed the stale ${file}; pid ${stalePid} is not this sandbox and was left alone)` : ""}`);
   return EXIT.ok;
 }
 
