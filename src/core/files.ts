@@ -4,6 +4,9 @@
 import { mkdir, rmdir, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { UserError } from "./errors.js";
+import { clip } from "./util.js";
+
+export { clip };
 
 /** Pseudo-filesystems where nothing of aks-wi's can live; refused before any call. */
 const PSEUDO = /^\/(proc|sys)(\/|$)/;
@@ -74,10 +77,4 @@ export async function removeIfEmpty(made: string[]): Promise<void> {
       return; // not empty (something was written) or gone: leave it and its parents
     }
   }
-}
-
-/** A value as echoed in a message: at most `max` characters, the rest marked as cut. */
-export function clip(value: string, max = 80): string {
-  const s = String(value);
-  return s.length <= max ? s : `${s.slice(0, max - 1)}… (${s.length} characters)`;
 }

@@ -8,7 +8,7 @@ import { chmod, link, open, readFile, rename, unlink, writeFile } from "node:fs/
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { UserError } from "../core/errors.js";
-import { fsError, makeDirs, removeIfEmpty } from "../core/files.js";
+import { assertRealPath, fsError, makeDirs, removeIfEmpty } from "../core/files.js";
 import { pidAlive } from "../core/util.js";
 import type { FederatedCredentialInfo, IdentityInfo, RoleAssignmentOut, RoleRequest } from "../core/ports.js";
 import type { Change, StepName } from "./step.js";
@@ -121,12 +121,13 @@ export async function readStateFor(path: string, cloud: string): Promise<InitSta
 
 /** Reads the state file without locking; undefined when there is none yet. */
 export async function readState(path: string): Promise<InitState | undefined> {
+  assertRealPath(path, "state file", "pass a --state in a normal directory");
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new UserError(`cannot read state file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check --state");
+    throw fsError(e, path, "state file", "pass another --state");
   }
   let parsed: unknown;
   try {

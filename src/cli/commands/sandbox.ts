@@ -2,6 +2,7 @@
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../../core/errors.js";
+import { assertRealPath, makeDirs } from "../../core/files.js";
 import { EXIT } from "../exit-codes.js";
 import { handOverInterrupt } from "../interrupt.js";
 import { defaultSandboxDir } from "../../azure/cloud.js";
@@ -20,6 +21,8 @@ const out = (line = "") => process.stdout.write(line + "\n");
 
 export async function run(sub: Sub, opts: Opts): Promise<number> {
   const dir = resolve(opts.dir ?? defaultSandboxDir());
+  // Nothing of a sandbox can live under /proc or /sys (and a recursive mkdir there never returns).
+  assertRealPath(dir, "the sandbox directory", "pass --dir (or AKS_WI_SANDBOX_DIR) in a normal directory");
   switch (sub) {
     case "start":
       return start(dir, opts);
@@ -88,6 +91,7 @@ async function start(dir: string, opts: Opts): Promise<number> {
   }
   if (opts.foreground) return foreground(dir, specs);
 
+  await makeDirs(dir, "the sandbox directory", 0o700);
   const started = Date.now();
   const r = await daemon.spawnDetached({ dir, entry: process.argv[1], args: ["--latency", specs.latency, ...(specs.rtt ? ["--rtt", specs.rtt] : []), ...(specs.faults ? ["--faults", specs.faults] : [])] });
   if (!r.info) {
