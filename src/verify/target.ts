@@ -50,7 +50,7 @@ export function resolveTarget(opts: TargetFlags, state: RecordedSetup | undefine
   if (missing.length) {
     throw new UserError(`nothing to verify: missing ${missing.join(", ")}`, "pass --state FILE (written by aks-wi init), or --subscription --resource-group --cluster --namespace --service-account with --pod or --deployment");
   }
-  checkNames(opts, { subscription, resourceGroup, cluster, namespace, serviceAccount, identityResourceGroup: opts.identityResourceGroup });
+  checkNames(opts, si);
   // The state describes one service account; its identity, roles and test pod apply only to it.
   const sameWorkload = !!state && si.namespace === namespace && si.serviceAccount === serviceAccount && (si.cluster ?? cluster) === cluster;
   const t: VerifyTarget = { subscription: subscription!, resourceGroup: resourceGroup!, cluster: cluster!, namespace: namespace!, serviceAccount: serviceAccount! };
@@ -72,8 +72,9 @@ export function resolveTarget(opts: TargetFlags, state: RecordedSetup | undefine
   return t;
 }
 
-/** Each name by the rules of the service that will receive it (as init checks them), before any call. */
-function checkNames(opts: TargetFlags, resolved: Record<"subscription" | "resourceGroup" | "cluster" | "namespace" | "serviceAccount", string | undefined> & { identityResourceGroup?: string }): void {
+/** Each name the user gave (a flag, or the state file init wrote) by the rules of the service that
+ *  will receive it, as init checks them, before any call; the cloud profile's defaults are its own. */
+function checkNames(opts: TargetFlags, saved: RecordedSetup["inputs"]): void {
   const rules: [keyof TargetFlags, string, Validator][] = [
     ["subscription", "--subscription", validateSubscription], ["resourceGroup", "--resource-group", validateResourceGroup],
     ["cluster", "--cluster", validateClusterName], ["namespace", "--namespace", validateNamespace],
@@ -83,7 +84,7 @@ function checkNames(opts: TargetFlags, resolved: Record<"subscription" | "resour
   ];
   const problems: string[] = [];
   for (const [key, flag, validate] of rules) {
-    const value = opts[key] ?? (resolved as Record<string, string | undefined>)[key];
+    const value = opts[key] ?? (key in saved ? (saved as Record<string, string | undefined>)[key] : undefined);
     if (value === undefined) continue;
     const reason = validate(value);
     if (reason) problems.push(`${opts[key] !== undefined ? flag : "state file"} "${clip(value)}": ${reason}`);
