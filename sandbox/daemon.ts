@@ -7,12 +7,31 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { PrincipalCredentials, PrincipalSpec, SandboxInfo } from "./info.js";
 
+/** DIR/sandbox.json when it holds what a client needs (a `{}` or hand-edited file is no sandbox). */
 export function readInfo(dir: string): SandboxInfo | undefined {
+  let info: Partial<SandboxInfo>;
   try {
-    return JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8")) as SandboxInfo;
+    info = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8")) as Partial<SandboxInfo>;
   } catch {
     return undefined;
   }
+  if (!info || typeof info !== "object") return undefined;
+  const strings = ["tenantId", "subscriptionId", "armEndpoint", "authorityHost", "kubeServer", "caFile", "kubeconfig", "clientId", "clientSecret"] as const;
+  if (!Number.isInteger(info.pid) || (info.pid as number) <= 0 || strings.some((k) => typeof info[k] !== "string")) return undefined;
+  return info as SandboxInfo;
+}
+
+/** Whether pid runs this sandbox's daemon (`aks-wi sandbox start --foreground --dir DIR`), by its
+ *  command line; undefined where the command line cannot be read (no /proc). */
+function runsSandboxOf(pid: number, dir: string): boolean | undefined {
+  let argv: string[];
+  try {
+    argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+  } catch {
+    return undefined;
+  }
+  const at = argv.indexOf("--dir");
+  return argv.includes("sandbox") && argv.includes("--foreground") && at >= 0 && argv[at + 1] === dir;
 }
 
 export function isAlive(pid: number): boolean {
@@ -78,10 +97,21 @@ export async function spawnDetached(p: { dir: string; entry: string; args: strin
   return { log, exited };
 }
 
-/** Stops the sandbox whose pid is in DIR/sandbox.json: SIGTERM, then SIGKILL after a grace period. */
+/**
+ * Whether the pid in sandbox.json is this sandbox: it answers /healthz with the sandbox's CA, or its
+ * command line is this directory's daemon. After a reboot or an OOM kill the pid may be anyone's.
+ */
+export async function isOurDaemon(info: SandboxInfo, dir: string): Promise<boolean> {
+  if (!isAlive(info.pid)) return false;
+  // Only this sandbox's listeners hold a certificate its CA signed (a sandbox in the tests runs in-process).
+  return runsSandboxOf(info.pid, dir) === true || answers(info);
+}
+
+/** Stops the sandbox whose pid is in DIR/sandbox.json: SIGTERM, then SIGKILL after a grace period.
+ *  A pid that is not provably this sandbox is never signalled ("not-running"). */
 export async function stopDaemon(dir: string, graceMs = 5000): Promise<"stopped" | "not-running"> {
   const info = readInfo(dir);
-  if (!info || !isAlive(info.pid)) return "not-running";
+  if (!info || !(await isOurDaemon(info, dir))) return "not-running";
   process.kill(info.pid, "SIGTERM");
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { TokenCredential } from "@azure/identity";
 import type { SandboxInfo } from "../../sandbox/info.js";
 import { UserError } from "../core/errors.js";
+import { assertRealPath, clip, fsError } from "../core/files.js";
 import { parseBool, pidAlive } from "../core/util.js";
 
 export interface CloudProfile {
@@ -62,17 +63,17 @@ export function defaultSandboxDir(env: NodeJS.ProcessEnv = process.env): string 
  *  optional), as that service principal, as EnvironmentCredential does on Azure: so a principal
  *  from `aks-wi sandbox principal create` runs aks-wi with exactly its roles. */
 export function sandboxCloud(dir: string, env: NodeJS.ProcessEnv = process.env): CloudProfile {
-  let info: SandboxInfo;
-  try {
-    info = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8")) as SandboxInfo;
-  } catch {
-    throw new UserError(`no sandbox found in ${dir}`, "start one with `aks-wi sandbox start` (or pass --sandbox-dir DIR)");
-  }
+  const info = readSandboxInfo(dir);
   if (typeof info.pid === "number" && !pidAlive(info.pid)) {
     // A stale sandbox.json: say so, instead of letting every call fail as a sign-in problem.
-    throw new UserError(`the sandbox in ${dir} is not running (its process ${info.pid} has exited)`, `start it again with \`aks-wi sandbox start --sandbox-dir ${dir}\` (its state is kept)`);
+    throw new UserError(`the sandbox in ${clip(dir)} is not running (its process ${info.pid} has exited)`, `start it again with \`aks-wi sandbox start --sandbox-dir ${clip(dir)}\` (its state is kept)`);
   }
-  const caPem = readFileSync(info.caFile, "utf8");
+  let caPem: string;
+  try {
+    caPem = readFileSync(info.caFile, "utf8");
+  } catch (e) {
+    throw fsError(e, info.caFile, `the sandbox's CA certificate (named in ${join(dir, "sandbox.json")})`, `restart the sandbox: aks-wi sandbox stop --sandbox-dir ${clip(dir)} && aks-wi sandbox start --sandbox-dir ${clip(dir)}`);
+  }
   let cred: TokenCredential | undefined;
   const armScope = `${info.armAudience.replace(/\/$/, "")}/.default`;
   return {
@@ -100,9 +101,42 @@ export function sandboxCloud(dir: string, env: NodeJS.ProcessEnv = process.env):
   };
 }
 
+/** DIR/sandbox.json, checked to hold what the profile needs: one sentence for each way it can be wrong. */
+function readSandboxInfo(dir: string): SandboxInfo {
+  assertRealPath(dir, "the sandbox directory");
+  const file = join(dir, "sandbox.json");
+  const start = `start one with \`aks-wi sandbox start${dir === defaultSandboxDir() ? "" : ` --sandbox-dir ${clip(dir)}`}\` (or pass --sandbox-dir DIR)`;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") throw new UserError(`no sandbox found in ${clip(dir)}`, start);
+    throw fsError(e, file, "sandbox file");
+  }
+  let info: Partial<SandboxInfo>;
+  try {
+    info = JSON.parse(text) as Partial<SandboxInfo>;
+  } catch {
+    throw new UserError(`${clip(file)} is not valid JSON: it is not a sandbox's`, start);
+  }
+  const needed = ["armEndpoint", "authorityHost", "tenantId", "subscriptionId", "caFile", "clientId", "clientSecret", "armAudience"] as const;
+  const missing = info && typeof info === "object" ? needed.filter((k) => typeof info[k] !== "string" || info[k] === "") : needed;
+  if (missing.length) throw new UserError(`${clip(file)} is not a running sandbox's (it lacks ${missing.join(", ")})`, start);
+  return info as SandboxInfo;
+}
+
+/** An AKS_WI_* switch: only the documented spellings, anything else is a mistake to name. */
+export function envSwitch(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const v = env[name];
+  const b = parseBool(v);
+  if (v !== undefined && v !== "" && b === undefined) throw new UserError(`${name} "${clip(v)}" is not a yes or no`, `set ${name} to one of true, false, 1, 0, yes, no, on, off (or unset it)`);
+  return b;
+}
+
 /** The cloud a command talks to: the sandbox (--sandbox or AKS_WI_SANDBOX), else Azure's public cloud. */
 export function chooseProfile(opts: { sandbox?: boolean; sandboxDir?: string }, env: NodeJS.ProcessEnv): CloudProfile {
-  if (opts.sandbox || parseBool(env.AKS_WI_SANDBOX)) return sandboxCloud(opts.sandboxDir ?? defaultSandboxDir(env), env);
+  if (envSwitch(env, "AKS_WI_SANDBOX") || opts.sandbox) return sandboxCloud(opts.sandboxDir ?? defaultSandboxDir(env), env);
   if (opts.sandboxDir) throw new UserError("--sandbox-dir needs --sandbox");
   return publicCloud();
 }

@@ -60,9 +60,15 @@ export function toAzureError(e: unknown, what: string): AzureError {
   const status = statusCode(e);
   const raw = e instanceof Error ? e.message : String(e);
   // SDK messages can carry a JSON body or several lines; keep the first meaningful line.
-  const message = raw.split("\n").map((l) => l.trim()).find(Boolean) ?? "unknown error";
+  let message = raw.split("\n").map((l) => l.trim()).find(Boolean) ?? "unknown error";
   const name = (e as RestLike | undefined)?.name;
   let suggestion = code ? SUGGESTIONS[code] : undefined;
+  // MSAL's words for "the sign-in endpoint did not answer" are a link; say what happened instead.
+  const authority = /endpoints_resolution_error/.test(raw) ? /https:\/\/[^\s/'"]+/.exec((e as { errorMessage?: string }).errorMessage ?? "")?.[0] : undefined;
+  if (/endpoints_resolution_error/.test(raw)) {
+    message = `could not reach the Entra ID sign-in endpoint${authority ? ` ${authority}` : ""} (no answer from its discovery document)`;
+    suggestion ??= "check the network and the authority host (for the sandbox: aks-wi sandbox status)";
+  }
   if (!suggestion && (name === "CredentialUnavailableError" || name === "AuthenticationRequiredError")) {
     suggestion = "sign in with az login (or set AZURE_CLIENT_ID / AZURE_TENANT_ID / AZURE_CLIENT_SECRET)";
   }

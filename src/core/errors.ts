@@ -1,6 +1,7 @@
 // The errors every layer throws for what the user can act on. Each carries a kind; only
 // src/cli/main.ts turns kinds into exit codes and a one-line message. Anything else thrown is a
 // bug and is reported as such, still without a stack trace unless AKS_WI_DEBUG is set.
+import { clipRuns } from "./util.js";
 
 /**
  * usage: the input is wrong or missing; denied: the caller lacks a permission (authorization);
@@ -15,7 +16,8 @@ export class UserError extends Error {
     public readonly suggestion?: string,
     public readonly kind: ErrorKind = "usage",
   ) {
-    super(message);
+    // The user's own values come back at most ~80 characters, however long they were.
+    super(clipRuns(message));
     this.name = "UserError";
   }
 }

@@ -59,6 +59,7 @@ function dnsSubdomain(what: string): Validator {
 
 export const validateServiceAccount: Validator = dnsSubdomain("service account name");
 export const validatePodName: Validator = dnsSubdomain("pod name");
+export const validateDeploymentName: Validator = dnsSubdomain("deployment name");
 
 /** A role: its definition GUID, or a display name such as "Key Vault Secrets User". */
 export const validateRole: Validator = (v) => {
@@ -75,6 +76,8 @@ export const validateRole: Validator = (v) => {
  * or a management group (/providers/Microsoft.Management/managementGroups/NAME).
  */
 export const validateScope: Validator = (v) => {
+  // ARM answers a request line this long with a dropped connection, after seconds.
+  if (v.length > 2048) return `scope must be at most 2048 characters long (got ${v.length})`;
   if (/^\/providers\/Microsoft\.Management\/managementGroups\/[^/]+$/i.test(v)) return undefined;
   const m = /^\/subscriptions\/([^/]+)(\/.*)?$/i.exec(v);
   if (!m) return "scope must be a full resource ID starting with /subscriptions/<id> (e.g. the vault's ID from `az keyvault show --query id`)";

@@ -15,6 +15,15 @@ export function splitList(v: string | undefined): string[] {
   return (v ?? "").split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
 }
 
+/** A value as echoed in a message: at most `max` characters, the rest marked as cut. */
+export function clip(value: string, max = 80): string {
+  const s = String(value);
+  return s.length <= max ? s : `${s.slice(0, max - 1)}… (${s.length} characters)`;
+}
+
+/** A message with every unbroken run longer than `max` (a pasted value, never prose) clipped. */
+export const clipRuns = (message: string, max = 300): string => message.replace(new RegExp(`\\S{${max + 1},}`, "g"), (run) => clip(run, 80));
+
 export const sleep = (ms: number): Promise<void> => wait(ms);
 
 /** Whether a process of this id runs (on this host), ours or someone else's. */

@@ -11,7 +11,7 @@ import {
   validateResourceGroup, validateRole, validateScope, validateServiceAccount, validateSubscription, type Validator,
 } from "../core/names.js";
 import type { RoleRequest } from "../core/ports.js";
-import { parseBool, splitList } from "../core/util.js";
+import { clip, parseBool, splitList } from "../core/util.js";
 import type { PickChoice, Prompter } from "../terminal/prompts.js";
 import { assertSameWorkload, type InitInputs, type InitState, type SavedInputs } from "./state.js";
 import { TEST_POD_IMAGE } from "./steps/test-pod.js";
@@ -132,7 +132,7 @@ function name(
     given: (origin, l) => (origin === "flag" ? l.flags[key] : origin === "env" ? l.env[env] || undefined : l.saved?.[key] || undefined),
     parse(raw, origin, problems) {
       const reason = validate(raw as string);
-      if (reason) problems.push(`${where(origin)} "${raw as string}": ${reason}`);
+      if (reason) problems.push(`${where(origin)} "${clip(raw as string)}": ${reason}`);
       return raw as string;
     },
     ask: more.prompt === false ? undefined : (p, got, def, sources) => askName(label, validate, more.pick, p, got, def, sources),
@@ -174,8 +174,8 @@ function pairRoles(roles: string[], scopes: string[], names: { role: string; sco
     const scope = scopes[i]!;
     const r = validateRole(role);
     const s = validateScope(scope);
-    if (r) problems.push(`${names.role} "${role}": ${r}`);
-    if (s) problems.push(`${names.scope} "${scope}": ${s}`);
+    if (r) problems.push(`${names.role} "${clip(role)}": ${r}`);
+    if (s) problems.push(`${names.scope} "${clip(scope)}": ${s}`);
     if (!r && !s) out.push({ role, scope });
   });
   return out;
@@ -230,7 +230,7 @@ const testPod: InputSpec<"testPod"> = {
   parse(raw, _origin, problems) {
     if (typeof raw === "boolean") return raw;
     const b = parseBool(raw as string);
-    if (b === undefined) problems.push(`AKS_WI_TEST_POD "${raw as string}": must be true or false`);
+    if (b === undefined) problems.push(`AKS_WI_TEST_POD "${clip(raw as string)}": must be true or false (or 1/0, yes/no, on/off)`);
     return b ?? true;
   },
   default: () => true,

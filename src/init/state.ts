@@ -4,10 +4,11 @@
 // against a concurrent run, and checked to never hold a token or secret.
 import { randomBytes } from "node:crypto";
 import { constants as fsConstants } from "node:fs";
-import { chmod, mkdir, open, readFile, rename, rm, rmdir, unlink } from "node:fs/promises";
+import { chmod, link, open, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { UserError } from "../core/errors.js";
+import { assertRealPath, fsError, makeDirs, removeIfEmpty } from "../core/files.js";
 import { pidAlive } from "../core/util.js";
 import type { FederatedCredentialInfo, IdentityInfo, RoleAssignmentOut, RoleRequest } from "../core/ports.js";
 import type { Change, StepName } from "./step.js";
@@ -122,12 +123,13 @@ export async function readStateFor(path: string, cloud: string): Promise<InitSta
 
 /** Reads the state file without locking; undefined when there is none yet. */
 export async function readState(path: string): Promise<InitState | undefined> {
+  assertRealPath(path, "state file", "pass a --state in a normal directory");
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new UserError(`cannot read state file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check --state");
+    throw fsError(e, path, "state file", "pass another --state");
   }
   let parsed: unknown;
   try {
@@ -186,106 +188,161 @@ export function assertNoSecrets(value: unknown, path = "state"): void {
   }
 }
 
-async function ensurePrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-}
-
 /** Atomic, private write: a 0600 temp file in the same directory, flushed, then renamed over the old one. */
 export async function writeStateAtomic(path: string, state: InitState): Promise<void> {
   assertNoSecrets(state);
   state.updatedAt = new Date().toISOString();
-  await ensurePrivateDir(dirname(path));
+  await makeDirs(dirname(path), "the state file's directory");
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  const fh = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
   try {
-    await fh.writeFile(`${JSON.stringify(state, null, 2)}\n`, "utf8");
-    await fh.sync();
+    const fh = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
+    try {
+      await fh.writeFile(`${JSON.stringify(state, null, 2)}\n`, "utf8");
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    // The umask cannot widen 0600, but a pre-existing temp name could not exist either (O_EXCL); chmod
+    // anyway so the mode is right even on filesystems that ignore the open() mode.
+    await chmod(tmp, 0o600);
+    await rename(tmp, path);
   } catch (e) {
-    await fh.close();
     await unlink(tmp).catch(() => {});
-    throw e;
+    throw fsError(e, path, "state file", "pass another --state");
   }
-  await fh.close();
-  // The umask cannot widen 0600, but a pre-existing temp name could not exist either (O_EXCL); chmod
-  // anyway so the mode is right even on filesystems that ignore the open() mode.
-  await chmod(tmp, 0o600);
-  await rename(tmp, path);
 }
 
 export interface StateLock {
   release(): Promise<void>;
 }
 
+/** Who holds a lock: DIR/state.json.lock holds this, written before the lock exists (see lockState). */
 interface Owner {
   pid: number;
   host: string;
+  /** When the lock was taken. */
   startedAt: string;
+  /** When the process started (boot id and clock ticks since boot): a reused pid has another. */
+  processStart?: string;
+  /** The holder's command line, for the person reading the message. */
+  command?: string;
 }
 
-const ownerFile = (path: string) => `${path}.owner`;
-const lockDir = (path: string) => `${path}.lock`;
+export const lockFile = (path: string) => `${path}.lock`;
 
-async function readOwner(path: string): Promise<Owner | undefined> {
+/** The start of process `pid` as this boot counts it; undefined where /proc cannot say. */
+export async function processStart(pid: number): Promise<string | undefined> {
   try {
-    return JSON.parse(await readFile(ownerFile(path), "utf8")) as Owner;
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command (which may hold spaces and parentheses) start at its last ')'.
+    const ticks = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    const boot = (await readFile("/proc/sys/kernel/random/boot_id", "utf8")).trim();
+    return ticks ? `${boot}:${ticks}` : undefined;
   } catch {
     return undefined;
   }
 }
 
+async function readOwner(path: string): Promise<{ owner?: Owner; text?: string; problem?: string }> {
+  let text: string;
+  try {
+    text = await readFile(lockFile(path), "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return {};
+    return { problem: code === "EISDIR" ? "it is a directory, left by an older aks-wi" : `it cannot be read (${code})` };
+  }
+  try {
+    const o = JSON.parse(text) as Owner;
+    if (Number.isInteger(o.pid) && typeof o.host === "string") return { owner: o, text };
+  } catch { /* judged below */ }
+  return { text, problem: "it does not say which process holds it" };
+}
+
+/** Why the lock's holder is certainly gone (its pid runs nothing, or a process started later); undefined: it may run. */
+async function holderGone(o: Owner): Promise<string | undefined> {
+  if (o.host !== hostname() || o.pid === process.pid) return undefined;
+  if (!pidAlive(o.pid)) return `pid ${o.pid} is no longer running`;
+  const now = await processStart(o.pid);
+  if (o.processStart && now && now !== o.processStart) return `pid ${o.pid} now runs another process`;
+  return undefined;
+}
+
 /**
- * Locks the state file against another `aks-wi init` on it. A lock left by a run that was killed
- * (its pid is gone on this host) is taken over at once instead of waiting for it to go stale.
+ * Locks the state file against another `aks-wi init` on it. The lock is one file, DIR/state.json.lock,
+ * made by hard-linking a complete owner file into place: it exists with its owner or not at all. A lock
+ * whose holder is gone (its pid exited, or now belongs to a later process) is taken over with a note;
+ * one that cannot be judged names the file to delete.
  */
 export async function lockState(path: string): Promise<StateLock> {
-  const { default: lockfile } = await import("proper-lockfile"); // only runs that write need it
-  await ensurePrivateDir(dirname(path));
-  const opts = {
-    realpath: false,
-    lockfilePath: lockDir(path),
-    stale: 30_000,
-    retries: 0,
-    // A lock we could not refresh (machine asleep, disk gone) is reported, not thrown from a timer.
-    onCompromised: (err: Error) => process.stderr.write(`warning: state lock on ${path} compromised: ${err.message}\n`),
+  const made = await makeDirs(dirname(path), "the state file's directory");
+  const lock = lockFile(path);
+  const me: Owner = {
+    pid: process.pid, host: hostname(), startedAt: new Date().toISOString(),
+    processStart: await processStart(process.pid), command: process.argv.slice(1).join(" ").slice(0, 200),
   };
-  let release: () => Promise<void>;
+  const mine = JSON.stringify(me);
+  const tmp = `${lock}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {
-    release = await lockfile.lock(path, opts);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ELOCKED") throw e;
-    const owner = await readOwner(path);
-    if (owner && owner.host === hostname() && owner.pid !== process.pid && !pidAlive(owner.pid)) {
-      await rmdir(lockDir(path)).catch(() => {});
-      release = await lockfile.lock(path, opts).catch((e2: NodeJS.ErrnoException) => {
-        throw e2.code === "ELOCKED" ? lockedError(path, owner) : e2;
-      });
-    } else {
-      throw lockedError(path, owner);
+    await writeFile(tmp, mine, { mode: 0o600, flag: "wx" });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await link(tmp, lock);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      }
+      const held = await readOwner(path);
+      if (!held.owner && !held.problem && attempt < 3) continue; // released meanwhile
+      if (!held.owner) throw unjudgedLock(path, held.problem ?? "it keeps changing");
+      const gone = await holderGone(held.owner);
+      if (!gone || attempt >= 3 || !(await takeOver(lock, held.text!))) throw lockedError(path, held.owner);
+      process.stderr.write(`note: took over the lock on ${path} from a run that ended without releasing it (${gone})\n`);
     }
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    await removeIfEmpty(made);
+    if (e instanceof UserError) throw e;
+    throw fsError(e, lock, "state lock", "pass another --state");
   }
-  const me: Owner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
-  await writeOwner(path, me);
+  await unlink(tmp).catch(() => {});
   return {
     async release() {
-      await rm(ownerFile(path), { force: true });
-      await release();
+      // Only our own lock: one taken over from us (after a pause longer than a run) is not ours to drop.
+      if ((await readFile(lock, "utf8").catch(() => "")) === mine) await unlink(lock).catch(() => {});
+      // A run that wrote nothing leaves no directory behind.
+      await removeIfEmpty(made);
     },
   };
 }
 
-async function writeOwner(path: string, owner: Owner): Promise<void> {
-  const tmp = `${ownerFile(path)}.${process.pid}.tmp`;
-  const fh = await open(tmp, "w", 0o600);
-  await fh.writeFile(JSON.stringify(owner));
-  await fh.close();
-  await rename(tmp, ownerFile(path));
+/** Moves a stale lock aside; true when what was moved is the one judged (not a newer run's). */
+async function takeOver(lock: string, judged: string): Promise<boolean> {
+  const aside = `${lock}.stale.${process.pid}.${randomBytes(4).toString("hex")}`;
+  try {
+    await rename(lock, aside);
+  } catch {
+    return false; // another run took it over first
+  }
+  const moved = await readFile(aside, "utf8").catch(() => "");
+  if (moved !== judged) await link(aside, lock).catch(() => {}); // put the newer run's lock back
+  await unlink(aside).catch(() => {});
+  return moved === judged;
 }
 
-function lockedError(path: string, owner: Owner | undefined): UserError {
-  const who = owner ? `pid ${owner.pid}${owner.host !== hostname() ? ` on ${owner.host}` : ""}, since ${owner.startedAt}` : "pid unknown";
+function unjudgedLock(path: string, problem: string): UserError {
   return new UserError(
-    `another aks-wi init is running on ${path} (${who})`,
-    "wait for it to finish, or pass another --state",
+    `the state file ${path} is locked, and whether its holder still runs cannot be told: ${problem}`,
+    `if no aks-wi init is running on it, delete ${lockFile(path)} and re-run`,
+    "failed",
+  );
+}
+
+function lockedError(path: string, owner: Owner): UserError {
+  const where = owner.host !== hostname() ? ` on ${owner.host}` : "";
+  return new UserError(
+    `another aks-wi init is running on ${path} (pid ${owner.pid}${where}, since ${owner.startedAt})`,
+    `wait for it to finish, or pass another --state; if none is running${where}, delete ${lockFile(path)}`,
     "failed",
   );
 }

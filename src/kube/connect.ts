@@ -8,6 +8,7 @@ import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import { KubeConfig, setHeaderOptions, type ConfigurationOptions } from "@kubernetes/client-node";
 import { UserError } from "../core/errors.js";
+import { assertRealPath, clip, fsError } from "../core/files.js";
 import type { AzureOps } from "../core/ports.js";
 
 export type TokenProvider = () => Promise<string>;
@@ -44,11 +45,50 @@ export function defaultKubeconfigPath(env: NodeJS.ProcessEnv): string {
 }
 
 export function readKubeconfig(path: string): string {
+  assertRealPath(path, "kubeconfig");
+  let yaml: string;
   try {
-    return readFileSync(path, "utf8");
+    yaml = readFileSync(path, "utf8");
   } catch (e) {
-    throw new UserError(`cannot read kubeconfig ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, "check --kubeconfig");
+    throw fsError(e, path, "kubeconfig", "check --kubeconfig (or drop it to use the cluster's credential from Azure)");
   }
+  if (yaml.trim() === "") throw new UserError(`kubeconfig ${clip(path)} is empty`, "check --kubeconfig (or drop it to use the cluster's credential from Azure)");
+  return yaml;
+}
+
+/**
+ * Checks a kubeconfig file before anything else runs: readable, a kubeconfig, with the context
+ * asked for (or a current one). A bad one is an input mistake, found in a second, not in the plan.
+ */
+export function checkKubeconfigFile(path: string, context?: string): void {
+  const kc = parseKubeconfig(readKubeconfig(path), path);
+  if (context) {
+    if (!kc.getContextObject(context)) throw new UserError(`context "${clip(context)}" is not in the kubeconfig ${clip(path)}`, contextHint(kc));
+  } else if (!kc.getContextObject(kc.getCurrentContext())) {
+    throw new UserError(`kubeconfig ${clip(path)} has no current context`, kc.getContexts().length ? `pass --context: ${contextHint(kc)}` : "check --kubeconfig: it names no context at all");
+  }
+}
+
+/** --kubeconfig / --context checked up front (see checkKubeconfigFile); nothing to check without them. */
+export function checkKubeAccess(access: KubeAccess, env: NodeJS.ProcessEnv): void {
+  if (access.kubeconfig || access.context) checkKubeconfigFile(access.kubeconfig ?? defaultKubeconfigPath(env), access.context);
+}
+
+const contextHint = (kc: KubeConfig) => (kc.getContexts().length ? `pick one of: ${clip(kc.getContexts().map((c) => c.name).join(", "))}` : "it names no context at all");
+
+function parseKubeconfig(yaml: string, where = "the kubeconfig"): KubeConfig {
+  const kc = new KubeConfig();
+  let problem: string | undefined;
+  try {
+    kc.loadFromString(yaml);
+  } catch (e) {
+    problem = (e as Error).message.split("\n")[0];
+  }
+  // client-node reads a YAML list or scalar without complaint, then fails on first use.
+  if (problem || !Array.isArray(kc.getClusters())) {
+    throw new UserError(`${where === "the kubeconfig" ? where : `kubeconfig ${clip(where)}`} is not a kubeconfig${problem && !/Cannot read|undefined/.test(problem) ? ` (${clip(problem)})` : ""}`, "check --kubeconfig (or drop it to use the cluster's credential from Azure)");
+  }
+  return kc;
 }
 
 /**
@@ -92,14 +132,9 @@ export interface KubeConnection {
 }
 
 export function connect(kubeconfigYaml: string, context?: string, opts: KubeConnectOptions = {}): KubeConnection {
-  let kc = new KubeConfig();
-  try {
-    kc.loadFromString(kubeconfigYaml);
-  } catch (e) {
-    throw new UserError(`the kubeconfig could not be read: ${(e as Error).message}`, "check --kubeconfig (or drop it to use the cluster's credential from Azure)");
-  }
+  let kc = parseKubeconfig(kubeconfigYaml);
   if (context) {
-    if (!kc.getContextObject(context)) throw new UserError(`context "${context}" is not in the kubeconfig`, `pick one of: ${kc.getContexts().map((c) => c.name).join(", ")}`);
+    if (!kc.getContextObject(context)) throw new UserError(`context "${clip(context)}" is not in the kubeconfig`, contextHint(kc));
     kc.setCurrentContext(context);
   }
   const token = opts.token;

@@ -1,7 +1,12 @@
 // Resolves what to verify from the flags and the state file init wrote (flags win). Pure: the
 // caller reads the state file and picks the cloud profile.
 import { UserError } from "../core/errors.js";
+import {
+  validateClusterName, validateDeploymentName, validateIdentityName, validateNamespace, validatePodName, validateResourceGroup,
+  validateServiceAccount, validateSubscription, type Validator,
+} from "../core/names.js";
 import type { RoleRequest } from "../core/ports.js";
+import { clip } from "../core/util.js";
 import type { VerifyTarget } from "./types.js";
 
 /** What the user named: which workload on which cluster, and which pod to look inside. */
@@ -45,6 +50,7 @@ export function resolveTarget(opts: TargetFlags, state: RecordedSetup | undefine
   if (missing.length) {
     throw new UserError(`nothing to verify: missing ${missing.join(", ")}`, "pass --state FILE (written by aks-wi init), or --subscription --resource-group --cluster --namespace --service-account with --pod or --deployment");
   }
+  checkNames(opts, si);
   // The state describes one service account; its identity, roles and test pod apply only to it.
   const sameWorkload = !!state && si.namespace === namespace && si.serviceAccount === serviceAccount && (si.cluster ?? cluster) === cluster;
   const t: VerifyTarget = { subscription: subscription!, resourceGroup: resourceGroup!, cluster: cluster!, namespace: namespace!, serviceAccount: serviceAccount! };
@@ -68,6 +74,26 @@ export function resolveTarget(opts: TargetFlags, state: RecordedSetup | undefine
   return t;
 }
 
+/** Each name the user gave (a flag, or the state file init wrote) by the rules of the service that
+ *  will receive it, as init checks them, before any call; the cloud profile's defaults are its own. */
+function checkNames(opts: TargetFlags, saved: RecordedSetup["inputs"]): void {
+  const rules: [keyof TargetFlags, string, Validator][] = [
+    ["subscription", "--subscription", validateSubscription], ["resourceGroup", "--resource-group", validateResourceGroup],
+    ["cluster", "--cluster", validateClusterName], ["namespace", "--namespace", validateNamespace],
+    ["serviceAccount", "--service-account", validateServiceAccount], ["identity", "--identity", validateIdentityName],
+    ["identityResourceGroup", "--identity-resource-group", validateResourceGroup], ["pod", "--pod", validatePodName],
+    ["deployment", "--deployment", validateDeploymentName],
+  ];
+  const problems: string[] = [];
+  for (const [key, flag, validate] of rules) {
+    const value = opts[key] ?? (key in saved ? (saved as Record<string, string | undefined>)[key] : undefined);
+    if (value === undefined) continue;
+    const reason = validate(value);
+    if (reason) problems.push(`${opts[key] !== undefined ? flag : "state file"} "${clip(value)}": ${reason}`);
+  }
+  if (problems.length) throw new UserError(`invalid input:\n${problems.map((p) => `  - ${p}`).join("\n")}`, "fix the values above; nothing was checked");
+}
+
 export function propagationBudgetMs(opts: { propagationTimeout?: string }, env: NodeJS.ProcessEnv): number {
   return seconds(opts.propagationTimeout ?? (env.AKS_WI_VERIFY_PROPAGATION_TIMEOUT || undefined), 60_000, "--propagation-timeout");
 }
@@ -80,6 +106,6 @@ export function rolePropagationBudgetMs(env: NodeJS.ProcessEnv): number {
 function seconds(raw: string | undefined, fallbackMs: number, name: string): number {
   if (raw === undefined) return fallbackMs;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new UserError(`${name} must be a number of seconds, got "${raw}"`);
+  if (raw.trim() === "" || !Number.isFinite(n) || n < 0) throw new UserError(`${name} must be a number of seconds, got "${clip(raw)}"`, "e.g. --propagation-timeout 120 (or AKS_WI_VERIFY_PROPAGATION_TIMEOUT=120)");
   return n * 1000;
 }

@@ -101,6 +101,8 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
   const prompter = interactive ? (deps.prompter ?? inquirerPrompter(humanStream === deps.stderr ? process.stderr : undefined)) : undefined;
   const ui = createUi({ interactive, prompter, stream: humanStream });
   const profile = deps.profile(opts, env) as CloudProfile;
+  // A bad --kubeconfig is an input mistake: found now, not when the plan first reaches the cluster.
+  if (opts.kubeconfig || opts.context) (await import("../../kube/connect.js")).checkKubeAccess(opts, env);
 
   // Shared by the plan and the Kubernetes connection, so the cluster is read once per run.
   const azure = once(async () => cacheClusterReads(await deps.azure(profile)));

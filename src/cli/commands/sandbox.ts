@@ -2,6 +2,7 @@
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../../core/errors.js";
+import { assertRealPath, makeDirs } from "../../core/files.js";
 import { EXIT } from "../exit-codes.js";
 import { handOverInterrupt } from "../interrupt.js";
 import { defaultSandboxDir } from "../../azure/cloud.js";
@@ -20,6 +21,8 @@ const out = (line = "") => process.stdout.write(line + "\n");
 
 export async function run(sub: Sub, opts: Opts): Promise<number> {
   const dir = resolve(opts.dir ?? defaultSandboxDir());
+  // Nothing of a sandbox can live under /proc or /sys (and a recursive mkdir there never returns).
+  assertRealPath(dir, "the sandbox directory", "pass --sandbox-dir (or AKS_WI_SANDBOX_DIR) in a normal directory");
   switch (sub) {
     case "start":
       return start(dir, opts, opts.output === "json");
@@ -98,6 +101,7 @@ async function start(dir: string, opts: Opts, json: boolean): Promise<number> {
   }
   if (opts.foreground) return foreground(dir, specs);
 
+  await makeDirs(dir, "the sandbox directory", 0o700);
   const started = Date.now();
   const r = await daemon.spawnDetached({ dir, entry: process.argv[1], args: ["--latency", specs.latency, ...(specs.rtt ? ["--rtt", specs.rtt] : []), ...(specs.faults ? ["--faults", specs.faults] : [])] });
   if (!r.info) {
@@ -185,12 +189,16 @@ async function status(dir: string, output: "text" | "json"): Promise<number> {
 }
 
 async function stop(dir: string, json = false): Promise<number> {
-  const { stopDaemon } = await import("../../../sandbox/daemon.js");
+  const { stopDaemon, readInfo } = await import("../../../sandbox/daemon.js");
+  const file = join(dir, "sandbox.json");
+  const stalePid = readInfo(dir)?.pid;
   const r = await stopDaemon(dir);
   // A killed daemon cannot remove its own sandbox.json; a stale one would mislead the cloud profile.
-  rmSync(join(dir, "sandbox.json"), { force: true });
+  rmSync(file, { force: true });
+  const stale = stalePid ? ` (removed the stale ${file}; pid ${stalePid} is not this sandbox and was left alone)` : "";
   if (json) outJson({ result: r === "stopped" ? "stopped" : "not running", state: "stopped", dir });
-  else out(r === "stopped" ? `sandbox stopped (state kept in ${dir})` : `no sandbox was running in ${dir}`);
+  else if (r === "stopped") out(`sandbox stopped (state kept in ${dir})`);
+  else out(`no sandbox was running in ${dir}${stale}`);
   return EXIT.ok;
 }
 

@@ -85,6 +85,7 @@ export async function runVerify(given: VerifyOptions, deps: VerifyDeps): Promise
   const started = Date.now();
   const profile = deps.profile(opts, env);
   const budgetMs = propagationBudgetMs(opts, env);
+  if (opts.kubeconfig || opts.context) (await import("../../kube/connect.js")).checkKubeAccess(opts, env);
   const state = await loadState(opts, deps.cwd, opts.cluster ?? profile.defaults?.cluster, profile);
   const target = resolveTarget(opts, state, { subscription: profile.subscriptionId, resourceGroup: profile.defaults?.resourceGroup, cluster: profile.defaults?.cluster });
 

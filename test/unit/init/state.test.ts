@@ -1,12 +1,12 @@
 // The state store: atomic private writes, a lock against concurrent runs (with a clear error and
 // take-over of a killed run's lock), and never a token or secret.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { dirname, join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { UserError } from "../../../src/core/errors.js";
-import { assertNoSecrets, defaultStatePath, emptyState, lockState, readState, writeStateAtomic, type StateLock } from "../../../src/init/state.js";
+import { assertNoSecrets, defaultStatePath, emptyState, lockState, processStart, readState, writeStateAtomic, type StateLock } from "../../../src/init/state.js";
 
 const dirs: string[] = [];
 const locks: StateLock[] = [];
@@ -88,42 +88,107 @@ describe("state file", () => {
 });
 
 describe("lock", () => {
-  it("a second run on the same state gets a clear error naming the holder's pid (exit 1)", async () => {
+  const strangers: ChildProcess[] = [];
+  afterEach(() => {
+    for (const c of strangers.splice(0)) c.kill("SIGKILL");
+  });
+  const owner = (path: string) => JSON.parse(readFileSync(`${path}.lock`, "utf8"));
+  const liveStranger = () => {
+    const c = spawn("sleep", ["60"], { stdio: "ignore" });
+    strangers.push(c);
+    return c.pid!;
+  };
+
+  it("a second run on the same state gets a clear error naming the holder's pid and the file to delete (exit 1)", async () => {
     const path = join(tmp(), ".aks-wi", "aks-a", "state.json");
     locks.push(await lockState(path));
     const e = await lockState(path).then(() => undefined, (x: unknown) => x);
     expect(e).toBeInstanceOf(UserError);
     expect((e as UserError).kind).toBe("failed");
-    expect((e as Error).message).toBe(`another aks-wi init is running on ${path} (pid ${process.pid}, since ${JSON.parse(readFileSync(`${path}.owner`, "utf8")).startedAt})`);
+    expect((e as Error).message).toBe(`another aks-wi init is running on ${path} (pid ${process.pid}, since ${owner(path).startedAt})`);
+    expect((e as UserError).suggestion).toContain(`delete ${path}.lock`);
   });
 
-  it("is free again after release", async () => {
+  it("the lock file holds its owner: pid, host, the process's start time and the command", async () => {
     const path = join(tmp(), "state.json");
+    locks.push(await lockState(path));
+    const o = owner(path);
+    expect(o).toMatchObject({ pid: process.pid, host: hostname(), processStart: await processStart(process.pid) });
+    expect(o.processStart).toMatch(/^[0-9a-f-]+:\d+$/);
+    expect(typeof o.command).toBe("string");
+    expect(statSync(`${path}.lock`).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dirname(path)).sort()).toEqual(["state.json.lock"]); // no temp file left
+  });
+
+  it("is free again after release, and a run that wrote nothing leaves no directory", async () => {
+    const root = tmp();
+    const path = join(root, ".aks-wi", "aks-a", "state.json");
     const l = await lockState(path);
     await l.release();
     expect(existsSync(`${path}.lock`)).toBe(false);
-    expect(existsSync(`${path}.owner`)).toBe(false);
+    expect(readdirSync(root)).toEqual([]);
     const again = await lockState(path);
     locks.push(again);
-    expect(JSON.parse(readFileSync(`${path}.owner`, "utf8")).pid).toBe(process.pid);
+    expect(owner(path).pid).toBe(process.pid);
   });
 
-  it("takes over the lock of a run that was killed (its pid is gone)", async () => {
+  it("takes over the lock of a run that was killed (its pid is gone), saying so", async () => {
     const path = join(tmp(), "state.json");
     const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
     const deadPid = Number(dead.stdout);
-    mkdirSync(`${path}.lock`);
-    writeFileSync(`${path}.owner`, JSON.stringify({ pid: deadPid, host: hostname(), startedAt: new Date().toISOString() }));
-    const l = await lockState(path);
-    locks.push(l);
-    expect(JSON.parse(readFileSync(`${path}.owner`, "utf8")).pid).toBe(process.pid);
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: deadPid, host: hostname(), startedAt: new Date().toISOString() }));
+    const said = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      locks.push(await lockState(path));
+      expect(String(said.mock.calls[0]?.[0])).toBe(`note: took over the lock on ${path} from a run that ended without releasing it (pid ${deadPid} is no longer running)\n`);
+    } finally {
+      said.mockRestore();
+    }
+    expect(owner(path).pid).toBe(process.pid);
+  });
+
+  it("takes over a lock whose pid now runs another process (its start time differs), saying so", async () => {
+    const path = join(tmp(), "state.json");
+    const pid = liveStranger();
+    const start = await processStart(pid);
+    expect(start).toBeDefined();
+    const earlier = start!.replace(/:(\d+)$/, (_m, t: string) => `:${Number(t) - 1}`);
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid, host: hostname(), startedAt: "2026-01-01T00:00:00.000Z", processStart: earlier }));
+    const said = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      locks.push(await lockState(path));
+      expect(String(said.mock.calls[0]?.[0])).toContain(`(pid ${pid} now runs another process)`);
+    } finally {
+      said.mockRestore();
+    }
+    expect(owner(path).pid).toBe(process.pid);
+    expect(() => process.kill(pid, 0)).not.toThrow(); // the stranger is left alone
   });
 
   it("does not take over a live holder's lock in another process", async () => {
     const path = join(tmp(), "state.json");
-    mkdirSync(`${path}.lock`);
-    // pid 1 is alive on every system (and never ours).
-    writeFileSync(`${path}.owner`, JSON.stringify({ pid: 1, host: hostname(), startedAt: "2026-01-01T00:00:00.000Z" }));
-    await expect(lockState(path)).rejects.toThrow(`another aks-wi init is running on ${path} (pid 1, since 2026-01-01T00:00:00.000Z)`);
+    const pid = liveStranger();
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid, host: hostname(), startedAt: "2026-01-01T00:00:00.000Z", processStart: await processStart(pid) }));
+    await expect(lockState(path)).rejects.toThrow(`another aks-wi init is running on ${path} (pid ${pid}, since 2026-01-01T00:00:00.000Z)`);
+  });
+
+  it("a lock that cannot be judged names exactly the file to delete", async () => {
+    for (const make of [(f: string) => writeFileSync(f, ""), (f: string) => mkdirSync(f)]) {
+      const path = join(tmp(), "state.json");
+      make(`${path}.lock`);
+      const e = (await lockState(path).then(() => undefined, (x: unknown) => x)) as UserError;
+      expect(e).toBeInstanceOf(UserError);
+      expect(e.message).toMatch(new RegExp(`^the state file ${path} is locked, and whether its holder still runs cannot be told: `));
+      expect(e.suggestion).toBe(`if no aks-wi init is running on it, delete ${path}.lock and re-run`);
+    }
+  });
+
+  it("a lock under /proc fails at once with a sentence", async () => {
+    const t0 = Date.now();
+    const e = (await lockState("/proc/x/state.json").then(() => undefined, (x: unknown) => x)) as UserError;
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(e).toBeInstanceOf(UserError);
+    expect(e.kind).toBe("usage");
+    expect(e.message).toBe("the state file's directory /proc/x is under /proc, where no file can be written");
   });
 });
