@@ -107,6 +107,7 @@ const CASES: Case[] = [
   { name: "init --scope with a bad resource group", args: init("--role", "Reader", "--scope", `/subscriptions/${GUID0}/resourceGroups/rg.`), code: 2, says: /scope: resource group name cannot end/ },
   { name: "init --role a bad role definition ID", args: init("--role", "/providers/Microsoft.Authorization/roleDefinitions/bad", "--scope", `/subscriptions/${GUID0}`), code: 2, says: /role must be a role name, a role definition GUID or a role definition ID/ },
   { name: "init --role of 513 characters", args: init("--role", "r".repeat(513), "--scope", `/subscriptions/${GUID0}`), code: 2, says: /role name is too long/ },
+  { name: "init a --role that does not exist at its scope", args: (sb) => init("--role", "Key Vault Secret User", "--scope", `/subscriptions/${sub}/resourceGroups/rg-sandbox`)(sb), code: 2, says: /role "Key Vault Secret User" not found at scope/ },
   { name: "init --role on a scope that does not exist", args: (sb) => init("--role", "Reader", "--scope", `/subscriptions/${sub}/resourceGroups/rg-sandbox/providers/Microsoft.KeyVault/vaults/kv-nope`)(sb), code: 2, says: /kv-nope/ },
   { name: "init --role without any --scope", args: init("--role", "Reader"), code: 2, says: /scope/ },
   { name: "init Owner at the subscription without --allow-broad-scope", args: (sb) => init("--role", "Owner", "--scope", `/subscriptions/${sub}`)(sb), code: 2, says: /--allow-broad-scope/ },

@@ -47,7 +47,8 @@ async function inspect(ctx: StepContext): Promise<{ principalId?: string; items:
     ctx.inputs.roles.map(async (request): Promise<Item> => {
       const def = await ctx.seen.role(request.scope, request.role);
       if (!def) {
-        throw new StepError("roleAssignment", `role "${request.role}" not found at scope ${request.scope}`, "check the --role name (exact, case-sensitive display name) or pass its GUID");
+        // An input mistake (exit 2), found while planning.
+        throw new UserError(`role "${request.role}" not found at scope ${request.scope}`, "check the --role name (exact, case-sensitive display name) or pass its GUID");
       }
       const defGuid = lastSegment(def.id).toLowerCase();
       const item: Item = { request, def };
