@@ -69,7 +69,11 @@ export async function running(dir: string): Promise<SandboxInfo | undefined> {
   return (await answers(info)) ? info : undefined;
 }
 
-export interface SpawnResult { info?: SandboxInfo; log: string; exited?: number | null }
+export interface SpawnResult {
+  info?: SandboxInfo;
+  log: string;
+  exited?: number | null;
+}
 
 /** Spawns the foreground sandbox detached and waits until it answers (or exits, or times out). */
 export async function spawnDetached(p: { dir: string; entry: string; args: string[]; timeoutMs?: number }): Promise<SpawnResult> {
@@ -92,7 +96,11 @@ export async function spawnDetached(p: { dir: string; entry: string; args: strin
     await sleep(25);
   }
   if (exited === undefined && child.pid) {
-    try { process.kill(child.pid, "SIGTERM"); } catch { /* already gone */ }
+    try {
+      process.kill(child.pid, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
   }
   return { log, exited };
 }
@@ -118,7 +126,11 @@ export async function stopDaemon(dir: string, graceMs = 5000): Promise<"stopped"
     if (!isAlive(info.pid)) return "stopped";
     await sleep(25);
   }
-  try { process.kill(info.pid, "SIGKILL"); } catch { /* gone meanwhile */ }
+  try {
+    process.kill(info.pid, "SIGKILL");
+  } catch {
+    /* gone meanwhile */
+  }
   return "stopped";
 }
 
@@ -129,7 +141,11 @@ export const logTail = (file: string, lines = 5): string => {
 
 /** A refusal of the running sandbox's control API, in its words. */
 export class ControlError extends Error {
-  constructor(message: string, readonly status: number, readonly code: string) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+  ) {
     super(message);
   }
 }
@@ -139,21 +155,29 @@ export function createPrincipal(info: SandboxInfo, spec: PrincipalSpec): Promise
   const body = JSON.stringify(spec);
   const basic = Buffer.from(`${encodeURIComponent(info.clientId)}:${encodeURIComponent(info.clientSecret)}`).toString("base64");
   return new Promise((resolve, reject) => {
-    const req = request(`${info.authorityHost}/_sandbox/principals`, {
-      method: "POST",
-      ca: readFileSync(info.caFile, "utf8"),
-      headers: { authorization: `Basic ${basic}`, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) },
-    }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d) => (text += d));
-      res.on("end", () => {
-        let json: any;
-        try { json = JSON.parse(text); } catch { json = undefined; }
-        if (res.statusCode === 201 && json) return resolve(json as PrincipalCredentials);
-        reject(new ControlError(json?.error?.message ?? `the sandbox answered ${res.statusCode}`, res.statusCode ?? 0, json?.error?.code ?? "Unknown"));
-      });
-    });
+    const req = request(
+      `${info.authorityHost}/_sandbox/principals`,
+      {
+        method: "POST",
+        ca: readFileSync(info.caFile, "utf8"),
+        headers: { authorization: `Basic ${basic}`, "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (d) => (text += d));
+        res.on("end", () => {
+          let json: any;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          if (res.statusCode === 201 && json) return resolve(json as PrincipalCredentials);
+          reject(new ControlError(json?.error?.message ?? `the sandbox answered ${res.statusCode}`, res.statusCode ?? 0, json?.error?.code ?? "Unknown"));
+        });
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });

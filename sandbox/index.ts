@@ -63,7 +63,13 @@ function readJson<T>(file: string): T | undefined {
 
 /** Listens on the ports of the previous run when free, so URLs stored in the world (the cluster's
  *  OIDC issuer URL, above all) stay valid across restarts; otherwise on fresh free ports. */
-async function listenAll(dir: string, tls: { key: string; cert: string }, faults: FaultPlan, log: RequestLog, latency: LatencyProfile): Promise<{ listeners: Record<ServiceName, Listener>; moved: boolean }> {
+async function listenAll(
+  dir: string,
+  tls: { key: string; cert: string },
+  faults: FaultPlan,
+  log: RequestLog,
+  latency: LatencyProfile,
+): Promise<{ listeners: Record<ServiceName, Listener>; moved: boolean }> {
   const previous = readJson<Record<ServiceName, number>>(join(dir, "ports.json"));
   const listeners = {} as Record<ServiceName, Listener>;
   let moved = false;

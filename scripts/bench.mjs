@@ -21,7 +21,10 @@ import { aksWi, median, sandboxVaultId } from "./lib.mjs";
 function requestsSince(dir, from) {
   let lines = [];
   try {
-    lines = readFileSync(join(dir, "requests.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    lines = readFileSync(join(dir, "requests.jsonl"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   } catch {
     return { count: 0, by: {} };
   }
@@ -72,9 +75,25 @@ for (let i = 0; i < INIT_RUNS; i++) {
     const r = aksWi(["sandbox", "start", "--dir", sb, "--latency", "instant"], { quiet: true });
     if (r.status !== 0) throw new Error(`sandbox restart failed: ${r.stderr}`);
     sbRestart.push(r.ms);
-    const args = ["init", "--sandbox", "--sandbox-dir", sb, "--yes", "--identity", "id-bench",
-      "--namespace", "bench", "--service-account", "bench-sa",
-      "--role", "Key Vault Secrets User", "--scope", sandboxVaultId(sb), "--state", join(dir, "state.json")];
+    const args = [
+      "init",
+      "--sandbox",
+      "--sandbox-dir",
+      sb,
+      "--yes",
+      "--identity",
+      "id-bench",
+      "--namespace",
+      "bench",
+      "--service-account",
+      "bench-sa",
+      "--role",
+      "Key Vault Secrets User",
+      "--scope",
+      sandboxVaultId(sb),
+      "--state",
+      join(dir, "state.json"),
+    ];
     let mark = logLength(sb);
     const a = aksWi(args, { quiet: true, rss: true });
     if (a.status !== 0) throw new Error(`init failed: ${a.stderr}`);
@@ -127,8 +146,25 @@ if (process.env.BENCH_REALISTIC !== "0") {
   try {
     const s = aksWi(["sandbox", "start", "--dir", sb, "--latency", `realistic:${FACTOR}`], { quiet: true });
     if (s.status !== 0) throw new Error(`sandbox start failed: ${s.stderr}`);
-    const args = ["init", "--sandbox", "--sandbox-dir", sb, "--yes", "--identity", "id-real", "--namespace", "real", "--service-account", "real-sa",
-      "--role", "Key Vault Secrets User", "--scope", sandboxVaultId(sb), "--state", join(dir, "state.json")];
+    const args = [
+      "init",
+      "--sandbox",
+      "--sandbox-dir",
+      sb,
+      "--yes",
+      "--identity",
+      "id-real",
+      "--namespace",
+      "real",
+      "--service-account",
+      "real-sa",
+      "--role",
+      "Key Vault Secrets User",
+      "--scope",
+      sandboxVaultId(sb),
+      "--state",
+      join(dir, "state.json"),
+    ];
     let mark = logLength(sb);
     const a = aksWi(args, { quiet: true });
     if (a.status !== 0) throw new Error(`realistic init failed: ${a.stderr}`);
@@ -148,7 +184,9 @@ if (process.env.BENCH_REALISTIC !== "0") {
     console.log(`realistic profile, factor ${FACTOR} (one run)`);
     console.log(`  aks-wi init (fresh, one role)      ${fmt(a.ms).padStart(9)}   requests: ${fmtRequests(initReq)}`);
     console.log(`  aks-wi verify (healthy setup)      ${fmt(v.ms).padStart(9)}   requests: ${fmtRequests(verifyReq)}`);
-    console.log(`  critical path of that init         ${fmt(critical).padStart(9)}   (--help ${fmt(help)} + cluster update ${fmt(clusterMs)} + pod start ${fmt(podMs)})`);
+    console.log(
+      `  critical path of that init         ${fmt(critical).padStart(9)}   (--help ${fmt(help)} + cluster update ${fmt(clusterMs)} + pod start ${fmt(podMs)})`,
+    );
     console.log(`  init / critical path               ${(a.ms / critical).toFixed(3).padStart(9)}×`);
   } finally {
     aksWi(["sandbox", "stop", "--dir", sb], { quiet: true });

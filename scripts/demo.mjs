@@ -16,9 +16,25 @@ step(`aks-wi sandbox start --dir ${dir}`);
 must(aksWi(["sandbox", "start", "--dir", dir]), "sandbox start");
 
 const vault = sandboxVaultId(dir);
-const initArgs = ["init", "--sandbox", "--sandbox-dir", dir, "--yes",
-  "--identity", "id-demo-app", "--namespace", "demo", "--service-account", "demo-app",
-  "--role", "Key Vault Secrets User", "--scope", vault, "--state", join(dir, "..", "demo-state.json")];
+const initArgs = [
+  "init",
+  "--sandbox",
+  "--sandbox-dir",
+  dir,
+  "--yes",
+  "--identity",
+  "id-demo-app",
+  "--namespace",
+  "demo",
+  "--service-account",
+  "demo-app",
+  "--role",
+  "Key Vault Secrets User",
+  "--scope",
+  vault,
+  "--state",
+  join(dir, "..", "demo-state.json"),
+];
 step(`aks-wi ${initArgs.join(" ")}`);
 must(aksWi(initArgs), "init");
 
@@ -27,4 +43,6 @@ step(`aks-wi ${verifyArgs.join(" ")}`);
 must(aksWi(verifyArgs), "verify");
 
 step("done");
-console.log(`The sandbox keeps running. Try:\n  eval "$(node bin/aks-wi sandbox env --dir ${dir})" && kubectl get pods -n demo\n  node bin/aks-wi sandbox stop --dir ${dir}`);
+console.log(
+  `The sandbox keeps running. Try:\n  eval "$(node bin/aks-wi sandbox env --dir ${dir})" && kubectl get pods -n demo\n  node bin/aks-wi sandbox stop --dir ${dir}`,
+);

@@ -23,7 +23,11 @@ export function aksWi(args, { quiet = false, env = {}, rss = false } = {}) {
   const ms = performance.now() - t0;
   let rssMiB;
   if (probeDir) {
-    try { rssMiB = Number(readFileSync(probeFile, "utf8")) / 1024; } catch { rssMiB = undefined; }
+    try {
+      rssMiB = Number(readFileSync(probeFile, "utf8")) / 1024;
+    } catch {
+      rssMiB = undefined;
+    }
     rmSync(probeDir, { recursive: true, force: true });
   }
   return { status: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", ms, rssMiB };

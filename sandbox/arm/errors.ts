@@ -30,11 +30,21 @@ export function missingApiVersion(): SandboxResponse {
 
 /** ARM's own types (subscriptions, resource groups, tenants) answer InvalidApiVersionParameter. */
 export function invalidApiVersion(apiVersion: string, supported: readonly string[]): SandboxResponse {
-  return armError(400, "InvalidApiVersionParameter", `The api-version '${apiVersion}' is invalid. The supported versions are '${[...supported].reverse().join(",")}'.`);
+  return armError(
+    400,
+    "InvalidApiVersionParameter",
+    `The api-version '${apiVersion}' is invalid. The supported versions are '${[...supported].reverse().join(",")}'.`,
+  );
 }
 
 /** Resource-provider types answer NoRegisteredProviderFound, listing versions and locations. */
-export function noRegisteredProvider(location: string, apiVersion: string, type: string, supported: readonly string[], locations: readonly string[]): SandboxResponse {
+export function noRegisteredProvider(
+  location: string,
+  apiVersion: string,
+  type: string,
+  supported: readonly string[],
+  locations: readonly string[],
+): SandboxResponse {
   return armError(
     400,
     "NoRegisteredProviderFound",
@@ -43,7 +53,11 @@ export function noRegisteredProvider(location: string, apiVersion: string, type:
 }
 
 export function invalidResourceType(type: string, namespace: string, apiVersion: string): SandboxResponse {
-  return armError(404, "InvalidResourceType", `The resource type '${type}' could not be found in the namespace '${namespace}' for api version '${apiVersion}'.`);
+  return armError(
+    404,
+    "InvalidResourceType",
+    `The resource type '${type}' could not be found in the namespace '${namespace}' for api version '${apiVersion}'.`,
+  );
 }
 
 export function invalidResourceNamespace(namespace: string): SandboxResponse {
@@ -72,7 +86,10 @@ export function authorizationFailed(clientId: string, objectId: string, action: 
 /** ARM's 409 for a resource provider the subscription has not registered (any request to it). */
 export function missingSubscriptionRegistration(namespace: string): SandboxResponse {
   const message = `The subscription is not registered to use namespace '${namespace}'. See https://aka.ms/rps-not-found for how to register subscriptions.`;
-  return { status: 409, body: { error: { code: "MissingSubscriptionRegistration", message, details: [{ code: "MissingSubscriptionRegistration", target: namespace, message }] } } };
+  return {
+    status: 409,
+    body: { error: { code: "MissingSubscriptionRegistration", message, details: [{ code: "MissingSubscriptionRegistration", target: namespace, message }] } },
+  };
 }
 
 export function internalError(): SandboxResponse {

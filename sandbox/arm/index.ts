@@ -23,11 +23,21 @@ import { permissionRoutes } from "./providers/authorization/permissions.js";
 /** All ARM routes; the router picks the most specific template that matches. */
 export function armRoutes(): ArmRoute[] {
   return [
-    ...subscriptionRoutes, ...tenantRoutes, ...resourceGroupRoutes, ...genericResourceRoutes,
-    ...providerRoutes(armRoutes), ...resourceListRoutes, ...featureRoutes,
-    ...managedClusterRoutes, ...kubernetesVersionRoutes, ...operationRoutes,
-    ...userAssignedIdentityRoutes, ...federatedIdentityCredentialRoutes,
-    ...roleDefinitionRoutes, ...roleAssignmentRoutes, ...permissionRoutes,
+    ...subscriptionRoutes,
+    ...tenantRoutes,
+    ...resourceGroupRoutes,
+    ...genericResourceRoutes,
+    ...providerRoutes(armRoutes),
+    ...resourceListRoutes,
+    ...featureRoutes,
+    ...managedClusterRoutes,
+    ...kubernetesVersionRoutes,
+    ...operationRoutes,
+    ...userAssignedIdentityRoutes,
+    ...federatedIdentityCredentialRoutes,
+    ...roleDefinitionRoutes,
+    ...roleAssignmentRoutes,
+    ...permissionRoutes,
   ];
 }
 

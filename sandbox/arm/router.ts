@@ -12,8 +12,18 @@ import { noteCaller } from "../core/request-log.js";
 import { isPermitted } from "./providers/authorization/rbac.js";
 import { providerRegistered } from "./providers/resources/registrations.js";
 import {
-  armError, authorizationFailed, internalError, invalidApiVersion, invalidRequestContent, invalidResourceNamespace,
-  invalidResourceType, missingApiVersion, missingSubscriptionRegistration, noRegisteredProvider, resourceGroupNotFound, subscriptionNotFound,
+  armError,
+  authorizationFailed,
+  internalError,
+  invalidApiVersion,
+  invalidRequestContent,
+  invalidResourceNamespace,
+  invalidResourceType,
+  missingApiVersion,
+  missingSubscriptionRegistration,
+  noRegisteredProvider,
+  resourceGroupNotFound,
+  subscriptionNotFound,
 } from "./errors.js";
 
 type Segment = { kind: "literal"; value: string } | { kind: "param"; name: string } | { kind: "rest"; name: string };
@@ -29,7 +39,10 @@ export interface CompiledRoute {
 
 /** Path segments, with any run of leading slashes collapsed and a trailing slash ignored. */
 export function splitPath(path: string): string[] {
-  return path.replace(/^\/+/, "").split("/").filter((s, i, all) => !(s === "" && i === all.length - 1));
+  return path
+    .replace(/^\/+/, "")
+    .split("/")
+    .filter((s, i, all) => !(s === "" && i === all.length - 1));
 }
 
 export function compileRoute(route: ArmRoute): CompiledRoute {
@@ -85,7 +98,10 @@ function withArmHeaders(res: SandboxResponse, req: SandboxRequest): SandboxRespo
     return Array.isArray(v) ? v[0] : v;
   };
   const correlationId = header("x-ms-correlation-request-id") ?? requestId;
-  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
   const headers: Record<string, string> = {
     "cache-control": "no-cache",
     pragma: "no-cache",
@@ -181,7 +197,10 @@ function apiVersionError(c: CompiledRoute, parts: string[], params: Record<strin
   if (!ns || ns.toLowerCase() === "microsoft.resources") return invalidApiVersion(apiVersion, c.route.apiVersions);
   const lower = parts.map((p) => p.toLowerCase());
   const at = lower.lastIndexOf("providers");
-  const type = parts.slice(at + 2).filter((_, i) => i % 2 === 0).join("/");
+  const type = parts
+    .slice(at + 2)
+    .filter((_, i) => i % 2 === 0)
+    .join("/");
   const loc = params.location ?? location;
   return noRegisteredProvider(loc, apiVersion, type, c.route.apiVersions, [loc]);
 }
@@ -199,7 +218,11 @@ function parseJson(req: SandboxRequest): { ok: true; json?: any } | { ok: false;
 
 export function createArmHandler(ctx: ServiceContext, routes: ArmRoute[]): Handler {
   // Stable sort: among equally specific templates the earlier route wins.
-  const compiled = routes.map(compileRoute).map((c, i) => ({ c, i })).sort((a, b) => b.c.literals - a.c.literals || a.i - b.i).map((x) => x.c);
+  const compiled = routes
+    .map(compileRoute)
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => b.c.literals - a.c.literals || a.i - b.i)
+    .map((x) => x.c);
   const namespaces = new Set(["microsoft.resources", ...compiled.map((c) => c.namespace?.toLowerCase()).filter((n): n is string => !!n)]);
   const audiences = [ctx.info.armAudience, ctx.info.armAudience + "/", "https://management.core.windows.net/"];
 
@@ -230,7 +253,11 @@ export function createArmHandler(ctx: ServiceContext, routes: ArmRoute[]): Handl
     if (!check.ok) return authFailure(ctx, check, authorization);
     if (check.claims.oid) noteCaller(req.raw, check.claims.oid);
     if (!check.claims.oid) {
-      return armError(401, "InvalidAuthenticationToken", "The received access token is not valid: at least one of the claims 'puid' or 'altsecid' or 'oid' should be present. If you are accessing as application please make sure service principal is properly created in the tenant.");
+      return armError(
+        401,
+        "InvalidAuthenticationToken",
+        "The received access token is not valid: at least one of the claims 'puid' or 'altsecid' or 'oid' should be present. If you are accessing as application please make sure service principal is properly created in the tenant.",
+      );
     }
 
     const parsed = parseJson(req);

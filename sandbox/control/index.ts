@@ -19,7 +19,9 @@ function isOperator(ctx: ServiceContext, req: SandboxRequest): boolean {
   const i = text.indexOf(":");
   const op = operatorOf(ctx.world.state);
   if (i < 0 || decodeURIComponent(text.slice(0, i)).toLowerCase() !== op.clientId.toLowerCase()) return false;
-  const got = createHash("sha256").update(decodeURIComponent(text.slice(i + 1))).digest();
+  const got = createHash("sha256")
+    .update(decodeURIComponent(text.slice(i + 1)))
+    .digest();
   const want = Buffer.from(op.secretSha256 ?? "", "hex");
   return want.length === got.length && timingSafeEqual(got, want);
 }

@@ -27,17 +27,30 @@ const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
 export const principalsDir = (dir: string) => join(dir, "principals");
 
-interface Resolved { roleId: string; roleName: string; scope: string }
+interface Resolved {
+  roleId: string;
+  roleName: string;
+  scope: string;
+}
 
 /** Each requested role as a built-in role at an existing scope, or what is wrong with it. */
 function resolveRoles(ctx: ServiceContext, spec: PrincipalSpec): Resolved[] | Refusal {
   const out: Resolved[] = [];
   for (const r of spec.roles) {
     const role = builtInRoleById(r.role.toLowerCase()) ?? builtInRoleByName(r.role);
-    if (!role) return { status: 400, code: "RoleNotFound", message: `unknown role "${r.role}": give the name or GUID of one of the sandbox's built-in roles (e.g. "Contributor", "Reader", "Key Vault Secrets User")` };
+    if (!role)
+      return {
+        status: 400,
+        code: "RoleNotFound",
+        message: `unknown role "${r.role}": give the name or GUID of one of the sandbox's built-in roles (e.g. "Contributor", "Reader", "Key Vault Secrets User")`,
+      };
     const scope = normalizeScope(r.scope ?? `/subscriptions/${ctx.world.state.subscriptionId}`);
     if (!scope.toLowerCase().startsWith(`/subscriptions/${ctx.world.state.subscriptionId.toLowerCase()}`)) {
-      return { status: 400, code: "InvalidScope", message: `scope "${scope}" is not in the sandbox's subscription /subscriptions/${ctx.world.state.subscriptionId}` };
+      return {
+        status: 400,
+        code: "InvalidScope",
+        message: `scope "${scope}" is not in the sandbox's subscription /subscriptions/${ctx.world.state.subscriptionId}`,
+      };
     }
     const missing = checkScopeExists(ctx.world, scope);
     if (missing) return { status: 400, code: "InvalidScope", message: `scope "${scope}": ${(missing.body as { error: { message: string } }).error.message}` };
@@ -48,7 +61,11 @@ function resolveRoles(ctx: ServiceContext, spec: PrincipalSpec): Resolved[] | Re
 
 function checkSpec(spec: PrincipalSpec): Refusal | undefined {
   if (typeof spec?.name !== "string" || !NAME_RULE.test(spec.name)) {
-    return { status: 400, code: "InvalidName", message: `principal name "${spec?.name ?? ""}" is not valid: use lower-case letters, digits and hyphens, starting and ending with a letter or digit, at most 63 characters` };
+    return {
+      status: 400,
+      code: "InvalidName",
+      message: `principal name "${spec?.name ?? ""}" is not valid: use lower-case letters, digits and hyphens, starting and ending with a letter or digit, at most 63 characters`,
+    };
   }
   if (!Array.isArray(spec.roles) || spec.roles.some((r) => typeof r?.role !== "string" || (r.scope !== undefined && typeof r.scope !== "string"))) {
     return { status: 400, code: "InvalidRoles", message: "roles must be a list of { role, scope? }" };
@@ -56,7 +73,8 @@ function checkSpec(spec: PrincipalSpec): Refusal | undefined {
   if (spec.kube) {
     const nsError = dns1123Label(String(spec.kube.namespace ?? ""));
     if (nsError) return { status: 400, code: "InvalidNamespace", message: `Kubernetes namespace "${spec.kube.namespace ?? ""}" is not valid: ${nsError}` };
-    if (!BINDABLE_ROLES.includes(spec.kube.role)) return { status: 400, code: "InvalidKubeRole", message: `Kubernetes role "${spec.kube.role}" is not one of ${BINDABLE_ROLES.join(", ")}` };
+    if (!BINDABLE_ROLES.includes(spec.kube.role))
+      return { status: 400, code: "InvalidKubeRole", message: `Kubernetes role "${spec.kube.role}" is not one of ${BINDABLE_ROLES.join(", ")}` };
   }
   return undefined;
 }
@@ -68,7 +86,8 @@ export function createPrincipal(ctx: ServiceContext, dir: string, spec: Principa
   const { world } = ctx;
   const file = join(principalsDir(dir), `${spec.name}.json`);
   const taken = Object.values(world.state.principals).some((p) => p.displayName === spec.name) || !!world.state.kube.users?.[spec.name];
-  if (taken || existsSync(file)) return { status: 409, code: "PrincipalExists", message: `a principal named "${spec.name}" already exists in this sandbox (${file})` };
+  if (taken || existsSync(file))
+    return { status: 409, code: "PrincipalExists", message: `a principal named "${spec.name}" already exists in this sandbox (${file})` };
   const roles = resolveRoles(ctx, spec);
   if (!Array.isArray(roles)) return roles;
 
@@ -76,12 +95,24 @@ export function createPrincipal(ctx: ServiceContext, dir: string, spec: Principa
   const objectId = randomUUID();
   const clientSecret = randomBytes(32).toString("base64url");
   const now = ctx.now();
-  world.state.principals[key(clientId)] = { clientId, principalId: objectId, displayName: spec.name, kind: "servicePrincipal", secretSha256: sha256(clientSecret), createdAt: now };
+  world.state.principals[key(clientId)] = {
+    clientId,
+    principalId: objectId,
+    displayName: spec.name,
+    kind: "servicePrincipal",
+    secretSha256: sha256(clientSecret),
+    createdAt: now,
+  };
   for (const r of roles) {
     const name = randomUUID();
     const id = `${r.scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
     const assignment: RoleAssignmentRecord = {
-      id, name, scope: r.scope, principalId: objectId, principalType: "ServicePrincipal", createdAt: now,
+      id,
+      name,
+      scope: r.scope,
+      principalId: objectId,
+      principalType: "ServicePrincipal",
+      createdAt: now,
       roleDefinitionId: `/subscriptions/${world.state.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${r.roleId}`,
       description: `aks-wi sandbox principal ${spec.name}: ${r.roleName}`,
     };
@@ -92,7 +123,12 @@ export function createPrincipal(ctx: ServiceContext, dir: string, spec: Principa
   mkdirSync(principalsDir(dir), { recursive: true, mode: 0o700 });
   if (spec.kube) {
     const token = randomBytes(32).toString("hex");
-    (world.state.kube.users ??= {})[spec.name] = { name: spec.name, tokenSha256: sha256(token), bindings: [{ namespace: spec.kube.namespace, clusterRole: spec.kube.role }], createdAt: now };
+    (world.state.kube.users ??= {})[spec.name] = {
+      name: spec.name,
+      tokenSha256: sha256(token),
+      bindings: [{ namespace: spec.kube.namespace, clusterRole: spec.kube.role }],
+      createdAt: now,
+    };
     ensureNamespace(ctx, spec.kube.namespace);
     credentials.kubeconfig = join(principalsDir(dir), `${spec.name}.kubeconfig`);
     writePrivate(credentials.kubeconfig, buildUserKubeconfig(ctx, spec.name, token, spec.kube.namespace));

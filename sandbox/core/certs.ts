@@ -4,7 +4,12 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generate } from "selfsigned";
 
-export interface SandboxTls { caFile: string; caPem: string; key: string; cert: string }
+export interface SandboxTls {
+  caFile: string;
+  caPem: string;
+  key: string;
+  cert: string;
+}
 
 /** selfsigned's certificates end without a line break; a PEM file ends with one (tools that
  *  concatenate CA bundles, `cat ca.pem >> bundle`, rely on it). */
@@ -23,16 +28,22 @@ export async function ensureTls(dir: string): Promise<SandboxTls> {
     const tenYears = new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000);
     // ECDSA P-256: a key in a millisecond where RSA-2048 takes a random 0.1–0.5 s, which keeps a
     // first start well inside its 2 s; every TLS client here (Node, kubectl's Go) accepts it.
-    const ca = await generate([{ name: "commonName", value: "aks-wi sandbox CA" }, { name: "organizationName", value: "aks-wi sandbox" }], {
-      algorithm: "sha256",
-      keyType: "ec",
-      curve: "P-256",
-      notAfterDate: tenYears,
-      extensions: [
-        { name: "basicConstraints", cA: true, critical: true },
-        { name: "keyUsage", keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    const ca = await generate(
+      [
+        { name: "commonName", value: "aks-wi sandbox CA" },
+        { name: "organizationName", value: "aks-wi sandbox" },
       ],
-    });
+      {
+        algorithm: "sha256",
+        keyType: "ec",
+        curve: "P-256",
+        notAfterDate: tenYears,
+        extensions: [
+          { name: "basicConstraints", cA: true, critical: true },
+          { name: "keyUsage", keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+        ],
+      },
+    );
     const server = await generate([{ name: "commonName", value: "127.0.0.1" }], {
       algorithm: "sha256",
       keyType: "ec",
@@ -43,7 +54,13 @@ export async function ensureTls(dir: string): Promise<SandboxTls> {
         { name: "basicConstraints", cA: false },
         { name: "keyUsage", digitalSignature: true, critical: true },
         { name: "extKeyUsage", serverAuth: true },
-        { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }, { type: 2, value: "localhost" }] },
+        {
+          name: "subjectAltName",
+          altNames: [
+            { type: 7, ip: "127.0.0.1" },
+            { type: 2, value: "localhost" },
+          ],
+        },
       ],
     });
     writeFileSync(f.caKey, pemFile(ca.private), { mode: 0o600 });

@@ -9,7 +9,13 @@ export type FaultKind = "429" | "500" | "503" | "drop" | "slow";
 const KINDS: FaultKind[] = ["429", "500", "503", "drop", "slow"];
 const SERVICES: ServiceName[] = ["arm", "login", "kube", "oidc", "graph"];
 
-interface Rule { service: ServiceName; kind: FaultKind; rate: number; max: number; used: number }
+interface Rule {
+  service: ServiceName;
+  kind: FaultKind;
+  rate: number;
+  max: number;
+  used: number;
+}
 
 export interface FaultPlan {
   spec: string;
@@ -41,7 +47,10 @@ export function parseFaults(spec: string | undefined): FaultPlan {
   let seed = 1;
   let retryAfterSeconds = 1;
   let slowMs = 3000;
-  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [k, v] = part.split("=", 2).map((s) => s.trim());
     if (v === undefined) throw new FaultSpecError(`bad fault "${part}": expected SERVICE.KIND=RATE, e.g. arm.429=0.2`);
     if (k === "seed" || k === "retry-after" || k === "slow-ms") {
@@ -84,10 +93,19 @@ export function parseFaults(spec: string | undefined): FaultPlan {
 }
 
 /** The error body each service would send for an injected status, in that service's own shape. */
-export function faultResponse(service: ServiceName, kind: "429" | "500" | "503", retryAfterSeconds: number): { status: number; headers: Record<string, string>; body: unknown } {
+export function faultResponse(
+  service: ServiceName,
+  kind: "429" | "500" | "503",
+  retryAfterSeconds: number,
+): { status: number; headers: Record<string, string>; body: unknown } {
   const status = Number(kind);
   const headers: Record<string, string> = status === 500 ? {} : { "retry-after": String(retryAfterSeconds) };
-  const text = status === 429 ? "Too many requests. Please retry after the interval in the Retry-After header." : status === 503 ? "The service is temporarily unavailable. Please retry." : "The server encountered an internal error. Please retry the request.";
+  const text =
+    status === 429
+      ? "Too many requests. Please retry after the interval in the Retry-After header."
+      : status === 503
+        ? "The service is temporarily unavailable. Please retry."
+        : "The server encountered an internal error. Please retry the request.";
   if (service === "kube") {
     const reason = status === 429 ? "TooManyRequests" : status === 503 ? "ServiceUnavailable" : "InternalError";
     return { status, headers, body: { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: text, reason, code: status } };

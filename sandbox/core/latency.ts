@@ -54,7 +54,10 @@ export class RttSpecError extends Error {}
  *  one): round trips in ms, taken as given (not scaled), e.g. "arm=120,kube=40" or "*=0". */
 export function parseRtt(spec: string | undefined): Partial<Record<ServiceName, number>> {
   const out: Partial<Record<ServiceName, number>> = {};
-  for (const part of (spec ?? "").split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const part of (spec ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(arm|login|kube|oidc|graph|\*)\s*=\s*([0-9]+(?:\.[0-9]+)?)$/.exec(part);
     if (!m) throw new RttSpecError(`bad round trip "${part}": expected SERVICE=MS with SERVICE one of arm, login, kube, oidc, graph, * (e.g. arm=120,kube=40)`);
     const ms = Math.round(Number(m[2]));

@@ -45,14 +45,20 @@ export class RequestLog {
   constructor(readonly file: string) {
     this.stream = createWriteStream(file, { flags: "a", mode: 0o600 });
     // a full disk must not take the sandbox down: the log is a record, not the service
-    this.stream.on("error", () => { this.stream = undefined; });
+    this.stream.on("error", () => {
+      this.stream = undefined;
+    });
   }
 
   append(entry: RequestLogEntry): void {
     const line = JSON.stringify(entry) + "\n";
     if (this.stream) this.stream.write(line);
     else {
-      try { appendFileSync(this.file, line, { mode: 0o600 }); } catch { /* see the stream's error handler */ }
+      try {
+        appendFileSync(this.file, line, { mode: 0o600 });
+      } catch {
+        /* see the stream's error handler */
+      }
     }
   }
 
@@ -72,11 +78,14 @@ export function readRequestLog(dir: string): RequestLogEntry[] {
   } catch {
     return [];
   }
-  return text.split("\n").filter((l) => l.trim() !== "").flatMap((l) => {
-    try {
-      return [JSON.parse(l) as RequestLogEntry];
-    } catch {
-      return []; // a line cut short by a killed process
-    }
-  });
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as RequestLogEntry];
+      } catch {
+        return []; // a line cut short by a killed process
+      }
+    });
 }

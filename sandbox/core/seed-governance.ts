@@ -28,14 +28,23 @@ export function seedGovernance(state: WorldState): boolean {
   const subs = (state.subscriptions ??= {});
   if (!Object.values(subs).some((s) => s.displayName === GOVERNANCE.unregisteredSubscriptionName)) {
     const subscriptionId = randomUUID();
-    subs[key(subscriptionId)] = { subscriptionId, displayName: GOVERNANCE.unregisteredSubscriptionName, unregisteredProviders: [GOVERNANCE.unregisteredProvider] };
+    subs[key(subscriptionId)] = {
+      subscriptionId,
+      displayName: GOVERNANCE.unregisteredSubscriptionName,
+      unregisteredProviders: [GOVERNANCE.unregisteredProvider],
+    };
     const rgId = `/subscriptions/${subscriptionId}/resourceGroups/${GOVERNANCE.unregisteredResourceGroup}`;
     state.resourceGroups[key(rgId)] = { id: rgId, name: GOVERNANCE.unregisteredResourceGroup, location: state.location };
     if (operator) {
       const name = randomUUID();
       const id = `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleAssignments/${name}`;
       state.roleAssignments[key(id)] = {
-        id, name, scope: `/subscriptions/${subscriptionId}`, principalId: operator.principalId, principalType: "ServicePrincipal", createdAt: now,
+        id,
+        name,
+        scope: `/subscriptions/${subscriptionId}`,
+        principalId: operator.principalId,
+        principalType: "ServicePrincipal",
+        createdAt: now,
         roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${OWNER_ROLE}`,
         description: "aks-wi sandbox operator",
       };
@@ -51,8 +60,13 @@ export function seedGovernance(state: WorldState): boolean {
   const assignmentId = `${rgId}/providers/Microsoft.Authorization/policyAssignments/${GOVERNANCE.policyAssignmentName}`;
   if (!assignments[key(assignmentId)]) {
     assignments[key(assignmentId)] = {
-      id: assignmentId, name: GOVERNANCE.policyAssignmentName, displayName: `Require a ${GOVERNANCE.policyTagName} tag on managed identities`,
-      scope: rgId, policyDefinitionId: requireTagDefinitionId(state.subscriptionId), parameters: { tagName: { value: GOVERNANCE.policyTagName } }, createdAt: now,
+      id: assignmentId,
+      name: GOVERNANCE.policyAssignmentName,
+      displayName: `Require a ${GOVERNANCE.policyTagName} tag on managed identities`,
+      scope: rgId,
+      policyDefinitionId: requireTagDefinitionId(state.subscriptionId),
+      parameters: { tagName: { value: GOVERNANCE.policyTagName } },
+      createdAt: now,
     };
     changed = true;
   }
@@ -60,7 +74,9 @@ export function seedGovernance(state: WorldState): boolean {
 }
 
 /** The governance seed as sandbox.json lists it. */
-export function governanceInfo(state: WorldState): Pick<SandboxInfo, "unregisteredSubscriptionId" | "unregisteredResourceGroup" | "policyResourceGroup" | "policyTagName"> {
+export function governanceInfo(
+  state: WorldState,
+): Pick<SandboxInfo, "unregisteredSubscriptionId" | "unregisteredResourceGroup" | "policyResourceGroup" | "policyTagName"> {
   const sub = Object.values(state.subscriptions ?? {}).find((s) => s.displayName === GOVERNANCE.unregisteredSubscriptionName);
   return {
     unregisteredSubscriptionId: sub?.subscriptionId,

@@ -17,7 +17,10 @@ export const SEED = {
 
 const OWNER_ROLE = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
 
-export interface SeededWorld { state: WorldState; operatorSecret: string }
+export interface SeededWorld {
+  state: WorldState;
+  operatorSecret: string;
+}
 
 /** Clusters beside the default one, in states a real subscription holds (opt-in: `variants`). */
 export type ClusterKind = "default" | "stopped" | "failed" | "unsupported-version";
@@ -45,7 +48,10 @@ function variantBody(kind: Exclude<ClusterKind, "default">, base: Record<string,
   } else {
     props.kubernetesVersion = UNSUPPORTED_VERSION;
     props.currentKubernetesVersion = UNSUPPORTED_VERSION;
-    for (const pool of props.agentPoolProfiles) { pool.orchestratorVersion = UNSUPPORTED_VERSION; pool.currentOrchestratorVersion = UNSUPPORTED_VERSION; }
+    for (const pool of props.agentPoolProfiles) {
+      pool.orchestratorVersion = UNSUPPORTED_VERSION;
+      pool.currentOrchestratorVersion = UNSUPPORTED_VERSION;
+    }
   }
   return body;
 }
@@ -118,7 +124,14 @@ export function seedWorld(p: { kubeServer: string; oidcBase?: string; variants?:
     clusters: {
       [key(clusterId)]: {
         id: clusterId,
-        body: seedClusterBody({ id: clusterId, name: SEED.clusterName, location: SEED.location, resourceGroup: SEED.resourceGroup, kubeServer: p.kubeServer, tenantId }),
+        body: seedClusterBody({
+          id: clusterId,
+          name: SEED.clusterName,
+          location: SEED.location,
+          resourceGroup: SEED.resourceGroup,
+          kubeServer: p.kubeServer,
+          tenantId,
+        }),
         operations: {},
       },
     },
@@ -152,7 +165,12 @@ export function seedWorld(p: { kubeServer: string; oidcBase?: string; variants?:
     for (const [kind, name] of Object.entries(CLUSTER_VARIANTS) as [Exclude<ClusterKind, "default">, string][]) {
       const id = managedClusterId(subscriptionId, SEED.resourceGroup, name);
       const base = seedClusterBody({ id, name, location: SEED.location, resourceGroup: SEED.resourceGroup, kubeServer: p.kubeServer, tenantId });
-      state.clusters[key(id)] = { id, body: variantBody(kind, base, `${p.oidcBase ?? p.kubeServer}/${tenantId}/${randomUUID()}/`), operations: {}, variant: kind };
+      state.clusters[key(id)] = {
+        id,
+        body: variantBody(kind, base, `${p.oidcBase ?? p.kubeServer}/${tenantId}/${randomUUID()}/`),
+        operations: {},
+        variant: kind,
+      };
     }
   }
   return { state, operatorSecret };

@@ -62,8 +62,13 @@ function logWhenDone(log: RequestLog | undefined, name: ServiceName, raw: Incomi
   const t0 = performance.now();
   res.once("close", () => {
     log.append({
-      time, service: name, method: raw.method ?? "GET", path: loggedPath(raw.url ?? "/"),
-      status: res.headersSent ? res.statusCode : null, ms: Math.round(performance.now() - t0), caller: callerOf(raw),
+      time,
+      service: name,
+      method: raw.method ?? "GET",
+      path: loggedPath(raw.url ?? "/"),
+      status: res.headersSent ? res.statusCode : null,
+      ms: Math.round(performance.now() - t0),
+      caller: callerOf(raw),
     });
   });
 }
@@ -78,7 +83,15 @@ function logUpgrade(log: RequestLog | undefined, name: ServiceName, raw: Incomin
   const once = (status: number | null) => {
     if (done) return;
     done = true;
-    log.append({ time, service: name, method: raw.method ?? "GET", path: loggedPath(raw.url ?? "/"), status, ms: Math.round(performance.now() - t0), caller: callerOf(raw) });
+    log.append({
+      time,
+      service: name,
+      method: raw.method ?? "GET",
+      path: loggedPath(raw.url ?? "/"),
+      status,
+      ms: Math.round(performance.now() - t0),
+      caller: callerOf(raw),
+    });
   };
   const statusOf = (chunk: unknown) => {
     const m = /^HTTP\/1\.[01] (\d{3})/.exec(Buffer.isBuffer(chunk) ? chunk.subarray(0, 16).toString("latin1") : String(chunk ?? "").slice(0, 16));
@@ -120,7 +133,11 @@ export async function listen(name: ServiceName, tls: { key: string; cert: string
       const body = await readBody(raw);
       if (rttMs > 0) await sleep(rttMs);
       if (!service) return send(res, faultResponse(name, "503", 1));
-      if (body === undefined) return send(res, { status: 413, body: name === "arm" ? { error: { code: "RequestEntityTooLarge", message: "The request body is too large." } } : "request entity too large" });
+      if (body === undefined)
+        return send(res, {
+          status: 413,
+          body: name === "arm" ? { error: { code: "RequestEntityTooLarge", message: "The request body is too large." } } : "request entity too large",
+        });
       const fault = faults.next(name);
       if (fault === "drop") {
         raw.socket.destroy();
@@ -164,7 +181,9 @@ export async function listen(name: ServiceName, tls: { key: string; cert: string
     if (rttMs > 0) setTimeout(serve, rttMs);
     else serve();
   });
-  server.on("tlsClientError", () => { /* a client that gives up mid-handshake is not our problem */ });
+  server.on("tlsClientError", () => {
+    /* a client that gives up mid-handshake is not our problem */
+  });
   server.on("clientError", (_e, socket) => socket.destroy());
 
   await new Promise<void>((resolve, reject) => {

@@ -5,16 +5,27 @@ import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } fr
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 
-export interface SigningKey { kid: string; privateKey: KeyObject; publicKey: KeyObject }
+export interface SigningKey {
+  kid: string;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
 
-interface KeyFile { kid: string; privatePem: string }
+interface KeyFile {
+  kid: string;
+  privatePem: string;
+}
 
 /** Loads the key in `file`, or makes one (off the main thread, so two can be made at once) and
  *  names it with `kidOf`. */
 export async function loadOrCreateSigningKey(file: string, kidOf: (privatePem: string, publicKey: KeyObject) => string): Promise<SigningKey> {
   let k: KeyFile | undefined;
   if (existsSync(file)) {
-    try { k = JSON.parse(readFileSync(file, "utf8")) as KeyFile; } catch { k = undefined; }
+    try {
+      k = JSON.parse(readFileSync(file, "utf8")) as KeyFile;
+    } catch {
+      k = undefined;
+    }
   }
   if (!k?.kid || !k.privatePem) {
     const { privateKey } = await promisify(generateKeyPair)("rsa", { modulusLength: 2048 });

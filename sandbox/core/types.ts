@@ -98,8 +98,7 @@ export interface AccessTokenClaims {
 }
 
 export type TokenCheck =
-  | { ok: true; claims: AccessTokenClaims }
-  | { ok: false; reason: "missing" | "malformed" | "signature" | "expired" | "audience" | "tenant"; message: string };
+  { ok: true; claims: AccessTokenClaims } | { ok: false; reason: "missing" | "malformed" | "signature" | "expired" | "audience" | "tenant"; message: string };
 
 /** Implemented by login/tokens.ts (Entra's signing key); created by the core and shared through ServiceContext. */
 export interface TokenService {

@@ -170,7 +170,10 @@ export function subscriptionIds(state: WorldState): string[] {
 }
 
 export class World {
-  constructor(public state: WorldState, private readonly file: string) {}
+  constructor(
+    public state: WorldState,
+    private readonly file: string,
+  ) {}
 
   /** Loads DIR/state.json, or returns undefined when there is none yet (the core seeds then). */
   static load(dir: string): World | undefined {

@@ -39,8 +39,7 @@ export const resourceNotFound = (req: SandboxRequest, id: string) =>
   graphError(req, 404, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
 
 /** 400 for a $filter clause Graph cannot run on that property. */
-export const unsupportedQuery = (req: SandboxRequest, detail: string) =>
-  graphError(req, 400, "Request_UnsupportedQuery", detail);
+export const unsupportedQuery = (req: SandboxRequest, detail: string) => graphError(req, 400, "Request_UnsupportedQuery", detail);
 
 /** 403 for an application token without a directory read permission (Application.Read.All & co). */
 export const insufficientPrivileges = (req: SandboxRequest) =>

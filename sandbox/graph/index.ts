@@ -18,10 +18,14 @@ const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
 const MAX_IDS = 1000;
 
 function unauthorized(ctx: ServiceContext, req: SandboxRequest, check: Exclude<TokenCheck, { ok: true }>): SandboxResponse {
-  const message = check.reason === "missing" ? "Access token is empty."
-    : check.reason === "expired" ? "Lifetime validation failed, the token is expired."
-    : check.reason === "audience" ? "Access token validation failure. Invalid audience."
-    : "Access token validation failure.";
+  const message =
+    check.reason === "missing"
+      ? "Access token is empty."
+      : check.reason === "expired"
+        ? "Lifetime validation failed, the token is expired."
+        : check.reason === "audience"
+          ? "Access token validation failure. Invalid audience."
+          : "Access token validation failure.";
   return graphError(req, 401, "InvalidAuthenticationToken", message, {
     "www-authenticate": `Bearer realm="", authorization_uri="${ctx.info.authorityHost}/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`,
   });
@@ -48,13 +52,24 @@ export function createGraphService(ctx: ServiceContext): SandboxService {
     try {
       body = JSON.parse(req.body.toString("utf8") || "null") ?? {};
     } catch {
-      return graphError(req, 400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.");
+      return graphError(
+        req,
+        400,
+        "BadRequest",
+        "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+      );
     }
     const { ids, types } = body;
     if (!Array.isArray(ids) || ids.some((i) => typeof i !== "string") || ids.length > MAX_IDS) {
       return graphError(req, 400, "Request_BadRequest", "Invalid value specified for property 'ids' of resource 'DirectoryObject'.");
     }
-    const kinds = Array.isArray(types) ? types.map((t) => String(t).toLowerCase().replace(/^microsoft\.graph\./, "")) : [];
+    const kinds = Array.isArray(types)
+      ? types.map((t) =>
+          String(t)
+            .toLowerCase()
+            .replace(/^microsoft\.graph\./, ""),
+        )
+      : [];
     // every object the sandbox's directory holds is a service principal
     const wanted = kinds.length === 0 || kinds.includes("serviceprincipal") || kinds.includes("directoryobject");
     const value = wanted
@@ -88,9 +103,13 @@ export function createGraphService(ctx: ServiceContext): SandboxService {
     if (/^directoryObjects$/i.test(collection ?? "") && /^getByIds$/i.test(item ?? "") && seg.length === 2 && method === "POST") return getByIds(req);
     if (/^directoryObjects$/i.test(collection ?? "") && seg.length === 2 && get && action === undefined) {
       const sp = servicePrincipalById(ctx, item);
-      return sp ? ok(req, { "@odata.context": `${base()}/$metadata#directoryObjects/$entity`, "@odata.type": "#microsoft.graph.servicePrincipal", ...sp }) : resourceNotFound(req, item);
+      return sp
+        ? ok(req, { "@odata.context": `${base()}/$metadata#directoryObjects/$entity`, "@odata.type": "#microsoft.graph.servicePrincipal", ...sp })
+        : resourceNotFound(req, item);
     }
-    const known = ["servicePrincipals", "users", "me", "directoryObjects"].some((c) => c.toLowerCase() === (collection ?? "").toLowerCase().replace(/\(.*$/, ""));
+    const known = ["servicePrincipals", "users", "me", "directoryObjects"].some(
+      (c) => c.toLowerCase() === (collection ?? "").toLowerCase().replace(/\(.*$/, ""),
+    );
     if (known) return graphError(req, 405, "Request_BadRequest", `Specified HTTP method is not allowed for the request uri.`);
     return graphError(req, 400, "BadRequest", `Resource not found for the segment '${collection ?? ""}'.`);
   }
@@ -99,7 +118,11 @@ export function createGraphService(ctx: ServiceContext): SandboxService {
     const seg = req.path.split("/").filter(Boolean);
     if (seg[0] !== "v1.0") return graphError(req, 400, "BadRequest", `Invalid version: ${seg[0] ?? ""}`);
     const authorization = Array.isArray(req.headers.authorization) ? req.headers.authorization[0] : req.headers.authorization;
-    const check = await ctx.tokens.verifyBearer(authorization, [ctx.info.graphAudience ?? "https://graph.microsoft.com", ctx.info.graphEndpoint ?? ""].filter(Boolean), ctx.info.tenantId);
+    const check = await ctx.tokens.verifyBearer(
+      authorization,
+      [ctx.info.graphAudience ?? "https://graph.microsoft.com", ctx.info.graphEndpoint ?? ""].filter(Boolean),
+      ctx.info.tenantId,
+    );
     if (!check.ok) return unauthorized(ctx, req, check);
     noteCaller(req.raw, check.claims.oid);
     // Reading the directory takes an application permission (Application.Read.All or

@@ -13,8 +13,18 @@ import { openapiV3Document, openapiV3Index } from "./openapi.js";
 import { jsonPatch, mergePatch, strategicMergePatch } from "./patch.js";
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector, unsupportedField } from "./selectors.js";
 import {
-  alreadyExists, badRequest, conflict, failure, invalid, methodNotAllowed, notFound, ok, pageNotFound, requestNotFound,
-  type Outcome, type StatusCause,
+  alreadyExists,
+  badRequest,
+  conflict,
+  failure,
+  invalid,
+  methodNotAllowed,
+  notFound,
+  ok,
+  pageNotFound,
+  requestNotFound,
+  type Outcome,
+  type StatusCause,
 } from "./status.js";
 import { KubeStore, isoNow, type KubeObject, type StoredObject } from "./store.js";
 import { serveSubresource } from "./subresources.js";
@@ -30,10 +40,17 @@ export interface Route {
 /** Parses /api/v1/... and /apis/G/V/... into resource, namespace, name, subresource. */
 export function parseResourcePath(path: string): Route | undefined {
   const segs = path.split("/").filter(Boolean);
-  let group = "", version: string, rest: string[];
-  if (segs[0] === "api" && segs[1] === "v1") { version = "v1"; rest = segs.slice(2); }
-  else if (segs[0] === "apis" && segs.length >= 3) { group = segs[1]; version = segs[2]; rest = segs.slice(3); }
-  else return undefined;
+  let group = "",
+    version: string,
+    rest: string[];
+  if (segs[0] === "api" && segs[1] === "v1") {
+    version = "v1";
+    rest = segs.slice(2);
+  } else if (segs[0] === "apis" && segs.length >= 3) {
+    group = segs[1];
+    version = segs[2];
+    rest = segs.slice(3);
+  } else return undefined;
   if (rest.length === 0) return undefined;
   if (rest[0] === "namespaces" && rest.length >= 3) {
     const def = findResource(group, version, rest[2]);
@@ -46,7 +63,12 @@ export function parseResourcePath(path: string): Route | undefined {
   return { def, name: rest[1], sub: rest[2] };
 }
 
-const PATCH_TYPES = new Set(["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json", "application/apply-patch+yaml"]);
+const PATCH_TYPES = new Set([
+  "application/json-patch+json",
+  "application/merge-patch+json",
+  "application/strategic-merge-patch+json",
+  "application/apply-patch+yaml",
+]);
 
 const groupVersion = (def: ResourceDef) => (def.group ? `${def.group}/${def.version}` : def.version);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -85,7 +107,8 @@ export class KubeApi {
     if (kind.serve) return kind.serve({ ...this.env, user }, req, name);
     const dryRun = req.url.searchParams.getAll("dryRun").includes("All");
     switch (req.method) {
-      case "GET": case "HEAD":
+      case "GET":
+      case "HEAD":
         return name ? this.getOne(req, def, ns, name) : this.list(req, def, ns);
       case "POST":
         return name ? methodNotAllowed() : this.create(req, def, ns, dryRun);
@@ -125,7 +148,10 @@ export class KubeApi {
   private getOne(req: SandboxRequest, def: ResourceDef, ns: string | undefined, name: string): SandboxResponse {
     const obj = this.store.get(def.name, ns, name);
     if (!obj) return notFound(def.name, name, def.group);
-    if (wantsTable(req.headers.accept)) return ok(toTable(def.name, [obj], this.ctx.now(), { resourceVersion: obj.metadata.resourceVersion }, req.url.searchParams.get("includeObject") ?? "Metadata"));
+    if (wantsTable(req.headers.accept))
+      return ok(
+        toTable(def.name, [obj], this.ctx.now(), { resourceVersion: obj.metadata.resourceVersion }, req.url.searchParams.get("includeObject") ?? "Metadata"),
+      );
     return ok(obj);
   }
 
@@ -147,8 +173,13 @@ export class KubeApi {
       const changed = all.filter((o) => Number(o.metadata.resourceVersion) > since).map((o) => ({ apiVersion, kind: def.kind, ...o }));
       if (changed.length || Date.now() >= deadline || r.status !== 200) {
         // a trailing bookmark (when allowed) tells the client how far this watch got
-        const bookmark = q.get("allowWatchBookmarks") === "true"
-          ? JSON.stringify({ type: "BOOKMARK", object: { kind: def.kind, apiVersion, metadata: { resourceVersion: String(this.ctx.world.state.kube.resourceVersion) } } }) + "\n" : "";
+        const bookmark =
+          q.get("allowWatchBookmarks") === "true"
+            ? JSON.stringify({
+                type: "BOOKMARK",
+                object: { kind: def.kind, apiVersion, metadata: { resourceVersion: String(this.ctx.world.state.kube.resourceVersion) } },
+              }) + "\n"
+            : "";
         return reply(events(changed, "MODIFIED") + bookmark);
       }
       await sleep(100);
@@ -174,7 +205,8 @@ export class KubeApi {
     }
     const rv = String(this.ctx.world.state.kube.resourceVersion);
     if (!plain && (q.get("watch") === "true" || q.get("watch") === "1")) return this.watch(req, def, ns, items);
-    if (!plain && wantsTable(req.headers.accept)) return ok(toTable(def.name, items, this.ctx.now(), { resourceVersion: rv }, q.get("includeObject") ?? "Metadata"));
+    if (!plain && wantsTable(req.headers.accept))
+      return ok(toTable(def.name, items, this.ctx.now(), { resourceVersion: rv }, q.get("includeObject") ?? "Metadata"));
     const strip = items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
     return ok({ kind: `${def.kind}List`, apiVersion: groupVersion(def), metadata: { resourceVersion: rv }, items: strip });
   }
@@ -186,7 +218,9 @@ export class KubeApi {
     const obj = body as KubeObject;
     const apiVersion = groupVersion(def);
     if (obj.kind !== undefined && obj.kind !== def.kind)
-      return refuse(`${obj.kind} in version "${def.version}" cannot be handled as a ${def.kind}: no kind "${obj.kind}" is registered for version "${apiVersion}"`);
+      return refuse(
+        `${obj.kind} in version "${def.version}" cannot be handled as a ${def.kind}: no kind "${obj.kind}" is registered for version "${apiVersion}"`,
+      );
     if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion)
       return refuse(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersion})`);
     obj.metadata ??= {};
@@ -232,7 +266,10 @@ export class KubeApi {
     if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + generatedNameSuffix();
     const invalidBody = this.validate(def, obj);
     if (invalidBody) return invalidBody;
-    delete obj.metadata.uid; delete obj.metadata.resourceVersion; delete obj.metadata.creationTimestamp; delete obj.metadata.deletionTimestamp;
+    delete obj.metadata.uid;
+    delete obj.metadata.resourceVersion;
+    delete obj.metadata.creationTimestamp;
+    delete obj.metadata.deletionTimestamp;
     if (this.store.get(def.name, obj.metadata.namespace, obj.metadata.name!)) return alreadyExists(def.name, obj.metadata.name!);
     const kind = kindOf(def.name);
     if (kind.admit) {
@@ -267,7 +304,8 @@ export class KubeApi {
     if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) return conflict(def.name, name, def.group);
     const invalidBody = this.validate(def, obj);
     if (invalidBody) return invalidBody;
-    obj.apiVersion = old.apiVersion; obj.kind = old.kind;
+    obj.apiVersion = old.apiVersion;
+    obj.kind = old.kind;
     // where status is a subresource, a write of the object leaves it as it was
     if (def.subresources?.status) obj.status = old.status;
     const refused = kindOf(def.name).checkUpdate?.(old, obj);
@@ -278,7 +316,11 @@ export class KubeApi {
   private async patch(req: SandboxRequest, def: ResourceDef, ns: string | undefined, name: string, dryRun: boolean): Promise<SandboxResponse> {
     const ct = mediaType(req);
     if (!PATCH_TYPES.has(ct)) {
-      return failure(415, `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`, "UnsupportedMediaType");
+      return failure(
+        415,
+        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+        "UnsupportedMediaType",
+      );
     }
     let patchBody: unknown;
     try {
@@ -320,6 +362,12 @@ export class KubeApi {
       out.metadata.deletionGracePeriodSeconds = 0;
       return ok(out);
     }
-    return ok({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details: { name, ...(def.group ? { group: def.group } : {}), kind: def.name, uid: obj.metadata.uid } });
+    return ok({
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Success",
+      details: { name, ...(def.group ? { group: def.group } : {}), kind: def.name, uid: obj.metadata.uid },
+    });
   }
 }

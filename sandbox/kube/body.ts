@@ -9,7 +9,9 @@ export const PROTOBUF = "application/vnd.kubernetes.protobuf";
 
 /** The request's media type without parameters ("application/json; charset=utf-8" → "application/json"). */
 export function mediaType(req: SandboxRequest, absent = ""): string {
-  return String(req.headers["content-type"] ?? absent).split(";")[0].trim();
+  return String(req.headers["content-type"] ?? absent)
+    .split(";")[0]
+    .trim();
 }
 
 /** The body of a create/update (JSON when no content type is sent). */
@@ -26,5 +28,12 @@ export function decodeBody(req: SandboxRequest): Outcome<unknown> {
   } catch (e) {
     return { ok: false, res: badRequest(`json: ${(e as Error).message.split("\n")[0]}`) };
   }
-  return { ok: false, res: failure(415, `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`, "UnsupportedMediaType") };
+  return {
+    ok: false,
+    res: failure(
+      415,
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+      "UnsupportedMediaType",
+    ),
+  };
 }

@@ -20,7 +20,14 @@ export function createKubeService(ctx: ServiceContext): SandboxService {
 
   /** kube-apiserver's order: authenticate (noting who for the request log), authorize, then
    *  serve. The user to serve as (none: anonymous), or the refusal. */
-  async function admit(raw: IncomingMessage, authorization: string | undefined, method: string, path: string, query: URLSearchParams, upgrade: boolean): Promise<{ user?: KubeUser; refusal?: SandboxResponse }> {
+  async function admit(
+    raw: IncomingMessage,
+    authorization: string | undefined,
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    upgrade: boolean,
+  ): Promise<{ user?: KubeUser; refusal?: SandboxResponse }> {
     const who = await authenticate(ctx, authorization);
     if (who === "invalid") return { refusal: unauthorized() };
     if (who === "anonymous") return PUBLIC_PATHS.has(path.replace(/\/+$/, "") || "/") && !upgrade ? {} : { refusal: unauthorized() };

@@ -26,7 +26,9 @@ export function staticTokens(ctx: ServiceContext): Tokens {
       const t = JSON.parse(readFileSync(file, "utf8"));
       if (typeof t.user === "string" && typeof t.admin === "string") tokens = { user: t.user, admin: t.admin };
     }
-  } catch { /* unreadable: make new ones */ }
+  } catch {
+    /* unreadable: make new ones */
+  }
   if (!tokens) {
     tokens = { user: randomBytes(32).toString("hex"), admin: randomBytes(32).toString("hex") };
     writeFileSync(file, JSON.stringify(tokens), { mode: 0o600 });
@@ -39,7 +41,8 @@ export function staticTokens(ctx: ServiceContext): Tokens {
 export function matchStaticToken(ctx: ServiceContext, token: string): CredentialKind | undefined {
   const t = staticTokens(ctx);
   for (const kind of ["user", "admin"] as const) {
-    const a = Buffer.from(t[kind]), b = Buffer.from(token);
+    const a = Buffer.from(t[kind]),
+      b = Buffer.from(token);
     if (a.length === b.length && timingSafeEqual(a, b)) return kind;
   }
   return undefined;

@@ -24,12 +24,19 @@ export function pendingStatus(pod: KubeObject, now: string) {
   return {
     phase: "Pending",
     conditions: [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now }],
-    hostIP: HOST_IP, hostIPs: [{ ip: HOST_IP }],
+    hostIP: HOST_IP,
+    hostIPs: [{ ip: HOST_IP }],
     startTime: now,
     qosClass: "BestEffort",
     containerStatuses: (pod.spec.containers ?? []).map((c: Container) => ({
-      name: c.name, image: c.image, imageID: "", ready: false, restartCount: 0, started: false,
-      state: { waiting: { reason: "ContainerCreating" } }, lastState: {},
+      name: c.name,
+      image: c.image,
+      imageID: "",
+      ready: false,
+      restartCount: 0,
+      started: false,
+      state: { waiting: { reason: "ContainerCreating" } },
+      lastState: {},
     })),
   };
 }
@@ -42,34 +49,76 @@ export function runningStatus(pod: StoredObject, startedAt: string) {
   return {
     phase: "Running",
     conditions: [cond("PodReadyToStartContainers"), cond("Initialized"), cond("Ready"), cond("ContainersReady"), cond("PodScheduled")],
-    hostIP: HOST_IP, hostIPs: [{ ip: HOST_IP }],
-    podIP: ip, podIPs: [{ ip }],
+    hostIP: HOST_IP,
+    hostIPs: [{ ip: HOST_IP }],
+    podIP: ip,
+    podIPs: [{ ip }],
     startTime: pod.status?.startTime ?? startedAt,
     qosClass: "BestEffort",
-    ...((pod.spec.initContainers ?? []).length ? { initContainerStatuses: pod.spec.initContainers.map((c: Container) => ({
-      name: c.name, image: c.image, imageID: `${c.image.split(":")[0]}@${imageDigest(c.image)}`, ready: true, restartCount: 0, started: false,
-      state: { terminated: { exitCode: 0, reason: "Completed", startedAt, finishedAt: startedAt, containerID: `containerd://${createHash("sha256").update(pod.metadata.uid + c.name).digest("hex")}` } }, lastState: {},
-    })) } : {}),
+    ...((pod.spec.initContainers ?? []).length
+      ? {
+          initContainerStatuses: pod.spec.initContainers.map((c: Container) => ({
+            name: c.name,
+            image: c.image,
+            imageID: `${c.image.split(":")[0]}@${imageDigest(c.image)}`,
+            ready: true,
+            restartCount: 0,
+            started: false,
+            state: {
+              terminated: {
+                exitCode: 0,
+                reason: "Completed",
+                startedAt,
+                finishedAt: startedAt,
+                containerID: `containerd://${createHash("sha256")
+                  .update(pod.metadata.uid + c.name)
+                  .digest("hex")}`,
+              },
+            },
+            lastState: {},
+          })),
+        }
+      : {}),
     containerStatuses: (pod.spec.containers ?? []).map((c: Container) => ({
-      name: c.name, image: c.image, imageID: `${c.image.split(":")[0]}@${imageDigest(c.image)}`,
-      containerID: `containerd://${createHash("sha256").update(pod.metadata.uid + c.name).digest("hex")}`,
-      ready: true, restartCount: 0, started: true, state: { running: { startedAt } }, lastState: {},
+      name: c.name,
+      image: c.image,
+      imageID: `${c.image.split(":")[0]}@${imageDigest(c.image)}`,
+      containerID: `containerd://${createHash("sha256")
+        .update(pod.metadata.uid + c.name)
+        .digest("hex")}`,
+      ready: true,
+      restartCount: 0,
+      started: true,
+      state: { running: { startedAt } },
+      lastState: {},
     })),
   };
 }
 
 /** An event as the scheduler or kubelet records it. */
-export interface PodEvent { reason: string; message: string; component: string; fieldPath?: string }
+export interface PodEvent {
+  reason: string;
+  message: string;
+  component: string;
+  fieldPath?: string;
+}
 
 /** Events the scheduler and kubelet record for a pod, in order. */
 export function podEvents(pod: KubeObject, stage: "scheduled" | "started"): PodEvent[] {
   if (stage === "scheduled")
-    return [{ reason: "Scheduled", component: "default-scheduler", message: `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${NODE_NAME}` }];
+    return [
+      { reason: "Scheduled", component: "default-scheduler", message: `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${NODE_NAME}` },
+    ];
   const out: PodEvent[] = [];
   for (const c of pod.spec.containers ?? []) {
     const fieldPath = `spec.containers{${c.name}}`;
     out.push({ reason: "Pulling", component: "kubelet", fieldPath, message: `Pulling image "${c.image}"` });
-    out.push({ reason: "Pulled", component: "kubelet", fieldPath, message: `Successfully pulled image "${c.image}" in 1.204s (1.204s including waiting). Image size: 7340032 bytes.` });
+    out.push({
+      reason: "Pulled",
+      component: "kubelet",
+      fieldPath,
+      message: `Successfully pulled image "${c.image}" in 1.204s (1.204s including waiting). Image size: 7340032 bytes.`,
+    });
     out.push({ reason: "Created", component: "kubelet", fieldPath, message: `Created container ${c.name}` });
     out.push({ reason: "Started", component: "kubelet", fieldPath, message: `Started container ${c.name}` });
   }
@@ -82,7 +131,9 @@ export function containerLog(pod: KubeObject, container: Container, startedAt: s
   const env: Array<{ name: string }> = container.env ?? [];
   const lines = [`${ts} starting ${container.image} in container ${container.name} of pod ${pod.metadata.namespace}/${pod.metadata.name}`];
   const azure = env.map((e) => e.name).filter((n) => n.startsWith("AZURE_"));
-  lines.push(azure.length ? `${ts} workload identity environment present: ${azure.join(", ")}` : `${ts} no workload identity environment (AZURE_* variables not set)`);
+  lines.push(
+    azure.length ? `${ts} workload identity environment present: ${azure.join(", ")}` : `${ts} no workload identity environment (AZURE_* variables not set)`,
+  );
   return lines.map((l) => l + "\n").join("");
 }
 
@@ -91,7 +142,10 @@ export function pickContainer(pod: KubeObject, container: string | null): Outcom
   const cs: Container[] = pod.spec.containers ?? [];
   if (!container) {
     if (cs.length === 1) return { ok: true, value: cs[0] };
-    return { ok: false, res: badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${cs.map((c) => c.name).join(" ")}]`) };
+    return {
+      ok: false,
+      res: badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${cs.map((c) => c.name).join(" ")}]`),
+    };
   }
   const c = [...cs, ...(pod.spec.initContainers ?? [])].find((x: Container) => x.name === container);
   if (!c) return { ok: false, res: badRequest(`container ${container} is not valid for pod ${pod.metadata.name}`) };
@@ -100,7 +154,10 @@ export function pickContainer(pod: KubeObject, container: string | null): Outcom
 
 /** Resolves a container's env list (value and simple fieldRef), plus what the runtime and service links add. */
 export function containerEnv(pod: StoredObject, container: Container): Array<[string, string]> {
-  const out: Array<[string, string]> = [["PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], ["HOSTNAME", pod.metadata.name]];
+  const out: Array<[string, string]> = [
+    ["PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+    ["HOSTNAME", pod.metadata.name],
+  ];
   for (const e of container.env ?? []) {
     let v: string = typeof e.value === "string" ? e.value : "";
     const fp = e.valueFrom?.fieldRef?.fieldPath;
@@ -111,12 +168,20 @@ export function containerEnv(pod: StoredObject, container: Container): Array<[st
     else if (fp === "spec.nodeName") v = pod.spec.nodeName ?? "";
     else if (fp === "status.podIP") v = pod.status?.podIP ?? "";
     const i = out.findIndex(([k]) => k === e.name);
-    if (i >= 0) out[i] = [e.name, v]; else out.push([e.name, v]);
+    if (i >= 0) out[i] = [e.name, v];
+    else out.push([e.name, v]);
   }
   if (pod.spec.enableServiceLinks !== false)
-    out.push(["KUBERNETES_SERVICE_HOST", "10.0.0.1"], ["KUBERNETES_SERVICE_PORT", "443"], ["KUBERNETES_SERVICE_PORT_HTTPS", "443"],
-      ["KUBERNETES_PORT", "tcp://10.0.0.1:443"], ["KUBERNETES_PORT_443_TCP", "tcp://10.0.0.1:443"], ["KUBERNETES_PORT_443_TCP_PROTO", "tcp"],
-      ["KUBERNETES_PORT_443_TCP_PORT", "443"], ["KUBERNETES_PORT_443_TCP_ADDR", "10.0.0.1"]);
+    out.push(
+      ["KUBERNETES_SERVICE_HOST", "10.0.0.1"],
+      ["KUBERNETES_SERVICE_PORT", "443"],
+      ["KUBERNETES_SERVICE_PORT_HTTPS", "443"],
+      ["KUBERNETES_PORT", "tcp://10.0.0.1:443"],
+      ["KUBERNETES_PORT_443_TCP", "tcp://10.0.0.1:443"],
+      ["KUBERNETES_PORT_443_TCP_PROTO", "tcp"],
+      ["KUBERNETES_PORT_443_TCP_PORT", "443"],
+      ["KUBERNETES_PORT_443_TCP_ADDR", "10.0.0.1"],
+    );
   out.push(["HOME", "/root"]);
   return out;
 }
@@ -133,11 +198,16 @@ export function containerView(ctx: ServiceContext, pod: StoredObject, container:
       const base = m.mountPath.replace(/\/$/, "");
       if (src.serviceAccountToken) {
         const t = src.serviceAccountToken;
-        files.set(`${base}/${t.path}`, () => ctx.clusterIssuer.mintServiceAccountToken({
-          namespace: pod.metadata.namespace ?? "", serviceAccount: pod.spec.serviceAccountName, serviceAccountUid: sa?.metadata?.uid ?? "",
-          audiences: t.audience ? [t.audience] : [ctx.info.kubeServer], expirationSeconds: t.expirationSeconds ?? 3600,
-          pod: { name: pod.metadata.name, uid: pod.metadata.uid },
-        }));
+        files.set(`${base}/${t.path}`, () =>
+          ctx.clusterIssuer.mintServiceAccountToken({
+            namespace: pod.metadata.namespace ?? "",
+            serviceAccount: pod.spec.serviceAccountName,
+            serviceAccountUid: sa?.metadata?.uid ?? "",
+            audiences: t.audience ? [t.audience] : [ctx.info.kubeServer],
+            expirationSeconds: t.expirationSeconds ?? 3600,
+            pod: { name: pod.metadata.name, uid: pod.metadata.uid },
+          }),
+        );
       }
       if (src.configMap?.name === "kube-root-ca.crt") files.set(`${base}/ca.crt`, async () => ctx.caPem);
       for (const item of src.downwardAPI?.items ?? [])
@@ -156,7 +226,11 @@ export function containerView(ctx: ServiceContext, pod: StoredObject, container:
     };
     for (const f of files.keys()) add(f);
     for (const extra of ["/bin", "/dev", "/home", "/proc", "/root", "/sys", "/tmp", "/usr", "/var"]) add(extra + "/.keep");
-    for (const [dir, s] of d) if (s.has(".keep")) { s.delete(".keep"); d.set(dir, s); }
+    for (const [dir, s] of d)
+      if (s.has(".keep")) {
+        s.delete(".keep");
+        d.set(dir, s);
+      }
     return d;
   };
   return {
@@ -165,7 +239,11 @@ export function containerView(ctx: ServiceContext, pod: StoredObject, container:
     readFile: async (path) => {
       const f = files.get(path);
       if (!f) return undefined;
-      try { return await f(); } catch { return undefined; }
+      try {
+        return await f();
+      } catch {
+        return undefined;
+      }
     },
     listDir: (path) => {
       const s = dirs().get(path === "/" ? "/" : path.replace(/\/$/, ""));

@@ -19,16 +19,31 @@ export function mergePatch(target: Json, patch: Json): Json {
 
 /** List fields whose strategic-merge key is known (k8s.io/api patchMergeKey tags). */
 const mergeKeys: Record<string, string> = {
-  containers: "name", initContainers: "name", ephemeralContainers: "name", env: "name", volumes: "name",
-  volumeMounts: "mountPath", ports: "containerPort", imagePullSecrets: "name", secrets: "name",
-  conditions: "type", tolerations: "key", hostAliases: "ip", envFrom: "", finalizers: "",
+  containers: "name",
+  initContainers: "name",
+  ephemeralContainers: "name",
+  env: "name",
+  volumes: "name",
+  volumeMounts: "mountPath",
+  ports: "containerPort",
+  imagePullSecrets: "name",
+  secrets: "name",
+  conditions: "type",
+  tolerations: "key",
+  hostAliases: "ip",
+  envFrom: "",
+  finalizers: "",
 };
 
 /** Strategic merge patch: merge patch, except lists with a merge key merge element-wise by it,
  *  `$patch: delete|replace` directives and `$retainKeys`/`$setElementOrder` are honoured loosely. */
 export function strategicMergePatch(target: Json, patch: Json, field = ""): Json {
   if (!isObj(patch)) return clone(patch);
-  if (patch.$patch === "replace") { const p = clone(patch); delete p.$patch; return p; }
+  if (patch.$patch === "replace") {
+    const p = clone(patch);
+    delete p.$patch;
+    return p;
+  }
   if (patch.$patch === "delete") return undefined;
   const out: Record<string, Json> = isObj(target) ? clone(target) : {};
   for (const [k, v] of Object.entries(patch)) {
@@ -38,13 +53,17 @@ export function strategicMergePatch(target: Json, patch: Json, field = ""): Json
       if (Array.isArray(out[f]) && Array.isArray(v)) out[f] = out[f].filter((x: Json) => !v.includes(x));
       continue;
     }
-    if (v === null) { delete out[k]; continue; }
+    if (v === null) {
+      delete out[k];
+      continue;
+    }
     const mk = mergeKeys[k];
     if (Array.isArray(v) && mk !== undefined && Array.isArray(out[k])) {
       out[k] = mergeList(out[k], v, mk, k);
     } else if (isObj(v)) {
       const merged = strategicMergePatch(out[k], v, k);
-      if (merged === undefined) delete out[k]; else out[k] = merged;
+      if (merged === undefined) delete out[k];
+      else out[k] = merged;
     } else out[k] = clone(v);
   }
   void field;
@@ -52,7 +71,8 @@ export function strategicMergePatch(target: Json, patch: Json, field = ""): Json
 }
 
 function mergeList(current: Json[], patch: Json[], key: string, field: string): Json[] {
-  if (key === "") { // primitive list with merge strategy: union
+  if (key === "") {
+    // primitive list with merge strategy: union
     const out = clone(current);
     for (const p of patch) if (!out.some((x: Json) => JSON.stringify(x) === JSON.stringify(p))) out.push(clone(p));
     return out;
@@ -62,9 +82,15 @@ function mergeList(current: Json[], patch: Json[], key: string, field: string): 
     if (!isObj(p)) continue;
     if (p.$patch === "replace") return patch.filter((x) => isObj(x) && x.$patch !== "replace");
     const i = out.findIndex((x: Json) => isObj(x) && x[key] === p[key]);
-    if (p.$patch === "delete") { if (i >= 0) out.splice(i, 1); continue; }
+    if (p.$patch === "delete") {
+      if (i >= 0) out.splice(i, 1);
+      continue;
+    }
     if (i >= 0) out[i] = strategicMergePatch(out[i], p, field);
-    else { const n = clone(p); out.push(n); }
+    else {
+      const n = clone(p);
+      out.push(n);
+    }
   }
   return out;
 }
@@ -93,8 +119,11 @@ function parsePointer(p: string): string[] | undefined {
 function getAt(doc: Json, parts: string[]): { found: boolean; value?: Json } {
   let cur = doc;
   for (const p of parts) {
-    if (Array.isArray(cur)) { const i = Number(p); if (!Number.isInteger(i) || i < 0 || i >= cur.length) return { found: false }; cur = cur[i]; }
-    else if (isObj(cur) && p in cur) cur = cur[p];
+    if (Array.isArray(cur)) {
+      const i = Number(p);
+      if (!Number.isInteger(i) || i < 0 || i >= cur.length) return { found: false };
+      cur = cur[i];
+    } else if (isObj(cur) && p in cur) cur = cur[p];
     else return { found: false };
   }
   return { found: true, value: cur };
@@ -105,20 +134,34 @@ function applyOp(doc: Json, op: Record<string, Json>): PatchResult {
   const bad = (message: string): PatchResult => ({ ok: false, code: 422, message });
   if (!parts) return bad(`invalid JSON pointer: ${op.path}`);
   switch (op.op) {
-    case "add": return set(doc, parts, clone(op.value), true);
-    case "replace": { if (!getAt(doc, parts).found) return bad(`replace operation does not apply: doc is missing key: ${op.path}: missing value`); return set(doc, parts, clone(op.value), false); }
-    case "remove": return remove(doc, parts, op.path);
-    case "test": { const g = getAt(doc, parts); return g.found && JSON.stringify(g.value) === JSON.stringify(op.value) ? { ok: true, value: doc } : bad(`testing value ${op.path} failed: test failed`); }
-    case "move": case "copy": {
+    case "add":
+      return set(doc, parts, clone(op.value), true);
+    case "replace": {
+      if (!getAt(doc, parts).found) return bad(`replace operation does not apply: doc is missing key: ${op.path}: missing value`);
+      return set(doc, parts, clone(op.value), false);
+    }
+    case "remove":
+      return remove(doc, parts, op.path);
+    case "test": {
+      const g = getAt(doc, parts);
+      return g.found && JSON.stringify(g.value) === JSON.stringify(op.value) ? { ok: true, value: doc } : bad(`testing value ${op.path} failed: test failed`);
+    }
+    case "move":
+    case "copy": {
       const from = typeof op.from === "string" ? parsePointer(op.from) : undefined;
       if (!from) return bad("missing from");
       const g = getAt(doc, from);
       if (!g.found) return bad(`${op.op} operation does not apply: doc is missing from path: ${op.from}`);
       let d = doc;
-      if (op.op === "move") { const r = remove(d, from, op.from); if (!r.ok) return r; d = r.value; }
+      if (op.op === "move") {
+        const r = remove(d, from, op.from);
+        if (!r.ok) return r;
+        d = r.value;
+      }
       return set(d, parts, clone(g.value), true);
     }
-    default: return bad(`Unexpected kind: ${op.op}`);
+    default:
+      return bad(`Unexpected kind: ${op.op}`);
   }
 }
 
@@ -131,7 +174,8 @@ function set(doc: Json, parts: string[], value: Json, insert: boolean): PatchRes
   if (Array.isArray(p)) {
     const i = last === "-" ? p.length : Number(last);
     if (!Number.isInteger(i) || i < 0 || i > p.length) return { ok: false, code: 422, message: `add operation does not apply: index out of bounds` };
-    if (insert) p.splice(i, 0, value); else p[i] = value;
+    if (insert) p.splice(i, 0, value);
+    else p[i] = value;
   } else if (isObj(p)) p[last] = value;
   else return { ok: false, code: 422, message: "add operation does not apply: parent is not a container" };
   return { ok: true, value: doc };
@@ -140,7 +184,8 @@ function set(doc: Json, parts: string[], value: Json, insert: boolean): PatchRes
 function remove(doc: Json, parts: string[], path: string): PatchResult {
   const parent = getAt(doc, parts.slice(0, -1));
   const last = parts[parts.length - 1];
-  if (!parent.found || !getAt(doc, parts).found) return { ok: false, code: 422, message: `remove operation does not apply: doc is missing path: "${path}": missing value` };
+  if (!parent.found || !getAt(doc, parts).found)
+    return { ok: false, code: 422, message: `remove operation does not apply: doc is missing path: "${path}": missing value` };
   if (Array.isArray(parent.value)) parent.value.splice(Number(last), 1);
   else delete parent.value[last];
   return { ok: true, value: doc };

@@ -4,7 +4,8 @@
 type Field = { no: number; wire: number; value: Buffer | bigint };
 
 function readVarint(b: Buffer, pos: number): [bigint, number] {
-  let result = 0n, shift = 0n;
+  let result = 0n,
+    shift = 0n;
   for (;;) {
     if (pos >= b.length) throw new Error("truncated varint");
     const byte = b[pos++];
@@ -18,13 +19,27 @@ function fields(b: Buffer): Field[] {
   const out: Field[] = [];
   let pos = 0;
   while (pos < b.length) {
-    const [tag, p1] = readVarint(b, pos); pos = p1;
-    const no = Number(tag >> 3n), wire = Number(tag & 7n);
-    if (wire === 0) { const [v, p] = readVarint(b, pos); pos = p; out.push({ no, wire, value: v }); }
-    else if (wire === 2) { const [len, p] = readVarint(b, pos); const end = p + Number(len); if (end > b.length) throw new Error("truncated field"); out.push({ no, wire, value: b.subarray(p, end) }); pos = end; }
-    else if (wire === 1) { out.push({ no, wire, value: b.subarray(pos, pos + 8) }); pos += 8; }
-    else if (wire === 5) { out.push({ no, wire, value: b.subarray(pos, pos + 4) }); pos += 4; }
-    else throw new Error(`unsupported wire type ${wire}`);
+    const [tag, p1] = readVarint(b, pos);
+    pos = p1;
+    const no = Number(tag >> 3n),
+      wire = Number(tag & 7n);
+    if (wire === 0) {
+      const [v, p] = readVarint(b, pos);
+      pos = p;
+      out.push({ no, wire, value: v });
+    } else if (wire === 2) {
+      const [len, p] = readVarint(b, pos);
+      const end = p + Number(len);
+      if (end > b.length) throw new Error("truncated field");
+      out.push({ no, wire, value: b.subarray(p, end) });
+      pos = end;
+    } else if (wire === 1) {
+      out.push({ no, wire, value: b.subarray(pos, pos + 8) });
+      pos += 8;
+    } else if (wire === 5) {
+      out.push({ no, wire, value: b.subarray(pos, pos + 4) });
+      pos += 4;
+    } else throw new Error(`unsupported wire type ${wire}`);
   }
   return out;
 }
@@ -32,17 +47,53 @@ function fields(b: Buffer): Field[] {
 const str = (f: Field) => (f.value as Buffer).toString("utf8");
 type Schema = Record<number, [string, "string" | "int" | "bool" | "map" | Schema, boolean?]>; // [json name, type, repeated]
 
-const objectMeta: Schema = { 1: ["name", "string"], 2: ["generateName", "string"], 3: ["namespace", "string"], 6: ["resourceVersion", "string"], 5: ["uid", "string"], 11: ["labels", "map"], 12: ["annotations", "map"], 14: ["finalizers", "string", true] };
+const objectMeta: Schema = {
+  1: ["name", "string"],
+  2: ["generateName", "string"],
+  3: ["namespace", "string"],
+  6: ["resourceVersion", "string"],
+  5: ["uid", "string"],
+  11: ["labels", "map"],
+  12: ["annotations", "map"],
+  14: ["finalizers", "string", true],
+};
 const localRef: Schema = { 1: ["name", "string"] };
 const SCHEMAS: Record<string, Schema> = {
   ServiceAccount: { 1: ["metadata", objectMeta], 3: ["imagePullSecrets", localRef, true], 4: ["automountServiceAccountToken", "bool"] },
   Namespace: { 1: ["metadata", objectMeta] },
-  TokenRequest: { 1: ["metadata", objectMeta], 2: ["spec", { 1: ["audiences", "string", true], 4: ["expirationSeconds", "int"], 3: ["boundObjectRef", { 1: ["kind", "string"], 2: ["apiVersion", "string"], 3: ["name", "string"], 4: ["uid", "string"] }] }] },
+  TokenRequest: {
+    1: ["metadata", objectMeta],
+    2: [
+      "spec",
+      {
+        1: ["audiences", "string", true],
+        4: ["expirationSeconds", "int"],
+        3: ["boundObjectRef", { 1: ["kind", "string"], 2: ["apiVersion", "string"], 3: ["name", "string"], 4: ["uid", "string"] }],
+      },
+    ],
+  },
   // k8s.io/api/authorization/v1 generated.proto
-  SelfSubjectAccessReview: { 1: ["metadata", objectMeta], 2: ["spec", {
-    1: ["resourceAttributes", { 1: ["namespace", "string"], 2: ["verb", "string"], 3: ["group", "string"], 4: ["version", "string"], 5: ["resource", "string"], 6: ["subresource", "string"], 7: ["name", "string"] }],
-    2: ["nonResourceAttributes", { 1: ["path", "string"], 2: ["verb", "string"] }],
-  }] },
+  SelfSubjectAccessReview: {
+    1: ["metadata", objectMeta],
+    2: [
+      "spec",
+      {
+        1: [
+          "resourceAttributes",
+          {
+            1: ["namespace", "string"],
+            2: ["verb", "string"],
+            3: ["group", "string"],
+            4: ["version", "string"],
+            5: ["resource", "string"],
+            6: ["subresource", "string"],
+            7: ["name", "string"],
+          },
+        ],
+        2: ["nonResourceAttributes", { 1: ["path", "string"], 2: ["verb", "string"] }],
+      },
+    ],
+  },
   DeleteOptions: { 1: ["gracePeriodSeconds", "int"], 4: ["propagationPolicy", "string"], 5: ["dryRun", "string", true] },
 };
 
@@ -58,11 +109,13 @@ function decodeMessage(b: Buffer, schema: Schema): Record<string, unknown> {
     else if (type === "bool") v = (f.value as bigint) !== 0n;
     else if (type === "map") {
       const entry = fields(f.value as Buffer);
-      const k = entry.find((e) => e.no === 1), val = entry.find((e) => e.no === 2);
+      const k = entry.find((e) => e.no === 1),
+        val = entry.find((e) => e.no === 2);
       (out[name] ??= {})[k ? str(k) : ""] = val ? str(val) : "";
       continue;
     } else v = decodeMessage(f.value as Buffer, type);
-    if (repeated) (out[name] ??= []).push(v); else out[name] = v;
+    if (repeated) (out[name] ??= []).push(v);
+    else out[name] = v;
   }
   return out;
 }

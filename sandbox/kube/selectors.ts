@@ -3,11 +3,15 @@ type Req = { key: string; op: "=" | "!=" | "in" | "notin" | "exists" | "!exists"
 
 function splitTop(s: string): string[] {
   const out: string[] = [];
-  let depth = 0, cur = "";
+  let depth = 0,
+    cur = "";
   for (const c of s) {
     if (c === "(") depth++;
     if (c === ")") depth--;
-    if (c === "," && depth === 0) { out.push(cur); cur = ""; } else cur += c;
+    if (c === "," && depth === 0) {
+      out.push(cur);
+      cur = "";
+    } else cur += c;
   }
   if (cur.trim()) out.push(cur);
   return out.map((x) => x.trim()).filter(Boolean);
@@ -18,7 +22,8 @@ export function parseLabelSelector(s: string): Req[] | { error: string } {
   const reqs: Req[] = [];
   for (const part of splitTop(s)) {
     let m: RegExpExecArray | null;
-    if ((m = /^([^\s!=(),]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(part))) reqs.push({ key: m[1], op: m[2] as "in" | "notin", values: m[3].split(",").map((v) => v.trim()) });
+    if ((m = /^([^\s!=(),]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(part)))
+      reqs.push({ key: m[1], op: m[2] as "in" | "notin", values: m[3].split(",").map((v) => v.trim()) });
     else if ((m = /^([^\s!=]+)\s*(==|=|!=)\s*([^\s=!]*)$/.exec(part))) reqs.push({ key: m[1], op: m[2] === "!=" ? "!=" : "=", values: [m[3]] });
     else if ((m = /^!([^\s!=]+)$/.exec(part))) reqs.push({ key: m[1], op: "!exists", values: [] });
     else if ((m = /^([^\s!=(),]+)$/.exec(part))) reqs.push({ key: m[1], op: "exists", values: [] });
@@ -32,12 +37,18 @@ export function matchLabels(labels: Record<string, string> | undefined, reqs: Re
   return reqs.every((r) => {
     const has = Object.prototype.hasOwnProperty.call(l, r.key);
     switch (r.op) {
-      case "=": return has && l[r.key] === r.values[0];
-      case "!=": return !has || l[r.key] !== r.values[0];
-      case "in": return has && r.values.includes(l[r.key]);
-      case "notin": return !has || !r.values.includes(l[r.key]);
-      case "exists": return has;
-      case "!exists": return !has;
+      case "=":
+        return has && l[r.key] === r.values[0];
+      case "!=":
+        return !has || l[r.key] !== r.values[0];
+      case "in":
+        return has && r.values.includes(l[r.key]);
+      case "notin":
+        return !has || !r.values.includes(l[r.key]);
+      case "exists":
+        return has;
+      case "!exists":
+        return !has;
     }
   });
 }
@@ -66,8 +77,33 @@ export function parseFieldSelector(s: string): FieldReq[] | { error: string } {
 }
 
 const SUPPORTED_FIELDS: Record<string, string[]> = {
-  pods: ["metadata.name", "metadata.namespace", "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"],
-  events: ["metadata.name", "metadata.namespace", "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"],
+  pods: [
+    "metadata.name",
+    "metadata.namespace",
+    "spec.nodeName",
+    "spec.restartPolicy",
+    "spec.schedulerName",
+    "spec.serviceAccountName",
+    "spec.hostNetwork",
+    "status.phase",
+    "status.podIP",
+    "status.nominatedNodeName",
+  ],
+  events: [
+    "metadata.name",
+    "metadata.namespace",
+    "involvedObject.kind",
+    "involvedObject.namespace",
+    "involvedObject.name",
+    "involvedObject.uid",
+    "involvedObject.apiVersion",
+    "involvedObject.resourceVersion",
+    "involvedObject.fieldPath",
+    "reason",
+    "reportingComponent",
+    "source",
+    "type",
+  ],
   namespaces: ["metadata.name", "status.phase"],
 };
 

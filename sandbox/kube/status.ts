@@ -1,17 +1,34 @@
 // Kubernetes' metav1.Status error shape, as kube-apiserver answers every failure.
 import type { SandboxResponse } from "../core/types.js";
 
-export interface StatusCause { reason?: string; message?: string; field?: string }
+export interface StatusCause {
+  reason?: string;
+  message?: string;
+  field?: string;
+}
 
 const reasonByCode: Record<number, string> = {
-  400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed",
-  406: "NotAcceptable", 409: "AlreadyExists", 415: "UnsupportedMediaType", 422: "Invalid", 500: "InternalError",
+  400: "BadRequest",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "NotFound",
+  405: "MethodNotAllowed",
+  406: "NotAcceptable",
+  409: "AlreadyExists",
+  415: "UnsupportedMediaType",
+  422: "Invalid",
+  500: "InternalError",
 };
 
 export function statusBody(code: number, message: string, reason?: string, details?: Record<string, unknown>) {
   const body: Record<string, unknown> = {
-    kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message,
-    reason: reason ?? reasonByCode[code] ?? "Unknown", code,
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Failure",
+    message,
+    reason: reason ?? reasonByCode[code] ?? "Unknown",
+    code,
   };
   if (details) body.details = details;
   return body;
@@ -33,16 +50,27 @@ export function alreadyExists(resource: string, name: string): SandboxResponse {
 /** apimachinery's NewConflict with its OptimisticLockErrorMsg: the resource qualified by its group
  *  ("deployments.apps"), details naming group and resource as the real server does. */
 export function conflict(resource: string, name: string, group = ""): SandboxResponse {
-  return failure(409, `Operation cannot be fulfilled on ${resource}${group ? "." + group : ""} "${name}": the object has been modified; please apply your changes to the latest version and try again`, "Conflict", { name, ...(group ? { group } : {}), kind: resource });
+  return failure(
+    409,
+    `Operation cannot be fulfilled on ${resource}${group ? "." + group : ""} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    "Conflict",
+    { name, ...(group ? { group } : {}), kind: resource },
+  );
 }
 
 /** 422 Invalid: `Kind "name" is invalid: field: message`. */
 export function invalid(kind: string, name: string, causes: StatusCause[]): SandboxResponse {
   const msg = causes.map((c) => `${c.field}: ${c.message}`).join(", ");
-  return failure(422, `${kind} "${name}" is invalid: ${causes.length > 1 ? "[" + msg + "]" : msg}`, "Invalid", { name, kind: kind.toLowerCase() === kind ? kind : kind, causes });
+  return failure(422, `${kind} "${name}" is invalid: ${causes.length > 1 ? "[" + msg + "]" : msg}`, "Invalid", {
+    name,
+    kind: kind.toLowerCase() === kind ? kind : kind,
+    causes,
+  });
 }
 
-export function badRequest(message: string): SandboxResponse { return failure(400, message, "BadRequest"); }
+export function badRequest(message: string): SandboxResponse {
+  return failure(400, message, "BadRequest");
+}
 
 /** A verb the resource (or subresource) does not serve. */
 export function methodNotAllowed(): SandboxResponse {
@@ -62,7 +90,9 @@ export function pageNotFound(): SandboxResponse {
 /** A step that either yields a value or has already decided the answer. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; res: SandboxResponse };
 
-export function ok(body: unknown, status = 200): SandboxResponse { return { status, body }; }
+export function ok(body: unknown, status = 200): SandboxResponse {
+  return { status, body };
+}
 
 /** The Status a successful DELETE of a namespaced object may return is the object itself; this is for collections. */
 export function success(details?: Record<string, unknown>) {

@@ -6,7 +6,16 @@ import type { ServiceContext } from "../core/types.js";
 import { runControllers } from "./controllers/index.js";
 import type { ResourceDef } from "./discovery.js";
 import { NODE_NAME, podEvents, runningStatus, type PodEvent } from "./kubelet.js";
-import { MWC_NAME, WEBHOOK_DEPLOYMENT, WEBHOOK_NAMESPACE, WEBHOOK_SERVICE, mutatingWebhookConfiguration, webhookDeployment, webhookEndpoints, webhookService } from "./webhook.js";
+import {
+  MWC_NAME,
+  WEBHOOK_DEPLOYMENT,
+  WEBHOOK_NAMESPACE,
+  WEBHOOK_SERVICE,
+  mutatingWebhookConfiguration,
+  webhookDeployment,
+  webhookEndpoints,
+  webhookService,
+} from "./webhook.js";
 
 /** Internal bookkeeping that no API resource exposes. */
 const INTERNAL = "_sandbox";
@@ -27,7 +36,14 @@ export interface ObjectMeta {
   managedFields?: unknown[];
 }
 
-export interface OwnerReference { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
 
 /** A Kubernetes object as stored: typed metadata, the kind's own fields left loose (each kind's
  *  rules in kinds/ read the fields they know). */
@@ -48,9 +64,15 @@ export const isoNow = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toI
 export class KubeStore {
   constructor(private readonly ctx: ServiceContext) {}
 
-  get world() { return this.ctx.world; }
-  objects(resource: string): Record<string, StoredObject> { return this.ctx.world.kubeObjects(resource); }
-  private internal(): Record<string, any> { return this.ctx.world.kubeObjects(INTERNAL); }
+  get world() {
+    return this.ctx.world;
+  }
+  objects(resource: string): Record<string, StoredObject> {
+    return this.ctx.world.kubeObjects(resource);
+  }
+  private internal(): Record<string, any> {
+    return this.ctx.world.kubeObjects(INTERNAL);
+  }
 
   get(resource: string, ns: string | undefined, name: string): StoredObject | undefined {
     return this.objects(resource)[objKey(ns, name)];
@@ -74,7 +96,10 @@ export class KubeStore {
     if (["deployments", "replicasets", "mutatingwebhookconfigurations"].includes(def.name)) m.generation = 1;
     m.managedFields = [{ manager, operation: "Update", apiVersion: obj.apiVersion, time: isoNow(now), fieldsType: "FieldsV1", fieldsV1: {} }];
     const stored = obj as StoredObject;
-    if (!dryRun) { this.objects(def.name)[objKey(m.namespace, stored.metadata.name)] = stored; this.world.save(); }
+    if (!dryRun) {
+      this.objects(def.name)[objKey(m.namespace, stored.metadata.name)] = stored;
+      this.world.save();
+    }
     return stored;
   }
 
@@ -86,11 +111,16 @@ export class KubeStore {
     m.creationTimestamp = old.metadata.creationTimestamp;
     m.managedFields = old.metadata.managedFields;
     if (old.metadata.generation !== undefined)
-      m.generation = JSON.stringify(old.spec ?? old.webhooks) === JSON.stringify(obj.spec ?? obj.webhooks) ? old.metadata.generation : old.metadata.generation + 1;
+      m.generation =
+        JSON.stringify(old.spec ?? old.webhooks) === JSON.stringify(obj.spec ?? obj.webhooks) ? old.metadata.generation : old.metadata.generation + 1;
     else delete m.generation;
     if (JSON.stringify(old) === JSON.stringify({ ...obj, metadata: { ...m, resourceVersion: old.metadata.resourceVersion } })) return old;
     m.resourceVersion = dryRun ? old.metadata.resourceVersion : this.world.nextResourceVersion();
-    if (!dryRun) { this.objects(def.name)[objKey(m.namespace, m.name)] = obj; this.afterWrite(def.name, obj); this.world.save(); }
+    if (!dryRun) {
+      this.objects(def.name)[objKey(m.namespace, m.name)] = obj;
+      this.afterWrite(def.name, obj);
+      this.world.save();
+    }
     return obj;
   }
 
@@ -114,7 +144,13 @@ export class KubeStore {
   }
 
   namespaceObject(name: string): KubeObject & { metadata: { name: string } } {
-    return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { "kubernetes.io/metadata.name": name } }, spec: { finalizers: ["kubernetes"] }, status: { phase: "Active" } };
+    return {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name, labels: { "kubernetes.io/metadata.name": name } },
+      spec: { finalizers: ["kubernetes"] },
+      status: { phase: "Active" },
+    };
   }
 
   defaultServiceAccount(ns: string): KubeObject & { metadata: { name: string } } {
@@ -146,17 +182,38 @@ export class KubeStore {
     const name = `${obj.metadata.name}.${(this.world.state.kube.resourceVersion + 1).toString(16).padStart(16, "0")}`;
     const ts = isoNow(atMs);
     this.put("events", {
-      apiVersion: "v1", kind: "Event",
+      apiVersion: "v1",
+      kind: "Event",
       metadata: { name, namespace: ns, creationTimestamp: ts },
-      involvedObject: { kind: obj.kind, namespace: ns, name: obj.metadata.name, uid: obj.metadata.uid, apiVersion: obj.apiVersion, resourceVersion: obj.metadata.resourceVersion, ...(e.fieldPath ? { fieldPath: e.fieldPath } : {}) },
-      reason: e.reason, message: e.message, source: { component: e.component, ...(e.component === "kubelet" ? { host: NODE_NAME } : {}) },
-      firstTimestamp: ts, lastTimestamp: ts, count: 1, type: e.type ?? "Normal", eventTime: null, reportingComponent: e.component === "kubelet" ? "kubelet" : e.component, reportingInstance: e.component === "kubelet" ? NODE_NAME : "",
+      involvedObject: {
+        kind: obj.kind,
+        namespace: ns,
+        name: obj.metadata.name,
+        uid: obj.metadata.uid,
+        apiVersion: obj.apiVersion,
+        resourceVersion: obj.metadata.resourceVersion,
+        ...(e.fieldPath ? { fieldPath: e.fieldPath } : {}),
+      },
+      reason: e.reason,
+      message: e.message,
+      source: { component: e.component, ...(e.component === "kubelet" ? { host: NODE_NAME } : {}) },
+      firstTimestamp: ts,
+      lastTimestamp: ts,
+      count: 1,
+      type: e.type ?? "Normal",
+      eventTime: null,
+      reportingComponent: e.component === "kubelet" ? "kubelet" : e.component,
+      reportingInstance: e.component === "kubelet" ? NODE_NAME : "",
     });
   }
 
   /** The cluster's workload-identity flag, as ARM wrote it. */
   workloadIdentityEnabled(): boolean {
-    try { return this.world.cluster().body?.properties?.securityProfile?.workloadIdentity?.enabled === true; } catch { return false; }
+    try {
+      return this.world.cluster().body?.properties?.securityProfile?.workloadIdentity?.enabled === true;
+    } catch {
+      return false;
+    }
   }
 
   /** What the controllers would have done by now. Called before every request. */
@@ -235,13 +292,21 @@ export class KubeStore {
   /** Controller bookkeeping no API object shows (back-off timers), kept with the world. */
   controllerMemo<T>(name: string): { value: T | undefined; set(v: T | undefined): void } {
     const memo = (this.internal().controllers ??= {});
-    return { value: memo[name], set: (v) => { if (v === undefined) delete memo[name]; else memo[name] = v; } };
+    return {
+      value: memo[name],
+      set: (v) => {
+        if (v === undefined) delete memo[name];
+        else memo[name] = v;
+      },
+    };
   }
 
   /** An event that repeats an object's latest one (same reason and message) counts up on it, as
    *  the event recorder aggregates; anything else is a new event. */
   recordRepeatedEvent(obj: StoredObject, e: PodEvent & { type?: string }, atMs: number) {
-    const last = this.list("events", obj.metadata.namespace).filter((ev) => ev.involvedObject?.uid === obj.metadata.uid).at(-1);
+    const last = this.list("events", obj.metadata.namespace)
+      .filter((ev) => ev.involvedObject?.uid === obj.metadata.uid)
+      .at(-1);
     if (!last || last.reason !== e.reason || last.message !== e.message) return this.recordEvent(obj, e, atMs);
     last.count = (last.count ?? 1) + 1;
     last.lastTimestamp = isoNow(atMs);
@@ -256,7 +321,10 @@ export class KubeStore {
     const ready = dep ? Number(dep.spec?.replicas ?? 1) : 0;
     const old = this.get("endpoints", WEBHOOK_NAMESPACE, WEBHOOK_SERVICE);
     const ep: KubeObject & { metadata: { name: string } } = webhookEndpoints(ready);
-    if (old) { ep.metadata.uid = old.metadata.uid; ep.metadata.creationTimestamp = old.metadata.creationTimestamp; }
+    if (old) {
+      ep.metadata.uid = old.metadata.uid;
+      ep.metadata.creationTimestamp = old.metadata.creationTimestamp;
+    }
     this.put("endpoints", ep);
   }
 }

@@ -26,7 +26,14 @@ const SUBRESOURCES: Record<string, Subresource> = {
   status: { methods: ["GET"], handle: (_env, _req, parent) => ok(parent) },
 };
 
-export async function serveSubresource(env: KubeEnv, req: SandboxRequest, def: ResourceDef, ns: string | undefined, name: string, sub: string): Promise<SandboxResponse> {
+export async function serveSubresource(
+  env: KubeEnv,
+  req: SandboxRequest,
+  def: ResourceDef,
+  ns: string | undefined,
+  name: string,
+  sub: string,
+): Promise<SandboxResponse> {
   if (!def.subresources?.[sub]) return requestNotFound();
   const key = `${def.name}/${sub}`;
   const s = Object.hasOwn(SUBRESOURCES, key) ? SUBRESOURCES[key] : sub === "status" ? SUBRESOURCES.status : undefined;

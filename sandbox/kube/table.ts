@@ -1,7 +1,14 @@
 // Server-side printing (meta.k8s.io/v1 Table), with the columns the real printers register.
 type Col = { name: string; type: string; format?: string; description: string; priority: number };
 const col = (name: string, type = "string", priority = 0, format = ""): Col => ({ name, type, format, description: name, priority });
-const nameCol = (): Col => ({ name: "Name", type: "string", format: "name", description: "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names", priority: 0 });
+const nameCol = (): Col => ({
+  name: "Name",
+  type: "string",
+  format: "name",
+  description:
+    "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
+  priority: 0,
+});
 
 /** apimachinery's duration.HumanDuration. */
 export function humanDuration(ms: number): string {
@@ -31,22 +38,50 @@ function podStatus(p: any): string {
 
 const columns: Record<string, { cols: Col[]; cells: (o: any, now: number) => unknown[] }> = {
   pods: {
-    cols: [nameCol(), col("Ready"), col("Status"), col("Restarts"), col("Age"), col("IP", "string", 1), col("Node", "string", 1), col("Nominated Node", "string", 1), col("Readiness Gates", "string", 1)],
+    cols: [
+      nameCol(),
+      col("Ready"),
+      col("Status"),
+      col("Restarts"),
+      col("Age"),
+      col("IP", "string", 1),
+      col("Node", "string", 1),
+      col("Nominated Node", "string", 1),
+      col("Readiness Gates", "string", 1),
+    ],
     cells: (p, now) => {
       const cs: any[] = p.status?.containerStatuses ?? [];
       const total = (p.spec?.containers ?? []).length;
       const ready = cs.filter((c) => c.ready).length;
       const restarts = cs.reduce((n, c) => n + (c.restartCount ?? 0), 0);
-      return [p.metadata.name, `${ready}/${total}`, podStatus(p), String(restarts), age(p, now), p.status?.podIP ?? "<none>", p.spec?.nodeName ?? "<none>", "<none>", "<none>"];
+      return [
+        p.metadata.name,
+        `${ready}/${total}`,
+        podStatus(p),
+        String(restarts),
+        age(p, now),
+        p.status?.podIP ?? "<none>",
+        p.spec?.nodeName ?? "<none>",
+        "<none>",
+        "<none>",
+      ];
     },
   },
   serviceaccounts: { cols: [nameCol(), col("Secrets", "integer"), col("Age")], cells: (o, now) => [o.metadata.name, (o.secrets ?? []).length, age(o, now)] },
   namespaces: { cols: [nameCol(), col("Status"), col("Age")], cells: (o, now) => [o.metadata.name, o.status?.phase ?? "Active", age(o, now)] },
   services: {
     cols: [nameCol(), col("Type"), col("Cluster-IP"), col("External-IP"), col("Port(s)"), col("Age"), col("Selector", "string", 1)],
-    cells: (o, now) => [o.metadata.name, o.spec?.type ?? "ClusterIP", o.spec?.clusterIP ?? "<none>", "<none>",
-      (o.spec?.ports ?? []).map((p: any) => `${p.port}/${p.protocol ?? "TCP"}`).join(",") || "<none>", age(o, now),
-      Object.entries(o.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(",") || "<none>"],
+    cells: (o, now) => [
+      o.metadata.name,
+      o.spec?.type ?? "ClusterIP",
+      o.spec?.clusterIP ?? "<none>",
+      "<none>",
+      (o.spec?.ports ?? []).map((p: any) => `${p.port}/${p.protocol ?? "TCP"}`).join(",") || "<none>",
+      age(o, now),
+      Object.entries(o.spec?.selector ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",") || "<none>",
+    ],
   },
   endpoints: {
     cols: [nameCol(), col("Endpoints"), col("Age")],
@@ -56,22 +91,66 @@ const columns: Record<string, { cols: Col[]; cells: (o: any, now: number) => unk
     },
   },
   deployments: {
-    cols: [nameCol(), col("Ready"), col("Up-to-date", "integer"), col("Available", "integer"), col("Age"), col("Containers", "string", 1), col("Images", "string", 1), col("Selector", "string", 1)],
-    cells: (o, now) => [o.metadata.name, `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}`, o.status?.updatedReplicas ?? 0, o.status?.availableReplicas ?? 0, age(o, now),
-      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.name).join(","), (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.image).join(","),
-      Object.entries(o.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(",")],
+    cols: [
+      nameCol(),
+      col("Ready"),
+      col("Up-to-date", "integer"),
+      col("Available", "integer"),
+      col("Age"),
+      col("Containers", "string", 1),
+      col("Images", "string", 1),
+      col("Selector", "string", 1),
+    ],
+    cells: (o, now) => [
+      o.metadata.name,
+      `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}`,
+      o.status?.updatedReplicas ?? 0,
+      o.status?.availableReplicas ?? 0,
+      age(o, now),
+      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.name).join(","),
+      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.image).join(","),
+      Object.entries(o.spec?.selector?.matchLabels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(","),
+    ],
   },
   replicasets: {
-    cols: [nameCol(), col("Desired", "integer"), col("Current", "integer"), col("Ready", "integer"), col("Age"), col("Containers", "string", 1), col("Images", "string", 1), col("Selector", "string", 1)],
-    cells: (o, now) => [o.metadata.name, o.spec?.replicas ?? 1, o.status?.replicas ?? 0, o.status?.readyReplicas ?? 0, age(o, now),
-      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.name).join(","), (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.image).join(","),
-      Object.entries(o.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(",")],
+    cols: [
+      nameCol(),
+      col("Desired", "integer"),
+      col("Current", "integer"),
+      col("Ready", "integer"),
+      col("Age"),
+      col("Containers", "string", 1),
+      col("Images", "string", 1),
+      col("Selector", "string", 1),
+    ],
+    cells: (o, now) => [
+      o.metadata.name,
+      o.spec?.replicas ?? 1,
+      o.status?.replicas ?? 0,
+      o.status?.readyReplicas ?? 0,
+      age(o, now),
+      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.name).join(","),
+      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.image).join(","),
+      Object.entries(o.spec?.selector?.matchLabels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(","),
+    ],
   },
-  mutatingwebhookconfigurations: { cols: [nameCol(), col("Webhooks", "integer"), col("Age")], cells: (o, now) => [o.metadata.name, (o.webhooks ?? []).length, age(o, now)] },
+  mutatingwebhookconfigurations: {
+    cols: [nameCol(), col("Webhooks", "integer"), col("Age")],
+    cells: (o, now) => [o.metadata.name, (o.webhooks ?? []).length, age(o, now)],
+  },
   events: {
     cols: [col("Last Seen"), col("Type"), col("Reason"), col("Object"), col("Message")],
-    cells: (o, now) => [humanDuration(now - Date.parse(o.lastTimestamp ?? o.metadata.creationTimestamp)), o.type, o.reason,
-      `${(o.involvedObject?.kind ?? "").toLowerCase()}/${o.involvedObject?.name}`, o.message],
+    cells: (o, now) => [
+      humanDuration(now - Date.parse(o.lastTimestamp ?? o.metadata.creationTimestamp)),
+      o.type,
+      o.reason,
+      `${(o.involvedObject?.kind ?? "").toLowerCase()}/${o.involvedObject?.name}`,
+      o.message,
+    ],
   },
 };
 
@@ -81,15 +160,26 @@ export function wantsTable(accept: string | undefined): boolean {
 }
 
 export function toTable(resource: string, objects: any[], now: number, listMeta: Record<string, unknown>, includeObject: string) {
-  const def = columns[resource] ?? { cols: [nameCol(), { ...col("Created At", "date"), description: "CreationTimestamp is a timestamp representing the server time when this object was created." }], cells: (o: any) => [o.metadata.name, o.metadata.creationTimestamp] };
+  const def = columns[resource] ?? {
+    cols: [
+      nameCol(),
+      { ...col("Created At", "date"), description: "CreationTimestamp is a timestamp representing the server time when this object was created." },
+    ],
+    cells: (o: any) => [o.metadata.name, o.metadata.creationTimestamp],
+  };
   return {
-    kind: "Table", apiVersion: "meta.k8s.io/v1", metadata: listMeta,
+    kind: "Table",
+    apiVersion: "meta.k8s.io/v1",
+    metadata: listMeta,
     columnDefinitions: def.cols,
     rows: objects.map((o) => ({
       cells: def.cells(o, now),
-      object: includeObject === "None" ? undefined
-        : includeObject === "Object" ? o
-        : { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata },
+      object:
+        includeObject === "None"
+          ? undefined
+          : includeObject === "Object"
+            ? o
+            : { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata },
     })),
   };
 }

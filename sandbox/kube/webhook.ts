@@ -31,11 +31,15 @@ export function mutatePod(pod: any, sa: any, opts: { tenantId: string; authority
   if (raw !== undefined) {
     const n = Number(raw);
     if (!/^-?\d+$/.test(String(raw).trim())) return { ok: false, message: `strconv.ParseInt: parsing "${raw}": invalid syntax` };
-    if (n < MIN_EXPIRATION || n > MAX_EXPIRATION)
-      return { ok: false, message: `token expiration ${n} not valid. Expected value to be between 3600 and 86400` };
+    if (n < MIN_EXPIRATION || n > MAX_EXPIRATION) return { ok: false, message: `token expiration ${n} not valid. Expected value to be between 3600 and 86400` };
     expiration = n;
   }
-  const skip = new Set((podAnn[SKIP_CONTAINERS_ANNOTATION] ?? "").split(";").map((s) => s.trim()).filter(Boolean));
+  const skip = new Set(
+    (podAnn[SKIP_CONTAINERS_ANNOTATION] ?? "")
+      .split(";")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   const clientId = saAnn[CLIENT_ID_ANNOTATION] ?? "";
   const tenantId = saAnn[TENANT_ID_ANNOTATION] || opts.tenantId;
   const authority = opts.authorityHost.endsWith("/") ? opts.authorityHost : opts.authorityHost + "/";
@@ -49,8 +53,7 @@ export function mutatePod(pod: any, sa: any, opts: { tenantId: string; authority
     const have = new Set(c.env.map((e: any) => e.name));
     for (const [name, value] of wanted) if (!have.has(name)) c.env.push({ name, value });
     c.volumeMounts ??= [];
-    if (!c.volumeMounts.some((m: any) => m.name === TOKEN_VOLUME))
-      c.volumeMounts.push({ name: TOKEN_VOLUME, mountPath: TOKEN_MOUNT_PATH, readOnly: true });
+    if (!c.volumeMounts.some((m: any) => m.name === TOKEN_VOLUME)) c.volumeMounts.push({ name: TOKEN_VOLUME, mountPath: TOKEN_MOUNT_PATH, readOnly: true });
   };
   out.spec ??= {};
   for (const c of out.spec.initContainers ?? []) mutateContainer(c);
@@ -70,29 +73,36 @@ export function mutatingWebhookConfiguration(caPem: string) {
     apiVersion: "admissionregistration.k8s.io/v1",
     kind: "MutatingWebhookConfiguration",
     metadata: { name: MWC_NAME, labels: { "azure-workload-identity.io/system": "true", "addonmanager.kubernetes.io/mode": "Reconcile" } },
-    webhooks: [{
-      admissionReviewVersions: ["v1", "v1beta1"],
-      clientConfig: { caBundle: Buffer.from(caPem).toString("base64"), service: { name: WEBHOOK_SERVICE, namespace: WEBHOOK_NAMESPACE, path: "/mutate-v1-pod", port: 443 } },
-      failurePolicy: "Fail",
-      matchPolicy: "Equivalent",
-      name: WEBHOOK_NAME,
-      namespaceSelector: { matchExpressions: [{ key: "control-plane", operator: "DoesNotExist" }] },
-      objectSelector: { matchLabels: { [WI_LABEL]: "true" } },
-      reinvocationPolicy: "Never",
-      rules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"], scope: "*" }],
-      sideEffects: "None",
-      timeoutSeconds: 10,
-    }],
+    webhooks: [
+      {
+        admissionReviewVersions: ["v1", "v1beta1"],
+        clientConfig: {
+          caBundle: Buffer.from(caPem).toString("base64"),
+          service: { name: WEBHOOK_SERVICE, namespace: WEBHOOK_NAMESPACE, path: "/mutate-v1-pod", port: 443 },
+        },
+        failurePolicy: "Fail",
+        matchPolicy: "Equivalent",
+        name: WEBHOOK_NAME,
+        namespaceSelector: { matchExpressions: [{ key: "control-plane", operator: "DoesNotExist" }] },
+        objectSelector: { matchLabels: { [WI_LABEL]: "true" } },
+        reinvocationPolicy: "Never",
+        rules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"], scope: "*" }],
+        sideEffects: "None",
+        timeoutSeconds: 10,
+      },
+    ],
   };
 }
 
 export function webhookDeployment() {
   const labels = { "azure-workload-identity.io/system": "true" };
   return {
-    apiVersion: "apps/v1", kind: "Deployment",
+    apiVersion: "apps/v1",
+    kind: "Deployment",
     metadata: { name: WEBHOOK_DEPLOYMENT, namespace: WEBHOOK_NAMESPACE, labels: { ...labels, "kubernetes.azure.com/managedby": "aks" } },
     spec: {
-      replicas: 2, selector: { matchLabels: labels },
+      replicas: 2,
+      selector: { matchLabels: labels },
       template: { metadata: { labels }, spec: { containers: [{ name: "manager", image: "mcr.microsoft.com/oss/v2/azure/workload-identity/webhook:v1.5.1" }] } },
     },
   };
@@ -100,16 +110,24 @@ export function webhookDeployment() {
 
 export function webhookService() {
   return {
-    apiVersion: "v1", kind: "Service",
+    apiVersion: "v1",
+    kind: "Service",
     metadata: { name: WEBHOOK_SERVICE, namespace: WEBHOOK_NAMESPACE, labels: { "azure-workload-identity.io/system": "true" } },
-    spec: { type: "ClusterIP", clusterIP: "10.0.182.113", clusterIPs: ["10.0.182.113"], ports: [{ port: 443, protocol: "TCP", targetPort: 9443 }], selector: { "azure-workload-identity.io/system": "true" } },
+    spec: {
+      type: "ClusterIP",
+      clusterIP: "10.0.182.113",
+      clusterIPs: ["10.0.182.113"],
+      ports: [{ port: 443, protocol: "TCP", targetPort: 9443 }],
+      selector: { "azure-workload-identity.io/system": "true" },
+    },
   };
 }
 
 export function webhookEndpoints(readyReplicas: number) {
   const addresses = Array.from({ length: readyReplicas }, (_, i) => ({ ip: `10.244.0.${20 + i}`, nodeName: "aks-nodepool1-12345678-vmss000000" }));
   return {
-    apiVersion: "v1", kind: "Endpoints",
+    apiVersion: "v1",
+    kind: "Endpoints",
     metadata: { name: WEBHOOK_SERVICE, namespace: WEBHOOK_NAMESPACE, labels: { "azure-workload-identity.io/system": "true" } },
     subsets: readyReplicas > 0 ? [{ addresses, ports: [{ port: 9443, protocol: "TCP" }] }] : [],
   };

@@ -25,7 +25,27 @@ export function openIdConfigurationV2(host: string, tenantSegment: string, tenan
     http_logout_supported: true,
     frontchannel_logout_supported: true,
     end_session_endpoint: `${host}/${t}/oauth2/v2.0/logout`,
-    claims_supported: ["sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"],
+    claims_supported: [
+      "sub",
+      "iss",
+      "cloud_instance_name",
+      "cloud_instance_host_name",
+      "cloud_graph_host_name",
+      "msgraph_host",
+      "aud",
+      "exp",
+      "iat",
+      "auth_time",
+      "acr",
+      "nonce",
+      "preferred_username",
+      "name",
+      "tid",
+      "ver",
+      "at_hash",
+      "c_hash",
+      "email",
+    ],
     kerberos_endpoint: `${host}/${t}/kerberos`,
     tenant_region_scope: "NA",
     cloud_instance_name: "microsoftonline.com",
@@ -55,7 +75,25 @@ export function openIdConfigurationV1(host: string, tenantSegment: string, tenan
     http_logout_supported: true,
     frontchannel_logout_supported: true,
     end_session_endpoint: `${host}/${t}/oauth2/logout`,
-    claims_supported: ["sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "amr", "nonce", "email", "given_name", "family_name", "nickname"],
+    claims_supported: [
+      "sub",
+      "iss",
+      "cloud_instance_name",
+      "cloud_instance_host_name",
+      "cloud_graph_host_name",
+      "msgraph_host",
+      "aud",
+      "exp",
+      "iat",
+      "auth_time",
+      "acr",
+      "amr",
+      "nonce",
+      "email",
+      "given_name",
+      "family_name",
+      "nickname",
+    ],
     check_session_iframe: `${host}/${t}/oauth2/checksession`,
     userinfo_endpoint: `${host}/${t}/openid/userinfo`,
     kerberos_endpoint: `${host}/${t}/kerberos`,
@@ -74,7 +112,9 @@ export function instanceDiscovery(host: string, authorizationEndpoint: string | 
   let tenant = "common";
   try {
     if (authorizationEndpoint) tenant = new URL(authorizationEndpoint).pathname.split("/").filter(Boolean)[0] ?? "common";
-  } catch { /* keep common */ }
+  } catch {
+    /* keep common */
+  }
   return {
     tenant_discovery_endpoint: `${host}/${tenant}/v2.0/.well-known/openid-configuration`,
     "api-version": "1.1",

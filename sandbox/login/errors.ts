@@ -14,7 +14,10 @@ export interface EntraFailure {
 
 /** Entra's timestamp format: "2024-03-01 07:41:07Z". */
 export function entraTimestamp(ms = Date.now()): string {
-  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+  return new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "Z");
 }
 
 /** The correlation ID the client sent (MSAL puts client-request-id in the query string; other
@@ -54,8 +57,12 @@ export const fail = (status: 400 | 401, error: string, code: number, message: st
 
 /** AADSTS90002 — the tenant in the path is unknown. */
 export const tenantNotFound = (tenant: string) =>
-  fail(400, "invalid_tenant", 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`);
+  fail(
+    400,
+    "invalid_tenant",
+    90002,
+    `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+  );
 
 /** AADSTS900144 — a required form parameter is missing. */
-export const missingParameter = (name: string) =>
-  fail(400, "invalid_request", 900144, `The request body must contain the following parameter: '${name}'.`);
+export const missingParameter = (name: string) => fail(400, "invalid_request", 900144, `The request body must contain the following parameter: '${name}'.`);

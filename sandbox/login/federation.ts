@@ -25,20 +25,26 @@ export function honouredCredentials(ctx: ServiceContext, clientId: string): Fede
   const identity = Object.values(s.identities).find((i) => i.clientId.toLowerCase() === clientId.toLowerCase());
   if (!identity) return [];
   const now = ctx.now();
-  return Object.values(s.federatedCredentials).filter(
-    (f) => f.identityKey === key(identity.id) && now >= f.updatedAt + ctx.latency.ficPropagationMs,
-  );
+  return Object.values(s.federatedCredentials).filter((f) => f.identityKey === key(identity.id) && now >= f.updatedAt + ctx.latency.ficPropagationMs);
 }
 
-interface Presented { iss: string; sub: string; aud: string[] }
+interface Presented {
+  iss: string;
+  sub: string;
+  aud: string[];
+}
 
 /** Which AADSTS code a presented (issuer, subject, audience) earns against the credentials,
  *  reporting against the closest one: issuer first, then subject, then audience. */
 export function matchCredential(fics: FederatedCredentialRecord[], p: Presented): EntraFailure | undefined {
   const audText = p.aud.join(",");
   if (fics.length === 0) {
-    return fail(400, "invalid_request", 70021,
-      `No matching federated identity record found for presented assertion. Assertion Issuer: '${p.iss}'. Assertion Subject: '${p.sub}'. Assertion Audience: '${audText}'. ${WIF_DOC}`);
+    return fail(
+      400,
+      "invalid_request",
+      70021,
+      `No matching federated identity record found for presented assertion. Assertion Issuer: '${p.iss}'. Assertion Subject: '${p.sub}'. Assertion Audience: '${audText}'. ${WIF_DOC}`,
+    );
   }
   const byIssuer = fics.filter((f) => f.issuer === p.iss);
   if (byIssuer.length === 0) {
@@ -48,13 +54,22 @@ export function matchCredential(fics: FederatedCredentialRecord[], p: Presented)
   if (bySubject.length === 0) {
     // Since matching became case-sensitive, Entra names a case-only difference with its own code.
     if (byIssuer.some((f) => f.subject.toLowerCase() === p.sub.toLowerCase())) {
-      return fail(401, "invalid_client", 7002138,
-        `No matching federated identity record found for presented assertion subject '${p.sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. ${CHECK} See documentation at: ${WIF_DOC}.`);
+      return fail(
+        401,
+        "invalid_client",
+        7002138,
+        `No matching federated identity record found for presented assertion subject '${p.sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. ${CHECK} See documentation at: ${WIF_DOC}.`,
+      );
     }
     return fail(401, "invalid_client", 700213, `No matching federated identity record found for presented assertion subject '${p.sub}'. ${CHECK} ${WIF_DOC}`);
   }
   if (!bySubject.some((f) => f.audiences.some((a) => p.aud.includes(a)))) {
-    return fail(401, "invalid_client", 700212, `No matching federated identity record found for presented assertion audience '${audText}'. ${CHECK} ${WIF_DOC}`);
+    return fail(
+      401,
+      "invalid_client",
+      700212,
+      `No matching federated identity record found for presented assertion audience '${audText}'. ${CHECK} ${WIF_DOC}`,
+    );
   }
   return undefined;
 }
@@ -71,15 +86,20 @@ export async function verifyAssertion(ctx: ServiceContext, clientId: string, ass
   } catch {
     return malformed();
   }
-  const iss = claims.iss, sub = claims.sub;
+  const iss = claims.iss,
+    sub = claims.sub;
   const aud = typeof claims.aud === "string" ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud.filter((a): a is string => typeof a === "string") : [];
   if (typeof iss !== "string" || typeof sub !== "string" || aud.length === 0 || typeof claims.exp !== "number") return malformed();
 
   const nowS = ctx.now() / 1000;
   const nbf = typeof claims.nbf === "number" ? claims.nbf : 0;
   if (nowS > claims.exp + SKEW_SECONDS || nowS < nbf - SKEW_SECONDS) {
-    return fail(401, "invalid_client", 700024,
-      `Client assertion is not within its valid time range. Current time: ${longTime(nowS)}, assertion valid from ${longTime(nbf)}, expiry time of assertion ${longTime(claims.exp)}. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .`);
+    return fail(
+      401,
+      "invalid_client",
+      700024,
+      `Client assertion is not within its valid time range. Current time: ${longTime(nowS)}, assertion valid from ${longTime(nbf)}, expiry time of assertion ${longTime(claims.exp)}. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials .`,
+    );
   }
 
   const mismatch = matchCredential(honouredCredentials(ctx, clientId), { iss, sub, aud });
@@ -93,15 +113,23 @@ export async function verifyAssertion(ctx: ServiceContext, clientId: string, ass
   }
   const jwk = jwks.keys.find((k) => k && k.kid === header.kid && (k.kty === "RSA" || k.kty === "EC"));
   if (!header.kid || !jwk) {
-    return fail(401, "invalid_client", 7000272,
-      `The certificate with identifier ${header.kid ?? ""} used to sign the federated credential could not be found in the metadata of identity provider ${iss}. Please validate that your Identity Provider's metadata exposes the key used to sign the incoming token.`);
+    return fail(
+      401,
+      "invalid_client",
+      7000272,
+      `The certificate with identifier ${header.kid ?? ""} used to sign the federated credential could not be found in the metadata of identity provider ${iss}. Please validate that your Identity Provider's metadata exposes the key used to sign the incoming token.`,
+    );
   }
   try {
     const alg = typeof header.alg === "string" ? header.alg : "RS256";
     await compactVerify(assertion, await importJWK(jwk, alg), { algorithms: ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384"] });
   } catch {
-    return fail(401, "invalid_client", 50013,
-      `Assertion failed signature validation. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '${header.kid}']`);
+    return fail(
+      401,
+      "invalid_client",
+      50013,
+      `Assertion failed signature validation. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '${header.kid}']`,
+    );
   }
   return undefined;
 }

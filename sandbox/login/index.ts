@@ -53,7 +53,10 @@ export function createLoginService(ctx: ServiceContext): SandboxService {
         return error(req, fail(400, "invalid_request", 900561, `The endpoint only accepts POST, OPTIONS requests. Received a ${req.method} request.`));
       }
       if (!tenantId) {
-        return error(req, fail(400, "invalid_request", 50059, "No tenant-identifying information found in either the request or implied by any provided credentials."));
+        return error(
+          req,
+          fail(400, "invalid_request", 50059, "No tenant-identifying information found in either the request or implied by any provided credentials."),
+        );
       }
       return tokenEndpoint(ctx, req, tenantId);
     }

@@ -18,24 +18,28 @@ export function getJson(url: string, caPem: string): Promise<unknown> {
       return reject(new IssuerFetchError(`not a URL: ${url}`));
     }
     if (u.protocol !== "https:") return reject(new IssuerFetchError(`not https: ${url}`));
-    const req = request(u, { method: "GET", ca: [...rootCertificates, caPem], headers: { accept: "application/json" }, timeout: TIMEOUT_MS, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on("data", (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_BYTES) req.destroy(new IssuerFetchError("response too large"));
-        else chunks.push(c);
-      });
-      res.on("end", () => {
-        if (res.statusCode !== 200) return reject(new IssuerFetchError(`HTTP ${res.statusCode} from ${url}`));
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-        } catch {
-          reject(new IssuerFetchError(`invalid JSON from ${url}`));
-        }
-      });
-      res.on("error", reject);
-    });
+    const req = request(
+      u,
+      { method: "GET", ca: [...rootCertificates, caPem], headers: { accept: "application/json" }, timeout: TIMEOUT_MS, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on("data", (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_BYTES) req.destroy(new IssuerFetchError("response too large"));
+          else chunks.push(c);
+        });
+        res.on("end", () => {
+          if (res.statusCode !== 200) return reject(new IssuerFetchError(`HTTP ${res.statusCode} from ${url}`));
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+          } catch {
+            reject(new IssuerFetchError(`invalid JSON from ${url}`));
+          }
+        });
+        res.on("error", reject);
+      },
+    );
     req.on("timeout", () => req.destroy(new IssuerFetchError(`timeout fetching ${url}`)));
     req.on("error", (e) => reject(e instanceof IssuerFetchError ? e : new IssuerFetchError(e.message)));
     req.end();

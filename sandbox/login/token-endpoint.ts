@@ -41,19 +41,32 @@ function resourceOf(ctx: ServiceContext, scopeParam: string, tenantId: string): 
   if (scopes.length === 0) return missingParameter("scope");
   const notDefault = scopes.find((s) => !s.endsWith("/.default"));
   if (notDefault !== undefined) {
-    return fail(400, "invalid_scope", 1002012,
-      `The provided value for scope ${notDefault} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+    return fail(
+      400,
+      "invalid_scope",
+      1002012,
+      `The provided value for scope ${notDefault} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+    );
   }
   if (scopes.length > 1) {
-    return fail(400, "invalid_scope", 28000, "Provided value for the input parameter scope is not valid because it contains more than one resource. Scope " + scopes.join(" ") + " is not valid.");
+    return fail(
+      400,
+      "invalid_scope",
+      28000,
+      "Provided value for the input parameter scope is not valid because it contains more than one resource. Scope " + scopes.join(" ") + " is not valid.",
+    );
   }
   const resource = scopes[0].slice(0, -"/.default".length);
   // the Graph listener's own URL is Graph's resource ID in this cloud's metadata (microsoftGraphResourceId)
   const graph = ctx.info.graphEndpoint ? [normalizeResource(ctx.info.graphEndpoint)] : [];
   const known = new Set([...KNOWN_RESOURCES, normalizeResource(ctx.info.armAudience), AKS_SERVER_APP_ID_RESOURCE, ...graph]);
   if (!known.has(normalizeResource(resource))) {
-    return fail(400, "invalid_resource", 500011,
-      `The resource principal named ${resource} was not found in the tenant named ${tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
+    return fail(
+      400,
+      "invalid_resource",
+      500011,
+      `The resource principal named ${resource} was not found in the tenant named ${tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+    );
   }
   return { resource };
 }
@@ -77,22 +90,35 @@ export async function tokenEndpoint(ctx: ServiceContext, req: SandboxRequest, te
   const principal = ctx.world.state.principals[clientId.toLowerCase()];
   const inTenant = principal && (principal.kind === "operator" || tenantId.toLowerCase() === ctx.world.state.tenantId.toLowerCase());
   if (!principal || !inTenant) {
-    return error(fail(400, "unauthorized_client", 700016,
-      `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`));
+    return error(
+      fail(
+        400,
+        "unauthorized_client",
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+      ),
+    );
   }
 
   const secret = form.get("client_secret") ?? basic?.secret;
   const assertion = form.get("client_assertion");
   if (secret !== null && secret !== undefined) {
     if (!sameSha256(secret, principal.secretSha256)) {
-      return error(fail(401, "invalid_client", 7000215,
-        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${principal.clientId}'.`));
+      return error(
+        fail(
+          401,
+          "invalid_client",
+          7000215,
+          `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${principal.clientId}'.`,
+        ),
+      );
     }
   } else if (assertion !== null) {
     const type = form.get("client_assertion_type");
     if (type !== JWT_BEARER) {
-      return error(fail(400, "invalid_request", 7000216,
-        `'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.`));
+      return error(
+        fail(400, "invalid_request", 7000216, `'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.`),
+      );
     }
     const bad = await verifyAssertion(ctx, principal.clientId, assertion);
     if (bad) return error(bad);
@@ -106,7 +132,11 @@ export async function tokenEndpoint(ctx: ServiceContext, req: SandboxRequest, te
   if (!("resource" in r)) return error(r);
 
   const accessToken = await ctx.tokens.mintAccessToken({
-    tenantId, audience: r.resource, clientId: principal.clientId, principalId: principal.principalId, lifetimeSeconds: LIFETIME_SECONDS,
+    tenantId,
+    audience: r.resource,
+    clientId: principal.clientId,
+    principalId: principal.principalId,
+    lifetimeSeconds: LIFETIME_SECONDS,
   });
   return {
     status: 200,

@@ -62,11 +62,19 @@ export async function createTokenService(dir: string, world: World): Promise<Tok
         // ARM accepts its audience with or without the trailing slash (both are registered identifier URIs).
         const norm = (a: string) => a.toLowerCase().replace(/\/+$/, "");
         if (!audiences.some((a) => norm(a) === norm(aud))) {
-          return { ok: false, reason: "audience", message: `The access token has been obtained for wrong audience or resource '${aud}'. It should exactly match with one of the allowed audiences '${audiences.join("','")}'.` };
+          return {
+            ok: false,
+            reason: "audience",
+            message: `The access token has been obtained for wrong audience or resource '${aud}'. It should exactly match with one of the allowed audiences '${audiences.join("','")}'.`,
+          };
         }
         const tid = String(claims.tid ?? "").toLowerCase();
         if (!knownTenants().has(tid) || (tenantId && tid !== tenantId.toLowerCase())) {
-          return { ok: false, reason: "tenant", message: `The access token is from the wrong issuer '${issuer(String(claims.tid))}'. It must match the tenant '${issuer(tenantId ?? world.state.tenantId)}' associated with this subscription. Please use the authority (URL) '${issuer(tenantId ?? world.state.tenantId)}' to get the token.` };
+          return {
+            ok: false,
+            reason: "tenant",
+            message: `The access token is from the wrong issuer '${issuer(String(claims.tid))}'. It must match the tenant '${issuer(tenantId ?? world.state.tenantId)}' associated with this subscription. Please use the authority (URL) '${issuer(tenantId ?? world.state.tenantId)}' to get the token.`,
+          };
         }
         return { ok: true, claims };
       } catch (e) {

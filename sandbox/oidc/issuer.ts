@@ -13,7 +13,9 @@ export const DEFAULT_CLUSTER_ISSUER = "https://kubernetes.default.svc.cluster.lo
 
 /** kube-apiserver's key ID: base64url of the SHA-256 of the public key's DER (SubjectPublicKeyInfo). */
 function kubeKeyId(pub: KeyObject): string {
-  return createHash("sha256").update(pub.export({ type: "spki", format: "der" })).digest("base64url");
+  return createHash("sha256")
+    .update(pub.export({ type: "spki", format: "der" }))
+    .digest("base64url");
 }
 
 /** The issuer URL the cluster publishes once its OIDC issuer is on (verbatim, trailing slash and all). */
@@ -39,16 +41,18 @@ export async function createClusterIssuer(dir: string, world: World): Promise<Cl
         serviceaccount: { name: p.serviceAccount, uid: p.serviceAccountUid },
       };
       if (p.pod) k8s.pod = { name: p.pod.name, uid: p.pod.uid };
-      return new SignJWT({ "kubernetes.io": k8s, jti: randomUUID() })
-        .setProtectedHeader({ alg: "RS256", kid: key.kid })
-        .setIssuer(currentIssuer())
-        .setSubject(`system:serviceaccount:${p.namespace}:${p.serviceAccount}`)
-        // kube-apiserver always emits aud as an array, even with one audience.
-        .setAudience([...p.audiences])
-        .setIssuedAt(now)
-        .setNotBefore(now)
-        .setExpirationTime(now + p.expirationSeconds)
-        .sign(key.privateKey);
+      return (
+        new SignJWT({ "kubernetes.io": k8s, jti: randomUUID() })
+          .setProtectedHeader({ alg: "RS256", kid: key.kid })
+          .setIssuer(currentIssuer())
+          .setSubject(`system:serviceaccount:${p.namespace}:${p.serviceAccount}`)
+          // kube-apiserver always emits aud as an array, even with one audience.
+          .setAudience([...p.audiences])
+          .setIssuedAt(now)
+          .setNotBefore(now)
+          .setExpirationTime(now + p.expirationSeconds)
+          .sign(key.privateKey)
+      );
     },
   };
 }

@@ -22,7 +22,13 @@ export function armAsWorkload(profile: Pick<CloudProfile, "armEndpoint" | "caPem
       const out: EffectivePermissions[] = [];
       let url: string | undefined = `${profile.armEndpoint}${scope}/providers/Microsoft.Authorization/permissions?api-version=${PERMISSIONS_API_VERSION}`;
       while (url) {
-        const res = await httpsJsonRetried("ARM permissions API", `permissions at ${scope}`, url, { method: "GET", headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" }, ca: profile.caPem }, retry);
+        const res = await httpsJsonRetried(
+          "ARM permissions API",
+          `permissions at ${scope}`,
+          url,
+          { method: "GET", headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" }, ca: profile.caPem },
+          retry,
+        );
         const body = res.json as { value?: unknown[]; nextLink?: string; error?: { code?: string; message?: string } };
         if (res.status !== 200) {
           const err = new Error(`permissions at ${scope}: HTTP ${res.status}${body?.error?.code ? ` ${body.error.code}: ${body.error.message ?? ""}` : ""}`);
@@ -31,7 +37,12 @@ export function armAsWorkload(profile: Pick<CloudProfile, "armEndpoint" | "caPem
         }
         for (const p of body.value ?? []) {
           const q = p as Record<string, unknown>;
-          out.push({ actions: strings(q.actions), notActions: strings(q.notActions), dataActions: strings(q.dataActions), notDataActions: strings(q.notDataActions) });
+          out.push({
+            actions: strings(q.actions),
+            notActions: strings(q.notActions),
+            dataActions: strings(q.dataActions),
+            notDataActions: strings(q.notDataActions),
+          });
         }
         url = body.nextLink;
       }
@@ -66,4 +77,3 @@ export function createVerifyAzure(profile: CloudProfile, ops: AzureOps, retry: R
     },
   };
 }
-

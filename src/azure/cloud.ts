@@ -66,13 +66,21 @@ export function sandboxCloud(dir: string, env: NodeJS.ProcessEnv = process.env):
   const info = readSandboxInfo(dir);
   if (typeof info.pid === "number" && !pidAlive(info.pid)) {
     // A stale sandbox.json: say so, instead of letting every call fail as a sign-in problem.
-    throw new UserError(`the sandbox in ${clip(dir)} is not running (its process ${info.pid} has exited)`, `start it again with \`aks-wi sandbox start --sandbox-dir ${clip(dir)}\` (its state is kept)`);
+    throw new UserError(
+      `the sandbox in ${clip(dir)} is not running (its process ${info.pid} has exited)`,
+      `start it again with \`aks-wi sandbox start --sandbox-dir ${clip(dir)}\` (its state is kept)`,
+    );
   }
   let caPem: string;
   try {
     caPem = readFileSync(info.caFile, "utf8");
   } catch (e) {
-    throw fsError(e, info.caFile, `the sandbox's CA certificate (named in ${join(dir, "sandbox.json")})`, `restart the sandbox: aks-wi sandbox stop --sandbox-dir ${clip(dir)} && aks-wi sandbox start --sandbox-dir ${clip(dir)}`);
+    throw fsError(
+      e,
+      info.caFile,
+      `the sandbox's CA certificate (named in ${join(dir, "sandbox.json")})`,
+      `restart the sandbox: aks-wi sandbox stop --sandbox-dir ${clip(dir)} && aks-wi sandbox start --sandbox-dir ${clip(dir)}`,
+    );
   }
   let cred: TokenCredential | undefined;
   const armScope = `${info.armAudience.replace(/\/$/, "")}/.default`;
@@ -130,7 +138,8 @@ function readSandboxInfo(dir: string): SandboxInfo {
 export function envSwitch(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
   const v = env[name];
   const b = parseBool(v);
-  if (v !== undefined && v !== "" && b === undefined) throw new UserError(`${name} "${clip(v)}" is not a yes or no`, `set ${name} to one of true, false, 1, 0, yes, no, on, off (or unset it)`);
+  if (v !== undefined && v !== "" && b === undefined)
+    throw new UserError(`${name} "${clip(v)}" is not a yes or no`, `set ${name} to one of true, false, 1, 0, yes, no, on, off (or unset it)`);
   return b;
 }
 

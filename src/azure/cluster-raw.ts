@@ -94,7 +94,15 @@ export function withWorkloadIdentity(body: Json): Json {
 }
 
 /** PUT with If-Match, then polls the operation to its end; returns the cluster as ARM reports it then. */
-export async function putCluster(client: ServiceClient, armEndpoint: string, id: string, apiVersion: string, body: Json, etag: string | undefined, hooks: UpdateHooks = {}): Promise<Json> {
+export async function putCluster(
+  client: ServiceClient,
+  armEndpoint: string,
+  id: string,
+  apiVersion: string,
+  body: Json,
+  etag: string | undefined,
+  hooks: UpdateHooks = {},
+): Promise<Json> {
   const url = withVersion(`${armEndpoint}${id}`, apiVersion);
   const toLro = (a: Answer): LroResponse<Json> => ({ flatResponse: a.json as Json, rawResponse: { statusCode: a.status, headers: a.headers, body: a.json } });
   const lro: LongRunningOperation<Json> = {

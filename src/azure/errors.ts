@@ -40,7 +40,8 @@ export function isNotFound(e: unknown): boolean {
 }
 
 const SUGGESTIONS: Record<string, string> = {
-  AuthorizationFailed: "the signed-in principal lacks permission for this action: ask for a role that grants it (e.g. Owner or User Access Administrator for role assignments)",
+  AuthorizationFailed:
+    "the signed-in principal lacks permission for this action: ask for a role that grants it (e.g. Owner or User Access Administrator for role assignments)",
   ResourceGroupNotFound: "check --resource-group / --identity-resource-group (create the group first with az group create)",
   SubscriptionNotFound: "check --subscription (az account list shows the ones you can use)",
   InvalidAuthenticationToken: "sign in again (az login), or check the environment credential",
@@ -60,7 +61,11 @@ export function toAzureError(e: unknown, what: string): AzureError {
   const status = statusCode(e);
   const raw = e instanceof Error ? e.message : String(e);
   // SDK messages can carry a JSON body or several lines; keep the first meaningful line.
-  let message = raw.split("\n").map((l) => l.trim()).find(Boolean) ?? "unknown error";
+  let message =
+    raw
+      .split("\n")
+      .map((l) => l.trim())
+      .find(Boolean) ?? "unknown error";
   const name = (e as RestLike | undefined)?.name;
   let suggestion = code ? SUGGESTIONS[code] : undefined;
   // MSAL's words for "the sign-in endpoint did not answer" are a link; say what happened instead.
@@ -100,7 +105,12 @@ export async function scopeCall<T>(scope: string, what: string, fn: () => Promis
   } catch (e) {
     const err = toAzureError(e, what);
     if (!MISSING_SCOPE.test(err.code ?? "") && err.statusCode !== 404) throw err;
-    const scoped = new AzureError(err.message, err.code, err.statusCode, `check --scope ${scope}: it must be the full resource ID of an existing resource, group or subscription`);
+    const scoped = new AzureError(
+      err.message,
+      err.code,
+      err.statusCode,
+      `check --scope ${scope}: it must be the full resource ID of an existing resource, group or subscription`,
+    );
     const transient = transientOf(err);
     throw transient ? markTransient(scoped, transient) : scoped;
   }

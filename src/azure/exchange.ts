@@ -23,7 +23,10 @@ export interface RawRetryOptions {
 }
 
 /** One HTTPS request with the profile's CA; the body is parsed as JSON when it is JSON. */
-export function httpsJson(url: string, o: { method: string; headers?: Record<string, string>; body?: string; ca?: string; timeoutMs?: number }): Promise<HttpAnswer> {
+export function httpsJson(
+  url: string,
+  o: { method: string; headers?: Record<string, string>; body?: string; ca?: string; timeoutMs?: number },
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const timeoutMs = o.timeoutMs ?? 30_000;
     const req = request(url, { method: o.method, headers: o.headers, ca: o.ca, timeout: timeoutMs }, (res) => {
@@ -32,12 +35,18 @@ export function httpsJson(url: string, o: { method: string; headers?: Record<str
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
         let json: unknown = text;
-        try { json = JSON.parse(text); } catch { /* not JSON: keep the text */ }
+        try {
+          json = JSON.parse(text);
+        } catch {
+          /* not JSON: keep the text */
+        }
         resolve({ status: res.statusCode ?? 0, headers: res.headers, json });
       });
       res.on("error", reject);
     });
-    req.on("timeout", () => req.destroy(Object.assign(new Error(`timed out after ${timeoutMs} ms: ${o.method} ${new URL(url).origin}`), { code: "ETIMEDOUT" })));
+    req.on("timeout", () =>
+      req.destroy(Object.assign(new Error(`timed out after ${timeoutMs} ms: ${o.method} ${new URL(url).origin}`), { code: "ETIMEDOUT" })),
+    );
     req.on("error", reject);
     if (o.body) req.write(o.body);
     req.end();
@@ -49,8 +58,22 @@ export const httpTransient = (r: HttpAnswer): Transient | undefined => statusTra
 
 /** httpsJson under the retry policy: network failures and retryable statuses are repeated; the
  *  last answer is returned whatever it is (a network failure still there is thrown). */
-export function httpsJsonRetried(service: string, what: string, url: string, o: Parameters<typeof httpsJson>[1], r: RawRetryOptions, transient: (a: HttpAnswer) => Transient | undefined = httpTransient): Promise<HttpAnswer> {
-  return withRetry(() => httpsJson(url, o), { service, what, transientError: networkTransient, transientResult: transient, onRetry: r.onRetry, policy: r.retryPolicy });
+export function httpsJsonRetried(
+  service: string,
+  what: string,
+  url: string,
+  o: Parameters<typeof httpsJson>[1],
+  r: RawRetryOptions,
+  transient: (a: HttpAnswer) => Transient | undefined = httpTransient,
+): Promise<HttpAnswer> {
+  return withRetry(() => httpsJson(url, o), {
+    service,
+    what,
+    transientError: networkTransient,
+    transientResult: transient,
+    onRetry: r.onRetry,
+    policy: r.retryPolicy,
+  });
 }
 
 /** The AADSTS number of an Entra error answer: error_codes[0], else the prefix of error_description. */
@@ -89,11 +112,23 @@ export async function requestArmToken(
   let res: HttpAnswer;
   try {
     // A token request changes nothing: safe to repeat.
-    res = await httpsJsonRetried("Entra token endpoint", "the federated token exchange", url,
+    res = await httpsJsonRetried(
+      "Entra token endpoint",
+      "the federated token exchange",
+      url,
       { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" }, body, ca: profile.caPem },
-      { ...retry, retryPolicy: { ...EXCHANGE_RETRY, ...retry.retryPolicy } }, entraAnswerTransient);
+      { ...retry, retryPolicy: { ...EXCHANGE_RETRY, ...retry.retryPolicy } },
+      entraAnswerTransient,
+    );
   } catch (e) {
-    return { attempt: { ok: false, error: "network", errorDescription: `Entra's token endpoint could not be reached: ${(e as Error).message}`, transient: !!networkTransient(e) } };
+    return {
+      attempt: {
+        ok: false,
+        error: "network",
+        errorDescription: `Entra's token endpoint could not be reached: ${(e as Error).message}`,
+        transient: !!networkTransient(e),
+      },
+    };
   }
   const json = res.json as { access_token?: unknown; error?: unknown; error_description?: unknown };
   if (res.status === 200 && typeof json?.access_token === "string") {
@@ -116,7 +151,8 @@ export async function requestArmToken(
 
 /** The issuer's discovery document and JWKS, fetched as Entra fetches them. */
 export async function probeIssuer(issuer: string, caPem: string | undefined, retry: RawRetryOptions = {}): Promise<IssuerProbe> {
-  const get = (what: string, url: string) => httpsJsonRetried("OIDC issuer", what, url, { method: "GET", headers: { accept: "application/json" }, ca: caPem, timeoutMs: 10_000 }, retry);
+  const get = (what: string, url: string) =>
+    httpsJsonRetried("OIDC issuer", what, url, { method: "GET", headers: { accept: "application/json" }, ca: caPem, timeoutMs: 10_000 }, retry);
   const discoveryUrl = `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
   try {
     const d = await get("reading the issuer's discovery document", discoveryUrl);

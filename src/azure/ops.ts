@@ -112,7 +112,8 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
   // Azure rejects concurrent credential writes on one identity (409); serialize ours.
   const ficMutex = new KeyedMutex();
 
-  const clusterId = (sub: string, rg: string, name: string) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${name}`;
+  const clusterId = (sub: string, rg: string, name: string) =>
+    `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${name}`;
 
   async function getClusterRaw(sub: string, rg: string, name: string): Promise<ClusterInfo | undefined> {
     try {
@@ -130,11 +131,22 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
     const sub = subscriptionOf(c.id);
     for (;;) {
       const now = await getClusterRaw(sub, c.resourceGroup, c.name);
-      if (!now) throw new AzureError(`cluster ${c.name} not found in resource group ${c.resourceGroup}`, "ResourceNotFound", 404, "check --resource-group and --cluster");
+      if (!now)
+        throw new AzureError(
+          `cluster ${c.name} not found in resource group ${c.resourceGroup}`,
+          "ResourceNotFound",
+          404,
+          "check --resource-group and --cluster",
+        );
       const state = (now.provisioningState || "Succeeded").toLowerCase();
       if (TERMINAL.has(state)) return now;
       if (Date.now() - started > busyBudget) {
-        throw new AzureError(`cluster ${c.name} is still ${now.provisioningState} after ${Math.round(busyBudget / 60_000)} min`, "OperationNotAllowed", 409, "wait for its running operation to finish, then re-run aks-wi init");
+        throw new AzureError(
+          `cluster ${c.name} is still ${now.provisioningState} after ${Math.round(busyBudget / 60_000)} min`,
+          "OperationNotAllowed",
+          409,
+          "wait for its running operation to finish, then re-run aks-wi init",
+        );
       }
       onProgress?.(`waiting for the cluster's running operation (${now.provisioningState}) to finish`);
       await sleep(pollMs);
@@ -144,7 +156,11 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
   return {
     async listSubscriptions() {
       return azureCall("listing subscriptions", async () =>
-        (await all(clients.subscriptions().subscriptions.list())).map((s) => ({ id: s.subscriptionId ?? "", name: s.displayName ?? "", tenantId: s.tenantId ?? "" })),
+        (await all(clients.subscriptions().subscriptions.list())).map((s) => ({
+          id: s.subscriptionId ?? "",
+          name: s.displayName ?? "",
+          tenantId: s.tenantId ?? "",
+        })),
       );
     },
 
@@ -197,7 +213,9 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
     },
 
     async callerPermissions(scope) {
-      return scopeCall(scope, `reading your permissions at ${scope}`, () => callerPermissions(clients.authorization(subscriptionOf(scope)), profile.armEndpoint, scope));
+      return scopeCall(scope, `reading your permissions at ${scope}`, () =>
+        callerPermissions(clients.authorization(subscriptionOf(scope)), profile.armEndpoint, scope),
+      );
     },
 
     async listIdentities(sub, rg) {
@@ -218,7 +236,9 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
     },
 
     async createIdentity(sub, rg, name, location, tags) {
-      return azureCall(`creating identity ${name}`, async () => toIdentity(await clients.msi(sub).userAssignedIdentities.createOrUpdate(rg, name, { location, tags })));
+      return azureCall(`creating identity ${name}`, async () =>
+        toIdentity(await clients.msi(sub).userAssignedIdentities.createOrUpdate(rg, name, { location, tags })),
+      );
     },
 
     async listFederatedCredentials(sub, rg, identity) {
@@ -295,7 +315,10 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
           // Same role, principal and scope already assigned (possibly under another name): done.
           const existing = (await all(ra.listForScope(scope, { filter: `principalId eq ${odata(principalId)}` })))
             .map(toRoleAssignment)
-            .find((a) => a.scope.toLowerCase() === scope.toLowerCase() && a.roleDefinitionId.toLowerCase().endsWith(roleDefinitionId.toLowerCase().split("/").pop()!));
+            .find(
+              (a) =>
+                a.scope.toLowerCase() === scope.toLowerCase() && a.roleDefinitionId.toLowerCase().endsWith(roleDefinitionId.toLowerCase().split("/").pop()!),
+            );
           return existing ?? { id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`, name, scope, roleDefinitionId, principalId };
         }
       });

@@ -14,7 +14,12 @@ export interface BackoffOptions {
 }
 
 /** Retries `fn` while it fails with one of `codes`, with capped exponential backoff. */
-export async function retryOnCodes<T>(codes: readonly string[], opts: BackoffOptions, fn: () => Promise<T>, onRetry?: (code: string, delayMs: number) => void): Promise<T> {
+export async function retryOnCodes<T>(
+  codes: readonly string[],
+  opts: BackoffOptions,
+  fn: () => Promise<T>,
+  onRetry?: (code: string, delayMs: number) => void,
+): Promise<T> {
   let delay = opts.initialDelayMs;
   let waited = 0;
   for (;;) {

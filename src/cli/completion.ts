@@ -21,7 +21,11 @@ function walk(cmd: Command, path: string[], out: Node[]): void {
       choices: o.argChoices,
       description: o.description,
     }));
-  out.push({ path, subcommands: subs.map((s) => s.name()), options: [...options, { flags: ["-h", "--help"], takesValue: false, description: "display help" }] });
+  out.push({
+    path,
+    subcommands: subs.map((s) => s.name()),
+    options: [...options, { flags: ["-h", "--help"], takesValue: false, description: "display help" }],
+  });
   for (const s of subs) walk(s, [...path, s.name()], out);
 }
 
@@ -45,7 +49,10 @@ function bash(program: Command, name: string): string {
   const cases = tree(program).map((n) => {
     const words = [...n.subcommands, ...n.options.flatMap((o) => o.flags)].join(" ");
     const valueFlags = n.options.filter((o) => o.takesValue);
-    const prevCases = valueFlags.map((o) => `        ${o.flags.join("|")}) ${o.choices ? `COMPREPLY=($(compgen -W ${q(o.choices.join(" "))} -- "$cur"))` : `COMPREPLY=($(compgen -f -- "$cur"))`}; return;;`);
+    const prevCases = valueFlags.map(
+      (o) =>
+        `        ${o.flags.join("|")}) ${o.choices ? `COMPREPLY=($(compgen -W ${q(o.choices.join(" "))} -- "$cur"))` : `COMPREPLY=($(compgen -f -- "$cur"))`}; return;;`,
+    );
     return `    ${q(n.path.join(" "))})\n      case "$prev" in\n${prevCases.join("\n")}${prevCases.length ? "\n" : ""}      esac\n      COMPREPLY=($(compgen -W ${q(words)} -- "$cur"));;`;
   });
   return `# bash completion for ${name}; load with: source <(${name} completion bash)
@@ -61,7 +68,9 @@ ${cases.join("\n")}
 }
 ${fn}_subs() {
   case "$1" in
-${tree(program).map((n) => `    ${q(n.path.join(" "))}) echo ${q(n.subcommands.join(" "))};;`).join("\n")}
+${tree(program)
+  .map((n) => `    ${q(n.path.join(" "))}) echo ${q(n.subcommands.join(" "))};;`)
+  .join("\n")}
   esac
 }
 complete -o default -F ${fn} ${name}

@@ -16,12 +16,15 @@ const KEEP_QUERY = new Set(["api-version"]);
 export function redactUrl(url: string): string {
   const q = url.indexOf("?");
   if (q < 0) return url;
-  const params = url.slice(q + 1).split("&").map((pair) => {
-    const eq = pair.indexOf("=");
-    const key = eq < 0 ? pair : pair.slice(0, eq);
-    if (eq < 0) return key;
-    return KEEP_QUERY.has(decodeURIComponent(key).toLowerCase()) ? pair : `${key}=REDACTED`;
-  });
+  const params = url
+    .slice(q + 1)
+    .split("&")
+    .map((pair) => {
+      const eq = pair.indexOf("=");
+      const key = eq < 0 ? pair : pair.slice(0, eq);
+      if (eq < 0) return key;
+      return KEEP_QUERY.has(decodeURIComponent(key).toLowerCase()) ? pair : `${key}=REDACTED`;
+    });
   return `${url.slice(0, q)}?${params.join("&")}`;
 }
 

@@ -35,7 +35,10 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerSandbox(program);
   registerMeta(program);
-  program.addHelpText("after", `\nExamples:\n  # try it on the local sandbox\n  aks-wi sandbox start && aks-wi init --sandbox && aks-wi verify --sandbox\n\n${exitCodesText()}`);
+  program.addHelpText(
+    "after",
+    `\nExamples:\n  # try it on the local sandbox\n  aks-wi sandbox start && aks-wi init --sandbox && aks-wi verify --sandbox\n\n${exitCodesText()}`,
+  );
   return program;
 }
 

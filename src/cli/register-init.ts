@@ -45,8 +45,14 @@ export function registerInit(program: Command): void {
     });
   withExamples(init, [
     ["answer the questions in a terminal", "aks-wi init"],
-    ["on the local sandbox, no questions", 'aks-wi init --sandbox --yes --identity id-app --namespace app --service-account app-sa \\\n      --role "Key Vault Secrets User" --scope "$AKS_WI_SANDBOX_KEY_VAULT_ID"'],
-    ["in CI: inputs from AKS_WI_* variables, one JSON document on stdout", "AKS_WI_NAMESPACE=app AKS_WI_SERVICE_ACCOUNT=app-sa aks-wi init -g myRG --cluster myCluster --identity id-app --yes -o json"],
+    [
+      "on the local sandbox, no questions",
+      'aks-wi init --sandbox --yes --identity id-app --namespace app --service-account app-sa \\\n      --role "Key Vault Secrets User" --scope "$AKS_WI_SANDBOX_KEY_VAULT_ID"',
+    ],
+    [
+      "in CI: inputs from AKS_WI_* variables, one JSON document on stdout",
+      "AKS_WI_NAMESPACE=app AKS_WI_SERVICE_ACCOUNT=app-sa aks-wi init -g myRG --cluster myCluster --identity id-app --yes -o json",
+    ],
     ["see what would change", "aks-wi init -g myRG --cluster myCluster --identity id-app --namespace app --service-account app-sa --dry-run"],
   ]);
 }

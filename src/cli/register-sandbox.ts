@@ -16,7 +16,7 @@ const outputOption = (choices: string[]) => new Option("-o, --output <format>", 
 /** The old spellings folded into the ones src/cli/commands/sandbox.ts reads. */
 function canonical(opts: Record<string, unknown>): Record<string, unknown> {
   const { sandboxDir, dir, output, format, ...rest } = opts;
-  return { ...rest, dir: sandboxDir ?? dir, ...(output ?? format ? { output: output ?? format, format: output ?? format } : {}) };
+  return { ...rest, dir: sandboxDir ?? dir, ...((output ?? format) ? { output: output ?? format, format: output ?? format } : {}) };
 }
 
 export function registerSandbox(program: Command): void {
@@ -29,12 +29,13 @@ export function registerSandbox(program: Command): void {
     process.exitCode = await m.run(sub, canonical(opts));
   };
 
-  const start = dirOptions(sandbox
-    .command("start")
-    .description("Start the sandbox in the background (returns once it answers)"))
+  const start = dirOptions(sandbox.command("start").description("Start the sandbox in the background (returns once it answers)"))
     .option("--faults <spec>", 'inject faults, e.g. "arm.429=0.2,kube.drop=0.05,seed=7" (env AKS_WI_SANDBOX_FAULTS)')
     .option("--latency <profile>", "instant (default), realistic or realistic:FACTOR (env AKS_WI_SANDBOX_LATENCY)")
-    .option("--rtt <spec>", 'per-request round trip in ms by service, over the profile\'s, e.g. "arm=120,login=80,kube=40,oidc=30" or "*=0" (env AKS_WI_SANDBOX_RTT)')
+    .option(
+      "--rtt <spec>",
+      'per-request round trip in ms by service, over the profile\'s, e.g. "arm=120,login=80,kube=40,oidc=30" or "*=0" (env AKS_WI_SANDBOX_RTT)',
+    )
     .option("--foreground", "run in this process until interrupted")
     .addOption(outputOption(["text", "json"]))
     .action(action("start"));
@@ -43,9 +44,7 @@ export function registerSandbox(program: Command): void {
     ["Azure's timing and some throttling", 'aks-wi sandbox start --sandbox-dir /tmp/sb --latency realistic:0.1 --faults "arm.429=0.2,seed=7"'],
   ]);
 
-  const env = dirOptions(sandbox
-    .command("env")
-    .description("Print the environment that points tools (az, kubectl) at the running sandbox"))
+  const env = dirOptions(sandbox.command("env").description("Print the environment that points tools (az, kubectl) at the running sandbox"))
     .addOption(outputOption(["sh", "json"]))
     .addOption(new Option("--format <format>").choices(["sh", "json"]).hideHelp())
     .action(action("env"));
@@ -54,9 +53,9 @@ export function registerSandbox(program: Command): void {
     ["the variables as one JSON object", "aks-wi sandbox env -o json"],
   ]);
 
-  const status = dirOptions(sandbox
-    .command("status")
-    .description("Show whether the sandbox runs, its endpoints and the seeded resources' IDs (exit 1 when it does not run)"))
+  const status = dirOptions(
+    sandbox.command("status").description("Show whether the sandbox runs, its endpoints and the seeded resources' IDs (exit 1 when it does not run)"),
+  )
     .addOption(outputOption(["text", "json"]))
     .action(action("status"));
   withExamples(status, [
@@ -64,14 +63,14 @@ export function registerSandbox(program: Command): void {
     ["in a script", "aks-wi sandbox status -o json | jq -r .keyVaultId"],
   ]);
   const collect = (value: string, previous: string[]) => [...previous, value];
-  const principal = sandbox
-    .command("principal")
-    .description("Principals with less than Owner, in the running sandbox");
+  const principal = sandbox.command("principal").description("Principals with less than Owner, in the running sandbox");
   withExamples(principal, [["a principal that may only read", "aks-wi sandbox principal create reader --role Reader"]]);
-  const create = dirOptions(principal
-    .command("create")
-    .description("Make a service principal with exactly the given role assignments (prints its credentials as JSON; kept in DIR/principals/NAME.json)")
-    .argument("<name>", "lower-case letters, digits and hyphens"))
+  const create = dirOptions(
+    principal
+      .command("create")
+      .description("Make a service principal with exactly the given role assignments (prints its credentials as JSON; kept in DIR/principals/NAME.json)")
+      .argument("<name>", "lower-case letters, digits and hyphens"),
+  )
     .option("--role <role>", "a built-in role by name or GUID; repeatable", collect, [])
     .option("--scope <scope>", "the ARM ID the --role of the same position applies at; repeatable (none: every role at the subscription)", collect, [])
     .option("--kube-namespace <namespace>", "also make a Kubernetes user that may act only in this namespace (its kubeconfig's path is in the JSON)")
@@ -81,7 +80,10 @@ export function registerSandbox(program: Command): void {
       process.exitCode = await m.run("principal-create", { ...canonical(opts), name });
     });
   withExamples(create, [
-    ["a principal that may read the seeded vault's secrets, and nothing else", 'aks-wi sandbox principal create app --role "Key Vault Secrets User" --scope "$(aks-wi sandbox status -o json | jq -r .keyVaultId)"'],
+    [
+      "a principal that may read the seeded vault's secrets, and nothing else",
+      'aks-wi sandbox principal create app --role "Key Vault Secrets User" --scope "$(aks-wi sandbox status -o json | jq -r .keyVaultId)"',
+    ],
   ]);
 
   const stop = dirOptions(sandbox.command("stop").description("Stop the background sandbox (its state stays in DIR)"))

@@ -21,7 +21,10 @@ export function registerVerify(program: Command): void {
     .option("--pod <name>", "pod to check from inside")
     .option("--deployment <name>", "Deployment whose running pod to check")
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
-    .option("--propagation-timeout <seconds>", "how long to wait for a freshly written federated credential to propagate (default 60; env AKS_WI_VERIFY_PROPAGATION_TIMEOUT)")
+    .option(
+      "--propagation-timeout <seconds>",
+      "how long to wait for a freshly written federated credential to propagate (default 60; env AKS_WI_VERIFY_PROPAGATION_TIMEOUT)",
+    )
     .option("--sandbox", "use the local sandbox instead of Azure (env AKS_WI_SANDBOX=1)")
     .option("--sandbox-dir <dir>", "the sandbox's directory (env AKS_WI_SANDBOX_DIR)")
     .option("--kubeconfig <file>", "use this kubeconfig instead of the cluster's credential from Azure")
@@ -33,7 +36,10 @@ export function registerVerify(program: Command): void {
     });
   withExamples(verify, [
     ["what the last aks-wi init set up (its state file)", "aks-wi verify --state .aks-wi/myCluster/state.json"],
-    ["any workload, checked from inside its Deployment's pod", "aks-wi verify -g myRG --cluster myCluster --namespace app --service-account app-sa --deployment web"],
+    [
+      "any workload, checked from inside its Deployment's pod",
+      "aks-wi verify -g myRG --cluster myCluster --namespace app --service-account app-sa --deployment web",
+    ],
     ["in CI: one JSON document on stdout, exit 3 when a check fails", "aks-wi verify --sandbox -o json > verify.json"],
   ]);
 }

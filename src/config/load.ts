@@ -107,7 +107,11 @@ function describeSchemaError(e: ErrorObject): { path: Path; key?: string; messag
     case "required":
       return { path: [...path, String(p.missingProperty)], message: `is required` };
     case "additionalProperties":
-      return { path, key: String(p.additionalProperty), message: `unknown field "${clip(String(p.additionalProperty))}" (fields here: ${Object.keys(((e.parentSchema as { properties?: object })?.properties ?? {}) as object).join(", ")})` };
+      return {
+        path,
+        key: String(p.additionalProperty),
+        message: `unknown field "${clip(String(p.additionalProperty))}" (fields here: ${Object.keys(((e.parentSchema as { properties?: object })?.properties ?? {}) as object).join(", ")})`,
+      };
     case "const":
       return { path, message: `must be ${JSON.stringify(p.allowedValue)}` };
     case "type":
@@ -125,7 +129,10 @@ function describeSchemaError(e: ErrorObject): { path: Path; key?: string; messag
 
 export class ConfigError extends UserError {
   constructor(file: string, line: number, field: string, message: string, more: number) {
-    super(`${file}:${line}: ${field}: ${message}${more > 0 ? ` (and ${more} more)` : ""}`, `fix ${file} (its fields are described in schema/aks-wi.schema.json)`);
+    super(
+      `${file}:${line}: ${field}: ${message}${more > 0 ? ` (and ${more} more)` : ""}`,
+      `fix ${file} (its fields are described in schema/aks-wi.schema.json)`,
+    );
     this.name = "ConfigError";
   }
 }
@@ -137,7 +144,14 @@ export async function loadConfig(path: string): Promise<WorkloadIdentityConfig> 
     text = await readFile(path, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "does not exist" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "is not readable" : `cannot be read (${code ?? (e as Error).message})`;
+    const why =
+      code === "ENOENT"
+        ? "does not exist"
+        : code === "EISDIR"
+          ? "is a directory"
+          : code === "EACCES"
+            ? "is not readable"
+            : `cannot be read (${code ?? (e as Error).message})`;
     throw new UserError(`config file ${path} ${why}`, "pass the path of an aks-wi.yaml with -f");
   }
   return parseConfig(path, text);
@@ -172,7 +186,15 @@ export async function parseConfig(path: string, text: string): Promise<WorkloadI
   // The schema holds; now the rules of the services that will receive each value.
   const raw = data as {
     cluster: { subscription: string; resourceGroup: string; name: string };
-    bindings: { namespace: string; serviceAccount: string; identity: { name: string; resourceGroup?: string }; federatedCredential?: string; roles?: RoleRequest[]; workloads?: string[]; testPod?: boolean }[];
+    bindings: {
+      namespace: string;
+      serviceAccount: string;
+      identity: { name: string; resourceGroup?: string };
+      federatedCredential?: string;
+      roles?: RoleRequest[];
+      workloads?: string[];
+      testPod?: boolean;
+    }[];
   };
   const check = (path: Path, value: string, rule: Validator) => {
     const why = rule(value);
@@ -197,12 +219,21 @@ export async function parseConfig(path: string, text: string): Promise<WorkloadI
     });
     const key = `${b.namespace}/${b.serviceAccount}`;
     const first = seen.get(key);
-    if (first !== undefined) problems.push({ line: at.line(base), field: fieldName(base), message: `duplicate binding ${key} (also bindings[${first}]): one entry per service account` });
+    if (first !== undefined)
+      problems.push({
+        line: at.line(base),
+        field: fieldName(base),
+        message: `duplicate binding ${key} (also bindings[${first}]): one entry per service account`,
+      });
     else seen.set(key, i);
     const idKey = `${(b.identity.resourceGroup ?? raw.cluster.resourceGroup).toLowerCase()}/${b.identity.name.toLowerCase()}|${fc.toLowerCase()}`;
     const sameName = credentials.get(idKey);
     if (sameName !== undefined && first === undefined) {
-      problems.push({ line: at.line([...base, "federatedCredential"]), field: fieldName([...base, "federatedCredential"]), message: `credential name "${fc}" is already used on identity ${b.identity.name} by bindings[${sameName}]` });
+      problems.push({
+        line: at.line([...base, "federatedCredential"]),
+        field: fieldName([...base, "federatedCredential"]),
+        message: `credential name "${fc}" is already used on identity ${b.identity.name} by bindings[${sameName}]`,
+      });
     } else credentials.set(idKey, i);
     return {
       namespace: b.namespace,

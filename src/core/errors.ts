@@ -32,7 +32,12 @@ export class DeniedError extends UserError {
 
 /** A step of `init` failed, naming the step; "denied" when it failed for lack of a permission. */
 export class StepError extends UserError {
-  constructor(public readonly step: string, message: string, suggestion?: string, kind: "failed" | "denied" = "failed") {
+  constructor(
+    public readonly step: string,
+    message: string,
+    suggestion?: string,
+    kind: "failed" | "denied" = "failed",
+  ) {
     super(`step "${step}" failed: ${message}`, suggestion, kind);
     this.name = "StepError";
   }

@@ -32,7 +32,12 @@ export function fsError(e: unknown, path: string, what: string, fix = "pass anot
 
 /** Refuses a path under /proc or /sys at once: nothing there can hold a file of ours. */
 export function assertRealPath(path: string, what: string, fix = "pass a path in a normal directory"): void {
-  if (PSEUDO.test(resolve(path))) throw new UserError(`${what} ${clip(path)} is under ${resolve(path).split("/")[1] === "proc" ? "/proc" : "/sys"}, where no file can be written`, fix, "usage");
+  if (PSEUDO.test(resolve(path)))
+    throw new UserError(
+      `${what} ${clip(path)} is under ${resolve(path).split("/")[1] === "proc" ? "/proc" : "/sys"}, where no file can be written`,
+      fix,
+      "usage",
+    );
 }
 
 /**

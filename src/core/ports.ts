@@ -110,7 +110,12 @@ export interface AzureOps {
   createIdentity(subscription: string, resourceGroup: string, name: string, location: string, tags?: Record<string, string>): Promise<IdentityInfo>;
   listFederatedCredentials(subscription: string, resourceGroup: string, identity: string): Promise<FederatedCredentialInfo[]>;
   /** Creates or updates; retries ParentResourceNotFound right after identity creation. */
-  putFederatedCredential(subscription: string, resourceGroup: string, identity: string, fc: { name: string; issuer: string; subject: string; audiences: string[] }): Promise<FederatedCredentialInfo>;
+  putFederatedCredential(
+    subscription: string,
+    resourceGroup: string,
+    identity: string,
+    fc: { name: string; issuer: string; subject: string; audiences: string[] },
+  ): Promise<FederatedCredentialInfo>;
   /** Resolves a role name or GUID to its definition at a scope. */
   resolveRole(scope: string, role: string): Promise<RoleDefinitionInfo | undefined>;
   listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignmentInfo[]>;

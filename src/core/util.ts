@@ -12,7 +12,10 @@ export function parseBool(v: string | undefined): boolean | undefined {
 
 /** Splits a list env var (comma or newline separated; role names never hold commas). */
 export function splitList(v: string | undefined): string[] {
-  return (v ?? "").split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
+  return (v ?? "")
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** A value as echoed in a message: at most `max` characters, the rest marked as cut. */

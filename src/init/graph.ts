@@ -74,8 +74,7 @@ export async function runGraph<N extends GraphNode>(nodes: readonly N[], hooks: 
       } else if (done.size === nodes.length) resolve();
       // Otherwise something is still startable: `pump` has started it.
     };
-    const ready = (n: N) =>
-      !started.has(n.id) && n.after.every((d) => done.has(d)) && (n.afterAccepted ?? []).every((d) => accepted.has(d) || done.has(d));
+    const ready = (n: N) => !started.has(n.id) && n.after.every((d) => done.has(d)) && (n.afterAccepted ?? []).every((d) => accepted.has(d) || done.has(d));
     const pump = () => {
       if (failures.length === 0) {
         for (const n of nodes) if (ready(n)) start(n);

@@ -7,8 +7,17 @@
 // README.md's table of inputs to it.
 import { UserError } from "../core/errors.js";
 import {
-  validateClusterName, validateFederatedCredentialName, validateIdentityName, validateNamespace, validatePodName,
-  validateResourceGroup, validateRole, validateScope, validateServiceAccount, validateSubscription, type Validator,
+  validateClusterName,
+  validateFederatedCredentialName,
+  validateIdentityName,
+  validateNamespace,
+  validatePodName,
+  validateResourceGroup,
+  validateRole,
+  validateScope,
+  validateServiceAccount,
+  validateSubscription,
+  type Validator,
 } from "../core/names.js";
 import type { RoleRequest } from "../core/ports.js";
 import { clip, parseBool, splitList } from "../core/util.js";
@@ -18,13 +27,22 @@ import { TEST_POD_IMAGE } from "./steps/test-pod.js";
 
 /** An image reference as a container runtime takes it: [registry[:port]/]path[:tag][@digest]. */
 export const validateImage: Validator = (v) =>
-  /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/.test(v) && v.length <= 4096
+  /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/.test(v) &&
+  v.length <= 4096
     ? undefined
     : "image must be a reference such as myregistry.azurecr.io/mirror/busybox:1.36 (lower-case path, optional :tag and @sha256:digest)";
 
 export type ScalarKey =
-  | "subscription" | "resourceGroup" | "cluster" | "identityResourceGroup" | "identity"
-  | "namespace" | "serviceAccount" | "federatedCredential" | "testPodName" | "testPodImage";
+  | "subscription"
+  | "resourceGroup"
+  | "cluster"
+  | "identityResourceGroup"
+  | "identity"
+  | "namespace"
+  | "serviceAccount"
+  | "federatedCredential"
+  | "testPodName"
+  | "testPodImage";
 export type InputKey = ScalarKey | "roles" | "testPod";
 
 export type Source = "flag" | "env" | "state" | "prompt" | "default";
@@ -123,12 +141,23 @@ interface PickList {
 
 /** A name: one option and one variable, checked by `validate`. */
 function name(
-  key: ScalarKey, label: string, group: InputSpec["group"], option: InputOption | undefined, env: string, validate: Validator,
+  key: ScalarKey,
+  label: string,
+  group: InputSpec["group"],
+  option: InputOption | undefined,
+  env: string,
+  validate: Validator,
   more: { default?: InputSpec<ScalarKey>["default"]; pick?: PickList; prompt?: false; derived?: boolean } = {},
 ): InputSpec<ScalarKey> {
   const where = (origin: Origin) => (origin === "flag" ? longFlag(option!) : origin === "env" ? env : "state file");
   return {
-    key, label, group, options: option ? [{ ...option, env }] : [], env: [env], default: more.default, derived: more.derived,
+    key,
+    label,
+    group,
+    options: option ? [{ ...option, env }] : [],
+    env: [env],
+    default: more.default,
+    derived: more.derived,
     given: (origin, l) => (origin === "flag" ? l.flags[key] : origin === "env" ? l.env[env] || undefined : l.saved?.[key] || undefined),
     parse(raw, origin, problems) {
       const reason = validate(raw as string);
@@ -139,7 +168,15 @@ function name(
   };
 }
 
-async function askName(label: string, validate: Validator, pick: PickList | undefined, prompter: Prompter, got: Got, def: string | undefined, sources?: PickSources): Promise<string> {
+async function askName(
+  label: string,
+  validate: Validator,
+  pick: PickList | undefined,
+  prompter: Prompter,
+  got: Got,
+  def: string | undefined,
+  sources?: PickSources,
+): Promise<string> {
   const message = `${label[0]!.toUpperCase()}${label.slice(1)}`;
   if (pick && sources) {
     let choices: PickChoice[] | undefined;
@@ -192,8 +229,20 @@ const roles: InputSpec<"roles"> = {
   label: "role assignments",
   group: "run",
   options: [
-    { flags: "--role <name|guid>", help: "Azure role to assign to the identity; repeatable, paired in order with --scope", env: "AKS_WI_ROLE", envFormat: "comma-separated", repeatable: true },
-    { flags: "--scope <resource-id>", help: "scope of the --role at the same position: a full resource ID", env: "AKS_WI_SCOPE", envFormat: "comma-separated", repeatable: true },
+    {
+      flags: "--role <name|guid>",
+      help: "Azure role to assign to the identity; repeatable, paired in order with --scope",
+      env: "AKS_WI_ROLE",
+      envFormat: "comma-separated",
+      repeatable: true,
+    },
+    {
+      flags: "--scope <resource-id>",
+      help: "scope of the --role at the same position: a full resource ID",
+      env: "AKS_WI_SCOPE",
+      envFormat: "comma-separated",
+      repeatable: true,
+    },
   ],
   env: ["AKS_WI_ROLE", "AKS_WI_SCOPE"],
   given(origin, l) {
@@ -226,7 +275,13 @@ const testPod: InputSpec<"testPod"> = {
   ],
   env: ["AKS_WI_TEST_POD"],
   given: (origin, l) =>
-    origin === "flag" ? l.flags.testPod : origin === "env" ? l.env.AKS_WI_TEST_POD || undefined : typeof l.saved?.testPod === "boolean" ? l.saved.testPod : undefined,
+    origin === "flag"
+      ? l.flags.testPod
+      : origin === "env"
+        ? l.env.AKS_WI_TEST_POD || undefined
+        : typeof l.saved?.testPod === "boolean"
+          ? l.saved.testPod
+          : undefined,
   parse(raw, _origin, problems) {
     if (typeof raw === "boolean") return raw;
     const b = parseBool(raw as string);
@@ -242,38 +297,96 @@ export const INPUTS: readonly InputSpec[] = [
     default: (_g, p) => p.subscription,
     pick: { source: (s) => s.subscriptions() },
   }),
-  name("resourceGroup", "resource group (of the cluster)", "cluster", { flags: "-g, --resource-group <name>", help: "the cluster's resource group, as in az" }, "AKS_WI_RESOURCE_GROUP", validateResourceGroup, {
-    default: (_g, p) => p.resourceGroup,
-    pick: { source: (s, g) => s.resourceGroups(g.subscription!) },
-  }),
+  name(
+    "resourceGroup",
+    "resource group (of the cluster)",
+    "cluster",
+    { flags: "-g, --resource-group <name>", help: "the cluster's resource group, as in az" },
+    "AKS_WI_RESOURCE_GROUP",
+    validateResourceGroup,
+    {
+      default: (_g, p) => p.resourceGroup,
+      pick: { source: (s, g) => s.resourceGroups(g.subscription!) },
+    },
+  ),
   name("cluster", "AKS cluster", "cluster", { flags: "--cluster <name>", help: "AKS cluster name" }, "AKS_WI_CLUSTER", validateClusterName, {
     default: (_g, p) => p.cluster,
     pick: { source: (s, g) => s.clusters(g.subscription!, g.resourceGroup!) },
   }),
-  name("identityResourceGroup", "identity resource group", "workload", { flags: "--identity-resource-group <name>", help: "the identity's resource group; default: the cluster's" }, "AKS_WI_IDENTITY_RESOURCE_GROUP", validateResourceGroup, {
-    default: (g) => g.resourceGroup, derived: true,
-    pick: { source: (s, g) => s.resourceGroups(g.subscription!) },
-  }),
-  name("identity", "managed identity", "workload", { flags: "--identity <name>", help: "user-assigned managed identity to create or reuse" }, "AKS_WI_IDENTITY", validateIdentityName, {
-    pick: { source: (s, g) => s.identities(g.subscription!, g.identityResourceGroup!), allowNew: "create a new identity" },
-  }),
-  name("namespace", "Kubernetes namespace", "workload", { flags: "--namespace <name>", help: 'Kubernetes namespace; default "default"' }, "AKS_WI_NAMESPACE", validateNamespace, {
-    default: () => "default",
-    pick: { source: (s, g) => s.namespaces(g), allowNew: "create a new namespace" },
-  }),
-  name("serviceAccount", "Kubernetes service account", "workload", { flags: "--service-account <name>", help: "Kubernetes service account to create or annotate" }, "AKS_WI_SERVICE_ACCOUNT", validateServiceAccount, {
-    pick: { source: (s, g) => s.serviceAccounts(g), allowNew: "create a new service account" },
-  }),
-  name("federatedCredential", "federated credential name", "workload", { flags: "--federated-credential <name>", help: "federated credential name; default aks-wi-<namespace>-<service account>" }, "AKS_WI_FEDERATED_CREDENTIAL", validateFederatedCredentialName, {
-    derived: true,
-    default: (g) => (g.namespace && g.serviceAccount ? defaultFederatedCredentialName(g.namespace, g.serviceAccount) : undefined),
-  }),
+  name(
+    "identityResourceGroup",
+    "identity resource group",
+    "workload",
+    { flags: "--identity-resource-group <name>", help: "the identity's resource group; default: the cluster's" },
+    "AKS_WI_IDENTITY_RESOURCE_GROUP",
+    validateResourceGroup,
+    {
+      default: (g) => g.resourceGroup,
+      derived: true,
+      pick: { source: (s, g) => s.resourceGroups(g.subscription!) },
+    },
+  ),
+  name(
+    "identity",
+    "managed identity",
+    "workload",
+    { flags: "--identity <name>", help: "user-assigned managed identity to create or reuse" },
+    "AKS_WI_IDENTITY",
+    validateIdentityName,
+    {
+      pick: { source: (s, g) => s.identities(g.subscription!, g.identityResourceGroup!), allowNew: "create a new identity" },
+    },
+  ),
+  name(
+    "namespace",
+    "Kubernetes namespace",
+    "workload",
+    { flags: "--namespace <name>", help: 'Kubernetes namespace; default "default"' },
+    "AKS_WI_NAMESPACE",
+    validateNamespace,
+    {
+      default: () => "default",
+      pick: { source: (s, g) => s.namespaces(g), allowNew: "create a new namespace" },
+    },
+  ),
+  name(
+    "serviceAccount",
+    "Kubernetes service account",
+    "workload",
+    { flags: "--service-account <name>", help: "Kubernetes service account to create or annotate" },
+    "AKS_WI_SERVICE_ACCOUNT",
+    validateServiceAccount,
+    {
+      pick: { source: (s, g) => s.serviceAccounts(g), allowNew: "create a new service account" },
+    },
+  ),
+  name(
+    "federatedCredential",
+    "federated credential name",
+    "workload",
+    { flags: "--federated-credential <name>", help: "federated credential name; default aks-wi-<namespace>-<service account>" },
+    "AKS_WI_FEDERATED_CREDENTIAL",
+    validateFederatedCredentialName,
+    {
+      derived: true,
+      default: (g) => (g.namespace && g.serviceAccount ? defaultFederatedCredentialName(g.namespace, g.serviceAccount) : undefined),
+    },
+  ),
   name("testPodName", "test pod name", "workload", undefined, "AKS_WI_TEST_POD_NAME", validatePodName, { default: () => "aks-wi-test", prompt: false }),
   roles,
   testPod,
-  name("testPodImage", "test pod image", "run", { flags: "--test-pod-image <image>", help: `the test pod's image, e.g. a mirror in your registry; default ${TEST_POD_IMAGE}` }, "AKS_WI_TEST_POD_IMAGE", validateImage, {
-    default: () => TEST_POD_IMAGE, prompt: false,
-  }),
+  name(
+    "testPodImage",
+    "test pod image",
+    "run",
+    { flags: "--test-pod-image <image>", help: `the test pod's image, e.g. a mirror in your registry; default ${TEST_POD_IMAGE}` },
+    "AKS_WI_TEST_POD_IMAGE",
+    validateImage,
+    {
+      default: () => TEST_POD_IMAGE,
+      prompt: false,
+    },
+  ),
 ];
 
 /** The state file: --state names it up front (so it may name the cluster too); otherwise it is the

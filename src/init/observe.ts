@@ -30,7 +30,11 @@ export function observe(inputs: InitInputs, azure: AzureOps, kube: () => Promise
   const cluster = memo(async () => {
     const info = await azure.getCluster(subscription, resourceGroup, name);
     if (!info) {
-      throw new StepError("cluster", `cluster "${name}" not found in resource group "${resourceGroup}" of subscription ${subscription}`, "check --subscription, --resource-group and --cluster");
+      throw new StepError(
+        "cluster",
+        `cluster "${name}" not found in resource group "${resourceGroup}" of subscription ${subscription}`,
+        "check --subscription, --resource-group and --cluster",
+      );
     }
     return info;
   });

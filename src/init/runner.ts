@@ -106,7 +106,15 @@ export function resolveDependencies(ops: Operation[]): Operation[] {
 
 const STEP_NAMES = new Set<string>(["cluster", "issuer", "identity", "serviceAccount", "federatedCredential", "roleAssignment", "testPod"]);
 
-const view = (o: Operation): OperationView => ({ id: o.id, step: o.step, action: o.action, target: o.target, summary: o.summary, after: [...o.after, ...(o.afterAccepted ?? [])], body: o.body });
+const view = (o: Operation): OperationView => ({
+  id: o.id,
+  step: o.step,
+  action: o.action,
+  target: o.target,
+  summary: o.summary,
+  after: [...o.after, ...(o.afterAccepted ?? [])],
+  body: o.body,
+});
 
 /** The permission probe over the run's own Azure and Kubernetes operations. A role scope that does
  *  not exist answers 404 here: a mistyped --scope, reported as such before anything changes. */
@@ -176,9 +184,11 @@ export async function runSteps(opts: RunOptions): Promise<RunResult> {
     return { step: steps[i]!.name, title: steps[i]!.title, change: p.change, summary: p.summary, details: p.details };
   };
   // Checked in a dry run too: the plan tells what the caller could not do.
-  await ui.spin("Checking your permissions for the plan's changes", () => preflight(ops, ctx)).catch((e) => {
-    throw e instanceof UserError ? e : toStepError(ops[0]?.step ?? "cluster", e);
-  });
+  await ui
+    .spin("Checking your permissions for the plan's changes", () => preflight(ops, ctx))
+    .catch((e) => {
+      throw e instanceof UserError ? e : toStepError(ops[0]?.step ?? "cluster", e);
+    });
   if (opts.dryRun) {
     ui.line("Dry run: nothing was changed.");
     return { plans, operations, outcomes: steps.map((_, i) => outcome(i)), applied: false };
@@ -203,7 +213,13 @@ async function apply(opts: RunOptions, ctx: StepContext, plans: StepPlan[], ops:
   const save = () => (saving = saving.then(() => opts.save()));
 
   for (const p of plans) p.record?.(ctx.state.outputs);
-  const outcomes = steps.map((s, i): StepOutcome => ({ step: s.name, title: s.title, change: plans[i]!.change, summary: plans[i]!.summary, details: plans[i]!.details }));
+  const outcomes = steps.map((s, i): StepOutcome => ({
+    step: s.name,
+    title: s.title,
+    change: plans[i]!.change,
+    summary: plans[i]!.summary,
+    details: plans[i]!.details,
+  }));
   const titleOf = new Map(steps.map((s) => [s.name, s.title]));
   const left = new Map<StepName, number>();
   const started = new Map<StepName, number>();
@@ -244,7 +260,12 @@ async function apply(opts: RunOptions, ctx: StepContext, plans: StepPlan[], ops:
         activity.done(o.id, `${titleOf.get(o.step)}: ${o.summary}: done`);
       },
       onFail(o, e) {
-        ctx.state.steps[o.step] = { status: "failed", at: at(), change: plans.find((p) => p.step === o.step)!.change, message: firstLine(toStepError(o.step, e).message) };
+        ctx.state.steps[o.step] = {
+          status: "failed",
+          at: at(),
+          change: plans.find((p) => p.step === o.step)!.change,
+          message: firstLine(toStepError(o.step, e).message),
+        };
         void save();
         activity.fail(o.id, `${titleOf.get(o.step)}: ${o.summary}: failed`);
       },

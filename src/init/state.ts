@@ -94,8 +94,7 @@ type WorkloadNames = Partial<Pick<InitInputs, "subscription" | "resourceGroup" |
  * anything changes.
  */
 export function assertSameWorkload(saved: Partial<InitInputs> | undefined, named: WorkloadNames): void {
-  const differs = (k: "subscription" | "resourceGroup" | "cluster") =>
-    saved?.[k] && named[k] && saved[k]!.toLowerCase() !== named[k]!.toLowerCase();
+  const differs = (k: "subscription" | "resourceGroup" | "cluster") => saved?.[k] && named[k] && saved[k]!.toLowerCase() !== named[k]!.toLowerCase();
   // A state file written by a run records all three; the cluster is the triple, not one part.
   const recordsCluster = !!(saved?.subscription && saved.resourceGroup && saved.cluster);
   if (recordsCluster && (["subscription", "resourceGroup", "cluster"] as const).some(differs)) {
@@ -117,7 +116,8 @@ export function assertSameWorkload(saved: Partial<InitInputs> | undefined, named
 /** Reads the state file of a run on `cloud` (without locking); one written for another cloud is a usage error. */
 export async function readStateFor(path: string, cloud: string): Promise<InitState | undefined> {
   const state = await readState(path);
-  if (state && state.cloud !== cloud) throw new UserError(`state file ${path} belongs to the ${state.cloud} cloud, not ${cloud}`, "pass another --state (or drop --sandbox / add it)");
+  if (state && state.cloud !== cloud)
+    throw new UserError(`state file ${path} belongs to the ${state.cloud} cloud, not ${cloud}`, "pass another --state (or drop --sandbox / add it)");
   return state;
 }
 
@@ -255,7 +255,9 @@ async function readOwner(path: string): Promise<{ owner?: Owner; text?: string; 
   try {
     const o = JSON.parse(text) as Owner;
     if (Number.isInteger(o.pid) && typeof o.host === "string") return { owner: o, text };
-  } catch { /* judged below */ }
+  } catch {
+    /* judged below */
+  }
   return { text, problem: "it does not say which process holds it" };
 }
 
@@ -278,8 +280,11 @@ export async function lockState(path: string): Promise<StateLock> {
   const made = await makeDirs(dirname(path), "the state file's directory");
   const lock = lockFile(path);
   const me: Owner = {
-    pid: process.pid, host: hostname(), startedAt: new Date().toISOString(),
-    processStart: await processStart(process.pid), command: process.argv.slice(1).join(" ").slice(0, 200),
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    processStart: await processStart(process.pid),
+    command: process.argv.slice(1).join(" ").slice(0, 200),
   };
   const mine = JSON.stringify(me);
   const tmp = `${lock}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;

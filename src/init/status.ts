@@ -17,11 +17,21 @@ export interface StatusReport {
 export function buildStatus(steps: readonly Step[], plans: StepPlan[], inputs: InitInputs): StatusReport {
   const rows = plans.map((p, i) => {
     const drifted = p.change !== "none";
-    return { name: p.step, title: steps[i]!.title, state: drifted ? ("drift" as const) : ("in sync" as const), drift: drifted ? (p.drift?.length ? p.drift : [p.summary]) : [] };
+    return {
+      name: p.step,
+      title: steps[i]!.title,
+      state: drifted ? ("drift" as const) : ("in sync" as const),
+      drift: drifted ? (p.drift?.length ? p.drift : [p.summary]) : [],
+    };
   });
   return {
     version: STATUS_REPORT_VERSION,
-    binding: { namespace: inputs.namespace, serviceAccount: inputs.serviceAccount, identity: inputs.identity, identityResourceGroup: inputs.identityResourceGroup },
+    binding: {
+      namespace: inputs.namespace,
+      serviceAccount: inputs.serviceAccount,
+      identity: inputs.identity,
+      identityResourceGroup: inputs.identityResourceGroup,
+    },
     cluster: { subscription: inputs.subscription, resourceGroup: inputs.resourceGroup, name: inputs.cluster },
     inSync: rows.every((r) => r.state === "in sync"),
     steps: rows,
@@ -36,6 +46,10 @@ export function formatStatus(r: StatusReport): string[] {
     lines.push(`  ${s.title.padEnd(width)}  ${s.state}`);
     for (const d of s.drift) lines.push(`  ${" ".repeat(width)}    - ${d}`);
   }
-  lines.push(r.inSync ? "In sync." : `Drift in ${r.steps.filter((s) => s.state === "drift").length} of ${r.steps.length} steps: \`aks-wi init\` with the same inputs repairs it (--dry-run shows how).`);
+  lines.push(
+    r.inSync
+      ? "In sync."
+      : `Drift in ${r.steps.filter((s) => s.state === "drift").length} of ${r.steps.length} steps: \`aks-wi init\` with the same inputs repairs it (--dry-run shows how).`,
+  );
   return lines;
 }

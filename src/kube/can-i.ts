@@ -5,7 +5,6 @@ import { AuthorizationV1Api } from "@kubernetes/client-node";
 import type { KubeConnection } from "./connect.js";
 import type { AccessQuestion } from "../core/ports.js";
 
-
 export async function canI(conn: KubeConnection, q: AccessQuestion): Promise<boolean> {
   const api = conn.kc.makeApiClient(AuthorizationV1Api);
   const [resource, ...group] = q.resource.split(".");

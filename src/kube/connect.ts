@@ -52,7 +52,8 @@ export function readKubeconfig(path: string): string {
   } catch (e) {
     throw fsError(e, path, "kubeconfig", "check --kubeconfig (or drop it to use the cluster's credential from Azure)");
   }
-  if (yaml.trim() === "") throw new UserError(`kubeconfig ${clip(path)} is empty`, "check --kubeconfig (or drop it to use the cluster's credential from Azure)");
+  if (yaml.trim() === "")
+    throw new UserError(`kubeconfig ${clip(path)} is empty`, "check --kubeconfig (or drop it to use the cluster's credential from Azure)");
   return yaml;
 }
 
@@ -65,7 +66,10 @@ export function checkKubeconfigFile(path: string, context?: string): void {
   if (context) {
     if (!kc.getContextObject(context)) throw new UserError(`context "${clip(context)}" is not in the kubeconfig ${clip(path)}`, contextHint(kc));
   } else if (!kc.getContextObject(kc.getCurrentContext())) {
-    throw new UserError(`kubeconfig ${clip(path)} has no current context`, kc.getContexts().length ? `pass --context: ${contextHint(kc)}` : "check --kubeconfig: it names no context at all");
+    throw new UserError(
+      `kubeconfig ${clip(path)} has no current context`,
+      kc.getContexts().length ? `pass --context: ${contextHint(kc)}` : "check --kubeconfig: it names no context at all",
+    );
   }
 }
 
@@ -74,7 +78,15 @@ export function checkKubeAccess(access: KubeAccess, env: NodeJS.ProcessEnv): voi
   if (access.kubeconfig || access.context) checkKubeconfigFile(access.kubeconfig ?? defaultKubeconfigPath(env), access.context);
 }
 
-const contextHint = (kc: KubeConfig) => (kc.getContexts().length ? `pick one of: ${clip(kc.getContexts().map((c) => c.name).join(", "))}` : "it names no context at all");
+const contextHint = (kc: KubeConfig) =>
+  kc.getContexts().length
+    ? `pick one of: ${clip(
+        kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(", "),
+      )}`
+    : "it names no context at all";
 
 function parseKubeconfig(yaml: string, where = "the kubeconfig"): KubeConfig {
   const kc = new KubeConfig();
@@ -86,7 +98,10 @@ function parseKubeconfig(yaml: string, where = "the kubeconfig"): KubeConfig {
   }
   // client-node reads a YAML list or scalar without complaint, then fails on first use.
   if (problem || !Array.isArray(kc.getClusters())) {
-    throw new UserError(`${where === "the kubeconfig" ? where : `kubeconfig ${clip(where)}`} is not a kubeconfig${problem && !/Cannot read|undefined/.test(problem) ? ` (${clip(problem)})` : ""}`, "check --kubeconfig (or drop it to use the cluster's credential from Azure)");
+    throw new UserError(
+      `${where === "the kubeconfig" ? where : `kubeconfig ${clip(where)}`} is not a kubeconfig${problem && !/Cannot read|undefined/.test(problem) ? ` (${clip(problem)})` : ""}`,
+      "check --kubeconfig (or drop it to use the cluster's credential from Azure)",
+    );
   }
   return kc;
 }
@@ -97,8 +112,11 @@ function parseKubeconfig(yaml: string, where = "the kubeconfig"): KubeConfig {
  * static auth and need none). `azure` is only called on the second path.
  */
 export async function kubeSource(
-  access: KubeAccess, env: NodeJS.ProcessEnv, target: ClusterRef,
-  azure: () => Promise<Pick<AzureOps, "getCluster" | "getClusterKubeconfig">>, aadToken: TokenProvider,
+  access: KubeAccess,
+  env: NodeJS.ProcessEnv,
+  target: ClusterRef,
+  azure: () => Promise<Pick<AzureOps, "getCluster" | "getClusterKubeconfig">>,
+  aadToken: TokenProvider,
 ): Promise<KubeSource> {
   if (access.kubeconfig || access.context) {
     return { yaml: readKubeconfig(access.kubeconfig ?? defaultKubeconfigPath(env)), context: access.context };

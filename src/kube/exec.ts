@@ -12,7 +12,12 @@ import { kubeRetry, type KubeRetryOptions } from "./retry.js";
 export type PodExec = (namespace: string, pod: string, container: string, command: string[], timeoutMs?: number) => Promise<ExecResult>;
 
 function sink(chunks: Buffer[]): Writable {
-  return new Writable({ write(chunk, _enc, done) { chunks.push(Buffer.from(chunk)); done(); } });
+  return new Writable({
+    write(chunk, _enc, done) {
+      chunks.push(Buffer.from(chunk));
+      done();
+    },
+  });
 }
 
 function exitCodeOf(s: V1Status): number | undefined {
@@ -33,16 +38,28 @@ export function podExec(conn: KubeConnection, token?: () => Promise<string>, ret
     try {
       // Only the handshake is retried: a refused upgrade never ran the command.
       ws = await retry(`exec in pod ${namespace}/${pod}`, () =>
-        new Exec(kc).exec(namespace, pod, container, command, sink(out), sink(err), null, false, (s) => { status = s; }));
+        new Exec(kc).exec(namespace, pod, container, command, sink(out), sink(err), null, false, (s) => {
+          status = s;
+        }),
+      );
     } catch (e) {
       const failed: ExecResult = { stdout: "", stderr: "", error: upgradeError(e) };
       if (transientOf(e)) failed.transient = true;
       return failed;
     }
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { ws.close(); resolve(); }, timeoutMs);
-      ws.on("close", () => { clearTimeout(timer); resolve(); });
-      ws.on("error", () => { clearTimeout(timer); resolve(); });
+      const timer = setTimeout(() => {
+        ws.close();
+        resolve();
+      }, timeoutMs);
+      ws.on("close", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      ws.on("error", () => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
     const result: ExecResult = { stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") };
     if (status) {
@@ -59,5 +76,5 @@ export function podExec(conn: KubeConnection, token?: () => Promise<string>, ret
 function upgradeError(e: unknown): string {
   const raw = e instanceof Error ? e.message : String((e as { message?: unknown })?.message ?? e);
   const m = /"message":"((?:[^"\\]|\\.)*)"/.exec(raw);
-  return m ? JSON.parse(`"${m[1]}"`) : raw.split("\n")[0] ?? raw;
+  return m ? JSON.parse(`"${m[1]}"`) : (raw.split("\n")[0] ?? raw);
 }

@@ -1,7 +1,14 @@
 // The Kubernetes reads `aks-wi verify` needs beyond KubeOps: the webhook (its
 // MutatingWebhookConfiguration, the Service that names and its Endpoints, its Deployment),
 // Deployments and their pods, managedFields of an annotation, and exec in a pod.
-import { AdmissionregistrationV1Api, AppsV1Api, CoreV1Api, type V1LabelSelector, type V1ManagedFieldsEntry, type V1MutatingWebhookConfiguration } from "@kubernetes/client-node";
+import {
+  AdmissionregistrationV1Api,
+  AppsV1Api,
+  CoreV1Api,
+  type V1LabelSelector,
+  type V1ManagedFieldsEntry,
+  type V1MutatingWebhookConfiguration,
+} from "@kubernetes/client-node";
 import type { VerifyKube } from "../verify/ports.js";
 import type { WebhookFacts } from "../verify/types.js";
 import { WEBHOOK_DEPLOYMENT, WEBHOOK_MUTATION_NAME, WEBHOOK_NAMESPACE } from "../core/workload-identity.js";
@@ -38,7 +45,11 @@ export function labelSelectorString(sel: V1LabelSelector | undefined): string {
 export function webhookServiceOf(configs: V1MutatingWebhookConfiguration[]): { found: boolean; service?: { namespace: string; name: string } } {
   for (const c of configs) {
     const wh = (c.webhooks ?? []).find((w) => w.name === WEBHOOK_MUTATION_NAME);
-    if (wh) return { found: true, service: wh.clientConfig.service ? { namespace: wh.clientConfig.service.namespace, name: wh.clientConfig.service.name } : undefined };
+    if (wh)
+      return {
+        found: true,
+        service: wh.clientConfig.service ? { namespace: wh.clientConfig.service.namespace, name: wh.clientConfig.service.name } : undefined,
+      };
   }
   return { found: false };
 }
@@ -66,13 +77,21 @@ export function createVerifyKube(kubeconfigYaml: string, context: string | undef
         // Cluster-scoped: a namespace-limited user may not list it; then readiness is the Deployment's.
         let config: ReturnType<typeof webhookServiceOf> | undefined;
         try {
-          config = webhookServiceOf((await read("listing mutating webhook configurations", async () => admission.listMutatingWebhookConfiguration({}, await ro()))).items);
+          config = webhookServiceOf(
+            (await read("listing mutating webhook configurations", async () => admission.listMutatingWebhookConfiguration({}, await ro()))).items,
+          );
         } catch (e) {
           if (status(e) !== 403) throw e;
         }
-        const dep = await orUndefined("reading the webhook deployment", async () => apps.readNamespacedDeployment({ namespace: WEBHOOK_NAMESPACE, name: WEBHOOK_DEPLOYMENT }, await ro()));
+        const dep = await orUndefined("reading the webhook deployment", async () =>
+          apps.readNamespacedDeployment({ namespace: WEBHOOK_NAMESPACE, name: WEBHOOK_DEPLOYMENT }, await ro()),
+        );
         const svc = config?.service;
-        const ep = svc && await orUndefined("reading the webhook endpoints", async () => core.readNamespacedEndpoints({ namespace: svc.namespace, name: svc.name }, await ro()));
+        const ep =
+          svc &&
+          (await orUndefined("reading the webhook endpoints", async () =>
+            core.readNamespacedEndpoints({ namespace: svc.namespace, name: svc.name }, await ro()),
+          ));
         const ready = (ep?.subsets ?? []).reduce((n, s) => n + (s.addresses?.length ?? 0), 0);
         const out: WebhookFacts = {
           deploymentFound: !!dep,
@@ -104,12 +123,22 @@ export function createVerifyKube(kubeconfigYaml: string, context: string | undef
     async podsMatching(namespace, labelSelector) {
       const list = await read(`listing pods ${labelSelector} in ${namespace}`, async () => core.listNamespacedPod({ namespace, labelSelector }, await ro()));
       return list.items
-        .map((p) => ({ name: p.metadata?.name ?? "", phase: p.status?.phase ?? "Unknown", creationTimestamp: iso(p.metadata?.creationTimestamp), deleting: !!p.metadata?.deletionTimestamp }))
+        .map((p) => ({
+          name: p.metadata?.name ?? "",
+          phase: p.status?.phase ?? "Unknown",
+          creationTimestamp: iso(p.metadata?.creationTimestamp),
+          deleting: !!p.metadata?.deletionTimestamp,
+        }))
         .sort((a, b) => (b.creationTimestamp ?? "").localeCompare(a.creationTimestamp ?? ""));
     },
     async annotationTime(namespace, name, key) {
-      const sa = await orUndefined(`reading service account ${namespace}/${name}`, async () => core.readNamespacedServiceAccount({ namespace, name }, await ro()));
-      const times = (sa?.metadata?.managedFields ?? []).filter((m) => ownsAnnotation(m, key)).map((m) => iso(m.time)).filter((t): t is string => !!t);
+      const sa = await orUndefined(`reading service account ${namespace}/${name}`, async () =>
+        core.readNamespacedServiceAccount({ namespace, name }, await ro()),
+      );
+      const times = (sa?.metadata?.managedFields ?? [])
+        .filter((m) => ownsAnnotation(m, key))
+        .map((m) => iso(m.time))
+        .filter((t): t is string => !!t);
       return times.sort().at(-1);
     },
     async objectsAnnotated(namespace, key) {
@@ -118,7 +147,9 @@ export function createVerifyKube(kubeconfigYaml: string, context: string | undef
         read(`listing deployments in ${namespace}`, async () => apps.listNamespacedDeployment({ namespace }, await ro())),
       ]);
       return [
-        ...deps.items.filter((d) => d.metadata?.annotations?.[key] !== undefined || d.spec?.template?.metadata?.annotations?.[key] !== undefined).map((d) => ({ kind: "deployment", name: d.metadata?.name ?? "" })),
+        ...deps.items
+          .filter((d) => d.metadata?.annotations?.[key] !== undefined || d.spec?.template?.metadata?.annotations?.[key] !== undefined)
+          .map((d) => ({ kind: "deployment", name: d.metadata?.name ?? "" })),
         ...pods.items.filter((p) => p.metadata?.annotations?.[key] !== undefined).map((p) => ({ kind: "pod", name: p.metadata?.name ?? "" })),
       ];
     },

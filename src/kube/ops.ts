@@ -16,7 +16,11 @@ export interface KubeOpsOptions extends KubeConnectOptions, KubeRetryOptions {
 }
 
 export class KubeError extends UserError {
-  constructor(message: string, public readonly status?: number, suggestion?: string) {
+  constructor(
+    message: string,
+    public readonly status?: number,
+    suggestion?: string,
+  ) {
     super(message, suggestion, status === 403 ? "denied" : "failed"); // 403: an RBAC permission the user lacks
     this.name = "KubeError";
   }
@@ -48,11 +52,15 @@ function toKubeError(e: unknown, what: string): UserError {
   const s = status(e);
   const transient = transientOf(e);
   const suggestion =
-    s === 401 ? "the cluster rejected the credential: check --kubeconfig/--context, or use --admin"
-    : s === 403 ? "the Kubernetes user lacks RBAC permission for this: use --admin or ask for a role binding"
-    : transient ? "the API server did not recover within the retries: wait a minute and re-run"
-    : s === undefined ? "the cluster's API server could not be reached: check the network and the kubeconfig"
-    : undefined;
+    s === 401
+      ? "the cluster rejected the credential: check --kubeconfig/--context, or use --admin"
+      : s === 403
+        ? "the Kubernetes user lacks RBAC permission for this: use --admin or ask for a role binding"
+        : transient
+          ? "the API server did not recover within the retries: wait a minute and re-run"
+          : s === undefined
+            ? "the cluster's API server could not be reached: check the network and the kubeconfig"
+            : undefined;
   const err = new KubeError(`${what}: ${reason(e)}`, s, suggestion);
   return transient ? markTransient(err, transient) : err;
 }
@@ -137,7 +145,9 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
       });
     },
     async listServiceAccounts(namespace) {
-      return call(`listing service accounts in ${namespace}`, async (o) => (await api.listNamespacedServiceAccount({ namespace }, o)).items.map(toServiceAccount));
+      return call(`listing service accounts in ${namespace}`, async (o) =>
+        (await api.listNamespacedServiceAccount({ namespace }, o)).items.map(toServiceAccount),
+      );
     },
     async getServiceAccount(namespace, name) {
       const sa = await orUndefined(`reading service account ${namespace}/${name}`, (o) => api.readNamespacedServiceAccount({ name, namespace }, o));
@@ -165,10 +175,13 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
       // concurrency), so what the plan read is what gets patched.
       const metadata: Record<string, unknown> = { annotations };
       if (resourceVersion) metadata.resourceVersion = resourceVersion;
-      const applied = (sa: ServiceAccountInfo) => Object.entries(annotations).every(([k, v]) => (v === null ? !(k in sa.annotations) : sa.annotations[k] === v));
+      const applied = (sa: ServiceAccountInfo) =>
+        Object.entries(annotations).every(([k, v]) => (v === null ? !(k in sa.annotations) : sa.annotations[k] === v));
       return call(`annotating service account ${namespace}/${name}`, async (o, attempt) => {
         try {
-          return toServiceAccount(await api.patchNamespacedServiceAccount({ name, namespace, body: { metadata } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch, o)));
+          return toServiceAccount(
+            await api.patchNamespacedServiceAccount({ name, namespace, body: { metadata } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch, o)),
+          );
         } catch (e) {
           if (status(e) !== 409 || !resourceVersion) throw e;
           // Our own earlier attempt (its answer lost) moved the version on: then the patch is in.

@@ -32,9 +32,19 @@ export function checkExchange(facts: Facts): Finding[] {
   if (ex.ok) {
     const c = ex.claims ?? {};
     if (id && c.oid && !sameGuid(c.oid, id.principalId)) {
-      return [finding("exchange", "FAIL", "exchange-other-identity", "Entra issued a token for another principal than the identity: the pod's AZURE_CLIENT_ID names another identity", {
-        expected: `oid ${id.principalId} (${id.name})`, actual: `oid ${c.oid}, appid ${c.appid ?? "?"}`, fix: "fix the service account's client-id annotation and restart the pod",
-      })];
+      return [
+        finding(
+          "exchange",
+          "FAIL",
+          "exchange-other-identity",
+          "Entra issued a token for another principal than the identity: the pod's AZURE_CLIENT_ID names another identity",
+          {
+            expected: `oid ${id.principalId} (${id.name})`,
+            actual: `oid ${c.oid}, appid ${c.appid ?? "?"}`,
+            fix: "fix the service account's client-id annotation and restart the pod",
+          },
+        ),
+      ];
     }
     return [finding("exchange", "PASS", "exchange-ok", `Entra issued an ARM token${waited}: aud ${c.aud}, oid ${c.oid}, appid ${c.appid}, tid ${c.tid}`)];
   }
@@ -51,28 +61,54 @@ export function checkExchange(facts: Facts): Finding[] {
     if (fic) {
       if (claims.iss !== fic.issuer) fields.push({ f: "issuer", exp: fic.issuer, act: claims.iss ?? "" });
       if (claims.sub !== fic.subject) fields.push({ f: "subject", exp: fic.subject, act: claims.sub ?? "" });
-      if (!claims.aud?.some((a) => fic.audiences.includes(a))) fields.push({ f: "audience", exp: JSON.stringify(fic.audiences), act: JSON.stringify(claims.aud ?? []) });
+      if (!claims.aud?.some((a) => fic.audiences.includes(a)))
+        fields.push({ f: "audience", exp: JSON.stringify(fic.audiences), act: JSON.stringify(claims.aud ?? []) });
     }
     if (!fic) {
-      return [finding("exchange", "FAIL", "exchange-no-credential", head, { expected: `a credential for ${expectedSubject(facts)}`, actual: "none on the identity", fix: fixFic })];
+      return [
+        finding("exchange", "FAIL", "exchange-no-credential", head, {
+          expected: `a credential for ${expectedSubject(facts)}`,
+          actual: "none on the identity",
+          fix: fixFic,
+        }),
+      ];
     }
     if (fields.length) {
       const f = fields[0]!;
       const slash = f.f === "issuer" && stripSlash(f.exp) === stripSlash(f.act) ? " (they differ only by a trailing slash)" : "";
-      return [finding("exchange", "FAIL", `exchange-${f.f}`, `${head}; the token's ${f.f} differs from credential ${fic.name}'s${slash}`, { expected: f.exp, actual: f.act, fix: fixFic })];
+      return [
+        finding("exchange", "FAIL", `exchange-${f.f}`, `${head}; the token's ${f.f} differs from credential ${fic.name}'s${slash}`, {
+          expected: f.exp,
+          actual: f.act,
+          fix: fixFic,
+        }),
+      ];
     }
-    return [finding("exchange", "FAIL", "exchange-propagating", `${head}; credential ${fic.name} matches the token, so Entra has not picked it up yet`, {
-      expected: "token issued", actual: `AADSTS${code} after ${ex.attempts} attempt(s)`, fix: "wait a minute or two for the credential to propagate, then re-run aks-wi verify",
-    })];
+    return [
+      finding("exchange", "FAIL", "exchange-propagating", `${head}; credential ${fic.name} matches the token, so Entra has not picked it up yet`, {
+        expected: "token issued",
+        actual: `AADSTS${code} after ${ex.attempts} attempt(s)`,
+        fix: "wait a minute or two for the credential to propagate, then re-run aks-wi verify",
+      }),
+    ];
   }
   if (code === 700016) {
-    return [finding("exchange", "FAIL", "exchange-client-id", head, {
-      expected: `client ID ${id?.clientId ?? "of the identity"}`, actual: facts.containerEnv?.find((e) => e.env?.AZURE_CLIENT_ID)?.env?.AZURE_CLIENT_ID ?? "?",
-      fix: "fix the service account's client-id annotation and restart the pod",
-    })];
+    return [
+      finding("exchange", "FAIL", "exchange-client-id", head, {
+        expected: `client ID ${id?.clientId ?? "of the identity"}`,
+        actual: facts.containerEnv?.find((e) => e.env?.AZURE_CLIENT_ID)?.env?.AZURE_CLIENT_ID ?? "?",
+        fix: "fix the service account's client-id annotation and restart the pod",
+      }),
+    ];
   }
   if (code === 700024) {
-    return [finding("exchange", "FAIL", "exchange-token-time", head, { expected: "an unexpired token", actual: claims.exp ? `exp ${new Date(claims.exp * 1000).toISOString()}` : "?", fix: "restart the pod; check the node's clock" })];
+    return [
+      finding("exchange", "FAIL", "exchange-token-time", head, {
+        expected: "an unexpired token",
+        actual: claims.exp ? `exp ${new Date(claims.exp * 1000).toISOString()}` : "?",
+        fix: "restart the pod; check the node's clock",
+      }),
+    ];
   }
   if (code !== undefined && ISSUER_FETCH_CODES.has(code)) {
     // Entra's fetch failed through every retry. If the issuer answers here (or blips here too),
@@ -80,14 +116,33 @@ export function checkExchange(facts: Facts): Finding[] {
     const probe = facts.issuer;
     if (probe?.ok) {
       const t = facts.target;
-      return [couldNotCheck("exchange", "exchange-transient", `${head} through every retry, though the issuer serves ${probe.keys} key(s) from here`, undefined,
-        `re-run aks-wi verify in a minute; if it persists, Entra cannot reach the issuer: az aks update -g ${t.resourceGroup} -n ${t.cluster} reconciles it`)];
+      return [
+        couldNotCheck(
+          "exchange",
+          "exchange-transient",
+          `${head} through every retry, though the issuer serves ${probe.keys} key(s) from here`,
+          undefined,
+          `re-run aks-wi verify in a minute; if it persists, Entra cannot reach the issuer: az aks update -g ${t.resourceGroup} -n ${t.cluster} reconciles it`,
+        ),
+      ];
     }
     if (!probe || probe.transient) return [couldNotCheck("exchange", "exchange-transient", head, probe?.error)];
   }
   if (code === 700027 || (code !== undefined && ISSUER_FETCH_CODES.has(code))) {
-    return [finding("exchange", "FAIL", "exchange-issuer-keys", head, { expected: `keys published at ${claims.iss ?? "the issuer"}.well-known/openid-configuration`, actual: facts.issuer?.error ?? ex.errorDescription?.split(/\r?\n/)[0] ?? "?", fix: "check the cluster's OIDC issuer URL is reachable and matches the credential" })];
+    return [
+      finding("exchange", "FAIL", "exchange-issuer-keys", head, {
+        expected: `keys published at ${claims.iss ?? "the issuer"}.well-known/openid-configuration`,
+        actual: facts.issuer?.error ?? ex.errorDescription?.split(/\r?\n/)[0] ?? "?",
+        fix: "check the cluster's OIDC issuer URL is reachable and matches the credential",
+      }),
+    ];
   }
-  if (ex.transient) return [couldNotCheck("exchange", "exchange-transient", code !== undefined ? head : `the token exchange: ${described ?? ex.error}`, undefined)];
-  return [finding("exchange", "FAIL", "exchange-failed", head, { actual: ex.errorDescription?.split(/\r?\n/)[0] ?? ex.error, fix: "see the Entra error above; re-run with AKS_WI_DEBUG=1 for details" })];
+  if (ex.transient)
+    return [couldNotCheck("exchange", "exchange-transient", code !== undefined ? head : `the token exchange: ${described ?? ex.error}`, undefined)];
+  return [
+    finding("exchange", "FAIL", "exchange-failed", head, {
+      actual: ex.errorDescription?.split(/\r?\n/)[0] ?? ex.error,
+      fix: "see the Entra error above; re-run with AKS_WI_DEBUG=1 for details",
+    }),
+  ];
 }

@@ -29,7 +29,13 @@ export interface PropagationWait {
 
 /** Role assignments "can take up to 10 minutes to propagate" (AKS workload identity docs), so the
  *  window is 10 min; the wait is shorter, then verify says WARN role-propagating, not FAIL. */
-export const DEFAULT_PROPAGATION: PropagationWait = { budgetMs: 60_000, initialDelayMs: 1_000, recentMs: 5 * 60_000, roleBudgetMs: 120_000, roleRecentMs: 10 * 60_000 };
+export const DEFAULT_PROPAGATION: PropagationWait = {
+  budgetMs: 60_000,
+  initialDelayMs: 1_000,
+  recentMs: 5 * 60_000,
+  roleBudgetMs: 120_000,
+  roleRecentMs: 10 * 60_000,
+};
 
 export interface GatherDeps {
   azure: VerifyAzure;
@@ -70,18 +76,26 @@ export function tokenClaims(jwt: string): TokenClaims {
   return { iss: c.iss, sub: c.sub, aud: c.aud === undefined ? undefined : Array.isArray(c.aud) ? c.aud : [c.aud], exp: c.exp, iat: c.iat };
 }
 
-async function findIdentity(azure: VerifyAzure, t: VerifyTarget, annotation: string | undefined): Promise<{ identity?: IdentityInfo; source?: string; error?: string; transient?: boolean; forbidden?: string }> {
+async function findIdentity(
+  azure: VerifyAzure,
+  t: VerifyTarget,
+  annotation: string | undefined,
+): Promise<{ identity?: IdentityInfo; source?: string; error?: string; transient?: boolean; forbidden?: string }> {
   try {
     if (t.identity) {
       const identity = await azure.ops.getIdentity(t.identity.subscription, t.identity.resourceGroup, t.identity.name);
-      return identity ? { identity, source: "state" } : { error: `managed identity ${t.identity.name} was not found in resource group ${t.identity.resourceGroup}` };
+      return identity
+        ? { identity, source: "state" }
+        : { error: `managed identity ${t.identity.name} was not found in resource group ${t.identity.resourceGroup}` };
     }
     if (!annotation) return { error: "no identity given and the service account names none (no client-id annotation)" };
     const identity = (await azure.ops.listIdentities(t.subscription)).find((i) => sameGuid(i.clientId, annotation));
     return identity ? { identity, source: "annotation" } : { error: `no managed identity with client ID ${annotation} in subscription ${t.subscription}` };
   } catch (e) {
     if (denied(e)) {
-      const where = t.identity ? `identity ${t.identity.name} in resource group ${t.identity.resourceGroup}` : `the identities of subscription ${t.subscription}`;
+      const where = t.identity
+        ? `identity ${t.identity.name} in resource group ${t.identity.resourceGroup}`
+        : `the identities of subscription ${t.subscription}`;
       return { error: msg(e), forbidden: `you may not read ${where} (403): ${msg(e)}` };
     }
     return { error: msg(e), transient: !!transientOf(e) };
@@ -116,7 +130,10 @@ async function planAccess(azure: VerifyAzure, t: VerifyTarget, identity: Identit
   const guid = (id: string) => id.split("/").pop()!.toLowerCase();
   const scopesOf = (defId: string) => assignments.filter((a) => guid(a.roleDefinitionId) === guid(defId)).map((a) => a.scope);
   if (!t.roles && !assignments.length && forbidden.size) {
-    return { roles: [], forbidden: `you may not list the identity's role assignments at ${[...forbidden.keys()].join(" or ")} (403): ${[...forbidden.values()][0]}` };
+    return {
+      roles: [],
+      forbidden: `you may not list the identity's role assignments at ${[...forbidden.keys()].join(" or ")} (403): ${[...forbidden.values()][0]}`,
+    };
   }
   const wanted = t.roles ?? assignments.map((a) => ({ role: a.roleDefinitionId, scope: a.scope }));
   const roles = await Promise.all(
@@ -151,8 +168,14 @@ export async function gather(t: VerifyTarget, deps: GatherDeps): Promise<Facts> 
   const facts: Facts = { target: t, now: new Date(now()).toISOString() };
 
   const clusterP = azure.ops.getCluster(t.subscription, t.resourceGroup, t.cluster).then(
-    (c) => { if (c) facts.cluster = c; else facts.clusterError = `cluster ${t.cluster} was not found in resource group ${t.resourceGroup}`; },
-    (e) => { facts.clusterError = msg(e); markRead(facts, "cluster", e); },
+    (c) => {
+      if (c) facts.cluster = c;
+      else facts.clusterError = `cluster ${t.cluster} was not found in resource group ${t.resourceGroup}`;
+    },
+    (e) => {
+      facts.clusterError = msg(e);
+      markRead(facts, "cluster", e);
+    },
   );
   let kube: VerifyKube | undefined;
   try {
@@ -174,34 +197,67 @@ export async function gather(t: VerifyTarget, deps: GatherDeps): Promise<Facts> 
   const k = kube;
   await Promise.all([
     clusterP,
-    k && k.webhook().then((w) => { facts.webhook = w; if (w.transient) markRead(facts, "webhook"); }),
-    k && k.ops.getServiceAccount(t.namespace, t.serviceAccount).then(
-      (sa) => { if (sa) facts.serviceAccount = sa; },
-      (e) => { facts.serviceAccountError = msg(e); markRead(facts, "serviceAccount", e); },
-    ),
+    k &&
+      k.webhook().then((w) => {
+        facts.webhook = w;
+        if (w.transient) markRead(facts, "webhook");
+      }),
+    k &&
+      k.ops.getServiceAccount(t.namespace, t.serviceAccount).then(
+        (sa) => {
+          if (sa) facts.serviceAccount = sa;
+        },
+        (e) => {
+          facts.serviceAccountError = msg(e);
+          markRead(facts, "serviceAccount", e);
+        },
+      ),
     k && findPod(k, t, facts),
   ]);
   const annotation = facts.serviceAccount?.annotations[CLIENT_ID_ANNOTATION];
   const side: Promise<unknown>[] = [];
   if (k && facts.serviceAccount && annotation !== undefined) {
-    side.push(k.annotationTime(t.namespace, t.serviceAccount, CLIENT_ID_ANNOTATION).then((at) => { if (at) facts.serviceAccountAnnotatedAt = at; }, () => {}));
+    side.push(
+      k.annotationTime(t.namespace, t.serviceAccount, CLIENT_ID_ANNOTATION).then(
+        (at) => {
+          if (at) facts.serviceAccountAnnotatedAt = at;
+        },
+        () => {},
+      ),
+    );
   } else if (k && facts.serviceAccount) {
-    side.push(k.objectsAnnotated(t.namespace, CLIENT_ID_ANNOTATION).then((o) => { facts.annotatedElsewhere = o; }, () => {}));
+    side.push(
+      k.objectsAnnotated(t.namespace, CLIENT_ID_ANNOTATION).then(
+        (o) => {
+          facts.annotatedElsewhere = o;
+        },
+        () => {},
+      ),
+    );
   }
 
   const found = await findIdentity(azure, t, annotation);
-  if (found.identity) { facts.identity = found.identity; facts.identitySource = found.source; }
-  else {
+  if (found.identity) {
+    facts.identity = found.identity;
+    facts.identitySource = found.source;
+  } else {
     facts.identityError = found.error;
     if (found.forbidden) facts.identityForbidden = found.forbidden;
     if (found.transient) markRead(facts, "identity");
   }
   const id = facts.identity;
   if (id) {
-    side.push(azure.ops.listFederatedCredentials(id.id.split("/")[2] ?? t.subscription, id.resourceGroup, id.name).then(
-      (f) => { facts.federatedCredentials = f; },
-      (e) => { facts.federatedCredentialsError = msg(e); markRead(facts, "federatedCredentials", e); },
-    ));
+    side.push(
+      azure.ops.listFederatedCredentials(id.id.split("/")[2] ?? t.subscription, id.resourceGroup, id.name).then(
+        (f) => {
+          facts.federatedCredentials = f;
+        },
+        (e) => {
+          facts.federatedCredentialsError = msg(e);
+          markRead(facts, "federatedCredentials", e);
+        },
+      ),
+    );
   }
   const accessPlan = id ? planAccess(azure, t, id).catch((e) => ({ error: msg(e), transient: !!transientOf(e) })) : undefined;
   accessPlan?.catch(() => {});
@@ -211,7 +267,12 @@ export async function gather(t: VerifyTarget, deps: GatherDeps): Promise<Facts> 
 
   // Exchange and access: only with a token from the pod and a known identity.
   if (!assertion) {
-    facts.exchange = { ok: false, attempts: 0, waitedMs: 0, skipped: facts.pod ? "no federated token was read from the pod" : "no pod: the exchange needs the pod's token" };
+    facts.exchange = {
+      ok: false,
+      attempts: 0,
+      waitedMs: 0,
+      skipped: facts.pod ? "no federated token was read from the pod" : "no pod: the exchange needs the pod's token",
+    };
     facts.access = { roles: [], skipped: "no ARM token from the exchange" };
     return facts;
   }
@@ -232,12 +293,18 @@ async function findPod(k: VerifyKube, t: VerifyTarget, facts: Facts): Promise<vo
     let name = t.pod;
     if (t.deployment) {
       const d = await k.deployment(t.namespace, t.deployment);
-      if (!d) { facts.podError = `deployment ${t.namespace}/${t.deployment} was not found`; return; }
+      if (!d) {
+        facts.podError = `deployment ${t.namespace}/${t.deployment} was not found`;
+        return;
+      }
       facts.deployment = { name: d.name, labels: d.labels, templateLabels: d.templateLabels, serviceAccountName: d.serviceAccountName };
       if (!name) {
         const pods = (await k.podsMatching(t.namespace, d.selector)).filter((p) => !p.deleting);
         const pick = pods.find((p) => p.phase === "Running") ?? pods[0];
-        if (!pick) { facts.podError = `deployment ${t.deployment} has no pods`; return; }
+        if (!pick) {
+          facts.podError = `deployment ${t.deployment} has no pods`;
+          return;
+        }
         name = pick.name;
       }
     }
@@ -259,7 +326,8 @@ async function readInsidePod(k: VerifyKube, facts: Facts): Promise<string | unde
     running.map(async (c): Promise<ContainerEnvFacts> => {
       try {
         const r = await k.exec(pod.namespace, pod.name, c.name, ["env"]);
-        if (r.error || r.exitCode !== 0) return { name: c.name, init: false, error: r.error ?? (r.stderr.trim() || `env exited ${r.exitCode}`), ...(r.transient ? { transient: true } : {}) };
+        if (r.error || r.exitCode !== 0)
+          return { name: c.name, init: false, error: r.error ?? (r.stderr.trim() || `env exited ${r.exitCode}`), ...(r.transient ? { transient: true } : {}) };
         return { name: c.name, init: false, env: parseEnv(r.stdout) };
       } catch (e) {
         return { name: c.name, init: false, error: msg(e) };
@@ -271,7 +339,9 @@ async function readInsidePod(k: VerifyKube, facts: Facts): Promise<string | unde
   if (!holder || !path) {
     // A container whose env could not be read transiently may well be the one holding it.
     const blip = facts.containerEnv.find((c) => c.transient);
-    facts.token = { error: blip ? `the environment of container ${blip.name} could not be read: ${blip.error}` : "AZURE_FEDERATED_TOKEN_FILE is not set in any container" };
+    facts.token = {
+      error: blip ? `the environment of container ${blip.name} could not be read: ${blip.error}` : "AZURE_FEDERATED_TOKEN_FILE is not set in any container",
+    };
     if (blip) markRead(facts, "token");
     return undefined;
   }
@@ -292,15 +362,22 @@ async function readInsidePod(k: VerifyKube, facts: Facts): Promise<string | unde
 }
 
 async function exchangeAndProbe(
-  deps: GatherDeps, facts: Facts, p: { clientId: string; tenantId: string; assertion: string },
-  accessPlan: Promise<{ roles: RoleAccessFacts[]; forbidden?: string } | { error: string; transient: boolean }> | undefined, sleep: (ms: number) => Promise<void>, now: () => number,
+  deps: GatherDeps,
+  facts: Facts,
+  p: { clientId: string; tenantId: string; assertion: string },
+  accessPlan: Promise<{ roles: RoleAccessFacts[]; forbidden?: string } | { error: string; transient: boolean }> | undefined,
+  sleep: (ms: number) => Promise<void>,
+  now: () => number,
 ): Promise<void> {
   const wait = deps.propagation ?? DEFAULT_PROPAGATION;
   const written = facts.target.federatedCredentialWrittenAt ? Date.parse(facts.target.federatedCredentialWrittenAt) : NaN;
   const recent = now() - written < wait.recentMs;
   // Waiting only makes sense when a credential matches this token exactly (the mismatch is not ours).
   const claims = facts.token?.claims;
-  const matches = () => (facts.federatedCredentials ?? []).some((f) => ficMatches(f, claims?.iss, claims?.sub ?? expectedSubject(facts)) && claims?.aud?.some((a) => f.audiences.includes(a)));
+  const matches = () =>
+    (facts.federatedCredentials ?? []).some(
+      (f) => ficMatches(f, claims?.iss, claims?.sub ?? expectedSubject(facts)) && claims?.aud?.some((a) => f.audiences.includes(a)),
+    );
   let attempts = 0;
   let waited = 0;
   let delay = wait.initialDelayMs;
@@ -315,14 +392,16 @@ async function exchangeAndProbe(
           if (plan.transient) markRead(facts, "access");
           return { roles: [], error: plan.error } as AccessFacts;
         }
-        const roles = await Promise.all(plan.roles.map(async (role) => {
-          if (role.error || role.forbidden) return role;
-          try {
-            return await permissionsOf(deps, facts, role, arm, sleep, now);
-          } catch (e) {
-            return { ...role, error: msg(e), ...(transientOf(e) ? { transient: true } : {}) };
-          }
-        }));
+        const roles = await Promise.all(
+          plan.roles.map(async (role) => {
+            if (role.error || role.forbidden) return role;
+            try {
+              return await permissionsOf(deps, facts, role, arm, sleep, now);
+            } catch (e) {
+              return { ...role, error: msg(e), ...(transientOf(e) ? { transient: true } : {}) };
+            }
+          }),
+        );
         return (plan.forbidden ? { roles, forbidden: plan.forbidden } : { roles }) as AccessFacts;
       });
       attempt = r.attempt;
@@ -330,16 +409,28 @@ async function exchangeAndProbe(
     } catch (e) {
       attempt = { ok: false, error: "error", errorDescription: msg(e), transient: !!transientOf(e) };
     }
-    const retry = !attempt.ok && attempt.aadsts !== undefined && PROPAGATION_CODES.has(attempt.aadsts) && recent && matches() && waited + delay <= wait.budgetMs;
+    const retry =
+      !attempt.ok && attempt.aadsts !== undefined && PROPAGATION_CODES.has(attempt.aadsts) && recent && matches() && waited + delay <= wait.budgetMs;
     if (!retry) {
-      facts.exchange = { ok: attempt.ok, claims: attempt.claims, aadsts: attempt.aadsts, error: attempt.error, errorDescription: attempt.errorDescription, attempts, waitedMs: waited };
+      facts.exchange = {
+        ok: attempt.ok,
+        claims: attempt.claims,
+        aadsts: attempt.aadsts,
+        error: attempt.error,
+        errorDescription: attempt.errorDescription,
+        attempts,
+        waitedMs: waited,
+      };
       if (attempt.transient) facts.exchange.transient = true;
       facts.access = attempt.ok ? (access ?? { roles: [] }) : { roles: [], skipped: "no ARM token from the exchange" };
       // Entra could not fetch the issuer: fetch it too, to tell a blip from an unreachable issuer.
-      if (!attempt.ok && attempt.aadsts !== undefined && ISSUER_FETCH_CODES.has(attempt.aadsts) && claims?.iss) facts.issuer = await deps.azure.issuerKeys(claims.iss);
+      if (!attempt.ok && attempt.aadsts !== undefined && ISSUER_FETCH_CODES.has(attempt.aadsts) && claims?.iss)
+        facts.issuer = await deps.azure.issuerKeys(claims.iss);
       return;
     }
-    deps.progress?.(`waiting for the federated credential to propagate (Entra answered AADSTS${attempt.aadsts}); retrying in ${Math.round(delay / 100) / 10} s`);
+    deps.progress?.(
+      `waiting for the federated credential to propagate (Entra answered AADSTS${attempt.aadsts}); retrying in ${Math.round(delay / 100) / 10} s`,
+    );
     await sleep(delay);
     waited += delay;
     delay = Math.min(delay * 2, 8_000);
@@ -350,10 +441,19 @@ async function exchangeAndProbe(
  *  workload does not yet, and init made an assignment within the propagation window, the read is
  *  repeated within its own budget (ARM's permissions API lags new assignments by up to 10 min). */
 async function permissionsOf(
-  deps: GatherDeps, facts: Facts, role: RoleAccessFacts, arm: ArmAsWorkload, sleep: (ms: number) => Promise<void>, now: () => number,
+  deps: GatherDeps,
+  facts: Facts,
+  role: RoleAccessFacts,
+  arm: ArmAsWorkload,
+  sleep: (ms: number) => Promise<void>,
+  now: () => number,
 ): Promise<RoleAccessFacts> {
   const p = deps.propagation ?? DEFAULT_PROPAGATION;
-  const wait = { initialDelayMs: p.initialDelayMs, roleBudgetMs: p.roleBudgetMs ?? DEFAULT_PROPAGATION.roleBudgetMs!, roleRecentMs: p.roleRecentMs ?? DEFAULT_PROPAGATION.roleRecentMs! };
+  const wait = {
+    initialDelayMs: p.initialDelayMs,
+    roleBudgetMs: p.roleBudgetMs ?? DEFAULT_PROPAGATION.roleBudgetMs!,
+    roleRecentMs: p.roleRecentMs ?? DEFAULT_PROPAGATION.roleRecentMs!,
+  };
   const assignedAt = facts.target.roleAssignedAt;
   const young = !!assignedAt && now() - Date.parse(assignedAt) < wait.roleRecentMs && (role.assignedAt ?? []).some((at) => appliesAt(at, role.scope));
   const notYet = (r: RoleAccessFacts) => !r.effective?.length || uncovered(r).length > 0;
@@ -361,7 +461,9 @@ async function permissionsOf(
   let waited = 0;
   let delay = wait.initialDelayMs;
   while (young && notYet(out) && waited + delay <= wait.roleBudgetMs) {
-    deps.progress?.(`waiting for the role assignment ${role.role} to propagate (assigned ${assignedAt}; Azure takes up to 10 min); retrying in ${Math.round(delay / 100) / 10} s, waiting up to ${Math.round(wait.roleBudgetMs / 1000)} s`);
+    deps.progress?.(
+      `waiting for the role assignment ${role.role} to propagate (assigned ${assignedAt}; Azure takes up to 10 min); retrying in ${Math.round(delay / 100) / 10} s, waiting up to ${Math.round(wait.roleBudgetMs / 1000)} s`,
+    );
     await sleep(delay);
     waited += delay;
     delay = Math.min(delay * 2, 8_000);

@@ -36,7 +36,12 @@ export function buildVerifyReport(facts: Facts, findings: Finding[], durationMs:
     result: verdict(findings),
     exitCode,
     target: { ...facts.target, pod: facts.pod?.name ?? facts.target.pod },
-    checks: CHECK_ORDER.map((name) => ({ name, title: CHECK_TITLES[name], status: checkStatus(findings, name), findings: findings.filter((f) => f.check === name) })),
+    checks: CHECK_ORDER.map((name) => ({
+      name,
+      title: CHECK_TITLES[name],
+      status: checkStatus(findings, name),
+      findings: findings.filter((f) => f.check === name),
+    })),
     claims: {
       federatedToken: facts.token?.claims ? { ...facts.token.claims } : undefined,
       armToken: facts.exchange?.claims ? { ...facts.exchange.claims } : undefined,
@@ -66,13 +71,15 @@ export function formatReport(report: VerifyReport, paint: Paint = (_s, t) => t):
   lines.push("");
   const secs = `${(report.durationMs / 1000).toFixed(1)} s`;
   // Skipped links are not proven: say so rather than "all passed".
-  lines.push(report.result === "fail"
-    ? `${counts("FAIL")} check finding(s) failed; fix the first one first: later links depend on it.`
-    : report.result === "unknown"
-      ? `${counts("UNKNOWN")} check(s) could not be made: a service answered only with transient errors through every retry. Nothing broken was found; re-run aks-wi verify.`
-      : counts("SKIP") === 0
-      ? `All checks passed (${counts("WARN")} warning(s)) in ${secs}.`
-      : `The checks that ran passed (${counts("WARN")} warning(s)) in ${secs}, but ${counts("SKIP")} were skipped and prove nothing: name a pod (--pod or --deployment) to check the chain from inside it.`);
+  lines.push(
+    report.result === "fail"
+      ? `${counts("FAIL")} check finding(s) failed; fix the first one first: later links depend on it.`
+      : report.result === "unknown"
+        ? `${counts("UNKNOWN")} check(s) could not be made: a service answered only with transient errors through every retry. Nothing broken was found; re-run aks-wi verify.`
+        : counts("SKIP") === 0
+          ? `All checks passed (${counts("WARN")} warning(s)) in ${secs}.`
+          : `The checks that ran passed (${counts("WARN")} warning(s)) in ${secs}, but ${counts("SKIP")} were skipped and prove nothing: name a pod (--pod or --deployment) to check the chain from inside it.`,
+  );
   if (report.azLogin) lines.push("To try it yourself inside the pod (the token never leaves it):", `  ${report.azLogin}`);
   return lines;
 }

@@ -2,8 +2,15 @@
 // caller reads the state file and picks the cloud profile.
 import { UserError } from "../core/errors.js";
 import {
-  validateClusterName, validateDeploymentName, validateIdentityName, validateNamespace, validatePodName, validateResourceGroup,
-  validateServiceAccount, validateSubscription, type Validator,
+  validateClusterName,
+  validateDeploymentName,
+  validateIdentityName,
+  validateNamespace,
+  validatePodName,
+  validateResourceGroup,
+  validateServiceAccount,
+  validateSubscription,
+  type Validator,
 } from "../core/names.js";
 import type { RoleRequest } from "../core/ports.js";
 import { clip } from "../core/util.js";
@@ -25,8 +32,15 @@ export interface TargetFlags {
 /** What verify reads of the state file init wrote (init's InitState has this shape, and more). */
 export interface RecordedSetup {
   inputs: {
-    subscription?: string; resourceGroup?: string; cluster?: string; namespace?: string; serviceAccount?: string;
-    identity?: string; identityResourceGroup?: string; federatedCredential?: string; roles?: RoleRequest[];
+    subscription?: string;
+    resourceGroup?: string;
+    cluster?: string;
+    namespace?: string;
+    serviceAccount?: string;
+    identity?: string;
+    identityResourceGroup?: string;
+    federatedCredential?: string;
+    roles?: RoleRequest[];
   };
   outputs: {
     identity?: { name: string; resourceGroup: string };
@@ -36,7 +50,11 @@ export interface RecordedSetup {
   steps: { federatedCredential?: { status: string; at: string; change?: string }; roleAssignment?: { status: string; at: string; change?: string } };
 }
 
-export function resolveTarget(opts: TargetFlags, state: RecordedSetup | undefined, defaults: { subscription?: string; resourceGroup?: string; cluster?: string }): VerifyTarget {
+export function resolveTarget(
+  opts: TargetFlags,
+  state: RecordedSetup | undefined,
+  defaults: { subscription?: string; resourceGroup?: string; cluster?: string },
+): VerifyTarget {
   const si = state?.inputs ?? {};
   const so = state?.outputs ?? {};
   if (opts.pod && opts.deployment) throw new UserError("pass --pod or --deployment, not both");
@@ -45,19 +63,39 @@ export function resolveTarget(opts: TargetFlags, state: RecordedSetup | undefine
   const cluster = opts.cluster ?? si.cluster ?? defaults.cluster;
   const namespace = opts.namespace ?? si.namespace;
   const serviceAccount = opts.serviceAccount ?? si.serviceAccount;
-  const missing = Object.entries({ "--subscription": subscription, "--resource-group": resourceGroup, "--cluster": cluster, "--namespace": namespace, "--service-account": serviceAccount })
-    .filter(([, v]) => !v).map(([k]) => k);
+  const missing = Object.entries({
+    "--subscription": subscription,
+    "--resource-group": resourceGroup,
+    "--cluster": cluster,
+    "--namespace": namespace,
+    "--service-account": serviceAccount,
+  })
+    .filter(([, v]) => !v)
+    .map(([k]) => k);
   if (missing.length) {
-    throw new UserError(`nothing to verify: missing ${missing.join(", ")}`, "pass --state FILE (written by aks-wi init), or --subscription --resource-group --cluster --namespace --service-account with --pod or --deployment");
+    throw new UserError(
+      `nothing to verify: missing ${missing.join(", ")}`,
+      "pass --state FILE (written by aks-wi init), or --subscription --resource-group --cluster --namespace --service-account with --pod or --deployment",
+    );
   }
   checkNames(opts, si);
   // The state describes one service account; its identity, roles and test pod apply only to it.
   const sameWorkload = !!state && si.namespace === namespace && si.serviceAccount === serviceAccount && (si.cluster ?? cluster) === cluster;
-  const t: VerifyTarget = { subscription: subscription!, resourceGroup: resourceGroup!, cluster: cluster!, namespace: namespace!, serviceAccount: serviceAccount! };
+  const t: VerifyTarget = {
+    subscription: subscription!,
+    resourceGroup: resourceGroup!,
+    cluster: cluster!,
+    namespace: namespace!,
+    serviceAccount: serviceAccount!,
+  };
   if (opts.identity) {
     t.identity = { subscription: subscription!, resourceGroup: opts.identityResourceGroup ?? resourceGroup!, name: opts.identity };
   } else if (sameWorkload && (so.identity || si.identity)) {
-    t.identity = { subscription: subscription!, resourceGroup: so.identity?.resourceGroup ?? si.identityResourceGroup ?? resourceGroup!, name: so.identity?.name ?? si.identity! };
+    t.identity = {
+      subscription: subscription!,
+      resourceGroup: so.identity?.resourceGroup ?? si.identityResourceGroup ?? resourceGroup!,
+      name: so.identity?.name ?? si.identity!,
+    };
   }
   if (opts.pod) t.pod = opts.pod;
   else if (opts.deployment) t.deployment = opts.deployment;
@@ -78,10 +116,14 @@ export function resolveTarget(opts: TargetFlags, state: RecordedSetup | undefine
  *  will receive it, as init checks them, before any call; the cloud profile's defaults are its own. */
 function checkNames(opts: TargetFlags, saved: RecordedSetup["inputs"]): void {
   const rules: [keyof TargetFlags, string, Validator][] = [
-    ["subscription", "--subscription", validateSubscription], ["resourceGroup", "--resource-group", validateResourceGroup],
-    ["cluster", "--cluster", validateClusterName], ["namespace", "--namespace", validateNamespace],
-    ["serviceAccount", "--service-account", validateServiceAccount], ["identity", "--identity", validateIdentityName],
-    ["identityResourceGroup", "--identity-resource-group", validateResourceGroup], ["pod", "--pod", validatePodName],
+    ["subscription", "--subscription", validateSubscription],
+    ["resourceGroup", "--resource-group", validateResourceGroup],
+    ["cluster", "--cluster", validateClusterName],
+    ["namespace", "--namespace", validateNamespace],
+    ["serviceAccount", "--service-account", validateServiceAccount],
+    ["identity", "--identity", validateIdentityName],
+    ["identityResourceGroup", "--identity-resource-group", validateResourceGroup],
+    ["pod", "--pod", validatePodName],
     ["deployment", "--deployment", validateDeploymentName],
   ];
   const problems: string[] = [];
@@ -106,6 +148,7 @@ export function rolePropagationBudgetMs(env: NodeJS.ProcessEnv): number {
 function seconds(raw: string | undefined, fallbackMs: number, name: string): number {
   if (raw === undefined) return fallbackMs;
   const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n < 0) throw new UserError(`${name} must be a number of seconds, got "${clip(raw)}"`, "e.g. --propagation-timeout 120 (or AKS_WI_VERIFY_PROPAGATION_TIMEOUT=120)");
+  if (raw.trim() === "" || !Number.isFinite(n) || n < 0)
+    throw new UserError(`${name} must be a number of seconds, got "${clip(raw)}"`, "e.g. --propagation-timeout 120 (or AKS_WI_VERIFY_PROPAGATION_TIMEOUT=120)");
   return n * 1000;
 }

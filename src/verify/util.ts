@@ -3,7 +3,13 @@ import type { FederatedCredentialInfo } from "../core/ports.js";
 import { TOKEN_AUDIENCE, serviceAccountSubject } from "../core/workload-identity.js";
 import type { CheckName, Facts, Finding, Status, TransientRead } from "./types.js";
 
-export function finding(check: CheckName, status: Status, id: string, message: string, extra: Partial<Pick<Finding, "expected" | "actual" | "fix">> = {}): Finding {
+export function finding(
+  check: CheckName,
+  status: Status,
+  id: string,
+  message: string,
+  extra: Partial<Pick<Finding, "expected" | "actual" | "fix">> = {},
+): Finding {
   const f: Finding = { check, id, status, message };
   if (extra.expected !== undefined) f.expected = extra.expected;
   if (extra.actual !== undefined) f.actual = extra.actual;
@@ -51,6 +57,12 @@ export const wasTransient = (facts: Facts, read: TransientRead) => !!facts.trans
 
 /** The finding of a check that could not be made: a service kept answering 429/5xx or dropping
  *  the connection through every retry. Nothing broken was seen, so it is never FAIL. */
-export function couldNotCheck(check: CheckName, id: string, what: string, error: string | undefined, fix = "the service did not answer through the retries; re-run aks-wi verify in a minute"): Finding {
+export function couldNotCheck(
+  check: CheckName,
+  id: string,
+  what: string,
+  error: string | undefined,
+  fix = "the service did not answer through the retries; re-run aks-wi verify in a minute",
+): Finding {
   return finding(check, "UNKNOWN", id, `could not check (transient): ${what}${error ? `: ${error}` : ""}`, { fix });
 }

@@ -5,7 +5,15 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 
 /** One request the sandbox's ARM listener answered: when it arrived and when the answer was sent. */
-export interface ArmExchange { method: string; path: string; headers: Record<string, string | string[] | undefined>; status?: number; code?: string; startedAt: number; endedAt?: number }
+export interface ArmExchange {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  status?: number;
+  code?: string;
+  startedAt: number;
+  endedAt?: number;
+}
 
 /** Records every request on the listener at `port` (in arrival order), with the ARM error code of its answer. */
 export function recordArm(port: number): { log: ArmExchange[]; stop(): void } {
@@ -17,7 +25,9 @@ export function recordArm(port: number): { log: ArmExchange[]; stop(): void } {
     let path = (request.url ?? "/").split("?")[0]!.replace(/^\/{2,}/, "/");
     try {
       path = decodeURIComponent(path);
-    } catch { /* keep it raw */ }
+    } catch {
+      /* keep it raw */
+    }
     const entry: ArmExchange = { method: request.method ?? "", path, headers: { ...request.headers }, startedAt: Date.now() };
     log.push(entry);
     // Noted as the answer is handed to the socket (before the client can see it), not on
@@ -28,7 +38,9 @@ export function recordArm(port: number): { log: ArmExchange[]; stop(): void } {
       entry.endedAt = Date.now();
       try {
         if (typeof chunk === "string" || Buffer.isBuffer(chunk)) entry.code = JSON.parse(chunk.toString())?.error?.code;
-      } catch { /* not JSON */ }
+      } catch {
+        /* not JSON */
+      }
       return end(chunk, ...rest);
     };
   };

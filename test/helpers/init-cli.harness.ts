@@ -56,8 +56,13 @@ export function writeFingerprint(dir: string): string {
   const w = world(dir);
   const clusters = Object.fromEntries(Object.entries(w.clusters as Record<string, any>).map(([k, c]) => [k, c.body]));
   return JSON.stringify({
-    resourceGroups: w.resourceGroups, resources: w.resources, clusters, identities: w.identities,
-    federatedCredentials: w.federatedCredentials, roleAssignments: w.roleAssignments, principals: w.principals,
+    resourceGroups: w.resourceGroups,
+    resources: w.resources,
+    clusters,
+    identities: w.identities,
+    federatedCredentials: w.federatedCredentials,
+    roleAssignments: w.roleAssignments,
+    principals: w.principals,
     kubeResourceVersion: w.kube.resourceVersion,
   });
 }
@@ -103,8 +108,9 @@ export async function armView(dir: string, p: { subscription: string; resourceGr
   const cluster = await aks.managedClusters.get(p.resourceGroup, p.cluster);
   const identity = await msi.userAssignedIdentities.get(p.resourceGroup, p.identity);
   const credentials = await collect(msi.federatedIdentityCredentials.list(p.resourceGroup, p.identity));
-  const assignments = (await collect(auth.roleAssignments.listForScope(p.scope, { filter: `principalId eq '${identity.principalId}'` })))
-    .filter((a) => a.principalId === identity.principalId);
+  const assignments = (await collect(auth.roleAssignments.listForScope(p.scope, { filter: `principalId eq '${identity.principalId}'` }))).filter(
+    (a) => a.principalId === identity.principalId,
+  );
   return { cluster, identity, credentials, assignments };
 }
 

@@ -16,7 +16,9 @@ export interface TestSandbox {
   stop(): Promise<void>;
 }
 
-export async function startTestSandbox(opts: { latency?: Partial<LatencyProfile>; faults?: string; dir?: string; clusterVariants?: boolean } = {}): Promise<TestSandbox> {
+export async function startTestSandbox(
+  opts: { latency?: Partial<LatencyProfile>; faults?: string; dir?: string; clusterVariants?: boolean } = {},
+): Promise<TestSandbox> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "aks-wi-sb-"));
   const sandbox = await startSandbox({ dir, latency: "instant", latencyOverrides: opts.latency, faults: opts.faults, clusterVariants: opts.clusterVariants });
   return {

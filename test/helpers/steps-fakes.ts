@@ -2,7 +2,19 @@
 // record every write, so tests can assert "no writes" on a re-run.
 import { randomUUID } from "node:crypto";
 import { ChangedSincePlanError } from "../../src/core/errors.js";
-import type { AccessQuestion, ArmPermission, AzureOps, ClusterInfo, FederatedCredentialInfo, IdentityInfo, KubeOps, PodInfo, RoleAssignmentInfo, RoleDefinitionInfo, ServiceAccountInfo } from "../../src/core/ports.js";
+import type {
+  AccessQuestion,
+  ArmPermission,
+  AzureOps,
+  ClusterInfo,
+  FederatedCredentialInfo,
+  IdentityInfo,
+  KubeOps,
+  PodInfo,
+  RoleAssignmentInfo,
+  RoleDefinitionInfo,
+  ServiceAccountInfo,
+} from "../../src/core/ports.js";
 import type { InitInputs, InitState } from "../../src/init/state.js";
 import { GraphError, runGraph } from "../../src/init/graph.js";
 import { observe } from "../../src/init/observe.js";
@@ -106,7 +118,12 @@ export class FakeAzure implements AzureOps {
     this.writeTargets.push(`/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`);
     const i: IdentityInfo = {
       id: `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`,
-      name, resourceGroup: rg, location, clientId: randomUUID(), principalId: randomUUID(), tenantId: this.identityTenant,
+      name,
+      resourceGroup: rg,
+      location,
+      clientId: randomUUID(),
+      principalId: randomUUID(),
+      tenantId: this.identityTenant,
     };
     this.identities.set(this.idKey(rg, name), i);
     return { ...i };
@@ -118,7 +135,11 @@ export class FakeAzure implements AzureOps {
     this.writes.push(`putFederatedCredential ${fc.name}`);
     this.writeTargets.push(`${this.identities.get(this.idKey(rg, identity))!.id}/federatedIdentityCredentials/${fc.name}`);
     const list = this.fics.get(this.idKey(rg, identity)) ?? [];
-    const made: FederatedCredentialInfo = { id: `${this.identities.get(this.idKey(rg, identity))!.id}/federatedIdentityCredentials/${fc.name}`, ...fc, audiences: [...fc.audiences] };
+    const made: FederatedCredentialInfo = {
+      id: `${this.identities.get(this.idKey(rg, identity))!.id}/federatedIdentityCredentials/${fc.name}`,
+      ...fc,
+      audiences: [...fc.audiences],
+    };
     this.fics.set(this.idKey(rg, identity), [...list.filter((f) => f.name !== fc.name), made]);
     return { ...made };
   }
@@ -133,7 +154,9 @@ export class FakeAzure implements AzureOps {
   async createRoleAssignment(scope: string, name: string, roleDefinitionId: string, principalId: string) {
     this.writes.push(`createRoleAssignment ${name}`);
     this.writeTargets.push(`${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`);
-    const same = this.assignments.find((a) => a.scope.toLowerCase() === scope.toLowerCase() && a.roleDefinitionId === roleDefinitionId && a.principalId === principalId);
+    const same = this.assignments.find(
+      (a) => a.scope.toLowerCase() === scope.toLowerCase() && a.roleDefinitionId === roleDefinitionId && a.principalId === principalId,
+    );
     if (same) return { ...same };
     const a = { id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`, name, scope, roleDefinitionId, principalId };
     this.assignments.push(a);
@@ -221,8 +244,15 @@ export class FakeKube implements KubeOps {
       env.AZURE_AUTHORITY_HOST = "https://login.microsoftonline.com/";
     }
     const p: PodInfo = {
-      namespace: ns, name, uid: randomUUID(), phase: this.podPhase, serviceAccountName: saName, labels, annotations: {},
-      containers: manifest.spec.containers.map((c: any) => ({ name: c.name, init: false, env: { ...env } })), volumes: [],
+      namespace: ns,
+      name,
+      uid: randomUUID(),
+      phase: this.podPhase,
+      serviceAccountName: saName,
+      labels,
+      annotations: {},
+      containers: manifest.spec.containers.map((c: any) => ({ name: c.name, init: false, env: { ...env } })),
+      volumes: [],
     };
     this.pods.set(`${ns}/${name}`, p);
     return structuredClone(p);
@@ -242,7 +272,10 @@ export class FakeUi implements Ui {
   infos: string[] = [];
   warnings: string[] = [];
   spins: string[] = [];
-  constructor(public interactive: boolean, private answers: boolean[] = []) {}
+  constructor(
+    public interactive: boolean,
+    private answers: boolean[] = [],
+  ) {}
   info(line: string) {
     this.infos.push(line);
   }
@@ -263,9 +296,20 @@ export class FakeUi implements Ui {
 
 export function inputs(over: Partial<InitInputs> = {}): InitInputs {
   return {
-    subscription: SUB, resourceGroup: "rg-sandbox", cluster: "aks-sandbox", identity: "id-app", identityResourceGroup: "rg-sandbox",
-    namespace: "app", serviceAccount: "sa-app", federatedCredential: "fc-app", roles: [], testPod: true, testPodName: "aks-wi-test",
-    overwrite: false, allowBroadScope: false, ...over,
+    subscription: SUB,
+    resourceGroup: "rg-sandbox",
+    cluster: "aks-sandbox",
+    identity: "id-app",
+    identityResourceGroup: "rg-sandbox",
+    namespace: "app",
+    serviceAccount: "sa-app",
+    federatedCredential: "fc-app",
+    roles: [],
+    testPod: true,
+    testPodName: "aks-wi-test",
+    overwrite: false,
+    allowBroadScope: false,
+    ...over,
   };
 }
 
@@ -296,7 +340,11 @@ export async function planStep(step: Step, ctx: StepContext): Promise<StepPlan> 
 export async function applyPlan(ctx: StepContext, plan: StepPlan, warnings: string[] = []): Promise<void> {
   plan.record?.(ctx.state.outputs);
   const ids = new Set(plan.ops.map((o) => o.id));
-  const ops = resolveDependencies(plan.ops).map((o) => ({ ...o, after: o.after.filter((d) => ids.has(d)), afterAccepted: (o.afterAccepted ?? []).filter((d) => ids.has(d)) }));
+  const ops = resolveDependencies(plan.ops).map((o) => ({
+    ...o,
+    after: o.after.filter((d) => ids.has(d)),
+    afterAccepted: (o.afterAccepted ?? []).filter((d) => ids.has(d)),
+  }));
   try {
     await runGraph(ops, { run: (o, accepted) => o.run(ctx, { accepted, progress: () => {}, warn: (l) => warnings.push(l) }) });
   } catch (e) {

@@ -26,7 +26,14 @@ export interface World {
   issuersFetched: string[];
 }
 
-export function verifyFakes(over: Partial<{ pods: { name: string; phase: string; deleting: boolean }[]; token: string }> = {}): { deps: GatherDeps & { kube(): Promise<VerifyKube> }; azure: VerifyAzure; kube: VerifyKube; w: World; sleeps: number[]; progress: string[] } {
+export function verifyFakes(over: Partial<{ pods: { name: string; phase: string; deleting: boolean }[]; token: string }> = {}): {
+  deps: GatherDeps & { kube(): Promise<VerifyKube> };
+  azure: VerifyAzure;
+  kube: VerifyKube;
+  w: World;
+  sleeps: number[];
+  progress: string[];
+} {
   const h = healthy();
   const w: World = { execs: [], exchanges: [], answers: [], permissionsAsked: [], pod: h.pod!, issuer: { ok: true, keys: 1 }, issuersFetched: [] };
   const ops = {
@@ -34,8 +41,20 @@ export function verifyFakes(over: Partial<{ pods: { name: string; phase: string;
     getIdentity: async () => h.identity,
     listIdentities: async () => [h.identity!],
     listFederatedCredentials: async () => h.federatedCredentials!,
-    resolveRole: async (_s: string, role: string) => ({ id: `${VAULT}/providers/Microsoft.Authorization/roleDefinitions/4633458b`, name: "4633458b", roleName: role }),
-    listRoleAssignments: async () => [{ id: "ra1", name: "ra1", scope: VAULT, roleDefinitionId: "/subscriptions/sub/providers/Microsoft.Authorization/roleDefinitions/4633458b", principalId: PRINCIPAL }],
+    resolveRole: async (_s: string, role: string) => ({
+      id: `${VAULT}/providers/Microsoft.Authorization/roleDefinitions/4633458b`,
+      name: "4633458b",
+      roleName: role,
+    }),
+    listRoleAssignments: async () => [
+      {
+        id: "ra1",
+        name: "ra1",
+        scope: VAULT,
+        roleDefinitionId: "/subscriptions/sub/providers/Microsoft.Authorization/roleDefinitions/4633458b",
+        principalId: PRINCIPAL,
+      },
+    ],
   } as unknown as AzureOps;
   const kubeOps = {
     getServiceAccount: async () => h.serviceAccount,
@@ -62,19 +81,41 @@ export function verifyFakes(over: Partial<{ pods: { name: string; phase: string;
       w.exchanges.push(p);
       const attempt = w.answers.shift() ?? { ok: true, claims: { oid: PRINCIPAL, appid: CLIENT, tid: TENANT, aud: "https://management.azure.com" } };
       if (!attempt.ok) return { attempt };
-      return { attempt, result: await use({ permissions: async (scope) => { w.permissionsAsked.push(scope); return [{ actions: [], notActions: [], dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action"], notDataActions: [] }]; } }) };
+      return {
+        attempt,
+        result: await use({
+          permissions: async (scope) => {
+            w.permissionsAsked.push(scope);
+            return [{ actions: [], notActions: [], dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action"], notDataActions: [] }];
+          },
+        }),
+      };
     },
     issuerKeys: async (issuer) => (w.issuersFetched.push(issuer), w.issuer),
-    roleDefinition: async (id) => ({ id, roleName: "Key Vault Secrets User", actions: [], dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action"] }),
+    roleDefinition: async (id) => ({
+      id,
+      roleName: "Key Vault Secrets User",
+      actions: [],
+      dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action"],
+    }),
   };
   const sleeps: number[] = [];
   const progress: string[] = [];
   let clock = NOW;
   return {
-    w, sleeps, progress, azure, kube,
+    w,
+    sleeps,
+    progress,
+    azure,
+    kube,
     deps: {
-      azure, kube: async () => kube, now: () => clock,
-      sleep: async (ms) => { sleeps.push(ms); clock += ms; },
+      azure,
+      kube: async () => kube,
+      now: () => clock,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        clock += ms;
+      },
       progress: (l) => progress.push(l),
       propagation: { budgetMs: 60_000, initialDelayMs: 1_000, recentMs: 300_000 },
     },

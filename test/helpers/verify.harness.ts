@@ -36,8 +36,31 @@ export async function setUp(latency?: Partial<LatencyProfile>): Promise<VerifyEn
   const vault = vaultId(sb.dir);
   const subscription = sb.info.subscriptionId;
   const init = await runCli(
-    ["init", "--sandbox", "--sandbox-dir", sb.dir, "--yes", "--subscription", subscription, "--resource-group", RG, "--cluster", CLUSTER,
-      "--identity", IDENTITY, "--namespace", NS, "--service-account", SA, "--role", ROLE, "--scope", vault, "--state", statePath],
+    [
+      "init",
+      "--sandbox",
+      "--sandbox-dir",
+      sb.dir,
+      "--yes",
+      "--subscription",
+      subscription,
+      "--resource-group",
+      RG,
+      "--cluster",
+      CLUSTER,
+      "--identity",
+      IDENTITY,
+      "--namespace",
+      NS,
+      "--service-account",
+      SA,
+      "--role",
+      ROLE,
+      "--scope",
+      vault,
+      "--state",
+      statePath,
+    ],
     { cwd: work },
   );
   if (init.code !== 0) throw new Error(`aks-wi init failed (${init.code}): ${init.stderr || init.stdout}`);
@@ -45,10 +68,22 @@ export async function setUp(latency?: Partial<LatencyProfile>): Promise<VerifyEn
   const cred = profile.credential();
   const o = profile.clientOptions();
   const kubeconfig = join(work, "kubeconfig");
-  writeFileSync(kubeconfig, Buffer.from((await new ContainerServiceClient(cred, subscription, o).managedClusters.listClusterUserCredentials(RG, CLUSTER)).kubeconfigs![0]!.value!));
+  writeFileSync(
+    kubeconfig,
+    Buffer.from((await new ContainerServiceClient(cred, subscription, o).managedClusters.listClusterUserCredentials(RG, CLUSTER)).kubeconfigs![0]!.value!),
+  );
   return {
-    sb, work, statePath, vault, subscription, kubeconfig,
-    clients: { aks: new ContainerServiceClient(cred, subscription, o), msi: new ManagedServiceIdentityClient(cred, subscription, o), auth: new AuthorizationManagementClient(cred, subscription, o) },
+    sb,
+    work,
+    statePath,
+    vault,
+    subscription,
+    kubeconfig,
+    clients: {
+      aks: new ContainerServiceClient(cred, subscription, o),
+      msi: new ManagedServiceIdentityClient(cred, subscription, o),
+      auth: new AuthorizationManagementClient(cred, subscription, o),
+    },
   };
 }
 
@@ -56,7 +91,15 @@ export function verify(env: VerifyEnv, extra: string[] = [], envVars: Record<str
   return runCli(["verify", "--sandbox", "--sandbox-dir", env.sb.dir, "--state", env.statePath, ...extra], { cwd: env.work, env: envVars });
 }
 
-export interface JsonFinding { check: string; id: string; status: string; message: string; expected?: string; actual?: string; fix?: string }
+export interface JsonFinding {
+  check: string;
+  id: string;
+  status: string;
+  message: string;
+  expected?: string;
+  actual?: string;
+  fix?: string;
+}
 
 export async function verifyJson(env: VerifyEnv, extra: string[] = [], envVars: Record<string, string> = {}) {
   const r = await verify(env, ["--output", "json", ...extra], envVars);
@@ -87,7 +130,8 @@ export function kubectl(env: VerifyEnv, args: string[], input?: string): Promise
 /** A labelled (or not) pod under `sa`, created with kubectl and waited for Running. */
 export async function createPod(env: VerifyEnv, name: string, opts: { sa?: string; label?: boolean } = {}): Promise<void> {
   const manifest = {
-    apiVersion: "v1", kind: "Pod",
+    apiVersion: "v1",
+    kind: "Pod",
     metadata: { name, namespace: NS, labels: opts.label === false ? { app: name } : { app: name, "azure.workload.identity/use": "true" } },
     spec: { serviceAccountName: opts.sa ?? SA, containers: [{ name: "main", image: "mcr.microsoft.com/azure-cli:latest", command: ["sleep", "infinity"] }] },
   };

@@ -21,7 +21,13 @@ describe("npm run bench", () => {
     };
     const node = row("node -e 0", "ms");
     const help = row("aks-wi --help", "ms");
-    for (const r of ["aks-wi sandbox start (fresh dir)", "aks-wi sandbox start (restart)", "aks-wi init (fresh sandbox)", "aks-wi init (no-change re-run)", "aks-wi verify (healthy setup)"]) {
+    for (const r of [
+      "aks-wi sandbox start (fresh dir)",
+      "aks-wi sandbox start (restart)",
+      "aks-wi init (fresh sandbox)",
+      "aks-wi init (no-change re-run)",
+      "aks-wi verify (healthy setup)",
+    ]) {
       expect(row(r, "ms")).toBeGreaterThan(0);
     }
     // The overhead line is the difference of the two measured medians (each rounded), not a constant.

@@ -46,7 +46,23 @@ afterAll(async () => {
   rmSync(cwd, { recursive: true, force: true });
 });
 
-const initArgs = (role: string) => ["init", "--sandbox", "--sandbox-dir", sbDir, "--yes", "--identity", "id-c", "--namespace", "c", "--service-account", "c-sa", "--role", role, "--scope", vault];
+const initArgs = (role: string) => [
+  "init",
+  "--sandbox",
+  "--sandbox-dir",
+  sbDir,
+  "--yes",
+  "--identity",
+  "id-c",
+  "--namespace",
+  "c",
+  "--service-account",
+  "c-sa",
+  "--role",
+  role,
+  "--scope",
+  vault,
+];
 
 interface Row {
   command: string;
@@ -158,14 +174,15 @@ describe.each(ROWS)("aks-wi $command", (row) => {
   });
 
   // Only rows that print a document on success get this test (completion prints a script).
-  if (row.success) it("-o json on success: one document on stdout, human lines only on stderr", async () => {
-    const r = await row.success!();
-    expect(r.code, r.stderr).toBe(0);
-    const doc = oneDocument(r);
-    if (row.result !== undefined) expect(doc).toMatchObject({ version: 1, result: row.result });
-    expect(doc.error).toBeUndefined();
-    neverASecret(r);
-  });
+  if (row.success)
+    it("-o json on success: one document on stdout, human lines only on stderr", async () => {
+      const r = await row.success!();
+      expect(r.code, r.stderr).toBe(0);
+      const doc = oneDocument(r);
+      if (row.result !== undefined) expect(doc).toMatchObject({ version: 1, result: row.result });
+      expect(doc.error).toBeUndefined();
+      neverASecret(r);
+    });
 
   it("-o json on failure: one versioned error document on stdout, the exit code in it", async () => {
     const r = await row.failure();
@@ -224,7 +241,9 @@ describe("aks-wi as a whole", () => {
     writeFileSync(file, (await cli(["completion", "bash"])).stdout);
     const bash = (code: string) => execFileSync("bash", ["--norc", "-c", code], { cwd, encoding: "utf8", env: cleanEnv() });
     const complete = (words: string[]) =>
-      bash(`source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _aks_wi_complete; echo "\${COMPREPLY[*]}"`).trim();
+      bash(
+        `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _aks_wi_complete; echo "\${COMPREPLY[*]}"`,
+      ).trim();
     // as the help says to load it
     const p = bash(`source <(${process.execPath} ${CLI} completion bash); complete -p aks-wi`);
     expect(p.trim()).toBe("complete -o default -F _aks_wi_complete aks-wi");
@@ -248,13 +267,22 @@ describe("aks-wi as a whole", () => {
     const r = await cli([...initArgs("Key Vault Secret User"), "-o", "json"]);
     expect(r.code).not.toBe(0);
     const doc = oneDocument(r);
-    expect(doc).toMatchObject({ version: 1, result: "error", exitCode: r.code, error: { exitCode: r.code, message: expect.stringContaining("Key Vault Secret User") } });
+    expect(doc).toMatchObject({
+      version: 1,
+      result: "error",
+      exitCode: r.code,
+      error: { exitCode: r.code, message: expect.stringContaining("Key Vault Secret User") },
+    });
     expect(doc.error.fix).toEqual(expect.any(String));
   });
 
   it("verify takes the workload from the AKS_WI_* variables init reads", async () => {
     // Another directory: no state file to fall back on.
-    const r = await cli(["verify", "--sandbox", "--sandbox-dir", sbDir, "-o", "json"], { AKS_WI_NAMESPACE: "c", AKS_WI_SERVICE_ACCOUNT: "c-sa", AKS_WI_IDENTITY: "id-c" }, tempDir("aks-wi-contract-env-"));
+    const r = await cli(
+      ["verify", "--sandbox", "--sandbox-dir", sbDir, "-o", "json"],
+      { AKS_WI_NAMESPACE: "c", AKS_WI_SERVICE_ACCOUNT: "c-sa", AKS_WI_IDENTITY: "id-c" },
+      tempDir("aks-wi-contract-env-"),
+    );
     const doc = oneDocument(r);
     expect(doc.target).toMatchObject({ namespace: "c", serviceAccount: "c-sa" });
     expect(doc.checks.find((c: { name: string }) => c.name === "identity").status).toBe("PASS");
@@ -270,7 +298,11 @@ describe("aks-wi as a whole", () => {
 
   it("--no-color and NO_COLOR: no escape codes even on a terminal", () => {
     const onTty = (cmd: string, env: Record<string, string> = {}) =>
-      execFileSync("script", ["-qec", cmd, "/dev/null"], { cwd, encoding: "utf8", env: cleanEnv({ TERM: "xterm-256color", ...env, NO_COLOR: env.NO_COLOR ?? "" }) });
+      execFileSync("script", ["-qec", cmd, "/dev/null"], {
+        cwd,
+        encoding: "utf8",
+        env: cleanEnv({ TERM: "xterm-256color", ...env, NO_COLOR: env.NO_COLOR ?? "" }),
+      });
     const verify = `${process.execPath} ${CLI} verify --sandbox --sandbox-dir ${sbDir} --state ${state()}`;
     expect(onTty(verify)).toMatch(/\x1b\[\d+m/);
     expect(onTty(`${verify} --no-color`)).not.toMatch(/\x1b\[/);

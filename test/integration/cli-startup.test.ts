@@ -13,11 +13,14 @@ function resolvedWhile(args: string[]): { status: number | null; stdout: string;
   const dir = mkdtempSync(join(tmpdir(), "aks-wi-startup-"));
   const log = join(dir, "resolved.txt");
   const hooks = join(dir, "hooks.mjs");
-  writeFileSync(hooks, `import { appendFileSync } from "node:fs";
+  writeFileSync(
+    hooks,
+    `import { appendFileSync } from "node:fs";
 export async function resolve(specifier, context, next) {
   if (!specifier.startsWith(".") && !specifier.startsWith("node:") && !specifier.startsWith("file:")) appendFileSync(${JSON.stringify(log)}, specifier + "\\n");
   return next(specifier, context);
-}\n`);
+}\n`,
+  );
   const register = join(dir, "register.mjs");
   writeFileSync(register, `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
   const r = spawnSync(process.execPath, ["--import", pathToFileURL(register).href, BIN, ...args], { encoding: "utf8" });

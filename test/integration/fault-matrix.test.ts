@@ -25,11 +25,13 @@ const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 const PARALLEL = 8;
 const TIMEOUT_MS = 240_000;
 /** One line per retry of aks-wi's own calls (src/core/retry.ts). */
-const RETRY_LINE = /^\s*(?:↻ )?(Kubernetes API|Entra token endpoint|ARM permissions API|OIDC issuer) (\d{3}|E[A-Z_]+|AADSTS\d+), retry \d+\/\d+ in \d+\.\d s( \(.+\))?$/;
+const RETRY_LINE =
+  /^\s*(?:↻ )?(Kubernetes API|Entra token endpoint|ARM permissions API|OIDC issuer) (\d{3}|E[A-Z_]+|AADSTS\d+), retry \d+\/\d+ in \d+\.\d s( \(.+\))?$/;
 
 /** Round r gives service i the kind (i + r) mod 4: over four rounds each service meets each kind. */
 const ROUNDS = KINDS.map((_, r) => SERVICES.map((service, i) => ({ service, kind: KINDS[(i + r) % KINDS.length]! })));
-const roundSpec = (r: number) => (seed: number) => `${ROUNDS[r]!.map((p) => `${p.service}.${p.kind}=${RATE[p.service]}`).join(",")},retry-after=0.1,seed=${seed}`;
+const roundSpec = (r: number) => (seed: number) =>
+  `${ROUNDS[r]!.map((p) => `${p.service}.${p.kind}=${RATE[p.service]}`).join(",")},retry-after=0.1,seed=${seed}`;
 const mixSpec = (seed: number) => `${MIX},retry-after=0.1,seed=${seed}`;
 
 interface Run {
@@ -47,13 +49,36 @@ async function converge(spec: (seed: number) => string, seed: number): Promise<R
   try {
     sb = await startTestSandbox({ dir, faults: spec(seed) });
     const cluster = sb.info.clusterName;
-    const init = await runCli(["init", "--sandbox", "--sandbox-dir", dir, "--yes", "--identity", "id-app", "--namespace", "app", "--service-account", "sa-app",
-      "--role", "Key Vault Secrets User", "--scope", vaultId(dir)], { cwd });
+    const init = await runCli(
+      [
+        "init",
+        "--sandbox",
+        "--sandbox-dir",
+        dir,
+        "--yes",
+        "--identity",
+        "id-app",
+        "--namespace",
+        "app",
+        "--service-account",
+        "sa-app",
+        "--role",
+        "Key Vault Secrets User",
+        "--scope",
+        vaultId(dir),
+      ],
+      { cwd },
+    );
     const initInjected = sb.sandbox.faults.injected();
     await sb.stop();
     sb = await startTestSandbox({ dir, faults: spec(seed + 1000) });
     const verify = await runCli(["verify", "--sandbox", "--sandbox-dir", dir, "--cluster", cluster], { cwd });
-    return { init, verify, state: readInitState(join(cwd, ".aks-wi", cluster, "state.json")), injected: { init: initInjected, verify: sb.sandbox.faults.injected() } };
+    return {
+      init,
+      verify,
+      state: readInitState(join(cwd, ".aks-wi", cluster, "state.json")),
+      injected: { init: initInjected, verify: sb.sandbox.faults.injected() },
+    };
   } finally {
     await sb?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -71,7 +96,10 @@ beforeAll(() => {
   const waiting: (() => void)[] = [];
   let active = 0;
   const slot = () => (active < PARALLEL ? (active++, Promise.resolve()) : new Promise<void>((r) => waiting.push(() => (active++, r()))));
-  const done = () => { active--; waiting.shift()?.(); };
+  const done = () => {
+    active--;
+    waiting.shift()?.();
+  };
   for (const [name, job] of jobs) {
     const p = slot().then(job).finally(done);
     p.catch(() => {}); // reported by the test that awaits it
@@ -99,36 +127,44 @@ function expectConverged(r: Run) {
 
 describe("fault matrix: each fault kind on each service", () => {
   for (const [r, pairs] of ROUNDS.entries()) {
-    it(`round ${r + 1} (${pairs.map((p) => `${p.service} ${p.kind}`).join(", ")}): init converges on the first run, verify passes`, async () => {
-      const run = await runs.get(`round ${r + 1}`)!;
-      expectConverged(run);
-      const seen = JSON.stringify(run.injected);
-      for (const { service, kind } of pairs) {
-        // The fault was really there, in both phases (the issuer only serves verify's exchange).
-        if (service !== "oidc") expect(run.injected.init[`${service}.${kind}`] ?? 0, `${service}.${kind} in init: ${seen}`).toBeGreaterThan(0);
-        expect(run.injected.verify[`${service}.${kind}`] ?? 0, `${service}.${kind} in verify: ${seen}`).toBeGreaterThan(0);
-        if (service === "kube") {
-          // aks-wi's own retries are shown, with the Retry-After the API server sent.
-          const reason = kind === "drop" ? "ECONNRESET" : kind;
-          const retries = lines(run.init.stdout).filter((l) => RETRY_LINE.test(l));
-          expect(retries.length, run.init.stdout).toBeGreaterThan(0);
-          expect(retries[0]).toMatch(new RegExp(`Kubernetes API ${reason}, retry 1/6 in ${kind === "429" || kind === "503" ? "0\\.1" : "\\d+\\.\\d"} s`));
+    it(
+      `round ${r + 1} (${pairs.map((p) => `${p.service} ${p.kind}`).join(", ")}): init converges on the first run, verify passes`,
+      async () => {
+        const run = await runs.get(`round ${r + 1}`)!;
+        expectConverged(run);
+        const seen = JSON.stringify(run.injected);
+        for (const { service, kind } of pairs) {
+          // The fault was really there, in both phases (the issuer only serves verify's exchange).
+          if (service !== "oidc") expect(run.injected.init[`${service}.${kind}`] ?? 0, `${service}.${kind} in init: ${seen}`).toBeGreaterThan(0);
+          expect(run.injected.verify[`${service}.${kind}`] ?? 0, `${service}.${kind} in verify: ${seen}`).toBeGreaterThan(0);
+          if (service === "kube") {
+            // aks-wi's own retries are shown, with the Retry-After the API server sent.
+            const reason = kind === "drop" ? "ECONNRESET" : kind;
+            const retries = lines(run.init.stdout).filter((l) => RETRY_LINE.test(l));
+            expect(retries.length, run.init.stdout).toBeGreaterThan(0);
+            expect(retries[0]).toMatch(new RegExp(`Kubernetes API ${reason}, retry 1/6 in ${kind === "429" || kind === "503" ? "0\\.1" : "\\d+\\.\\d"} s`));
+          }
+          if (service === "oidc") {
+            // Entra could not fetch the issuer (AADSTS90061): the exchange is retried, and says so.
+            expect(run.verify.stderr).toMatch(/^Entra token endpoint AADSTS90061, retry \d+\/10 in /m);
+          }
         }
-        if (service === "oidc") {
-          // Entra could not fetch the issuer (AADSTS90061): the exchange is retried, and says so.
-          expect(run.verify.stderr).toMatch(/^Entra token endpoint AADSTS90061, retry \d+\/10 in /m);
-        }
-      }
-    }, TIMEOUT_MS);
+      },
+      TIMEOUT_MS,
+    );
   }
 });
 
 describe(`fault matrix: ${MIX} on every service at once`, () => {
   for (const seed of SEEDS) {
-    it(`seed ${seed}: init converges on the first run, verify passes`, async () => {
-      const run = await runs.get(`seed ${seed}`)!;
-      expectConverged(run);
-      expect(Object.keys(run.injected.init).length, JSON.stringify(run.injected)).toBeGreaterThan(0);
-    }, TIMEOUT_MS);
+    it(
+      `seed ${seed}: init converges on the first run, verify passes`,
+      async () => {
+        const run = await runs.get(`seed ${seed}`)!;
+        expectConverged(run);
+        expect(Object.keys(run.injected.init).length, JSON.stringify(run.injected)).toBeGreaterThan(0);
+      },
+      TIMEOUT_MS,
+    );
   }
 });

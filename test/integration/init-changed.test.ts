@@ -44,20 +44,48 @@ describe("a resource changed since the plan", () => {
     };
     let kube: KubeOps | undefined;
     const inputs: InitInputs = {
-      subscription, resourceGroup, cluster, identity: "id-changed", identityResourceGroup: resourceGroup, namespace: "changed", serviceAccount: "sa-changed",
-      federatedCredential: "fc-changed", roles: [], testPod: false, testPodName: "aks-wi-test", overwrite: false, allowBroadScope: false,
+      subscription,
+      resourceGroup,
+      cluster,
+      identity: "id-changed",
+      identityResourceGroup: resourceGroup,
+      namespace: "changed",
+      serviceAccount: "sa-changed",
+      federatedCredential: "fc-changed",
+      roles: [],
+      testPod: false,
+      testPodName: "aks-wi-test",
+      overwrite: false,
+      allowBroadScope: false,
     };
     const state: InitState = { version: 1, cloud: "sandbox", inputs, steps: {}, outputs: {}, updatedAt: new Date().toISOString() };
     const ctx = {
-      inputs, state, azure,
+      inputs,
+      state,
+      azure,
       kube: async () => {
-        const src = await kubeSource({}, {}, { subscription, resourceGroup, cluster }, async () => real, async () => "");
+        const src = await kubeSource(
+          {},
+          {},
+          { subscription, resourceGroup, cluster },
+          async () => real,
+          async () => "",
+        );
         return (kube ??= createKubeOps(src.yaml, src.context, { token: src.token }));
       },
     };
     const before = { ...JSON.parse(writeFingerprint(sb.dir)) };
-    const err = await runSteps({ steps: STEPS, ctx, ui: createUi({ interactive: false, stream: new Writable({ write: (_c, _e, cb) => cb() }) }), dryRun: false, yes: true, save: async () => {} })
-      .then(() => undefined, (e: Error & { suggestion?: string }) => e);
+    const err = await runSteps({
+      steps: STEPS,
+      ctx,
+      ui: createUi({ interactive: false, stream: new Writable({ write: (_c, _e, cb) => cb() }) }),
+      dryRun: false,
+      yes: true,
+      save: async () => {},
+    }).then(
+      () => undefined,
+      (e: Error & { suggestion?: string }) => e,
+    );
     expect(tagged).toBe(true);
     expect(err?.message).toMatch(/cluster aks-sandbox changed since the plan was made/);
     expect(err?.suggestion).toBe("re-run to plan again");

@@ -16,11 +16,32 @@ beforeAll(async () => {
   // The API server seeds its system objects on its first request: make it before any fingerprint.
   await kubectlJson(sb.info.kubeconfig, ["get", "pods", "-A"]);
 });
-afterAll(async () => { await sb?.stop(); });
+afterAll(async () => {
+  await sb?.stop();
+});
 
 const init = (cluster: string, extra: string[] = []) =>
-  runCli(["init", "--sandbox", "--sandbox-dir", sb.dir, "--yes", "--cluster", cluster, "--identity", `id-${cluster}`, "--namespace", cluster, "--service-account", "sa",
-    "--state", `${cwd}/${cluster}.json`, ...extra], { cwd });
+  runCli(
+    [
+      "init",
+      "--sandbox",
+      "--sandbox-dir",
+      sb.dir,
+      "--yes",
+      "--cluster",
+      cluster,
+      "--identity",
+      `id-${cluster}`,
+      "--namespace",
+      cluster,
+      "--service-account",
+      "sa",
+      "--state",
+      `${cwd}/${cluster}.json`,
+      ...extra,
+    ],
+    { cwd },
+  );
 
 describe("init and the cluster's state", () => {
   it("sandbox.json names the variants beside the default cluster", () => {
@@ -49,7 +70,9 @@ describe("init and the cluster's state", () => {
     const before = writeFingerprint(sb.dir);
     const dry = await init("aks-old", ["--dry-run"]);
     expect(dry.code, dry.stdout + dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/WARN: Kubernetes 1\.27\.9 is out of support in eastus \(supported: 1\.31, 1\.32, 1\.33\); AKS refuses any update until it is upgraded: az aks upgrade -g rg-sandbox -n aks-old --kubernetes-version 1\.31/);
+    expect(dry.stdout).toMatch(
+      /WARN: Kubernetes 1\.27\.9 is out of support in eastus \(supported: 1\.31, 1\.32, 1\.33\); AKS refuses any update until it is upgraded: az aks upgrade -g rg-sandbox -n aks-old --kubernetes-version 1\.31/,
+    );
     expect(writeFingerprint(sb.dir)).toBe(before);
     // Applied anyway: AKS refuses the PUT, and every other write waits for it to be accepted.
     const applied = await init("aks-old");

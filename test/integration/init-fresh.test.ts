@@ -7,8 +7,13 @@ import { startTestSandbox } from "../helpers/sandbox.js";
 import { KV_SECRETS_USER, armView, kubectlJson, readInitState, runCli, tempDir, vaultId, writeFingerprint } from "../helpers/init-cli.harness.js";
 
 const STEP_TITLES = [
-  "Cluster: OIDC issuer and workload identity", "OIDC issuer URL", "User-assigned managed identity", "Kubernetes service account",
-  "Federated identity credential", "Azure role assignments", "Test pod",
+  "Cluster: OIDC issuer and workload identity",
+  "OIDC issuer URL",
+  "User-assigned managed identity",
+  "Kubernetes service account",
+  "Federated identity credential",
+  "Azure role assignments",
+  "Test pod",
 ];
 
 let sb: Awaited<ReturnType<typeof startTestSandbox>>;
@@ -20,8 +25,23 @@ beforeAll(async () => {
   sb = await startTestSandbox();
   cwd = tempDir("aks-wi-init-fresh-");
   vault = vaultId(sb.dir);
-  args = ["init", "--sandbox", "--sandbox-dir", sb.dir, "--yes", "--identity", "id-app", "--namespace", "app", "--service-account", "sa-app",
-    "--role", "Key Vault Secrets User", "--scope", vault];
+  args = [
+    "init",
+    "--sandbox",
+    "--sandbox-dir",
+    sb.dir,
+    "--yes",
+    "--identity",
+    "id-app",
+    "--namespace",
+    "app",
+    "--service-account",
+    "sa-app",
+    "--role",
+    "Key Vault Secrets User",
+    "--scope",
+    vault,
+  ];
 });
 afterAll(async () => {
   await sb?.stop();

@@ -14,7 +14,9 @@ const NS = "locked";
 
 const kubectl = (args: string[], input?: string) =>
   new Promise<{ code: number; out: string; err: string }>((resolve) => {
-    const child = execFile("kubectl", args, { env: { ...cleanEnv(), KUBECONFIG: sb.info.kubeconfig }, encoding: "utf8" }, (e, out, err) => resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out, err }));
+    const child = execFile("kubectl", args, { env: { ...cleanEnv(), KUBECONFIG: sb.info.kubeconfig }, encoding: "utf8" }, (e, out, err) =>
+      resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out, err }),
+    );
     child.stdin!.end(input ?? "");
   });
 
@@ -24,18 +26,30 @@ beforeAll(async () => {
   const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: NS, labels: { "pod-security.kubernetes.io/enforce": "restricted" } } };
   expect((await kubectl(["apply", "-f", "-"], JSON.stringify(ns))).code).toBe(0);
 });
-afterAll(async () => { await sb?.stop(); });
+afterAll(async () => {
+  await sb?.stop();
+});
 
 describe("the test pod on a namespace enforcing Pod Security restricted", () => {
   it("a pod without a securityContext (aks-wi's old test pod) is refused there", async () => {
-    const old = { apiVersion: "v1", kind: "Pod", metadata: { name: "old", namespace: NS }, spec: { containers: [{ name: "main", image: "mcr.microsoft.com/cbl-mariner/busybox:2.0", command: ["sleep", "3600"] }] } };
+    const old = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "old", namespace: NS },
+      spec: { containers: [{ name: "main", image: "mcr.microsoft.com/cbl-mariner/busybox:2.0", command: ["sleep", "3600"] }] },
+    };
     const r = await kubectl(["apply", "-f", "-"], JSON.stringify(old));
     expect(r.code).not.toBe(0);
-    expect(r.err).toMatch(/pods "old" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false .*unrestricted capabilities .*runAsNonRoot != true .*seccompProfile/);
+    expect(r.err).toMatch(
+      /pods "old" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false .*unrestricted capabilities .*runAsNonRoot != true .*seccompProfile/,
+    );
   });
 
   it("init starts its test pod there, and verify passes from inside it", async () => {
-    const init = await runCli(["init", "--sandbox", "--sandbox-dir", sb.dir, "--yes", "--identity", "id-locked", "--namespace", NS, "--service-account", "sa-locked"], { cwd });
+    const init = await runCli(
+      ["init", "--sandbox", "--sandbox-dir", sb.dir, "--yes", "--identity", "id-locked", "--namespace", NS, "--service-account", "sa-locked"],
+      { cwd },
+    );
     expect(init.code, `${init.stdout}\n${init.stderr}`).toBe(0);
     const pod = await kubectlJson(sb.info.kubeconfig, ["get", "pod", "aks-wi-test", "-n", NS]);
     expect(pod.status.phase).toBe("Running");
@@ -49,7 +63,24 @@ describe("the test pod on a namespace enforcing Pod Security restricted", () => 
   });
 
   it("--test-pod-image (and AKS_WI_TEST_POD_IMAGE) puts a mirror's image in the plan's pod", async () => {
-    const args = ["init", "--sandbox", "--sandbox-dir", sb.dir, "--yes", "--dry-run", "--output", "json", "--identity", "id-other", "--namespace", "other", "--service-account", "sa-other", "--state", `${cwd}/other.json`];
+    const args = [
+      "init",
+      "--sandbox",
+      "--sandbox-dir",
+      sb.dir,
+      "--yes",
+      "--dry-run",
+      "--output",
+      "json",
+      "--identity",
+      "id-other",
+      "--namespace",
+      "other",
+      "--service-account",
+      "sa-other",
+      "--state",
+      `${cwd}/other.json`,
+    ];
     const image = (r: { stdout: string }) => JSON.stringify(JSON.parse(r.stdout)).match(/"image":"([^"]+)"/)?.[1];
     const byFlag = await runCli([...args, "--test-pod-image", "myacr.azurecr.io/mirror/azurelinux/busybox:1.36"], { cwd });
     expect(byFlag.code, byFlag.stderr).toBe(0);

@@ -29,7 +29,13 @@ async function prompt(re: RegExp, timeoutMs = 15_000): Promise<string> {
 }
 
 /** The highlighted entry of the open pick-list (the last line with the "❯" cursor). */
-const active = () => screen().split("\n").filter((l) => l.includes("❯")).pop()?.replace(/^.*❯\s*/, "").trim() ?? "";
+const active = () =>
+  screen()
+    .split("\n")
+    .filter((l) => l.includes("❯"))
+    .pop()
+    ?.replace(/^.*❯\s*/, "")
+    .trim() ?? "";
 
 /** Moves the pick-list cursor down (it wraps) until the highlighted entry starts with `label`. */
 async function moveTo(label: string, maxSteps = 20): Promise<void> {

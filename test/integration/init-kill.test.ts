@@ -20,8 +20,24 @@ afterAll(async () => {
 });
 
 function initArgs(identity: string, ns: string, testPod = false): string[] {
-  return ["init", "--sandbox", "--sandbox-dir", sb.dir, "--yes", "--identity", identity, "--namespace", ns, "--service-account", "sa-app",
-    "--role", "Key Vault Secrets User", "--scope", vault, testPod ? "--test-pod" : "--no-test-pod"];
+  return [
+    "init",
+    "--sandbox",
+    "--sandbox-dir",
+    sb.dir,
+    "--yes",
+    "--identity",
+    identity,
+    "--namespace",
+    ns,
+    "--service-account",
+    "sa-app",
+    "--role",
+    "Key Vault Secrets User",
+    "--scope",
+    vault,
+    testPod ? "--test-pod" : "--no-test-pod",
+  ];
 }
 
 /** Starts init and SIGKILLs it once the state file shows `step` under way (and `until` holds, if
@@ -93,7 +109,7 @@ describe("aks-wi init killed mid-step, then re-run", () => {
     // A small LCG: the same moments on every run of the test, spread over the whole apply (the
     // cluster update takes 4 s here; the identity, service account and role run beside it).
     let seed = 20261201;
-    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const moments: number[] = [];
     for (let i = 0; i < 5; i++) {
       const ms = Math.round(150 + next() * 1500);

@@ -52,10 +52,28 @@ describe("aks-wi init without its inputs (non-interactive)", () => {
 
   // What a plan can know stops the run before the cluster (whose change cannot be undone) is touched.
   it.each([
-    ["an identity resource group that does not exist", ["--identity-resource-group", "rg-nope"], /reading identity id-x: .*ResourceGroupNotFound/, /--identity-resource-group/, 1],
+    [
+      "an identity resource group that does not exist",
+      ["--identity-resource-group", "rg-nope"],
+      /reading identity id-x: .*ResourceGroupNotFound/,
+      /--identity-resource-group/,
+      1,
+    ],
     // Input mistakes exit 2, wherever they are found (here: the permission preflight's read at the scope).
-    ["a role scope that does not exist", ["--role", "Reader", "--scope", "SUB/resourceGroups/rg-sandbox/providers/Microsoft.KeyVault/vaults/nope"], /ResourceNotFound: The Resource 'Microsoft.KeyVault\/vaults\/nope'/, /check --scope .*vaults\/nope/, 2],
-    ["Owner at subscription scope without --allow-broad-scope", ["--role", "Owner", "--scope", "SUB"], /"Owner" at subscription scope .* grants control of the whole subscription/, /--allow-broad-scope/, 2],
+    [
+      "a role scope that does not exist",
+      ["--role", "Reader", "--scope", "SUB/resourceGroups/rg-sandbox/providers/Microsoft.KeyVault/vaults/nope"],
+      /ResourceNotFound: The Resource 'Microsoft.KeyVault\/vaults\/nope'/,
+      /check --scope .*vaults\/nope/,
+      2,
+    ],
+    [
+      "Owner at subscription scope without --allow-broad-scope",
+      ["--role", "Owner", "--scope", "SUB"],
+      /"Owner" at subscription scope .* grants control of the whole subscription/,
+      /--allow-broad-scope/,
+      2,
+    ],
   ] as const)("%s: the plan stops, nothing changed", async (_what, extra, message, hint, code) => {
     const cwd = tempDir("aks-wi-planstop-");
     // The first read of the cluster lets the seeded system pods reach Running (a kubelet's doing,
@@ -63,7 +81,10 @@ describe("aks-wi init without its inputs (non-interactive)", () => {
     await kubectlJson(sb.info.kubeconfig, ["get", "pods", "-A"]);
     const before = writeFingerprint(sb.dir);
     const args = extra.map((a) => a.replace(/^SUB/, `/subscriptions/${sb.info.subscriptionId}`));
-    const r = await runCli(["init", "--sandbox", "--sandbox-dir", sb.dir, "--yes", "--identity", "id-x", "--namespace", "ns-x", "--service-account", "sa-x", ...args], { cwd });
+    const r = await runCli(
+      ["init", "--sandbox", "--sandbox-dir", sb.dir, "--yes", "--identity", "id-x", "--namespace", "ns-x", "--service-account", "sa-x", ...args],
+      { cwd },
+    );
     expect(r.code).toBe(code);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toMatch(hint);

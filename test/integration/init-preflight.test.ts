@@ -35,11 +35,29 @@ describe("init's permission preflight", () => {
     const p = await principal(["contributor-only", "--role", "Contributor", "--scope", `/subscriptions/${sb.info.subscriptionId}`]);
     const before = writeFingerprint(sb.dir);
     const r = await runCli(
-      ["init", "--sandbox", "--sandbox-dir", sb.dir, "--yes", "--identity", "id-pre", "--namespace", "pre", "--service-account", "sa-pre", "--role", "Key Vault Secrets User", "--scope", vault],
+      [
+        "init",
+        "--sandbox",
+        "--sandbox-dir",
+        sb.dir,
+        "--yes",
+        "--identity",
+        "id-pre",
+        "--namespace",
+        "pre",
+        "--service-account",
+        "sa-pre",
+        "--role",
+        "Key Vault Secrets User",
+        "--scope",
+        vault,
+      ],
       { cwd: tempDir("aks-wi-preflight-"), env: { AZURE_CLIENT_ID: p.clientId, AZURE_CLIENT_SECRET: p.clientSecret, AZURE_TENANT_ID: p.tenantId } },
     );
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/you lack a permission this plan needs: Microsoft\.Authorization\/roleAssignments\/write at \/subscriptions\/.*\/vaults\/kv-sandbox-[0-9a-f]+ \(granted by "Role Based Access Control Administrator"\)/);
+    expect(r.stderr).toMatch(
+      /you lack a permission this plan needs: Microsoft\.Authorization\/roleAssignments\/write at \/subscriptions\/.*\/vaults\/kv-sandbox-[0-9a-f]+ \(granted by "Role Based Access Control Administrator"\)/,
+    );
     expect(r.stderr).toMatch(/nothing was changed .*conditions on role assignments/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     // The plan was printed and the cluster step never ran.
@@ -53,7 +71,22 @@ describe("init's permission preflight", () => {
     expect(p.kubeconfig).toBeTruthy();
     const before = writeFingerprint(sb.dir);
     const r = await runCli(
-      ["init", "--sandbox", "--sandbox-dir", sb.dir, "--yes", "--identity", "id-view", "--namespace", "viewer-ns", "--service-account", "sa-view", "--no-test-pod", "--kubeconfig", p.kubeconfig!],
+      [
+        "init",
+        "--sandbox",
+        "--sandbox-dir",
+        sb.dir,
+        "--yes",
+        "--identity",
+        "id-view",
+        "--namespace",
+        "viewer-ns",
+        "--service-account",
+        "sa-view",
+        "--no-test-pod",
+        "--kubeconfig",
+        p.kubeconfig!,
+      ],
       { cwd: tempDir("aks-wi-preflight-kube-") },
     );
     expect(r.code).toBe(4);

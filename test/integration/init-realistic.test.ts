@@ -19,8 +19,6 @@ const LATENCY = {
   podStartMs: 500,
 };
 
-
-
 let sb: Awaited<ReturnType<typeof startTestSandbox>>;
 
 beforeAll(async () => {
@@ -34,8 +32,23 @@ describe("aks-wi init against Azure's waits (scaled down)", () => {
   it("waits out the cluster update and the identity's replication; all seven steps done, one credential, one role assignment", async () => {
     const cwd = tempDir("aks-wi-init-realistic-");
     const vault = vaultId(sb.dir);
-    const args = ["init", "--sandbox", "--sandbox-dir", sb.dir, "--yes", "--identity", "id-slow", "--namespace", "app", "--service-account", "sa-app",
-      "--role", "Key Vault Secrets User", "--scope", vault];
+    const args = [
+      "init",
+      "--sandbox",
+      "--sandbox-dir",
+      sb.dir,
+      "--yes",
+      "--identity",
+      "id-slow",
+      "--namespace",
+      "app",
+      "--service-account",
+      "sa-app",
+      "--role",
+      "Key Vault Secrets User",
+      "--scope",
+      vault,
+    ];
     const rec = recordArm(Number(new URL(sb.info.armEndpoint).port));
     const r = await runCli(args, { cwd }).finally(() => rec.stop());
     expect(r.stderr).not.toMatch(/error|warning/i);
@@ -67,8 +80,14 @@ describe("aks-wi init against Azure's waits (scaled down)", () => {
     const ficPuts = rec.log.filter((e) => e.method === "PUT" && /\/federatedIdentityCredentials\//i.test(e.path));
     const timeline = ficPuts.map((e) => `${e.status} ${e.code ?? ""} +${e.startedAt - born}ms`).join(", ");
     expect([ficPuts[0]!.status, ficPuts[0]!.code], timeline).toEqual([404, "ParentResourceNotFound"]);
-    expect(ficPuts.every((e) => e.status === 201 || (e.code === "ParentResourceNotFound" && e.startedAt < born + LATENCY.ficParentNotFoundMs)), timeline).toBe(true);
-    expect(ficPuts.filter((e) => e.status === 201), timeline).toHaveLength(1);
+    expect(
+      ficPuts.every((e) => e.status === 201 || (e.code === "ParentResourceNotFound" && e.startedAt < born + LATENCY.ficParentNotFoundMs)),
+      timeline,
+    ).toBe(true);
+    expect(
+      ficPuts.filter((e) => e.status === 201),
+      timeline,
+    ).toHaveLength(1);
     expect(ficPuts.at(-1)!.status, timeline).toBe(201);
     // The role assignment went in while RBAC could not see the principal yet, in one PUT.
     const raPuts = rec.log.filter((e) => e.method === "PUT" && /\/roleAssignments\//i.test(e.path));

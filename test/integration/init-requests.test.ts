@@ -15,8 +15,23 @@ let cwd: string;
 beforeAll(async () => {
   sb = await startTestSandbox();
   cwd = tempDir("aks-wi-init-requests-");
-  args = ["init", "--sandbox", "--sandbox-dir", sb.dir, "--yes", "--identity", "id-req", "--namespace", "req", "--service-account", "sa-req",
-    "--role", "Key Vault Secrets User", "--scope", vaultId(sb.dir)];
+  args = [
+    "init",
+    "--sandbox",
+    "--sandbox-dir",
+    sb.dir,
+    "--yes",
+    "--identity",
+    "id-req",
+    "--namespace",
+    "req",
+    "--service-account",
+    "sa-req",
+    "--role",
+    "Key Vault Secrets User",
+    "--scope",
+    vaultId(sb.dir),
+  ];
 });
 afterAll(async () => {
   await sb?.stop();
@@ -30,7 +45,8 @@ const CLUSTER = /\/providers\/Microsoft\.ContainerService\/managedClusters\/[^/]
 function splitPolls(log: ArmExchange[]): { polls: ArmExchange[]; rest: ArmExchange[] } {
   const put = log.findIndex((e) => e.method === "PUT" && CLUSTER.test(e.path));
   const isPoll = (e: ArmExchange, i: number) =>
-    e.method === "GET" && (/\/providers\/Microsoft\.ContainerService\/locations\/[^/]+\/operations\//i.test(e.path) || (put >= 0 && i > put && CLUSTER.test(e.path)));
+    e.method === "GET" &&
+    (/\/providers\/Microsoft\.ContainerService\/locations\/[^/]+\/operations\//i.test(e.path) || (put >= 0 && i > put && CLUSTER.test(e.path)));
   return { polls: log.filter(isPoll), rest: log.filter((e, i) => !isPoll(e, i)) };
 }
 const show = (log: ArmExchange[]) => log.map((e) => `${e.method} ${e.path} ${e.status}`).join("\n");
@@ -61,6 +77,9 @@ describe("init's request budget", () => {
     const rerun = await counted();
     expect(rerun.arm.length, show(rerun.arm)).toBeLessThanOrEqual(7);
     expect(rerun.kube.length, show(rerun.kube)).toBeLessThanOrEqual(5);
-    expect(rerun.arm.concat(rerun.kube).filter((e) => e.method !== "GET" && !/listClusterUserCredential/.test(e.path)), show(rerun.arm)).toEqual([]);
+    expect(
+      rerun.arm.concat(rerun.kube).filter((e) => e.method !== "GET" && !/listClusterUserCredential/.test(e.path)),
+      show(rerun.arm),
+    ).toEqual([]);
   });
 });

@@ -10,9 +10,13 @@ describe("aks-wi init usage errors (built CLI)", () => {
     const r = await runCli(["init", "--yes"], { cwd });
     expect(r.code).toBe(2);
     for (const want of [
-      "--subscription or AKS_WI_SUBSCRIPTION", "--resource-group or AKS_WI_RESOURCE_GROUP", "--cluster or AKS_WI_CLUSTER",
-      "--identity or AKS_WI_IDENTITY", "--service-account or AKS_WI_SERVICE_ACCOUNT",
-    ]) expect(r.stderr).toContain(want);
+      "--subscription or AKS_WI_SUBSCRIPTION",
+      "--resource-group or AKS_WI_RESOURCE_GROUP",
+      "--cluster or AKS_WI_CLUSTER",
+      "--identity or AKS_WI_IDENTITY",
+      "--service-account or AKS_WI_SERVICE_ACCOUNT",
+    ])
+      expect(r.stderr).toContain(want);
     expect(r.stderr).toContain("not asking: --yes");
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(readdirSync(cwd)).toEqual([]);

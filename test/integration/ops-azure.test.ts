@@ -19,8 +19,6 @@ const WINDOWS = { identityWriteMs: 300, ficParentNotFoundMs: 1500, principalRepl
 const AUDIENCE = ["api://AzureADTokenExchange"];
 const CONCURRENT = "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity";
 
-
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let sb: Awaited<ReturnType<typeof startTestSandbox>>;
@@ -74,7 +72,10 @@ describe("AzureOps on the sandbox", () => {
   it("enables OIDC issuer and workload identity in one update; the issuer keeps its trailing slash", async () => {
     const progress: string[] = [];
     const accepted: number[] = [];
-    const c = await azure.enableWorkloadIdentity((await azure.getCluster(sub, rg, sb.info.clusterName))!, { onProgress: (s) => progress.push(s), onAccepted: () => accepted.push(1) });
+    const c = await azure.enableWorkloadIdentity((await azure.getCluster(sub, rg, sb.info.clusterName))!, {
+      onProgress: (s) => progress.push(s),
+      onAccepted: () => accepted.push(1),
+    });
     expect(accepted).toEqual([1]);
     expect(c).toMatchObject({ oidcIssuerEnabled: true, workloadIdentityEnabled: true, provisioningState: "Succeeded" });
     expect(c.issuerUrl).toMatch(new RegExp(`^${sb.info.oidcBase}/${sb.info.tenantId}/[0-9a-f-]{36}/$`));
@@ -172,8 +173,10 @@ describe("AzureOps on the sandbox", () => {
     const born = createdAt("id-roles");
     // The principal really is still replicating: an assignment that does not name its type is refused.
     const { auth } = rawClients();
-    await expect(auth.roleAssignments.create(scope, randomUUID(), { roleDefinitionId: byName!.id, principalId: id.principalId }))
-      .rejects.toMatchObject({ statusCode: 400, code: "PrincipalNotFound" });
+    await expect(auth.roleAssignments.create(scope, randomUUID(), { roleDefinitionId: byName!.id, principalId: id.principalId })).rejects.toMatchObject({
+      statusCode: 400,
+      code: "PrincipalNotFound",
+    });
 
     const name = "0a4f6f8e-7a43-5d51-9d7e-3b1f3d3c2a10";
     const rec = recordArm(armPort);

@@ -44,7 +44,11 @@ describe("KubeOps on the sandbox", () => {
     expect(patched.uid).toBe(sa.uid);
     const json = JSON.parse(await kubectl("-n", "ops-ns", "get", "serviceaccount", "sa-one", "-o", "json"));
     expect(json.metadata.labels).toEqual({ team: "payments" });
-    expect(json.metadata.annotations).toMatchObject({ "example.com/keep": "yes", "azure.workload.identity/client-id": "new", "azure.workload.identity/tenant-id": "t" });
+    expect(json.metadata.annotations).toMatchObject({
+      "example.com/keep": "yes",
+      "azure.workload.identity/client-id": "new",
+      "azure.workload.identity/tenant-id": "t",
+    });
     const removed = await kube.mergeAnnotations("ops-ns", "sa-one", { "azure.workload.identity/tenant-id": null });
     expect(removed.annotations["azure.workload.identity/tenant-id"]).toBeUndefined();
     expect((await kube.listServiceAccounts("ops-ns")).map((s) => s.name)).toContain("sa-one");

@@ -39,20 +39,43 @@ const writes: string[] = [];
 beforeAll(async () => {
   sb = await startTestSandbox();
   const profile = sandboxCloud(sb.dir);
-  const azure: AzureOps = recording(createAzureOps(profile, { clusterPollMs: 100, replication: { initialDelayMs: 50, maxDelayMs: 500, budgetMs: 20_000 } }), writes);
+  const azure: AzureOps = recording(
+    createAzureOps(profile, { clusterPollMs: 100, replication: { initialDelayMs: 50, maxDelayMs: 500, budgetMs: 20_000 } }),
+    writes,
+  );
   const { subscriptionId: subscription, resourceGroup, clusterName: cluster } = sb.info;
   let kube: KubeOps | undefined;
   const inputs: InitInputs = {
-    subscription, resourceGroup, cluster, identity: "id-steps", identityResourceGroup: resourceGroup, namespace: "app", serviceAccount: "sa-app",
-    federatedCredential: "fc-app", roles: [{ role: "Key Vault Secrets User", scope: `/subscriptions/${subscription}/resourceGroups/${resourceGroup}` }],
-    testPod: true, testPodName: "aks-wi-test", overwrite: false, allowBroadScope: false,
+    subscription,
+    resourceGroup,
+    cluster,
+    identity: "id-steps",
+    identityResourceGroup: resourceGroup,
+    namespace: "app",
+    serviceAccount: "sa-app",
+    federatedCredential: "fc-app",
+    roles: [{ role: "Key Vault Secrets User", scope: `/subscriptions/${subscription}/resourceGroups/${resourceGroup}` }],
+    testPod: true,
+    testPodName: "aks-wi-test",
+    overwrite: false,
+    allowBroadScope: false,
   };
   const state: InitState = { version: 1, cloud: "sandbox", inputs, steps: {}, outputs: {}, updatedAt: new Date().toISOString() };
   ctx = {
-    inputs, state, azure,
+    inputs,
+    state,
+    azure,
     kube: async () => {
       // The cluster's credential from ARM, as init gets it (the sandbox cluster is not Entra-integrated: no token).
-      const src = kube ? undefined : await kubeSource({}, {}, { subscription, resourceGroup, cluster }, async () => azure, async () => "");
+      const src = kube
+        ? undefined
+        : await kubeSource(
+            {},
+            {},
+            { subscription, resourceGroup, cluster },
+            async () => azure,
+            async () => "",
+          );
       return (kube ??= recording(createKubeOps(src!.yaml, src!.context, { token: src!.token }), writes));
     },
   };
@@ -70,11 +93,23 @@ describe("init steps on the sandbox", () => {
     const first = await run();
     expect(first.plans.map((p) => p.change)).toEqual(["update", "read", "create", "create", "create", "create", "create"]);
     // Every write made through the real SDKs is one of the plan's operations, one for one.
-    expect(writes.slice().sort()).toEqual(["createIdentity", "createNamespace", "createPod", "createRoleAssignment", "createServiceAccount", "enableWorkloadIdentity", "putFederatedCredential"]);
+    expect(writes.slice().sort()).toEqual([
+      "createIdentity",
+      "createNamespace",
+      "createPod",
+      "createRoleAssignment",
+      "createServiceAccount",
+      "enableWorkloadIdentity",
+      "putFederatedCredential",
+    ]);
     expect(first.operations.filter((o) => o.action !== "read").length).toBe(writes.length);
     const o = ctx.state.outputs;
     expect(o.issuerUrl).toMatch(/\/$/);
-    expect(o.federatedCredential).toMatchObject({ issuer: o.issuerUrl, subject: "system:serviceaccount:app:sa-app", audiences: ["api://AzureADTokenExchange"] });
+    expect(o.federatedCredential).toMatchObject({
+      issuer: o.issuerUrl,
+      subject: "system:serviceaccount:app:sa-app",
+      audiences: ["api://AzureADTokenExchange"],
+    });
     expect(o.roleAssignments).toHaveLength(1);
     expect(o.roleAssignments![0]!.principalId).toBe(o.identity!.principalId);
     expect(o.testPod?.phase).toBe("Running");

@@ -23,16 +23,24 @@ describe("npm pack, then npm install -g", () => {
     const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
     expect(tarball).toBeTruthy();
     // The dependencies come from npm's cache (filled by `npm ci`) when it has them.
-    await run(npm, ["install", "-g", "--prefix", join(work, "prefix"), join(work, tarball!), "--prefer-offline", "--no-fund", "--no-audit", "--silent"], { cwd: work, env: cleanEnv(), timeout: 150_000 });
+    await run(npm, ["install", "-g", "--prefix", join(work, "prefix"), join(work, tarball!), "--prefer-offline", "--no-fund", "--no-audit", "--silent"], {
+      cwd: work,
+      env: cleanEnv(),
+      timeout: 150_000,
+    });
     const bin = join(work, "prefix", "bin", "aks-wi");
     const v = await run(bin, ["--version"], { cwd: work, env: cleanEnv() });
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     const sb = join(work, "sandbox");
     await run(bin, ["sandbox", "start", "--dir", sb], { cwd: work, env: cleanEnv() });
-    const init = await run(bin, ["init", "--sandbox", "--sandbox-dir", sb, "--yes", "--identity", "id-pack", "--namespace", "pack", "--service-account", "sa-pack", "--no-test-pod"], {
-      cwd: work,
-      env: cleanEnv(),
-    });
+    const init = await run(
+      bin,
+      ["init", "--sandbox", "--sandbox-dir", sb, "--yes", "--identity", "id-pack", "--namespace", "pack", "--service-account", "sa-pack", "--no-test-pod"],
+      {
+        cwd: work,
+        env: cleanEnv(),
+      },
+    );
     expect(init.stdout).toContain("Workload identity is set up.");
   }, 200_000);
 });

@@ -10,7 +10,10 @@ import { cleanEnv, tempDir } from "../helpers/init-cli.harness.js";
 function quickStart(): string[] {
   const readme = readFileSync(join(process.cwd(), "README.md"), "utf8");
   const block = /## Quick start\n\n```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
-  return block.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("node bin/aks-wi "));
+  return block
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith("node bin/aks-wi "));
 }
 
 describe("README quick start", () => {
@@ -34,6 +37,8 @@ describe("README quick start", () => {
     }
     for (const r of results) expect(r.status, `${r.line}\n${r.out}`).toBe(0);
     expect(results).toHaveLength(lines.length);
-    expect(results.find((r) => r.line.includes(" verify "))!.out).toMatch(/^WARN\s+access\s+identity id-app holds no Azure role assignment, and none was asked for/m);
+    expect(results.find((r) => r.line.includes(" verify "))!.out).toMatch(
+      /^WARN\s+access\s+identity id-app holds no Azure role assignment, and none was asked for/m,
+    );
   }, 240_000);
 });

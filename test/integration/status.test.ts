@@ -13,7 +13,22 @@ let inputs: string[];
 
 beforeAll(async () => {
   sb = await startTestSandbox();
-  inputs = ["--sandbox", "--sandbox-dir", sb.dir, "--identity", "id-st", "--namespace", "st", "--service-account", "sa-st", "--role", "Key Vault Secrets User", "--scope", vaultId(sb.dir), "--no-test-pod"];
+  inputs = [
+    "--sandbox",
+    "--sandbox-dir",
+    sb.dir,
+    "--identity",
+    "id-st",
+    "--namespace",
+    "st",
+    "--service-account",
+    "sa-st",
+    "--role",
+    "Key Vault Secrets User",
+    "--scope",
+    vaultId(sb.dir),
+    "--no-test-pod",
+  ];
   const r = await runCli(["init", "--yes", ...inputs], { cwd: tempDir("aks-wi-status-init-") });
   expect(r.code).toBe(0);
 });
@@ -37,15 +52,27 @@ describe("aks-wi status", () => {
 
   it("names each drift by field after hand edits (exit 6), changes nothing; init repairs it", async () => {
     const cwd = tempDir("aks-wi-status-drift-");
-    await kubectlJson(sb.info.kubeconfig, ["annotate", "serviceaccount", "sa-st", "-n", "st", "azure.workload.identity/client-id=00000000-1111-2222-3333-444444444444", "--overwrite"]);
+    await kubectlJson(sb.info.kubeconfig, [
+      "annotate",
+      "serviceaccount",
+      "sa-st",
+      "-n",
+      "st",
+      "azure.workload.identity/client-id=00000000-1111-2222-3333-444444444444",
+      "--overwrite",
+    ]);
     const profile = sandboxCloud(sb.dir);
     const msi = new ManagedServiceIdentityClient(profile.credential(), sb.info.subscriptionId, profile.clientOptions());
     await msi.federatedIdentityCredentials.delete(sb.info.resourceGroup, "id-st", "aks-wi-st-sa-st");
     const before = writeFingerprint(sb.dir);
     const r = await runCli(["status", ...inputs], { cwd });
     expect(r.code).toBe(6);
-    expect(r.stdout).toMatch(/Kubernetes service account\s+drift\n\s+- annotation azure\.workload\.identity\/client-id is "00000000-1111-2222-3333-444444444444" \(want "[0-9a-f-]{36}"\)/);
-    expect(r.stdout).toMatch(/Federated identity credential\s+drift\n\s+- no federated credential on id-st trusts issuer https:\/\/\S+\/ for subject system:serviceaccount:st:sa-st/);
+    expect(r.stdout).toMatch(
+      /Kubernetes service account\s+drift\n\s+- annotation azure\.workload\.identity\/client-id is "00000000-1111-2222-3333-444444444444" \(want "[0-9a-f-]{36}"\)/,
+    );
+    expect(r.stdout).toMatch(
+      /Federated identity credential\s+drift\n\s+- no federated credential on id-st trusts issuer https:\/\/\S+\/ for subject system:serviceaccount:st:sa-st/,
+    );
     expect(r.stdout).toMatch(/User-assigned managed identity\s+in sync/);
     expect(r.stdout).toMatch(/Drift in 2 of 7 steps: `aks-wi init` with the same inputs repairs it/);
     expect(writeFingerprint(sb.dir)).toBe(before);

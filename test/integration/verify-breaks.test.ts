@@ -21,10 +21,16 @@ beforeAll(async () => {
   clientId = id.clientId!;
   principalId = id.principalId!;
 }, 60_000);
-afterAll(async () => { await env?.sb.stop(); });
+afterAll(async () => {
+  await env?.sb.stop();
+});
 
 const putFic = (p: { issuer?: string; subject?: string; audiences?: string[] }) =>
-  env.clients.msi.federatedIdentityCredentials.createOrUpdate(RG, IDENTITY, FIC, { issuer: p.issuer ?? issuer, subject: p.subject ?? SUBJECT, audiences: p.audiences ?? [AUD] });
+  env.clients.msi.federatedIdentityCredentials.createOrUpdate(RG, IDENTITY, FIC, {
+    issuer: p.issuer ?? issuer,
+    subject: p.subject ?? SUBJECT,
+    audiences: p.audiences ?? [AUD],
+  });
 
 async function expectFail(check: string, id: string, extra: string[] = []) {
   const res = await verifyJson(env, extra);
@@ -121,7 +127,11 @@ describe("aks-wi verify names each break", () => {
       expect(f.expected).toBe(`Key Vault Secrets User at ${env.vault}`);
       expect(f.actual).toMatch(/no assignment/);
     } finally {
-      await env.clients.auth.roleAssignments.create(env.vault, a!.name!, { roleDefinitionId: a!.roleDefinitionId!, principalId, principalType: "ServicePrincipal" });
+      await env.clients.auth.roleAssignments.create(env.vault, a!.name!, {
+        roleDefinitionId: a!.roleDefinitionId!,
+        principalId,
+        principalType: "ServicePrincipal",
+      });
     }
   });
 
@@ -129,14 +139,22 @@ describe("aks-wi verify names each break", () => {
     const [a] = await list();
     await env.clients.auth.roleAssignments.deleteById(a!.id!);
     const narrow = `${env.vault}/secrets/app-secret`;
-    const created = await env.clients.auth.roleAssignments.create(narrow, "0b5a3c36-4a55-4d41-9d43-8c1c5b0d1e11", { roleDefinitionId: a!.roleDefinitionId!, principalId, principalType: "ServicePrincipal" });
+    const created = await env.clients.auth.roleAssignments.create(narrow, "0b5a3c36-4a55-4d41-9d43-8c1c5b0d1e11", {
+      roleDefinitionId: a!.roleDefinitionId!,
+      principalId,
+      principalType: "ServicePrincipal",
+    });
     try {
       const { f } = await expectFail("access", "role-narrower-scope");
       expect(f.expected).toBe(`Key Vault Secrets User at ${env.vault}`);
       expect(f.actual).toContain(narrow);
     } finally {
       await env.clients.auth.roleAssignments.deleteById(created.id!);
-      await env.clients.auth.roleAssignments.create(env.vault, a!.name!, { roleDefinitionId: a!.roleDefinitionId!, principalId, principalType: "ServicePrincipal" });
+      await env.clients.auth.roleAssignments.create(env.vault, a!.name!, {
+        roleDefinitionId: a!.roleDefinitionId!,
+        principalId,
+        principalType: "ServicePrincipal",
+      });
     }
   });
 
@@ -160,7 +178,12 @@ describe("aks-wi verify names each break", () => {
   // Last: re-enabling reinstalls the webhook, after which the existing test pod predates it.
   it("workload identity disabled", async () => {
     const c = await env.clients.aks.managedClusters.get(RG, CLUSTER);
-    await env.clients.aks.managedClusters.beginCreateOrUpdateAndWait(RG, CLUSTER, { ...c, securityProfile: { ...c.securityProfile, workloadIdentity: { enabled: false } } }, { updateIntervalInMs: 10 });
+    await env.clients.aks.managedClusters.beginCreateOrUpdateAndWait(
+      RG,
+      CLUSTER,
+      { ...c, securityProfile: { ...c.securityProfile, workloadIdentity: { enabled: false } } },
+      { updateIntervalInMs: 10 },
+    );
     const { f } = await expectFail("cluster", "workload-identity-disabled");
     expect(f.expected).toBe("securityProfile.workloadIdentity.enabled = true");
     expect(f.actual).toBe("false");

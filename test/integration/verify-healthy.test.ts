@@ -5,8 +5,12 @@ import { CLUSTER, createPod, kubectl, NS, RG, SA, setUp, verify, verifyJson, typ
 import { runCli, tempDir } from "../helpers/init-cli.harness.js";
 
 let env: VerifyEnv;
-beforeAll(async () => { env = await setUp(); }, 60_000);
-afterAll(async () => { await env?.sb.stop(); });
+beforeAll(async () => {
+  env = await setUp();
+}, 60_000);
+afterAll(async () => {
+  await env?.sb.stop();
+});
 
 describe("aks-wi verify on a healthy init", () => {
   it("passes every check and prints the az login line without the token", async () => {
@@ -37,18 +41,50 @@ describe("aks-wi verify on a healthy init", () => {
 
   it("checks any workload from flags alone: a Deployment's running pod, the identity from the annotation, every role of its principal", async () => {
     const deployment = {
-      apiVersion: "apps/v1", kind: "Deployment",
+      apiVersion: "apps/v1",
+      kind: "Deployment",
       metadata: { name: "web", namespace: NS },
-      spec: { replicas: 1, selector: { matchLabels: { app: "web" } }, template: { metadata: { labels: { app: "web", "azure.workload.identity/use": "true" } }, spec: { serviceAccountName: SA, containers: [{ name: "main", image: "nginx" }] } } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: "web" } },
+        template: {
+          metadata: { labels: { app: "web", "azure.workload.identity/use": "true" } },
+          spec: { serviceAccountName: SA, containers: [{ name: "main", image: "nginx" }] },
+        },
+      },
     };
     await kubectl(env, ["apply", "-f", "-"], JSON.stringify(deployment));
     // The sandbox has no ReplicaSet controller: make the Deployment's pod as it would.
     await createPod(env, "web");
     const cwd = tempDir("aks-wi-verify-nostate-");
-    const r = await runCli(["verify", "--sandbox", "--sandbox-dir", env.sb.dir, "--output", "json", "--subscription", env.subscription, "--resource-group", RG, "--cluster", CLUSTER,
-      "--namespace", NS, "--service-account", SA, "--deployment", "web"], { cwd });
+    const r = await runCli(
+      [
+        "verify",
+        "--sandbox",
+        "--sandbox-dir",
+        env.sb.dir,
+        "--output",
+        "json",
+        "--subscription",
+        env.subscription,
+        "--resource-group",
+        RG,
+        "--cluster",
+        CLUSTER,
+        "--namespace",
+        NS,
+        "--service-account",
+        SA,
+        "--deployment",
+        "web",
+      ],
+      { cwd },
+    );
     const report = JSON.parse(r.stdout);
-    expect(report.checks.filter((c: any) => c.status !== "PASS"), r.stdout).toEqual([]);
+    expect(
+      report.checks.filter((c: any) => c.status !== "PASS"),
+      r.stdout,
+    ).toEqual([]);
     expect(r.code).toBe(0);
     expect(report.target.pod).toBe("web");
     expect(report.target.identity).toBeUndefined();

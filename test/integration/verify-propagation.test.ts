@@ -5,8 +5,12 @@ import { IDENTITY, NS, RG, SA, setUp, verify, verifyJson, type VerifyEnv } from 
 
 let env: VerifyEnv;
 // 6 s: long enough that verify, started right after the rewrite, still meets the window on a loaded machine.
-beforeAll(async () => { env = await setUp({ ficPropagationMs: 6_000 }); }, 60_000);
-afterAll(async () => { await env?.sb.stop(); });
+beforeAll(async () => {
+  env = await setUp({ ficPropagationMs: 6_000 });
+}, 60_000);
+afterAll(async () => {
+  await env?.sb.stop();
+});
 
 /** Rewrites the credential (same values): Entra honours it only ficPropagationMs later. */
 async function rewriteCredential() {

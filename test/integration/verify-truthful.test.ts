@@ -8,8 +8,12 @@ import { runCli, tempDir } from "../helpers/init-cli.harness.js";
 
 let env: VerifyEnv;
 // The permissions API shows the workload its new assignment 15 s after init made it.
-beforeAll(async () => { env = await setUp({ rolePropagationMs: 15_000 }); }, 60_000);
-afterAll(async () => { await env?.sb.stop(); });
+beforeAll(async () => {
+  env = await setUp({ rolePropagationMs: 15_000 });
+}, 60_000);
+afterAll(async () => {
+  await env?.sb.stop();
+});
 
 const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 
@@ -17,8 +21,13 @@ describe("aks-wi verify on what real subscriptions do", () => {
   it("a role assignment not yet propagated is WARN role-propagating when the wait is spent, exit 0", async () => {
     const { r, findings } = await verifyJson(env, [], { AKS_WI_VERIFY_ROLE_PROPAGATION_TIMEOUT: "0" });
     const access = byCheck(findings, "access");
-    expect(access.map((f) => `${f.status}:${f.id}`), r.stdout).toEqual(["WARN:role-propagating"]);
-    expect(access[0]!.message).toMatch(/Key Vault Secrets User at kv-sandbox-\w+ is assigned .* but not yet in the workload's permissions after waiting 0 s: role assignments take up to 10 minutes to propagate/);
+    expect(
+      access.map((f) => `${f.status}:${f.id}`),
+      r.stdout,
+    ).toEqual(["WARN:role-propagating"]);
+    expect(access[0]!.message).toMatch(
+      /Key Vault Secrets User at kv-sandbox-\w+ is assigned .* but not yet in the workload's permissions after waiting 0 s: role assignments take up to 10 minutes to propagate/,
+    );
     expect(access[0]!.fix).toMatch(/do not create it again/);
     expect(r.code).toBe(0);
   });
@@ -26,26 +35,71 @@ describe("aks-wi verify on what real subscriptions do", () => {
   it("waits for it within its own budget, saying so, then passes", async () => {
     const r = await verify(env);
     expect(r.code, r.stdout).toBe(0);
-    expect(r.stderr).toMatch(/waiting for the role assignment Key Vault Secrets User to propagate \(assigned .*; Azure takes up to 10 min\); retrying in \d+(\.\d)? s, waiting up to 120 s/);
+    expect(r.stderr).toMatch(
+      /waiting for the role assignment Key Vault Secrets User to propagate \(assigned .*; Azure takes up to 10 min\); retrying in \d+(\.\d)? s, waiting up to 120 s/,
+    );
     expect(r.stdout).toMatch(/^PASS\s+access\s+Key Vault Secrets User works at kv-sandbox-\w+: .*\(after waiting \d+ s for the assignment to propagate\)$/m);
   });
 
   it("an operator with Reader on the resource group only: role reads at the role scope pass, a subscription-wide identity search is SKIP with the reason", async () => {
-    const made = await runCli(["sandbox", "principal", "create", "rg-reader", "--dir", env.sb.dir, "--role", READER, "--scope", `/subscriptions/${env.subscription}/resourceGroups/${RG}`], { cwd: env.work });
+    const made = await runCli(
+      [
+        "sandbox",
+        "principal",
+        "create",
+        "rg-reader",
+        "--dir",
+        env.sb.dir,
+        "--role",
+        READER,
+        "--scope",
+        `/subscriptions/${env.subscription}/resourceGroups/${RG}`,
+      ],
+      { cwd: env.work },
+    );
     expect(made.code, made.stderr).toBe(0);
     const reader = JSON.parse(made.stdout) as { clientId: string; clientSecret: string };
     const as = { AZURE_CLIENT_ID: reader.clientId, AZURE_CLIENT_SECRET: reader.clientSecret };
     const fromState = await verifyJson(env, ["--kubeconfig", env.kubeconfig], as);
-    expect(fromState.findings.filter((f) => f.status !== "PASS"), fromState.r.stdout).toEqual([]);
+    expect(
+      fromState.findings.filter((f) => f.status !== "PASS"),
+      fromState.r.stdout,
+    ).toEqual([]);
     expect(fromState.r.code).toBe(0);
 
     // No state: the identity is looked up by the annotation's client ID across the subscription.
     const cwd = tempDir("aks-wi-verify-reader-");
-    const flags = await runCli(["verify", "--sandbox", "--sandbox-dir", env.sb.dir, "--output", "json", "--kubeconfig", env.kubeconfig, "--subscription", env.subscription,
-      "--resource-group", RG, "--cluster", CLUSTER, "--namespace", NS, "--service-account", SA, "--pod", "aks-wi-test"], { cwd, env: as });
+    const flags = await runCli(
+      [
+        "verify",
+        "--sandbox",
+        "--sandbox-dir",
+        env.sb.dir,
+        "--output",
+        "json",
+        "--kubeconfig",
+        env.kubeconfig,
+        "--subscription",
+        env.subscription,
+        "--resource-group",
+        RG,
+        "--cluster",
+        CLUSTER,
+        "--namespace",
+        NS,
+        "--service-account",
+        SA,
+        "--pod",
+        "aks-wi-test",
+      ],
+      { cwd, env: as },
+    );
     const report = JSON.parse(flags.stdout);
     const findings = report.checks.flatMap((c: any) => c.findings);
-    expect(findings.filter((f: any) => f.status === "FAIL"), flags.stdout).toEqual([]);
+    expect(
+      findings.filter((f: any) => f.status === "FAIL"),
+      flags.stdout,
+    ).toEqual([]);
     expect(findings.find((f: any) => f.check === "identity")).toMatchObject({ status: "SKIP", id: "identity-forbidden" });
     expect(findings.find((f: any) => f.check === "identity").message).toMatch(/you may not read the identities of subscription .* \(403\)/);
     expect(flags.code).toBe(0);
@@ -73,9 +127,17 @@ describe("aks-wi verify on what real subscriptions do", () => {
     await createPod(env, "api");
     await createPod(env, "zzz-other", { label: false });
     const deployment = {
-      apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "api", namespace: NS },
-      spec: { replicas: 1, selector: { matchExpressions: [{ key: "app", operator: "In", values: ["api"] }] },
-        template: { metadata: { labels: { app: "api", "azure.workload.identity/use": "true" } }, spec: { serviceAccountName: SA, containers: [{ name: "main", image: "nginx" }] } } },
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "api", namespace: NS },
+      spec: {
+        replicas: 1,
+        selector: { matchExpressions: [{ key: "app", operator: "In", values: ["api"] }] },
+        template: {
+          metadata: { labels: { app: "api", "azure.workload.identity/use": "true" } },
+          spec: { serviceAccountName: SA, containers: [{ name: "main", image: "nginx" }] },
+        },
+      },
     };
     await kubectl(env, ["apply", "-f", "-"], JSON.stringify(deployment));
     const { report, findings } = await verifyJson(env, ["--deployment", "api"]);

@@ -23,7 +23,8 @@ const MAX = "deployment.kubernetes.io/max-replicas";
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 const replicasOf = (o: KubeObject) => Number(o.spec?.replicas ?? 1);
 const revisionOf = (rs: KubeObject) => Number(rs.metadata.annotations?.[REVISION] ?? 0);
-const byAge = (a: StoredObject, b: StoredObject) => Date.parse(a.metadata.creationTimestamp) - Date.parse(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name);
+const byAge = (a: StoredObject, b: StoredObject) =>
+  Date.parse(a.metadata.creationTimestamp) - Date.parse(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name);
 
 /** intstr.GetScaledValueFromIntOrPercent: "25%" of the replicas, rounded up or down. */
 function scaled(v: unknown, total: number, roundUp: boolean): number {
@@ -64,7 +65,11 @@ export function newReplicaSetOf(d: KubeObject, rss: StoredObject[]): StoredObjec
 
 function scaleEvent(env: KubeEnv, d: StoredObject, rs: StoredObject, from: number, to: number) {
   const op = to > from ? "up" : "down";
-  env.store.recordEvent(d, { reason: "ScalingReplicaSet", component: COMPONENT, message: `Scaled ${op} replica set ${rs.metadata.name} to ${to}${from ? ` from ${from}` : ""}` }, env.ctx.now());
+  env.store.recordEvent(
+    d,
+    { reason: "ScalingReplicaSet", component: COMPONENT, message: `Scaled ${op} replica set ${rs.metadata.name} to ${to}${from ? ` from ${from}` : ""}` },
+    env.ctx.now(),
+  );
 }
 
 /** Sets a ReplicaSet's replicas (and the annotations recording the deployment's size). */
@@ -92,7 +97,8 @@ function createReplicaSet(env: KubeEnv, d: StoredObject, replicas: number, revis
   template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [HASH_LABEL]: hash } };
   const rs: KubeObject = {
     metadata: {
-      name, namespace: d.metadata.namespace,
+      name,
+      namespace: d.metadata.namespace,
       labels: { ...(d.spec.template.metadata?.labels ?? {}), [HASH_LABEL]: hash },
       annotations: { [DESIRED]: String(replicasOf(d)), [MAX]: String(replicasOf(d) + fenceposts(d).surge), [REVISION]: String(revision) },
       ownerReferences: [controllerRef(d)],
@@ -105,7 +111,8 @@ function createReplicaSet(env: KubeEnv, d: StoredObject, replicas: number, revis
     },
   };
   const created = env.store.create(RS_DEF, rs, MANAGER);
-  if (replicas > 0) env.store.recordEvent(d, { reason: "ScalingReplicaSet", component: COMPONENT, message: `Scaled up replica set ${name} to ${replicas}` }, env.ctx.now());
+  if (replicas > 0)
+    env.store.recordEvent(d, { reason: "ScalingReplicaSet", component: COMPONENT, message: `Scaled up replica set ${name} to ${replicas}` }, env.ctx.now());
   const status = clone(d.status ?? {});
   setCondition(status, condition("Progressing", "True", "NewReplicaSetCreated", `Created new replica set "${name}"`, env.ctx.now()));
   env.store.updateStatus("deployments", d, status);
@@ -214,7 +221,14 @@ function cleanupHistory(env: KubeEnv, d: StoredObject): boolean {
   return extra.length > 0;
 }
 
-interface Condition { type: string; status: string; lastUpdateTime: string; lastTransitionTime: string; reason: string; message: string }
+interface Condition {
+  type: string;
+  status: string;
+  lastUpdateTime: string;
+  lastTransitionTime: string;
+  reason: string;
+  message: string;
+}
 
 function condition(type: string, status: string, reason: string, message: string, now: number): Condition {
   const t = isoNow(now);
@@ -239,7 +253,7 @@ export function syncDeploymentStatus(env: KubeEnv, d: StoredObject): boolean {
   const sum = (f: (rs: StoredObject) => number, list = rss) => list.reduce((n, rs) => n + f(rs), 0);
   const want = replicasOf(d);
   const replicas = sum((rs) => rs.status?.replicas ?? 0);
-  const updated = newRS ? newRS.status?.replicas ?? 0 : 0;
+  const updated = newRS ? (newRS.status?.replicas ?? 0) : 0;
   const ready = sum((rs) => rs.status?.readyReplicas ?? 0);
   const available = sum((rs) => rs.status?.availableReplicas ?? 0);
   const unavailable = Math.max(0, sum(replicasOf) - available);
@@ -254,7 +268,8 @@ export function syncDeploymentStatus(env: KubeEnv, d: StoredObject): boolean {
     conditions: clone(old.conditions ?? []),
     ...(old.collisionCount !== undefined ? { collisionCount: old.collisionCount } : {}),
   };
-  if (available >= want - fenceposts(d).unavailable) setCondition(next, condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", now));
+  if (available >= want - fenceposts(d).unavailable)
+    setCondition(next, condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", now));
   else setCondition(next, condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", now));
 
   const progressing = (next.conditions as Condition[]).find((c) => c.type === "Progressing");
@@ -264,7 +279,8 @@ export function syncDeploymentStatus(env: KubeEnv, d: StoredObject): boolean {
       setCondition(next, condition("Progressing", "True", "NewReplicaSetAvailable", `ReplicaSet "${newRS.metadata.name}" has successfully progressed.`, now));
     } else {
       const oldOld = (old.replicas ?? 0) - (old.updatedReplicas ?? 0);
-      const moved = updated > (old.updatedReplicas ?? 0) || replicas - updated < oldOld || ready > (old.readyReplicas ?? 0) || available > (old.availableReplicas ?? 0);
+      const moved =
+        updated > (old.updatedReplicas ?? 0) || replicas - updated < oldOld || ready > (old.readyReplicas ?? 0) || available > (old.availableReplicas ?? 0);
       if (moved) {
         // progress refreshes lastUpdateTime even with the same reason (progress.go's special case)
         const c = condition("Progressing", "True", "ReplicaSetUpdated", `ReplicaSet "${newRS.metadata.name}" is progressing.`, now);

@@ -10,7 +10,10 @@ import { syncReplicaSet } from "./replica-set.js";
 /** The garbage collector's background propagation: dependents whose controlling owner is gone are deleted. */
 function collectGarbage({ store }: KubeEnv): boolean {
   let changed = false;
-  for (const [resource, owner] of [["replicasets", "deployments"], ["pods", "replicasets"]] as const) {
+  for (const [resource, owner] of [
+    ["replicasets", "deployments"],
+    ["pods", "replicasets"],
+  ] as const) {
     const owners = new Set(store.list(owner).map((o) => o.metadata.uid));
     for (const o of store.list(resource)) {
       const ref = (o.metadata.ownerReferences ?? []).find((r) => r.controller);

@@ -21,7 +21,11 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
 /** Ready: Running with its Ready condition true, and not being deleted. */
 export function podReady(pod: KubeObject): boolean {
-  return !pod.metadata.deletionTimestamp && pod.status?.phase === "Running" && (pod.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True");
+  return (
+    !pod.metadata.deletionTimestamp &&
+    pod.status?.phase === "Running" &&
+    (pod.status?.conditions ?? []).some((c: any) => c.type === "Ready" && c.status === "True")
+  );
 }
 
 /** Available: ready for at least minReadySeconds. */
@@ -33,7 +37,10 @@ export function podAvailable(pod: KubeObject, minReadySeconds: number, now: numb
 }
 
 export function podsOf(env: KubeEnv, rs: StoredObject): StoredObject[] {
-  return env.store.list("pods", rs.metadata.namespace).filter(ownedBy(rs)).filter((p) => !p.metadata.deletionTimestamp);
+  return env.store
+    .list("pods", rs.metadata.namespace)
+    .filter(ownedBy(rs))
+    .filter((p) => !p.metadata.deletionTimestamp);
 }
 
 /** A pod from the ReplicaSet's template, through validation and admission; the API's refusal otherwise. */
@@ -43,9 +50,12 @@ function createPod(env: KubeEnv, rs: StoredObject): { ok: true; pod: StoredObjec
   // admission sees the generateName prefix as the name (the suffix is added when it is stored),
   // so its refusals read `pods "web-5d8f9c7b4-" is forbidden: …` as the real ones do
   const pod: KubeObject = {
-    apiVersion: "v1", kind: "Pod",
+    apiVersion: "v1",
+    kind: "Pod",
     metadata: {
-      generateName, name: generateName, namespace: rs.metadata.namespace,
+      generateName,
+      name: generateName,
+      namespace: rs.metadata.namespace,
       labels: { ...(template.metadata?.labels ?? {}) },
       ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
       ownerReferences: [controllerRef(rs)],
@@ -65,7 +75,8 @@ function createPod(env: KubeEnv, rs: StoredObject): { ok: true; pod: StoredObjec
 
 /** Deletion order of ReplicaSet pods (controller.ActivePods' less): not ready first, then newest. */
 function deletionOrder(a: StoredObject, b: StoredObject): number {
-  const ra = podReady(a) ? 1 : 0, rb = podReady(b) ? 1 : 0;
+  const ra = podReady(a) ? 1 : 0,
+    rb = podReady(b) ? 1 : 0;
   if (ra !== rb) return ra - rb;
   return Date.parse(b.metadata.creationTimestamp) - Date.parse(a.metadata.creationTimestamp);
 }
@@ -83,7 +94,10 @@ export function syncReplicaSet(env: KubeEnv, rs: StoredObject): boolean {
   if (pods.length < want && (!backoff.value || now >= backoff.value.retryAt)) {
     for (let i = pods.length; i < want; i++) {
       const r = createPod(env, rs);
-      if (!r.ok) { failure = r.message; break; }
+      if (!r.ok) {
+        failure = r.message;
+        break;
+      }
       store.recordEvent(rs, { reason: "SuccessfulCreate", component: COMPONENT, message: `Created pod: ${r.pod.metadata.name}` }, now);
       pods.push(r.pod);
       changed = true;
@@ -102,7 +116,8 @@ export function syncReplicaSet(env: KubeEnv, rs: StoredObject): boolean {
     pods = podsOf(env, rs);
     changed = true;
   }
-  const stillFailing = failure ?? (pods.length < want && backoff.value ? (rs.status?.conditions ?? []).find((c: any) => c.type === "ReplicaFailure")?.message : undefined);
+  const stillFailing =
+    failure ?? (pods.length < want && backoff.value ? (rs.status?.conditions ?? []).find((c: any) => c.type === "ReplicaFailure")?.message : undefined);
   return writeStatus(env, rs, pods, stillFailing) || changed;
 }
 

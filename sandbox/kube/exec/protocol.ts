@@ -9,7 +9,11 @@ import type { SandboxResponse } from "../../core/types.js";
 import { badRequest } from "../status.js";
 
 export const PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
-const STDIN = 0, STDOUT = 1, STDERR = 2, ERROR = 3, CLOSE = 255;
+const STDIN = 0,
+  STDOUT = 1,
+  STDERR = 2,
+  ERROR = 3,
+  CLOSE = 255;
 
 const wss = new WebSocketServer({
   noServer: true,
@@ -21,13 +25,19 @@ export function rejectUpgrade(socket: Duplex, res: SandboxResponse): void {
   const body = JSON.stringify(res.body ?? {});
   const reason = { 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 500: "Internal Server Error" }[res.status] ?? "Error";
   try {
-    socket.end(`HTTP/1.1 ${res.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-  } catch { socket.destroy(); }
+    socket.end(
+      `HTTP/1.1 ${res.status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  } catch {
+    socket.destroy();
+  }
 }
 
 /** The refusal kube-apiserver sends when the client offers none of the protocols. */
 export function unsupportedProtocol(req: IncomingMessage): SandboxResponse | undefined {
-  const offered = String(req.headers["sec-websocket-protocol"] ?? "").split(",").map((s) => s.trim());
+  const offered = String(req.headers["sec-websocket-protocol"] ?? "")
+    .split(",")
+    .map((s) => s.trim());
   if (PROTOCOLS.some((p) => offered.includes(p))) return undefined;
   return badRequest(`unable to upgrade connection: requested protocols ${JSON.stringify(offered)} are not supported; supported: ${JSON.stringify(PROTOCOLS)}`);
 }
@@ -36,9 +46,11 @@ export function unsupportedProtocol(req: IncomingMessage): SandboxResponse | und
 export function exitStatus(command: string[], code: number) {
   if (code === 0) return { metadata: {}, status: "Success" };
   return {
-    metadata: {}, status: "Failure",
+    metadata: {},
+    status: "Failure",
     message: `command terminated with non-zero exit code: error executing command [${command.join(" ")}], exit code ${code}`,
-    reason: "NonZeroExitCode", details: { causes: [{ reason: "ExitCode", message: String(code) }] },
+    reason: "NonZeroExitCode",
+    details: { causes: [{ reason: "ExitCode", message: String(code) }] },
   };
 }
 
@@ -46,10 +58,15 @@ const asBuffer = (data: unknown) => (Buffer.isBuffer(data) ? data : Buffer.from(
 
 /** One exec session's channels over an upgraded socket. */
 export class ExecChannels {
-  constructor(private readonly ws: WebSocket, private readonly tty: boolean) {}
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly tty: boolean,
+  ) {}
 
   /** v5 lets the client close stdin; under v4 stdin ends only with the socket. */
-  get canCloseStdin(): boolean { return this.ws.protocol === "v5.channel.k8s.io"; }
+  get canCloseStdin(): boolean {
+    return this.ws.protocol === "v5.channel.k8s.io";
+  }
 
   /** Output on stdout or stderr; with a tty both go to stdout, with CRLF line ends, as a terminal shows them. */
   write(stream: "stdout" | "stderr", data: string): void {
@@ -87,7 +104,10 @@ export class ExecChannels {
   readStdin(): Promise<string> {
     return new Promise((resolve) => {
       const chunks: Buffer[] = [];
-      const done = () => { this.ws.off("message", onMsg); resolve(Buffer.concat(chunks).toString("utf8")); };
+      const done = () => {
+        this.ws.off("message", onMsg);
+        resolve(Buffer.concat(chunks).toString("utf8"));
+      };
       const onMsg = (data: unknown) => {
         const buf = asBuffer(data);
         if (buf[0] === STDIN) chunks.push(buf.subarray(1));
@@ -103,7 +123,15 @@ export class ExecChannels {
 export function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, tty: boolean, run: (channels: ExecChannels) => Promise<void>): void {
   try {
     wss.handleUpgrade(req, socket, head, (ws) => {
-      run(new ExecChannels(ws, tty)).catch(() => { try { ws.close(1011); } catch { /* gone */ } });
+      run(new ExecChannels(ws, tty)).catch(() => {
+        try {
+          ws.close(1011);
+        } catch {
+          /* gone */
+        }
+      });
     });
-  } catch { socket.destroy(); }
+  } catch {
+    socket.destroy();
+  }
 }

@@ -9,9 +9,17 @@ import { badRequest, notFound } from "../status.js";
 import { ExecChannels, exitStatus, rejectUpgrade, unsupportedProtocol, upgrade } from "./protocol.js";
 import { Shell, execArgv, isShell, type ContainerView } from "./shell.js";
 
-export interface ExecRequest { namespace: string; pod: string; url: URL }
+export interface ExecRequest {
+  namespace: string;
+  pod: string;
+  url: URL;
+}
 
-interface ExecOptions { stdin: boolean; tty: boolean; command: string[] }
+interface ExecOptions {
+  stdin: boolean;
+  tty: boolean;
+  command: string[];
+}
 
 const flag = (q: URLSearchParams, name: string) => q.get(name) === "true" || q.get(name) === "1";
 
@@ -61,7 +69,9 @@ function interactiveShell(channels: ExecChannels, view: ContainerView, o: ExecOp
     channels.end(exitStatus(o.command, code));
   };
   const out = (text: string) => channels.write("stdout", text);
-  const prompt = () => { if (o.tty) out("/ # "); };
+  const prompt = () => {
+    if (o.tty) out("/ # ");
+  };
   let line = "";
   let lastCode = 0;
   let queue = Promise.resolve();
@@ -72,21 +82,44 @@ function interactiveShell(channels: ExecChannels, view: ContainerView, o: ExecOp
       lastCode = r.code;
       out(r.stdout);
       channels.write("stderr", r.stderr);
-      if (r.exit) finish(r.code); else prompt();
+      if (r.exit) finish(r.code);
+      else prompt();
     });
   };
-  const takeLine = () => { const l = line; line = ""; runLine(l); };
+  const takeLine = () => {
+    const l = line;
+    line = "";
+    runLine(l);
+  };
   prompt();
   channels.onStdin(
     (text) => {
       for (const c of text) {
         if (!o.tty) {
-          if (c === "\n") takeLine(); else line += c;
-        } else if (c === "\r" || c === "\n") { out("\n"); takeLine(); }
-        else if (c === "\x7f" || c === "\b") { if (line) { line = line.slice(0, -1); out("\b \b"); } }
-        else if (c === "\x03") { line = ""; out("^C\n"); prompt(); }
-        else if (c === "\x04") { if (!line) queue = queue.then(() => { out("\n"); finish(lastCode); }); }
-        else { line += c; out(c); }
+          if (c === "\n") takeLine();
+          else line += c;
+        } else if (c === "\r" || c === "\n") {
+          out("\n");
+          takeLine();
+        } else if (c === "\x7f" || c === "\b") {
+          if (line) {
+            line = line.slice(0, -1);
+            out("\b \b");
+          }
+        } else if (c === "\x03") {
+          line = "";
+          out("^C\n");
+          prompt();
+        } else if (c === "\x04") {
+          if (!line)
+            queue = queue.then(() => {
+              out("\n");
+              finish(lastCode);
+            });
+        } else {
+          line += c;
+          out(c);
+        }
       }
     },
     // v5 close of stdin: run any unterminated last line, then end like sh at EOF
@@ -95,5 +128,7 @@ function interactiveShell(channels: ExecChannels, view: ContainerView, o: ExecOp
       queue = queue.then(() => finish(lastCode));
     },
   );
-  channels.onClose(() => { finished = true; });
+  channels.onClose(() => {
+    finished = true;
+  });
 }

@@ -17,7 +17,8 @@ export const deployments: KindHooks = {
     defaultTemplate(dep);
     const spec = dep.spec;
     spec.strategy ??= { type: "RollingUpdate" };
-    if (spec.strategy.type === "RollingUpdate") spec.strategy.rollingUpdate = { maxUnavailable: "25%", maxSurge: "25%", ...(spec.strategy.rollingUpdate ?? {}) };
+    if (spec.strategy.type === "RollingUpdate")
+      spec.strategy.rollingUpdate = { maxUnavailable: "25%", maxSurge: "25%", ...(spec.strategy.rollingUpdate ?? {}) };
     spec.revisionHistoryLimit ??= 10;
     spec.progressDeadlineSeconds ??= 600;
     return { ok: true, value: dep };
@@ -28,10 +29,16 @@ export const deployments: KindHooks = {
 function scaleOf(dep: StoredObject) {
   const m = dep.metadata;
   return {
-    kind: "Scale", apiVersion: "autoscaling/v1",
+    kind: "Scale",
+    apiVersion: "autoscaling/v1",
     metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
     spec: { replicas: dep.spec?.replicas ?? 1 },
-    status: { replicas: dep.status?.replicas ?? 0, selector: Object.entries(dep.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(",") },
+    status: {
+      replicas: dep.status?.replicas ?? 0,
+      selector: Object.entries(dep.spec?.selector?.matchLabels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(","),
+    },
   };
 }
 
@@ -50,7 +57,9 @@ export function scale({ store }: KubeEnv, req: SandboxRequest, dep: StoredObject
     return badRequest("error decoding scale request");
   }
   if (typeof replicas !== "number" || replicas < 0 || !Number.isInteger(replicas))
-    return invalid("Scale", dep.metadata.name, [{ reason: "FieldValueInvalid", field: "spec.replicas", message: `Invalid value: ${String(replicas)}: must be greater than or equal to 0` }]);
+    return invalid("Scale", dep.metadata.name, [
+      { reason: "FieldValueInvalid", field: "spec.replicas", message: `Invalid value: ${String(replicas)}: must be greater than or equal to 0` },
+    ]);
   const next = JSON.parse(JSON.stringify(dep)) as StoredObject;
   next.spec.replicas = replicas;
   return ok(scaleOf(store.replace(def, dep, next)));

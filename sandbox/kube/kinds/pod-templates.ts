@@ -9,7 +9,10 @@ import type { SandboxResponse } from "../../core/types.js";
 
 /** Go's %#v of a map[string]string, keys sorted: map[string]string{"app":"web"}. */
 const goMap = (m: Record<string, string> | undefined) =>
-  `map[string]string{${Object.keys(m ?? {}).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(m![k])}`).join(", ")}}`;
+  `map[string]string{${Object.keys(m ?? {})
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${JSON.stringify(m![k])}`)
+    .join(", ")}}`;
 
 const goSelector = (s: any) =>
   `v1.LabelSelector{MatchLabels:${goMap(s?.matchLabels)}, MatchExpressions:[]v1.LabelSelectorRequirement(${s?.matchExpressions?.length ? "…" : "nil"})}`;
@@ -28,15 +31,26 @@ export function selectorCauses(obj: KubeObject): StatusCause[] {
   const causes: StatusCause[] = [];
   const empty = !sel || (!Object.keys(sel.matchLabels ?? {}).length && !(sel.matchExpressions ?? []).length);
   if (!sel) causes.push({ reason: "FieldValueRequired", message: "Required value", field: "spec.selector" });
-  else if (empty) causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${goSelector(sel)}: empty selector is invalid for deployment`, field: "spec.selector" });
+  else if (empty)
+    causes.push({
+      reason: "FieldValueInvalid",
+      message: `Invalid value: ${goSelector(sel)}: empty selector is invalid for deployment`,
+      field: "spec.selector",
+    });
   if (empty || !matchLabelSelector(labels, sel))
-    causes.push({ reason: "FieldValueInvalid", message: `Invalid value: ${goMap(labels)}: \`selector\` does not match template \`labels\``, field: "spec.template.metadata.labels" });
+    causes.push({
+      reason: "FieldValueInvalid",
+      message: `Invalid value: ${goMap(labels)}: \`selector\` does not match template \`labels\``,
+      field: "spec.template.metadata.labels",
+    });
   return causes;
 }
 
 export function selectorUnchanged(kind: string) {
   return (old: StoredObject, next: KubeObject): SandboxResponse | undefined => {
     if (JSON.stringify(old.spec?.selector ?? null) === JSON.stringify(next.spec?.selector ?? null)) return undefined;
-    return invalid(kind, old.metadata.name, [{ reason: "FieldValueInvalid", field: "spec.selector", message: `Invalid value: ${goSelector(next.spec?.selector)}: field is immutable` }]);
+    return invalid(kind, old.metadata.name, [
+      { reason: "FieldValueInvalid", field: "spec.selector", message: `Invalid value: ${goSelector(next.spec?.selector)}: field is immutable` },
+    ]);
   };
 }

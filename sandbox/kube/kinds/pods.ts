@@ -123,15 +123,29 @@ export function admitPod(env: KubeEnv, input: KubeObject): Outcome<KubeObject> {
   const saName = pod.spec.serviceAccountName;
   const sa = store.get("serviceaccounts", ns, saName);
   if (!sa) {
-    return { ok: false, res: failure(403, `pods "${pod.metadata.name}" is forbidden: error looking up service account ${ns}/${saName}: serviceaccount "${saName}" not found`, "Forbidden", { name: pod.metadata.name, kind: "pods" }) };
+    return {
+      ok: false,
+      res: failure(
+        403,
+        `pods "${pod.metadata.name}" is forbidden: error looking up service account ${ns}/${saName}: serviceaccount "${saName}" not found`,
+        "Forbidden",
+        { name: pod.metadata.name, kind: "pods" },
+      ),
+    };
   }
   addServiceAccountVolume(pod);
   const nsObj = store.get("namespaces", undefined, ns!);
   for (const mwc of store.list("mutatingwebhookconfigurations")) {
     for (const wh of mwc.webhooks ?? []) {
       const rules: any[] = wh.rules ?? [];
-      const matches = rules.some((r) => (r.operations ?? []).some((o: string) => o === "CREATE" || o === "*") && (r.resources ?? []).some((x: string) => x === "pods" || x === "*") && (r.apiGroups ?? []).some((g: string) => g === "" || g === "*"));
-      if (!matches || !matchLabelSelector(pod.metadata.labels, wh.objectSelector) || !matchLabelSelector(nsObj?.metadata?.labels, wh.namespaceSelector)) continue;
+      const matches = rules.some(
+        (r) =>
+          (r.operations ?? []).some((o: string) => o === "CREATE" || o === "*") &&
+          (r.resources ?? []).some((x: string) => x === "pods" || x === "*") &&
+          (r.apiGroups ?? []).some((g: string) => g === "" || g === "*"),
+      );
+      if (!matches || !matchLabelSelector(pod.metadata.labels, wh.objectSelector) || !matchLabelSelector(nsObj?.metadata?.labels, wh.namespaceSelector))
+        continue;
       const unreachable = webhookUnreachable(env, wh);
       if (unreachable) {
         if (wh.failurePolicy === "Ignore") continue;
@@ -149,7 +163,13 @@ export function admitPod(env: KubeEnv, input: KubeObject): Outcome<KubeObject> {
   if (nsObj?.metadata?.labels?.[ENFORCE_LABEL] === "restricted") {
     const violations = restrictedViolations(pod);
     if (violations.length) {
-      return { ok: false, res: failure(403, `pods "${pod.metadata.name}" is forbidden: violates PodSecurity "restricted:latest": ${violations.join(", ")}`, "Forbidden", { name: pod.metadata.name, kind: "pods" }) };
+      return {
+        ok: false,
+        res: failure(403, `pods "${pod.metadata.name}" is forbidden: violates PodSecurity "restricted:latest": ${violations.join(", ")}`, "Forbidden", {
+          name: pod.metadata.name,
+          kind: "pods",
+        }),
+      };
     }
   }
   pod.spec.nodeName = NODE_NAME;
@@ -159,9 +179,22 @@ export function admitPod(env: KubeEnv, input: KubeObject): Outcome<KubeObject> {
 
 /** Only images, activeDeadlineSeconds and tolerations of a pod's spec may change. */
 function checkUpdate(old: StoredObject, next: KubeObject): SandboxResponse | undefined {
-  const strip = (s: any) => JSON.stringify({ ...s, containers: (s?.containers ?? []).map((c: any) => ({ ...c, image: undefined })), activeDeadlineSeconds: undefined, tolerations: undefined });
+  const strip = (s: any) =>
+    JSON.stringify({
+      ...s,
+      containers: (s?.containers ?? []).map((c: any) => ({ ...c, image: undefined })),
+      activeDeadlineSeconds: undefined,
+      tolerations: undefined,
+    });
   if (strip(next.spec) === strip(old.spec)) return undefined;
-  return invalid("Pod", old.metadata.name, [{ reason: "FieldValueForbidden", field: "spec", message: "Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)" }]);
+  return invalid("Pod", old.metadata.name, [
+    {
+      reason: "FieldValueForbidden",
+      field: "spec",
+      message:
+        "Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+    },
+  ]);
 }
 
 export const pods: KindHooks = {
@@ -185,11 +218,19 @@ export function podLog(_env: KubeEnv, req: SandboxRequest, pod: StoredObject): S
     return badRequest(`container "${pick.value.name}" in pod "${pod.metadata.name}" is waiting to start: ${st?.state?.waiting?.reason ?? "ContainerCreating"}`);
   let text = containerLog(pod, pick.value, st.state.running.startedAt);
   const ts = req.url.searchParams.get("timestamps") === "true";
-  if (!ts) text = text.split("\n").map((l) => l.replace(/^\S+Z /, "")).join("\n");
+  if (!ts)
+    text = text
+      .split("\n")
+      .map((l) => l.replace(/^\S+Z /, ""))
+      .join("\n");
   const tail = Number(req.url.searchParams.get("tailLines"));
   if (Number.isInteger(tail) && tail >= 0 && req.url.searchParams.has("tailLines")) {
-    const lines = text.split("\n"); lines.pop();
-    text = lines.slice(Math.max(0, lines.length - tail)).map((l) => l + "\n").join("");
+    const lines = text.split("\n");
+    lines.pop();
+    text = lines
+      .slice(Math.max(0, lines.length - tail))
+      .map((l) => l + "\n")
+      .join("");
   }
   return { status: 200, headers: { "content-type": "text/plain" }, body: text };
 }

@@ -12,13 +12,32 @@ interface Spec {
 }
 
 function attributesOf(spec: Spec): Attributes | string {
-  const r = spec.resourceAttributes, n = spec.nonResourceAttributes;
-  if (r && n) return "spec.resourceAttributes: Invalid value: \"\": cannot be specified in combination with nonResourceAttributes";
-  if (n) return { verb: n.verb ?? "", resourceRequest: false, path: n.path ?? "", apiGroup: "", apiVersion: "", resource: "", subresource: "", namespace: "", name: "" };
+  const r = spec.resourceAttributes,
+    n = spec.nonResourceAttributes;
+  if (r && n) return 'spec.resourceAttributes: Invalid value: "": cannot be specified in combination with nonResourceAttributes';
+  if (n)
+    return {
+      verb: n.verb ?? "",
+      resourceRequest: false,
+      path: n.path ?? "",
+      apiGroup: "",
+      apiVersion: "",
+      resource: "",
+      subresource: "",
+      namespace: "",
+      name: "",
+    };
   if (!r) return "spec.resourceAttributes: Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified";
   return {
-    verb: r.verb ?? "", resourceRequest: true, path: "", apiGroup: r.group ?? "", apiVersion: r.version ?? "",
-    resource: r.resource ?? "", subresource: r.subresource ?? "", namespace: r.namespace ?? "", name: r.name ?? "",
+    verb: r.verb ?? "",
+    resourceRequest: true,
+    path: "",
+    apiGroup: r.group ?? "",
+    apiVersion: r.version ?? "",
+    resource: r.resource ?? "",
+    subresource: r.subresource ?? "",
+    namespace: r.namespace ?? "",
+    name: r.name ?? "",
   };
 }
 
@@ -32,9 +51,15 @@ export const selfSubjectAccessReviews: KindHooks = {
     const attributes = attributesOf(spec);
     if (typeof attributes === "string") return badRequest(attributes);
     const decision = user ? authorize(ctx.world, user, attributes) : { allowed: false as const };
-    return ok({
-      kind: "SelfSubjectAccessReview", apiVersion: "authorization.k8s.io/v1", metadata: { creationTimestamp: null }, spec,
-      status: decision.allowed ? { allowed: true, ...(decision.reason ? { reason: decision.reason } : {}) } : { allowed: false },
-    }, 201);
+    return ok(
+      {
+        kind: "SelfSubjectAccessReview",
+        apiVersion: "authorization.k8s.io/v1",
+        metadata: { creationTimestamp: null },
+        spec,
+        status: decision.allowed ? { allowed: true, ...(decision.reason ? { reason: decision.reason } : {}) } : { allowed: false },
+      },
+      201,
+    );
   },
 };

@@ -19,9 +19,13 @@ export async function tokenRequest({ ctx, store }: KubeEnv, req: SandboxRequest,
   const spec: TokenRequestSpec = (d.value as { spec?: TokenRequestSpec } | null)?.spec ?? {};
   const exp = spec.expirationSeconds ?? 3600;
   if (typeof exp !== "number" || exp < 600)
-    return invalid("TokenRequest", sa.metadata.name, [{ reason: "FieldValueInvalid", field: "spec.expirationSeconds", message: `Invalid value: ${exp}: may not specify a duration less than 10 minutes` }]);
+    return invalid("TokenRequest", sa.metadata.name, [
+      { reason: "FieldValueInvalid", field: "spec.expirationSeconds", message: `Invalid value: ${exp}: may not specify a duration less than 10 minutes` },
+    ]);
   if (exp > 2 ** 32)
-    return invalid("TokenRequest", sa.metadata.name, [{ reason: "FieldValueTooLong", field: "spec.expirationSeconds", message: `Invalid value: ${exp}: may not specify a duration larger than 2^32 seconds` }]);
+    return invalid("TokenRequest", sa.metadata.name, [
+      { reason: "FieldValueTooLong", field: "spec.expirationSeconds", message: `Invalid value: ${exp}: may not specify a duration larger than 2^32 seconds` },
+    ]);
   const audiences: string[] = Array.isArray(spec.audiences) && spec.audiences.length ? spec.audiences : [ctx.info.kubeServer];
   let pod: { name: string; uid: string } | undefined;
   const ref = spec.boundObjectRef;
@@ -33,15 +37,26 @@ export async function tokenRequest({ ctx, store }: KubeEnv, req: SandboxRequest,
   }
   let token: string;
   try {
-    token = await ctx.clusterIssuer.mintServiceAccountToken({ namespace: sa.metadata.namespace!, serviceAccount: sa.metadata.name, serviceAccountUid: sa.metadata.uid, audiences, expirationSeconds: exp, pod });
+    token = await ctx.clusterIssuer.mintServiceAccountToken({
+      namespace: sa.metadata.namespace!,
+      serviceAccount: sa.metadata.name,
+      serviceAccountUid: sa.metadata.uid,
+      audiences,
+      expirationSeconds: exp,
+      pod,
+    });
   } catch {
     return failure(500, "Internal error occurred: failed to sign service account token", "InternalError");
   }
   const expTs = new Date(ctx.now() + exp * 1000).toISOString().replace(/\.\d+Z$/, "Z");
-  return ok({
-    kind: "TokenRequest", apiVersion: "authentication.k8s.io/v1",
-    metadata: { name: sa.metadata.name, namespace: sa.metadata.namespace, creationTimestamp: null },
-    spec: { audiences, expirationSeconds: exp, boundObjectRef: ref ?? null },
-    status: { token, expirationTimestamp: expTs },
-  }, 201);
+  return ok(
+    {
+      kind: "TokenRequest",
+      apiVersion: "authentication.k8s.io/v1",
+      metadata: { name: sa.metadata.name, namespace: sa.metadata.namespace, creationTimestamp: null },
+      spec: { audiences, expirationSeconds: exp, boundObjectRef: ref ?? null },
+      status: { token, expirationTimestamp: expTs },
+    },
+    201,
+  );
 }

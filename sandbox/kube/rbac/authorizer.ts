@@ -36,11 +36,26 @@ const NAMESPACE_SUBRESOURCES = new Set(["status", "finalize"]);
  *  a WebSocket upgrade (exec), which kube-apiserver authorizes as create. */
 export function requestAttributes(method: string, path: string, query: URLSearchParams, upgrade = false): Attributes {
   const parts = path.split("/").filter(Boolean);
-  const base: Attributes = { verb: method.toLowerCase(), resourceRequest: false, path, apiGroup: "", apiVersion: "", resource: "", subresource: "", namespace: "", name: "" };
+  const base: Attributes = {
+    verb: method.toLowerCase(),
+    resourceRequest: false,
+    path,
+    apiGroup: "",
+    apiVersion: "",
+    resource: "",
+    subresource: "",
+    namespace: "",
+    name: "",
+  };
   let rest: string[];
-  if (parts[0] === "api" && parts.length >= 2) { base.apiVersion = parts[1]; rest = parts.slice(2); }
-  else if (parts[0] === "apis" && parts.length >= 3) { base.apiGroup = parts[1]; base.apiVersion = parts[2]; rest = parts.slice(3); }
-  else return base;
+  if (parts[0] === "api" && parts.length >= 2) {
+    base.apiVersion = parts[1];
+    rest = parts.slice(2);
+  } else if (parts[0] === "apis" && parts.length >= 3) {
+    base.apiGroup = parts[1];
+    base.apiVersion = parts[2];
+    rest = parts.slice(3);
+  } else return base;
   if (rest.length === 0) return base; // discovery of a group version is a non-resource request
   const a: Attributes = { ...base, resourceRequest: true };
   if (rest[0] === "namespaces" && rest.length > 1) {
@@ -87,14 +102,18 @@ export type Decision = { allowed: true; reason: string } | { allowed: false };
 export function authorize(world: World, user: KubeUser, a: Attributes): Decision {
   if (user.groups.includes(SYSTEM_MASTERS)) return { allowed: true, reason: "" };
   for (const [role, rules] of Object.entries(AUTHENTICATED_ROLES)) {
-    if (rules.some((r) => ruleAllows(r, a))) return { allowed: true, reason: `RBAC: allowed by ClusterRoleBinding "${role}" of ClusterRole "${role}" to Group "system:authenticated"` };
+    if (rules.some((r) => ruleAllows(r, a)))
+      return { allowed: true, reason: `RBAC: allowed by ClusterRoleBinding "${role}" of ClusterRole "${role}" to Group "system:authenticated"` };
   }
   const record = world.state.kube.users?.[user.name];
   for (const b of record?.bindings ?? []) {
     // a RoleBinding grants its ClusterRole's rules in its own namespace only
     if (!a.namespace || a.namespace !== b.namespace) continue;
     if ((CLUSTER_ROLES[b.clusterRole] ?? []).some((r) => ruleAllows(r, a))) {
-      return { allowed: true, reason: `RBAC: allowed by RoleBinding "${user.name}-${b.clusterRole}/${b.namespace}" of ClusterRole "${b.clusterRole}" to User "${user.name}"` };
+      return {
+        allowed: true,
+        reason: `RBAC: allowed by RoleBinding "${user.name}-${b.clusterRole}/${b.namespace}" of ClusterRole "${b.clusterRole}" to User "${user.name}"`,
+      };
     }
   }
   return { allowed: false };

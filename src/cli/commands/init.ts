@@ -11,7 +11,17 @@ import { resolveInputs, type PickSources } from "../../init/inputs.js";
 import { cacheClusterReads } from "../../init/read-cache.js";
 import { planSteps, runSteps } from "../../init/runner.js";
 import { buildStatus, formatStatus } from "../../init/status.js";
-import { defaultStatePath, emptyState, lockState, readState, readStateFor, savedInputs, writeStateAtomic, type InitState, type StateLock } from "../../init/state.js";
+import {
+  defaultStatePath,
+  emptyState,
+  lockState,
+  readState,
+  readStateFor,
+  savedInputs,
+  writeStateAtomic,
+  type InitState,
+  type StateLock,
+} from "../../init/state.js";
 import type { Step, StepContext } from "../../init/step.js";
 import { buildInitReport, formatSummary } from "../../init/summary.js";
 import type { ClusterRef } from "../../kube/connect.js";
@@ -49,13 +59,27 @@ export interface InitDeps {
   profile(opts: InitOptions, env: NodeJS.ProcessEnv): Pick<CloudProfile, "name" | "subscriptionId" | "defaults">;
   azure(profile: CloudProfile): Promise<AzureOps>;
   /** `onRetry` gets each retry's progress line. */
-  kube(target: ClusterRef, azure: () => Promise<AzureOps>, profile: CloudProfile, opts: InitOptions, env: NodeJS.ProcessEnv, onRetry?: RetryListener): Promise<KubeOps>;
+  kube(
+    target: ClusterRef,
+    azure: () => Promise<AzureOps>,
+    profile: CloudProfile,
+    opts: InitOptions,
+    env: NodeJS.ProcessEnv,
+    onRetry?: RetryListener,
+  ): Promise<KubeOps>;
   prompter?: Prompter;
   steps(): Promise<readonly Step[]>;
 }
 
 /** The real Kubernetes access (src/kube/connect.ts): --kubeconfig/--context, else the cluster's credential from ARM. */
-async function realKube(target: ClusterRef, azure: () => Promise<AzureOps>, profile: CloudProfile, opts: InitOptions, env: NodeJS.ProcessEnv, onRetry?: RetryListener): Promise<KubeOps> {
+async function realKube(
+  target: ClusterRef,
+  azure: () => Promise<AzureOps>,
+  profile: CloudProfile,
+  opts: InitOptions,
+  env: NodeJS.ProcessEnv,
+  onRetry?: RetryListener,
+): Promise<KubeOps> {
   // The Kubernetes client is the heaviest module to load: it loads while ARM answers for the
   // cluster's credential, not before.
   const client = import("../../kube/ops.js");
@@ -118,7 +142,11 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
     return k;
   };
 
-  const { inputs, statePath, state: loaded } = await resolveInputs({
+  const {
+    inputs,
+    statePath,
+    state: loaded,
+  } = await resolveInputs({
     options: opts,
     env,
     interactive,
@@ -136,7 +164,12 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
 
   if (opts.status) {
     const steps = await deps.steps();
-    const ctx = { inputs, state: loaded ?? emptyState(profile.name), azure: await azure(), kube: () => kubeFor(inputs.subscription, inputs.resourceGroup, inputs.cluster) };
+    const ctx = {
+      inputs,
+      state: loaded ?? emptyState(profile.name),
+      azure: await azure(),
+      kube: () => kubeFor(inputs.subscription, inputs.resourceGroup, inputs.cluster),
+    };
     const report = buildStatus(steps, await planSteps(steps, ctx, ui), inputs);
     if (json) deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else for (const l of formatStatus(report)) deps.stdout.write(`${l}\n`);

@@ -11,11 +11,26 @@ import type { SandboxInfo } from "../../../sandbox/info.js";
 type Sub = "start" | "env" | "status" | "stop" | "principal-create";
 
 interface Opts {
-  dir?: string; faults?: string; latency?: string; rtt?: string; foreground?: boolean; format?: "sh" | "json"; output?: "text" | "json";
-  name?: string; role?: string[]; scope?: string[]; kubeNamespace?: string; kubeRole?: "edit" | "view";
+  dir?: string;
+  faults?: string;
+  latency?: string;
+  rtt?: string;
+  foreground?: boolean;
+  format?: "sh" | "json";
+  output?: "text" | "json";
+  name?: string;
+  role?: string[];
+  scope?: string[];
+  kubeNamespace?: string;
+  kubeRole?: "edit" | "view";
 }
 
-interface Specs { faults: string; latency: string; rtt: string; rttMs: Record<string, number> }
+interface Specs {
+  faults: string;
+  latency: string;
+  rtt: string;
+  rttMs: Record<string, number>;
+}
 
 const out = (line = "") => process.stdout.write(line + "\n");
 
@@ -57,7 +72,12 @@ async function validateSpecs(opts: Opts): Promise<Specs> {
 
 /** A sandbox started before round trips existed has none. */
 const zeroRtt = (like: Record<string, number>) => Object.fromEntries(Object.keys(like).map((k) => [k, 0]));
-const rttText = (rtt: Record<string, number> | undefined) => (rtt ? Object.entries(rtt).map(([k, v]) => `${k}=${v}`).join(",") : "");
+const rttText = (rtt: Record<string, number> | undefined) =>
+  rtt
+    ? Object.entries(rtt)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",")
+    : "";
 
 function summary(info: SandboxInfo, dir: string): void {
   out(`  ARM          ${info.armEndpoint}`);
@@ -88,13 +108,17 @@ async function start(dir: string, opts: Opts, json: boolean): Promise<number> {
   const already = await daemon.running(dir);
   if (already) {
     // Asked-for faults or latency that differ from the running ones would silently not apply.
-    if (specs.faults.trim() !== already.faults.trim() || specs.latency.trim() !== already.latency.trim() || rttText(specs.rttMs) !== rttText(already.rtt ?? zeroRtt(specs.rttMs))) {
+    if (
+      specs.faults.trim() !== already.faults.trim() ||
+      specs.latency.trim() !== already.latency.trim() ||
+      rttText(specs.rttMs) !== rttText(already.rtt ?? zeroRtt(specs.rttMs))
+    ) {
       throw new UserError(
         `a sandbox is already running in ${dir} with latency "${already.latency}"${Object.values(already.rtt ?? {}).some((v) => v > 0) ? `, round trips "${rttText(already.rtt)}"` : ""}${already.faults ? ` and faults "${already.faults}"` : " and no faults"}, not the ones asked for`,
         `stop it first (aks-wi sandbox stop --sandbox-dir ${dir}); its state is kept`,
       );
     }
-    if (json) return outJson({ result: "already running", state: "running", dir, ...shownInfo(already) }), EXIT.ok;
+    if (json) return (outJson({ result: "already running", state: "running", dir, ...shownInfo(already) }), EXIT.ok);
     out(`sandbox already running in ${dir} (pid ${already.pid})`);
     summary(already, dir);
     return EXIT.ok;
@@ -103,12 +127,16 @@ async function start(dir: string, opts: Opts, json: boolean): Promise<number> {
 
   await makeDirs(dir, "the sandbox directory", 0o700);
   const started = Date.now();
-  const r = await daemon.spawnDetached({ dir, entry: process.argv[1], args: ["--latency", specs.latency, ...(specs.rtt ? ["--rtt", specs.rtt] : []), ...(specs.faults ? ["--faults", specs.faults] : [])] });
+  const r = await daemon.spawnDetached({
+    dir,
+    entry: process.argv[1],
+    args: ["--latency", specs.latency, ...(specs.rtt ? ["--rtt", specs.rtt] : []), ...(specs.faults ? ["--faults", specs.faults] : [])],
+  });
   if (!r.info) {
     const tail = daemon.logTail(r.log, 3).split("\n").pop() ?? "";
     throw new UserError(`the sandbox did not start${tail ? `: ${tail}` : ""}`, `see ${r.log}`, "failed");
   }
-  if (json) return outJson({ result: "started", state: "running", dir, readyMs: Date.now() - started, ...shownInfo(r.info) }), EXIT.ok;
+  if (json) return (outJson({ result: "started", state: "running", dir, readyMs: Date.now() - started, ...shownInfo(r.info) }), EXIT.ok);
   out(`sandbox running (pid ${r.info.pid}, ready in ${Date.now() - started} ms)`);
   summary(r.info, dir);
   out();
@@ -204,16 +232,21 @@ async function stop(dir: string, json = false): Promise<number> {
 
 /** Roles pair with scopes by position; with no --scope at all, every role is at the subscription. */
 function roleAssignments(opts: Opts): { role: string; scope?: string }[] {
-  const roles = opts.role ?? [], scopes = opts.scope ?? [];
+  const roles = opts.role ?? [],
+    scopes = opts.scope ?? [];
   if (scopes.length > 0 && scopes.length !== roles.length) {
-    throw new UserError(`${roles.length} --role but ${scopes.length} --scope`, "give one --scope per --role, in the same order, or none (every role at the subscription)");
+    throw new UserError(
+      `${roles.length} --role but ${scopes.length} --scope`,
+      "give one --scope per --role, in the same order, or none (every role at the subscription)",
+    );
   }
   return roles.map((role, i) => ({ role, ...(scopes.length ? { scope: scopes[i] } : {}) }));
 }
 
 async function principalCreate(dir: string, opts: Opts): Promise<number> {
   const roles = roleAssignments(opts);
-  if (!!opts.kubeNamespace !== !!opts.kubeRole) throw new UserError("--kube-namespace and --kube-role go together", "e.g. --kube-namespace app --kube-role edit");
+  if (!!opts.kubeNamespace !== !!opts.kubeRole)
+    throw new UserError("--kube-namespace and --kube-role go together", "e.g. --kube-namespace app --kube-role edit");
   const info = await requireRunning(dir);
   const { createPrincipal, ControlError } = await import("../../../sandbox/daemon.js");
   try {
@@ -225,7 +258,12 @@ async function principalCreate(dir: string, opts: Opts): Promise<number> {
     out(JSON.stringify(made, null, 2));
     return EXIT.ok;
   } catch (e) {
-    if (e instanceof ControlError) throw new UserError(e.message, e.status === 409 ? `pick another name, or use the one in ${join(dir, "principals")}` : undefined, e.status >= 500 ? "failed" : "usage");
+    if (e instanceof ControlError)
+      throw new UserError(
+        e.message,
+        e.status === 409 ? `pick another name, or use the one in ${join(dir, "principals")}` : undefined,
+        e.status >= 500 ? "failed" : "usage",
+      );
     throw e;
   }
 }

@@ -28,7 +28,14 @@ export interface VerifyDeps {
   profile(opts: VerifyOptions, env: NodeJS.ProcessEnv): CloudProfile;
   /** `onRetry` gets each retry's progress line. */
   azure(profile: CloudProfile, onRetry?: RetryListener): Promise<VerifyAzure>;
-  kube(target: ClusterRef, azure: VerifyAzure, profile: CloudProfile, opts: VerifyOptions, env: NodeJS.ProcessEnv, onRetry?: RetryListener): Promise<VerifyKube>;
+  kube(
+    target: ClusterRef,
+    azure: VerifyAzure,
+    profile: CloudProfile,
+    opts: VerifyOptions,
+    env: NodeJS.ProcessEnv,
+    onRetry?: RetryListener,
+  ): Promise<VerifyKube>;
 }
 
 function realDeps(): VerifyDeps {
@@ -44,7 +51,9 @@ function realDeps(): VerifyDeps {
     },
     async kube(target, azure, profile, opts, env, onRetry) {
       const [{ kubeSource }, { createVerifyKube }, { aksTokenProvider }] = await Promise.all([
-        import("../../kube/connect.js"), import("../../kube/inspect.js"), import("../../azure/kube-token.js"),
+        import("../../kube/connect.js"),
+        import("../../kube/inspect.js"),
+        import("../../azure/kube-token.js"),
       ]);
       const src = await kubeSource(opts, env, target, async () => azure.ops, aksTokenProvider(profile));
       return createVerifyKube(src.yaml, src.context, { token: src.token, onRetry });
@@ -56,7 +65,8 @@ async function loadState(opts: VerifyOptions, cwd: string, cluster: string | und
   const path = opts.state ? resolve(cwd, opts.state) : cluster ? defaultStatePath(cluster, cwd) : undefined;
   if (!path) return undefined;
   const state = await readStateFor(path, profile.name);
-  if (!state && opts.state) throw new UserError(`state file ${path} does not exist`, "run aks-wi init first, or pass the workload with --namespace/--service-account");
+  if (!state && opts.state)
+    throw new UserError(`state file ${path} does not exist`, "run aks-wi init first, or pass the workload with --namespace/--service-account");
   return state;
 }
 
@@ -87,7 +97,11 @@ export async function runVerify(given: VerifyOptions, deps: VerifyDeps): Promise
   const budgetMs = propagationBudgetMs(opts, env);
   if (opts.kubeconfig || opts.context) (await import("../../kube/connect.js")).checkKubeAccess(opts, env);
   const state = await loadState(opts, deps.cwd, opts.cluster ?? profile.defaults?.cluster, profile);
-  const target = resolveTarget(opts, state, { subscription: profile.subscriptionId, resourceGroup: profile.defaults?.resourceGroup, cluster: profile.defaults?.cluster });
+  const target = resolveTarget(opts, state, {
+    subscription: profile.subscriptionId,
+    resourceGroup: profile.defaults?.resourceGroup,
+    cluster: profile.defaults?.cluster,
+  });
 
   const progress = (line: string) => void deps.stderr.write(`${line}\n`);
   const azure = await deps.azure(profile, progress);
@@ -105,7 +119,18 @@ export async function runVerify(given: VerifyOptions, deps: VerifyDeps): Promise
     deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const tty = !!deps.stdout.isTTY;
-    const paint = (s: Status, t: string) => (!tty ? t : s === "PASS" ? chalk.green(t) : s === "FAIL" ? chalk.red(t) : s === "WARN" ? chalk.yellow(t) : s === "UNKNOWN" ? chalk.magenta(t) : chalk.dim(t));
+    const paint = (s: Status, t: string) =>
+      !tty
+        ? t
+        : s === "PASS"
+          ? chalk.green(t)
+          : s === "FAIL"
+            ? chalk.red(t)
+            : s === "WARN"
+              ? chalk.yellow(t)
+              : s === "UNKNOWN"
+                ? chalk.magenta(t)
+                : chalk.dim(t);
     deps.stdout.write(`${formatReport(report, paint).join("\n")}\n`);
   }
   return code;

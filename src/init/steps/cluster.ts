@@ -16,18 +16,25 @@ const enabled = (c: ClusterInfo) => c.oidcIssuerEnabled && c.workloadIdentityEna
 const busy = (c: ClusterInfo) => !TERMINAL.has(c.provisioningState.toLowerCase());
 
 const minorOf = (v: string) => v.split(".").slice(0, 2).join(".");
-const cmp = (a: string, b: string) => { const [x, y] = [a, b].map((v) => v.split(".").map(Number)); return x![0]! - y![0]! || x![1]! - y![1]!; };
+const cmp = (a: string, b: string) => {
+  const [x, y] = [a, b].map((v) => v.split(".").map(Number));
+  return x![0]! - y![0]! || x![1]! - y![1]!;
+};
 
 /** Stops the plan for a cluster AKS will not update as it is (a usage error: exit 2, nothing changed). */
 function refuseState(c: ClusterInfo): void {
   const where = `-g ${c.resourceGroup} -n ${c.name}`;
   if ((c.powerState ?? "").toLowerCase() === "stopped") {
-    throw new UserError(`cluster ${c.name} is stopped (powerState Stopped): AKS refuses to update a stopped cluster and its API server cannot be reached`,
-      `start it: az aks start ${where}, then re-run aks-wi init`);
+    throw new UserError(
+      `cluster ${c.name} is stopped (powerState Stopped): AKS refuses to update a stopped cluster and its API server cannot be reached`,
+      `start it: az aks start ${where}, then re-run aks-wi init`,
+    );
   }
   if (c.provisioningState.toLowerCase() === "failed") {
-    throw new UserError(`cluster ${c.name} is in provisioning state Failed: its last operation failed${enabled(c) ? " (perhaps the one that turned workload identity on, so its webhook may be missing)" : ""}`,
-      `reconcile it first (az aks update ${where}), then re-run aks-wi init`);
+    throw new UserError(
+      `cluster ${c.name} is in provisioning state Failed: its last operation failed${enabled(c) ? " (perhaps the one that turned workload identity on, so its webhook may be missing)" : ""}`,
+      `reconcile it first (az aks update ${where}), then re-run aks-wi init`,
+    );
   }
 }
 
@@ -86,7 +93,9 @@ export const clusterStep = defineStep({
       summary: waitOnly
         ? `wait for cluster ${c.name} to finish its running operation (${c.provisioningState})`
         : `enable OIDC issuer and workload identity on cluster ${c.name}`,
-      body: waitOnly ? undefined : { "properties.oidcIssuerProfile.enabled": true, "properties.securityProfile.workloadIdentity.enabled": true, "If-Match": c.etag ?? "(none)" },
+      body: waitOnly
+        ? undefined
+        : { "properties.oidcIssuerProfile.enabled": true, "properties.securityProfile.workloadIdentity.enabled": true, "If-Match": c.etag ?? "(none)" },
       after: [],
       needs: waitOnly ? [] : [{ plane: "arm", action: "Microsoft.ContainerService/managedClusters/write", scope: c.id }],
       question: waitOnly
@@ -108,7 +117,10 @@ export const clusterStep = defineStep({
     };
     const drift = waitOnly
       ? [`the cluster is busy (${c.provisioningState})`]
-      : [!c.oidcIssuerEnabled && "oidcIssuerProfile.enabled is false", !c.workloadIdentityEnabled && "securityProfile.workloadIdentity.enabled is false"].filter((x): x is string => !!x);
+      : [
+          !c.oidcIssuerEnabled && "oidcIssuerProfile.enabled is false",
+          !c.workloadIdentityEnabled && "securityProfile.workloadIdentity.enabled is false",
+        ].filter((x): x is string => !!x);
     return {
       change: "update",
       drift,

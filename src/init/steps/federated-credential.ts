@@ -74,7 +74,8 @@ export const federatedCredentialStep = defineStep({
         const out = run.state.outputs;
         const iss = out.issuerUrl ?? issuer;
         if (!iss) throw new StepError("federatedCredential", "the cluster has no OIDC issuer URL", "re-run aks-wi init so the cluster step enables it");
-        if (!out.identity && !id) throw new StepError("federatedCredential", `identity ${identity} not found`, "re-run aks-wi init so the identity step creates it");
+        if (!out.identity && !id)
+          throw new StepError("federatedCredential", `identity ${identity} not found`, "re-run aks-wi init so the identity step creates it");
         // The issuer became known after the plan: a credential listed then may already be this one.
         const already = existing.find((fc) => fc.issuer === iss && fc.subject === subject);
         if (already && audiencesOk(already)) {
@@ -95,7 +96,11 @@ export const federatedCredentialStep = defineStep({
       const drift = [`credential ${name}: audiences are ${JSON.stringify(match.audiences)} (want ["${TOKEN_AUDIENCE}"])`];
       return { change: "update", drift, summary: op.summary, details: { name, ...details, "current audiences": match.audiences.join(", ") }, ops: [op] };
     }
-    const drift = [issuer ? `no federated credential on ${identity} trusts issuer ${issuer} for subject ${subject}` : `no federated credential yet (the cluster has no issuer)`];
+    const drift = [
+      issuer
+        ? `no federated credential on ${identity} trusts issuer ${issuer} for subject ${subject}`
+        : `no federated credential yet (the cluster has no issuer)`,
+    ];
     return { change: "create", drift, summary: op.summary, details: { name, ...details }, ops: [op] };
   },
 });

@@ -46,7 +46,9 @@ export const identityStep = defineStep({
           body: { location: loc, tags: { [MANAGED_BY_TAG.key]: MANAGED_BY_TAG.value } },
           after: [],
           afterAccepted: ["cluster"],
-          needs: [{ plane: "arm", action: "Microsoft.ManagedIdentity/userAssignedIdentities/write", scope: resourceGroupScope(subscription, identityResourceGroup) }],
+          needs: [
+            { plane: "arm", action: "Microsoft.ManagedIdentity/userAssignedIdentities/write", scope: resourceGroupScope(subscription, identityResourceGroup) },
+          ],
           async run(run) {
             // Tagged as aks-wi's own, so it can be found again (and only then deleted) from any machine.
             const made = await run.azure.createIdentity(subscription, identityResourceGroup, identity, loc, { [MANAGED_BY_TAG.key]: MANAGED_BY_TAG.value });

@@ -8,12 +8,4 @@ import { serviceAccountStep } from "./service-account.js";
 import { testPodStep } from "./test-pod.js";
 import type { Step } from "../step.js";
 
-export const STEPS: Step[] = [
-  clusterStep,
-  issuerStep,
-  identityStep,
-  serviceAccountStep,
-  federatedCredentialStep,
-  roleAssignmentStep,
-  testPodStep,
-];
+export const STEPS: Step[] = [clusterStep, issuerStep, identityStep, serviceAccountStep, federatedCredentialStep, roleAssignmentStep, testPodStep];

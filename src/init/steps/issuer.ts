@@ -43,7 +43,9 @@ export const issuerStep = defineStep({
               throw new StepError(
                 "issuer",
                 `cluster "${c.name}" reports no oidcIssuerProfile.issuerURL (OIDC issuer ${now?.oidcIssuerEnabled ? "on" : "off"})`,
-                now?.oidcIssuerEnabled ? "wait a minute for the issuer to be published, then re-run aks-wi init" : "re-run aks-wi init so the cluster step enables the OIDC issuer",
+                now?.oidcIssuerEnabled
+                  ? "wait a minute for the issuer to be published, then re-run aks-wi init"
+                  : "re-run aks-wi init so the cluster step enables the OIDC issuer",
               );
             }
             out.issuerUrl = now.issuerUrl;

@@ -48,7 +48,10 @@ async function inspect(ctx: StepContext): Promise<{ principalId?: string; items:
       const def = await ctx.seen.role(request.scope, request.role);
       if (!def) {
         // An input mistake (exit 2), found while planning.
-        throw new UserError(`role "${request.role}" not found at scope ${request.scope}`, "check the --role name (exact, case-sensitive display name) or pass its GUID");
+        throw new UserError(
+          `role "${request.role}" not found at scope ${request.scope}`,
+          "check the --role name (exact, case-sensitive display name) or pass its GUID",
+        );
       }
       const defGuid = lastSegment(def.id).toLowerCase();
       const item: Item = { request, def };
@@ -75,7 +78,10 @@ function broadQuestion(i: Item): Question {
   return {
     text: `Assign ${broadGrant(i)} to the identity? This grants control of the whole subscription.`,
     flag: "allowBroadScope",
-    refusal: new UserError(`${broadGrant(i)} grants control of the whole subscription`, "assign at a narrower --scope, or pass --allow-broad-scope if this is intended"),
+    refusal: new UserError(
+      `${broadGrant(i)} grants control of the whole subscription`,
+      "assign at a narrower --scope, or pass --allow-broad-scope if this is intended",
+    ),
   };
 }
 
@@ -100,16 +106,30 @@ export const roleAssignmentStep = defineStep({
       action: "create",
       target: `${i.request.scope}/providers/Microsoft.Authorization/roleAssignments/${i.name ?? PENDING}`,
       summary: `assign "${i.def.roleName}" at ${i.request.scope}`,
-      body: { properties: { roleDefinitionId: i.def.id, principalId: PENDING, principalType: "ServicePrincipal", description: roleAssignmentDescription(ctx.inputs.namespace, ctx.inputs.serviceAccount) } },
+      body: {
+        properties: {
+          roleDefinitionId: i.def.id,
+          principalId: PENDING,
+          principalType: "ServicePrincipal",
+          description: roleAssignmentDescription(ctx.inputs.namespace, ctx.inputs.serviceAccount),
+        },
+      },
       after: ["identity"],
       afterAccepted: ["cluster"],
       needs: [{ plane: "arm", action: "Microsoft.Authorization/roleAssignments/write", scope: i.request.scope }],
       question: isBroad(i.request.scope, i.def) ? broadQuestion(i) : undefined,
       async run(run) {
         const principalId = run.state.outputs.identity?.principalId ?? seenPrincipal;
-        if (!principalId) throw new StepError("roleAssignment", `identity ${run.inputs.identity} not found`, "re-run aks-wi init so the identity step creates it");
+        if (!principalId)
+          throw new StepError("roleAssignment", `identity ${run.inputs.identity} not found`, "re-run aks-wi init so the identity step creates it");
         const name = roleAssignmentName(i.request.scope, lastSegment(i.def.id), principalId);
-        const made = await run.azure.createRoleAssignment(i.request.scope, name, i.def.id, principalId, roleAssignmentDescription(run.inputs.namespace, run.inputs.serviceAccount));
+        const made = await run.azure.createRoleAssignment(
+          i.request.scope,
+          name,
+          i.def.id,
+          principalId,
+          roleAssignmentDescription(run.inputs.namespace, run.inputs.serviceAccount),
+        );
         (run.state.outputs.roleAssignments ??= []).push({ ...made, roleName: i.def.roleName });
       },
     }));

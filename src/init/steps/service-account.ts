@@ -83,7 +83,14 @@ export const serviceAccountStep = defineStep({
         action: "create",
         target: kubePath(namespace, "serviceaccounts", serviceAccount),
         summary: `create service account ${namespace}/${serviceAccount}`,
-        body: { metadata: { name: serviceAccount, namespace, annotations: { ...patch, [BINDING_ANNOTATION]: binding }, labels: { [MANAGED_BY.key]: MANAGED_BY.value } } },
+        body: {
+          metadata: {
+            name: serviceAccount,
+            namespace,
+            annotations: { ...patch, [BINDING_ANNOTATION]: binding },
+            labels: { [MANAGED_BY.key]: MANAGED_BY.value },
+          },
+        },
         after: nsExists ? ["identity"] : ["identity", "namespace"],
         afterAccepted: ["cluster"],
         needs: [{ plane: "kube", verb: "create", resource: "serviceaccounts", namespace }],
@@ -107,7 +114,9 @@ export const serviceAccountStep = defineStep({
       step: "serviceAccount",
       action: "update",
       target: kubePath(namespace, "serviceaccounts", sa.name),
-      summary: boundTo ? `re-bind service account ${namespace}/${serviceAccount} from client ID ${boundTo}` : `annotate service account ${namespace}/${serviceAccount}`,
+      summary: boundTo
+        ? `re-bind service account ${namespace}/${serviceAccount} from client ID ${boundTo}`
+        : `annotate service account ${namespace}/${serviceAccount}`,
       body: { metadata: { annotations: { ...patch, [BINDING_ANNOTATION]: binding }, resourceVersion: sa.resourceVersion } },
       after: ["identity"],
       afterAccepted: ["cluster"],
@@ -126,7 +135,11 @@ export const serviceAccountStep = defineStep({
       : `annotate service account ${namespace}/${serviceAccount}`;
     const drift = Object.entries(patch).map(([k, v]) => {
       const now = sa.annotations[k];
-      return v === null ? `annotation ${k} is "${now}" and should not be there` : now === undefined ? `annotation ${k} is missing (want "${v}")` : `annotation ${k} is "${now}" (want "${v}")`;
+      return v === null
+        ? `annotation ${k} is "${now}" and should not be there`
+        : now === undefined
+          ? `annotation ${k} is missing (want "${v}")`
+          : `annotation ${k} is "${now}" (want "${v}")`;
     });
     return { change: "update", drift, summary, details, ops };
   },

@@ -16,7 +16,6 @@ import { kubePath } from "./shared.js";
 import type { PodInfo } from "../../core/ports.js";
 import { defineStep, type Operation, type StepContext } from "../step.js";
 
-
 /** Azure Linux 3.0 busybox, as the AKS docs use it today (azure-aks-docs articles/aks/node-access.md:
  *  `kubectl debug node/… --image=mcr.microsoft.com/azurelinux/busybox:1.36`); the Azure Linux 2.0
  *  (cbl-mariner) image is retired. It has sh, env and cat, which verify runs in the pod. MCR is on
@@ -31,7 +30,12 @@ export function testPodManifest(namespace: string, name: string, serviceAccount:
   return {
     apiVersion: "v1",
     kind: "Pod",
-    metadata: { name, namespace, labels: { [USE_LABEL]: "true", [MANAGED_BY.key]: MANAGED_BY.value }, annotations: { [BINDING_ANNOTATION]: bindingOf(namespace, serviceAccount) } },
+    metadata: {
+      name,
+      namespace,
+      labels: { [USE_LABEL]: "true", [MANAGED_BY.key]: MANAGED_BY.value },
+      annotations: { [BINDING_ANNOTATION]: bindingOf(namespace, serviceAccount) },
+    },
     spec: {
       serviceAccountName: serviceAccount,
       securityContext: { runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY, seccompProfile: { type: "RuntimeDefault" } },
@@ -44,12 +48,18 @@ export function testPodManifest(namespace: string, name: string, serviceAccount:
           // Ready once the webhook's token file is there (or when nothing was injected: the step says so).
           readinessProbe: {
             exec: { command: ["sh", "-c", 'test -z "$AZURE_FEDERATED_TOKEN_FILE" || test -s "$AZURE_FEDERATED_TOKEN_FILE"'] },
-            initialDelaySeconds: 1, periodSeconds: 5, timeoutSeconds: 2,
+            initialDelaySeconds: 1,
+            periodSeconds: 5,
+            timeoutSeconds: 2,
           },
           resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
           securityContext: {
-            allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true,
-            runAsNonRoot: true, runAsUser: NOBODY, seccompProfile: { type: "RuntimeDefault" },
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            runAsUser: NOBODY,
+            seccompProfile: { type: "RuntimeDefault" },
           },
         },
       ],
@@ -75,13 +85,21 @@ export function podProblem(pod: PodInfo, serviceAccount: string, clientId: strin
   if (pod.labels[USE_LABEL] !== "true") return `it lacks the label ${USE_LABEL}: "true"`;
   if (pod.serviceAccountName !== serviceAccount) return `it uses service account ${pod.serviceAccountName}`;
   const env = pod.containers.filter((c) => !c.init).map((c) => c.env);
-  if (!env.some((e) => e.AZURE_FEDERATED_TOKEN_FILE)) return "the workload identity webhook did not mutate it (created before workload identity or the annotation)";
-  if (clientId && !env.some((e) => e.AZURE_CLIENT_ID === clientId)) return "its AZURE_CLIENT_ID is not the identity's client ID (created before the annotation changed)";
+  if (!env.some((e) => e.AZURE_FEDERATED_TOKEN_FILE))
+    return "the workload identity webhook did not mutate it (created before workload identity or the annotation)";
+  if (clientId && !env.some((e) => e.AZURE_CLIENT_ID === clientId))
+    return "its AZURE_CLIENT_ID is not the identity's client ID (created before the annotation changed)";
   return undefined;
 }
 
 /** Creates the pod, waits for it to run, and records it; a pod that runs unmutated is a warning. */
-async function createAndWait(run: StepContext, progress: (t: string) => void, warn: (l: string) => void, create: boolean, seenClientId: string | undefined): Promise<void> {
+async function createAndWait(
+  run: StepContext,
+  progress: (t: string) => void,
+  warn: (l: string) => void,
+  create: boolean,
+  seenClientId: string | undefined,
+): Promise<void> {
   const { namespace, testPodName, serviceAccount, testPodImage } = run.inputs;
   const kube = await run.kube();
   if (create) await kube.createPod(testPodManifest(namespace, testPodName, serviceAccount, testPodImage));

@@ -29,7 +29,6 @@ async function armGet(path: string, token: string): Promise<{ status: number; js
   return { status: r.status, json: r.json };
 }
 
-
 const roleId = (guid: string) => `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 const guid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 
@@ -67,7 +66,14 @@ describe("roleDefinitions", () => {
       roleName: "Key Vault Secrets User",
       roleType: "BuiltInRole",
       assignableScopes: ["/"],
-      permissions: [{ actions: [], notActions: [], dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"], notDataActions: [] }],
+      permissions: [
+        {
+          actions: [],
+          notActions: [],
+          dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"],
+          notDataActions: [],
+        },
+      ],
     });
 
     const atVault = [];
@@ -75,8 +81,19 @@ describe("roleDefinitions", () => {
     expect(atVault.map((d) => d.id)).toEqual([`${vaultId}/providers/Microsoft.Authorization/roleDefinitions/${READER}`]);
 
     const builtIn = [];
-    for await (const d of authz.roleDefinitions.list(`/subscriptions/${sub}/resourceGroups/${rg}`, { filter: "type eq 'BuiltInRole'" })) builtIn.push(d.roleName);
-    expect(builtIn).toEqual(expect.arrayContaining(["Owner", "Contributor", "Reader", "User Access Administrator", "AcrPull", "Storage Blob Data Reader", "Azure Kubernetes Service Cluster Admin Role"]));
+    for await (const d of authz.roleDefinitions.list(`/subscriptions/${sub}/resourceGroups/${rg}`, { filter: "type eq 'BuiltInRole'" }))
+      builtIn.push(d.roleName);
+    expect(builtIn).toEqual(
+      expect.arrayContaining([
+        "Owner",
+        "Contributor",
+        "Reader",
+        "User Access Administrator",
+        "AcrPull",
+        "Storage Blob Data Reader",
+        "Azure Kubernetes Service Cluster Admin Role",
+      ]),
+    );
 
     const none = [];
     for await (const d of authz.roleDefinitions.list(`/subscriptions/${sub}`, { filter: "roleName eq 'No Such Role'" })) none.push(d);
@@ -135,14 +152,21 @@ describe("roleAssignments", () => {
       code: "PrincipalNotFound",
       message: `Principal ${id.principalId.replace(/-/g, "")} does not exist in the directory ${sb.info.tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`,
     });
-    const ok = await authz.roleAssignments.create(vaultId, guid(20), { roleDefinitionId: roleId(READER), principalId: id.principalId, principalType: "ServicePrincipal" });
+    const ok = await authz.roleAssignments.create(vaultId, guid(20), {
+      roleDefinitionId: roleId(READER),
+      principalId: id.principalId,
+      principalType: "ServicePrincipal",
+    });
     expect(ok.principalType).toBe("ServicePrincipal");
 
     // Once the window has passed, the type is no longer needed.
     const realNow = sb.sandbox.ctx.now;
     sb.sandbox.ctx.now = () => realNow() + REPLICATION_MS + 1_000;
     try {
-      const later = await authz.roleAssignments.create(`/subscriptions/${sub}/resourceGroups/${rg}`, guid(21), { roleDefinitionId: roleId(READER), principalId: id.principalId });
+      const later = await authz.roleAssignments.create(`/subscriptions/${sub}/resourceGroups/${rg}`, guid(21), {
+        roleDefinitionId: roleId(READER),
+        principalId: id.principalId,
+      });
       expect(later.principalType).toBe("ServicePrincipal");
     } finally {
       sb.sandbox.ctx.now = realNow;
@@ -155,17 +179,28 @@ describe("roleAssignments", () => {
     await authz.roleAssignments.delete(vaultId, guid(23));
 
     // A principal Entra does not know at all is never found.
-    const unknown = await failure(authz.roleAssignments.create(vaultId, guid(22), { roleDefinitionId: roleId(READER), principalId: guid(999), principalType: "ServicePrincipal" }));
+    const unknown = await failure(
+      authz.roleAssignments.create(vaultId, guid(22), { roleDefinitionId: roleId(READER), principalId: guid(999), principalType: "ServicePrincipal" }),
+    );
     expect(unknown).toMatchObject({ statusCode: 400, code: "PrincipalNotFound" });
   });
 
   it("refuses an unknown role, a name that is not a GUID, and a scope that does not exist", async () => {
     const op = operatorOf(sb.sandbox.world.state);
     const badRole = await failure(authz.roleAssignments.create(vaultId, guid(30), { roleDefinitionId: roleId(guid(31)), principalId: op.principalId }));
-    expect(badRole).toMatchObject({ statusCode: 400, code: "RoleDefinitionDoesNotExist", message: `The specified role definition with ID '${guid(31).replace(/-/g, "")}' does not exist.` });
+    expect(badRole).toMatchObject({
+      statusCode: 400,
+      code: "RoleDefinitionDoesNotExist",
+      message: `The specified role definition with ID '${guid(31).replace(/-/g, "")}' does not exist.`,
+    });
     const badName = await failure(authz.roleAssignments.create(vaultId, "not-a-guid", { roleDefinitionId: roleId(READER), principalId: op.principalId }));
     expect(badName.statusCode).toBe(400);
-    const badScope = await failure(authz.roleAssignments.create(`/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.KeyVault/vaults/kv-nope`, guid(32), { roleDefinitionId: roleId(READER), principalId: op.principalId }));
+    const badScope = await failure(
+      authz.roleAssignments.create(`/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.KeyVault/vaults/kv-nope`, guid(32), {
+        roleDefinitionId: roleId(READER),
+        principalId: op.principalId,
+      }),
+    );
     expect(badScope).toMatchObject({ statusCode: 404, code: "ResourceNotFound" });
   });
 
@@ -184,7 +219,9 @@ describe("roleAssignments", () => {
     expect(await names(authz.roleAssignments.listForSubscription({ filter }))).toEqual([guid(40), guid(41)]);
     expect(await names(authz.roleAssignments.listForResourceGroup(rg, { filter }))).toEqual([guid(40), guid(41)]);
     expect(await names(authz.roleAssignments.listForResource(rg, "Microsoft.KeyVault", "vaults", vaultName, { filter }))).toEqual([guid(40), guid(41)]);
-    expect(await names(authz.roleAssignments.listForScope(`/subscriptions/${sub}/resourceGroups/${rg}`, { filter: `atScope() and ${filter}` }))).toEqual([guid(40)]);
+    expect(await names(authz.roleAssignments.listForScope(`/subscriptions/${sub}/resourceGroups/${rg}`, { filter: `atScope() and ${filter}` }))).toEqual([
+      guid(40),
+    ]);
     // atScope() at the subscription shows what is assigned there: the operator's Owner.
     const atSub = [];
     for await (const a of authz.roleAssignments.listForScope(`/subscriptions/${sub}`, { filter: "atScope()" })) atSub.push(a);
@@ -201,8 +238,17 @@ describe("roleAssignments", () => {
 describe("RBAC and the permissions API", () => {
   it("a workload's GET of the vault is 403 with only Key Vault Secrets User, 200 once Reader is assigned there", async () => {
     const id = await newIdentity("id-workload");
-    await authz.roleAssignments.create(vaultId, guid(50), { roleDefinitionId: roleId(KV_SECRETS_USER), principalId: id.principalId, principalType: "ServicePrincipal" });
-    const token = await sb.sandbox.ctx.tokens.mintAccessToken({ tenantId: sb.info.tenantId, audience: sb.info.armAudience, clientId: id.clientId, principalId: id.principalId });
+    await authz.roleAssignments.create(vaultId, guid(50), {
+      roleDefinitionId: roleId(KV_SECRETS_USER),
+      principalId: id.principalId,
+      principalType: "ServicePrincipal",
+    });
+    const token = await sb.sandbox.ctx.tokens.mintAccessToken({
+      tenantId: sb.info.tenantId,
+      audience: sb.info.armAudience,
+      clientId: id.clientId,
+      principalId: id.principalId,
+    });
 
     const denied = await armGet(`${vaultId}?api-version=2023-07-01`, token);
     expect(denied.status).toBe(403);
@@ -213,10 +259,17 @@ describe("RBAC and the permissions API", () => {
     const perms = await armGet(`${vaultId}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`, token);
     expect(perms.status).toBe(200);
     expect(perms.json.value).toEqual([
-      { actions: [], notActions: [], dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"], notDataActions: [] },
+      {
+        actions: [],
+        notActions: [],
+        dataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action", "Microsoft.KeyVault/vaults/secrets/readMetadata/action"],
+        notDataActions: [],
+      },
     ]);
     // Nothing applies at the resource group: the assignment is below it.
-    expect((await armGet(`/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`, token)).json.value).toEqual([]);
+    expect(
+      (await armGet(`/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`, token)).json.value,
+    ).toEqual([]);
 
     await authz.roleAssignments.create(vaultId, guid(51), { roleDefinitionId: roleId(READER), principalId: id.principalId, principalType: "ServicePrincipal" });
     const allowed = await armGet(`${vaultId}?api-version=2023-07-01`, token);
@@ -236,7 +289,12 @@ describe("RBAC and the permissions API", () => {
 
   it("role assignment writes need Microsoft.Authorization/roleAssignments/write", async () => {
     const id = await newIdentity("id-no-rights");
-    const token = await sb.sandbox.ctx.tokens.mintAccessToken({ tenantId: sb.info.tenantId, audience: sb.info.armAudience, clientId: id.clientId, principalId: id.principalId });
+    const token = await sb.sandbox.ctx.tokens.mintAccessToken({
+      tenantId: sb.info.tenantId,
+      audience: sb.info.armAudience,
+      clientId: id.clientId,
+      principalId: id.principalId,
+    });
     const res = await armGet(`/subscriptions/${sub}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01`, token);
     expect(res.status).toBe(403);
     expect(res.json.error.message).toContain("'Microsoft.Authorization/roleAssignments/read'");

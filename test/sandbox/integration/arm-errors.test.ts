@@ -39,12 +39,19 @@ describe("ARM request checks", () => {
   });
 
   it("accepts a doubled leading slash and any case in the path", async () => {
-    const r = await rawCall(sb, "GET", `/${clusterPath.toUpperCase().replace(sb.info.clusterName.toUpperCase(), sb.info.clusterName)}?api-version=${AKS_API}`, { token });
+    const r = await rawCall(sb, "GET", `/${clusterPath.toUpperCase().replace(sb.info.clusterName.toUpperCase(), sb.info.clusterName)}?api-version=${AKS_API}`, {
+      token,
+    });
     expect(r.status).toBe(200);
   });
 
   it("answers an unknown type in a known namespace with InvalidResourceType", async () => {
-    const r = await rawCall(sb, "GET", `/subscriptions/${sb.info.subscriptionId}/resourceGroups/${sb.info.resourceGroup}/providers/Microsoft.ContainerService/fleets/f1?api-version=${AKS_API}`, { token });
+    const r = await rawCall(
+      sb,
+      "GET",
+      `/subscriptions/${sb.info.subscriptionId}/resourceGroups/${sb.info.resourceGroup}/providers/Microsoft.ContainerService/fleets/f1?api-version=${AKS_API}`,
+      { token },
+    );
     expectArmError(r, 404, "InvalidResourceType");
     expect(r.json.error.message).toContain("'fleets'");
   });
@@ -82,7 +89,9 @@ describe("ARM request checks", () => {
     const r = await rawCall(sb, "GET", `${clusterPath}?api-version=${AKS_API}`);
     expectArmError(r, 401, "AuthenticationFailed");
     expect(r.json.error.message).toBe("Authentication failed. The 'Authorization' header is missing.");
-    expect(r.headers["www-authenticate"]).toMatch(/^Bearer authorization_uri="https:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]{36}", error="invalid_token", error_description="[^"]+"$/);
+    expect(r.headers["www-authenticate"]).toMatch(
+      /^Bearer authorization_uri="https:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]{36}", error="invalid_token", error_description="[^"]+"$/,
+    );
   });
 
   it("refuses a garbage token and a token for another audience", async () => {
@@ -106,7 +115,12 @@ describe("ARM request checks", () => {
 
   it("answers 403 AuthorizationFailed to a principal without a role at the scope", async () => {
     const stranger = "0f0f0f0f-1111-2222-3333-444444444444";
-    const t = await sb.sandbox.ctx.tokens.mintAccessToken({ tenantId: sb.info.tenantId, audience: sb.info.armAudience, clientId: stranger, principalId: stranger });
+    const t = await sb.sandbox.ctx.tokens.mintAccessToken({
+      tenantId: sb.info.tenantId,
+      audience: sb.info.armAudience,
+      clientId: stranger,
+      principalId: stranger,
+    });
     const r = await rawCall(sb, "GET", `${clusterPath}?api-version=${AKS_API}`, { token: t });
     expectArmError(r, 403, "AuthorizationFailed");
     expect(r.json.error.message).toBe(
@@ -129,7 +143,11 @@ describe("ARM request checks", () => {
     expect(put.status).toBe(200);
     expect(put.json.properties.provisioningState).toBe("Updating");
     const op = String(put.headers["azure-asyncoperation"]);
-    expect(op).toMatch(new RegExp(`^${sb.info.armEndpoint}/subscriptions/${sb.info.subscriptionId}/providers/Microsoft.ContainerService/locations/eastus/operations/[0-9a-f-]{36}\\?api-version=`));
+    expect(op).toMatch(
+      new RegExp(
+        `^${sb.info.armEndpoint}/subscriptions/${sb.info.subscriptionId}/providers/Microsoft.ContainerService/locations/eastus/operations/[0-9a-f-]{36}\\?api-version=`,
+      ),
+    );
     expect(put.headers["retry-after"]).toMatch(/^\d+$/);
     const status = await rawCall(sb, "GET", op.slice(sb.info.armEndpoint.length), { token });
     expect(status.status).toBe(200);

@@ -14,7 +14,8 @@ import { failure } from "./calls.harness.js";
 
 const REGISTRATION_MS = 200;
 let sb: TestSandbox;
-const msiIn = async (subscriptionId: string) => new ManagedServiceIdentityClient(await operatorCredential(sb), subscriptionId, sandboxCloud(sb.dir).clientOptions());
+const msiIn = async (subscriptionId: string) =>
+  new ManagedServiceIdentityClient(await operatorCredential(sb), subscriptionId, sandboxCloud(sb.dir).clientOptions());
 
 beforeAll(async () => {
   sb = await startTestSandbox({ latency: { providerRegistrationMs: REGISTRATION_MS } });
@@ -40,9 +41,19 @@ describe("a subscription where Microsoft.ManagedIdentity is not registered", () 
     const refused = await failure(msi.userAssignedIdentities.createOrUpdate(sb.info.unregisteredResourceGroup!, "id-blocked", { location: "eastus" }));
     expect(refused.statusCode).toBe(409);
     expect(refused.code).toBe("MissingSubscriptionRegistration");
-    expect(refused.message).toBe("The subscription is not registered to use namespace 'Microsoft.ManagedIdentity'. See https://aka.ms/rps-not-found for how to register subscriptions.");
+    expect(refused.message).toBe(
+      "The subscription is not registered to use namespace 'Microsoft.ManagedIdentity'. See https://aka.ms/rps-not-found for how to register subscriptions.",
+    );
     // the list is refused as well: ARM forwards nothing to an unregistered provider
-    expect((await failure((async () => { for await (const _ of msi.userAssignedIdentities.listBySubscription()) void _; })())).code).toBe("MissingSubscriptionRegistration");
+    expect(
+      (
+        await failure(
+          (async () => {
+            for await (const _ of msi.userAssignedIdentities.listBySubscription()) void _;
+          })(),
+        )
+      ).code,
+    ).toBe("MissingSubscriptionRegistration");
 
     const resources = new ResourceManagementClient(await operatorCredential(sb), sub, sandboxCloud(sb.dir).clientOptions());
     expect((await resources.providers.get("Microsoft.ManagedIdentity")).registrationState).toBe("NotRegistered");
@@ -51,7 +62,9 @@ describe("a subscription where Microsoft.ManagedIdentity is not registered", () 
     expect((await main.providers.get("Microsoft.ManagedIdentity")).registrationState).toBe("Registered");
 
     expect((await resources.providers.register("Microsoft.ManagedIdentity")).registrationState).toBe("Registering");
-    expect((await failure(msi.userAssignedIdentities.createOrUpdate(sb.info.unregisteredResourceGroup!, "id-blocked", { location: "eastus" }))).code).toBe("MissingSubscriptionRegistration");
+    expect((await failure(msi.userAssignedIdentities.createOrUpdate(sb.info.unregisteredResourceGroup!, "id-blocked", { location: "eastus" }))).code).toBe(
+      "MissingSubscriptionRegistration",
+    );
     await new Promise((r) => setTimeout(r, REGISTRATION_MS + 50));
     expect((await resources.providers.get("Microsoft.ManagedIdentity")).registrationState).toBe("Registered");
     const created = await msi.userAssignedIdentities.createOrUpdate(sb.info.unregisteredResourceGroup!, "id-blocked", { location: "eastus" });
@@ -61,7 +74,8 @@ describe("a subscription where Microsoft.ManagedIdentity is not registered", () 
   it("keeps its resource groups apart from the main subscription's", async () => {
     const groups = async (sub: string) => {
       const out: string[] = [];
-      for await (const g of new ResourceManagementClient(await operatorCredential(sb), sub, sandboxCloud(sb.dir).clientOptions()).resourceGroups.list()) out.push(g.name!);
+      for await (const g of new ResourceManagementClient(await operatorCredential(sb), sub, sandboxCloud(sb.dir).clientOptions()).resourceGroups.list())
+        out.push(g.name!);
       return out.sort();
     };
     expect(await groups(sb.info.unregisteredSubscriptionId!)).toEqual(["rg-unregistered"]);
@@ -81,17 +95,27 @@ describe("a resource group under a policy that denies identities without a tag",
     const rgId = `/subscriptions/${sb.info.subscriptionId}/resourceGroups/rg-policy`;
     const assignmentId = `${rgId}/providers/Microsoft.Authorization/policyAssignments/require-cost-center-on-identities`;
     const definitionId = `/subscriptions/${sb.info.subscriptionId}/providers/Microsoft.Authorization/policyDefinitions/require-tag-on-managed-identities`;
-    expect(refused.message).toBe(`Resource 'id-untagged' was disallowed by policy. Policy identifiers: '[{"policyAssignment":{"name":"Require a costCenter tag on managed identities","id":"${assignmentId}"},"policyDefinition":{"name":"Require a tag on managed identities","id":"${definitionId}"}}]'.`);
+    expect(refused.message).toBe(
+      `Resource 'id-untagged' was disallowed by policy. Policy identifiers: '[{"policyAssignment":{"name":"Require a costCenter tag on managed identities","id":"${assignmentId}"},"policyDefinition":{"name":"Require a tag on managed identities","id":"${definitionId}"}}]'.`,
+    );
     const body = (refused as unknown as { details?: { error?: any } }).details?.error ?? (refused as any).response?.parsedBody?.error;
     expect(body).toMatchObject({ code: "RequestDisallowedByPolicy", target: "id-untagged" });
-    expect(body.additionalInfo).toEqual([{
-      type: "PolicyViolation",
-      info: expect.objectContaining({
-        policyAssignmentId: assignmentId, policyAssignmentName: "require-cost-center-on-identities", policyAssignmentScope: rgId,
-        policyAssignmentParameters: { tagName: { value: "costCenter" } }, policyDefinitionId: definitionId, policyDefinitionEffect: "deny",
-      }),
-    }]);
-    expect(body.additionalInfo[0].info.evaluationDetails.evaluatedExpressions).toContainEqual(expect.objectContaining({ expression: "tags[costCenter]", operator: "Exists", targetValue: "false" }));
+    expect(body.additionalInfo).toEqual([
+      {
+        type: "PolicyViolation",
+        info: expect.objectContaining({
+          policyAssignmentId: assignmentId,
+          policyAssignmentName: "require-cost-center-on-identities",
+          policyAssignmentScope: rgId,
+          policyAssignmentParameters: { tagName: { value: "costCenter" } },
+          policyDefinitionId: definitionId,
+          policyDefinitionEffect: "deny",
+        }),
+      },
+    ]);
+    expect(body.additionalInfo[0].info.evaluationDetails.evaluatedExpressions).toContainEqual(
+      expect.objectContaining({ expression: "tags[costCenter]", operator: "Exists", targetValue: "false" }),
+    );
     expect(Object.values(sb.sandbox.world.state.identities).map((i) => i.name)).not.toContain("id-untagged");
   });
 

@@ -29,10 +29,14 @@ const get = () => aks.managedClusters.get(rg, name);
  *  bodies the typed operations would not send. */
 async function viaPipeline(method: "GET" | "PUT" | "PATCH", body: unknown, headers: Record<string, string> = {}, cluster = name) {
   const url = `${sb.info.armEndpoint}/subscriptions/${sb.info.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${cluster}?api-version=2025-10-01`;
-  const res = await aks.sendRequest(createPipelineRequest({
-    url, method, body: body === undefined ? undefined : JSON.stringify(body),
-    headers: createHttpHeaders({ "content-type": "application/json", ...headers }),
-  }));
+  const res = await aks.sendRequest(
+    createPipelineRequest({
+      url,
+      method,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: createHttpHeaders({ "content-type": "application/json", ...headers }),
+    }),
+  );
   return { status: res.status, json: res.bodyAsText ? JSON.parse(res.bodyAsText) : undefined };
 }
 
@@ -70,7 +74,9 @@ describe("If-Match", () => {
     const current = await get();
     const ok = await aks.managedClusters.beginCreateOrUpdateAndWait(rg, name, withTags(current, { v: "ok" }), { ...poll, ifMatch: current.eTag });
     expect(ok.tags).toEqual({ v: "ok" });
-    const stale = await failure(aks.managedClusters.beginCreateOrUpdateAndWait(rg, name, withTags(current, { v: "stale" }), { ...poll, ifMatch: current.eTag }));
+    const stale = await failure(
+      aks.managedClusters.beginCreateOrUpdateAndWait(rg, name, withTags(current, { v: "stale" }), { ...poll, ifMatch: current.eTag }),
+    );
     expect(stale.statusCode).toBe(412);
     expect(stale.code).toBe("PreconditionFailed");
     expect(stale.message).toBe(`Etag provided in if-match header "${current.eTag}" does not match etag "${ok.eTag}" of resource.`);
@@ -80,7 +86,9 @@ describe("If-Match", () => {
 
   it("holds for updateTags (PATCH) too", async () => {
     const current = await get();
-    const stale = await failure(aks.managedClusters.beginUpdateTagsAndWait(rg, name, { tags: { v: "patch" } }, { ...poll, ifMatch: "0f0f0f0f-0000-4000-8000-000000000000" }));
+    const stale = await failure(
+      aks.managedClusters.beginUpdateTagsAndWait(rg, name, { tags: { v: "patch" } }, { ...poll, ifMatch: "0f0f0f0f-0000-4000-8000-000000000000" }),
+    );
     expect([stale.statusCode, stale.code]).toEqual([412, "PreconditionFailed"]);
     const ok = await aks.managedClusters.beginUpdateTagsAndWait(rg, name, { tags: { v: "patch" } }, { ...poll, ifMatch: current.eTag });
     expect(ok.tags).toEqual({ v: "patch" });
@@ -89,7 +97,12 @@ describe("If-Match", () => {
   it("raw through the pipeline: ARM's error body; quotes around the tag and '*' match", async () => {
     const current = (await viaPipeline("GET", undefined)).json;
     const stale = await viaPipeline("PUT", { ...current, tags: { v: "raw" } }, { "If-Match": "not-the-etag" });
-    expect(stale).toEqual({ status: 412, json: { error: { code: "PreconditionFailed", message: `Etag provided in if-match header "not-the-etag" does not match etag "${current.eTag}" of resource.` } } });
+    expect(stale).toEqual({
+      status: 412,
+      json: {
+        error: { code: "PreconditionFailed", message: `Etag provided in if-match header "not-the-etag" does not match etag "${current.eTag}" of resource.` },
+      },
+    });
     const quoted = await viaPipeline("PUT", { ...current, tags: { v: "quoted" } }, { "If-Match": `"${current.eTag}"` });
     expect(quoted.status).toBe(200);
     const any = await viaPipeline("PATCH", { tags: { v: "any" } }, { "If-Match": "*" });
@@ -98,7 +111,15 @@ describe("If-Match", () => {
 
   it("on a cluster that does not exist is 412 too, with AKS's words", async () => {
     const r = await viaPipeline("PUT", { location: sb.info.location }, { "If-Match": "*" }, "aks-absent");
-    expect(r).toEqual({ status: 412, json: { error: { code: "PreconditionFailed", message: "Resource not found but ETag header is provided. If this is a request to create, please do not provide ETag." } } });
+    expect(r).toEqual({
+      status: 412,
+      json: {
+        error: {
+          code: "PreconditionFailed",
+          message: "Resource not found but ETag header is provided. If this is a request to create, please do not provide ETag.",
+        },
+      },
+    });
     await expect(aks.managedClusters.get(rg, "aks-absent")).rejects.toMatchObject({ statusCode: 404 });
   });
 });

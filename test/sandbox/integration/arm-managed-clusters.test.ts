@@ -18,7 +18,6 @@ async function client(sb: TestSandbox): Promise<ContainerServiceClient> {
   return new ContainerServiceClient(await operatorCredential(sb), sb.info.subscriptionId, sandboxCloud(sb.dir).clientOptions());
 }
 
-
 describe("managedClusters with instant latency", () => {
   let sb: TestSandbox;
   let aks: ContainerServiceClient;
@@ -44,7 +43,9 @@ describe("managedClusters with instant latency", () => {
     expect(c.agentPoolProfiles?.length).toBeGreaterThan(0);
     expect(c.identity).toMatchObject({ type: "SystemAssigned", tenantId: sb.info.tenantId });
     // AKS answers its IDs with "resourcegroups" in lower case
-    expect(c.id).toBe(`/subscriptions/${sb.info.subscriptionId}/resourcegroups/${sb.info.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${sb.info.clusterName}`);
+    expect(c.id).toBe(
+      `/subscriptions/${sb.info.subscriptionId}/resourcegroups/${sb.info.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/${sb.info.clusterName}`,
+    );
   });
 
   it("answers a missing cluster with ResourceNotFound", async () => {
@@ -57,7 +58,10 @@ describe("managedClusters with instant latency", () => {
   it("refuses workload identity without the OIDC issuer", async () => {
     const c = await aks.managedClusters.get(sb.info.resourceGroup, sb.info.clusterName);
     const f = await failure(
-      aks.managedClusters.beginCreateOrUpdateAndWait(sb.info.resourceGroup, sb.info.clusterName, { ...c, securityProfile: { workloadIdentity: { enabled: true } } }),
+      aks.managedClusters.beginCreateOrUpdateAndWait(sb.info.resourceGroup, sb.info.clusterName, {
+        ...c,
+        securityProfile: { workloadIdentity: { enabled: true } },
+      }),
     );
     expect(f.statusCode).toBe(400);
     const after = await aks.managedClusters.get(sb.info.resourceGroup, sb.info.clusterName);
@@ -66,12 +70,17 @@ describe("managedClusters with instant latency", () => {
 
   it("enables OIDC issuer + workload identity with a GET-modify-PUT and gives an issuer URL with its trailing slash", async () => {
     const current = await aks.managedClusters.get(sb.info.resourceGroup, sb.info.clusterName);
-    const updated = await aks.managedClusters.beginCreateOrUpdateAndWait(sb.info.resourceGroup, sb.info.clusterName, {
-      ...current,
-      tags: { purpose: "wi" },
-      oidcIssuerProfile: { ...current.oidcIssuerProfile, enabled: true },
-      securityProfile: { ...current.securityProfile, workloadIdentity: { enabled: true } },
-    }, { updateIntervalInMs: 10 });
+    const updated = await aks.managedClusters.beginCreateOrUpdateAndWait(
+      sb.info.resourceGroup,
+      sb.info.clusterName,
+      {
+        ...current,
+        tags: { purpose: "wi" },
+        oidcIssuerProfile: { ...current.oidcIssuerProfile, enabled: true },
+        securityProfile: { ...current.securityProfile, workloadIdentity: { enabled: true } },
+      },
+      { updateIntervalInMs: 10 },
+    );
     expect(updated.provisioningState).toBe("Succeeded");
     expect(updated.oidcIssuerProfile?.enabled).toBe(true);
     const issuer = updated.oidcIssuerProfile?.issuerURL ?? "";
@@ -87,7 +96,12 @@ describe("managedClusters with instant latency", () => {
     expect(typeof record.oidcIssuerEnabledAt).toBe("number");
 
     // A second full round trip keeps the issuer URL (read-only) and changes nothing else.
-    const again = await aks.managedClusters.beginCreateOrUpdateAndWait(sb.info.resourceGroup, sb.info.clusterName, await aks.managedClusters.get(sb.info.resourceGroup, sb.info.clusterName), { updateIntervalInMs: 10 });
+    const again = await aks.managedClusters.beginCreateOrUpdateAndWait(
+      sb.info.resourceGroup,
+      sb.info.clusterName,
+      await aks.managedClusters.get(sb.info.resourceGroup, sb.info.clusterName),
+      { updateIntervalInMs: 10 },
+    );
     expect(again.oidcIssuerProfile?.issuerURL).toBe(issuer);
   });
 
@@ -107,7 +121,12 @@ describe("managedClusters with instant latency", () => {
   });
 
   it("updates tags with PATCH as an operation too, keeping the rest", async () => {
-    const done = await aks.managedClusters.beginUpdateTagsAndWait(sb.info.resourceGroup, sb.info.clusterName, { tags: { team: "platform" } }, { updateIntervalInMs: 10 });
+    const done = await aks.managedClusters.beginUpdateTagsAndWait(
+      sb.info.resourceGroup,
+      sb.info.clusterName,
+      { tags: { team: "platform" } },
+      { updateIntervalInMs: 10 },
+    );
     expect(done.tags).toEqual({ team: "platform" });
     expect(done.provisioningState).toBe("Succeeded");
     expect(done.oidcIssuerProfile?.enabled).toBe(true);
@@ -166,7 +185,9 @@ describe("managedClusters while an update runs", () => {
     const put = await rawCall(sb, "PUT", path, { token, body: JSON.stringify(body) });
     expect(put.status).toBe(201);
     expect(put.json.properties.provisioningState).toBe("Creating");
-    expect(put.json.id).toBe(`/subscriptions/${sb.info.subscriptionId}/resourcegroups/${sb.info.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/aks-second`);
+    expect(put.json.id).toBe(
+      `/subscriptions/${sb.info.subscriptionId}/resourcegroups/${sb.info.resourceGroup}/providers/Microsoft.ContainerService/managedClusters/aks-second`,
+    );
     const op = String(put.headers["azure-asyncoperation"]).slice(sb.info.armEndpoint.length);
     const during = await rawCall(sb, "GET", op, { token });
     expect(during.json).toMatchObject({ status: "InProgress" });

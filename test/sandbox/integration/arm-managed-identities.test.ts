@@ -12,7 +12,6 @@ let msi: ManagedServiceIdentityClient;
 let rg: string;
 let issuer: string;
 
-
 /** A raw ARM call with the operator's token, for requests the SDK refuses to send. */
 async function armRaw(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const token = (await (await operatorCredential(sb)).getToken(sandboxCloud(sb.dir).armScope))!.token;
@@ -34,7 +33,13 @@ afterAll(async () => {
 describe("userAssignedIdentities", () => {
   it("creates an identity with its Entra principal, updates, gets, lists and deletes it", async () => {
     const created = await msi.userAssignedIdentities.createOrUpdate(rg, "id-app", { location: "East US", tags: { team: "a" } });
-    expect(created).toMatchObject({ name: "id-app", location: "eastus", type: "Microsoft.ManagedIdentity/userAssignedIdentities", tenantId: sb.info.tenantId, tags: { team: "a" } });
+    expect(created).toMatchObject({
+      name: "id-app",
+      location: "eastus",
+      type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+      tenantId: sb.info.tenantId,
+      tags: { team: "a" },
+    });
     expect(created.id).toBe(`/subscriptions/${sb.info.subscriptionId}/resourcegroups/${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-app`);
     expect(created.clientId).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.principalId).toMatch(/^[0-9a-f-]{36}$/);
@@ -60,7 +65,9 @@ describe("userAssignedIdentities", () => {
     const gone = await failure(msi.userAssignedIdentities.get(rg, "id-other"));
     expect(gone.statusCode).toBe(404);
     expect(gone.code).toBe("ResourceNotFound");
-    expect(gone.message).toBe(`The Resource 'Microsoft.ManagedIdentity/userAssignedIdentities/id-other' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+    expect(gone.message).toBe(
+      `The Resource 'Microsoft.ManagedIdentity/userAssignedIdentities/id-other' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+    );
     // Deleting what is not there is a success without content.
     await msi.userAssignedIdentities.delete(rg, "id-other");
   });
@@ -82,7 +89,10 @@ describe("userAssignedIdentities", () => {
     expect((await msi.userAssignedIdentities.createOrUpdate(rg, "a_b-3", { location: "eastus" })).name).toBe("a_b-3");
     const idPath = `/subscriptions/${sb.info.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-noloc`;
     const noLocation = await armRaw("PUT", `${idPath}?api-version=2023-01-31`, { tags: {} });
-    expect(noLocation).toEqual({ status: 400, json: { error: { code: "LocationRequired", message: "The location property is required for this definition." } } });
+    expect(noLocation).toEqual({
+      status: 400,
+      json: { error: { code: "LocationRequired", message: "The location property is required for this definition." } },
+    });
     // Older and preview api-versions Azure still serves are accepted too.
     expect((await armRaw("PUT", `${idPath}?api-version=2018-11-30`, { location: "eastus" })).status).toBe(201);
     expect((await armRaw("GET", `${idPath}?api-version=2025-01-31-preview`)).json.properties.clientId).toMatch(/^[0-9a-f-]{36}$/);
@@ -134,13 +144,22 @@ describe("federatedIdentityCredentials", () => {
 
   it("enforces exactly one audience, an https issuer, all properties, and the name rule", async () => {
     const two = await failure(msi.federatedIdentityCredentials.createOrUpdate(rg, "id-fic", "fic-two", { issuer, subject: "s", audiences: ["a", "b"] }));
-    expect(two).toMatchObject({ statusCode: 400, code: "InvalidFederatedIdentityCredentialsAudienceLength", message: "Federated identity credentials must have exactly 1 audience." });
+    expect(two).toMatchObject({
+      statusCode: 400,
+      code: "InvalidFederatedIdentityCredentialsAudienceLength",
+      message: "Federated identity credentials must have exactly 1 audience.",
+    });
     const none = await failure(msi.federatedIdentityCredentials.createOrUpdate(rg, "id-fic", "fic-none", { issuer, subject: "s", audiences: [] }));
     expect(none.code).toBe("InvalidFederatedIdentityCredentialsAudienceLength");
-    const http = await failure(msi.federatedIdentityCredentials.createOrUpdate(rg, "id-fic", "fic-http", { issuer: "http://example.com/", subject: "s", audiences: ["a"] }));
+    const http = await failure(
+      msi.federatedIdentityCredentials.createOrUpdate(rg, "id-fic", "fic-http", { issuer: "http://example.com/", subject: "s", audiences: ["a"] }),
+    );
     expect(http.statusCode).toBe(400);
     const noSubject = await failure(msi.federatedIdentityCredentials.createOrUpdate(rg, "id-fic", "fic-nosub", { issuer, audiences: ["a"] }));
-    expect(noSubject).toMatchObject({ statusCode: 400, message: "The request format was unexpected. Federated Identity Credential must specify 'issuer', 'subject' and 'audience'." });
+    expect(noSubject).toMatchObject({
+      statusCode: 400,
+      message: "The request format was unexpected. Federated Identity Credential must specify 'issuer', 'subject' and 'audience'.",
+    });
     for (const bad of ["ab", "_x1", "bad.name", "y".repeat(121)]) {
       const e = await failure(msi.federatedIdentityCredentials.createOrUpdate(rg, "id-fic", bad, { issuer, subject: "s", audiences: ["a"] }));
       expect(e.statusCode, bad).toBe(400);
@@ -149,13 +168,25 @@ describe("federatedIdentityCredentials", () => {
   });
 
   it("refuses the same issuer and subject under another name", async () => {
-    await msi.federatedIdentityCredentials.createOrUpdate(rg, "id-fic", "fic-a", { issuer, subject: "system:serviceaccount:ns:sa", audiences: ["api://AzureADTokenExchange"] });
+    await msi.federatedIdentityCredentials.createOrUpdate(rg, "id-fic", "fic-a", {
+      issuer,
+      subject: "system:serviceaccount:ns:sa",
+      audiences: ["api://AzureADTokenExchange"],
+    });
     const dup = await failure(
-      msi.federatedIdentityCredentials.createOrUpdate(rg, "id-fic", "fic-b", { issuer, subject: "system:serviceaccount:ns:sa", audiences: ["api://AzureADTokenExchange"] }),
+      msi.federatedIdentityCredentials.createOrUpdate(rg, "id-fic", "fic-b", {
+        issuer,
+        subject: "system:serviceaccount:ns:sa",
+        audiences: ["api://AzureADTokenExchange"],
+      }),
     );
     expect(dup).toMatchObject({ code: "Conflict", message: "Issuer and subject combination already exists for this Managed Identity." });
     // Subjects compare case-sensitively, as Entra matches them.
-    await msi.federatedIdentityCredentials.createOrUpdate(rg, "id-fic", "fic-b", { issuer, subject: "system:serviceaccount:ns:SA", audiences: ["api://AzureADTokenExchange"] });
+    await msi.federatedIdentityCredentials.createOrUpdate(rg, "id-fic", "fic-b", {
+      issuer,
+      subject: "system:serviceaccount:ns:SA",
+      audiences: ["api://AzureADTokenExchange"],
+    });
   });
 
   it("answers ParentResourceNotFound under an identity that does not exist", async () => {
@@ -177,12 +208,20 @@ describe("federatedIdentityCredentials", () => {
       });
     }
     const over = await failure(
-      msi.federatedIdentityCredentials.createOrUpdate(rg, "id-many", "fic-20", { issuer, subject: "system:serviceaccount:ns:sa-20", audiences: ["api://AzureADTokenExchange"] }),
+      msi.federatedIdentityCredentials.createOrUpdate(rg, "id-many", "fic-20", {
+        issuer,
+        subject: "system:serviceaccount:ns:sa-20",
+        audiences: ["api://AzureADTokenExchange"],
+      }),
     );
     expect(over.statusCode).toBe(400);
     expect(over.message).toMatch(/at most 20 Federated Identity Credentials/);
     // Updating one of the twenty is still allowed.
-    await msi.federatedIdentityCredentials.createOrUpdate(rg, "id-many", "fic-00", { issuer, subject: "system:serviceaccount:ns:sa-0b", audiences: ["api://AzureADTokenExchange"] });
+    await msi.federatedIdentityCredentials.createOrUpdate(rg, "id-many", "fic-00", {
+      issuer,
+      subject: "system:serviceaccount:ns:sa-0b",
+      audiences: ["api://AzureADTokenExchange"],
+    });
 
     const pages: number[] = [];
     const names: string[] = [];

@@ -23,7 +23,11 @@ describe("GET /metadata/endpoints", () => {
     expect(r.json).toMatchObject({
       name: "aks-wi-sandbox",
       resourceManager: `${sb.info.armEndpoint}/`,
-      authentication: { loginEndpoint: `${sb.info.authorityHost}/`, audiences: ["https://management.core.windows.net/", sb.info.armAudience], identityProvider: "AAD" },
+      authentication: {
+        loginEndpoint: `${sb.info.authorityHost}/`,
+        audiences: ["https://management.core.windows.net/", sb.info.armAudience],
+        identityProvider: "AAD",
+      },
       suffixes: { keyVaultDns: "vault.azure.net", storage: "core.windows.net" },
     });
   });
@@ -35,7 +39,10 @@ describe("GET /metadata/endpoints", () => {
     for (const v of ["2015-01-01", "1.0"]) {
       const old = await metadata(v);
       expect(old.status).toBe(200);
-      expect(old.json).toEqual({ graphEndpoint: "https://graph.windows.net/", authentication: { loginEndpoint: `${sb.info.authorityHost}/`, audiences: ["https://management.core.windows.net/", sb.info.armAudience] } });
+      expect(old.json).toEqual({
+        graphEndpoint: "https://graph.windows.net/",
+        authentication: { loginEndpoint: `${sb.info.authorityHost}/`, audiences: ["https://management.core.windows.net/", sb.info.armAudience] },
+      });
     }
   });
 
@@ -51,7 +58,9 @@ describe("GET /metadata/endpoints", () => {
     const doc = (await metadata("2022-09-01")).json;
     const ca = readFileSync(sb.info.caFile, "utf8");
     const cred = new ClientSecretCredential(sb.info.tenantId, sb.info.clientId, sb.info.clientSecret, {
-      authorityHost: doc.authentication.loginEndpoint, disableInstanceDiscovery: true, tlsOptions: { ca },
+      authorityHost: doc.authentication.loginEndpoint,
+      disableInstanceDiscovery: true,
+      tlsOptions: { ca },
     });
     const token = (await cred.getToken(`${doc.authentication.audiences[0]}.default`))!.token;
     const subs = await rawCall(sb, "GET", "/subscriptions?api-version=2022-12-01", { token, base: doc.resourceManager });

@@ -39,8 +39,13 @@ describe("resource providers", () => {
     const providers = await all(rm.providers.list());
     const states = Object.fromEntries(providers.map((p) => [p.namespace, p.registrationState]));
     expect(states).toEqual({
-      "Microsoft.Resources": "Registered", "Microsoft.KeyVault": "Registered", "Microsoft.Storage": "Registered", "Microsoft.Features": "Registered",
-      "Microsoft.ContainerService": "Registered", "Microsoft.ManagedIdentity": "Registered", "Microsoft.Authorization": "Registered",
+      "Microsoft.Resources": "Registered",
+      "Microsoft.KeyVault": "Registered",
+      "Microsoft.Storage": "Registered",
+      "Microsoft.Features": "Registered",
+      "Microsoft.ContainerService": "Registered",
+      "Microsoft.ManagedIdentity": "Registered",
+      "Microsoft.Authorization": "Registered",
       "Microsoft.KubernetesConfiguration": "NotRegistered",
     });
     expect(providers.find((p) => p.namespace === "Microsoft.Resources")?.registrationPolicy).toBe("RegistrationFree");
@@ -48,7 +53,12 @@ describe("resource providers", () => {
 
   it("shows a provider's resource types with the api-versions its routes take, newest first", async () => {
     const aks = await rm.providers.get("microsoft.containerservice");
-    expect(aks).toMatchObject({ id: `${sub()}/providers/Microsoft.ContainerService`, namespace: "Microsoft.ContainerService", registrationState: "Registered", registrationPolicy: "RegistrationRequired" });
+    expect(aks).toMatchObject({
+      id: `${sub()}/providers/Microsoft.ContainerService`,
+      namespace: "Microsoft.ContainerService",
+      registrationState: "Registered",
+      registrationPolicy: "RegistrationRequired",
+    });
     const clusters = aks.resourceTypes!.find((t) => t.resourceType === "managedClusters")!;
     expect(clusters.locations).toEqual(["East US"]);
     expect(clusters.apiVersions![0]).toBe("2025-10-01");
@@ -76,7 +86,12 @@ describe("preview features (Microsoft.Features)", () => {
 
   it("register is Registering, then Registered; unregister goes back the same way", async () => {
     const id = `${base()}/EnableWorkloadIdentityPreview`;
-    expect((await call("GET", id)).json).toEqual({ properties: { state: "NotRegistered" }, id, type: "Microsoft.Features/providers/features", name: "Microsoft.ContainerService/EnableWorkloadIdentityPreview" });
+    expect((await call("GET", id)).json).toEqual({
+      properties: { state: "NotRegistered" },
+      id,
+      type: "Microsoft.Features/providers/features",
+      name: "Microsoft.ContainerService/EnableWorkloadIdentityPreview",
+    });
     const reg = await call("POST", `${base()}/enableworkloadidentitypreview/register`);
     expect(reg.status).toBe(200);
     expect(reg.json).toMatchObject({ id, properties: { state: "Registering" } });
@@ -106,7 +121,10 @@ describe("resource lists", () => {
     await msi.userAssignedIdentities.createOrUpdate(sb.info.resourceGroup, "id-listed", { location: "eastus" });
     const items = await all(rm.resources.listByResourceGroup(sb.info.resourceGroup));
     expect(items.map((r) => r.type).sort()).toEqual([
-      "Microsoft.ContainerService/ManagedClusters", "Microsoft.KeyVault/vaults", "Microsoft.ManagedIdentity/userAssignedIdentities", "Microsoft.Storage/storageAccounts",
+      "Microsoft.ContainerService/ManagedClusters",
+      "Microsoft.KeyVault/vaults",
+      "Microsoft.ManagedIdentity/userAssignedIdentities",
+      "Microsoft.Storage/storageAccounts",
     ]);
     for (const r of items) expect(r.id).toMatch(new RegExp(`^${sub()}/resourceGroups/${sb.info.resourceGroup}/providers/`));
     const cluster = items.find((r) => r.name === sb.info.clusterName)!;
@@ -135,9 +153,15 @@ describe("resource lists", () => {
     const authz = new AuthorizationManagementClient(await operatorCredential(sb), sb.info.subscriptionId, sandboxCloud(sb.dir).clientOptions());
     await authz.roleAssignments.create(vaultId, randomUUID(), {
       roleDefinitionId: `${sub()}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
-      principalId: reader.principalId!, principalType: "ServicePrincipal",
+      principalId: reader.principalId!,
+      principalType: "ServicePrincipal",
     });
-    const readerToken = await sb.sandbox.ctx.tokens.mintAccessToken({ tenantId: sb.info.tenantId, audience: sb.info.armAudience, clientId: reader.clientId!, principalId: reader.principalId! });
+    const readerToken = await sb.sandbox.ctx.tokens.mintAccessToken({
+      tenantId: sb.info.tenantId,
+      audience: sb.info.armAudience,
+      clientId: reader.clientId!,
+      principalId: reader.principalId!,
+    });
     const r = await rawCall(sb, "GET", `${sub()}/resources?api-version=2021-04-01`, { token: readerToken });
     expect(r.json.value.map((x: any) => x.id)).toEqual([vaultId]);
   });

@@ -32,7 +32,12 @@ describe("subscriptions and tenants", () => {
     const list = await all(subs.subscriptions.list());
     expect(list).toHaveLength(2);
     expect(list[1]).toMatchObject({ subscriptionId: sb.info.unregisteredSubscriptionId, tenantId: sb.info.tenantId, state: "Enabled" });
-    expect(list[0]).toMatchObject({ subscriptionId: sb.info.subscriptionId, tenantId: sb.info.tenantId, displayName: sb.info.subscriptionName, state: "Enabled" });
+    expect(list[0]).toMatchObject({
+      subscriptionId: sb.info.subscriptionId,
+      tenantId: sb.info.tenantId,
+      displayName: sb.info.subscriptionName,
+      state: "Enabled",
+    });
     const one = await subs.subscriptions.get(sb.info.subscriptionId);
     expect(one.id).toBe(`/subscriptions/${sb.info.subscriptionId}`);
   });

@@ -21,7 +21,8 @@ let env: NodeJS.ProcessEnv;
 function sh(line: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn("bash", ["-c", line], { env, cwd: home });
-    let stdout = "", stderr = "";
+    let stdout = "",
+      stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
     p.stderr.on("data", (d) => (stderr += d));
     p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
@@ -40,17 +41,29 @@ beforeAll(async () => {
   const bundle = join(home, "ca-bundle.pem");
   writeFileSync(bundle, (existsSync(SYSTEM_BUNDLE) ? readFileSync(SYSTEM_BUNDLE, "utf8") : "") + readFileSync(sb.info.caFile, "utf8"));
   const meta = { resourceManager: `${sb.info.armEndpoint}/`, activeDirectory: `${sb.info.authorityHost}/adfs` };
-  writeFileSync(join(home, "cloud.json"), JSON.stringify({
-    endpoints: {
-      ...meta, activeDirectoryResourceId: "https://management.core.windows.net/", activeDirectoryGraphResourceId: "https://graph.windows.net/",
-      microsoftGraphResourceId: `${sb.info.graphEndpoint}/`,
-    },
-    suffixes: { keyvaultDns: ".vault.azure.net", storageEndpoint: "core.windows.net" },
-  }));
+  writeFileSync(
+    join(home, "cloud.json"),
+    JSON.stringify({
+      endpoints: {
+        ...meta,
+        activeDirectoryResourceId: "https://management.core.windows.net/",
+        activeDirectoryGraphResourceId: "https://graph.windows.net/",
+        microsoftGraphResourceId: `${sb.info.graphEndpoint}/`,
+      },
+      suffixes: { keyvaultDns: ".vault.azure.net", storageEndpoint: "core.windows.net" },
+    }),
+  );
   env = {
-    PATH: process.env.PATH, HOME: home, AZURE_CONFIG_DIR: join(home, ".azure"), REQUESTS_CA_BUNDLE: bundle,
-    AZURE_CORE_COLLECT_TELEMETRY: "false", AZURE_CORE_SURVEY_MESSAGE: "false",
-    SP_ID: sb.info.clientId, SP_SECRET: sb.info.clientSecret, TENANT: sb.info.tenantId, RG: sb.info.resourceGroup,
+    PATH: process.env.PATH,
+    HOME: home,
+    AZURE_CONFIG_DIR: join(home, ".azure"),
+    REQUESTS_CA_BUNDLE: bundle,
+    AZURE_CORE_COLLECT_TELEMETRY: "false",
+    AZURE_CORE_SURVEY_MESSAGE: "false",
+    SP_ID: sb.info.clientId,
+    SP_SECRET: sb.info.clientSecret,
+    TENANT: sb.info.tenantId,
+    RG: sb.info.resourceGroup,
   };
 }, 60_000);
 afterAll(async () => {
@@ -69,7 +82,12 @@ describe("az ad sp show against the sandbox's Microsoft Graph", () => {
 
   it("shows the operator by its appId", async () => {
     const sp = JSON.parse(await ok(`az ad sp show --id "$SP_ID" -o json`));
-    expect(sp).toMatchObject({ appId: sb.info.clientId, displayName: "aks-wi-sandbox-operator", servicePrincipalType: "Application", appOwnerOrganizationId: sb.info.tenantId });
+    expect(sp).toMatchObject({
+      appId: sb.info.clientId,
+      displayName: "aks-wi-sandbox-operator",
+      servicePrincipalType: "Application",
+      appOwnerOrganizationId: sb.info.tenantId,
+    });
     expect(sp.id).toBe(sb.sandbox.world.state.principals[sb.info.clientId.toLowerCase()].principalId);
     // and by its object ID (no service principal name matches, so az takes it as one)
     expect(JSON.parse(await ok(`az ad sp show --id ${sp.id} --query appId -o json`))).toBe(sb.info.clientId);
@@ -85,7 +103,9 @@ describe("az ad sp show against the sandbox's Microsoft Graph", () => {
   it("exits 3 with Graph's message for a principal that does not exist", async () => {
     const byId = await sh("az ad sp show --id 00000000-0000-0000-0000-000000000001");
     expect(byId.code).toBe(3);
-    expect(byId.stderr).toContain("Resource '00000000-0000-0000-0000-000000000001' does not exist or one of its queried reference-property objects are not present.");
+    expect(byId.stderr).toContain(
+      "Resource '00000000-0000-0000-0000-000000000001' does not exist or one of its queried reference-property objects are not present.",
+    );
     const byName = await sh("az ad sp show --id no-such-principal");
     expect(byName.code).toBe(3);
     expect(byName.stderr).toContain("Service principal 'no-such-principal' doesn't exist");

@@ -30,13 +30,18 @@ let sb: TestSandbox;
 let home: string;
 let env: NodeJS.ProcessEnv;
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** One command line as a user types it (bash, the test's variables in the environment). */
 function sh(line: string, input?: string): Promise<Run> {
   return new Promise((resolve) => {
     const p = spawn("bash", ["-c", line], { env, cwd: home });
-    let stdout = "", stderr = "";
+    let stdout = "",
+      stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
     p.stderr.on("data", (d) => (stderr += d));
     p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
@@ -59,11 +64,19 @@ beforeAll(async () => {
   const bundle = join(home, "ca-bundle.pem");
   writeFileSync(bundle, (existsSync(SYSTEM_BUNDLE) ? readFileSync(SYSTEM_BUNDLE, "utf8") : "") + readFileSync(sb.info.caFile, "utf8"));
   env = {
-    PATH: process.env.PATH, HOME: home, AZURE_CONFIG_DIR: join(home, ".azure"), REQUESTS_CA_BUNDLE: bundle,
+    PATH: process.env.PATH,
+    HOME: home,
+    AZURE_CONFIG_DIR: join(home, ".azure"),
+    REQUESTS_CA_BUNDLE: bundle,
     // nothing leaves the machine: no telemetry upload, no survey prompt
-    AZURE_CORE_COLLECT_TELEMETRY: "false", AZURE_CORE_SURVEY_MESSAGE: "false", AZURE_CORE_ONLY_SHOW_ERRORS: "false",
-    ARM: sb.info.armEndpoint, LOGIN: sb.info.authorityHost,
-    SP_ID: sb.info.clientId, SP_SECRET: sb.info.clientSecret, TENANT: sb.info.tenantId,
+    AZURE_CORE_COLLECT_TELEMETRY: "false",
+    AZURE_CORE_SURVEY_MESSAGE: "false",
+    AZURE_CORE_ONLY_SHOW_ERRORS: "false",
+    ARM: sb.info.armEndpoint,
+    LOGIN: sb.info.authorityHost,
+    SP_ID: sb.info.clientId,
+    SP_SECRET: sb.info.clientSecret,
+    TENANT: sb.info.tenantId,
   };
 }, 60_000);
 afterAll(async () => {
@@ -81,7 +94,9 @@ describe("the tutorials' az commands against the sandbox", () => {
   it("points az at the sandbox: a custom cloud from /metadata/endpoints, and a service-principal login", async () => {
     // az 2.45's MSAL checks any authority it does not know with login.microsoftonline.com
     // (instance discovery) unless it has Azure Stack's ADFS form, which the sandbox also answers
-    await ok(`az cloud register -n AksWiSandbox --endpoint-resource-manager "$ARM/" --endpoint-active-directory "$LOGIN/adfs" --suffix-keyvault-dns .vault.azure.net --suffix-storage-endpoint core.windows.net`);
+    await ok(
+      `az cloud register -n AksWiSandbox --endpoint-resource-manager "$ARM/" --endpoint-active-directory "$LOGIN/adfs" --suffix-keyvault-dns .vault.azure.net --suffix-storage-endpoint core.windows.net`,
+    );
     const cloud = JSON.parse(await ok("az cloud show -n AksWiSandbox -o json"));
     expect(cloud.endpoints).toMatchObject({ resourceManager: `${sb.info.armEndpoint}/`, activeDirectoryResourceId: "https://management.core.windows.net/" });
     const set = await sh("az cloud set -n AksWiSandbox");
@@ -90,13 +105,28 @@ describe("the tutorials' az commands against the sandbox", () => {
     const accounts = JSON.parse(await ok(`az login --service-principal -u "$SP_ID" --password="$SP_SECRET" --tenant "$TENANT" -o json`));
     // the operator is Owner of both subscriptions; the main one, listed first, is az's default
     expect(accounts).toEqual([
-      expect.objectContaining({ id: sb.info.subscriptionId, tenantId: sb.info.tenantId, name: sb.info.subscriptionName, cloudName: "AksWiSandbox", isDefault: true, user: { name: sb.info.clientId, type: "servicePrincipal" } }),
+      expect.objectContaining({
+        id: sb.info.subscriptionId,
+        tenantId: sb.info.tenantId,
+        name: sb.info.subscriptionName,
+        cloudName: "AksWiSandbox",
+        isDefault: true,
+        user: { name: sb.info.clientId, type: "servicePrincipal" },
+      }),
       expect.objectContaining({ id: sb.info.unregisteredSubscriptionId, tenantId: sb.info.tenantId, name: "aks-wi-sandbox-unregistered", isDefault: false }),
     ]);
   }, 60_000);
 
   it("001/002: subscription, group, OIDC issuer, identity, credentials and federated credential", async () => {
-    setVars({ RESOURCE_GROUP: sb.info.resourceGroup, CLUSTER_NAME: sb.info.clusterName, LOCATION: sb.info.location, SERVICE_ACCOUNT_NAMESPACE: "default", SERVICE_ACCOUNT_NAME: "workload-identity-sa", USER_ASSIGNED_IDENTITY_NAME: "userIdentity", FEDERATED_IDENTITY_CREDENTIAL_NAME: "scalerFedIdentity" });
+    setVars({
+      RESOURCE_GROUP: sb.info.resourceGroup,
+      CLUSTER_NAME: sb.info.clusterName,
+      LOCATION: sb.info.location,
+      SERVICE_ACCOUNT_NAMESPACE: "default",
+      SERVICE_ACCOUNT_NAME: "workload-identity-sa",
+      USER_ASSIGNED_IDENTITY_NAME: "userIdentity",
+      FEDERATED_IDENTITY_CREDENTIAL_NAME: "scalerFedIdentity",
+    });
     setVars({ SUBSCRIPTION: (await ok("az account show --query id --output tsv")).trim() });
     expect(env.SUBSCRIPTION).toBe(sb.info.subscriptionId);
 
@@ -114,14 +144,35 @@ describe("the tutorials' az commands against the sandbox", () => {
     const noFlag = await sh(`az aks update -g "\${RESOURCE_GROUP}" -n "\${CLUSTER_NAME}" --enable-oidc-issuer --enable-workload-identity`);
     expect(noFlag.code).toBe(2);
     expect(noFlag.stderr).toContain("unrecognized arguments: --enable-workload-identity");
-    const wi = JSON.parse(await ok(`az resource update --ids "$(az aks show -n "\${CLUSTER_NAME}" -g "\${RESOURCE_GROUP}" --query id -otsv)" --set 'properties.securityProfile.workloadIdentity={"enabled":true}'`));
+    const wi = JSON.parse(
+      await ok(
+        `az resource update --ids "$(az aks show -n "\${CLUSTER_NAME}" -g "\${RESOURCE_GROUP}" --query id -otsv)" --set 'properties.securityProfile.workloadIdentity={"enabled":true}'`,
+      ),
+    );
     expect(wi.properties).toMatchObject({ provisioningState: "Succeeded", securityProfile: { workloadIdentity: { enabled: true } } });
 
-    const identity = JSON.parse(await ok(`az identity create --name "\${USER_ASSIGNED_IDENTITY_NAME}" --resource-group "\${RESOURCE_GROUP}" --location "\${LOCATION}" --subscription "\${SUBSCRIPTION}"`));
-    expect(identity).toMatchObject({ name: "userIdentity", location: sb.info.location, tenantId: sb.info.tenantId, type: "Microsoft.ManagedIdentity/userAssignedIdentities" });
-    setVars({ USER_ASSIGNED_CLIENT_ID: (await ok(`az identity show --resource-group "\${RESOURCE_GROUP}" --name "\${USER_ASSIGNED_IDENTITY_NAME}" --query 'clientId' -otsv`)).trim() });
+    const identity = JSON.parse(
+      await ok(
+        `az identity create --name "\${USER_ASSIGNED_IDENTITY_NAME}" --resource-group "\${RESOURCE_GROUP}" --location "\${LOCATION}" --subscription "\${SUBSCRIPTION}"`,
+      ),
+    );
+    expect(identity).toMatchObject({
+      name: "userIdentity",
+      location: sb.info.location,
+      tenantId: sb.info.tenantId,
+      type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+    });
+    setVars({
+      USER_ASSIGNED_CLIENT_ID: (
+        await ok(`az identity show --resource-group "\${RESOURCE_GROUP}" --name "\${USER_ASSIGNED_IDENTITY_NAME}" --query 'clientId' -otsv`)
+      ).trim(),
+    });
     expect(env.USER_ASSIGNED_CLIENT_ID).toBe(identity.clientId);
-    const byId = JSON.parse(await ok(`az identity show --ids /subscriptions/"\${SUBSCRIPTION}"/resourceGroups/"\${RESOURCE_GROUP}"/providers/Microsoft.ManagedIdentity/userAssignedIdentities/"\${USER_ASSIGNED_IDENTITY_NAME}"`));
+    const byId = JSON.parse(
+      await ok(
+        `az identity show --ids /subscriptions/"\${SUBSCRIPTION}"/resourceGroups/"\${RESOURCE_GROUP}"/providers/Microsoft.ManagedIdentity/userAssignedIdentities/"\${USER_ASSIGNED_IDENTITY_NAME}"`,
+      ),
+    );
     expect(byId.principalId).toBe(identity.principalId);
 
     // AKS names the context after the cluster; --admin appends "-admin" once
@@ -133,23 +184,47 @@ describe("the tutorials' az commands against the sandbox", () => {
     expect((await ok("kubectl config get-contexts -o name")).trim().split("\n").sort()).toEqual([sb.info.clusterName, `${sb.info.clusterName}-admin`]);
     await ok(`kubectl config use-context "\${CLUSTER_NAME}"`);
 
-    const sa = await ok("kubectl apply -f -", [
-      "apiVersion: v1", "kind: ServiceAccount", "metadata:", "  annotations:", `    azure.workload.identity/client-id: ${env.USER_ASSIGNED_CLIENT_ID}`,
-      `  name: ${env.SERVICE_ACCOUNT_NAME}`, `  namespace: ${env.SERVICE_ACCOUNT_NAMESPACE}`, "",
-    ].join("\n"));
+    const sa = await ok(
+      "kubectl apply -f -",
+      [
+        "apiVersion: v1",
+        "kind: ServiceAccount",
+        "metadata:",
+        "  annotations:",
+        `    azure.workload.identity/client-id: ${env.USER_ASSIGNED_CLIENT_ID}`,
+        `  name: ${env.SERVICE_ACCOUNT_NAME}`,
+        `  namespace: ${env.SERVICE_ACCOUNT_NAMESPACE}`,
+        "",
+      ].join("\n"),
+    );
     expect(sa.trim()).toBe("serviceaccount/workload-identity-sa created");
 
-    const fic = JSON.parse(await ok(`az identity federated-credential create --name \${FEDERATED_IDENTITY_CREDENTIAL_NAME} --identity-name \${USER_ASSIGNED_IDENTITY_NAME} --resource-group \${RESOURCE_GROUP} --issuer \${AKS_OIDC_ISSUER} --subject system:serviceaccount:\${SERVICE_ACCOUNT_NAMESPACE}:\${SERVICE_ACCOUNT_NAME}`));
-    expect(fic).toMatchObject({ name: "scalerFedIdentity", issuer: env.AKS_OIDC_ISSUER, subject: "system:serviceaccount:default:workload-identity-sa", audiences: ["api://AzureADTokenExchange"] });
-    const fics = JSON.parse(await ok(`az identity federated-credential list --identity-name "\${USER_ASSIGNED_IDENTITY_NAME}" --resource-group "\${RESOURCE_GROUP}"`));
+    const fic = JSON.parse(
+      await ok(
+        `az identity federated-credential create --name \${FEDERATED_IDENTITY_CREDENTIAL_NAME} --identity-name \${USER_ASSIGNED_IDENTITY_NAME} --resource-group \${RESOURCE_GROUP} --issuer \${AKS_OIDC_ISSUER} --subject system:serviceaccount:\${SERVICE_ACCOUNT_NAMESPACE}:\${SERVICE_ACCOUNT_NAME}`,
+      ),
+    );
+    expect(fic).toMatchObject({
+      name: "scalerFedIdentity",
+      issuer: env.AKS_OIDC_ISSUER,
+      subject: "system:serviceaccount:default:workload-identity-sa",
+      audiences: ["api://AzureADTokenExchange"],
+    });
+    const fics = JSON.parse(
+      await ok(`az identity federated-credential list --identity-name "\${USER_ASSIGNED_IDENTITY_NAME}" --resource-group "\${RESOURCE_GROUP}"`),
+    );
     expect(fics.map((f: any) => f.name)).toEqual(["scalerFedIdentity"]);
 
     // the workload the tutorial then deploys gets the webhook's environment
-    const pod = await ok("kubectl apply -f -", JSON.stringify({
-      apiVersion: "v1", kind: "Pod",
-      metadata: { name: "quick-start", namespace: "default", labels: { "azure.workload.identity/use": "true" } },
-      spec: { serviceAccountName: "workload-identity-sa", containers: [{ name: "oidc", image: "ghcr.io/azure/azure-workload-identity/msal-go" }] },
-    }));
+    const pod = await ok(
+      "kubectl apply -f -",
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "quick-start", namespace: "default", labels: { "azure.workload.identity/use": "true" } },
+        spec: { serviceAccountName: "workload-identity-sa", containers: [{ name: "oidc", image: "ghcr.io/azure/azure-workload-identity/msal-go" }] },
+      }),
+    );
     expect(pod.trim()).toBe("pod/quick-start created");
     const podEnv = await ok(`kubectl get pod quick-start -o jsonpath='{.spec.containers[0].env[?(@.name=="AZURE_CLIENT_ID")].value}'`);
     expect(podEnv).toBe(env.USER_ASSIGNED_CLIENT_ID);
@@ -158,33 +233,61 @@ describe("the tutorials' az commands against the sandbox", () => {
   it("003: the Key Vault's ID, and the identity's role on it", async () => {
     const kvName = sb.info.keyVaultId!.split("/").pop()!;
     setVars({ UAMI_NAME: "userIdentity", KEYVAULT_NAME: kvName });
-    setVars({ IDENTITY_PRINCIPAL_ID: (await ok(`az identity show --name "\${UAMI_NAME}" --resource-group "\${RESOURCE_GROUP}" --query principalId --output tsv`)).trim() });
-    setVars({ KEYVAULT_RESOURCE_ID: (await ok(`az keyvault show --resource-group "\${RESOURCE_GROUP}" --name "\${KEYVAULT_NAME}" --query id --output tsv`)).trim() });
+    setVars({
+      IDENTITY_PRINCIPAL_ID: (
+        await ok(`az identity show --name "\${UAMI_NAME}" --resource-group "\${RESOURCE_GROUP}" --query principalId --output tsv`)
+      ).trim(),
+    });
+    setVars({
+      KEYVAULT_RESOURCE_ID: (await ok(`az keyvault show --resource-group "\${RESOURCE_GROUP}" --name "\${KEYVAULT_NAME}" --query id --output tsv`)).trim(),
+    });
     expect(env.KEYVAULT_RESOURCE_ID).toBe(sb.info.keyVaultId);
-    expect((await ok(`az keyvault show -g \${RESOURCE_GROUP} -n \${KEYVAULT_NAME} --query properties.vaultUri -o tsv`)).trim()).toBe(`https://${kvName}.vault.azure.net/`);
+    expect((await ok(`az keyvault show -g \${RESOURCE_GROUP} -n \${KEYVAULT_NAME} --query properties.vaultUri -o tsv`)).trim()).toBe(
+      `https://${kvName}.vault.azure.net/`,
+    );
     // without -g, az finds the vault's group through the generic resource list
     expect((await ok(`az keyvault show --name "\${KEYVAULT_NAME}" --query id --output tsv`)).trim()).toBe(sb.info.keyVaultId);
 
     // The tutorial's command, unmodified: Debian's az 2.45 fails inside its own role module
     // before any request (its azure-mgmt-authorization is newer than the module expects) …
-    const tutorial = await sh(`az role assignment create --assignee-object-id "\${IDENTITY_PRINCIPAL_ID}" --role "Key Vault Secrets User" --scope "\${KEYVAULT_RESOURCE_ID}" --assignee-principal-type ServicePrincipal`);
+    const tutorial = await sh(
+      `az role assignment create --assignee-object-id "\${IDENTITY_PRINCIPAL_ID}" --role "Key Vault Secrets User" --scope "\${KEYVAULT_RESOURCE_ID}" --assignee-principal-type ServicePrincipal`,
+    );
     if (tutorial.code !== 0) expect(tutorial.stderr).toMatch(/'Role(Assignments|Definitions)Operations' object has no attribute 'config'/);
     else expect(JSON.parse(tutorial.stdout)).toMatchObject({ principalId: env.IDENTITY_PRINCIPAL_ID, scope: sb.info.keyVaultId });
     // … so the closest equivalent is the same PUT the command would send, through az rest
-    setVars({ ASSIGNMENT: randomUUID(), ROLE: `/subscriptions/${sb.info.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_USER}` });
-    const put = JSON.parse(await ok(`az rest --method put --url "\${KEYVAULT_RESOURCE_ID}/providers/Microsoft.Authorization/roleAssignments/\${ASSIGNMENT}?api-version=2022-04-01" --body "{\\"properties\\": {\\"roleDefinitionId\\": \\"\${ROLE}\\", \\"principalId\\": \\"\${IDENTITY_PRINCIPAL_ID}\\", \\"principalType\\": \\"ServicePrincipal\\"}}"`));
-    expect(put).toMatchObject({ name: env.ASSIGNMENT, properties: { scope: sb.info.keyVaultId, principalId: env.IDENTITY_PRINCIPAL_ID, roleDefinitionId: env.ROLE } });
-    const listed = JSON.parse(await ok(`az rest --method get --url "\${KEYVAULT_RESOURCE_ID}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&\\$filter=atScope()"`));
+    setVars({
+      ASSIGNMENT: randomUUID(),
+      ROLE: `/subscriptions/${sb.info.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_USER}`,
+    });
+    const put = JSON.parse(
+      await ok(
+        `az rest --method put --url "\${KEYVAULT_RESOURCE_ID}/providers/Microsoft.Authorization/roleAssignments/\${ASSIGNMENT}?api-version=2022-04-01" --body "{\\"properties\\": {\\"roleDefinitionId\\": \\"\${ROLE}\\", \\"principalId\\": \\"\${IDENTITY_PRINCIPAL_ID}\\", \\"principalType\\": \\"ServicePrincipal\\"}}"`,
+      ),
+    );
+    expect(put).toMatchObject({
+      name: env.ASSIGNMENT,
+      properties: { scope: sb.info.keyVaultId, principalId: env.IDENTITY_PRINCIPAL_ID, roleDefinitionId: env.ROLE },
+    });
+    const listed = JSON.parse(
+      await ok(
+        `az rest --method get --url "\${KEYVAULT_RESOURCE_ID}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&\\$filter=atScope()"`,
+      ),
+    );
     expect(listed.value.map((a: any) => a.properties.principalId)).toContain(env.IDENTITY_PRINCIPAL_ID);
   }, 60_000);
 
   it("002: the preview feature and the provider registration", async () => {
     const reg = await sh(`az feature register --namespace "Microsoft.ContainerService" --name "EnableWorkloadIdentityPreview"`);
     expect(reg.code, reg.stderr).toBe(0);
-    expect(reg.stderr).toContain("Once the feature 'EnableWorkloadIdentityPreview' is registered, invoking 'az provider register -n Microsoft.ContainerService' is required to get the change propagated");
+    expect(reg.stderr).toContain(
+      "Once the feature 'EnableWorkloadIdentityPreview' is registered, invoking 'az provider register -n Microsoft.ContainerService' is required to get the change propagated",
+    );
     expect(JSON.parse(reg.stdout)).toEqual({
       id: `/subscriptions/${sb.info.subscriptionId}/providers/Microsoft.Features/providers/Microsoft.ContainerService/features/EnableWorkloadIdentityPreview`,
-      name: "Microsoft.ContainerService/EnableWorkloadIdentityPreview", properties: { state: "Registering" }, type: "Microsoft.Features/providers/features",
+      name: "Microsoft.ContainerService/EnableWorkloadIdentityPreview",
+      properties: { state: "Registering" },
+      type: "Microsoft.Features/providers/features",
     });
     await sleep(REGISTRATION_MS);
     const shown = JSON.parse(await ok(`az feature show --namespace "Microsoft.ContainerService" --name "EnableWorkloadIdentityPreview"`));
@@ -199,15 +302,19 @@ describe("the tutorials' az commands against the sandbox", () => {
     expect(fresh.stderr).toContain("Registering is still on-going. You can monitor using 'az provider show -n Microsoft.KubernetesConfiguration'");
     await sleep(REGISTRATION_MS);
     expect((await ok("az provider show -n Microsoft.KubernetesConfiguration --query registrationState -o tsv")).trim()).toBe("Registered");
-    expect(await ok("az provider show -n Microsoft.ContainerService --query \"resourceTypes[?resourceType=='managedClusters'].locations[0]\" -o tsv")).toBe("East US\n");
+    expect(await ok("az provider show -n Microsoft.ContainerService --query \"resourceTypes[?resourceType=='managedClusters'].locations[0]\" -o tsv")).toBe(
+      "East US\n",
+    );
   }, 60_000);
 
   it("lists: the group's Key Vaults and every resource in it", async () => {
     expect(await ok(`az keyvault list -g "\${RESOURCE_GROUP}" --query "[].id" -o tsv`)).toBe(`${sb.info.keyVaultId}\n`);
     const resources = JSON.parse(await ok(`az resource list -g "\${RESOURCE_GROUP}"`));
     expect(resources.map((r: any) => [r.type, r.resourceGroup]).sort()).toEqual([
-      ["Microsoft.ContainerService/ManagedClusters", sb.info.resourceGroup], ["Microsoft.KeyVault/vaults", sb.info.resourceGroup],
-      ["Microsoft.ManagedIdentity/userAssignedIdentities", sb.info.resourceGroup], ["Microsoft.Storage/storageAccounts", sb.info.resourceGroup],
+      ["Microsoft.ContainerService/ManagedClusters", sb.info.resourceGroup],
+      ["Microsoft.KeyVault/vaults", sb.info.resourceGroup],
+      ["Microsoft.ManagedIdentity/userAssignedIdentities", sb.info.resourceGroup],
+      ["Microsoft.Storage/storageAccounts", sb.info.resourceGroup],
     ]);
     expect(resources.map((r: any) => r.id)).toEqual(expect.arrayContaining([sb.info.keyVaultId, sb.info.storageAccountId]));
     expect(await ok(`az resource list --resource-type Microsoft.Storage/storageAccounts --query "[].id" -o tsv`)).toBe(`${sb.info.storageAccountId}\n`);

@@ -18,7 +18,12 @@ export async function mintOperatorToken(sb: TestSandbox, opts: { tenantId?: stri
   });
 }
 
-export interface RawResponse { status: number; headers: Record<string, string | string[] | undefined>; text: string; json?: any }
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json?: any;
+}
 
 /** A raw HTTPS call to a sandbox listener (ARM unless `base` names another), trusting its CA;
  *  `path` may start with "//". */
@@ -40,7 +45,9 @@ export function rawCall(
         ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
         headers: {
           ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-          ...(opts.body !== undefined ? { "content-type": opts.contentType ?? "application/json", "content-length": String(Buffer.byteLength(opts.body)) } : {}),
+          ...(opts.body !== undefined
+            ? { "content-type": opts.contentType ?? "application/json", "content-length": String(Buffer.byteLength(opts.body)) }
+            : {}),
           ...(opts.headers ?? {}),
         },
       },
@@ -50,7 +57,11 @@ export function rawCall(
         res.on("data", (d) => (text += d));
         res.on("end", () => {
           let json: any;
-          try { json = JSON.parse(text); } catch { json = undefined; }
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
           resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
         });
       },
@@ -77,11 +88,16 @@ export async function enableWorkloadIdentity(sb: TestSandbox): Promise<string> {
   const { ContainerServiceClient } = await import("@azure/arm-containerservice");
   const aks = new ContainerServiceClient(await operatorCredential(sb), sb.info.subscriptionId, sandboxCloud(sb.dir).clientOptions());
   const current = await aks.managedClusters.get(sb.info.resourceGroup, sb.info.clusterName);
-  const updated = await aks.managedClusters.beginCreateOrUpdateAndWait(sb.info.resourceGroup, sb.info.clusterName, {
-    ...current,
-    oidcIssuerProfile: { ...current.oidcIssuerProfile, enabled: true },
-    securityProfile: { ...current.securityProfile, workloadIdentity: { enabled: true } },
-  }, { updateIntervalInMs: 10 });
+  const updated = await aks.managedClusters.beginCreateOrUpdateAndWait(
+    sb.info.resourceGroup,
+    sb.info.clusterName,
+    {
+      ...current,
+      oidcIssuerProfile: { ...current.oidcIssuerProfile, enabled: true },
+      securityProfile: { ...current.securityProfile, workloadIdentity: { enabled: true } },
+    },
+    { updateIntervalInMs: 10 },
+  );
   if (updated.provisioningState !== "Succeeded" || !updated.securityProfile?.workloadIdentity?.enabled || !updated.oidcIssuerProfile?.issuerURL) {
     throw new Error(`enabling workload identity left ${JSON.stringify({ state: updated.provisioningState, issuer: updated.oidcIssuerProfile })}`);
   }

@@ -31,7 +31,19 @@ describe("sandbox lifecycle", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/sandbox running \(pid \d+/);
     const info = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8"));
-    for (const k of ["tenantId", "subscriptionId", "resourceGroup", "clusterName", "location", "armEndpoint", "authorityHost", "caFile", "kubeconfig", "clientId", "clientSecret"]) {
+    for (const k of [
+      "tenantId",
+      "subscriptionId",
+      "resourceGroup",
+      "clusterName",
+      "location",
+      "armEndpoint",
+      "authorityHost",
+      "caFile",
+      "kubeconfig",
+      "clientId",
+      "clientSecret",
+    ]) {
       expect(info[k], k).toBeTruthy();
     }
     expect(info.armEndpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
@@ -41,9 +53,15 @@ describe("sandbox lifecycle", () => {
     // The CLI never shows the operator's secret.
     expect(r.stdout).not.toContain(info.clientSecret);
     // It shows the seeded resources' IDs, which --scope and `az … --ids` take.
-    expect(info.keyVaultId).toMatch(new RegExp(`^/subscriptions/${info.subscriptionId}/resourceGroups/rg-sandbox/providers/Microsoft\\.KeyVault/vaults/kv-sandbox-[0-9a-f]{6}$`));
-    expect(info.storageAccountId).toMatch(new RegExp(`^/subscriptions/${info.subscriptionId}/resourceGroups/rg-sandbox/providers/Microsoft\\.Storage/storageAccounts/stsandbox[0-9a-f]{6}$`));
-    expect(info.clusterId).toBe(`/subscriptions/${info.subscriptionId}/resourcegroups/rg-sandbox/providers/Microsoft.ContainerService/managedClusters/aks-sandbox`);
+    expect(info.keyVaultId).toMatch(
+      new RegExp(`^/subscriptions/${info.subscriptionId}/resourceGroups/rg-sandbox/providers/Microsoft\\.KeyVault/vaults/kv-sandbox-[0-9a-f]{6}$`),
+    );
+    expect(info.storageAccountId).toMatch(
+      new RegExp(`^/subscriptions/${info.subscriptionId}/resourceGroups/rg-sandbox/providers/Microsoft\\.Storage/storageAccounts/stsandbox[0-9a-f]{6}$`),
+    );
+    expect(info.clusterId).toBe(
+      `/subscriptions/${info.subscriptionId}/resourcegroups/rg-sandbox/providers/Microsoft.ContainerService/managedClusters/aks-sandbox`,
+    );
     expect(r.stdout).toContain(`  Key Vault    ${info.keyVaultId}\n`);
     expect(r.stdout).toContain(`  storage      ${info.storageAccountId}\n`);
     expect(r.stdout).toContain(`               ${info.clusterId}\n`);
@@ -57,7 +75,9 @@ describe("sandbox lifecycle", () => {
     // Faults or latency it is not running with would silently not apply: refused instead.
     const other = cli(["sandbox", "start", "--dir", dir, "--faults", "arm.429=1"]);
     expect(other.status).toBe(2);
-    expect(other.stderr).toMatch(/^error: a sandbox is already running in .* with latency "instant" and no faults, not the ones asked for\n  hint: stop it first/);
+    expect(other.stderr).toMatch(
+      /^error: a sandbox is already running in .* with latency "instant" and no faults, not the ones asked for\n  hint: stop it first/,
+    );
     // so would round trips it does not have (given as a flag or in the environment)
     const slower = cli(["sandbox", "start", "--dir", dir, "--rtt", "arm=50"]);
     expect(slower.status).toBe(2);
@@ -77,7 +97,11 @@ describe("sandbox lifecycle", () => {
     const json = JSON.parse(cli(["sandbox", "env", "--dir", dir, "--format", "json"]).stdout);
     expect(json.AZURE_AUTHORITY_HOST).toBe(info.authorityHost);
     expect(JSON.stringify(json)).not.toContain(info.clientSecret);
-    expect(json).toMatchObject({ AKS_WI_SANDBOX_CLUSTER_ID: info.clusterId, AKS_WI_SANDBOX_KEY_VAULT_ID: info.keyVaultId, AKS_WI_SANDBOX_STORAGE_ACCOUNT_ID: info.storageAccountId });
+    expect(json).toMatchObject({
+      AKS_WI_SANDBOX_CLUSTER_ID: info.clusterId,
+      AKS_WI_SANDBOX_KEY_VAULT_ID: info.keyVaultId,
+      AKS_WI_SANDBOX_STORAGE_ACCOUNT_ID: info.storageAccountId,
+    });
     expect(sh.stdout).toContain(`export AKS_WI_SANDBOX_KEY_VAULT_ID='${info.keyVaultId}'`);
     const st = cli(["sandbox", "status", "--dir", dir]);
     expect(st.status).toBe(0);
@@ -87,7 +111,15 @@ describe("sandbox lifecycle", () => {
     const stJson = cli(["sandbox", "status", "--dir", dir, "-o", "json"]);
     expect(stJson.status).toBe(0);
     const shown = JSON.parse(stJson.stdout);
-    expect(shown).toMatchObject({ state: "running", dir, pid: info.pid, clusterId: info.clusterId, keyVaultId: info.keyVaultId, storageAccountId: info.storageAccountId, armEndpoint: info.armEndpoint });
+    expect(shown).toMatchObject({
+      state: "running",
+      dir,
+      pid: info.pid,
+      clusterId: info.clusterId,
+      keyVaultId: info.keyVaultId,
+      storageAccountId: info.storageAccountId,
+      armEndpoint: info.armEndpoint,
+    });
     expect(stJson.stdout).not.toContain(info.clientSecret);
   });
 
@@ -123,8 +155,17 @@ describe("sandbox lifecycle", () => {
     const arm = new URL(JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8")).armEndpoint);
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(
-        { host: arm.hostname, port: arm.port, path: `${created.id}?api-version=2024-11-30`, ca: readFileSync(info.caFile), headers: { authorization: `Bearer ${token}` } },
-        (res) => { res.resume(); resolve(res.statusCode ?? 0); },
+        {
+          host: arm.hostname,
+          port: arm.port,
+          path: `${created.id}?api-version=2024-11-30`,
+          ca: readFileSync(info.caFile),
+          headers: { authorization: `Bearer ${token}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
       );
       req.on("error", reject);
       req.end();

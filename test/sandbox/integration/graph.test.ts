@@ -21,11 +21,20 @@ let identity: { clientId: string; principalId: string; id: string };
 let made: PrincipalCredentials;
 
 const graph = (method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
-  rawCall(sb, method, path, { base: sb.info.graphEndpoint, token: opts.token ?? token, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), headers: opts.headers });
+  rawCall(sb, method, path, {
+    base: sb.info.graphEndpoint,
+    token: opts.token ?? token,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    headers: opts.headers,
+  });
 const filter = (f: string) => `/v1.0/servicePrincipals?$filter=${encodeURIComponent(f)}`;
 
 function credentialOf(clientId: string, clientSecret: string) {
-  return new ClientSecretCredential(sb.info.tenantId, clientId, clientSecret, { authorityHost: sb.info.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: sandboxCloud(sb.dir).caPem } });
+  return new ClientSecretCredential(sb.info.tenantId, clientId, clientSecret, {
+    authorityHost: sb.info.authorityHost,
+    disableInstanceDiscovery: true,
+    tlsOptions: { ca: sandboxCloud(sb.dir).caPem },
+  });
 }
 
 beforeAll(async () => {
@@ -56,7 +65,14 @@ describe("Microsoft Graph: service principals", () => {
     expect(bySpn.json["@odata.context"]).toBe(`${sb.info.graphEndpoint}/v1.0/$metadata#servicePrincipals`);
     expect(bySpn.json.value).toHaveLength(1);
     const op = bySpn.json.value[0];
-    expect(op).toMatchObject({ appId: sb.info.clientId, displayName: "aks-wi-sandbox-operator", servicePrincipalType: "Application", accountEnabled: true, appOwnerOrganizationId: sb.info.tenantId, servicePrincipalNames: [sb.info.clientId] });
+    expect(op).toMatchObject({
+      appId: sb.info.clientId,
+      displayName: "aks-wi-sandbox-operator",
+      servicePrincipalType: "Application",
+      accountEnabled: true,
+      appOwnerOrganizationId: sb.info.tenantId,
+      servicePrincipalNames: [sb.info.clientId],
+    });
     expect(op.id).toMatch(/^[0-9a-f-]{36}$/);
 
     const byAppId = await graph("GET", filter(`appId eq '${sb.info.clientId.toUpperCase()}'`));
@@ -73,7 +89,15 @@ describe("Microsoft Graph: service principals", () => {
 
   it("finds a managed identity's service principal (made with the identity) and one `sandbox principal create` made", async () => {
     const mi = (await graph("GET", filter(`servicePrincipalNames/any(c:c eq '${identity.clientId}')`))).json.value;
-    expect(mi).toEqual([expect.objectContaining({ id: identity.principalId, appId: identity.clientId, displayName: "id-graph", servicePrincipalType: "ManagedIdentity", alternativeNames: ["isExplicit=True", identity.id] })]);
+    expect(mi).toEqual([
+      expect.objectContaining({
+        id: identity.principalId,
+        appId: identity.clientId,
+        displayName: "id-graph",
+        servicePrincipalType: "ManagedIdentity",
+        alternativeNames: ["isExplicit=True", identity.id],
+      }),
+    ]);
     expect(mi[0].servicePrincipalNames[0]).toBe(identity.clientId);
     expect(mi[0].servicePrincipalNames[1]).toMatch(/^https:\/\/identity\.azure\.net\//);
     const ci = (await graph("GET", filter(`appId eq '${made.clientId}'`))).json.value;
@@ -85,17 +109,27 @@ describe("Microsoft Graph: service principals", () => {
   });
 
   it("directoryObjects/getByIds answers the objects it knows, typed, in the order asked (as az's role commands send it)", async () => {
-    const r = await graph("POST", "/v1.0/directoryObjects/getByIds", { body: { ids: [made.objectId, "00000000-0000-0000-0000-000000000000", identity.principalId], types: ["user", "group", "servicePrincipal", "directoryObjectPartnerReference"] } });
+    const r = await graph("POST", "/v1.0/directoryObjects/getByIds", {
+      body: {
+        ids: [made.objectId, "00000000-0000-0000-0000-000000000000", identity.principalId],
+        types: ["user", "group", "servicePrincipal", "directoryObjectPartnerReference"],
+      },
+    });
     expect(r.status).toBe(200);
     expect(r.json["@odata.context"]).toBe(`${sb.info.graphEndpoint}/v1.0/$metadata#directoryObjects`);
-    expect(r.json.value.map((o: any) => [o["@odata.type"], o.id])).toEqual([["#microsoft.graph.servicePrincipal", made.objectId], ["#microsoft.graph.servicePrincipal", identity.principalId]]);
+    expect(r.json.value.map((o: any) => [o["@odata.type"], o.id])).toEqual([
+      ["#microsoft.graph.servicePrincipal", made.objectId],
+      ["#microsoft.graph.servicePrincipal", identity.principalId],
+    ]);
     expect((await graph("POST", "/v1.0/directoryObjects/getByIds", { body: { ids: [made.objectId], types: ["user"] } })).json.value).toEqual([]);
     const bad = await graph("POST", "/v1.0/directoryObjects/getByIds", { body: { types: ["user"] } });
     expect([bad.status, bad.json.error.code]).toEqual([400, "Request_BadRequest"]);
   });
 
   it("has no users: the operator is a service principal, so users/{upn} is Graph's 404", async () => {
-    const r = await graph("GET", "/v1.0/users/operator@akswisandbox.onmicrosoft.com", { headers: { "client-request-id": "11111111-2222-3333-4444-555555555555" } });
+    const r = await graph("GET", "/v1.0/users/operator@akswisandbox.onmicrosoft.com", {
+      headers: { "client-request-id": "11111111-2222-3333-4444-555555555555" },
+    });
     expect(r.status).toBe(404);
     expect(r.json.error).toMatchObject({
       code: "Request_ResourceNotFound",
@@ -133,7 +167,11 @@ describe("Microsoft Graph: tokens", () => {
   it("403s a principal no administrator granted a directory permission (a `sandbox principal create` one)", async () => {
     const its = (await credentialOf(made.clientId, made.clientSecret).getToken(GRAPH_SCOPE))!.token;
     const r = await graph("GET", filter(`appId eq '${made.clientId}'`), { token: its });
-    expect([r.status, r.json.error.code, r.json.error.message]).toEqual([403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."]);
+    expect([r.status, r.json.error.code, r.json.error.message]).toEqual([
+      403,
+      "Authorization_RequestDenied",
+      "Insufficient privileges to complete the operation.",
+    ]);
   });
 
   it("logs its requests as the graph service, with the caller's object ID and no filter value", async () => {

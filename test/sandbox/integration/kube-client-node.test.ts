@@ -18,11 +18,15 @@ beforeAll(async () => {
   kc.loadFromFile(h.kubeconfigPath);
   core = kc.makeApiClient(CoreV1Api);
 }, 60_000);
-afterAll(async () => { await h?.stop(); });
+afterAll(async () => {
+  await h?.stop();
+});
 
 async function exec(pod: string, command: string[]): Promise<{ out: string; err: string; status: V1Status }> {
-  const stdout = new PassThrough(), stderr = new PassThrough();
-  let out = "", err = "";
+  const stdout = new PassThrough(),
+    stderr = new PassThrough();
+  let out = "",
+    err = "";
   stdout.on("data", (d) => (out += d));
   stderr.on("data", (d) => (err += d));
   const status = await new Promise<V1Status>((resolve, reject) => {
@@ -38,7 +42,8 @@ describe("client-node against the sandbox cluster", () => {
     await expect(core.createNamespacedServiceAccount({ namespace: "default", body: { metadata: { name: "app-sa" } } })).rejects.toMatchObject({ code: 409 });
     const patched = await core.patchNamespacedServiceAccount(
       { name: "app-sa", namespace: "default", body: { metadata: { annotations: { "azure.workload.identity/client-id": "cid-1" } } } },
-      setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
     expect(patched.metadata?.annotations).toEqual({ "azure.workload.identity/client-id": "cid-1" });
     expect(Number(patched.metadata?.resourceVersion)).toBeGreaterThan(Number(created.metadata?.resourceVersion));
     const read = await core.readNamespacedServiceAccount({ name: "app-sa", namespace: "default" });
@@ -48,18 +53,29 @@ describe("client-node against the sandbox cluster", () => {
   });
 
   it("issues a TokenRequest from the cluster issuer", async () => {
-    const tr = await core.createNamespacedServiceAccountToken({ name: "app-sa", namespace: "default", body: { spec: { audiences: ["api://AzureADTokenExchange"], expirationSeconds: 3600 } } });
+    const tr = await core.createNamespacedServiceAccountToken({
+      name: "app-sa",
+      namespace: "default",
+      body: { spec: { audiences: ["api://AzureADTokenExchange"], expirationSeconds: 3600 } },
+    });
     const claims = decodeJwt(tr.status!.token);
     expect(claims).toMatchObject({ iss: issuer, sub: "system:serviceaccount:default:app-sa", aud: ["api://AzureADTokenExchange"] });
   });
 
   it("creates a labelled pod and execs in it over WebSocket with exit codes", async () => {
-    const pod = await core.createNamespacedPod({ namespace: "default", body: {
-      metadata: { name: "app", labels: { "azure.workload.identity/use": "true" } },
-      spec: { serviceAccountName: "app-sa", containers: [{ name: "app", image: "busybox:1.36" }] },
-    } });
+    const pod = await core.createNamespacedPod({
+      namespace: "default",
+      body: {
+        metadata: { name: "app", labels: { "azure.workload.identity/use": "true" } },
+        spec: { serviceAccountName: "app-sa", containers: [{ name: "app", image: "busybox:1.36" }] },
+      },
+    });
     expect(pod.spec?.containers[0].env?.map((e) => e.name)).toContain("AZURE_FEDERATED_TOKEN_FILE");
-    const list = await core.listNamespacedPod({ namespace: "default", labelSelector: "azure.workload.identity/use=true", fieldSelector: "status.phase=Running" });
+    const list = await core.listNamespacedPod({
+      namespace: "default",
+      labelSelector: "azure.workload.identity/use=true",
+      fieldSelector: "status.phase=Running",
+    });
     expect(list.items.map((p) => p.metadata?.name)).toEqual(["app"]);
 
     const ok = await exec("app", ["sh", "-c", "printenv AZURE_CLIENT_ID && cat $AZURE_FEDERATED_TOKEN_FILE"]);

@@ -15,7 +15,8 @@ const SAFE = "[bcdfghjklmnpqrstvwxz2456789]";
 function kubectl(args: string, input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn("bash", ["-c", `kubectl ${args}`], { env });
-    let stdout = "", stderr = "";
+    let stdout = "",
+      stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
     p.stderr.on("data", (d) => (stderr += d));
     p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
@@ -24,18 +25,20 @@ function kubectl(args: string, input?: string): Promise<{ code: number; stdout: 
 }
 const json = async (args: string) => JSON.parse((await kubectl(`${args} -o json`)).stdout);
 
-const deployment = (name: string, opts: { replicas?: number; sa?: string; labelled?: boolean } = {}) => JSON.stringify({
-  apiVersion: "apps/v1", kind: "Deployment",
-  metadata: { name },
-  spec: {
-    replicas: opts.replicas ?? 2,
-    selector: { matchLabels: { app: name } },
-    template: {
-      metadata: { labels: { app: name, ...(opts.labelled === false ? {} : { "azure.workload.identity/use": "true" }) } },
-      spec: { serviceAccountName: opts.sa ?? "wi-sa", containers: [{ name: "main", image: "nginx:1.27" }] },
+const deployment = (name: string, opts: { replicas?: number; sa?: string; labelled?: boolean } = {}) =>
+  JSON.stringify({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name },
+    spec: {
+      replicas: opts.replicas ?? 2,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name, ...(opts.labelled === false ? {} : { "azure.workload.identity/use": "true" }) } },
+        spec: { serviceAccountName: opts.sa ?? "wi-sa", containers: [{ name: "main", image: "nginx:1.27" }] },
+      },
     },
-  },
-});
+  });
 
 async function podsOf(app: string): Promise<any[]> {
   return (await json(`get pods -l app=${app}`)).items;
@@ -48,7 +51,9 @@ beforeAll(async () => {
   await kubectl("create serviceaccount wi-sa");
   await kubectl(`annotate serviceaccount wi-sa azure.workload.identity/client-id=${CLIENT_ID}`);
 }, 60_000);
-afterAll(async () => { await h?.stop(); });
+afterAll(async () => {
+  await h?.stop();
+});
 
 describe("Deployment → ReplicaSet → Pods", () => {
   let firstPods: string[] = [];
@@ -58,7 +63,7 @@ describe("Deployment → ReplicaSet → Pods", () => {
     expect((await kubectl("apply -f -", deployment("web"))).stdout.trim()).toBe("deployment.apps/web created");
     const status = await kubectl("rollout status deployment/web --timeout=30s");
     expect(status.code, status.stderr).toBe(0);
-    expect(status.stdout).toContain("Waiting for deployment \"web\" rollout to finish: 0 of 2 updated replicas are available...");
+    expect(status.stdout).toContain('Waiting for deployment "web" rollout to finish: 0 of 2 updated replicas are available...');
     expect(status.stdout.trim().split("\n").at(-1)).toBe(`deployment "web" successfully rolled out`);
 
     const rss = (await json("get rs -l app=web")).items;
@@ -70,14 +75,20 @@ describe("Deployment → ReplicaSet → Pods", () => {
     expect(rs.spec.selector.matchLabels).toEqual({ app: "web", "pod-template-hash": hash });
     expect(rs.metadata.annotations["deployment.kubernetes.io/revision"]).toBe("1");
     const dep = await json("get deployment web");
-    expect(rs.metadata.ownerReferences).toEqual([{ apiVersion: "apps/v1", kind: "Deployment", name: "web", uid: dep.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+    expect(rs.metadata.ownerReferences).toEqual([
+      { apiVersion: "apps/v1", kind: "Deployment", name: "web", uid: dep.metadata.uid, controller: true, blockOwnerDeletion: true },
+    ]);
     expect(rs.status).toMatchObject({ replicas: 2, readyReplicas: 2, availableReplicas: 2, observedGeneration: 1 });
 
     expect(dep.metadata.annotations["deployment.kubernetes.io/revision"]).toBe("1");
     expect(dep.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } });
     expect(dep.status).toMatchObject({ observedGeneration: dep.metadata.generation, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2 });
     expect(dep.status.conditions.map((c: any) => [c.type, c.status, c.reason])).toEqual(
-      expect.arrayContaining([["Available", "True", "MinimumReplicasAvailable"], ["Progressing", "True", "NewReplicaSetAvailable"]]));
+      expect.arrayContaining([
+        ["Available", "True", "MinimumReplicasAvailable"],
+        ["Progressing", "True", "NewReplicaSetAvailable"],
+      ]),
+    );
     expect(dep.status.conditions.find((c: any) => c.type === "Progressing").message).toBe(`ReplicaSet "${rs.metadata.name}" has successfully progressed.`);
 
     const pods = await podsOf("web");
@@ -85,12 +96,22 @@ describe("Deployment → ReplicaSet → Pods", () => {
     for (const p of pods) {
       expect(p.metadata.name).toMatch(new RegExp(`^web-${hash}-${SAFE}{5}$`));
       expect(p.metadata.labels["pod-template-hash"]).toBe(hash);
-      expect(p.metadata.ownerReferences).toEqual([{ apiVersion: "apps/v1", kind: "ReplicaSet", name: rs.metadata.name, uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+      expect(p.metadata.ownerReferences).toEqual([
+        { apiVersion: "apps/v1", kind: "ReplicaSet", name: rs.metadata.name, uid: rs.metadata.uid, controller: true, blockOwnerDeletion: true },
+      ]);
       expect(p.status.phase).toBe("Running");
       const env = Object.fromEntries(p.spec.containers[0].env.map((e: any) => [e.name, e.value]));
-      expect(env).toMatchObject({ AZURE_CLIENT_ID: CLIENT_ID, AZURE_TENANT_ID: h.ctx.info.tenantId, AZURE_FEDERATED_TOKEN_FILE: "/var/run/secrets/azure/tokens/azure-identity-token" });
+      expect(env).toMatchObject({
+        AZURE_CLIENT_ID: CLIENT_ID,
+        AZURE_TENANT_ID: h.ctx.info.tenantId,
+        AZURE_FEDERATED_TOKEN_FILE: "/var/run/secrets/azure/tokens/azure-identity-token",
+      });
       const token = p.spec.volumes.find((v: any) => v.name === "azure-identity-token");
-      expect(token.projected.sources[0].serviceAccountToken).toEqual({ audience: "api://AzureADTokenExchange", expirationSeconds: 3600, path: "azure-identity-token" });
+      expect(token.projected.sources[0].serviceAccountToken).toEqual({
+        audience: "api://AzureADTokenExchange",
+        expirationSeconds: 3600,
+        path: "azure-identity-token",
+      });
     }
     const events = (await json(`get events --field-selector involvedObject.name=${rs.metadata.name}`)).items;
     expect(events.map((e: any) => e.reason)).toEqual(["SuccessfulCreate", "SuccessfulCreate"]);
@@ -147,7 +168,9 @@ describe("Deployment → ReplicaSet → Pods", () => {
     expect(await podsOf("late")).toEqual([]);
     const failed = (await json(`get events --field-selector involvedObject.name=${rs.metadata.name},reason=FailedCreate`)).items;
     expect(failed[0].type).toBe("Warning");
-    expect(failed[0].message).toBe(`Error creating: pods "${rs.metadata.name}-" is forbidden: error looking up service account default/late-sa: serviceaccount "late-sa" not found`);
+    expect(failed[0].message).toBe(
+      `Error creating: pods "${rs.metadata.name}-" is forbidden: error looking up service account default/late-sa: serviceaccount "late-sa" not found`,
+    );
     expect((await json(`get rs ${rs.metadata.name}`)).status.conditions[0]).toMatchObject({ type: "ReplicaFailure", status: "True", reason: "FailedCreate" });
     await kubectl("create serviceaccount late-sa");
     const status = await kubectl("rollout status deployment/late --timeout=30s");

@@ -35,11 +35,13 @@ const VARS: Record<string, string> = {
 function sh(script: string, input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn("bash", ["-c", script], { env });
-    let stdout = "", stderr = "";
+    let stdout = "",
+      stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
     p.stderr.on("data", (d) => (stderr += d));
     p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    if (input !== undefined) p.stdin.end(input); else p.stdin.end();
+    if (input !== undefined) p.stdin.end(input);
+    else p.stdin.end();
   });
 }
 
@@ -79,7 +81,9 @@ beforeAll(async () => {
   issuerURL = await enableWorkloadIdentity(sb);
   expect(issuerURL).toMatch(/^https:\/\/.+\/$/);
 }, 60_000);
-afterAll(async () => { await sb?.stop(); });
+afterAll(async () => {
+  await sb?.stop();
+});
 
 describe("kubectl against the sandbox cluster", () => {
   it("rejects a wrong token with 401", async () => {
@@ -125,7 +129,10 @@ describe("kubectl against the sandbox cluster", () => {
     r = await sh(`kubectl get pod quick-start -o json`);
     const pod = JSON.parse(r.stdout);
     expect(pod.spec.serviceAccountName).toBe("workload-identity-sa");
-    expect(pod.spec.containers[0].env.slice(0, 2)).toEqual([{ name: "KEYVAULT_URL", value: VARS.KEYVAULT_URL }, { name: "SECRET_NAME", value: "my-secret" }]);
+    expect(pod.spec.containers[0].env.slice(0, 2)).toEqual([
+      { name: "KEYVAULT_URL", value: VARS.KEYVAULT_URL },
+      { name: "SECRET_NAME", value: "my-secret" },
+    ]);
 
     r = await sh(`kubectl describe pod quick-start`);
     expect(r.code).toBe(0);
@@ -139,7 +146,12 @@ describe("kubectl against the sandbox cluster", () => {
 
     r = await sh(`kubectl exec quick-start -- sh -c 'env | grep AZURE_'`);
     expect(r.code).toBe(0);
-    const vars = Object.fromEntries(r.stdout.trim().split("\n").map((l) => l.split(/=(.*)/s).slice(0, 2)));
+    const vars = Object.fromEntries(
+      r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+    );
     expect(vars).toEqual({
       AZURE_CLIENT_ID: CLIENT_ID,
       AZURE_TENANT_ID: sb.info.tenantId,
@@ -191,7 +203,9 @@ describe("kubectl against the sandbox cluster", () => {
     expect(r).toMatchObject({ stdout: "1\n", code: 0 });
 
     // with a real terminal (script allocates a pty): prompt, echo, and the exit code
-    r = await sh(`(sleep 1; printf 'echo hi $HOSTNAME\\r'; sleep 0.3; printf 'exit 2\\r'; sleep 0.5) | script -qec "kubectl exec -it quick-start -- sh" /dev/null`);
+    r = await sh(
+      `(sleep 1; printf 'echo hi $HOSTNAME\\r'; sleep 0.3; printf 'exit 2\\r'; sleep 0.5) | script -qec "kubectl exec -it quick-start -- sh" /dev/null`,
+    );
     expect(r.stdout).toContain("/ # echo hi $HOSTNAME\r\nhi quick-start\r\n/ # exit 2");
     expect(r.stdout).toContain("command terminated with exit code 2");
 

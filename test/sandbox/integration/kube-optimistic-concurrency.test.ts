@@ -25,7 +25,9 @@ beforeAll(async () => {
   apps = kc.makeApiClient(AppsV1Api);
   await core.createNamespacedServiceAccount({ namespace: NS, body: { metadata: { name: SA } } });
 }, 60_000);
-afterAll(async () => { await h?.stop(); });
+afterAll(async () => {
+  await h?.stop();
+});
 
 const read = () => core.readNamespacedServiceAccount({ name: SA, namespace: NS });
 
@@ -41,7 +43,12 @@ async function status(p: Promise<unknown>): Promise<{ code: number; body: any }>
 }
 
 const conflictStatus = (resource: string, name: string, group?: string) => ({
-  kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", reason: "Conflict", code: 409,
+  kind: "Status",
+  apiVersion: "v1",
+  metadata: {},
+  status: "Failure",
+  reason: "Conflict",
+  code: 409,
   message: `Operation cannot be fulfilled on ${resource}${group ? "." + group : ""} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
   details: { name, ...(group ? { group } : {}), kind: resource },
 });
@@ -65,7 +72,9 @@ describe("a write naming a resourceVersion", () => {
 
   it("strategic merge patch: the same", async () => {
     const current = (await read()).metadata!.resourceVersion!;
-    const stale = await status(patch({ metadata: { resourceVersion: String(Number(current) - 1), labels: { step: "smp" } } }, PatchStrategy.StrategicMergePatch));
+    const stale = await status(
+      patch({ metadata: { resourceVersion: String(Number(current) - 1), labels: { step: "smp" } } }, PatchStrategy.StrategicMergePatch),
+    );
     expect(stale).toEqual({ code: 409, body: conflictStatus("serviceaccounts", SA) });
     const ok = await patch({ metadata: { resourceVersion: current, labels: { step: "smp" } } }, PatchStrategy.StrategicMergePatch);
     expect(ok.metadata?.labels).toEqual({ step: "smp" });
@@ -93,26 +102,58 @@ describe("a write naming a resourceVersion", () => {
 
   it("replace (PUT): an old version is 409, the read one goes through", async () => {
     const current = await read();
-    const replaced = await core.replaceNamespacedServiceAccount({ name: SA, namespace: NS, body: { ...current, metadata: { ...current.metadata, labels: { put: "1" } } } });
+    const replaced = await core.replaceNamespacedServiceAccount({
+      name: SA,
+      namespace: NS,
+      body: { ...current, metadata: { ...current.metadata, labels: { put: "1" } } },
+    });
     expect(replaced.metadata?.labels).toEqual({ put: "1" });
-    const stale = await status(core.replaceNamespacedServiceAccount({ name: SA, namespace: NS, body: { ...current, metadata: { ...current.metadata, labels: { put: "2" } } } }));
+    const stale = await status(
+      core.replaceNamespacedServiceAccount({ name: SA, namespace: NS, body: { ...current, metadata: { ...current.metadata, labels: { put: "2" } } } }),
+    );
     expect(stale).toEqual({ code: 409, body: conflictStatus("serviceaccounts", SA) });
   });
 
   it("names the resource with its group outside the core group (deployments.apps)", async () => {
-    const dep = await apps.createNamespacedDeployment({ namespace: NS, body: {
-      metadata: { name: "occ-web" },
-      spec: { replicas: 1, selector: { matchLabels: { app: "occ-web" } }, template: { metadata: { labels: { app: "occ-web" } }, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } } },
-    } });
-    const stale = await status(apps.patchNamespacedDeployment(
-      { name: "occ-web", namespace: NS, body: { metadata: { resourceVersion: String(Number(dep.metadata!.resourceVersion) - 1) }, spec: { replicas: 2 } } },
-      setHeaderOptions("Content-Type", PatchStrategy.MergePatch)));
+    const dep = await apps.createNamespacedDeployment({
+      namespace: NS,
+      body: {
+        metadata: { name: "occ-web" },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: "occ-web" } },
+          template: { metadata: { labels: { app: "occ-web" } }, spec: { containers: [{ name: "web", image: "nginx:1.27" }] } },
+        },
+      },
+    });
+    const stale = await status(
+      apps.patchNamespacedDeployment(
+        { name: "occ-web", namespace: NS, body: { metadata: { resourceVersion: String(Number(dep.metadata!.resourceVersion) - 1) }, spec: { replicas: 2 } } },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      ),
+    );
     expect(stale).toEqual({ code: 409, body: conflictStatus("deployments", "occ-web", "apps") });
   });
 
   it("kubectl shows the conflict as kube-apiserver's", async () => {
-    const r = await run("kubectl", ["--kubeconfig", h.kubeconfigPath, "patch", "serviceaccount", SA, "-n", NS, "--type", "merge", "-p", '{"metadata":{"resourceVersion":"1"}}'])
-      .then(() => ({ stderr: "" }), (e: { stderr: string }) => e);
-    expect(r.stderr).toBe(`Error from server (Conflict): Operation cannot be fulfilled on serviceaccounts "${SA}": the object has been modified; please apply your changes to the latest version and try again\n`);
+    const r = await run("kubectl", [
+      "--kubeconfig",
+      h.kubeconfigPath,
+      "patch",
+      "serviceaccount",
+      SA,
+      "-n",
+      NS,
+      "--type",
+      "merge",
+      "-p",
+      '{"metadata":{"resourceVersion":"1"}}',
+    ]).then(
+      () => ({ stderr: "" }),
+      (e: { stderr: string }) => e,
+    );
+    expect(r.stderr).toBe(
+      `Error from server (Conflict): Operation cannot be fulfilled on serviceaccounts "${SA}": the object has been modified; please apply your changes to the latest version and try again\n`,
+    );
   });
 });

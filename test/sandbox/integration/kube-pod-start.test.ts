@@ -6,20 +6,24 @@ import { startKubeHarness, type KubeHarness } from "./kube.harness.js";
 
 let h: KubeHarness;
 let env: NodeJS.ProcessEnv;
-const kubectl = (args: string): Promise<{ code: number; stdout: string; stderr: string }> => new Promise((resolve) => {
-  const p = spawn("bash", ["-c", `kubectl ${args}`], { env });
-  let stdout = "", stderr = "";
-  p.stdout.on("data", (d) => (stdout += d));
-  p.stderr.on("data", (d) => (stderr += d));
-  p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  p.stdin.end();
-});
+const kubectl = (args: string): Promise<{ code: number; stdout: string; stderr: string }> =>
+  new Promise((resolve) => {
+    const p = spawn("bash", ["-c", `kubectl ${args}`], { env });
+    let stdout = "",
+      stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    p.stdin.end();
+  });
 
 beforeAll(async () => {
   h = await startKubeHarness({ podStartMs: 1500 });
   env = { ...process.env, KUBECONFIG: h.kubeconfigPath, HOME: h.dir };
 }, 60_000);
-afterAll(async () => { await h?.stop(); });
+afterAll(async () => {
+  await h?.stop();
+});
 
 describe("pod start-up", () => {
   it("is Pending/ContainerCreating, then Running after podStartMs", async () => {

@@ -10,7 +10,8 @@ let env: NodeJS.ProcessEnv;
 function kubectl(args: string, input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn("bash", ["-c", `kubectl ${args}`], { env });
-    let stdout = "", stderr = "";
+    let stdout = "",
+      stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
     p.stderr.on("data", (d) => (stderr += d));
     p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
@@ -18,11 +19,17 @@ function kubectl(args: string, input?: string): Promise<{ code: number; stdout: 
   });
 }
 
-const pod = (name: string, opts: { labelled?: boolean; annotations?: Record<string, string>; containers?: string[] } = {}) => JSON.stringify({
-  apiVersion: "v1", kind: "Pod",
-  metadata: { name, ...(opts.labelled === false ? {} : { labels: { "azure.workload.identity/use": "true" } }), ...(opts.annotations ? { annotations: opts.annotations } : {}) },
-  spec: { serviceAccountName: "wi-sa", containers: (opts.containers ?? ["app"]).map((n) => ({ name: n, image: "busybox:1.36" })) },
-});
+const pod = (name: string, opts: { labelled?: boolean; annotations?: Record<string, string>; containers?: string[] } = {}) =>
+  JSON.stringify({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name,
+      ...(opts.labelled === false ? {} : { labels: { "azure.workload.identity/use": "true" } }),
+      ...(opts.annotations ? { annotations: opts.annotations } : {}),
+    },
+    spec: { serviceAccountName: "wi-sa", containers: (opts.containers ?? ["app"]).map((n) => ({ name: n, image: "busybox:1.36" })) },
+  });
 
 async function envOf(name: string, container = "app"): Promise<string[]> {
   const r = await kubectl(`get pod ${name} -o json`);
@@ -36,28 +43,41 @@ beforeAll(async () => {
   await kubectl("create serviceaccount wi-sa");
   await kubectl("annotate serviceaccount wi-sa azure.workload.identity/client-id=11111111-2222-3333-4444-555555555555");
 }, 60_000);
-afterAll(async () => { await h?.stop(); });
+afterAll(async () => {
+  await h?.stop();
+});
 
 describe("workload identity webhook", () => {
   it("does nothing before workload identity is enabled, and pods created then stay unmutated", async () => {
     expect((await kubectl("get mutatingwebhookconfigurations -o name")).stdout).toBe("");
     expect((await kubectl("apply -f -", pod("before"))).code).toBe(0);
     h.enableWorkloadIdentity();
-    expect((await kubectl("get mutatingwebhookconfigurations -o name")).stdout.trim())
-      .toBe("mutatingwebhookconfiguration.admissionregistration.k8s.io/azure-wi-webhook-mutating-webhook-configuration");
+    expect((await kubectl("get mutatingwebhookconfigurations -o name")).stdout.trim()).toBe(
+      "mutatingwebhookconfiguration.admissionregistration.k8s.io/azure-wi-webhook-mutating-webhook-configuration",
+    );
     expect(await envOf("before")).toEqual([]);
   }, 30_000);
 
   it("mutates labelled pods only, honouring skip-containers and the expiration annotation", async () => {
     expect((await kubectl("apply -f -", pod("unlabelled", { labelled: false }))).code).toBe(0);
     expect(await envOf("unlabelled")).toEqual([]);
-    const r = await kubectl("apply -f -", pod("two", { containers: ["app", "sidecar"], annotations: { "azure.workload.identity/skip-containers": "sidecar", "azure.workload.identity/service-account-token-expiration": "86400" } }));
+    const r = await kubectl(
+      "apply -f -",
+      pod("two", {
+        containers: ["app", "sidecar"],
+        annotations: { "azure.workload.identity/skip-containers": "sidecar", "azure.workload.identity/service-account-token-expiration": "86400" },
+      }),
+    );
     expect(r.stderr).toBe("");
     expect(await envOf("two", "app")).toEqual(["AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST"]);
     expect(await envOf("two", "sidecar")).toEqual([]);
     const spec = JSON.parse((await kubectl("get pod two -o json")).stdout).spec;
     const vol = spec.volumes.find((v: any) => v.name === "azure-identity-token");
-    expect(vol.projected.sources[0].serviceAccountToken).toEqual({ audience: "api://AzureADTokenExchange", expirationSeconds: 86400, path: "azure-identity-token" });
+    expect(vol.projected.sources[0].serviceAccountToken).toEqual({
+      audience: "api://AzureADTokenExchange",
+      expirationSeconds: 86400,
+      path: "azure-identity-token",
+    });
   }, 30_000);
 
   it("rejects an out-of-range token expiration", async () => {

@@ -6,14 +6,24 @@ import type { World } from "../../../sandbox/core/world.js";
 import type { LatencyProfile, ServiceContext } from "../../../sandbox/core/types.js";
 import { startTestSandbox } from "../../helpers/sandbox.js";
 
-export interface KubeHarness { dir: string; ctx: ServiceContext; world: World; kubeconfigPath: string; enableWorkloadIdentity(): string; stop(): Promise<void> }
+export interface KubeHarness {
+  dir: string;
+  ctx: ServiceContext;
+  world: World;
+  kubeconfigPath: string;
+  enableWorkloadIdentity(): string;
+  stop(): Promise<void>;
+}
 
 export async function startKubeHarness(latency: Partial<LatencyProfile> = {}): Promise<KubeHarness> {
   const sb = await startTestSandbox({ latency });
   const ctx: ServiceContext = sb.sandbox.ctx;
   const world: World = sb.sandbox.world;
   return {
-    dir: sb.dir, ctx, world, kubeconfigPath: sb.info.kubeconfig,
+    dir: sb.dir,
+    ctx,
+    world,
+    kubeconfigPath: sb.info.kubeconfig,
     enableWorkloadIdentity() {
       const url = `${sb.info.oidcBase}/${sb.info.tenantId}/${randomUUID()}/`;
       const c = world.cluster();

@@ -16,7 +16,10 @@ import { key } from "../../../sandbox/core/world.js";
 const AUDIENCE = "api://AzureADTokenExchange";
 const ARM_SCOPE = "https://management.azure.com/.default";
 
-interface Identity { clientId: string; principalId: string }
+interface Identity {
+  clientId: string;
+  principalId: string;
+}
 
 /** Creates a user-assigned identity, its Entra principal and (optionally) one federated credential
  *  directly in the world, as ARM would have. */
@@ -33,8 +36,14 @@ function addIdentity(sb: TestSandbox, fic?: { issuer: string; subject: string; a
   if (fic) {
     const ficId = `${id}/federatedIdentityCredentials/fic-${name}`;
     s.federatedCredentials[key(ficId)] = {
-      id: ficId, name: `fic-${name}`, identityKey: key(id), issuer: fic.issuer, subject: fic.subject,
-      audiences: [fic.audience ?? AUDIENCE], createdAt: fic.updatedAt ?? now, updatedAt: fic.updatedAt ?? now,
+      id: ficId,
+      name: `fic-${name}`,
+      identityKey: key(id),
+      issuer: fic.issuer,
+      subject: fic.subject,
+      audiences: [fic.audience ?? AUDIENCE],
+      createdAt: fic.updatedAt ?? now,
+      updatedAt: fic.updatedAt ?? now,
     };
   }
   world.save();
@@ -50,8 +59,11 @@ function enableOidc(sb: TestSandbox): string {
 
 function saToken(sb: TestSandbox, opts: { namespace?: string; sa?: string; audience?: string; expirationSeconds?: number } = {}): Promise<string> {
   return sb.sandbox.ctx.clusterIssuer.mintServiceAccountToken({
-    namespace: opts.namespace ?? "default", serviceAccount: opts.sa ?? "workload-sa", serviceAccountUid: randomUUID(),
-    audiences: [opts.audience ?? AUDIENCE], expirationSeconds: opts.expirationSeconds ?? 3600,
+    namespace: opts.namespace ?? "default",
+    serviceAccount: opts.sa ?? "workload-sa",
+    serviceAccountUid: randomUUID(),
+    audiences: [opts.audience ?? AUDIENCE],
+    expirationSeconds: opts.expirationSeconds ?? 3600,
     pod: { name: "wi-test", uid: randomUUID() },
   });
 }
@@ -86,7 +98,9 @@ describe("client assertion exchange", () => {
     sb = await startTestSandbox();
     issuer = enableOidc(sb);
   });
-  afterAll(async () => { await sb?.stop(); });
+  afterAll(async () => {
+    await sb?.stop();
+  });
 
   test("a matching federated credential yields an ARM token for the managed identity", async () => {
     const mi = addIdentity(sb, { issuer, subject });
@@ -143,8 +157,14 @@ describe("client assertion exchange", () => {
     const deadIssuer = `https://127.0.0.1:1/${sb.info.tenantId}/${randomUUID()}/`;
     const mi = addIdentity(sb, { issuer: deadIssuer, subject });
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const forged = await new SignJWT({}).setProtectedHeader({ alg: "RS256", kid: "k1" }).setIssuer(deadIssuer).setSubject(subject)
-      .setAudience([AUDIENCE]).setIssuedAt().setExpirationTime("1h").sign(privateKey);
+    const forged = await new SignJWT({})
+      .setProtectedHeader({ alg: "RS256", kid: "k1" })
+      .setIssuer(deadIssuer)
+      .setSubject(subject)
+      .setAudience([AUDIENCE])
+      .setIssuedAt()
+      .setExpirationTime("1h")
+      .sign(privateKey);
     expect(await exchangeError(sb, mi.clientId, forged)).toBe(90061);
   });
 
@@ -198,9 +218,16 @@ describe("end to end through ARM", () => {
       const profile = sandboxCloud(sb.dir);
       const client = new ContainerServiceClient(profile.credential(), sb.info.subscriptionId, profile.clientOptions());
       const current = await client.managedClusters.get(sb.info.resourceGroup, sb.info.clusterName);
-      const updated = await client.managedClusters.beginCreateOrUpdateAndWait(sb.info.resourceGroup, sb.info.clusterName, {
-        ...current, oidcIssuerProfile: { enabled: true }, securityProfile: { ...current.securityProfile, workloadIdentity: { enabled: true } },
-      }, { updateIntervalInMs: 10 });
+      const updated = await client.managedClusters.beginCreateOrUpdateAndWait(
+        sb.info.resourceGroup,
+        sb.info.clusterName,
+        {
+          ...current,
+          oidcIssuerProfile: { enabled: true },
+          securityProfile: { ...current.securityProfile, workloadIdentity: { enabled: true } },
+        },
+        { updateIntervalInMs: 10 },
+      );
       const issuer = updated.oidcIssuerProfile!.issuerURL!;
       expect(issuer).toMatch(new RegExp(`^${sb.info.oidcBase.replace(/[.]/g, "\\.")}/${sb.info.tenantId}/[0-9a-f-]{36}/$`));
       expect(sb.sandbox.ctx.clusterIssuer.currentIssuer()).toBe(issuer);
@@ -209,9 +236,13 @@ describe("end to end through ARM", () => {
       const tokenFile = join(sb.dir, "azure-identity-token");
       writeFileSync(tokenFile, await saToken(sb), { mode: 0o600 });
       const cred = new WorkloadIdentityCredential({
-        tenantId: sb.info.tenantId, clientId: mi.clientId, tokenFilePath: tokenFile,
+        tenantId: sb.info.tenantId,
+        clientId: mi.clientId,
+        tokenFilePath: tokenFile,
         // As the webhook sets AZURE_AUTHORITY_HOST in the pod: with a trailing slash, like Azure's.
-        authorityHost: `${sb.info.authorityHost}/`, disableInstanceDiscovery: true, tlsOptions: { ca: readFileSync(sb.info.caFile, "utf8") },
+        authorityHost: `${sb.info.authorityHost}/`,
+        disableInstanceDiscovery: true,
+        tlsOptions: { ca: readFileSync(sb.info.caFile, "utf8") },
       } as ConstructorParameters<typeof WorkloadIdentityCredential>[0]);
       const t = await cred.getToken(ARM_SCOPE);
       expect(decodeJwt(t!.token)).toMatchObject({ oid: mi.principalId, appid: mi.clientId, tid: sb.info.tenantId });

@@ -17,7 +17,9 @@ beforeAll(async () => {
   sb = await startTestSandbox();
   ca = readFileSync(sb.info.caFile, "utf8");
 });
-afterAll(async () => { await sb?.stop(); });
+afterAll(async () => {
+  await sb?.stop();
+});
 
 /** A raw call to the sandbox's Entra (a form POST when `form` is given); body is JSON when it parses. */
 async function call(method: string, path: string, form?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }> {
@@ -28,8 +30,11 @@ async function call(method: string, path: string, form?: Record<string, string>)
 }
 
 const operatorForm = (extra: Record<string, string> = {}) => ({
-  grant_type: "client_credentials", client_id: sb.info.clientId, client_secret: sb.info.clientSecret,
-  scope: "https://management.azure.com/.default", ...extra,
+  grant_type: "client_credentials",
+  client_id: sb.info.clientId,
+  client_secret: sb.info.clientSecret,
+  scope: "https://management.azure.com/.default",
+  ...extra,
 });
 
 describe("operator (client secret)", () => {
@@ -38,7 +43,12 @@ describe("operator (client secret)", () => {
     const token = await profile.credential().getToken(profile.armScope);
     const claims = decodeJwt(token!.token);
     const operator = sb.sandbox.world.state.principals[sb.info.clientId.toLowerCase()];
-    expect(claims).toMatchObject({ tid: sb.info.tenantId, oid: operator.principalId, appid: sb.info.clientId, iss: `https://sts.windows.net/${sb.info.tenantId}/` });
+    expect(claims).toMatchObject({
+      tid: sb.info.tenantId,
+      oid: operator.principalId,
+      appid: sb.info.clientId,
+      iss: `https://sts.windows.net/${sb.info.tenantId}/`,
+    });
     const client = new ContainerServiceClient(profile.credential(), sb.info.subscriptionId, profile.clientOptions());
     const cluster = await client.managedClusters.get(sb.info.resourceGroup, sb.info.clusterName);
     expect(cluster.name).toBe(sb.info.clusterName);
@@ -46,7 +56,9 @@ describe("operator (client secret)", () => {
 
   test("a wrong secret → AADSTS7000215 (401 invalid_client) from the real credential", async () => {
     const cred = new ClientSecretCredential(sb.info.tenantId, sb.info.clientId, "not-the-secret", {
-      authorityHost: sb.info.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca },
+      authorityHost: sb.info.authorityHost,
+      disableInstanceDiscovery: true,
+      tlsOptions: { ca },
     } as ConstructorParameters<typeof ClientSecretCredential>[3]);
     await expect(cred.getToken("https://management.azure.com/.default")).rejects.toThrow(/AADSTS7000215/);
     const raw = await call("POST", `/${sb.info.tenantId}/oauth2/v2.0/token`, operatorForm({ client_secret: "nope" }));
@@ -80,7 +92,9 @@ describe("Entra's errors", () => {
     expect(r.status).toBe(400);
     expect(r.body.error).toBe("invalid_resource");
     expect(r.body.error_codes).toEqual([500011]);
-    expect(r.body.error_description).toMatch(/^AADSTS500011: The resource principal named https:\/\/unknown\.example\.com was not found.*\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/s);
+    expect(r.body.error_description).toMatch(
+      /^AADSTS500011: The resource principal named https:\/\/unknown\.example\.com was not found.*\r\nTrace ID: [0-9a-f-]{36}\r\nCorrelation ID: [0-9a-f-]{36}\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/s,
+    );
     expect(r.body.trace_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(r.body.timestamp).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/);
     expect(r.body.error_uri).toBe(`${sb.info.authorityHost}/error?code=500011`);
@@ -141,7 +155,12 @@ describe("discovery", () => {
 
   test("the keys endpoint publishes the key that signs the access tokens", async () => {
     const keys = await call("GET", `/${sb.info.tenantId}/discovery/v2.0/keys`);
-    const token = await sb.sandbox.ctx.tokens.mintAccessToken({ tenantId: sb.info.tenantId, audience: "https://management.azure.com", clientId: sb.info.clientId, principalId: randomUUID() });
+    const token = await sb.sandbox.ctx.tokens.mintAccessToken({
+      tenantId: sb.info.tenantId,
+      audience: "https://management.azure.com",
+      clientId: sb.info.clientId,
+      principalId: randomUUID(),
+    });
     const kid = JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString()).kid;
     expect(keys.body.keys.map((k: { kid: string }) => k.kid)).toContain(kid);
   });

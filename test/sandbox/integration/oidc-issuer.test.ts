@@ -12,7 +12,9 @@ let sb: TestSandbox;
 beforeAll(async () => {
   sb = await startTestSandbox();
 });
-afterAll(async () => { await sb?.stop(); });
+afterAll(async () => {
+  await sb?.stop();
+});
 
 /** A GET of a full URL on the issuer host; body is JSON when it parses. */
 async function get(url: string): Promise<{ status: number; body: any; type?: string }> {
@@ -56,10 +58,15 @@ describe("cluster OIDC issuer", () => {
   test("service-account tokens verify against the served JWKS and carry kube-apiserver's claims", async () => {
     const jwks = (await get(`${issuer}openid/v1/jwks`)).body;
     expect(jwks.keys[0]).toMatchObject({ use: "sig", kty: "RSA", alg: "RS256", e: "AQAB" });
-    const saUid = randomUUID(), podUid = randomUUID();
+    const saUid = randomUUID(),
+      podUid = randomUUID();
     const token = await sb.sandbox.ctx.clusterIssuer.mintServiceAccountToken({
-      namespace: "apps", serviceAccount: "reader", serviceAccountUid: saUid, audiences: ["api://AzureADTokenExchange"],
-      expirationSeconds: 3600, pod: { name: "reader-pod", uid: podUid },
+      namespace: "apps",
+      serviceAccount: "reader",
+      serviceAccountUid: saUid,
+      audiences: ["api://AzureADTokenExchange"],
+      expirationSeconds: 3600,
+      pod: { name: "reader-pod", uid: podUid },
     });
     const header = decodeProtectedHeader(token);
     expect(header).toEqual({ alg: "RS256", kid: jwks.keys[0].kid });
@@ -70,7 +77,9 @@ describe("cluster OIDC issuer", () => {
     expect(payload.nbf).toBe(payload.iat);
     expect(typeof payload.jti).toBe("string");
     expect(payload["kubernetes.io"]).toEqual({
-      namespace: "apps", serviceaccount: { name: "reader", uid: saUid }, pod: { name: "reader-pod", uid: podUid },
+      namespace: "apps",
+      serviceaccount: { name: "reader", uid: saUid },
+      pod: { name: "reader-pod", uid: podUid },
     });
   });
 

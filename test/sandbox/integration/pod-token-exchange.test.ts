@@ -34,7 +34,8 @@ let podToken: string;
 function kubectl(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn("kubectl", args, { env });
-    let stdout = "", stderr = "";
+    let stdout = "",
+      stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
     p.stderr.on("data", (d) => (stderr += d));
     p.on("error", reject);
@@ -73,9 +74,15 @@ const aadsts = (message: string) => /AADSTS(\d+)/.exec(message)?.[1];
 
 async function putCredential(fic: { issuer: string; subject: string; audience: string }): Promise<void> {
   const written = await msi.federatedIdentityCredentials.createOrUpdate(sb.info.resourceGroup, IDENTITY, FIC, {
-    issuer: fic.issuer, subject: fic.subject, audiences: [fic.audience],
+    issuer: fic.issuer,
+    subject: fic.subject,
+    audiences: [fic.audience],
   });
-  expect({ issuer: written.issuer, subject: written.subject, audiences: written.audiences }).toEqual({ issuer: fic.issuer, subject: fic.subject, audiences: [fic.audience] });
+  expect({ issuer: written.issuer, subject: written.subject, audiences: written.audiences }).toEqual({
+    issuer: fic.issuer,
+    subject: fic.subject,
+    audiences: [fic.audience],
+  });
 }
 
 beforeAll(async () => {
@@ -97,12 +104,27 @@ beforeAll(async () => {
   // The service account, annotated with the identity's client ID, and a labelled pod using it.
   await kubectlOk(["create", "serviceaccount", SA, "-n", NS]);
   await kubectlOk(["annotate", "serviceaccount", SA, "-n", NS, `azure.workload.identity/client-id=${identity.clientId}`]);
-  await kubectlOk(["run", POD, "-n", NS, "--image=alpine", "--labels=azure.workload.identity/use=true",
-    `--overrides=${JSON.stringify({ spec: { serviceAccountName: SA } })}`, "--", "sleep", "infinity"]);
+  await kubectlOk([
+    "run",
+    POD,
+    "-n",
+    NS,
+    "--image=alpine",
+    "--labels=azure.workload.identity/use=true",
+    `--overrides=${JSON.stringify({ spec: { serviceAccountName: SA } })}`,
+    "--",
+    "sleep",
+    "infinity",
+  ]);
 
   // What the webhook put in the pod's environment, then the token file it names.
   const envOut = await kubectlOk(["exec", POD, "-n", NS, "--", "sh", "-c", "env | grep ^AZURE_"]);
-  podEnv = Object.fromEntries(envOut.trim().split("\n").map((l) => l.split(/=(.*)/s).slice(0, 2)));
+  podEnv = Object.fromEntries(
+    envOut
+      .trim()
+      .split("\n")
+      .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+  );
   expect(podEnv.AZURE_CLIENT_ID).toBe(identity.clientId);
   expect(podEnv.AZURE_TENANT_ID).toBe(sb.info.tenantId);
   expect(podEnv.AZURE_AUTHORITY_HOST).toBe(cloud.authorityHost + "/");
@@ -110,7 +132,9 @@ beforeAll(async () => {
   podToken = (await kubectlOk(["exec", POD, "-n", NS, "--", "cat", podEnv.AZURE_FEDERATED_TOKEN_FILE])).trim();
   expect(decodeJwt(podToken)).toMatchObject({ iss: issuerURL, sub: SUBJECT, aud: [AUDIENCE] });
 }, 60_000);
-afterAll(async () => { await sb?.stop(); });
+afterAll(async () => {
+  await sb?.stop();
+});
 
 describe("exchanging a pod's token at the sandbox token endpoint", () => {
   it("without a federated credential → AADSTS70021, naming the assertion's issuer and subject", async () => {

@@ -24,9 +24,14 @@ const READER = BUILT_IN_ROLES.find((r) => r.roleName === "Reader")!;
 /** The built CLI, run asynchronously (the sandbox shares this process's event loop). */
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, AZURE_CLIENT_ID: "", AZURE_CLIENT_SECRET: "" } }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { encoding: "utf8", env: { ...process.env, AZURE_CLIENT_ID: "", AZURE_CLIENT_SECRET: "" } },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -80,11 +85,20 @@ describe("sandbox principal create", () => {
     const before = Object.keys(sb.sandbox.world.state.principals).length;
     const cases: Array<[string[], RegExp]> = [
       [["bad-role", "--role", "Overlord"], /^error: unknown role "Overlord": give the name or GUID of one of the sandbox's built-in roles/],
-      [["bad-scope", "--role", "Reader", "--scope", `/subscriptions/${sub}/resourceGroups/rg-nope`], /^error: scope "\/subscriptions\/.*\/resourceGroups\/rg-nope": Resource group 'rg-nope' could not be found\./],
-      [["other-sub", "--role", "Reader", "--scope", "/subscriptions/00000000-0000-0000-0000-000000000000"], /^error: scope .* is not in the sandbox's subscription/],
+      [
+        ["bad-scope", "--role", "Reader", "--scope", `/subscriptions/${sub}/resourceGroups/rg-nope`],
+        /^error: scope "\/subscriptions\/.*\/resourceGroups\/rg-nope": Resource group 'rg-nope' could not be found\./,
+      ],
+      [
+        ["other-sub", "--role", "Reader", "--scope", "/subscriptions/00000000-0000-0000-0000-000000000000"],
+        /^error: scope .* is not in the sandbox's subscription/,
+      ],
       [["Bad_Name"], /^error: principal name "Bad_Name" is not valid/],
       [["ci-contributor", "--role", "Reader"], /^error: a principal named "ci-contributor" already exists in this sandbox .*\n {2}hint: pick another name/],
-      [["pairs", "--role", "Reader", "--role", "Contributor", "--scope", `/subscriptions/${sub}`], /^error: 2 --role but 1 --scope\n {2}hint: give one --scope per --role/],
+      [
+        ["pairs", "--role", "Reader", "--role", "Contributor", "--scope", `/subscriptions/${sub}`],
+        /^error: 2 --role but 1 --scope\n {2}hint: give one --scope per --role/,
+      ],
       [["half-kube", "--kube-namespace", "app"], /^error: --kube-namespace and --kube-role go together/],
     ];
     for (const [args, message] of cases) {
@@ -107,10 +121,17 @@ describe("signed in as the principal (AZURE_CLIENT_ID / AZURE_CLIENT_SECRET)", (
     for (const tenant of [undefined, sb.info.tenantId]) {
       const p = profileOf(contributor, tenant);
       const claims = decodeJwt((await p.credential().getToken(p.armScope))!.token);
-      expect({ appid: claims.appid, oid: claims.oid, tid: claims.tid }).toEqual({ appid: contributor.clientId, oid: contributor.objectId, tid: sb.info.tenantId });
+      expect({ appid: claims.appid, oid: claims.oid, tid: claims.tid }).toEqual({
+        appid: contributor.clientId,
+        oid: contributor.objectId,
+        tid: sb.info.tenantId,
+      });
     }
     // chooseProfile hands the environment on; one of the two alone leaves the operator
-    const chosen = chooseProfile({ sandbox: true, sandboxDir: sb.dir }, { AZURE_CLIENT_ID: contributor.clientId, AZURE_CLIENT_SECRET: contributor.clientSecret });
+    const chosen = chooseProfile(
+      { sandbox: true, sandboxDir: sb.dir },
+      { AZURE_CLIENT_ID: contributor.clientId, AZURE_CLIENT_SECRET: contributor.clientSecret },
+    );
     expect(decodeJwt((await chosen.credential().getToken(chosen.armScope))!.token).oid).toBe(contributor.objectId);
     const half = sandboxCloud(sb.dir, { AZURE_CLIENT_ID: contributor.clientId });
     expect(decodeJwt((await half.credential().getToken(half.armScope))!.token).oid).toBe(operatorOf(sb.sandbox.world.state).principalId);
@@ -124,12 +145,18 @@ describe("signed in as the principal (AZURE_CLIENT_ID / AZURE_CLIENT_SECRET)", (
     expect((await aks.managedClusters.get(rg, sb.info.clusterName)).name).toBe(sb.info.clusterName);
     const authz = new AuthorizationManagementClient(p.credential(), sub, p.clientOptions());
     const scope = `/subscriptions/${sub}/resourceGroups/${rg}`;
-    const e = await failure(authz.roleAssignments.create(scope, "7d7e0a0c-0000-4000-8000-000000000001", {
-      roleDefinitionId: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${READER.id}`, principalId: id.principalId!, principalType: "ServicePrincipal",
-    }));
+    const e = await failure(
+      authz.roleAssignments.create(scope, "7d7e0a0c-0000-4000-8000-000000000001", {
+        roleDefinitionId: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${READER.id}`,
+        principalId: id.principalId!,
+        principalType: "ServicePrincipal",
+      }),
+    );
     expect(e.statusCode).toBe(403);
     expect(e.code).toBe("AuthorizationFailed");
-    expect(e.message).toBe(`The client '${contributor.objectId}' with object id '${contributor.objectId}' does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/write' over scope '${scope}/providers/Microsoft.Authorization/roleAssignments/7d7e0a0c-0000-4000-8000-000000000001' or the scope is invalid. If access was recently granted, please refresh your credentials.`);
+    expect(e.message).toBe(
+      `The client '${contributor.objectId}' with object id '${contributor.objectId}' does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/write' over scope '${scope}/providers/Microsoft.Authorization/roleAssignments/7d7e0a0c-0000-4000-8000-000000000001' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+    );
   });
 
   it("its permissions call lists Contributor's actions and notActions, the caller's own", async () => {
@@ -147,7 +174,18 @@ describe("signed in as the principal (AZURE_CLIENT_ID / AZURE_CLIENT_SECRET)", (
   });
 
   it("a Reader on one resource group can read there and nothing more; a principal with no role is refused everywhere", async () => {
-    const made = await cli(["sandbox", "principal", "create", "rg-reader", "--dir", sb.dir, "--role", READER.id, "--scope", `/subscriptions/${sub}/resourceGroups/${rg}`]);
+    const made = await cli([
+      "sandbox",
+      "principal",
+      "create",
+      "rg-reader",
+      "--dir",
+      sb.dir,
+      "--role",
+      READER.id,
+      "--scope",
+      `/subscriptions/${sub}/resourceGroups/${rg}`,
+    ]);
     expect(made.code).toBe(0);
     const reader = JSON.parse(made.stdout);
     const p = profileOf(reader);

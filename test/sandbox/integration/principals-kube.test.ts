@@ -81,22 +81,28 @@ describe("edit in its namespace", () => {
 
   it("gets kubectl's Forbidden in another namespace, for namespaces themselves, and cluster-wide lists", async () => {
     expect(await kubectl(editor.kubeconfig, "create", "serviceaccount", "x", "-n", OTHER)).toMatchObject({
-      code: 1, stderr: saCreateForbidden("editor", "create", "serviceaccounts", `in the namespace "${OTHER}"`),
+      code: 1,
+      stderr: saCreateForbidden("editor", "create", "serviceaccounts", `in the namespace "${OTHER}"`),
     });
     expect(await kubectl(editor.kubeconfig, "run", "p", "--image=busybox:1.36", "-n", OTHER)).toMatchObject({
-      code: 1, stderr: forbiddenIn("editor", "create", "pods", `in the namespace "${OTHER}"`),
+      code: 1,
+      stderr: forbiddenIn("editor", "create", "pods", `in the namespace "${OTHER}"`),
     });
     expect(await kubectl(editor.kubeconfig, "get", "pods", "-n", OTHER)).toMatchObject({
-      code: 1, stderr: forbiddenIn("editor", "list", "pods", `in the namespace "${OTHER}"`),
+      code: 1,
+      stderr: forbiddenIn("editor", "list", "pods", `in the namespace "${OTHER}"`),
     });
     expect(await kubectl(editor.kubeconfig, "get", "serviceaccount", "default", "-n", OTHER)).toMatchObject({
-      code: 1, stderr: forbiddenIn("editor", "get", "serviceaccounts", `in the namespace "${OTHER}"`, "default"),
+      code: 1,
+      stderr: forbiddenIn("editor", "get", "serviceaccounts", `in the namespace "${OTHER}"`, "default"),
     });
     expect(await kubectl(editor.kubeconfig, "create", "namespace", "mine")).toMatchObject({
-      code: 1, stderr: forbiddenIn("editor", "create", "namespaces", "at the cluster scope"),
+      code: 1,
+      stderr: forbiddenIn("editor", "create", "namespaces", "at the cluster scope"),
     });
     expect(await kubectl(editor.kubeconfig, "get", "pods", "-A")).toMatchObject({
-      code: 1, stderr: forbiddenIn("editor", "list", "pods", "at the cluster scope"),
+      code: 1,
+      stderr: forbiddenIn("editor", "list", "pods", "at the cluster scope"),
     });
     // nothing was made where it was refused
     expect((await admin("get", "serviceaccount", "x", "-n", OTHER)).code).toBe(1);
@@ -108,13 +114,16 @@ describe("view in its namespace", () => {
   it("reads there, but every write and exec is Forbidden", async () => {
     expect((await kubectl(viewer.kubeconfig, "get", "pods", "-o", "name")).stdout).toBe("pod/app\n");
     expect(await kubectl(viewer.kubeconfig, "create", "serviceaccount", "v-sa")).toMatchObject({
-      code: 1, stderr: saCreateForbidden("viewer", "create", "serviceaccounts", `in the namespace "${NS}"`),
+      code: 1,
+      stderr: saCreateForbidden("viewer", "create", "serviceaccounts", `in the namespace "${NS}"`),
     });
     expect(await kubectl(viewer.kubeconfig, "delete", "pod", "app")).toMatchObject({
-      code: 1, stderr: forbiddenIn("viewer", "delete", "pods", `in the namespace "${NS}"`, "app"),
+      code: 1,
+      stderr: forbiddenIn("viewer", "delete", "pods", `in the namespace "${NS}"`, "app"),
     });
     expect(await kubectl(viewer.kubeconfig, "exec", "app", "--", "echo", "hi")).toMatchObject({
-      code: 1, stderr: forbiddenIn("viewer", "create", "pods/exec", `in the namespace "${NS}"`, "app"),
+      code: 1,
+      stderr: forbiddenIn("viewer", "create", "pods/exec", `in the namespace "${NS}"`, "app"),
     });
   });
 });

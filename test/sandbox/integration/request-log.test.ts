@@ -35,7 +35,8 @@ beforeAll(async () => {
   sb = await startTestSandbox();
   const cloud = sandboxCloud(sb.dir);
   const cred = await operatorCredential(sb);
-  const sub = sb.info.subscriptionId, rg = sb.info.resourceGroup;
+  const sub = sb.info.subscriptionId,
+    rg = sb.info.resourceGroup;
   secrets.clientSecret = sb.info.clientSecret;
   secrets.armToken = (await cred.getToken(cloud.armScope))!.token;
   operatorOid = operatorOf(sb.sandbox.world.state).principalId;
@@ -52,7 +53,9 @@ beforeAll(async () => {
   const identity = await msi.userAssignedIdentities.createOrUpdate(rg, "id-logged", { location: sb.info.location });
   identityOid = identity.principalId!;
   await msi.federatedIdentityCredentials.createOrUpdate(rg, "id-logged", "fic-logged", {
-    issuer, subject: `system:serviceaccount:${NS}:${SA}`, audiences: ["api://AzureADTokenExchange"],
+    issuer,
+    subject: `system:serviceaccount:${NS}:${SA}`,
+    audiences: ["api://AzureADTokenExchange"],
   });
 
   const kc = new KubeConfig();
@@ -60,21 +63,32 @@ beforeAll(async () => {
   kubeUser = kc.getCurrentUser()!.name;
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespacedServiceAccount({ namespace: NS, body: { metadata: { name: SA } } });
-  const tr = await core.createNamespacedServiceAccountToken({ name: SA, namespace: NS, body: { spec: { audiences: ["api://AzureADTokenExchange"], expirationSeconds: 3600 } } });
+  const tr = await core.createNamespacedServiceAccountToken({
+    name: SA,
+    namespace: NS,
+    body: { spec: { audiences: ["api://AzureADTokenExchange"], expirationSeconds: 3600 } },
+  });
   secrets.assertion = tr.status!.token;
-  await core.createNamespacedPod({ namespace: NS, body: { metadata: { name: POD }, spec: { serviceAccountName: SA, containers: [{ name: "app", image: "busybox:1.36" }] } } });
+  await core.createNamespacedPod({
+    namespace: NS,
+    body: { metadata: { name: POD }, spec: { serviceAccountName: SA, containers: [{ name: "app", image: "busybox:1.36" }] } },
+  });
   const status = await new Promise<V1Status>((resolve, reject) => {
     new Exec(kc).exec(NS, POD, "app", ["echo", "hi"], new PassThrough(), new PassThrough(), null, false, resolve).catch(reject);
   });
   expect(status.status).toBe("Success");
 
   const exchange = new ClientAssertionCredential(sb.info.tenantId, identity.clientId!, async () => secrets.assertion, {
-    authorityHost: cloud.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: cloud.caPem! },
+    authorityHost: cloud.authorityHost,
+    disableInstanceDiscovery: true,
+    tlsOptions: { ca: cloud.caPem! },
   } as ConstructorParameters<typeof ClientAssertionCredential>[3]);
   secrets.exchanged = (await exchange.getToken(cloud.armScope))!.token;
 
   // a query value can be a secret: only its key may be kept
-  const probe = await rawCall(sb, "GET", `/subscriptions/${sub}/resourceGroups?api-version=2021-04-01&code=${secrets.clientSecret}&$top=5`, { token: secrets.armToken });
+  const probe = await rawCall(sb, "GET", `/subscriptions/${sub}/resourceGroups?api-version=2021-04-01&code=${secrets.clientSecret}&$top=5`, {
+    token: secrets.armToken,
+  });
   expect(probe.status).toBe(200);
   // a request without a credential that holds is logged with no caller
   expect((await rawCall(sb, "GET", `/subscriptions/${sub}?api-version=2022-12-01`, { token: "not-a-token" })).status).toBe(401);
@@ -166,6 +180,9 @@ describe("the request log under injected faults", () => {
     }
     const after = readRequestLog(sb.dir);
     expect(after.slice(0, before)).toEqual(log);
-    expect(after.slice(before).map((e) => [e.service, e.status, e.caller])).toEqual([["arm", null, null], ["arm", 429, null]]);
+    expect(after.slice(before).map((e) => [e.service, e.status, e.caller])).toEqual([
+      ["arm", null, null],
+      ["arm", 429, null],
+    ]);
   });
 });

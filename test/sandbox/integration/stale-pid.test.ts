@@ -11,11 +11,28 @@ const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { en
 
 function staleInfo(pid: number, root: string) {
   return {
-    tenantId: "t", subscriptionId: "s", subscriptionName: "s", resourceGroup: "rg", clusterName: "c", location: "l",
-    armEndpoint: "https://127.0.0.1:1", authorityHost: "https://127.0.0.1:1", kubeServer: "https://127.0.0.1:1", oidcBase: "https://127.0.0.1:1",
-    caFile: join(root, "ca.pem"), kubeconfig: join(root, "kubeconfig"), clientId: "c", clientSecret: "x", armAudience: "a",
-    requestLog: join(root, "requests.jsonl"), ports: { arm: 1, login: 1, kube: 1, oidc: 1 }, pid, startedAt: new Date().toISOString(),
-    latency: "instant", rtt: { arm: 0, login: 0, kube: 0, oidc: 0 }, faults: "",
+    tenantId: "t",
+    subscriptionId: "s",
+    subscriptionName: "s",
+    resourceGroup: "rg",
+    clusterName: "c",
+    location: "l",
+    armEndpoint: "https://127.0.0.1:1",
+    authorityHost: "https://127.0.0.1:1",
+    kubeServer: "https://127.0.0.1:1",
+    oidcBase: "https://127.0.0.1:1",
+    caFile: join(root, "ca.pem"),
+    kubeconfig: join(root, "kubeconfig"),
+    clientId: "c",
+    clientSecret: "x",
+    armAudience: "a",
+    requestLog: join(root, "requests.jsonl"),
+    ports: { arm: 1, login: 1, kube: 1, oidc: 1 },
+    pid,
+    startedAt: new Date().toISOString(),
+    latency: "instant",
+    rtt: { arm: 0, login: 0, kube: 0, oidc: 0 },
+    faults: "",
   };
 }
 

@@ -33,7 +33,13 @@ describe("parseRoleDefinitionFilter", () => {
   it.each([
     ["roleName eq 'Key Vault Secrets User'", [{ field: "roleName", value: "Key Vault Secrets User" }]],
     ["type eq 'BuiltInRole'", [{ field: "type", value: "BuiltInRole" }]],
-    ["roleName eq 'O''Brien' and type eq 'BuiltInRole'", [{ field: "roleName", value: "O'Brien" }, { field: "type", value: "BuiltInRole" }]],
+    [
+      "roleName eq 'O''Brien' and type eq 'BuiltInRole'",
+      [
+        { field: "roleName", value: "O'Brien" },
+        { field: "type", value: "BuiltInRole" },
+      ],
+    ],
   ])("%s", (filter, expected) => {
     expect(parseRoleDefinitionFilter(filter)).toEqual(expected);
   });

@@ -16,7 +16,13 @@ describe("seedClusterBody", () => {
   it("looks like a fresh AKS cluster with OIDC issuer and workload identity off", () => {
     const b = seed();
     expect(b.type).toBe("Microsoft.ContainerService/ManagedClusters");
-    expect(b.properties).toMatchObject({ provisioningState: "Succeeded", powerState: { code: "Running" }, oidcIssuerProfile: { enabled: false }, securityProfile: {}, fqdn: "127.0.0.1:6443" });
+    expect(b.properties).toMatchObject({
+      provisioningState: "Succeeded",
+      powerState: { code: "Running" },
+      oidcIssuerProfile: { enabled: false },
+      securityProfile: {},
+      fqdn: "127.0.0.1:6443",
+    });
     expect(b.properties.aadProfile).toBeUndefined();
     expect(b.properties.agentPoolProfiles[0]).toMatchObject({ name: "nodepool1", mode: "System", osType: "Linux" });
     expect(b.identity).toEqual({ type: "SystemAssigned", principalId: expect.stringMatching(/^[0-9a-f-]{36}$/), tenantId: "t1" });
@@ -42,7 +48,12 @@ describe("mergeClusterBody", () => {
     expect(next.properties.fqdn).toBe("127.0.0.1:6443");
     expect(next.properties.oidcIssuerProfile).toEqual({ enabled: true });
     expect(next.properties.securityProfile).toEqual({ workloadIdentity: { enabled: true } });
-    expect(next.properties.agentPoolProfiles[0]).toMatchObject({ name: "nodepool1", count: 3, provisioningState: "Succeeded", vmSize: cur.properties.agentPoolProfiles[0].vmSize });
+    expect(next.properties.agentPoolProfiles[0]).toMatchObject({
+      name: "nodepool1",
+      count: 3,
+      provisioningState: "Succeeded",
+      vmSize: cur.properties.agentPoolProfiles[0].vmSize,
+    });
     // the stored body is not touched
     expect(cur.properties.oidcIssuerProfile).toEqual({ enabled: false });
   });
@@ -64,7 +75,10 @@ describe("settleCluster", () => {
     const world = World.create(mkdtempSync(join(tmpdir(), "arm-clusters-")), { clusters: {} } as unknown as WorldState);
     const ctx = { world, now: () => now } as unknown as ServiceContext;
     const body = seed();
-    const pending = mergeClusterBody(body, { location: "eastus", properties: { oidcIssuerProfile: { enabled: true }, securityProfile: { workloadIdentity: { enabled: true } } } });
+    const pending = mergeClusterBody(body, {
+      location: "eastus",
+      properties: { oidcIssuerProfile: { enabled: true }, securityProfile: { workloadIdentity: { enabled: true } } },
+    });
     body.properties.provisioningState = "Updating";
     const c: ClusterRecord = { id, body, operations: {}, operation: { id: "op1", startedAt: 1_000, doneAt: 3_000, status: "InProgress", pending } };
 

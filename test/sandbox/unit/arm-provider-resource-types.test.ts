@@ -11,19 +11,28 @@ const RG = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}";
 
 describe("resourceTypeOf", () => {
   it("reads the namespace and the type chain after the last providers/<namespace>", () => {
-    expect(resourceTypeOf(route(`${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}/federatedIdentityCredentials/{name}`)))
-      .toEqual({ namespace: "Microsoft.ManagedIdentity", resourceType: "userAssignedIdentities/federatedIdentityCredentials" });
-    expect(resourceTypeOf(route("{*scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}")))
-      .toEqual({ namespace: "Microsoft.Authorization", resourceType: "roleAssignments" });
-    expect(resourceTypeOf(route("/subscriptions/{subscriptionId}/providers/Microsoft.Features/providers/{ns}/features/{featureName}")))
-      .toEqual({ namespace: "Microsoft.Features", resourceType: "providers/features" });
+    expect(
+      resourceTypeOf(route(`${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}/federatedIdentityCredentials/{name}`)),
+    ).toEqual({ namespace: "Microsoft.ManagedIdentity", resourceType: "userAssignedIdentities/federatedIdentityCredentials" });
+    expect(resourceTypeOf(route("{*scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}"))).toEqual({
+      namespace: "Microsoft.Authorization",
+      resourceType: "roleAssignments",
+    });
+    expect(resourceTypeOf(route("/subscriptions/{subscriptionId}/providers/Microsoft.Features/providers/{ns}/features/{featureName}"))).toEqual({
+      namespace: "Microsoft.Features",
+      resourceType: "providers/features",
+    });
   });
 
   it("takes a POST-only trailing segment for an action, and a GET one for a list of the type", () => {
-    expect(resourceTypeOf(route(`${RG}/providers/Microsoft.ContainerService/managedClusters/{resourceName}/listClusterUserCredential`, ["POST"])))
-      .toEqual({ namespace: "Microsoft.ContainerService", resourceType: "managedClusters" });
-    expect(resourceTypeOf(route(`${RG}/providers/Microsoft.ContainerService/managedClusters`)))
-      .toEqual({ namespace: "Microsoft.ContainerService", resourceType: "managedClusters" });
+    expect(resourceTypeOf(route(`${RG}/providers/Microsoft.ContainerService/managedClusters/{resourceName}/listClusterUserCredential`, ["POST"]))).toEqual({
+      namespace: "Microsoft.ContainerService",
+      resourceType: "managedClusters",
+    });
+    expect(resourceTypeOf(route(`${RG}/providers/Microsoft.ContainerService/managedClusters`))).toEqual({
+      namespace: "Microsoft.ContainerService",
+      resourceType: "managedClusters",
+    });
   });
 
   it("is undefined for Microsoft.Resources' own paths and for the providers API itself", () => {

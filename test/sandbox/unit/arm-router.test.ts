@@ -25,9 +25,18 @@ const OID = "33333333-3333-3333-3333-333333333333";
 function fakeCtx(): ServiceContext {
   const dir = mkdtempSync(join(tmpdir(), "arm-router-"));
   const world = World.create(dir, {
-    tenantId: TENANT, subscriptionId: SUB, location: "eastus", foreignTenantId: "f",
+    tenantId: TENANT,
+    subscriptionId: SUB,
+    location: "eastus",
+    foreignTenantId: "f",
     resourceGroups: { [`/subscriptions/${SUB}/resourcegroups/rg1`]: { id: `/subscriptions/${SUB}/resourceGroups/rg1`, name: "rg1", location: "eastus" } },
-    resources: {}, clusters: {}, identities: {}, federatedCredentials: {}, roleAssignments: {}, principals: {}, kube: { resourceVersion: 1, objects: {} },
+    resources: {},
+    clusters: {},
+    identities: {},
+    federatedCredentials: {},
+    roleAssignments: {},
+    principals: {},
+    kube: { resourceVersion: 1, objects: {} },
   } as unknown as WorldState);
   const tokens: TokenService = {
     async verifyBearer(authz, _aud, tenant) {
@@ -41,16 +50,24 @@ function fakeCtx(): ServiceContext {
   };
   return {
     info: { tenantId: TENANT, subscriptionId: SUB, armAudience: "https://management.azure.com/", authorityHost: "https://127.0.0.1:1" } as any,
-    world, tokens, latency: {} as any, caPem: "", clusterIssuer: {} as any, now: () => Date.now(),
+    world,
+    tokens,
+    latency: {} as any,
+    caPem: "",
+    clusterIssuer: {} as any,
+    now: () => Date.now(),
   };
 }
 
 function req(method: string, pathAndQuery: string, opts: { auth?: string; body?: string } = {}): SandboxRequest {
   const url = new URL(pathAndQuery, "https://127.0.0.1");
   return {
-    method, url, path: decodeURIComponent(url.pathname),
+    method,
+    url,
+    path: decodeURIComponent(url.pathname),
     headers: { authorization: opts.auth ?? "Bearer ok" },
-    body: Buffer.from(opts.body ?? ""), raw: {} as any,
+    body: Buffer.from(opts.body ?? ""),
+    raw: {} as any,
   };
 }
 
@@ -58,21 +75,31 @@ const seen: any[] = [];
 const routes: ArmRoute[] = [
   {
     path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Test/widgets/{name}",
-    methods: ["GET", "PUT"], apiVersions: ["2024-01-01"],
+    methods: ["GET", "PUT"],
+    apiVersions: ["2024-01-01"],
     action: (c) => `Microsoft.Test/widgets/${c.req.method === "GET" ? "read" : "write"}`,
-    async handle(call) { seen.push(call); return { status: 200, body: { name: call.params.name, json: call.json ?? null } }; },
+    async handle(call) {
+      seen.push(call);
+      return { status: 200, body: { name: call.params.name, json: call.json ?? null } };
+    },
   },
   {
     path: "/{*scope}/providers/Microsoft.Test/assignments/{name}",
-    methods: ["GET"], apiVersions: ["2022-04-01"],
+    methods: ["GET"],
+    apiVersions: ["2022-04-01"],
     action: () => "Microsoft.Test/assignments/read",
     scope: (c) => c.params.scope,
-    async handle(call) { return { status: 200, body: { scope: call.params.scope, name: call.params.name } }; },
+    async handle(call) {
+      return { status: 200, body: { scope: call.params.scope, name: call.params.name } };
+    },
   },
   {
     path: "/subscriptions/{subscriptionId}/providers/Microsoft.Test/boom",
-    methods: ["GET"], apiVersions: ["2024-01-01"],
-    async handle() { throw new Error("handler bug"); },
+    methods: ["GET"],
+    apiVersions: ["2024-01-01"],
+    async handle() {
+      throw new Error("handler bug");
+    },
   },
 ];
 
@@ -141,7 +168,9 @@ describe("the request pipeline", () => {
     const missingGroup = await handle(req("GET", `/subscriptions/${SUB}/resourceGroups/rg-none/providers/Microsoft.Test/widgets/w1?api-version=2024-01-01`));
     expect(missingGroup.status).toBe(404);
     expect((missingGroup.body as any).error).toEqual({ code: "ResourceGroupNotFound", message: "Resource group 'rg-none' could not be found." });
-    const otherSub = await handle(req("GET", `/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg1/providers/Microsoft.Test/widgets/w1?api-version=2024-01-01`));
+    const otherSub = await handle(
+      req("GET", `/subscriptions/99999999-9999-9999-9999-999999999999/resourceGroups/rg1/providers/Microsoft.Test/widgets/w1?api-version=2024-01-01`),
+    );
     expect((otherSub.body as any).error.code).toBe("SubscriptionNotFound");
   });
 

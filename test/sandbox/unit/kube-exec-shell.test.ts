@@ -3,24 +3,40 @@ import { describe, expect, it } from "vitest";
 import { Shell, execArgv, isShell, tokenize, type ContainerView } from "../../../sandbox/kube/exec/shell.js";
 
 const view: ContainerView = {
-  env: [["PATH", "/bin"], ["HOSTNAME", "pod-a"], ["AZURE_CLIENT_ID", "cid"], ["AZURE_FEDERATED_TOKEN_FILE", "/var/run/secrets/azure/tokens/azure-identity-token"], ["HOME", "/root"]],
+  env: [
+    ["PATH", "/bin"],
+    ["HOSTNAME", "pod-a"],
+    ["AZURE_CLIENT_ID", "cid"],
+    ["AZURE_FEDERATED_TOKEN_FILE", "/var/run/secrets/azure/tokens/azure-identity-token"],
+    ["HOME", "/root"],
+  ],
   hostname: "pod-a",
   readFile: async (p) => (p === "/var/run/secrets/azure/tokens/azure-identity-token" ? "TOKEN-" + p.length : p === "/etc/hostname" ? "pod-a\n" : undefined),
-  listDir: (p) => ({ "/": ["etc", "var"], "/var/run/secrets/azure/tokens": ["azure-identity-token"] } as Record<string, string[]>)[p],
+  listDir: (p) => (({ "/": ["etc", "var"], "/var/run/secrets/azure/tokens": ["azure-identity-token"] }) as Record<string, string[]>)[p],
 };
 
 describe("shell", () => {
   it("tokenizes quotes and expands variables outside single quotes", () => {
     const t = tokenize(`echo "$HOME x" '$HOME' \${AZURE_CLIENT_ID}|grep -i a && b`, (n) => (n === "HOME" ? "/root" : n === "AZURE_CLIENT_ID" ? "cid" : ""));
     expect(t).toEqual([
-      { t: "word", v: "echo" }, { t: "word", v: "/root x" }, { t: "word", v: "$HOME" }, { t: "word", v: "cid" },
-      { t: "op", v: "|" }, { t: "word", v: "grep" }, { t: "word", v: "-i" }, { t: "word", v: "a" }, { t: "op", v: "&&" }, { t: "word", v: "b" },
+      { t: "word", v: "echo" },
+      { t: "word", v: "/root x" },
+      { t: "word", v: "$HOME" },
+      { t: "word", v: "cid" },
+      { t: "op", v: "|" },
+      { t: "word", v: "grep" },
+      { t: "word", v: "-i" },
+      { t: "word", v: "a" },
+      { t: "op", v: "&&" },
+      { t: "word", v: "b" },
     ]);
   });
 
   it("pipes env into grep (-i, -v, -E)", async () => {
     const s = new Shell(view);
-    expect((await s.runLine("env | grep -i azure")).stdout).toBe("AZURE_CLIENT_ID=cid\nAZURE_FEDERATED_TOKEN_FILE=/var/run/secrets/azure/tokens/azure-identity-token\n");
+    expect((await s.runLine("env | grep -i azure")).stdout).toBe(
+      "AZURE_CLIENT_ID=cid\nAZURE_FEDERATED_TOKEN_FILE=/var/run/secrets/azure/tokens/azure-identity-token\n",
+    );
     expect((await s.runLine("env | grep -v AZURE | grep -E '^(PATH|HOME)='")).stdout).toBe("PATH=/bin\nHOME=/root\n");
     expect((await s.runLine("env | grep NOPE")).code).toBe(1);
   });

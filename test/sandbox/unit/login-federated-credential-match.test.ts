@@ -9,8 +9,16 @@ const ISS = "https://oidc.example/tenant/guid/";
 const SUB = "system:serviceaccount:default:app";
 const AUD = "api://AzureADTokenExchange";
 
-const fic = (issuer: string, subject: string, audience = AUD, updatedAt = 0, identityKey = "/id/a"): FederatedCredentialRecord =>
-  ({ id: `${identityKey}/f/${issuer}${subject}${audience}`, name: "f", identityKey, issuer, subject, audiences: [audience], createdAt: updatedAt, updatedAt });
+const fic = (issuer: string, subject: string, audience = AUD, updatedAt = 0, identityKey = "/id/a"): FederatedCredentialRecord => ({
+  id: `${identityKey}/f/${issuer}${subject}${audience}`,
+  name: "f",
+  identityKey,
+  issuer,
+  subject,
+  audiences: [audience],
+  createdAt: updatedAt,
+  updatedAt,
+});
 
 const code = (fics: FederatedCredentialRecord[], p = { iss: ISS, sub: SUB, aud: [AUD] }) => matchCredential(fics, p)?.code;
 
@@ -30,7 +38,9 @@ describe("matchCredential", () => {
     expect(code([fic(ISS, SUB)], { iss: ISS, sub: SUB, aud: ["api://first", AUD] })).toBeUndefined();
   });
   test("70021 names the presented issuer, subject and audience", () => {
-    expect(matchCredential([], { iss: ISS, sub: SUB, aud: [AUD] })!.message).toContain(`Assertion Issuer: '${ISS}'. Assertion Subject: '${SUB}'. Assertion Audience: '${AUD}'.`);
+    expect(matchCredential([], { iss: ISS, sub: SUB, aud: [AUD] })!.message).toContain(
+      `Assertion Issuer: '${ISS}'. Assertion Subject: '${SUB}'. Assertion Audience: '${AUD}'.`,
+    );
   });
 });
 
@@ -49,7 +59,11 @@ describe("honouredCredentials", () => {
     const other = fic(ISS, SUB, AUD, 0, "/id/b");
     const ctx = fakeCtx(2_000, 800, [mine, fresh, other]);
     expect(honouredCredentials(ctx, "client-a").map((f) => f.subject)).toEqual([SUB]);
-    expect(honouredCredentials(fakeCtx(2_300, 800, [mine, fresh, other]), "CLIENT-A").map((f) => f.subject).sort()).toEqual(["fresh", SUB].sort());
+    expect(
+      honouredCredentials(fakeCtx(2_300, 800, [mine, fresh, other]), "CLIENT-A")
+        .map((f) => f.subject)
+        .sort(),
+    ).toEqual(["fresh", SUB].sort());
     expect(honouredCredentials(ctx, "unknown")).toEqual([]);
   });
 });

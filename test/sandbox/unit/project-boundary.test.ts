@@ -9,7 +9,11 @@ import { dirname, join, relative, resolve } from "node:path";
 const ROOT = resolve(import.meta.dirname, "../../..");
 const PUBLIC_FACE = ["sandbox/index.ts", "sandbox/daemon.ts", "sandbox/info.ts", "sandbox/specs.ts"];
 
-interface Import { file: string; target: string; kind: "static" | "type" | "dynamic" }
+interface Import {
+  file: string;
+  target: string;
+  kind: "static" | "type" | "dynamic";
+}
 
 function tsFiles(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
@@ -32,12 +36,16 @@ function importsOf(file: string): Import[] {
 
 describe("the sandbox project boundary", () => {
   it("the sandbox imports nothing from src/", () => {
-    const intoSrc = tsFiles("sandbox").flatMap(importsOf).filter((i) => i.target.startsWith("src/"));
+    const intoSrc = tsFiles("sandbox")
+      .flatMap(importsOf)
+      .filter((i) => i.target.startsWith("src/"));
     expect(intoSrc).toEqual([]);
   });
 
   it("src/ imports only the sandbox's public face, and only lazily or by type", () => {
-    const intoSandbox = tsFiles("src").flatMap(importsOf).filter((i) => i.target.startsWith("sandbox/"));
+    const intoSandbox = tsFiles("src")
+      .flatMap(importsOf)
+      .filter((i) => i.target.startsWith("sandbox/"));
     expect(intoSandbox.length).toBeGreaterThan(0); // the scan does see them
     expect(intoSandbox.filter((i) => !PUBLIC_FACE.includes(i.target))).toEqual([]);
     expect(intoSandbox.filter((i) => i.kind === "static")).toEqual([]);

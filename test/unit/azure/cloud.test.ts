@@ -11,11 +11,22 @@ import { sandboxCloud } from "../../../src/azure/cloud.js";
 function sandboxDir(pid: number): string {
   const dir = mkdtempSync(join(tmpdir(), "aks-wi-cloud-"));
   writeFileSync(join(dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
-  writeFileSync(join(dir, "sandbox.json"), JSON.stringify({
-    tenantId: "t", subscriptionId: "s", resourceGroup: "rg", clusterName: "aks", armEndpoint: "https://127.0.0.1:1",
-    authorityHost: "https://127.0.0.1:2", armAudience: "https://management.azure.com/", caFile: join(dir, "ca.pem"),
-    clientId: "c", clientSecret: "x", pid,
-  }));
+  writeFileSync(
+    join(dir, "sandbox.json"),
+    JSON.stringify({
+      tenantId: "t",
+      subscriptionId: "s",
+      resourceGroup: "rg",
+      clusterName: "aks",
+      armEndpoint: "https://127.0.0.1:1",
+      authorityHost: "https://127.0.0.1:2",
+      armAudience: "https://management.azure.com/",
+      caFile: join(dir, "ca.pem"),
+      clientId: "c",
+      clientSecret: "x",
+      pid,
+    }),
+  );
   return dir;
 }
 
@@ -27,7 +38,13 @@ describe("sandbox cloud profile", () => {
   it("a stale file (its process exited) is a usage error saying how to start it again", () => {
     const exited = spawnSync(process.execPath, ["-e", "0"]).pid!;
     const dir = sandboxDir(exited);
-    const e = (() => { try { sandboxCloud(dir); } catch (x) { return x as UserError; } })();
+    const e = (() => {
+      try {
+        sandboxCloud(dir);
+      } catch (x) {
+        return x as UserError;
+      }
+    })();
     expect(e).toBeInstanceOf(UserError);
     expect(e!.kind).toBe("usage");
     expect(e!.message).toBe(`the sandbox in ${dir} is not running (its process ${exited} has exited)`);

@@ -10,14 +10,20 @@ describe("scopeCall", () => {
     ["a missing resource group", rest(404, "ResourceGroupNotFound", "Resource group 'nope' could not be found.")],
     ["a missing subscription", rest(404, "SubscriptionNotFound", "The subscription '0000' could not be found.")],
   ])("%s in the scope: the hint names --scope, not --resource-group", async (_what, e) => {
-    const err = await scopeCall("/subscriptions/s/resourceGroups/nope", "listing role assignments", async () => { throw e; }).catch((x) => x);
+    const err = await scopeCall("/subscriptions/s/resourceGroups/nope", "listing role assignments", async () => {
+      throw e;
+    }).catch((x) => x);
     expect(err).toBeInstanceOf(AzureError);
     expect(err.message).toMatch(/^listing role assignments: \w+NotFound: /);
-    expect(err.suggestion).toBe("check --scope /subscriptions/s/resourceGroups/nope: it must be the full resource ID of an existing resource, group or subscription");
+    expect(err.suggestion).toBe(
+      "check --scope /subscriptions/s/resourceGroups/nope: it must be the full resource ID of an existing resource, group or subscription",
+    );
   });
 
   it("other failures keep their own hint", async () => {
-    const err = await scopeCall("/subscriptions/s", "listing role assignments", async () => { throw rest(403, "AuthorizationFailed", "no"); }).catch((x) => x);
+    const err = await scopeCall("/subscriptions/s", "listing role assignments", async () => {
+      throw rest(403, "AuthorizationFailed", "no");
+    }).catch((x) => x);
     expect(err.suggestion).toMatch(/lacks permission/);
   });
 });

@@ -17,18 +17,22 @@ describe("retryOnCodes", () => {
   });
   it("does not retry other codes", async () => {
     let calls = 0;
-    await expect(retryOnCodes(["PrincipalNotFound"], fast, async () => {
-      calls++;
-      throw restError("AuthorizationFailed", 403, "no");
-    })).rejects.toThrow("no");
+    await expect(
+      retryOnCodes(["PrincipalNotFound"], fast, async () => {
+        calls++;
+        throw restError("AuthorizationFailed", 403, "no");
+      }),
+    ).rejects.toThrow("no");
     expect(calls).toBe(1);
   });
   it("gives up once the budget is spent", async () => {
     let calls = 0;
-    await expect(retryOnCodes(["ParentResourceNotFound"], fast, async () => {
-      calls++;
-      throw restError("ParentResourceNotFound", 404, "parent");
-    })).rejects.toThrow("parent");
+    await expect(
+      retryOnCodes(["ParentResourceNotFound"], fast, async () => {
+        calls++;
+        throw restError("ParentResourceNotFound", 404, "parent");
+      }),
+    ).rejects.toThrow("parent");
     expect(calls).toBeGreaterThan(2);
     expect(calls).toBeLessThan(30);
   });

@@ -51,7 +51,15 @@ function harness(opts: { tty?: boolean; prompter?: Prompter; env?: NodeJS.Proces
   return { azure, kube, cwd, stdout, stderr, deps, writes, statePath, state, azureMade: () => azureMade };
 }
 
-const base: InitOptions = { yes: true, identity: "id-app", namespace: "app", serviceAccount: "sa-app", role: ["Key Vault Secrets User"], scope: [VAULT_SCOPE], output: "text" };
+const base: InitOptions = {
+  yes: true,
+  identity: "id-app",
+  namespace: "app",
+  serviceAccount: "sa-app",
+  role: ["Key Vault Secrets User"],
+  scope: [VAULT_SCOPE],
+  output: "text",
+};
 
 describe("aks-wi init (command over fakes)", () => {
   it("applies everything, leaves a private per-cluster state file, and a re-run changes nothing", async () => {
@@ -91,7 +99,9 @@ describe("aks-wi init (command over fakes)", () => {
     expect(await runInit({ ...base, output: "json" }, h.deps)).toBe(0);
     const report = JSON.parse(h.stdout.text);
     expect(report).toMatchObject({
-      status: "done", cloud: "sandbox", statePath: h.statePath,
+      status: "done",
+      cloud: "sandbox",
+      statePath: h.statePath,
       deployment: { namespace: "app", serviceAccountName: "sa-app", podTemplateLabels: { "azure.workload.identity/use": "true" } },
     });
     expect(report.steps).toHaveLength(7);
@@ -100,7 +110,10 @@ describe("aks-wi init (command over fakes)", () => {
 
   it("missing inputs: exit-2 error before any Azure client is made", async () => {
     const h = harness();
-    const e = await runInit({ yes: true, output: "text" }, h.deps).then(() => undefined, (x: unknown) => x);
+    const e = await runInit({ yes: true, output: "text" }, h.deps).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(UserError);
     expect((e as UserError).kind).toBe("usage");
     expect((e as Error).message).toContain("--identity or AKS_WI_IDENTITY");
@@ -112,7 +125,10 @@ describe("aks-wi init (command over fakes)", () => {
     const h = harness();
     const held = await lockState(h.statePath);
     try {
-      const e = await runInit(base, h.deps).then(() => undefined, (x: unknown) => x);
+      const e = await runInit(base, h.deps).then(
+        () => undefined,
+        (x: unknown) => x,
+      );
       expect(e).toBeInstanceOf(UserError);
       expect((e as UserError).kind).toBe("failed");
       expect((e as Error).message).toContain(`another aks-wi init is running on ${h.statePath} (pid ${process.pid}`);
@@ -125,20 +141,41 @@ describe("aks-wi init (command over fakes)", () => {
   it("a state file from the other cloud is refused", async () => {
     const h = harness();
     await runInit(base, h.deps);
-    const other = { ...h.deps, profile: () => ({ name: "AzureCloud" as const, subscriptionId: SUB, defaults: { resourceGroup: "rg-sandbox", cluster: "aks-sandbox" } }) };
+    const other = {
+      ...h.deps,
+      profile: () => ({ name: "AzureCloud" as const, subscriptionId: SUB, defaults: { resourceGroup: "rg-sandbox", cluster: "aks-sandbox" } }),
+    };
     await expect(runInit(base, other)).rejects.toThrow(/belongs to the sandbox cloud, not AzureCloud/);
   });
 
   it("in a terminal: answering no to the plan cancels (130) with nothing changed", async () => {
     const asked: string[] = [];
     const prompter: Prompter = {
-      input: async () => { throw new Error("unexpected input"); },
-      select: async () => { throw new Error("unexpected select"); },
+      input: async () => {
+        throw new Error("unexpected input");
+      },
+      select: async () => {
+        throw new Error("unexpected select");
+      },
       confirm: async ({ message }) => (asked.push(message), false),
     };
     const h = harness({ tty: true, prompter });
-    const e = await runInit({ ...base, yes: undefined, identityResourceGroup: "rg-sandbox", federatedCredential: "fc-app", testPod: false, subscription: SUB, resourceGroup: "rg-sandbox", cluster: "aks-sandbox" }, h.deps)
-      .then(() => undefined, (x: unknown) => x);
+    const e = await runInit(
+      {
+        ...base,
+        yes: undefined,
+        identityResourceGroup: "rg-sandbox",
+        federatedCredential: "fc-app",
+        testPod: false,
+        subscription: SUB,
+        resourceGroup: "rg-sandbox",
+        cluster: "aks-sandbox",
+      },
+      h.deps,
+    ).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(CancelledError);
     // The first question is the irreversible cluster change; "no" there cancels before anything else.
     expect(asked).toEqual([expect.stringMatching(/^Enable the OIDC issuer and workload identity on aks-sandbox\?/)]);

@@ -23,10 +23,16 @@ describe("wantsJson", () => {
 describe("errorDocument", () => {
   it("carries the kind as code, the message, the fix and the exit code", () => {
     expect(errorDocument(new UserError("bad flag", "fix it"), 2)).toEqual({
-      version: 1, result: "error", exitCode: 2, error: { code: "usage", message: "bad flag", fix: "fix it", exitCode: 2 },
+      version: 1,
+      result: "error",
+      exitCode: 2,
+      error: { code: "usage", message: "bad flag", fix: "fix it", exitCode: 2 },
     });
     expect(errorDocument(new StepError("identity", "boom"), 1).error).toMatchObject({ code: "failed", exitCode: 1 });
-    expect(errorDocument(new CommanderError(1, "commander.unknownOption", "error: unknown option '--x'"), 2).error).toMatchObject({ code: "usage", message: "unknown option '--x'" });
+    expect(errorDocument(new CommanderError(1, "commander.unknownOption", "error: unknown option '--x'"), 2).error).toMatchObject({
+      code: "usage",
+      message: "unknown option '--x'",
+    });
     expect(errorDocument(new Error("oops\nstack"), 1).error).toMatchObject({ code: "internal", message: "oops" });
   });
 });

@@ -24,7 +24,9 @@ class Sink extends Writable {
 const profile = { name: "sandbox", subscriptionId: "sub", defaults: { resourceGroup: "rg", cluster: "aks" } } as CloudProfile;
 const flags: VerifyOptions = { namespace: "ns", serviceAccount: "sa", pod: "p1", identity: "id-x" };
 
-function harness(f = verifyFakes({ token: jwt({ iss: ISSUER, sub: "system:serviceaccount:ns:sa", aud: ["api://AzureADTokenExchange"], exp: Date.now() / 1000 + 3600 }) })) {
+function harness(
+  f = verifyFakes({ token: jwt({ iss: ISSUER, sub: "system:serviceaccount:ns:sa", aud: ["api://AzureADTokenExchange"], exp: Date.now() / 1000 + 3600 }) }),
+) {
   const stdout = new Sink();
   const stderr = new Sink();
   const kubeFor: ClusterRef[] = [];
@@ -62,7 +64,10 @@ describe("aks-wi verify (command over fakes)", () => {
   it("a state file of another cloud is a usage error before Azure is reached", async () => {
     const h = harness();
     writeFileSync(join(h.deps.cwd, "s.json"), JSON.stringify({ version: 1, cloud: "AzureCloud", inputs: {}, steps: {}, outputs: {} }));
-    const e = await runVerify({ state: "s.json" }, h.deps).then(() => undefined, (x: unknown) => x);
+    const e = await runVerify({ state: "s.json" }, h.deps).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(UserError);
     expect((e as UserError).kind).toBe("usage");
     expect((e as Error).message).toMatch(/belongs to the AzureCloud cloud, not sandbox/);

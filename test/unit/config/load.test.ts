@@ -51,16 +51,36 @@ describe("parseConfig", () => {
   it.each([
     ["a YAML syntax error", GOOD.replace("  - namespace: web", "  - namespace: [web"), /^aks-wi\.yaml:1[5-9]: YAML: /],
     ["the wrong apiVersion", GOOD.replace("aks-wi/v1", "aks-wi/v2"), /^aks-wi\.yaml:1: apiVersion: must be "aks-wi\/v1"$/],
-    ["an unknown field, at its own line", GOOD.replace("    testPod: true", "    testpod: true"), /^aks-wi\.yaml:18: bindings\[2\]\.testpod: unknown field "testpod" \(fields here: namespace, serviceAccount, identity, federatedCredential, roles, workloads, testPod\)$/],
+    [
+      "an unknown field, at its own line",
+      GOOD.replace("    testPod: true", "    testpod: true"),
+      /^aks-wi\.yaml:18: bindings\[2\]\.testpod: unknown field "testpod" \(fields here: namespace, serviceAccount, identity, federatedCredential, roles, workloads, testPod\)$/,
+    ],
     ["a wrong type", GOOD.replace("    testPod: true", "    testPod: yes please"), /^aks-wi\.yaml:18: bindings\[2\]\.testPod: must be a boolean$/],
-    ["a role without a scope", GOOD.replace(`      - { role: Key Vault Secrets User, scope: ${KV} }`, "      - { role: Key Vault Secrets User }"), /^aks-wi\.yaml:9: bindings\[0\]\.roles\[0\]\.scope: is required$/],
+    [
+      "a role without a scope",
+      GOOD.replace(`      - { role: Key Vault Secrets User, scope: ${KV} }`, "      - { role: Key Vault Secrets User }"),
+      /^aks-wi\.yaml:9: bindings\[0\]\.roles\[0\]\.scope: is required$/,
+    ],
     ["a missing identity", GOOD.replace("    identity: { name: id-web }\n", ""), /^aks-wi\.yaml:15: bindings\[2\]\.identity: is required$/],
     ["no bindings", GOOD.slice(0, GOOD.indexOf("bindings:")) + "bindings: []\n", /^aks-wi\.yaml:4: bindings: must list at least 1$/],
-    ["a duplicate binding", GOOD.replace("serviceAccount: payments-worker", "serviceAccount: payments-api"), /^aks-wi\.yaml:11: bindings\[1\]: duplicate binding payments\/payments-api \(also bindings\[0\]\)/],
+    [
+      "a duplicate binding",
+      GOOD.replace("serviceAccount: payments-worker", "serviceAccount: payments-api"),
+      /^aks-wi\.yaml:11: bindings\[1\]: duplicate binding payments\/payments-api \(also bindings\[0\]\)/,
+    ],
     ["a namespace Kubernetes would refuse", GOOD.replace("namespace: web", "namespace: Web"), /^aks-wi\.yaml:15: bindings\[2\]\.namespace: "Web": /],
     ["a scope that is not an ARM ID", GOOD.replace(`scope: ${KV}`, "scope: kv-app"), /^aks-wi\.yaml:9: bindings\[0\]\.roles\[0\]\.scope: "kv-app": /],
-    ["a bad workload reference", GOOD.replace("deployment/payments-api", "payments-api"), /^aks-wi\.yaml:10: bindings\[0\]\.workloads\[0\]: must look like deployment\/NAME/],
-    ["a credential name used twice on one identity", GOOD.replace("    federatedCredential: worker", "    federatedCredential: aks-wi-payments-payments-api"), /^aks-wi\.yaml:14: bindings\[1\]\.federatedCredential: credential name "aks-wi-payments-payments-api" is already used on identity id-payments by bindings\[0\]$/],
+    [
+      "a bad workload reference",
+      GOOD.replace("deployment/payments-api", "payments-api"),
+      /^aks-wi\.yaml:10: bindings\[0\]\.workloads\[0\]: must look like deployment\/NAME/,
+    ],
+    [
+      "a credential name used twice on one identity",
+      GOOD.replace("    federatedCredential: worker", "    federatedCredential: aks-wi-payments-payments-api"),
+      /^aks-wi\.yaml:14: bindings\[1\]\.federatedCredential: credential name "aks-wi-payments-payments-api" is already used on identity id-payments by bindings\[0\]$/,
+    ],
   ])("%s: one line naming the file, the line and the field", async (_what, text, message) => {
     const e = await error(text);
     expect(e).toBeInstanceOf(ConfigError);

@@ -2,45 +2,118 @@
 // federated credential, subscription, scope) and Kubernetes' (DNS-1123 names).
 import { describe, expect, it } from "vitest";
 import {
-  validateClusterName, validateFederatedCredentialName, validateIdentityName, validateNamespace, validatePodName,
-  validateResourceGroup, validateRole, validateScope, validateServiceAccount, validateSubscription, type Validator,
+  validateClusterName,
+  validateFederatedCredentialName,
+  validateIdentityName,
+  validateNamespace,
+  validatePodName,
+  validateResourceGroup,
+  validateRole,
+  validateScope,
+  validateServiceAccount,
+  validateSubscription,
+  type Validator,
 } from "../../../src/core/names.js";
 
 const SUB = "0b1f6471-1bf0-4dda-aec3-cb9272f09590";
 
 const cases: [string, Validator, string[], [string, RegExp][]][] = [
-  ["subscription", validateSubscription, [SUB, SUB.toUpperCase()], [["my-sub", /GUID/], [`${SUB}x`, /GUID/]]],
   [
-    "resource group", validateResourceGroup, ["rg", "rg-app_1.(x)", "a".repeat(90), "grüppe"],
-    [["", /1-90/], ["a".repeat(91), /1-90/], ["rg.", /end with '\.'/], ["rg/x", /may hold only/], ["rg x", /may hold only/]],
+    "subscription",
+    validateSubscription,
+    [SUB, SUB.toUpperCase()],
+    [
+      ["my-sub", /GUID/],
+      [`${SUB}x`, /GUID/],
+    ],
   ],
   [
-    "cluster", validateClusterName, ["a", "aks-sandbox", "AKS_1", "a".repeat(63)],
-    [["-aks", /start and end/], ["aks_", /start and end/], ["aks.1", /may hold only/], ["a".repeat(64), /1-63/]],
+    "resource group",
+    validateResourceGroup,
+    ["rg", "rg-app_1.(x)", "a".repeat(90), "grüppe"],
+    [
+      ["", /1-90/],
+      ["a".repeat(91), /1-90/],
+      ["rg.", /end with '\.'/],
+      ["rg/x", /may hold only/],
+      ["rg x", /may hold only/],
+    ],
   ],
   [
-    "identity", validateIdentityName, ["id-app", "1_id", "abc", "a".repeat(128)],
-    [["-bad_", /start with a letter or digit/], ["ab", /3-128/], ["a".repeat(129), /3-128/], ["id.app", /may hold only/], ["_id", /start with/]],
+    "cluster",
+    validateClusterName,
+    ["a", "aks-sandbox", "AKS_1", "a".repeat(63)],
+    [
+      ["-aks", /start and end/],
+      ["aks_", /start and end/],
+      ["aks.1", /may hold only/],
+      ["a".repeat(64), /1-63/],
+    ],
   ],
   [
-    "federated credential", validateFederatedCredentialName, ["fc-app", "aks-wi-default-sa", "a".repeat(120)],
-    [["fc", /3-120/], ["a".repeat(121), /3-120/], ["-fc", /start with/], ["fc app", /may hold only/]],
+    "identity",
+    validateIdentityName,
+    ["id-app", "1_id", "abc", "a".repeat(128)],
+    [
+      ["-bad_", /start with a letter or digit/],
+      ["ab", /3-128/],
+      ["a".repeat(129), /3-128/],
+      ["id.app", /may hold only/],
+      ["_id", /start with/],
+    ],
   ],
   [
-    "namespace", validateNamespace, ["default", "app-1", "a".repeat(63)],
-    [["App", /DNS-1123 label/], ["app.x", /DNS-1123 label/], ["-app", /DNS-1123/], ["a".repeat(64), /1-63/], ["", /1-63/]],
+    "federated credential",
+    validateFederatedCredentialName,
+    ["fc-app", "aks-wi-default-sa", "a".repeat(120)],
+    [
+      ["fc", /3-120/],
+      ["a".repeat(121), /3-120/],
+      ["-fc", /start with/],
+      ["fc app", /may hold only/],
+    ],
   ],
   [
-    "service account", validateServiceAccount, ["sa-app", "sa.app", "a"],
-    [["SA", /DNS-1123 subdomain/], ["sa_app", /DNS-1123 subdomain/], ["sa..app", /DNS-1123 subdomain/], ["sa-", /DNS-1123/]],
+    "namespace",
+    validateNamespace,
+    ["default", "app-1", "a".repeat(63)],
+    [
+      ["App", /DNS-1123 label/],
+      ["app.x", /DNS-1123 label/],
+      ["-app", /DNS-1123/],
+      ["a".repeat(64), /1-63/],
+      ["", /1-63/],
+    ],
+  ],
+  [
+    "service account",
+    validateServiceAccount,
+    ["sa-app", "sa.app", "a"],
+    [
+      ["SA", /DNS-1123 subdomain/],
+      ["sa_app", /DNS-1123 subdomain/],
+      ["sa..app", /DNS-1123 subdomain/],
+      ["sa-", /DNS-1123/],
+    ],
   ],
   ["pod name", validatePodName, ["aks-wi-test"], [["Aks", /DNS-1123/]]],
   [
-    "role", validateRole, ["Key Vault Secrets User", "4633458b-17de-408a-b874-0445c86b69e6", `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6`],
-    [["", /role name/], [" Owner", /surrounding spaces/], ["a/b", /role definition/]],
+    "role",
+    validateRole,
+    [
+      "Key Vault Secrets User",
+      "4633458b-17de-408a-b874-0445c86b69e6",
+      `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6`,
+    ],
+    [
+      ["", /role name/],
+      [" Owner", /surrounding spaces/],
+      ["a/b", /role definition/],
+    ],
   ],
   [
-    "scope", validateScope,
+    "scope",
+    validateScope,
     [
       `/subscriptions/${SUB}`,
       `/subscriptions/${SUB}/resourceGroups/rg-app`,

@@ -2,11 +2,22 @@
 // the progress line of each retry, the bound, and the mark left on what stayed transient.
 import { describe, expect, it } from "vitest";
 import {
-  DEFAULT_RETRY, entraTransient, networkTransient, parseRetryAfter, statusTransient, transientOf, withRetry, type RetryEvent, type Transient,
+  DEFAULT_RETRY,
+  entraTransient,
+  networkTransient,
+  parseRetryAfter,
+  statusTransient,
+  transientOf,
+  withRetry,
+  type RetryEvent,
+  type Transient,
 } from "../../../src/core/retry.js";
 
 class HttpError extends Error {
-  constructor(public readonly status: number, public readonly retryAfter?: string) {
+  constructor(
+    public readonly status: number,
+    public readonly retryAfter?: string,
+  ) {
     super(`HTTP ${status}`);
   }
 }
@@ -19,25 +30,51 @@ function scripted(failures: unknown[]) {
   const events: RetryEvent[] = [];
   let calls = 0;
   const run = (random = () => 0.5) =>
-    withRetry(async (attempt) => {
-      calls++;
-      expect(attempt).toBe(calls);
-      if (calls <= failures.length) throw failures[calls - 1];
-      return "ok";
-    }, {
-      service: "Kubernetes API", what: "reading pod app/web", transientError: classify,
-      onRetry: (l, e) => { lines.push(l); events.push(e); }, sleep: async (ms) => { waits.push(ms); }, random,
-    });
+    withRetry(
+      async (attempt) => {
+        calls++;
+        expect(attempt).toBe(calls);
+        if (calls <= failures.length) throw failures[calls - 1];
+        return "ok";
+      },
+      {
+        service: "Kubernetes API",
+        what: "reading pod app/web",
+        transientError: classify,
+        onRetry: (l, e) => {
+          lines.push(l);
+          events.push(e);
+        },
+        sleep: async (ms) => {
+          waits.push(ms);
+        },
+        random,
+      },
+    );
   return { run, waits, lines, events, calls: () => calls };
 }
 
 describe("withRetry", () => {
   it("repeats 429, 500, 502, 503, 504 and resets, one progress line each, and succeeds", async () => {
-    const s = scripted([new HttpError(429, "1.5"), new HttpError(500), new HttpError(502), new HttpError(503, "0"), new HttpError(504), Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })]);
+    const s = scripted([
+      new HttpError(429, "1.5"),
+      new HttpError(500),
+      new HttpError(502),
+      new HttpError(503, "0"),
+      new HttpError(504),
+      Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }),
+    ]);
     expect(await s.run()).toBe("ok");
     expect(s.calls()).toBe(7);
     expect(s.lines[0]).toBe("Kubernetes API 429, retry 1/6 in 1.5 s (reading pod app/web)");
-    expect(s.lines.map((l) => l.split(",")[0])).toEqual(["Kubernetes API 429", "Kubernetes API 500", "Kubernetes API 502", "Kubernetes API 503", "Kubernetes API 504", "Kubernetes API ECONNRESET"]);
+    expect(s.lines.map((l) => l.split(",")[0])).toEqual([
+      "Kubernetes API 429",
+      "Kubernetes API 500",
+      "Kubernetes API 502",
+      "Kubernetes API 503",
+      "Kubernetes API 504",
+      "Kubernetes API ECONNRESET",
+    ]);
     expect(s.events.map((e) => `${e.retry}/${e.of}`)).toEqual(["1/6", "2/6", "3/6", "4/6", "5/6", "6/6"]);
   });
 
@@ -85,11 +122,22 @@ describe("withRetry", () => {
     const answers = [503, 429, 200];
     const lines: string[] = [];
     const got = await withRetry(async () => answers.shift()!, {
-      service: "Entra token endpoint", transientError: () => undefined, transientResult: (s) => statusTransient(s), onRetry: (l) => lines.push(l), sleep: async () => {}, random: () => 0,
+      service: "Entra token endpoint",
+      transientError: () => undefined,
+      transientResult: (s) => statusTransient(s),
+      onRetry: (l) => lines.push(l),
+      sleep: async () => {},
+      random: () => 0,
     });
     expect(got).toBe(200);
     expect(lines).toEqual(["Entra token endpoint 503, retry 1/6 in 0.0 s", "Entra token endpoint 429, retry 2/6 in 0.0 s"]);
-    const last = await withRetry(async () => 503, { service: "x", transientError: () => undefined, transientResult: (s) => statusTransient(s), sleep: async () => {}, policy: { retries: 2 } });
+    const last = await withRetry(async () => 503, {
+      service: "x",
+      transientError: () => undefined,
+      transientResult: (s) => statusTransient(s),
+      sleep: async () => {},
+      policy: { retries: 2 },
+    });
     expect(last).toBe(503);
   });
 });
@@ -107,7 +155,9 @@ describe("what counts as transient", () => {
 
   it("socket failures, through a fetch error's cause and a WebSocket error event", () => {
     expect(networkTransient(Object.assign(new Error("x"), { code: "ETIMEDOUT" }))?.reason).toBe("ETIMEDOUT");
-    expect(networkTransient(new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) }))?.reason).toBe("UND_ERR_SOCKET");
+    expect(networkTransient(new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) }))?.reason).toBe(
+      "UND_ERR_SOCKET",
+    );
     expect(networkTransient({ type: "error", message: "x", error: Object.assign(new Error("read"), { code: "ECONNRESET" }) })?.reason).toBe("ECONNRESET");
     expect(networkTransient(Object.assign(new Error("getaddrinfo ENOTFOUND nope"), { code: "ENOTFOUND" }))).toBeUndefined();
     expect(networkTransient(new Error("bad certificate"))).toBeUndefined();

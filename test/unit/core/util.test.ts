@@ -6,9 +6,17 @@ import { parseServiceAccountSubject, serviceAccountSubject } from "../../../src/
 
 describe("util", () => {
   it.each<[string | undefined, boolean | undefined]>([
-    ["true", true], ["1", true], ["YES", true], ["on", true],
-    ["false", false], ["0", false], ["no", false], ["Off", false],
-    ["", undefined], [undefined, undefined], ["maybe", undefined],
+    ["true", true],
+    ["1", true],
+    ["YES", true],
+    ["on", true],
+    ["false", false],
+    ["0", false],
+    ["no", false],
+    ["Off", false],
+    ["", undefined],
+    [undefined, undefined],
+    ["maybe", undefined],
   ])("parseBool(%j) is %j", (v, want) => {
     expect(parseBool(v)).toBe(want);
   });

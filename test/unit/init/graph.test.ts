@@ -100,7 +100,17 @@ describe("runGraph", () => {
 
   it("refuses unknown dependencies, duplicates and cycles before running anything", () => {
     expect(() => checkGraph([{ id: "a", after: ["x"] }])).toThrow(/unknown operation x/);
-    expect(() => checkGraph([{ id: "a", after: [] }, { id: "a", after: [] }])).toThrow(/duplicate/);
-    expect(() => checkGraph([{ id: "a", after: ["b"] }, { id: "b", after: [], afterAccepted: ["a"] }])).toThrow(/cycle: a → b → a/);
+    expect(() =>
+      checkGraph([
+        { id: "a", after: [] },
+        { id: "a", after: [] },
+      ]),
+    ).toThrow(/duplicate/);
+    expect(() =>
+      checkGraph([
+        { id: "a", after: ["b"] },
+        { id: "b", after: [], afterAccepted: ["a"] },
+      ]),
+    ).toThrow(/cycle: a → b → a/);
   });
 });

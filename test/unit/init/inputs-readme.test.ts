@@ -14,7 +14,10 @@ function readmeRows(): { input: string; flags: string[]; env: string[] }[] {
   const rows: { input: string; flags: string[]; env: string[] }[] = [];
   for (const line of lines.slice(start + 2)) {
     if (!line.startsWith("|")) break;
-    const [input, flags, env] = line.split("|").slice(1).map((c) => c.trim());
+    const [input, flags, env] = line
+      .split("|")
+      .slice(1)
+      .map((c) => c.trim());
     rows.push({ input: input!, flags: flags!.match(/-{1,2}[a-z][a-z-]*/g) ?? [], env: env!.match(/AKS_WI_[A-Z_]+/g) ?? [] });
   }
   return rows;

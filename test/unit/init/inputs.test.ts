@@ -35,7 +35,13 @@ class ScriptedPrompter implements Prompter {
     }
   }
   async select<T>(o: { message: string; choices: PickChoice<T>[]; default?: T }) {
-    this.asked.push({ kind: "select", message: o.message, choices: o.choices.map((c) => c.name), default: o.default, defaultName: o.choices.find((c) => c.value === o.default)?.name });
+    this.asked.push({
+      kind: "select",
+      message: o.message,
+      choices: o.choices.map((c) => c.name),
+      default: o.default,
+      defaultName: o.choices.find((c) => c.value === o.default)?.name,
+    });
     const a = this.next("select", o.message);
     if (a === "NEW") return o.choices[o.choices.length - 1]!.value;
     if (a === undefined) return o.default as T;
@@ -50,8 +56,14 @@ class ScriptedPrompter implements Prompter {
 }
 
 const fullFlags: InputFlags = {
-  subscription: SUB_FLAG, resourceGroup: "rg-flag", cluster: "aks-flag", identity: "id-flag", namespace: "ns-flag",
-  serviceAccount: "sa-flag", role: ["Key Vault Secrets User"], scope: [VAULT],
+  subscription: SUB_FLAG,
+  resourceGroup: "rg-flag",
+  cluster: "aks-flag",
+  identity: "id-flag",
+  namespace: "ns-flag",
+  serviceAccount: "sa-flag",
+  role: ["Key Vault Secrets User"],
+  scope: [VAULT],
 };
 
 const stateOf = (inputs: Partial<InitInputs>): InitState => ({ version: 1, cloud: "sandbox", inputs, steps: {}, outputs: {}, updatedAt: "" });
@@ -74,7 +86,10 @@ function req(over: Partial<ResolveRequest> = {}, saved?: Partial<InitInputs>): R
 }
 
 async function error(p: Promise<unknown>): Promise<UserError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(UserError);
   return e as UserError;
 }
@@ -97,36 +112,68 @@ describe("precedence: flag > env > state > prompt > default", () => {
       { kind: "input", answer: "" }, // identity resource group: accept default
       { kind: "input", answer: "" }, // federated credential: accept default
     ]);
-    const r = await resolveInputs(req({
-      options: { ...rest, subscription: row.flag, testPod: true },
-      env: row.env ? { AKS_WI_SUBSCRIPTION: row.env } : {},
-      interactive,
-      prompter: interactive ? prompter : undefined,
-      profile: { subscription: row.def },
-    }, row.state ? { subscription: row.state } : undefined));
+    const r = await resolveInputs(
+      req(
+        {
+          options: { ...rest, subscription: row.flag, testPod: true },
+          env: row.env ? { AKS_WI_SUBSCRIPTION: row.env } : {},
+          interactive,
+          prompter: interactive ? prompter : undefined,
+          profile: { subscription: row.def },
+        },
+        row.state ? { subscription: row.state } : undefined,
+      ),
+    );
     expect(r.inputs.subscription).toBe(row.want);
     expect(r.sources.subscription).toBe(row.source);
   });
 
   it("every scalar input reads its own env var", async () => {
     const env: Record<string, string> = {
-      AKS_WI_SUBSCRIPTION: SUB_ENV, AKS_WI_RESOURCE_GROUP: "rg-e", AKS_WI_CLUSTER: "aks-e", AKS_WI_IDENTITY_RESOURCE_GROUP: "rg-id-e",
-      AKS_WI_IDENTITY: "id-e", AKS_WI_NAMESPACE: "ns-e", AKS_WI_SERVICE_ACCOUNT: "sa-e", AKS_WI_FEDERATED_CREDENTIAL: "fc-e",
-      AKS_WI_TEST_POD_NAME: "pod-e", AKS_WI_ROLE: "Reader,Key Vault Secrets User", AKS_WI_SCOPE: `/subscriptions/${SUB_ENV},${VAULT}`, AKS_WI_TEST_POD: "false",
+      AKS_WI_SUBSCRIPTION: SUB_ENV,
+      AKS_WI_RESOURCE_GROUP: "rg-e",
+      AKS_WI_CLUSTER: "aks-e",
+      AKS_WI_IDENTITY_RESOURCE_GROUP: "rg-id-e",
+      AKS_WI_IDENTITY: "id-e",
+      AKS_WI_NAMESPACE: "ns-e",
+      AKS_WI_SERVICE_ACCOUNT: "sa-e",
+      AKS_WI_FEDERATED_CREDENTIAL: "fc-e",
+      AKS_WI_TEST_POD_NAME: "pod-e",
+      AKS_WI_ROLE: "Reader,Key Vault Secrets User",
+      AKS_WI_SCOPE: `/subscriptions/${SUB_ENV},${VAULT}`,
+      AKS_WI_TEST_POD: "false",
       AKS_WI_TEST_POD_IMAGE: "myacr.azurecr.io/mirror/azurelinux/busybox:1.36",
     };
     const r = await resolveInputs(req({ env }));
     expect(r.inputs).toEqual({
-      subscription: SUB_ENV, resourceGroup: "rg-e", cluster: "aks-e", identityResourceGroup: "rg-id-e", identity: "id-e", namespace: "ns-e",
-      serviceAccount: "sa-e", federatedCredential: "fc-e", testPodName: "pod-e", testPod: false, overwrite: false, allowBroadScope: false,
+      subscription: SUB_ENV,
+      resourceGroup: "rg-e",
+      cluster: "aks-e",
+      identityResourceGroup: "rg-id-e",
+      identity: "id-e",
+      namespace: "ns-e",
+      serviceAccount: "sa-e",
+      federatedCredential: "fc-e",
+      testPodName: "pod-e",
+      testPod: false,
+      overwrite: false,
+      allowBroadScope: false,
       testPodImage: "myacr.azurecr.io/mirror/azurelinux/busybox:1.36",
-      roles: [{ role: "Reader", scope: `/subscriptions/${SUB_ENV}` }, { role: "Key Vault Secrets User", scope: VAULT }],
+      roles: [
+        { role: "Reader", scope: `/subscriptions/${SUB_ENV}` },
+        { role: "Key Vault Secrets User", scope: VAULT },
+      ],
     });
     expect(new Set(Object.values(r.sources))).toEqual(new Set(["env"]));
   });
 
   it("--test-pod-image wins over AKS_WI_TEST_POD_IMAGE, and an image that is no reference is refused naming where it came from", async () => {
-    const r = await resolveInputs(req({ options: { ...fullFlags, testPodImage: "registry.example:5000/mirror/busybox:1.36@sha256:" + "a".repeat(64) }, env: { AKS_WI_TEST_POD_IMAGE: "other.example/busybox:1" } }));
+    const r = await resolveInputs(
+      req({
+        options: { ...fullFlags, testPodImage: "registry.example:5000/mirror/busybox:1.36@sha256:" + "a".repeat(64) },
+        env: { AKS_WI_TEST_POD_IMAGE: "other.example/busybox:1" },
+      }),
+    );
     expect(r.inputs.testPodImage).toBe("registry.example:5000/mirror/busybox:1.36@sha256:" + "a".repeat(64));
     expect(r.sources.testPodImage).toBe("flag");
     const bad = await resolveInputs(req({ env: { AKS_WI_TEST_POD_IMAGE: "Busy Box:latest" } })).catch((e) => e);
@@ -137,18 +184,30 @@ describe("precedence: flag > env > state > prompt > default", () => {
     const { namespace: _n, ...rest } = fullFlags;
     const r = await resolveInputs(req({ options: rest }));
     expect(r.inputs).toMatchObject({
-      namespace: "default", identityResourceGroup: "rg-flag", federatedCredential: "aks-wi-default-sa-flag", testPod: true, testPodName: "aks-wi-test",
+      namespace: "default",
+      identityResourceGroup: "rg-flag",
+      federatedCredential: "aks-wi-default-sa-flag",
+      testPod: true,
+      testPodName: "aks-wi-test",
       testPodImage: "mcr.microsoft.com/azurelinux/busybox:1.36",
     });
     expect(r.sources).toMatchObject({ namespace: "default", identityResourceGroup: "default", federatedCredential: "default", testPod: "default" });
   });
 
   it("the sandbox profile's seeded names fill subscription, resource group and cluster", async () => {
-    const r = await resolveInputs(req({
-      options: { identity: "id-app", serviceAccount: "sa-app" },
-      profile: { subscription: SUB_PROFILE, resourceGroup: "rg-sandbox", cluster: "aks-sandbox" },
-    }));
-    expect(r.inputs).toMatchObject({ subscription: SUB_PROFILE, resourceGroup: "rg-sandbox", cluster: "aks-sandbox", identityResourceGroup: "rg-sandbox", roles: [] });
+    const r = await resolveInputs(
+      req({
+        options: { identity: "id-app", serviceAccount: "sa-app" },
+        profile: { subscription: SUB_PROFILE, resourceGroup: "rg-sandbox", cluster: "aks-sandbox" },
+      }),
+    );
+    expect(r.inputs).toMatchObject({
+      subscription: SUB_PROFILE,
+      resourceGroup: "rg-sandbox",
+      cluster: "aks-sandbox",
+      identityResourceGroup: "rg-sandbox",
+      roles: [],
+    });
   });
 
   it("state supplies roles and the test pod choice; flags override them", async () => {
@@ -188,16 +247,18 @@ describe("precedence: flag > env > state > prompt > default", () => {
 
   it("reads the per-cluster state once, once the cluster is known", async () => {
     const calls: string[] = [];
-    const r = await resolveInputs(req({
-      options: { subscription: SUB_FLAG, resourceGroup: "rg", cluster: "aks-x" },
-      stateFile: {
-        pathFor: (cluster) => `/work/.aks-wi/${cluster}/state.json`,
-        read: async (path) => {
-          calls.push(path);
-          return stateOf({ identity: "id-from-state", serviceAccount: "sa-from-state" });
+    const r = await resolveInputs(
+      req({
+        options: { subscription: SUB_FLAG, resourceGroup: "rg", cluster: "aks-x" },
+        stateFile: {
+          pathFor: (cluster) => `/work/.aks-wi/${cluster}/state.json`,
+          read: async (path) => {
+            calls.push(path);
+            return stateOf({ identity: "id-from-state", serviceAccount: "sa-from-state" });
+          },
         },
-      },
-    }));
+      }),
+    );
     expect(calls).toEqual(["/work/.aks-wi/aks-x/state.json"]);
     expect(r.inputs.identity).toBe("id-from-state");
     expect(r.sources.identity).toBe("state");
@@ -206,17 +267,21 @@ describe("precedence: flag > env > state > prompt > default", () => {
 
   it("--state is read before anything else, so it supplies the cluster too", async () => {
     const calls: string[] = [];
-    const r = await resolveInputs(req({
-      options: { identity: "id-x", serviceAccount: "sa-x" },
-      stateFile: {
-        given: "/work/mine.json",
-        pathFor: () => { throw new Error("the default path is not used with --state"); },
-        read: async (path) => {
-          calls.push(path);
-          return stateOf({ subscription: SUB_STATE, resourceGroup: "rg-s", cluster: "aks-s" });
+    const r = await resolveInputs(
+      req({
+        options: { identity: "id-x", serviceAccount: "sa-x" },
+        stateFile: {
+          given: "/work/mine.json",
+          pathFor: () => {
+            throw new Error("the default path is not used with --state");
+          },
+          read: async (path) => {
+            calls.push(path);
+            return stateOf({ subscription: SUB_STATE, resourceGroup: "rg-s", cluster: "aks-s" });
+          },
         },
-      },
-    }));
+      }),
+    );
     expect(calls).toEqual(["/work/mine.json"]);
     expect(r.inputs).toMatchObject({ subscription: SUB_STATE, resourceGroup: "rg-s", cluster: "aks-s" });
     expect(r.statePath).toBe("/work/mine.json");
@@ -233,7 +298,13 @@ describe("non-interactive: one error for everything missing or invalid", () => {
   it("names every missing input with its flag and env var, exit 2", async () => {
     const e = await error(resolveInputs(req({ options: { namespace: "app" } })));
     expect(e.kind).toBe("usage");
-    for (const names of ["--subscription or AKS_WI_SUBSCRIPTION", "--resource-group or AKS_WI_RESOURCE_GROUP", "--cluster or AKS_WI_CLUSTER", "--identity or AKS_WI_IDENTITY", "--service-account or AKS_WI_SERVICE_ACCOUNT"]) {
+    for (const names of [
+      "--subscription or AKS_WI_SUBSCRIPTION",
+      "--resource-group or AKS_WI_RESOURCE_GROUP",
+      "--cluster or AKS_WI_CLUSTER",
+      "--identity or AKS_WI_IDENTITY",
+      "--service-account or AKS_WI_SERVICE_ACCOUNT",
+    ]) {
       expect(e.message).toContain(names);
     }
     // Inputs with a default (even a derived one) are not reported missing.
@@ -244,10 +315,14 @@ describe("non-interactive: one error for everything missing or invalid", () => {
   });
 
   it("reports invalid flags, env vars and role/scope pairing together with the missing ones", async () => {
-    const e = await error(resolveInputs(req({
-      options: { identity: "-bad_", role: ["Reader", "Owner"], scope: ["kv"] },
-      env: { AKS_WI_NAMESPACE: "Bad_NS", AKS_WI_TEST_POD: "maybe" },
-    })));
+    const e = await error(
+      resolveInputs(
+        req({
+          options: { identity: "-bad_", role: ["Reader", "Owner"], scope: ["kv"] },
+          env: { AKS_WI_NAMESPACE: "Bad_NS", AKS_WI_TEST_POD: "maybe" },
+        }),
+      ),
+    );
     expect(e.kind).toBe("usage");
     expect(e.message).toMatch(/--identity "-bad_": identity name must start with a letter or digit/);
     expect(e.message).toMatch(/AKS_WI_NAMESPACE "Bad_NS": namespace must be/);
@@ -264,11 +339,20 @@ describe("non-interactive: one error for everything missing or invalid", () => {
 
 describe("interactive", () => {
   const sources: PickSources = {
-    subscriptions: async () => [{ name: "sub one", value: SUB_FLAG }, { name: "sub two", value: SUB_ENV }],
-    resourceGroups: async () => [{ name: "rg-a (eastus)", value: "rg-a" }, { name: "rg-b (westus)", value: "rg-b" }],
+    subscriptions: async () => [
+      { name: "sub one", value: SUB_FLAG },
+      { name: "sub two", value: SUB_ENV },
+    ],
+    resourceGroups: async () => [
+      { name: "rg-a (eastus)", value: "rg-a" },
+      { name: "rg-b (westus)", value: "rg-b" },
+    ],
     clusters: async (_s, rg) => [{ name: `aks-in-${rg}`, value: `aks-in-${rg}` }],
     identities: async () => [{ name: "id-existing", value: "id-existing" }],
-    namespaces: async () => [{ name: "default", value: "default" }, { name: "app", value: "app" }],
+    namespaces: async () => [
+      { name: "default", value: "default" },
+      { name: "app", value: "app" },
+    ],
     serviceAccounts: async () => {
       throw new Error("forbidden");
     },
@@ -295,14 +379,18 @@ describe("interactive", () => {
     ]);
     const r = await resolveInputs(req({ interactive: true, prompter: p, sources, nonInteractiveReason: undefined, profile: { subscription: SUB_FLAG } }));
     expect(r.inputs).toMatchObject({
-      subscription: SUB_ENV, resourceGroup: "rg-b", cluster: "aks-in-rg-b", identityResourceGroup: "rg-b", identity: "id-new",
-      namespace: "app", serviceAccount: "sa-app", federatedCredential: "aks-wi-app-sa-app", testPod: true,
+      subscription: SUB_ENV,
+      resourceGroup: "rg-b",
+      cluster: "aks-in-rg-b",
+      identityResourceGroup: "rg-b",
+      identity: "id-new",
+      namespace: "app",
+      serviceAccount: "sa-app",
+      federatedCredential: "aks-wi-app-sa-app",
+      testPod: true,
       roles: [{ role: "Key Vault Secrets User", scope: VAULT }],
     });
-    expect(p.rejections).toEqual([
-      "identity name must start with a letter or digit",
-      expect.stringMatching(/scope must be a full resource ID/),
-    ]);
+    expect(p.rejections).toEqual(["identity name must start with a letter or digit", expect.stringMatching(/scope must be a full resource ID/)]);
     const subAsk = p.asked[0]!;
     expect(subAsk.choices).toEqual(["sub one", "sub two"]);
     expect(subAsk.default).toBe(SUB_FLAG); // the profile's subscription is preselected
@@ -322,7 +410,9 @@ describe("interactive", () => {
 
   it("flags and state are not asked again", async () => {
     const p = new ScriptedPrompter([]);
-    const r = await resolveInputs(req({ interactive: true, prompter: p, sources, options: { ...fullFlags, identityResourceGroup: "rg-id", federatedCredential: "fc-x", testPod: false } }));
+    const r = await resolveInputs(
+      req({ interactive: true, prompter: p, sources, options: { ...fullFlags, identityResourceGroup: "rg-id", federatedCredential: "fc-x", testPod: false } }),
+    );
     expect(p.asked).toEqual([]);
     expect(r.inputs.identityResourceGroup).toBe("rg-id");
   });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { actionMatches, describeNeed, isPermitted, missingPermissions, type EffectivePermissions, type KubeNeed, type Need } from "../../../src/init/preflight.js";
+import {
+  actionMatches,
+  describeNeed,
+  isPermitted,
+  missingPermissions,
+  type EffectivePermissions,
+  type KubeNeed,
+  type Need,
+} from "../../../src/init/preflight.js";
 
 const CONTRIBUTOR: EffectivePermissions = {
   actions: ["*"],
@@ -14,7 +22,12 @@ describe("ARM action evaluation", () => {
     expect(actionMatches("*/read", "Microsoft.ContainerService/managedClusters/read")).toBe(true);
     expect(actionMatches("*/read", "Microsoft.ContainerService/managedClusters/write")).toBe(false);
     expect(actionMatches("Microsoft.Authorization/*/Write", "microsoft.authorization/roleAssignments/write")).toBe(true);
-    expect(actionMatches("Microsoft.ManagedIdentity/userAssignedIdentities/*", "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write")).toBe(true);
+    expect(
+      actionMatches(
+        "Microsoft.ManagedIdentity/userAssignedIdentities/*",
+        "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write",
+      ),
+    ).toBe(true);
     // A dot in a pattern is literal, not "any character".
     expect(actionMatches("Microsoft.Web/x", "MicrosoftXWeb/x")).toBe(false);
   });

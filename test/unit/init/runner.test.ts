@@ -26,8 +26,12 @@ function setup(opts: { interactive?: boolean; proceed?: boolean; answers?: boole
   const asked: string[] = [];
   const answers = [...(opts.answers ?? [])];
   const prompter: Prompter = {
-    input: async () => { throw new Error("no input expected"); },
-    select: async () => { throw new Error("no select expected"); },
+    input: async () => {
+      throw new Error("no input expected");
+    },
+    select: async () => {
+      throw new Error("no select expected");
+    },
     confirm: async ({ message, default: dflt }) => {
       asked.push(`${message} [default ${dflt ? "yes" : "no"}]`);
       return answers.length ? answers.shift()! : (opts.proceed ?? true);
@@ -43,7 +47,12 @@ const run = (s: ReturnType<typeof setup>, o: { dryRun?: boolean; yes?: boolean }
   runSteps({ steps: STEPS, ctx: s.w.ctx, ui: s.ui, dryRun: !!o.dryRun, yes: !!o.yes, save: s.save });
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
-  return p.then(() => { throw new Error("expected a rejection"); }, (e: Error) => e);
+  return p.then(
+    () => {
+      throw new Error("expected a rejection");
+    },
+    (e: Error) => e,
+  );
 }
 
 describe("runSteps", () => {
@@ -126,11 +135,17 @@ describe("runSteps", () => {
 
   it("stops in the plan, before the cluster is touched, when the caller may not grant roles (Contributor)", async () => {
     const s = setup();
-    s.w.azure.permissions.set(VAULT_SCOPE.toLowerCase(), [{ actions: ["*"], notActions: ["Microsoft.Authorization/*/Write", "Microsoft.Authorization/*/Delete"] }]);
+    s.w.azure.permissions.set(VAULT_SCOPE.toLowerCase(), [
+      { actions: ["*"], notActions: ["Microsoft.Authorization/*/Write", "Microsoft.Authorization/*/Delete"] },
+    ]);
     const e = await rejection(run(s, { yes: true }));
     expect(e).toBeInstanceOf(UserError);
     expect((e as UserError).kind).toBe("denied");
-    expect(e.message).toMatch(new RegExp(`Microsoft\\.Authorization/roleAssignments/write at ${VAULT_SCOPE.replace(/[/.]/g, "\\$&")} \\(granted by "Role Based Access Control Administrator"\\)`));
+    expect(e.message).toMatch(
+      new RegExp(
+        `Microsoft\\.Authorization/roleAssignments/write at ${VAULT_SCOPE.replace(/[/.]/g, "\\$&")} \\(granted by "Role Based Access Control Administrator"\\)`,
+      ),
+    );
     expect((e as UserError).suggestion).toMatch(/nothing was changed.*conditions on role assignments/);
     expect(allWrites(s.w)).toEqual([]);
     expect(s.w.azure.cluster.oidcIssuerEnabled).toBe(false);
@@ -233,7 +248,10 @@ describe("runSteps", () => {
     const w: World = s.w;
     const report = buildInitReport({ result, inputs: w.ctx.inputs, outputs: w.ctx.state.outputs, cloud: "sandbox", statePath: "/x/state.json" });
     expect(report.deployment).toEqual({
-      namespace: "app", serviceAccountName: "sa-app", podTemplateLabels: { "azure.workload.identity/use": "true" }, clientId: w.ctx.state.outputs.identity!.clientId,
+      namespace: "app",
+      serviceAccountName: "sa-app",
+      podTemplateLabels: { "azure.workload.identity/use": "true" },
+      clientId: w.ctx.state.outputs.identity!.clientId,
     });
     expect(report.steps.map((x) => x.result)).toEqual(["updated", "read", "created", "created", "created", "created", "created"]);
     expect(report.inputs).not.toHaveProperty("overwrite");

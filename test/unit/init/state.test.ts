@@ -6,7 +6,16 @@ import { hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { UserError } from "../../../src/core/errors.js";
-import { assertNoSecrets, defaultStatePath, emptyState, lockState, processStart, readState, writeStateAtomic, type StateLock } from "../../../src/init/state.js";
+import {
+  assertNoSecrets,
+  defaultStatePath,
+  emptyState,
+  lockState,
+  processStart,
+  readState,
+  writeStateAtomic,
+  type StateLock,
+} from "../../../src/init/state.js";
 
 const dirs: string[] = [];
 const locks: StateLock[] = [];
@@ -102,7 +111,10 @@ describe("lock", () => {
   it("a second run on the same state gets a clear error naming the holder's pid and the file to delete (exit 1)", async () => {
     const path = join(tmp(), ".aks-wi", "aks-a", "state.json");
     locks.push(await lockState(path));
-    const e = await lockState(path).then(() => undefined, (x: unknown) => x);
+    const e = await lockState(path).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(UserError);
     expect((e as UserError).kind).toBe("failed");
     expect((e as Error).message).toBe(`another aks-wi init is running on ${path} (pid ${process.pid}, since ${owner(path).startedAt})`);
@@ -140,7 +152,9 @@ describe("lock", () => {
     const said = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
       locks.push(await lockState(path));
-      expect(String(said.mock.calls[0]?.[0])).toBe(`note: took over the lock on ${path} from a run that ended without releasing it (pid ${deadPid} is no longer running)\n`);
+      expect(String(said.mock.calls[0]?.[0])).toBe(
+        `note: took over the lock on ${path} from a run that ended without releasing it (pid ${deadPid} is no longer running)\n`,
+      );
     } finally {
       said.mockRestore();
     }
@@ -176,7 +190,10 @@ describe("lock", () => {
     for (const make of [(f: string) => writeFileSync(f, ""), (f: string) => mkdirSync(f)]) {
       const path = join(tmp(), "state.json");
       make(`${path}.lock`);
-      const e = (await lockState(path).then(() => undefined, (x: unknown) => x)) as UserError;
+      const e = (await lockState(path).then(
+        () => undefined,
+        (x: unknown) => x,
+      )) as UserError;
       expect(e).toBeInstanceOf(UserError);
       expect(e.message).toMatch(new RegExp(`^the state file ${path} is locked, and whether its holder still runs cannot be told: `));
       expect(e.suggestion).toBe(`if no aks-wi init is running on it, delete ${path}.lock and re-run`);
@@ -185,7 +202,10 @@ describe("lock", () => {
 
   it("a lock under /proc fails at once with a sentence", async () => {
     const t0 = Date.now();
-    const e = (await lockState("/proc/x/state.json").then(() => undefined, (x: unknown) => x)) as UserError;
+    const e = (await lockState("/proc/x/state.json").then(
+      () => undefined,
+      (x: unknown) => x,
+    )) as UserError;
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(e).toBeInstanceOf(UserError);
     expect(e.kind).toBe("usage");

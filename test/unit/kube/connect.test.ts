@@ -39,7 +39,13 @@ describe("kubeconfig files", () => {
   });
 
   it("a file that cannot be read is a usage error naming it", () => {
-    const e = (() => { try { readKubeconfig("/nonexistent/kubeconfig"); } catch (x) { return x; } })();
+    const e = (() => {
+      try {
+        readKubeconfig("/nonexistent/kubeconfig");
+      } catch (x) {
+        return x;
+      }
+    })();
     expect(e).toBeInstanceOf(UserError);
     expect((e as UserError).message).toBe("kubeconfig /nonexistent/kubeconfig does not exist (nor does a directory above it that could hold it)");
     expect((e as UserError).suggestion).toBe("check --kubeconfig (or drop it to use the cluster's credential from Azure)");
@@ -65,7 +71,9 @@ describe("kubeSource", () => {
 
   it("--context reads the default kubeconfig and never asks ARM", async () => {
     const a = arm({});
-    await expect(kubeSource({ context: "ctx" }, { KUBECONFIG: "/nonexistent/kc" }, target, a.azure, token)).rejects.toThrow("kubeconfig /nonexistent/kc does not exist");
+    await expect(kubeSource({ context: "ctx" }, { KUBECONFIG: "/nonexistent/kc" }, target, a.azure, token)).rejects.toThrow(
+      "kubeconfig /nonexistent/kc does not exist",
+    );
     expect(a.calls).toEqual([]);
   });
 });

@@ -38,21 +38,39 @@ current-context: x
   return { kubeconfig, seen };
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Handler => (_q, res) => {
-  res.writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify(body));
-};
-const status = (code: number, reason: string, headers?: Record<string, string>) => json(code, { kind: "Status", apiVersion: "v1", status: "Failure", reason, code, message: `${reason} (injected)` }, headers);
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Handler =>
+  (_q, res) => {
+    res.writeHead(status, { "content-type": "application/json", ...headers });
+    res.end(JSON.stringify(body));
+  };
+const status = (code: number, reason: string, headers?: Record<string, string>) =>
+  json(code, { kind: "Status", apiVersion: "v1", status: "Failure", reason, code, message: `${reason} (injected)` }, headers);
 const drop: Handler = (req) => req.socket.destroy();
-const pod = (labels: Record<string, string> = {}) => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "ns", uid: "u1", labels }, spec: { serviceAccountName: "sa", containers: [{ name: "main" }] }, status: { phase: "Pending" } });
+const pod = (labels: Record<string, string> = {}) => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name: "p", namespace: "ns", uid: "u1", labels },
+  spec: { serviceAccountName: "sa", containers: [{ name: "main" }] },
+  status: { phase: "Pending" },
+});
 
 function ops(kubeconfig: string, lines: string[], retries?: number) {
-  return createKubeOps(kubeconfig, undefined, { onRetry: (l) => lines.push(l), retryPolicy: { baseDelayMs: 5, ...(retries !== undefined ? { retries } : {}) } });
+  return createKubeOps(kubeconfig, undefined, {
+    onRetry: (l) => lines.push(l),
+    retryPolicy: { baseDelayMs: 5, ...(retries !== undefined ? { retries } : {}) },
+  });
 }
 
 describe("KubeOps retries", () => {
   it("a read repeats 429 (waiting as Retry-After says), 500, 503 and a dropped connection, one line each", async () => {
-    const { kubeconfig, seen } = await apiServer([status(429, "TooManyRequests", { "retry-after": "0.2" }), status(500, "InternalError"), drop, status(503, "ServiceUnavailable"), json(200, pod())]);
+    const { kubeconfig, seen } = await apiServer([
+      status(429, "TooManyRequests", { "retry-after": "0.2" }),
+      status(500, "InternalError"),
+      drop,
+      status(503, "ServiceUnavailable"),
+      json(200, pod()),
+    ]);
     const lines: string[] = [];
     const t0 = Date.now();
     const got = await ops(kubeconfig, lines).getPod("ns", "p");
@@ -75,7 +93,9 @@ describe("KubeOps retries", () => {
   it("gives up after its bound with a one-line error that says it stayed transient", async () => {
     const { kubeconfig, seen } = await apiServer([status(503, "ServiceUnavailable")]);
     const lines: string[] = [];
-    const e = await ops(kubeconfig, lines, 2).listNamespaces().catch((x: unknown) => x);
+    const e = await ops(kubeconfig, lines, 2)
+      .listNamespaces()
+      .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(KubeError);
     expect((e as KubeError).message).toBe("listing namespaces: ServiceUnavailable (injected)");
     expect((e as KubeError).suggestion).toMatch(/did not recover within the retries/);
@@ -94,12 +114,16 @@ describe("KubeOps retries", () => {
 
   it("a 409 on the first attempt, or from a pod without our labels, is someone else's pod", async () => {
     const first = await apiServer([status(409, "AlreadyExists")]);
-    const e = await ops(first.kubeconfig, []).createPod(pod({ app: "t" })).catch((x: unknown) => x);
+    const e = await ops(first.kubeconfig, [])
+      .createPod(pod({ app: "t" }))
+      .catch((x: unknown) => x);
     expect((e as KubeError).status).toBe(409);
     expect(first.seen).toHaveLength(1);
     await new Promise((r) => server!.close(r));
     const foreign = await apiServer([drop, status(409, "AlreadyExists"), json(200, pod({ app: "other" }))]);
-    const e2 = await ops(foreign.kubeconfig, []).createPod(pod({ app: "t" })).catch((x: unknown) => x);
+    const e2 = await ops(foreign.kubeconfig, [])
+      .createPod(pod({ app: "t" }))
+      .catch((x: unknown) => x);
     expect((e2 as KubeError).status).toBe(409);
   });
 

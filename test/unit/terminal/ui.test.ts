@@ -46,7 +46,11 @@ describe("ui", () => {
   it("a failing spin says so and rethrows", async () => {
     const out = new Sink(false);
     const ui = createUi({ interactive: false, stream: out, now: () => 0 });
-    await expect(ui.spin("Work", async () => { throw new Error("boom"); })).rejects.toThrow("boom");
+    await expect(
+      ui.spin("Work", async () => {
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
     expect(out.text).toContain("failed after 0s");
   });
 
@@ -76,7 +80,9 @@ describe("ui", () => {
     const asked: string[] = [];
     const prompter: Prompter = {
       input: async () => "",
-      select: async () => { throw new Error("no"); },
+      select: async () => {
+        throw new Error("no");
+      },
       confirm: async ({ message }) => (asked.push(message), false),
     };
     expect(await createUi({ interactive: true, prompter, stream: new Sink(false) }).confirm("Go?", { default: true, nonInteractiveAnswer: true })).toBe(false);

@@ -9,18 +9,32 @@ import { NOW, TOKEN, TOKEN_FILE, jwt, verifyFakes } from "../../helpers/verify-f
 import { CLIENT, healthy, ISSUER, TENANT, VAULT } from "../../helpers/verify-fixtures.js";
 
 const target = (over: Partial<VerifyTarget> = {}): VerifyTarget => ({ ...healthy().target, ...over });
-const mismatch = (code: number): ExchangeAttempt => ({ ok: false, aadsts: code, error: "invalid_client", errorDescription: `AADSTS${code}: No matching federated identity record found` });
+const mismatch = (code: number): ExchangeAttempt => ({
+  ok: false,
+  aadsts: code,
+  error: "invalid_client",
+  errorDescription: `AADSTS${code}: No matching federated identity record found`,
+});
 
 describe("verify gather", () => {
   it("reads env and the token file named by the env, exchanges as the pod would, and keeps the token out of the facts", async () => {
     const { deps, w } = verifyFakes();
     const facts = await gather(target(), deps);
     expect(w.execs).toEqual([["env"], ["cat", TOKEN_FILE]]);
-    expect(facts.containerEnv?.[0]?.env).toEqual({ AZURE_CLIENT_ID: CLIENT, AZURE_TENANT_ID: TENANT, AZURE_FEDERATED_TOKEN_FILE: TOKEN_FILE, AZURE_AUTHORITY_HOST: "https://login.example/" });
+    expect(facts.containerEnv?.[0]?.env).toEqual({
+      AZURE_CLIENT_ID: CLIENT,
+      AZURE_TENANT_ID: TENANT,
+      AZURE_FEDERATED_TOKEN_FILE: TOKEN_FILE,
+      AZURE_AUTHORITY_HOST: "https://login.example/",
+    });
     expect(facts.token?.claims).toMatchObject({ iss: ISSUER, sub: "system:serviceaccount:ns:sa", aud: ["api://AzureADTokenExchange"] });
     expect(w.exchanges).toEqual([{ clientId: CLIENT, tenantId: TENANT, assertion: TOKEN }]);
     expect(w.permissionsAsked).toEqual([VAULT]);
-    expect(facts.access?.roles[0]).toMatchObject({ role: "Key Vault Secrets User", scope: VAULT, roleDataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action"] });
+    expect(facts.access?.roles[0]).toMatchObject({
+      role: "Key Vault Secrets User",
+      scope: VAULT,
+      roleDataActions: ["Microsoft.KeyVault/vaults/secrets/getSecret/action"],
+    });
     const dump = JSON.stringify(facts);
     expect(dump).not.toContain(TOKEN.split(".")[1]!);
     expect(dump).not.toContain("c2lnbmF0dXJl");
@@ -54,14 +68,22 @@ describe("verify gather", () => {
     expect(old.sleeps).toEqual([]);
     expect(f1.exchange).toMatchObject({ ok: false, attempts: 1 });
 
-    const other = verifyFakes({ token: jwt({ iss: ISSUER, sub: "system:serviceaccount:ns:other", aud: ["api://AzureADTokenExchange"], exp: NOW / 1000 + 60 }) });
+    const other = verifyFakes({
+      token: jwt({ iss: ISSUER, sub: "system:serviceaccount:ns:other", aud: ["api://AzureADTokenExchange"], exp: NOW / 1000 + 60 }),
+    });
     other.w.answers.push(mismatch(70021));
     await gather(target({ federatedCredentialWrittenAt: new Date(NOW).toISOString() }), other.deps);
     expect(other.sleeps).toEqual([]);
   });
 
   it("picks a running, not-terminating pod of a Deployment", async () => {
-    const { deps, w } = verifyFakes({ pods: [{ name: "web-old", phase: "Running", deleting: true }, { name: "web-new", phase: "Pending", deleting: false }, { name: "p1", phase: "Running", deleting: false }] });
+    const { deps, w } = verifyFakes({
+      pods: [
+        { name: "web-old", phase: "Running", deleting: true },
+        { name: "web-new", phase: "Pending", deleting: false },
+        { name: "p1", phase: "Running", deleting: false },
+      ],
+    });
     const facts = await gather(target({ pod: undefined, deployment: "web" }), deps);
     expect(facts.pod?.name).toBe(w.pod.name);
     expect(facts.deployment?.name).toBe("web");
@@ -77,11 +99,21 @@ describe("verify gather", () => {
 
   it("a bad --kubeconfig is the caller's input error (exit 2), not a finding; an unreachable cluster is a finding", async () => {
     const bad = verifyFakes();
-    const e = await gather(target(), { ...bad.deps, kube: async () => { throw new UserError("cannot read kubeconfig /missing: ENOENT", "check --kubeconfig"); } }).catch((x) => x);
+    const e = await gather(target(), {
+      ...bad.deps,
+      kube: async () => {
+        throw new UserError("cannot read kubeconfig /missing: ENOENT", "check --kubeconfig");
+      },
+    }).catch((x) => x);
     expect(e).toBeInstanceOf(UserError);
     expect(e.kind).toBe("usage");
     const down = verifyFakes();
-    const facts = await gather(target(), { ...down.deps, kube: async () => { throw new Error("connect ECONNREFUSED 127.0.0.1:6443"); } });
+    const facts = await gather(target(), {
+      ...down.deps,
+      kube: async () => {
+        throw new Error("connect ECONNREFUSED 127.0.0.1:6443");
+      },
+    });
     expect(facts.serviceAccountError).toMatch(/could not be reached: connect ECONNREFUSED/);
   });
 
@@ -99,22 +131,32 @@ describe("verify gather", () => {
     const one = verifyFakes();
     const scopes: string[] = [];
     const list = one.azure.ops.listRoleAssignments;
-    one.azure.ops.listRoleAssignments = async (scope, p) => { scopes.push(scope); if (!scope.includes("/resourceGroups/")) throw denied(); return list(scope, p); };
+    one.azure.ops.listRoleAssignments = async (scope, p) => {
+      scopes.push(scope);
+      if (!scope.includes("/resourceGroups/")) throw denied();
+      return list(scope, p);
+    };
     const f1 = await gather(target({ roles: undefined }), one.deps);
     expect(scopes).toEqual(["/subscriptions/sub", "/subscriptions/sub/resourceGroups/rg"]);
     expect(f1.access?.roles.map((r) => r.scope)).toEqual([VAULT]);
 
     const none = verifyFakes();
-    none.azure.ops.listRoleAssignments = async () => { throw denied(); };
+    none.azure.ops.listRoleAssignments = async () => {
+      throw denied();
+    };
     const f2 = await gather(target({ roles: undefined }), none.deps);
-    expect(f2.access?.forbidden).toMatch(/may not list the identity's role assignments at \/subscriptions\/sub or \/subscriptions\/sub\/resourceGroups\/rg \(403\)/);
+    expect(f2.access?.forbidden).toMatch(
+      /may not list the identity's role assignments at \/subscriptions\/sub or \/subscriptions\/sub\/resourceGroups\/rg \(403\)/,
+    );
     const f3 = await gather(target(), none.deps);
     expect(f3.access?.roles[0]?.forbidden).toMatch(/\(403\): AuthorizationFailed/);
   });
 
   it("an identity the operator may not look up is forbidden, not missing", async () => {
     const { deps, azure } = verifyFakes();
-    azure.ops.listIdentities = async () => { throw new UserError("AuthorizationFailed", undefined, "denied"); };
+    azure.ops.listIdentities = async () => {
+      throw new UserError("AuthorizationFailed", undefined, "denied");
+    };
     const facts = await gather(target({ identity: undefined }), deps);
     expect(facts.identityForbidden).toMatch(/may not read the identities of subscription sub \(403\)/);
   });

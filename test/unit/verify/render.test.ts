@@ -10,7 +10,15 @@ describe("verify report", () => {
     f.federatedCredentials![0]!.subject = "system:serviceaccount:other:sa";
     const report = buildVerifyReport(f, runChecks(f), 1234, 3);
     expect(report.result).toBe("fail");
-    expect(report.checks.map((c) => [c.name, c.status])).toEqual([["cluster", "PASS"], ["serviceAccount", "PASS"], ["identity", "FAIL"], ["pod", "PASS"], ["token", "FAIL"], ["exchange", "PASS"], ["access", "PASS"]]);
+    expect(report.checks.map((c) => [c.name, c.status])).toEqual([
+      ["cluster", "PASS"],
+      ["serviceAccount", "PASS"],
+      ["identity", "FAIL"],
+      ["pod", "PASS"],
+      ["token", "FAIL"],
+      ["exchange", "PASS"],
+      ["access", "PASS"],
+    ]);
     expect(report.azLogin).toBe(`az login --service-principal -u ${CLIENT} -t ${TENANT} --federated-token "$(cat $AZURE_FEDERATED_TOKEN_FILE)"`);
     const text = formatReport(report).join("\n");
     expect(text).toMatch(/^FAIL\s+identity and federated credential\s+credential aks-wi-ns-sa's subject names namespace other, not ns$/m);

@@ -9,18 +9,40 @@ import { CLIENT, TENANT, VAULT } from "../../helpers/verify-fixtures.js";
 const SUB = "00000000-0000-0000-0000-0000000000a1";
 
 const state = (): InitState => ({
-  version: 1, cloud: "sandbox", updatedAt: "",
-  inputs: { subscription: SUB, resourceGroup: "rg", cluster: "aks", identity: "id-x", identityResourceGroup: "rg-id", namespace: "ns", serviceAccount: "sa", federatedCredential: "fic", roles: [{ role: "Key Vault Secrets User", scope: VAULT }] },
+  version: 1,
+  cloud: "sandbox",
+  updatedAt: "",
+  inputs: {
+    subscription: SUB,
+    resourceGroup: "rg",
+    cluster: "aks",
+    identity: "id-x",
+    identityResourceGroup: "rg-id",
+    namespace: "ns",
+    serviceAccount: "sa",
+    federatedCredential: "fic",
+    roles: [{ role: "Key Vault Secrets User", scope: VAULT }],
+  },
   steps: { federatedCredential: { status: "done", at: "2026-01-01T11:59:00.000Z", change: "create" } },
-  outputs: { testPod: { namespace: "ns", name: "aks-wi-test" }, identity: { id: "x", name: "id-x", resourceGroup: "rg-id", location: "eastus", clientId: CLIENT, principalId: "p", tenantId: TENANT } },
+  outputs: {
+    testPod: { namespace: "ns", name: "aks-wi-test" },
+    identity: { id: "x", name: "id-x", resourceGroup: "rg-id", location: "eastus", clientId: CLIENT, principalId: "p", tenantId: TENANT },
+  },
 });
 
 describe("verify target", () => {
   it("comes from the state: identity, roles, test pod, credential write time", () => {
     expect(resolveTarget({}, state(), {})).toEqual({
-      subscription: SUB, resourceGroup: "rg", cluster: "aks", namespace: "ns", serviceAccount: "sa",
-      identity: { subscription: SUB, resourceGroup: "rg-id", name: "id-x" }, pod: "aks-wi-test",
-      roles: [{ role: "Key Vault Secrets User", scope: VAULT }], federatedCredentialName: "fic", federatedCredentialWrittenAt: "2026-01-01T11:59:00.000Z",
+      subscription: SUB,
+      resourceGroup: "rg",
+      cluster: "aks",
+      namespace: "ns",
+      serviceAccount: "sa",
+      identity: { subscription: SUB, resourceGroup: "rg-id", name: "id-x" },
+      pod: "aks-wi-test",
+      roles: [{ role: "Key Vault Secrets User", scope: VAULT }],
+      federatedCredentialName: "fic",
+      federatedCredentialWrittenAt: "2026-01-01T11:59:00.000Z",
     });
   });
 
@@ -37,7 +59,13 @@ describe("verify target", () => {
   });
 
   it("usage errors exit 2", () => {
-    const err = (() => { try { resolveTarget({ namespace: "ns" }, undefined, { subscription: "s" }); } catch (e) { return e; } })() as UserError;
+    const err = (() => {
+      try {
+        resolveTarget({ namespace: "ns" }, undefined, { subscription: "s" });
+      } catch (e) {
+        return e;
+      }
+    })() as UserError;
     expect(err).toBeInstanceOf(UserError);
     expect(err.kind).toBe("usage");
     expect(err.message).toBe("nothing to verify: missing --resource-group, --cluster, --service-account");
@@ -50,7 +78,13 @@ describe("verify target", () => {
 
 describe("verify target input checks", () => {
   it("names are checked by the receiving service's rules, from flags and from the state file (exit 2)", () => {
-    const e = (() => { try { resolveTarget({ namespace: "Payments", serviceAccount: "sa", subscription: "my-sub" }, undefined, { resourceGroup: "rg", cluster: "aks" }); } catch (x) { return x; } })() as UserError;
+    const e = (() => {
+      try {
+        resolveTarget({ namespace: "Payments", serviceAccount: "sa", subscription: "my-sub" }, undefined, { resourceGroup: "rg", cluster: "aks" });
+      } catch (x) {
+        return x;
+      }
+    })() as UserError;
     expect(e).toBeInstanceOf(UserError);
     expect(e.kind).toBe("usage");
     expect(e.message).toContain('--subscription "my-sub": subscription must be a subscription ID');

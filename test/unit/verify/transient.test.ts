@@ -23,16 +23,107 @@ const of = (findings: Finding[], check: string) => findings.filter((f) => f.chec
 
 describe("checks over transient reads", () => {
   const cases: { name: string; breakIt: (f: Facts) => void; check: string; id: string }[] = [
-    { name: "cluster read", breakIt: (f) => { delete f.cluster; f.clusterError = "reading cluster aks: HTTP 503"; f.transient = ["cluster"]; }, check: "cluster", id: "cluster-transient" },
-    { name: "webhook reads", breakIt: (f) => { f.webhook = { deploymentFound: false, readyEndpoints: 0, error: "HTTP-Code: 429", transient: true }; f.transient = ["webhook"]; }, check: "cluster", id: "webhook-transient" },
-    { name: "service account read", breakIt: (f) => { delete f.serviceAccount; f.serviceAccountError = "reading service account ns/sa: 503"; f.transient = ["serviceAccount"]; }, check: "serviceAccount", id: "sa-transient" },
-    { name: "identity read", breakIt: (f) => { delete f.identity; f.identityError = "ServiceUnavailable"; f.transient = ["identity"]; }, check: "identity", id: "identity-transient" },
-    { name: "credentials read", breakIt: (f) => { delete f.federatedCredentials; f.federatedCredentialsError = "TooManyRequests"; f.transient = ["federatedCredentials"]; }, check: "identity", id: "fic-transient" },
-    { name: "pod read", breakIt: (f) => { delete f.pod; f.podError = "reading pod ns/p1: 500"; f.transient = ["pod"]; }, check: "pod", id: "pod-transient" },
-    { name: "token read (exec)", breakIt: (f) => { f.token = { path: "/t", error: "Unexpected server response: 503" }; f.transient = ["token"]; }, check: "token", id: "token-transient" },
-    { name: "exchange", breakIt: (f) => { f.exchange = { ok: false, aadsts: 90033, error: "temporarily_unavailable", errorDescription: "AADSTS90033: unavailable", attempts: 1, waitedMs: 0, transient: true }; }, check: "exchange", id: "exchange-transient" },
-    { name: "role assignments read", breakIt: (f) => { f.access = { roles: [], error: "TooManyRequests" }; f.transient = ["access"]; }, check: "access", id: "access-transient" },
-    { name: "permissions probe", breakIt: (f) => { f.access!.roles[0] = { ...f.access!.roles[0]!, effective: undefined, error: "permissions: HTTP 429", transient: true }; }, check: "access", id: "role-transient" },
+    {
+      name: "cluster read",
+      breakIt: (f) => {
+        delete f.cluster;
+        f.clusterError = "reading cluster aks: HTTP 503";
+        f.transient = ["cluster"];
+      },
+      check: "cluster",
+      id: "cluster-transient",
+    },
+    {
+      name: "webhook reads",
+      breakIt: (f) => {
+        f.webhook = { deploymentFound: false, readyEndpoints: 0, error: "HTTP-Code: 429", transient: true };
+        f.transient = ["webhook"];
+      },
+      check: "cluster",
+      id: "webhook-transient",
+    },
+    {
+      name: "service account read",
+      breakIt: (f) => {
+        delete f.serviceAccount;
+        f.serviceAccountError = "reading service account ns/sa: 503";
+        f.transient = ["serviceAccount"];
+      },
+      check: "serviceAccount",
+      id: "sa-transient",
+    },
+    {
+      name: "identity read",
+      breakIt: (f) => {
+        delete f.identity;
+        f.identityError = "ServiceUnavailable";
+        f.transient = ["identity"];
+      },
+      check: "identity",
+      id: "identity-transient",
+    },
+    {
+      name: "credentials read",
+      breakIt: (f) => {
+        delete f.federatedCredentials;
+        f.federatedCredentialsError = "TooManyRequests";
+        f.transient = ["federatedCredentials"];
+      },
+      check: "identity",
+      id: "fic-transient",
+    },
+    {
+      name: "pod read",
+      breakIt: (f) => {
+        delete f.pod;
+        f.podError = "reading pod ns/p1: 500";
+        f.transient = ["pod"];
+      },
+      check: "pod",
+      id: "pod-transient",
+    },
+    {
+      name: "token read (exec)",
+      breakIt: (f) => {
+        f.token = { path: "/t", error: "Unexpected server response: 503" };
+        f.transient = ["token"];
+      },
+      check: "token",
+      id: "token-transient",
+    },
+    {
+      name: "exchange",
+      breakIt: (f) => {
+        f.exchange = {
+          ok: false,
+          aadsts: 90033,
+          error: "temporarily_unavailable",
+          errorDescription: "AADSTS90033: unavailable",
+          attempts: 1,
+          waitedMs: 0,
+          transient: true,
+        };
+      },
+      check: "exchange",
+      id: "exchange-transient",
+    },
+    {
+      name: "role assignments read",
+      breakIt: (f) => {
+        f.access = { roles: [], error: "TooManyRequests" };
+        f.transient = ["access"];
+      },
+      check: "access",
+      id: "access-transient",
+    },
+    {
+      name: "permissions probe",
+      breakIt: (f) => {
+        f.access!.roles[0] = { ...f.access!.roles[0]!, effective: undefined, error: "permissions: HTTP 429", transient: true };
+      },
+      check: "access",
+      id: "role-transient",
+    },
   ];
   for (const c of cases) {
     it(`${c.name}: UNKNOWN ${c.id}, no FAIL anywhere, verdict unknown`, () => {
@@ -74,14 +165,27 @@ describe("checks over transient reads", () => {
   });
 
   describe("Entra could not fetch the issuer (AADSTS90061) through every retry", () => {
-    const failed = (f: Facts) => { f.exchange = { ok: false, aadsts: 90061, error: "invalid_request", errorDescription: "AADSTS90061: Request to External OIDC endpoint failed.", attempts: 1, waitedMs: 0, transient: true }; f.access = { roles: [], skipped: "no ARM token from the exchange" }; };
+    const failed = (f: Facts) => {
+      f.exchange = {
+        ok: false,
+        aadsts: 90061,
+        error: "invalid_request",
+        errorDescription: "AADSTS90061: Request to External OIDC endpoint failed.",
+        attempts: 1,
+        waitedMs: 0,
+        transient: true,
+      };
+      f.access = { roles: [], skipped: "no ARM token from the exchange" };
+    };
     it("the issuer answers here: unknown, with the reconcile hint", () => {
       const f = healthy();
       failed(f);
       f.issuer = { ok: true, keys: 1 };
       const [x] = of(runChecks(f), "exchange");
       expect(x).toMatchObject({ status: "UNKNOWN", id: "exchange-transient" });
-      expect(x!.message).toMatch(/AADSTS90061: Entra could not fetch the issuer's OIDC discovery document or keys through every retry, though the issuer serves 1 key\(s\) from here/);
+      expect(x!.message).toMatch(
+        /AADSTS90061: Entra could not fetch the issuer's OIDC discovery document or keys through every retry, though the issuer serves 1 key\(s\) from here/,
+      );
       expect(x!.fix).toMatch(/az aks update -g rg -n aks/);
     });
     it("the issuer blips here too: unknown", () => {
@@ -94,7 +198,11 @@ describe("checks over transient reads", () => {
       const f = healthy();
       failed(f);
       f.issuer = { ok: false, error: `${ISSUER}.well-known/openid-configuration answered HTTP 404` };
-      expect(of(runChecks(f), "exchange")[0]).toMatchObject({ status: "FAIL", id: "exchange-issuer-keys", actual: expect.stringMatching(/answered HTTP 404$/) });
+      expect(of(runChecks(f), "exchange")[0]).toMatchObject({
+        status: "FAIL",
+        id: "exchange-issuer-keys",
+        actual: expect.stringMatching(/answered HTTP 404$/),
+      });
     });
   });
 });
@@ -102,8 +210,12 @@ describe("checks over transient reads", () => {
 describe("gather records transient reads", () => {
   it("marks reads whose errors stayed transient, and not the others", async () => {
     const { deps, azure, kube } = verifyFakes();
-    azure.ops.getCluster = async () => { throw blip("reading cluster aks: ServiceUnavailable"); };
-    kube.ops.getServiceAccount = async () => { throw new Error("reading service account ns/sa: forbidden"); };
+    azure.ops.getCluster = async () => {
+      throw blip("reading cluster aks: ServiceUnavailable");
+    };
+    kube.ops.getServiceAccount = async () => {
+      throw new Error("reading service account ns/sa: forbidden");
+    };
     const facts = await gather({ ...healthy().target }, deps);
     expect(facts.transient).toEqual(["cluster"]);
     expect(facts.clusterError).toBe("reading cluster aks: ServiceUnavailable");
@@ -113,7 +225,15 @@ describe("gather records transient reads", () => {
   it("a cluster credential ARM kept refusing with 503 leaves the Kubernetes checks unknown, not an error exit", async () => {
     const { deps } = verifyFakes();
     const e = markTransient(new UserError("reading the cluster credential: ServiceUnavailable", undefined, "failed"), "503");
-    const facts = await gather({ ...healthy().target }, { ...deps, kube: async () => { throw e; } });
+    const facts = await gather(
+      { ...healthy().target },
+      {
+        ...deps,
+        kube: async () => {
+          throw e;
+        },
+      },
+    );
     expect(facts.transient).toEqual(["webhook", "serviceAccount", "pod"]);
     const findings = runChecks(facts);
     expect(findings.filter((x) => x.status === "FAIL")).toEqual([]);
@@ -129,14 +249,27 @@ describe("gather records transient reads", () => {
     expect(of(runChecks(f1), "token")[0]).toMatchObject({ status: "UNKNOWN", id: "token-transient" });
 
     const probe = verifyFakes();
-    probe.azure.exchange = async (_p, use) => ({ attempt: { ok: true, claims: {} }, result: await use({ permissions: async () => { throw blip("permissions at kv1: HTTP 429", "429"); } }) });
+    probe.azure.exchange = async (_p, use) => ({
+      attempt: { ok: true, claims: {} },
+      result: await use({
+        permissions: async () => {
+          throw blip("permissions at kv1: HTTP 429", "429");
+        },
+      }),
+    });
     const f2 = await gather({ ...healthy().target }, probe.deps);
     expect(f2.access?.roles[0]).toMatchObject({ scope: VAULT, transient: true });
   });
 
   it("an issuer-fetch failure makes verify fetch the token's issuer itself", async () => {
     const { deps, w } = verifyFakes();
-    w.answers.push({ ok: false, aadsts: 90061, error: "invalid_request", errorDescription: "AADSTS90061: Request to External OIDC endpoint failed.", transient: true });
+    w.answers.push({
+      ok: false,
+      aadsts: 90061,
+      error: "invalid_request",
+      errorDescription: "AADSTS90061: Request to External OIDC endpoint failed.",
+      transient: true,
+    });
     const facts = await gather({ ...healthy().target }, deps);
     expect(w.issuersFetched).toEqual([ISSUER]);
     expect(facts.issuer).toEqual({ ok: true, keys: 1 });
@@ -155,20 +288,32 @@ describe("the report and the exit code", () => {
     const text = formatReport(report);
     expect(text).toContain("UNKNOWN  pod                                could not check (transient): finding the pod: reading pod ns/p1: 503");
     expect(text).toContain(`${" ".repeat(44)}fix:      the service did not answer through the retries; re-run aks-wi verify in a minute`);
-    expect(text).toContain("PASS     cluster                            OIDC issuer https://oidc.example/tenant/guid/; workload identity on; webhook kube-system/azure-wi-webhook-webhook-service: 2 ready endpoint(s)");
+    expect(text).toContain(
+      "PASS     cluster                            OIDC issuer https://oidc.example/tenant/guid/; workload identity on; webhook kube-system/azure-wi-webhook-webhook-service: 2 ready endpoint(s)",
+    );
     expect(text.join("\n")).toMatch(/1 check\(s\) could not be made: .* Nothing broken was found; re-run aks-wi verify\.$/m);
   });
 
   it("verify exits 5 with result unknown, and the retries it heard of on stderr", async () => {
     // A token that has not expired by the real clock runVerify reads.
-    const f = verifyFakes({ token: jwt({ iss: ISSUER, sub: "system:serviceaccount:ns:sa", aud: ["api://AzureADTokenExchange"], exp: Date.now() / 1000 + 3600 }) });
-    f.kube.ops.getServiceAccount = async () => { throw blip("reading service account ns/sa: Too many requests", "429"); };
+    const f = verifyFakes({
+      token: jwt({ iss: ISSUER, sub: "system:serviceaccount:ns:sa", aud: ["api://AzureADTokenExchange"], exp: Date.now() / 1000 + 3600 }),
+    });
+    f.kube.ops.getServiceAccount = async () => {
+      throw blip("reading service account ns/sa: Too many requests", "429");
+    };
     const stdout = new Sink();
     const stderr = new Sink();
     const deps: VerifyDeps = {
-      env: {}, cwd: mkdtempSync(join(tmpdir(), "aks-wi-verify-")), stdout, stderr,
+      env: {},
+      cwd: mkdtempSync(join(tmpdir(), "aks-wi-verify-")),
+      stdout,
+      stderr,
       profile: () => ({ name: "sandbox", subscriptionId: "sub", defaults: { resourceGroup: "rg", cluster: "aks" } }) as CloudProfile,
-      azure: async (_p, onRetry) => (onRetry?.("ARM permissions API 429, retry 1/6 in 0.2 s", { service: "ARM permissions API", reason: "429", retry: 1, of: 6, delayMs: 200 }), f.azure),
+      azure: async (_p, onRetry) => (
+        onRetry?.("ARM permissions API 429, retry 1/6 in 0.2 s", { service: "ARM permissions API", reason: "429", retry: 1, of: 6, delayMs: 200 }),
+        f.azure
+      ),
       kube: async () => f.kube,
     };
     expect(await runVerify({ namespace: "ns", serviceAccount: "sa", pod: "p1", identity: "id-x", output: "json" }, deps)).toBe(5);

@@ -15,10 +15,28 @@ import { checkScopeExists, scopeCovers, scopeOf } from "./scope.js";
 
 /** roleAssignments: the versions ARM lists for the type (ascending); @azure/arm-authorization 9.0.0 sends 2022-04-01. */
 const ROLE_ASSIGNMENT_API_VERSIONS = [
-  "2014-04-01-preview", "2014-07-01-preview", "2014-10-01-preview", "2015-05-01-preview", "2015-06-01", "2015-07-01",
-  "2016-07-01", "2017-05-01", "2017-09-01", "2017-10-01-preview", "2018-01-01-preview", "2018-07-01",
-  "2018-09-01-preview", "2018-12-01-preview", "2019-04-01-preview", "2020-03-01-preview", "2020-04-01-preview",
-  "2020-08-01-preview", "2020-10-01-preview", "2021-04-01-preview", "2022-01-01-preview", "2022-04-01",
+  "2014-04-01-preview",
+  "2014-07-01-preview",
+  "2014-10-01-preview",
+  "2015-05-01-preview",
+  "2015-06-01",
+  "2015-07-01",
+  "2016-07-01",
+  "2017-05-01",
+  "2017-09-01",
+  "2017-10-01-preview",
+  "2018-01-01-preview",
+  "2018-07-01",
+  "2018-09-01-preview",
+  "2018-12-01-preview",
+  "2019-04-01-preview",
+  "2020-03-01-preview",
+  "2020-04-01-preview",
+  "2020-08-01-preview",
+  "2020-10-01-preview",
+  "2021-04-01-preview",
+  "2022-01-01-preview",
+  "2022-04-01",
 ] as const;
 
 const AUTHZ = "Microsoft.Authorization";
@@ -66,8 +84,7 @@ function principalNotFound(world: World, principalId: string): SandboxResponse {
   );
 }
 
-const byName = (world: World, name: string): StoredAssignment | undefined =>
-  Object.values(world.state.roleAssignments).find((a) => key(a.name) === key(name));
+const byName = (world: World, name: string): StoredAssignment | undefined => Object.values(world.state.roleAssignments).find((a) => key(a.name) === key(name));
 
 async function putRoleAssignment(call: ArmCall): Promise<SandboxResponse> {
   const { ctx, params, apiVersion } = call;
@@ -81,7 +98,8 @@ async function putRoleAssignment(call: ArmCall): Promise<SandboxResponse> {
     return invalidRequestContent("Required property 'properties' not found in JSON.");
   }
   const { roleDefinitionId, principalId, principalType, description } = props;
-  if (typeof principalId !== "string" || !isGuid(principalId)) return armError(400, "InvalidPrincipalId", "A valid principal ID must be provided for role assignment.");
+  if (typeof principalId !== "string" || !isGuid(principalId))
+    return armError(400, "InvalidPrincipalId", "A valid principal ID must be provided for role assignment.");
   if (typeof roleDefinitionId !== "string" || !roleGuidOf(roleDefinitionId)) {
     return armError(400, "InvalidRoleDefinitionId", `The role definition ID '${String(roleDefinitionId)}' is not valid.`);
   }
@@ -115,7 +133,8 @@ async function putRoleAssignment(call: ArmCall): Promise<SandboxResponse> {
   // would; any other content under that name is refused.
   const named = byName(world, name);
   if (named) {
-    if (!sameContent(named)) return armError(409, "RoleAssignmentUpdateNotPermitted", "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.");
+    if (!sameContent(named))
+      return armError(409, "RoleAssignmentUpdateNotPermitted", "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.");
     return { status: 201, body: roleAssignmentBody(named, apiVersion) };
   }
 
@@ -137,7 +156,11 @@ async function putRoleAssignment(call: ArmCall): Promise<SandboxResponse> {
 
   const duplicate = Object.values(world.state.roleAssignments).find(sameContent);
   if (duplicate) {
-    return armError(409, "RoleAssignmentExists", `The role assignment already exists. The ID of the existing role assignment is ${compactGuid(duplicate.name)}.`);
+    return armError(
+      409,
+      "RoleAssignmentExists",
+      `The role assignment already exists. The ID of the existing role assignment is ${compactGuid(duplicate.name)}.`,
+    );
   }
 
   const id = `${scope === "/" ? "" : scope}/providers/${AUTHZ}/roleAssignments/${name}`;
@@ -185,7 +208,10 @@ async function deleteRoleAssignment(call: ArmCall): Promise<SandboxResponse> {
   return { status: 200, body: roleAssignmentBody(a, call.apiVersion) };
 }
 
-interface AssignmentFilter { atScope: boolean; principalId?: string }
+interface AssignmentFilter {
+  atScope: boolean;
+  principalId?: string;
+}
 
 /** `$filter` as the roleAssignments list takes it: atScope(), principalId eq '…', assignedTo('…'), joined by "and". */
 export function parseAssignmentFilter(filter: string | null): AssignmentFilter | undefined {
@@ -213,7 +239,12 @@ export function listAssignments(world: World, scope: string, filter: AssignmentF
 async function listRoleAssignments(call: ArmCall): Promise<SandboxResponse> {
   const raw = call.req.url.searchParams.get("$filter");
   const filter = parseAssignmentFilter(raw);
-  if (!filter) return armError(400, "UnsupportedQuery", `The filter '${raw}' is not supported. Supported filters are atScope(), principalId eq '{value}' and assignedTo('{value}').`);
+  if (!filter)
+    return armError(
+      400,
+      "UnsupportedQuery",
+      `The filter '${raw}' is not supported. Supported filters are atScope(), principalId eq '{value}' and assignedTo('{value}').`,
+    );
   const scope = scopeOf(call.params.scope);
   const missing = checkScopeExists(call.ctx.world, scope);
   if (missing) return missing;

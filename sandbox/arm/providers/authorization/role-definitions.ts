@@ -8,8 +8,19 @@ import { scopeOf } from "./scope.js";
 
 /** roleDefinitions: ARM's list for the type (ascending); @azure/arm-authorization 9.0.0 sends 2022-04-01. */
 export const ROLE_DEFINITION_API_VERSIONS = [
-  "2014-04-01-preview", "2014-07-01-preview", "2014-10-01-preview", "2015-05-01-preview", "2015-06-01", "2015-07-01",
-  "2016-07-01", "2017-05-01", "2017-09-01", "2018-01-01-preview", "2018-07-01", "2022-04-01", "2022-05-01-preview",
+  "2014-04-01-preview",
+  "2014-07-01-preview",
+  "2014-10-01-preview",
+  "2015-05-01-preview",
+  "2015-06-01",
+  "2015-07-01",
+  "2016-07-01",
+  "2017-05-01",
+  "2017-09-01",
+  "2018-01-01-preview",
+  "2018-07-01",
+  "2022-04-01",
+  "2022-05-01-preview",
 ] as const;
 
 /** DataActions exist in the authorization API from 2018-01-01-preview on. */
@@ -61,7 +72,12 @@ function listRoleDefinitions(call: ArmCall, scope: string): SandboxResponse {
   let roles: readonly BuiltInRole[] = BUILT_IN_ROLES;
   if (filter !== null && filter.trim() !== "") {
     const clauses = parseRoleDefinitionFilter(filter);
-    if (!clauses) return armError(400, "BadRequest", `The filter '${filter}' is not supported. Supported filters are roleName eq '{value}' and type eq 'BuiltInRole|CustomRole'.`);
+    if (!clauses)
+      return armError(
+        400,
+        "BadRequest",
+        `The filter '${filter}' is not supported. Supported filters are roleName eq '{value}' and type eq 'BuiltInRole|CustomRole'.`,
+      );
     roles = roles.filter((r) =>
       clauses.every((c) => (c.field === "roleName" ? r.roleName.toLowerCase() === c.value.toLowerCase() : c.value.toLowerCase() === "builtinrole")),
     );

@@ -8,7 +8,10 @@ import { armError, resourceGroupNotFound, resourceNotFound, subscriptionNotFound
 
 /** A scope as a canonical list of lower-cased segments (doubled slashes and a trailing slash ignored). */
 function segmentsOf(scope: string): string[] {
-  return scope.split("/").filter((s) => s !== "").map((s) => s.toLowerCase());
+  return scope
+    .split("/")
+    .filter((s) => s !== "")
+    .map((s) => s.toLowerCase());
 }
 
 /** A scope in ARM's canonical form: one leading slash, single separators, no trailing slash; "/" for the root. */

@@ -11,8 +11,17 @@ const isObject = (v: unknown): v is Record<string, any> => typeof v === "object"
 
 /** Fields of `properties` the service owns: a PUT cannot change them. */
 const READ_ONLY_PROPERTIES = [
-  "provisioningState", "powerState", "fqdn", "azurePortalFQDN", "privateFQDN", "currentKubernetesVersion",
-  "maxAgentPools", "identityProfile", "resourceUID", "nodeResourceGroup", "dnsPrefix",
+  "provisioningState",
+  "powerState",
+  "fqdn",
+  "azurePortalFQDN",
+  "privateFQDN",
+  "currentKubernetesVersion",
+  "maxAgentPools",
+  "identityProfile",
+  "resourceUID",
+  "nodeResourceGroup",
+  "dnsPrefix",
 ];
 const READ_ONLY_POOL_FIELDS = ["provisioningState", "currentOrchestratorVersion", "nodeImageVersion", "powerState", "eTag"];
 
@@ -57,7 +66,14 @@ export function managedClusterId(subscriptionId: string, resourceGroup: string, 
 
 /** A fresh AKS cluster as GET returns it: OIDC issuer and workload identity off (the state at
  *  the start of every tutorial), local accounts on, no Entra integration (aadProfile absent). */
-export function seedClusterBody(p: { id: string; name: string; location: string; resourceGroup: string; kubeServer: string; tenantId: string }): Record<string, any> {
+export function seedClusterBody(p: {
+  id: string;
+  name: string;
+  location: string;
+  resourceGroup: string;
+  kubeServer: string;
+  tenantId: string;
+}): Record<string, any> {
   const subscriptionId = /\/subscriptions\/([^/]+)/i.exec(p.id)?.[1] ?? "";
   const hash = createHash("sha256").update(p.id.toLowerCase()).digest("hex");
   const dnsPrefix = `${p.name.slice(0, 10)}-${p.resourceGroup.slice(0, 16)}-${subscriptionId.slice(0, 6)}`.replace(/[^a-zA-Z0-9-]/g, "");
@@ -142,7 +158,9 @@ function mergePools(current: any[] | undefined, requested: unknown): any[] | und
     const existing = current?.find((c) => String(c.name).toLowerCase() === name.toLowerCase());
     const base = existing ?? agentPool(name, pool.orchestratorVersion ?? KUBERNETES_VERSION, { mode: pool.mode ?? "User" });
     const merged = deepMerge(base, pool) as Record<string, any>;
-    for (const f of READ_ONLY_POOL_FIELDS) if (base[f] !== undefined) merged[f] = clone(base[f]); else delete merged[f];
+    for (const f of READ_ONLY_POOL_FIELDS)
+      if (base[f] !== undefined) merged[f] = clone(base[f]);
+      else delete merged[f];
     return merged;
   });
 }
@@ -165,7 +183,9 @@ export function mergeClusterBody(current: Record<string, any>, request: Record<s
   const { agentPoolProfiles, ...rest } = reqProps;
   const props = deepMerge(curProps, rest) as Record<string, any>;
   props.agentPoolProfiles = mergePools(curProps.agentPoolProfiles, agentPoolProfiles);
-  for (const f of READ_ONLY_PROPERTIES) if (curProps[f] !== undefined) props[f] = clone(curProps[f]); else delete props[f];
+  for (const f of READ_ONLY_PROPERTIES)
+    if (curProps[f] !== undefined) props[f] = clone(curProps[f]);
+    else delete props[f];
   const issuerURL = curProps.oidcIssuerProfile?.issuerURL;
   props.oidcIssuerProfile = { ...(props.oidcIssuerProfile ?? {}), enabled: props.oidcIssuerProfile?.enabled === true };
   if (issuerURL) props.oidcIssuerProfile.issuerURL = issuerURL;

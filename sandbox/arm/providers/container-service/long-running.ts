@@ -44,13 +44,16 @@ export function settleClusters(ctx: ServiceContext): void {
 /** Completes operations on time even when nobody calls ARM, so the kube side (which reads the
  *  cluster body directly) sees the change when Azure would show it. */
 function scheduleSettle(ctx: ServiceContext, doneAt: number): void {
-  setTimeout(() => {
-    try {
-      settleClusters(ctx);
-    } catch {
-      // the sandbox may have stopped (its DIR removed); the next ARM access settles instead
-    }
-  }, Math.max(0, doneAt - ctx.now()) + 5).unref();
+  setTimeout(
+    () => {
+      try {
+        settleClusters(ctx);
+      } catch {
+        // the sandbox may have stopped (its DIR removed); the next ARM access settles instead
+      }
+    },
+    Math.max(0, doneAt - ctx.now()) + 5,
+  ).unref();
 }
 
 /** The agent pools that stay through a write carry their new eTags at once too. */
@@ -113,5 +116,9 @@ export function startOperation(ctx: ServiceContext, id: string, record: ClusterR
 
 /** AKS's 409 while an operation runs. */
 export function busy(record: ClusterRecord): SandboxResponse {
-  return armError(409, "OperationNotAllowed", `Operation is not allowed: Another operation (${record.body.properties?.provisioningState ?? "Updating"}) is in progress, please wait for it to finish before starting a new operation. See https://aka.ms/aks-pending-operation for more details`);
+  return armError(
+    409,
+    "OperationNotAllowed",
+    `Operation is not allowed: Another operation (${record.body.properties?.provisioningState ?? "Updating"}) is in progress, please wait for it to finish before starting a new operation. See https://aka.ms/aks-pending-operation for more details`,
+  );
 }

@@ -14,18 +14,78 @@ import { isSupportedVersion } from "./kubernetes-versions.js";
 
 /** Ascending, from azure-rest-api-specs (@azure/arm-containerservice 24.1.0 sends 2025-10-01). */
 export const MANAGED_CLUSTER_API_VERSIONS = [
-  "2017-08-31", "2018-03-31", "2018-08-01-preview", "2019-02-01", "2019-04-01", "2019-06-01", "2019-08-01",
-  "2019-10-01", "2019-11-01", "2020-01-01", "2020-02-01", "2020-03-01", "2020-04-01", "2020-06-01",
-  "2020-07-01", "2020-09-01", "2020-11-01", "2020-12-01", "2021-02-01", "2021-03-01", "2021-05-01",
-  "2021-07-01", "2021-08-01", "2021-09-01", "2021-10-01", "2022-01-01", "2022-02-01", "2022-03-01",
-  "2022-04-01", "2022-06-01", "2022-07-01", "2022-08-01", "2022-09-01", "2022-11-01", "2023-01-01",
-  "2023-02-01", "2023-03-01", "2023-04-01", "2023-05-01", "2023-06-01", "2023-07-01", "2023-08-01",
-  "2023-09-01", "2023-10-01", "2023-11-01", "2024-01-01", "2024-02-01", "2024-05-01", "2024-07-01",
-  "2024-08-01", "2024-09-01", "2024-10-01", "2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01",
-  "2025-05-01", "2025-06-01", "2025-07-01", "2025-08-01", "2025-09-01", "2025-10-01",
+  "2017-08-31",
+  "2018-03-31",
+  "2018-08-01-preview",
+  "2019-02-01",
+  "2019-04-01",
+  "2019-06-01",
+  "2019-08-01",
+  "2019-10-01",
+  "2019-11-01",
+  "2020-01-01",
+  "2020-02-01",
+  "2020-03-01",
+  "2020-04-01",
+  "2020-06-01",
+  "2020-07-01",
+  "2020-09-01",
+  "2020-11-01",
+  "2020-12-01",
+  "2021-02-01",
+  "2021-03-01",
+  "2021-05-01",
+  "2021-07-01",
+  "2021-08-01",
+  "2021-09-01",
+  "2021-10-01",
+  "2022-01-01",
+  "2022-02-01",
+  "2022-03-01",
+  "2022-04-01",
+  "2022-06-01",
+  "2022-07-01",
+  "2022-08-01",
+  "2022-09-01",
+  "2022-11-01",
+  "2023-01-01",
+  "2023-02-01",
+  "2023-03-01",
+  "2023-04-01",
+  "2023-05-01",
+  "2023-06-01",
+  "2023-07-01",
+  "2023-08-01",
+  "2023-09-01",
+  "2023-10-01",
+  "2023-11-01",
+  "2024-01-01",
+  "2024-02-01",
+  "2024-05-01",
+  "2024-07-01",
+  "2024-08-01",
+  "2024-09-01",
+  "2024-10-01",
+  "2025-01-01",
+  "2025-02-01",
+  "2025-03-01",
+  "2025-04-01",
+  "2025-05-01",
+  "2025-06-01",
+  "2025-07-01",
+  "2025-08-01",
+  "2025-09-01",
+  "2025-10-01",
   // previews still served
-  "2023-10-02-preview", "2024-02-02-preview", "2024-05-02-preview", "2024-06-02-preview", "2024-09-02-preview",
-  "2025-01-02-preview", "2025-03-02-preview", "2025-05-02-preview", "2025-07-02-preview",
+  "2023-10-02-preview",
+  "2024-02-02-preview",
+  "2024-05-02-preview",
+  "2024-06-02-preview",
+  "2024-09-02-preview",
+  "2025-01-02-preview",
+  "2025-03-02-preview",
+  "2025-05-02-preview",
+  "2025-07-02-preview",
 ] as const;
 
 const NS = "Microsoft.ContainerService";
@@ -58,11 +118,19 @@ function validationError(body: Record<string, any>, current: Record<string, any>
 function stateRefusal(current: Record<string, any>, name: string): SandboxResponse | undefined {
   const p = current.properties ?? {};
   if (p.powerState?.code === "Stopped") {
-    return armError(400, "OperationNotAllowed", `Managed cluster ${name} is in (${p.provisioningState},Stopped) state, and operation PutManagedCluster is not allowed in this state. Please start the cluster first.`);
+    return armError(
+      400,
+      "OperationNotAllowed",
+      `Managed cluster ${name} is in (${p.provisioningState},Stopped) state, and operation PutManagedCluster is not allowed in this state. Please start the cluster first.`,
+    );
   }
   const version = String(p.currentKubernetesVersion ?? "");
   if (version && !isSupportedVersion(version)) {
-    return armError(400, "K8sVersionNotSupported", `Managed cluster ${name} is on version ${version} which is not supported in this region. Please use [az aks get-versions] command to get the supported version list in this region.`);
+    return armError(
+      400,
+      "K8sVersionNotSupported",
+      `Managed cluster ${name} is on version ${version} which is not supported in this region. Please use [az aks get-versions] command to get the supported version list in this region.`,
+    );
   }
   return undefined;
 }
@@ -81,7 +149,11 @@ async function putCluster(call: ArmCall): Promise<SandboxResponse> {
 
   if (record?.operation) return busy(record);
   if (!record && !NAME_RULE.test(name)) {
-    return armError(400, "InvalidParameter", `Provided resource name '${name}' is invalid. The name must start and end with an alphanumeric character, contain only alphanumerics, underscores and hyphens, and be between 1 and 63 characters long.`);
+    return armError(
+      400,
+      "InvalidParameter",
+      `Provided resource name '${name}' is invalid. The name must start and end with an alphanumeric character, contain only alphanumerics, underscores and hyphens, and be between 1 and 63 characters long.`,
+    );
   }
   const invalid = validationError(body, record?.body);
   if (invalid) return invalid;
@@ -97,8 +169,12 @@ async function putCluster(call: ArmCall): Promise<SandboxResponse> {
     }
   } else {
     base = seedClusterBody({
-      id, name, location: String(body.location).toLowerCase().replace(/\s+/g, ""),
-      resourceGroup: call.params.resourceGroupName, kubeServer: ctx.info.kubeServer, tenantId: ctx.world.state.tenantId,
+      id,
+      name,
+      location: String(body.location).toLowerCase().replace(/\s+/g, ""),
+      resourceGroup: call.params.resourceGroupName,
+      kubeServer: ctx.info.kubeServer,
+      tenantId: ctx.world.state.tenantId,
     });
     base.properties.oidcIssuerProfile = { enabled: false };
   }

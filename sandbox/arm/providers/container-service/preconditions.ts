@@ -34,7 +34,8 @@ export function failedPrecondition(req: SandboxRequest, currentETag: string | un
     return armError(400, "InvalidParameter", `The If-None-Match header '${ifNoneMatch}' is not valid: it can only be empty or '*'.`);
   }
   if (ifMatch !== undefined && ifMatch !== "") {
-    if (!exists) return armError(412, "PreconditionFailed", "Resource not found but ETag header is provided. If this is a request to create, please do not provide ETag.");
+    if (!exists)
+      return armError(412, "PreconditionFailed", "Resource not found but ETag header is provided. If this is a request to create, please do not provide ETag.");
     if (ifMatch !== "*" && bare(ifMatch) !== currentETag) {
       return armError(412, "PreconditionFailed", `Etag provided in if-match header "${bare(ifMatch)}" does not match etag "${currentETag ?? ""}" of resource.`);
     }

@@ -16,15 +16,22 @@ const FEATURE_API_VERSIONS = ["2015-12-01", "2021-07-01", "2025-03-01"] as const
 /** Real preview features of the namespaces the sandbox serves; none registered in a new subscription. */
 const CATALOGUE: Record<string, string[]> = {
   "Microsoft.ContainerService": [
-    "EnableWorkloadIdentityPreview", "EnableOIDCIssuerPreview", "AKS-KedaPreview", "EnableAPIServerVnetIntegrationPreview",
-    "AzureServiceMeshPreview", "NodeAutoProvisioningPreview",
+    "EnableWorkloadIdentityPreview",
+    "EnableOIDCIssuerPreview",
+    "AKS-KedaPreview",
+    "EnableAPIServerVnetIntegrationPreview",
+    "AzureServiceMeshPreview",
+    "NodeAutoProvisioningPreview",
   ],
 };
 
 const SUB = "/subscriptions/{subscriptionId}/providers/Microsoft.Features";
 const FEATURE = `${SUB}/providers/{resourceProviderNamespace}/features/{featureName}`;
 
-interface Feature { namespace: string; name: string }
+interface Feature {
+  namespace: string;
+  name: string;
+}
 
 const allFeatures = (): Feature[] => Object.entries(CATALOGUE).flatMap(([namespace, names]) => names.map((name) => ({ namespace, name })));
 
@@ -32,7 +39,8 @@ function find(namespace: string, name: string): Feature | undefined {
   return allFeatures().find((f) => f.namespace.toLowerCase() === namespace.toLowerCase() && f.name.toLowerCase() === name.toLowerCase());
 }
 
-const featureId = (call: ArmCall, f: Feature) => `/subscriptions/${call.ctx.world.state.subscriptionId}/providers/Microsoft.Features/providers/${f.namespace}/features/${f.name}`;
+const featureId = (call: ArmCall, f: Feature) =>
+  `/subscriptions/${call.ctx.world.state.subscriptionId}/providers/Microsoft.Features/providers/${f.namespace}/features/${f.name}`;
 
 function body(call: ArmCall, f: Feature, state = registrationState(call.ctx, featureId(call, f), "NotRegistered")) {
   return { properties: { state }, id: featureId(call, f), type: "Microsoft.Features/providers/features", name: `${f.namespace}/${f.name}` };
@@ -78,7 +86,14 @@ export const featureRoutes: ArmRoute[] = [
     scope: subscriptionScope,
     async handle(call) {
       const ns = call.params.resourceProviderNamespace.toLowerCase();
-      return { status: 200, body: { value: allFeatures().filter((f) => f.namespace.toLowerCase() === ns).map((f) => body(call, f)) } };
+      return {
+        status: 200,
+        body: {
+          value: allFeatures()
+            .filter((f) => f.namespace.toLowerCase() === ns)
+            .map((f) => body(call, f)),
+        },
+      };
     },
   },
   {

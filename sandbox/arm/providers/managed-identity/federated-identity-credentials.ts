@@ -71,7 +71,11 @@ function badRequest(message: string): SandboxResponse {
   return armError(400, "BadRequest", message);
 }
 
-interface FicInput { issuer: string; subject: string; audiences: string[] }
+interface FicInput {
+  issuer: string;
+  subject: string;
+  audiences: string[];
+}
 
 /** Request validation the service does before looking at the parent. */
 function validateBody(name: string, json: unknown): FicInput | SandboxResponse {
@@ -138,7 +142,9 @@ async function putFic(call: ArmCall): Promise<SandboxResponse> {
     const clash = siblings.find((f) => f !== existing && f.issuer === input.issuer && f.subject === input.subject);
     if (clash) return armError(409, "Conflict", "Issuer and subject combination already exists for this Managed Identity.");
     if (!existing && siblings.length >= MAX_FICS_PER_IDENTITY) {
-      return badRequest(`The request format was unexpected. A managed identity can have at most ${MAX_FICS_PER_IDENTITY} Federated Identity Credentials, and '${identity.name}' already has ${siblings.length}.`);
+      return badRequest(
+        `The request format was unexpected. A managed identity can have at most ${MAX_FICS_PER_IDENTITY} Federated Identity Credentials, and '${identity.name}' already has ${siblings.length}.`,
+      );
     }
     const now = ctx.now();
     if (existing) {
@@ -169,7 +175,12 @@ async function getFic(call: ArmCall): Promise<SandboxResponse> {
   const identity = findIdentity(ctx.world, params.subscriptionId, params.resourceGroupName, params.resourceName);
   if (!identity) return parentResourceNotFound("read", params.subscriptionId, params.resourceGroupName, params.resourceName);
   const fic = findFic(call, identity);
-  if (!fic) return resourceNotFound(`${IDENTITY_TYPE}/${identity.name}/federatedIdentityCredentials`, params.federatedIdentityCredentialResourceName, params.resourceGroupName);
+  if (!fic)
+    return resourceNotFound(
+      `${IDENTITY_TYPE}/${identity.name}/federatedIdentityCredentials`,
+      params.federatedIdentityCredentialResourceName,
+      params.resourceGroupName,
+    );
   return { status: 200, body: ficBody(fic) };
 }
 

@@ -12,8 +12,17 @@ import { policyDenial } from "../policy/require-tag.js";
 
 /** Every version in azure-rest-api-specs (msi), ascending; @azure/arm-msi 2.2.0 sends 2024-11-30. */
 export const IDENTITY_API_VERSIONS = [
-  "2015-08-31-preview", "2018-11-30", "2021-09-30-preview", "2022-01-31-preview", "2023-01-31",
-  "2023-07-31-preview", "2024-11-30", "2025-01-31-preview", "2025-05-31-preview", "2026-04-30", "2026-05-31",
+  "2015-08-31-preview",
+  "2018-11-30",
+  "2021-09-30-preview",
+  "2022-01-31-preview",
+  "2023-01-31",
+  "2023-07-31-preview",
+  "2024-11-30",
+  "2025-01-31-preview",
+  "2025-05-31-preview",
+  "2026-04-30",
+  "2026-05-31",
 ] as const;
 
 const NS = "Microsoft.ManagedIdentity";
@@ -63,7 +72,12 @@ async function putIdentity(call: ArmCall): Promise<SandboxResponse> {
   const { world } = ctx;
   const name = params.resourceName;
   // Azure Policy runs in ARM, before the resource provider validates anything
-  const denied = policyDenial(ctx, { id: identityIdOf(params.subscriptionId, params.resourceGroupName, name), name, type: IDENTITY_TYPE, tags: call.json?.tags ?? undefined });
+  const denied = policyDenial(ctx, {
+    id: identityIdOf(params.subscriptionId, params.resourceGroupName, name),
+    name,
+    type: IDENTITY_TYPE,
+    tags: call.json?.tags ?? undefined,
+  });
   if (denied) return denied;
   if (!NAME_RULE.test(name)) {
     return armError(
@@ -74,12 +88,17 @@ async function putIdentity(call: ArmCall): Promise<SandboxResponse> {
   }
   const body = call.json;
   if (!body || typeof body !== "object" || Array.isArray(body)) {
-    return armError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'Request body is missing or is not a JSON object.'.");
+    return armError(
+      400,
+      "InvalidRequestContent",
+      "The request content was invalid and could not be deserialized: 'Request body is missing or is not a JSON object.'.",
+    );
   }
   if (typeof body.location !== "string" || body.location.trim() === "") {
     return armError(400, "LocationRequired", "The location property is required for this definition.");
   }
-  if (!validTags(body.tags)) return armError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'tags must be an object of string values.'.");
+  if (!validTags(body.tags))
+    return armError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'tags must be an object of string values.'.");
 
   const location = normalizeLocation(body.location);
   const existing = findIdentity(world, params.subscriptionId, params.resourceGroupName, name);
@@ -135,7 +154,12 @@ async function patchIdentity(call: ArmCall): Promise<SandboxResponse> {
     return armError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: 'tags must be an object of string values.'.");
   }
   // a PATCH is evaluated over the identity as it would be after it
-  const denied = policyDenial(ctx, { id: existing.id, name: existing.name, type: IDENTITY_TYPE, tags: body.tags !== undefined ? (body.tags ?? {}) : existing.tags });
+  const denied = policyDenial(ctx, {
+    id: existing.id,
+    name: existing.name,
+    type: IDENTITY_TYPE,
+    tags: body.tags !== undefined ? (body.tags ?? {}) : existing.tags,
+  });
   if (denied) return denied;
   await sleep(ctx.latency.identityWriteMs);
   if (body.tags !== undefined) existing.tags = body.tags ?? {};

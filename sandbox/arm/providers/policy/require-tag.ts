@@ -21,7 +21,10 @@ export const requireTagDefinitionId = (subscriptionId: string) =>
   `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/policyDefinitions/${REQUIRE_TAG_DEFINITION.name}`;
 
 /** The assignment's refusal of a resource (by ID, type and resulting tags), if one applies. */
-export function policyDenial(ctx: ServiceContext, resource: { id: string; name: string; type: string; tags: Record<string, string> | undefined }): SandboxResponse | undefined {
+export function policyDenial(
+  ctx: ServiceContext,
+  resource: { id: string; name: string; type: string; tags: Record<string, string> | undefined },
+): SandboxResponse | undefined {
   for (const a of Object.values(ctx.world.state.policyAssignments ?? {})) {
     if (!a.policyDefinitionId.toLowerCase().endsWith(`/${REQUIRE_TAG_DEFINITION.name}`) || !scopeCovers(a.scope, resource.id)) continue;
     if (resource.type.toLowerCase() !== REQUIRE_TAG_DEFINITION.type.toLowerCase()) continue;
@@ -34,7 +37,9 @@ export function policyDenial(ctx: ServiceContext, resource: { id: string; name: 
 }
 
 function disallowed(a: PolicyAssignmentRecord, target: string, tagName: string): SandboxResponse {
-  const identifiers = JSON.stringify([{ policyAssignment: { name: a.displayName, id: a.id }, policyDefinition: { name: REQUIRE_TAG_DEFINITION.displayName, id: a.policyDefinitionId } }]);
+  const identifiers = JSON.stringify([
+    { policyAssignment: { name: a.displayName, id: a.id }, policyDefinition: { name: REQUIRE_TAG_DEFINITION.displayName, id: a.policyDefinitionId } },
+  ]);
   const field = `tags[${tagName}]`;
   return {
     status: 403,
@@ -43,28 +48,38 @@ function disallowed(a: PolicyAssignmentRecord, target: string, tagName: string):
         code: "RequestDisallowedByPolicy",
         target,
         message: `Resource '${target}' was disallowed by policy. Policy identifiers: '${identifiers}'.`,
-        additionalInfo: [{
-          type: "PolicyViolation",
-          info: {
-            evaluationDetails: {
-              evaluatedExpressions: [
-                { result: "True", expressionKind: "Field", expression: "type", path: "type", expressionValue: REQUIRE_TAG_DEFINITION.type, targetValue: REQUIRE_TAG_DEFINITION.type, operator: "Equals" },
-                { result: "True", expressionKind: "Field", expression: field, path: field, targetValue: "false", operator: "Exists" },
-              ],
+        additionalInfo: [
+          {
+            type: "PolicyViolation",
+            info: {
+              evaluationDetails: {
+                evaluatedExpressions: [
+                  {
+                    result: "True",
+                    expressionKind: "Field",
+                    expression: "type",
+                    path: "type",
+                    expressionValue: REQUIRE_TAG_DEFINITION.type,
+                    targetValue: REQUIRE_TAG_DEFINITION.type,
+                    operator: "Equals",
+                  },
+                  { result: "True", expressionKind: "Field", expression: field, path: field, targetValue: "false", operator: "Exists" },
+                ],
+              },
+              policyDefinitionId: a.policyDefinitionId,
+              policyDefinitionName: REQUIRE_TAG_DEFINITION.name,
+              policyDefinitionDisplayName: REQUIRE_TAG_DEFINITION.displayName,
+              policyDefinitionEffect: "deny",
+              policyAssignmentId: a.id,
+              policyAssignmentName: a.name,
+              policyAssignmentDisplayName: a.displayName,
+              policyAssignmentScope: a.scope,
+              policyAssignmentParameters: a.parameters,
+              policyExemptionIds: [],
+              policyEnrollmentIds: [],
             },
-            policyDefinitionId: a.policyDefinitionId,
-            policyDefinitionName: REQUIRE_TAG_DEFINITION.name,
-            policyDefinitionDisplayName: REQUIRE_TAG_DEFINITION.displayName,
-            policyDefinitionEffect: "deny",
-            policyAssignmentId: a.id,
-            policyAssignmentName: a.name,
-            policyAssignmentDisplayName: a.displayName,
-            policyAssignmentScope: a.scope,
-            policyAssignmentParameters: a.parameters,
-            policyExemptionIds: [],
-            policyEnrollmentIds: [],
           },
-        }],
+        ],
       },
     },
   };

@@ -15,27 +15,56 @@ import { RESOURCE_GROUP_API_VERSIONS } from "./resource-groups.js";
 import { subscriptionIds } from "../../../core/world.js";
 import { initialRegistration, registrationState, requestRegistration, type RegistrationState } from "./registrations.js";
 
-interface ResourceType { resourceType: string; regional: boolean; apiVersions: Set<string> }
-interface Provider { namespace: string; types: Map<string, ResourceType>; initial: RegistrationState }
+interface ResourceType {
+  resourceType: string;
+  regional: boolean;
+  apiVersions: Set<string>;
+}
+interface Provider {
+  namespace: string;
+  types: Map<string, ResourceType>;
+  initial: RegistrationState;
+}
 
 /** Providers ARM itself answers for: no registration needed (and none possible to lose). */
 const REGISTRATION_FREE = new Set(["microsoft.resources", "microsoft.authorization", "microsoft.features"]);
 
 /** Microsoft.Resources' own types (its routes name no "providers/Microsoft.Resources" segment). */
-const RESOURCES_TYPES = ["tenants", "subscriptions", "resourceGroups", "subscriptions/resourceGroups", "resources", "subscriptions/resources", "providers", "subscriptions/providers"];
+const RESOURCES_TYPES = [
+  "tenants",
+  "subscriptions",
+  "resourceGroups",
+  "subscriptions/resourceGroups",
+  "resources",
+  "subscriptions/resources",
+  "providers",
+  "subscriptions/providers",
+];
 
 /** Served by no route of the sandbox; api-versions from azure-rest-api-specs (kubernetesconfiguration, extensions/stable). */
 const UNSERVED: Array<{ namespace: string; types: Array<{ resourceType: string; regional: boolean }>; apiVersions: string[] }> = [
   {
     namespace: "Microsoft.KubernetesConfiguration",
-    types: [{ resourceType: "extensions", regional: true }, { resourceType: "operations", regional: false }],
+    types: [
+      { resourceType: "extensions", regional: true },
+      { resourceType: "operations", regional: false },
+    ],
     apiVersions: ["2021-09-01", "2022-03-01", "2022-07-01", "2022-11-01", "2023-05-01", "2024-11-01", "2025-03-01"],
   },
 ];
 
 const DISPLAY_NAMES: Record<string, string> = {
-  eastus: "East US", eastus2: "East US 2", westus: "West US", westus2: "West US 2", westus3: "West US 3", centralus: "Central US",
-  northeurope: "North Europe", westeurope: "West Europe", uksouth: "UK South", usgovvirginia: "USGov Virginia", chinaeast2: "China East 2",
+  eastus: "East US",
+  eastus2: "East US 2",
+  westus: "West US",
+  westus2: "West US 2",
+  westus3: "West US 3",
+  centralus: "Central US",
+  northeurope: "North Europe",
+  westeurope: "West Europe",
+  uksouth: "UK South",
+  usgovvirginia: "USGov Virginia",
+  chinaeast2: "China East 2",
 };
 
 const isParam = (s: string) => s.startsWith("{");
@@ -45,7 +74,10 @@ const isParam = (s: string) => s.startsWith("{");
  *  trailing POST-only segment is an action (listClusterUserCredential), not a type. */
 export function resourceTypeOf(route: ArmRoute): { namespace: string; resourceType: string } | undefined {
   const segs = splitPath(route.path);
-  const at = segs.map((s, i) => (s.toLowerCase() === "providers" && segs[i + 1] && !isParam(segs[i + 1]) ? i : -1)).filter((i) => i >= 0).at(-1);
+  const at = segs
+    .map((s, i) => (s.toLowerCase() === "providers" && segs[i + 1] && !isParam(segs[i + 1]) ? i : -1))
+    .filter((i) => i >= 0)
+    .at(-1);
   if (at === undefined) return undefined;
   const rest = segs.slice(at + 2);
   const types: string[] = [];

@@ -8,13 +8,52 @@ import { armError, invalidRequestContent, locationRequired, missingBody, resourc
 /** Microsoft.Resources' resources.json (resource groups, providers, generic resources), ascending,
  *  from azure-rest-api-specs (@azure/arm-resources 7 sends 2025-04-01, az 2.45 2021-04-01). */
 export const RESOURCE_GROUP_API_VERSIONS = [
-  "2014-04-01", "2014-04-01-preview", "2015-01-01", "2015-11-01", "2016-02-01", "2016-06-01", "2016-07-01",
-  "2016-09-01", "2017-05-10", "2017-06-01", "2017-08-01", "2018-02-01", "2018-05-01", "2018-06-01",
-  "2018-07-01", "2018-08-01", "2018-09-01", "2018-11-01", "2019-03-01", "2019-05-01", "2019-05-10",
-  "2019-06-01", "2019-07-01", "2019-08-01", "2019-09-01", "2019-10-01", "2019-11-01", "2020-01-01",
-  "2020-06-01", "2020-07-01", "2020-08-01", "2020-09-01", "2020-10-01", "2021-01-01", "2021-04-01",
-  "2022-01-01", "2022-03-01-preview", "2022-09-01", "2022-12-01", "2023-07-01", "2024-03-01", "2024-07-01",
-  "2024-11-01", "2025-01-01", "2025-03-01", "2025-04-01",
+  "2014-04-01",
+  "2014-04-01-preview",
+  "2015-01-01",
+  "2015-11-01",
+  "2016-02-01",
+  "2016-06-01",
+  "2016-07-01",
+  "2016-09-01",
+  "2017-05-10",
+  "2017-06-01",
+  "2017-08-01",
+  "2018-02-01",
+  "2018-05-01",
+  "2018-06-01",
+  "2018-07-01",
+  "2018-08-01",
+  "2018-09-01",
+  "2018-11-01",
+  "2019-03-01",
+  "2019-05-01",
+  "2019-05-10",
+  "2019-06-01",
+  "2019-07-01",
+  "2019-08-01",
+  "2019-09-01",
+  "2019-10-01",
+  "2019-11-01",
+  "2020-01-01",
+  "2020-06-01",
+  "2020-07-01",
+  "2020-08-01",
+  "2020-09-01",
+  "2020-10-01",
+  "2021-01-01",
+  "2021-04-01",
+  "2022-01-01",
+  "2022-03-01-preview",
+  "2022-09-01",
+  "2022-12-01",
+  "2023-07-01",
+  "2024-03-01",
+  "2024-07-01",
+  "2024-11-01",
+  "2025-01-01",
+  "2025-03-01",
+  "2025-04-01",
 ] as const;
 
 const READ = "Microsoft.Resources/subscriptions/resourceGroups/read";
@@ -31,7 +70,8 @@ function groupBody(g: ResourceGroupRecord) {
 }
 
 /** The subscription as the world spells it (the router has checked that it exists). */
-const subscriptionOf = (call: ArmCall) => subscriptionIds(call.ctx.world.state).find((s) => key(s) === key(call.params.subscriptionId)) ?? call.params.subscriptionId;
+const subscriptionOf = (call: ArmCall) =>
+  subscriptionIds(call.ctx.world.state).find((s) => key(s) === key(call.params.subscriptionId)) ?? call.params.subscriptionId;
 const rgId = (call: ArmCall) => `/subscriptions/${subscriptionOf(call)}/resourceGroups/${call.params.resourceGroupName}`;
 
 function validTags(tags: unknown): tags is Record<string, string> | undefined {
@@ -72,7 +112,11 @@ export const resourceGroupRoutes: ArmRoute[] = [
     async handle(call) {
       const name = call.params.resourceGroupName;
       if (!/^[-\w._()]{1,90}$/u.test(name) || name.endsWith(".")) {
-        return armError(400, "InvalidResourceGroup", `The provided resource group name '${name}' has these invalid characters: '${name.replace(/[-\w._()]/gu, "")}'. The name can only be a letter, digit, '-', '.', '(', ')' or '_'.`);
+        return armError(
+          400,
+          "InvalidResourceGroup",
+          `The provided resource group name '${name}' has these invalid characters: '${name.replace(/[-\w._()]/gu, "")}'. The name can only be a letter, digit, '-', '.', '(', ')' or '_'.`,
+        );
       }
       const body = call.json;
       if (!body || typeof body !== "object" || Array.isArray(body)) return missingBody();
@@ -83,7 +127,11 @@ export const resourceGroupRoutes: ArmRoute[] = [
       const existing = groups[key(id)];
       const location = String(body.location).toLowerCase().replace(/\s+/g, "");
       if (existing && existing.location !== location) {
-        return armError(409, "InvalidResourceGroupLocation", `Invalid resource group location '${location}'. The Resource group already exists in location '${existing.location}'.`);
+        return armError(
+          409,
+          "InvalidResourceGroupLocation",
+          `Invalid resource group location '${location}'. The Resource group already exists in location '${existing.location}'.`,
+        );
       }
       const record: ResourceGroupRecord = { id: existing?.id ?? id, name: existing?.name ?? name, location, ...(body.tags ? { tags: body.tags } : {}) };
       groups[key(id)] = record;

@@ -43,19 +43,46 @@ export function trackedResources(world: World): Tracked[] {
   const s = world.state;
   const out: Tracked[] = [];
   for (const r of Object.values(s.resources))
-    out.push({ ...canonicalId(world, r.id), name: r.name, type: r.type, location: r.location, tags: r.tags, provisioningState: String(r.properties.provisioningState ?? "Succeeded") });
+    out.push({
+      ...canonicalId(world, r.id),
+      name: r.name,
+      type: r.type,
+      location: r.location,
+      tags: r.tags,
+      provisioningState: String(r.properties.provisioningState ?? "Succeeded"),
+    });
   for (const c of Object.values(s.clusters)) {
     const b = c.body;
-    out.push({ ...canonicalId(world, c.id), name: b.name, type: b.type ?? "Microsoft.ContainerService/managedClusters", location: b.location, tags: b.tags, sku: b.sku, identity: b.identity, provisioningState: b.properties?.provisioningState });
+    out.push({
+      ...canonicalId(world, c.id),
+      name: b.name,
+      type: b.type ?? "Microsoft.ContainerService/managedClusters",
+      location: b.location,
+      tags: b.tags,
+      sku: b.sku,
+      identity: b.identity,
+      provisioningState: b.properties?.provisioningState,
+    });
   }
   for (const i of Object.values(s.identities))
-    out.push({ ...canonicalId(world, i.id), name: i.name, type: "Microsoft.ManagedIdentity/userAssignedIdentities", location: i.location, tags: i.tags ?? {}, createdTime: iso(i.createdAt), provisioningState: "Succeeded" });
+    out.push({
+      ...canonicalId(world, i.id),
+      name: i.name,
+      type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+      location: i.location,
+      tags: i.tags ?? {},
+      createdTime: iso(i.createdAt),
+      provisioningState: "Succeeded",
+    });
   return out.sort((a, b) => a.id.toLowerCase().localeCompare(b.id.toLowerCase()));
 }
 
 type Clause = (r: Tracked) => boolean;
 const FIELDS: Record<string, (r: Tracked) => string | undefined> = {
-  resourcetype: (r) => r.type, name: (r) => r.name, resourcegroup: (r) => r.resourceGroup, location: (r) => r.location,
+  resourcetype: (r) => r.type,
+  name: (r) => r.name,
+  resourcegroup: (r) => r.resourceGroup,
+  location: (r) => r.location,
 };
 
 /** The `$filter` ARM takes on resource lists, as far as the sandbox evaluates it: `and` of
@@ -69,7 +96,11 @@ export function parseResourceFilter(filter: string): Clause[] | undefined {
     if (m) {
       const field = m[1].toLowerCase();
       const value = m[2].replace(/''/g, "'").toLowerCase();
-      if (field === "tagname") { tagName = value; clauses.push((r) => Object.keys(r.tags ?? {}).some((k) => k.toLowerCase() === value)); continue; }
+      if (field === "tagname") {
+        tagName = value;
+        clauses.push((r) => Object.keys(r.tags ?? {}).some((k) => k.toLowerCase() === value));
+        continue;
+      }
       if (field === "tagvalue") {
         const name = tagName;
         if (name === undefined) return undefined;
@@ -92,7 +123,9 @@ export function parseResourceFilter(filter: string): Clause[] | undefined {
 
 function item(r: Tracked, expand: Set<string>) {
   return {
-    id: r.id, name: r.name, type: r.type,
+    id: r.id,
+    name: r.name,
+    type: r.type,
     ...(r.kind ? { kind: r.kind } : {}),
     location: r.location,
     ...(r.sku ? { sku: r.sku } : {}),
@@ -108,7 +141,12 @@ function list(call: ArmCall, resourceGroup?: string) {
   const filter = call.req.url.searchParams.get("$filter");
   const clauses = filter ? parseResourceFilter(filter) : [];
   if (!clauses) return armError(400, "InvalidFilterInQueryString", `The filter '${filter}' is invalid.`);
-  const expand = new Set((call.req.url.searchParams.get("$expand") ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean));
+  const expand = new Set(
+    (call.req.url.searchParams.get("$expand") ?? "")
+      .split(",")
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  );
   const { world } = call.ctx;
   const rows = trackedResources(world)
     .filter((r) => resourceGroup === undefined || r.resourceGroup.toLowerCase() === resourceGroup.toLowerCase())
@@ -122,12 +160,16 @@ export const resourceListRoutes: ArmRoute[] = [
     path: "/subscriptions/{subscriptionId}/resources",
     methods: ["GET"],
     apiVersions: RESOURCE_GROUP_API_VERSIONS,
-    async handle(call) { return list(call); },
+    async handle(call) {
+      return list(call);
+    },
   },
   {
     path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/resources",
     methods: ["GET"],
     apiVersions: RESOURCE_GROUP_API_VERSIONS,
-    async handle(call) { return list(call, call.params.resourceGroupName); },
+    async handle(call) {
+      return list(call, call.params.resourceGroupName);
+    },
   },
 ];

@@ -32,8 +32,12 @@ describe("cluster step", () => {
     await applyPlan(w.ctx, p);
     expect(w.azure.writes).toEqual(["enableWorkloadIdentity"]);
     expect(w.ctx.state.outputs).toMatchObject({
-      clusterId: w.azure.cluster.id, clusterLocation: "eastus", tenantId: TENANT,
-      oidcIssuerEnabled: true, workloadIdentityEnabled: true, issuerUrl: w.azure.issuerOnEnable,
+      clusterId: w.azure.cluster.id,
+      clusterLocation: "eastus",
+      tenantId: TENANT,
+      oidcIssuerEnabled: true,
+      workloadIdentityEnabled: true,
+      issuerUrl: w.azure.issuerOnEnable,
     });
   });
 
@@ -89,12 +93,16 @@ describe("cluster step", () => {
     w.azure.listKubernetesVersions = async (sub: string, location: string) => (asked.push(`${sub}/${location}`), ["1.33", "1.31", "1.32"]);
     const p = await planStep(clusterStep, w.ctx);
     expect(asked).toEqual([`${w.ctx.inputs.subscription}/eastus`]);
-    expect(p.details?.WARN).toBe("Kubernetes 1.27.9 is out of support in eastus (supported: 1.31, 1.32, 1.33); AKS refuses any update until it is upgraded: az aks upgrade -g rg-sandbox -n aks-sandbox --kubernetes-version 1.31");
+    expect(p.details?.WARN).toBe(
+      "Kubernetes 1.27.9 is out of support in eastus (supported: 1.31, 1.32, 1.33); AKS refuses any update until it is upgraded: az aks upgrade -g rg-sandbox -n aks-sandbox --kubernetes-version 1.31",
+    );
     w.azure.cluster = { ...w.azure.cluster, kubernetesVersion: "1.32.7" };
     expect((await planStep(clusterStep, w.ctx)).details?.WARN).toBeUndefined();
     // A principal that may not list versions still gets its plan, without the warning.
     w.azure.cluster = { ...w.azure.cluster, kubernetesVersion: "1.27.9" };
-    w.azure.listKubernetesVersions = async () => { throw new Error("403"); };
+    w.azure.listKubernetesVersions = async () => {
+      throw new Error("403");
+    };
     expect((await planStep(clusterStep, w.ctx)).details?.WARN).toBeUndefined();
   });
 });

@@ -29,7 +29,12 @@ describe("federatedCredential step", () => {
 
   it("finds an existing credential by issuer and subject whatever its name", async () => {
     const w = await ready();
-    await w.azure.putFederatedCredential("s", "rg-sandbox", "id-app", { name: "made-by-hand", issuer: w.azure.issuerOnEnable, subject: SUBJECT, audiences: ["api://AzureADTokenExchange"] });
+    await w.azure.putFederatedCredential("s", "rg-sandbox", "id-app", {
+      name: "made-by-hand",
+      issuer: w.azure.issuerOnEnable,
+      subject: SUBJECT,
+      audiences: ["api://AzureADTokenExchange"],
+    });
     w.azure.writes = [];
     const p = await planStep(federatedCredentialStep, w.ctx);
     expect(p.change).toBe("none");
@@ -41,13 +46,23 @@ describe("federatedCredential step", () => {
 
   it("does not match an issuer that differs only by the trailing slash", async () => {
     const w = await ready();
-    await w.azure.putFederatedCredential("s", "rg-sandbox", "id-app", { name: "no-slash", issuer: w.azure.issuerOnEnable.replace(/\/$/, ""), subject: SUBJECT, audiences: ["api://AzureADTokenExchange"] });
+    await w.azure.putFederatedCredential("s", "rg-sandbox", "id-app", {
+      name: "no-slash",
+      issuer: w.azure.issuerOnEnable.replace(/\/$/, ""),
+      subject: SUBJECT,
+      audiences: ["api://AzureADTokenExchange"],
+    });
     expect((await planStep(federatedCredentialStep, w.ctx)).change).toBe("create");
   });
 
   it("updates a matching credential whose audiences are wrong", async () => {
     const w = await ready();
-    await w.azure.putFederatedCredential("s", "rg-sandbox", "id-app", { name: "old", issuer: w.azure.issuerOnEnable, subject: SUBJECT, audiences: ["api://AzureADTokenExchange", "other"] });
+    await w.azure.putFederatedCredential("s", "rg-sandbox", "id-app", {
+      name: "old",
+      issuer: w.azure.issuerOnEnable,
+      subject: SUBJECT,
+      audiences: ["api://AzureADTokenExchange", "other"],
+    });
     w.azure.writes = [];
     const p = await planStep(federatedCredentialStep, w.ctx);
     expect(p.change).toBe("update");
@@ -59,7 +74,12 @@ describe("federatedCredential step", () => {
   it(`stops with a clear message at ${MAX_FEDERATED_CREDENTIALS} credentials`, async () => {
     const w = await ready();
     for (let n = 0; n < 20; n++) {
-      await w.azure.putFederatedCredential("s", "rg-sandbox", "id-app", { name: `fc-${n}`, issuer: w.azure.issuerOnEnable, subject: `system:serviceaccount:other:sa-${n}`, audiences: ["api://AzureADTokenExchange"] });
+      await w.azure.putFederatedCredential("s", "rg-sandbox", "id-app", {
+        name: `fc-${n}`,
+        issuer: w.azure.issuerOnEnable,
+        subject: `system:serviceaccount:other:sa-${n}`,
+        audiences: ["api://AzureADTokenExchange"],
+      });
     }
     w.azure.writes = [];
     const err = await planStep(federatedCredentialStep, w.ctx).catch((e) => e);
@@ -70,7 +90,12 @@ describe("federatedCredential step", () => {
 
   it("refuses to overwrite a same-named credential that serves another subject", async () => {
     const w = await ready();
-    await w.azure.putFederatedCredential("s", "rg-sandbox", "id-app", { name: "fc-app", issuer: w.azure.issuerOnEnable, subject: "system:serviceaccount:other:sa", audiences: ["api://AzureADTokenExchange"] });
+    await w.azure.putFederatedCredential("s", "rg-sandbox", "id-app", {
+      name: "fc-app",
+      issuer: w.azure.issuerOnEnable,
+      subject: "system:serviceaccount:other:sa",
+      audiences: ["api://AzureADTokenExchange"],
+    });
     w.azure.writes = [];
     await expect(planStep(federatedCredentialStep, w.ctx)).rejects.toThrow(/already has a federated credential named "fc-app"/);
     expect(w.azure.writes).toEqual([]);
@@ -79,7 +104,12 @@ describe("federatedCredential step", () => {
   it("with the issuer still unknown, refuses at run time a same-named credential for another issuer, writing nothing", async () => {
     const w = world();
     await w.azure.createIdentity("s", "rg-sandbox", "id-app", "eastus");
-    await w.azure.putFederatedCredential("s", "rg-sandbox", "id-app", { name: "fc-app", issuer: "https://old-issuer.example/", subject: SUBJECT, audiences: ["api://AzureADTokenExchange"] });
+    await w.azure.putFederatedCredential("s", "rg-sandbox", "id-app", {
+      name: "fc-app",
+      issuer: "https://old-issuer.example/",
+      subject: SUBJECT,
+      audiences: ["api://AzureADTokenExchange"],
+    });
     const p = await planStep(federatedCredentialStep, w.ctx);
     expect(p.change).toBe("create");
     expect(p.details!.issuer).toBe("(known after apply)");

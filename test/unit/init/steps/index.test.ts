@@ -31,7 +31,16 @@ describe("STEPS", () => {
     expect(allWrites(w)).toEqual([]);
     expect(r.plans[2]!.details).toMatchObject({ name: "id-app", location: "eastus" });
     expect(r.plans[4]!.details).toMatchObject({ subject: "system:serviceaccount:app:sa-app", audience: "api://AzureADTokenExchange" });
-    expect(r.operations.map((o) => o.id)).toEqual(["cluster", "issuer", "identity", "namespace", "serviceAccount", "federatedCredential", "roleAssignment:1", "testPod"]);
+    expect(r.operations.map((o) => o.id)).toEqual([
+      "cluster",
+      "issuer",
+      "identity",
+      "namespace",
+      "serviceAccount",
+      "federatedCredential",
+      "roleAssignment:1",
+      "testPod",
+    ]);
   });
 
   it("reads each resource once while planning, however many steps need it", async () => {
@@ -62,7 +71,11 @@ describe("STEPS", () => {
     expect(o.oidcIssuerEnabled && o.workloadIdentityEnabled).toBe(true);
     expect(o.issuerUrl).toBe(w.azure.issuerOnEnable);
     expect(o.identity?.clientId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(o.federatedCredential).toMatchObject({ issuer: w.azure.issuerOnEnable, subject: "system:serviceaccount:app:sa-app", audiences: ["api://AzureADTokenExchange"] });
+    expect(o.federatedCredential).toMatchObject({
+      issuer: w.azure.issuerOnEnable,
+      subject: "system:serviceaccount:app:sa-app",
+      audiences: ["api://AzureADTokenExchange"],
+    });
     expect(o.roleAssignments).toHaveLength(1);
     expect(o.roleAssignments![0]!.principalId).toBe(o.identity!.principalId);
     expect(o.testPod).toMatchObject({ namespace: "app", name: "aks-wi-test", phase: "Running" });

@@ -7,7 +7,10 @@ import { FakeUi, ROLE_GUIDS, SUB, VAULT_SCOPE, world, applyPlan, planStep } from
 
 /** RFC 4122 UUID v5 computed independently of the uuid package. */
 function uuidV5(name: string, ns: string): string {
-  const h = createHash("sha1").update(Buffer.from(ns.replace(/-/g, ""), "hex")).update(name, "utf8").digest();
+  const h = createHash("sha1")
+    .update(Buffer.from(ns.replace(/-/g, ""), "hex"))
+    .update(name, "utf8")
+    .digest();
   h[6] = (h[6]! & 0x0f) | 0x50;
   h[8] = (h[8]! & 0x3f) | 0x80;
   const x = h.subarray(0, 16).toString("hex");
@@ -62,7 +65,12 @@ describe("roleAssignment step", () => {
   it("accepts a role GUID and treats an assignment under another name as done", async () => {
     const guid = ROLE_GUIDS["Key Vault Secrets User"]!;
     const { w, id } = await ready([{ role: guid, scope: VAULT_SCOPE }]);
-    await w.azure.createRoleAssignment(VAULT_SCOPE, "11111111-2222-3333-4444-555555555555", `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`, id.principalId);
+    await w.azure.createRoleAssignment(
+      VAULT_SCOPE,
+      "11111111-2222-3333-4444-555555555555",
+      `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
+      id.principalId,
+    );
     w.azure.writes = [];
     const p = await planStep(roleAssignmentStep, w.ctx);
     expect(p.change).toBe("none");
@@ -94,7 +102,10 @@ describe("roleAssignment step", () => {
     it("asks only about the broad one of several roles, one operation per role", async () => {
       const { w } = await ready([{ role: "Key Vault Secrets User", scope: VAULT_SCOPE }, ...broad]);
       const p = await planStep(roleAssignmentStep, w.ctx);
-      expect(p.ops.map((o) => [o.id, !!o.question])).toEqual([["roleAssignment:1", false], ["roleAssignment:2", true]]);
+      expect(p.ops.map((o) => [o.id, !!o.question])).toEqual([
+        ["roleAssignment:1", false],
+        ["roleAssignment:2", true],
+      ]);
       expect(p.ops.map((o) => o.needs)).toEqual([
         [{ plane: "arm", action: "Microsoft.Authorization/roleAssignments/write", scope: VAULT_SCOPE }],
         [{ plane: "arm", action: "Microsoft.Authorization/roleAssignments/write", scope: `/subscriptions/${SUB}` }],
@@ -108,7 +119,10 @@ describe("roleAssignment step", () => {
     });
 
     it("a narrower scope or a harmless role needs no confirmation", async () => {
-      const { w } = await ready([{ role: "Contributor", scope: `/subscriptions/${SUB}/resourceGroups/rg-app` }, { role: "Key Vault Secrets User", scope: `/subscriptions/${SUB}` }]);
+      const { w } = await ready([
+        { role: "Contributor", scope: `/subscriptions/${SUB}/resourceGroups/rg-app` },
+        { role: "Key Vault Secrets User", scope: `/subscriptions/${SUB}` },
+      ]);
       const p = await planStep(roleAssignmentStep, w.ctx);
       expect(p.ops.filter((o) => o.question)).toEqual([]);
       await applyPlan(w.ctx, p);

@@ -45,7 +45,8 @@ describe("testPod step", () => {
   it("never deletes a pod of that name that aks-wi did not make: planning stops, nothing is written", async () => {
     const w = await ready();
     await w.kube.createPod({
-      apiVersion: "v1", kind: "Pod",
+      apiVersion: "v1",
+      kind: "Pod",
       metadata: { name: "aks-wi-test", namespace: "app", labels: { app: "mine" } },
       spec: { serviceAccountName: "default", containers: [{ name: "web", image: "nginx" }] },
     });
@@ -82,17 +83,29 @@ describe("testPod step", () => {
     const unschedulable = await ready();
     unschedulable.kube.podPhase = "Pending";
     const waitFor = unschedulable.kube.waitForPodRunning.bind(unschedulable.kube);
-    unschedulable.kube.waitForPodRunning = async (ns: string, name: string) => ({ ...(await waitFor(ns, name))!, conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/3 nodes are available: 3 node(s) had untolerated taint {sku: gpu}." }] });
+    unschedulable.kube.waitForPodRunning = async (ns: string, name: string) => ({
+      ...(await waitFor(ns, name))!,
+      conditions: [
+        { type: "PodScheduled", status: "False", reason: "Unschedulable", message: "0/3 nodes are available: 3 node(s) had untolerated taint {sku: gpu}." },
+      ],
+    });
     const e1 = await applyPlan(unschedulable.ctx, await planStep(testPodStep, unschedulable.ctx)).catch((e) => e);
-    expect(e1.message).toMatch(/not Running after 300 s \(phase Pending\): PodScheduled is False: Unschedulable \(0\/3 nodes are available: 3 node\(s\) had untolerated taint \{sku: gpu\}\.\)$/);
+    expect(e1.message).toMatch(
+      /not Running after 300 s \(phase Pending\): PodScheduled is False: Unschedulable \(0\/3 nodes are available: 3 node\(s\) had untolerated taint \{sku: gpu\}\.\)$/,
+    );
 
     const pull = await ready({ testPodImage: "registry.example/mirror/busybox:1.36" });
     pull.kube.podPhase = "Pending";
     const waitFor2 = pull.kube.waitForPodRunning.bind(pull.kube);
-    pull.kube.waitForPodRunning = async (ns: string, name: string) => ({ ...(await waitFor2(ns, name))!, waiting: [{ container: "main", reason: "ImagePullBackOff", message: "Back-off pulling image \"registry.example/mirror/busybox:1.36\"" }] });
+    pull.kube.waitForPodRunning = async (ns: string, name: string) => ({
+      ...(await waitFor2(ns, name))!,
+      waiting: [{ container: "main", reason: "ImagePullBackOff", message: 'Back-off pulling image "registry.example/mirror/busybox:1.36"' }],
+    });
     const e2 = await applyPlan(pull.ctx, await planStep(testPodStep, pull.ctx)).catch((e) => e);
     expect(e2.message).toMatch(/: container main is waiting: ImagePullBackOff \(Back-off pulling image "registry\.example\/mirror\/busybox:1\.36"\)$/);
-    expect(e2.suggestion).toMatch(/^the image registry\.example\/mirror\/busybox:1\.36 cannot be pulled: mirror it and pass --test-pod-image \(AKS_WI_TEST_POD_IMAGE\)/);
+    expect(e2.suggestion).toMatch(
+      /^the image registry\.example\/mirror\/busybox:1\.36 cannot be pulled: mirror it and pass --test-pod-image \(AKS_WI_TEST_POD_IMAGE\)/,
+    );
     expect(whyNotRunning(undefined)).toBe("the pod was not found");
   });
 
@@ -102,7 +115,13 @@ describe("testPod step", () => {
     expect(TEST_POD_IMAGE).toBe("mcr.microsoft.com/azurelinux/busybox:1.36");
     expect(m.spec.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } });
     const c = m.spec.containers[0];
-    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    expect(c.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
     expect(c.readinessProbe.exec.command).toEqual(["sh", "-c", 'test -z "$AZURE_FEDERATED_TOKEN_FILE" || test -s "$AZURE_FEDERATED_TOKEN_FILE"']);
     expect(c.resources).toEqual({ requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } });
     // The plan's body is what is created, with --test-pod-image's image.
