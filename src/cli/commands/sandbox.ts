@@ -16,6 +16,8 @@ interface Opts {
   latency?: string;
   rtt?: string;
   foreground?: boolean;
+  /** Seed the cluster variants (stopped, failed, out of support) beside the default cluster. */
+  clusterVariants?: boolean;
   format?: "sh" | "json";
   output?: "text" | "json";
   name?: string;
@@ -123,14 +125,20 @@ async function start(dir: string, opts: Opts, json: boolean): Promise<number> {
     summary(already, dir);
     return EXIT.ok;
   }
-  if (opts.foreground) return foreground(dir, specs);
+  if (opts.foreground) return foreground(dir, specs, !!opts.clusterVariants);
 
   await makeDirs(dir, "the sandbox directory", 0o700);
   const started = Date.now();
   const r = await daemon.spawnDetached({
     dir,
     entry: process.argv[1],
-    args: ["--latency", specs.latency, ...(specs.rtt ? ["--rtt", specs.rtt] : []), ...(specs.faults ? ["--faults", specs.faults] : [])],
+    args: [
+      "--latency",
+      specs.latency,
+      ...(specs.rtt ? ["--rtt", specs.rtt] : []),
+      ...(specs.faults ? ["--faults", specs.faults] : []),
+      ...(opts.clusterVariants ? ["--cluster-variants"] : []),
+    ],
   });
   if (!r.info) {
     const tail = daemon.logTail(r.log, 3).split("\n").pop() ?? "";
@@ -145,9 +153,9 @@ async function start(dir: string, opts: Opts, json: boolean): Promise<number> {
   return EXIT.ok;
 }
 
-async function foreground(dir: string, specs: Specs): Promise<number> {
+async function foreground(dir: string, specs: Specs, clusterVariants: boolean): Promise<number> {
   const { startSandbox } = await import("../../../sandbox/index.js");
-  const sb = await startSandbox({ dir, faults: specs.faults, latency: specs.latency, rtt: specs.rtt });
+  const sb = await startSandbox({ dir, faults: specs.faults, latency: specs.latency, rtt: specs.rtt, clusterVariants });
   out(`sandbox running in the foreground (pid ${process.pid}); Ctrl-C stops it`);
   summary(sb.info, dir);
   await new Promise<void>((resolveStop) => {
