@@ -8,7 +8,9 @@ import type { TokenCredential } from "@azure/identity";
 import type { SandboxInfo } from "../../sandbox/info.js";
 import { UserError } from "../core/errors.js";
 import { assertRealPath, clip, fsError } from "../core/files.js";
+import type { RetryListener } from "../core/retry.js";
 import { parseBool, pidAlive } from "../core/util.js";
+import { retryingCredential } from "./retrying-credential.js";
 
 export interface CloudProfile {
   name: "AzureCloud" | "sandbox";
@@ -27,6 +29,8 @@ export interface CloudProfile {
   /** Defaults the profile suggests for inputs (sandbox: its seeded names). */
   defaults?: { resourceGroup?: string; cluster?: string };
   credential(): TokenCredential;
+  /** Receives each sign-in retry's progress line (the command sets it once it has a terminal). */
+  onRetry?: RetryListener;
   /** Options every SDK client and credential of this profile must get. */
   clientOptions(): { endpoint: string; credentialScopes: string[]; tlsOptions?: { ca: string } };
 }
@@ -43,7 +47,7 @@ export function publicCloud(): CloudProfile {
     credential() {
       // @azure/identity loads here, on first use; DefaultAzureCredential covers az login,
       // environment variables, workload identity in CI and managed identity.
-      return (cred ??= new (requireIdentity().DefaultAzureCredential)());
+      return (cred ??= retryingCredential(new (requireIdentity().DefaultAzureCredential)(), () => this.onRetry));
     },
     clientOptions() {
       return { endpoint: this.armEndpoint, credentialScopes: [this.armScope] };
@@ -96,11 +100,14 @@ export function sandboxCloud(dir: string, env: NodeJS.ProcessEnv = process.env):
     credential() {
       const { ClientSecretCredential } = requireIdentity();
       const asPrincipal = !!(env.AZURE_CLIENT_ID && env.AZURE_CLIENT_SECRET);
-      return (cred ??= new ClientSecretCredential(
-        (asPrincipal && env.AZURE_TENANT_ID) || info.tenantId,
-        asPrincipal ? env.AZURE_CLIENT_ID! : info.clientId,
-        asPrincipal ? env.AZURE_CLIENT_SECRET! : info.clientSecret,
-        { authorityHost: info.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: caPem } },
+      return (cred ??= retryingCredential(
+        new ClientSecretCredential(
+          (asPrincipal && env.AZURE_TENANT_ID) || info.tenantId,
+          asPrincipal ? env.AZURE_CLIENT_ID! : info.clientId,
+          asPrincipal ? env.AZURE_CLIENT_SECRET! : info.clientSecret,
+          { authorityHost: info.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: caPem } },
+        ),
+        () => this.onRetry,
       ));
     },
     clientOptions() {

@@ -125,6 +125,8 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
   const prompter = interactive ? (deps.prompter ?? inquirerPrompter(humanStream === deps.stderr ? process.stderr : undefined)) : undefined;
   const ui = createUi({ interactive, prompter, stream: humanStream });
   const profile = deps.profile(opts, env) as CloudProfile;
+  // Sign-in retries show as lines too, like every other retry.
+  profile.onRetry = (line) => ui.note(line);
   // A bad --kubeconfig is an input mistake: found now, not when the plan first reaches the cluster.
   if (opts.kubeconfig || opts.context) (await import("../../kube/connect.js")).checkKubeAccess(opts, env);
 

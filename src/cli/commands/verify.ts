@@ -104,6 +104,7 @@ export async function runVerify(given: VerifyOptions, deps: VerifyDeps): Promise
   });
 
   const progress = (line: string) => void deps.stderr.write(`${line}\n`);
+  (profile as { onRetry?: (line: string) => void }).onRetry = progress;
   const azure = await deps.azure(profile, progress);
   const facts = await gather(target, {
     azure,
