@@ -156,6 +156,11 @@ async function askQuestions(ops: Operation[], ctx: RunOptions["ctx"], ui: CliUi,
   }
 }
 
+/** Each step's outcome as planned (its result is filled in as the apply runs). */
+function plannedOutcomes(steps: readonly Step[], plans: StepPlan[]): StepOutcome[] {
+  return steps.map((s, i) => ({ step: s.name, title: s.title, change: plans[i]!.change, summary: plans[i]!.summary, details: plans[i]!.details }));
+}
+
 /** The plan phase alone (what `status` shows): every step planned over one fresh set of reads. */
 export async function planSteps(steps: readonly Step[], runCtx: RunOptions["ctx"], ui: CliUi): Promise<StepPlan[]> {
   const ctx = runCtx as StepContext;
@@ -179,10 +184,6 @@ export async function runSteps(opts: RunOptions): Promise<RunResult> {
   for (const l of formatPlan(steps, plans, ui.tty)) ui.line(l);
   const operations = ops.map(view);
 
-  const outcome = (i: number): StepOutcome => {
-    const p = plans[i]!;
-    return { step: steps[i]!.name, title: steps[i]!.title, change: p.change, summary: p.summary, details: p.details };
-  };
   // Checked in a dry run too: the plan tells what the caller could not do.
   await ui
     .spin("Checking your permissions for the plan's changes", () => preflight(ops, ctx))
@@ -191,7 +192,7 @@ export async function runSteps(opts: RunOptions): Promise<RunResult> {
     });
   if (opts.dryRun) {
     ui.line("Dry run: nothing was changed.");
-    return { plans, operations, outcomes: steps.map((_, i) => outcome(i)), applied: false };
+    return { plans, operations, outcomes: plannedOutcomes(steps, plans), applied: false };
   }
 
   const writes = ops.filter((o) => o.action !== "read");
@@ -213,14 +214,9 @@ async function apply(opts: RunOptions, ctx: StepContext, plans: StepPlan[], ops:
   const save = () => (saving = saving.then(() => opts.save()));
 
   for (const p of plans) p.record?.(ctx.state.outputs);
-  const outcomes = steps.map((s, i): StepOutcome => ({
-    step: s.name,
-    title: s.title,
-    change: plans[i]!.change,
-    summary: plans[i]!.summary,
-    details: plans[i]!.details,
-  }));
-  const titleOf = new Map(steps.map((s) => [s.name, s.title]));
+  const outcomes = plannedOutcomes(steps, plans);
+  // Each step's title and planned change, looked up by the operations as they start and end.
+  const outcomeOf = new Map(outcomes.map((o) => [o.step, o]));
   const left = new Map<StepName, number>();
   const started = new Map<StepName, number>();
   for (const o of ops) left.set(o.step, (left.get(o.step) ?? 0) + 1);
@@ -241,33 +237,32 @@ async function apply(opts: RunOptions, ctx: StepContext, plans: StepPlan[], ops:
         if (!started.has(o.step)) {
           started.set(o.step, Date.now());
           // Recorded before the change, so a run killed mid-step shows where it stopped.
-          ctx.state.steps[o.step] = { status: "pending", at: at(), change: plans.find((p) => p.step === o.step)!.change };
+          ctx.state.steps[o.step] = { status: "pending", at: at(), change: outcomeOf.get(o.step)!.change };
           void save();
         }
-        activity.start(o.id, `${titleOf.get(o.step)}: ${o.summary}`);
+        activity.start(o.id, `${outcomeOf.get(o.step)!.title}: ${o.summary}`);
       },
       onDone(o) {
         const n = left.get(o.step)! - 1;
         left.set(o.step, n);
-        const i = steps.findIndex((s) => s.name === o.step);
         if (n === 0) {
-          const out = outcomes[i]!;
+          const out = outcomeOf.get(o.step)!;
           out.result = resultOf(out.change);
           out.seconds = Math.round((Date.now() - started.get(o.step)!) / 1000);
           ctx.state.steps[o.step] = { status: "done", at: at(), change: out.change };
         }
         void save();
-        activity.done(o.id, `${titleOf.get(o.step)}: ${o.summary}: done`);
+        activity.done(o.id, `${outcomeOf.get(o.step)!.title}: ${o.summary}: done`);
       },
       onFail(o, e) {
         ctx.state.steps[o.step] = {
           status: "failed",
           at: at(),
-          change: plans.find((p) => p.step === o.step)!.change,
+          change: outcomeOf.get(o.step)!.change,
           message: firstLine(toStepError(o.step, e).message),
         };
         void save();
-        activity.fail(o.id, `${titleOf.get(o.step)}: ${o.summary}: failed`);
+        activity.fail(o.id, `${outcomeOf.get(o.step)!.title}: ${o.summary}: failed`);
       },
     });
   } catch (e) {
