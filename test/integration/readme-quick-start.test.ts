@@ -7,19 +7,34 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cleanEnv, tempDir } from "../helpers/init-cli.harness.js";
 
-function quickStart(): string[] {
+/** The `node bin/aks-wi` lines of the first sh block after `heading` in the README. */
+function readmeCommands(heading: string): string[] {
   const readme = readFileSync(join(process.cwd(), "README.md"), "utf8");
-  const block = /## Quick start\n\n```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+  const at = readme.indexOf(`${heading}\n`);
+  const block = at < 0 ? "" : (/```sh\n([\s\S]*?)```/.exec(readme.slice(at))?.[1] ?? "");
   return block
     .split("\n")
     .map((l) => l.trim())
     .filter((l) => l.startsWith("node bin/aks-wi "));
 }
 
+/** The quick start, with the Status section's example run on its setup before the sandbox stops. */
+function quickStart(): string[] {
+  const lines = readmeCommands("## Quick start");
+  const stop = lines.findIndex((l) => l.includes(" sandbox stop"));
+  return [...lines.slice(0, stop), ...readmeCommands("## Status: is it still as init left it?"), ...lines.slice(stop)];
+}
+
 describe("README quick start", () => {
-  it("runs verbatim on the sandbox and every command exits 0, verify included", () => {
+  it("runs verbatim on the sandbox and every command exits 0, verify and status included", () => {
     const lines = quickStart();
-    expect(lines.map((l) => l.split(" ").slice(2, 4).join(" "))).toEqual(["sandbox start", "init --sandbox", "verify --sandbox", "sandbox stop"]);
+    expect(lines.map((l) => l.split(" ").slice(2, 4).join(" "))).toEqual([
+      "sandbox start",
+      "init --sandbox",
+      "verify --sandbox",
+      "status --sandbox",
+      "sandbox stop",
+    ]);
     const cwd = tempDir("aks-wi-readme-");
     symlinkSync(join(process.cwd(), "bin"), join(cwd, "bin"));
     const env = cleanEnv({ XDG_STATE_HOME: join(cwd, "state") });
@@ -40,5 +55,6 @@ describe("README quick start", () => {
     expect(results.find((r) => r.line.includes(" verify "))!.out).toMatch(
       /^WARN\s+access\s+identity id-app holds no Azure role assignment, and none was asked for/m,
     );
+    expect(results.find((r) => r.line.includes(" status "))!.out).toMatch(/^In sync\.$/m);
   }, 240_000);
 });
