@@ -86,6 +86,7 @@ function toIdentity(i: Identity): IdentityInfo {
     clientId: i.clientId ?? "",
     principalId: i.principalId ?? "",
     tenantId: i.tenantId ?? "",
+    ...(i.tags ? { tags: { ...i.tags } } : {}),
   };
 }
 
@@ -98,7 +99,14 @@ function toRoleDefinition(d: RoleDefinition): RoleDefinitionInfo {
 }
 
 function toRoleAssignment(a: RoleAssignment): RoleAssignmentInfo {
-  return { id: a.id ?? "", name: a.name ?? "", scope: a.scope ?? "", roleDefinitionId: a.roleDefinitionId ?? "", principalId: a.principalId ?? "" };
+  return {
+    id: a.id ?? "",
+    name: a.name ?? "",
+    scope: a.scope ?? "",
+    roleDefinitionId: a.roleDefinitionId ?? "",
+    principalId: a.principalId ?? "",
+    ...(a.description ? { description: a.description } : {}),
+  };
 }
 
 /** OData string literal: single quotes doubled. */
@@ -322,6 +330,26 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
           return existing ?? { id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`, name, scope, roleDefinitionId, principalId };
         }
       });
+    },
+
+    async deleteRoleAssignment(id) {
+      // ARM answers 204 for an assignment already gone: the SDK returns without a body.
+      await scopeCall(id, `deleting role assignment ${id}`, () => clients.authorization(subscriptionOf(id)).roleAssignments.deleteById(id));
+    },
+
+    async deleteFederatedCredential(sub, rg, identity, name) {
+      const key = `${sub}/${rg}/${identity}`.toLowerCase();
+      await ficMutex.run(key, () =>
+        azureCall(`deleting federated credential ${name}`, () =>
+          retryOnCodes(["ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity"], replication, () =>
+            clients.msi(sub).federatedIdentityCredentials.delete(rg, identity, name),
+          ),
+        ),
+      );
+    },
+
+    async deleteIdentity(sub, rg, name) {
+      await azureCall(`deleting identity ${name}`, () => clients.msi(sub).userAssignedIdentities.delete(rg, name));
     },
 
     async getClusterKubeconfig(sub, rg, name, admin) {

@@ -64,6 +64,8 @@ export interface IdentityInfo {
   clientId: string;
   principalId: string;
   tenantId: string;
+  /** The identity's tags as ARM returns them (aks-wi's own carry MANAGED_BY_TAG). */
+  tags?: Record<string, string>;
 }
 
 export interface FederatedCredentialInfo {
@@ -86,6 +88,8 @@ export interface RoleAssignmentInfo {
   scope: string;
   roleDefinitionId: string;
   principalId: string;
+  /** What the assignment says about itself; aks-wi's own carry roleAssignmentDescription(). */
+  description?: string;
 }
 
 /** A role assignment together with its role's display name (what init records and prints). */
@@ -125,6 +129,12 @@ export interface AzureOps {
   createRoleAssignment(scope: string, name: string, roleDefinitionId: string, principalId: string, description?: string): Promise<RoleAssignmentInfo>;
   /** Kubeconfig YAML from listClusterUserCredential / listClusterAdminCredential. */
   getClusterKubeconfig(subscription: string, resourceGroup: string, name: string, admin: boolean): Promise<string>;
+  /** Deletes a role assignment by its full ID; one already gone counts as done. */
+  deleteRoleAssignment(id: string): Promise<void>;
+  /** Deletes a federated credential; one already gone counts as done. */
+  deleteFederatedCredential(subscription: string, resourceGroup: string, identity: string, name: string): Promise<void>;
+  /** Deletes a user-assigned identity; one already gone counts as done. */
+  deleteIdentity(subscription: string, resourceGroup: string, name: string): Promise<void>;
 }
 
 // ---- Kubernetes records and operations ----

@@ -485,7 +485,9 @@ export async function resolveInputs(req: ResolveRequest): Promise<Resolution> {
 
   if (problems.missing.length || problems.invalid.length) throw inputError(problems, req.nonInteractiveReason);
   return {
-    inputs: { ...(got as Resolved), overwrite: !!flags.overwrite, allowBroadScope: !!flags.allowBroadScope },
+    // Roles that were named (not only defaulted to none) are the whole desired set: what aks-wi
+    // made earlier for this binding and they no longer name is pruned.
+    inputs: { ...(got as Resolved), overwrite: !!flags.overwrite, allowBroadScope: !!flags.allowBroadScope, prune: sources.roles !== "default" },
     sources,
     statePath: statePath!,
     state,

@@ -1,9 +1,21 @@
 // The reads of one plan, each made at most once however many steps need it: the cluster is read
 // by four steps and the identity by five, and on Azure every ARM round trip costs 100–400 ms and
 // counts against the subscription's read throttle. A fresh Observations is made for every plan,
-// so a re-plan (a re-run) always sees the world as it is now.
-import { StepError } from "../core/errors.js";
-import type { AzureOps, ClusterInfo, FederatedCredentialInfo, IdentityInfo, KubeOps, PodInfo, RoleDefinitionInfo, ServiceAccountInfo } from "../core/ports.js";
+// so a re-plan (a re-run) always sees the world as it is now. Several bindings planned together
+// (`aks-wi apply -f`) pass one `shared` cache: a cluster, identity or namespace they have in
+// common is read once for all of them.
+import { StepError, type UserError } from "../core/errors.js";
+import type {
+  AzureOps,
+  ClusterInfo,
+  FederatedCredentialInfo,
+  IdentityInfo,
+  KubeOps,
+  PodInfo,
+  RoleAssignmentInfo,
+  RoleDefinitionInfo,
+  ServiceAccountInfo,
+} from "../core/ports.js";
 import type { InitInputs } from "./state.js";
 
 export interface Observations {
@@ -15,19 +27,60 @@ export interface Observations {
   /** The identity's federated credentials ([] while the identity does not exist). */
   federatedCredentials(): Promise<FederatedCredentialInfo[]>;
   role(scope: string, role: string): Promise<RoleDefinitionInfo | undefined>;
+  /** Every role assignment of the identity's principal ([] while the identity does not exist). */
+  roleAssignments(): Promise<RoleAssignmentInfo[]>;
   namespaceExists(): Promise<boolean>;
   serviceAccount(): Promise<ServiceAccountInfo | undefined>;
   testPod(): Promise<PodInfo | undefined>;
 }
 
-function memo<T>(make: () => Promise<T>): () => Promise<T> {
-  let p: Promise<T> | undefined;
-  return () => (p ??= make());
+/** Reads shared by the plans of several bindings, by what they read. */
+export type SharedReads = Map<string, Promise<unknown>>;
+
+const subscriptionOf = (scope: string) => /^\/subscriptions\/[^/]+/i.exec(scope)?.[0];
+
+/** The scopes one listing each covers all of: the subscriptions of the identity and of every role scope. */
+function listingScopes(inputs: InitInputs): string[] {
+  const all = [`/subscriptions/${inputs.subscription}`, ...inputs.roles.map((r) => subscriptionOf(r.scope) ?? r.scope)];
+  return [...new Map(all.map((s) => [s.toLowerCase(), s])).values()].sort();
 }
 
-export function observe(inputs: InitInputs, azure: AzureOps, kube: () => Promise<KubeOps>): Observations {
+/**
+ * The principal's role assignments, listed once per subscription the plan touches: at subscription
+ * scope, `principalId eq` returns the assignments "at, above or below the scope"
+ * (azure-rest-api-specs, authorization RoleAssignmentsCalls.json, RoleAssignments_ListForSubscription),
+ * so one read finds both the requested ones and those aks-wi made earlier at other scopes. A caller
+ * who may not read at subscription scope (403) gets each requested scope listed instead.
+ */
+async function listAssignments(azure: AzureOps, inputs: InitInputs, scopes: string[], principalId: string): Promise<RoleAssignmentInfo[]> {
+  const lists = await Promise.all(
+    scopes.map(async (scope) => {
+      try {
+        return await azure.listRoleAssignments(scope, principalId);
+      } catch (e) {
+        if ((e as UserError & { statusCode?: number }).statusCode !== 403) throw e;
+        const under = inputs.roles.filter((r) => r.scope.toLowerCase().startsWith(scope.toLowerCase()));
+        return (await Promise.all(under.map((r) => azure.listRoleAssignments(r.scope, principalId)))).flat();
+      }
+    }),
+  );
+  const byId = new Map(lists.flat().map((a) => [a.id.toLowerCase(), a]));
+  return [...byId.values()];
+}
+
+export function observe(inputs: InitInputs, azure: AzureOps, kube: () => Promise<KubeOps>, shared: SharedReads = new Map()): Observations {
   const { subscription, resourceGroup, cluster: name, identityResourceGroup, identity: idName, namespace, serviceAccount, testPodName } = inputs;
-  const cluster = memo(async () => {
+  const memo =
+    <T>(key: string, make: () => Promise<T>): (() => Promise<T>) =>
+    () => {
+      const k = key.toLowerCase();
+      let p = shared.get(k) as Promise<T> | undefined;
+      if (!p) shared.set(k, (p = make()));
+      return p;
+    };
+  const clusterKey = `${subscription}/${resourceGroup}/${name}`;
+  const identityKey = `${subscription}/${identityResourceGroup}/${idName}`;
+  const cluster = memo(`cluster|${clusterKey}`, async () => {
     const info = await azure.getCluster(subscription, resourceGroup, name);
     if (!info) {
       throw new StepError(
@@ -38,29 +91,29 @@ export function observe(inputs: InitInputs, azure: AzureOps, kube: () => Promise
     }
     return info;
   });
-  const identity = memo(() => azure.getIdentity(subscription, identityResourceGroup, idName));
-  const roles = new Map<string, Promise<RoleDefinitionInfo | undefined>>();
-  const serviceAccountRead = memo(async () => (await kube()).getServiceAccount(namespace, serviceAccount));
+  const identity = memo(`identity|${identityKey}`, () => azure.getIdentity(subscription, identityResourceGroup, idName));
+  const serviceAccountRead = memo(`sa|${clusterKey}|${namespace}/${serviceAccount}`, async () => (await kube()).getServiceAccount(namespace, serviceAccount));
   return {
     cluster,
-    tenant: memo(async () => {
+    tenant: memo(`tenant|${clusterKey}`, async () => {
       const c = await cluster();
       if (c.tenantId) return c.tenantId;
       const want = subscription.toLowerCase();
       return (await azure.listSubscriptions()).find((s) => s.id.toLowerCase() === want || s.id.toLowerCase().endsWith(`/${want}`))?.tenantId;
     }),
     identity,
-    federatedCredentials: memo(async () => ((await identity()) ? azure.listFederatedCredentials(subscription, identityResourceGroup, idName) : [])),
-    role(scope, role) {
-      const key = `${scope}|${role}`.toLowerCase();
-      let p = roles.get(key);
-      if (!p) roles.set(key, (p = azure.resolveRole(scope, role)));
-      return p;
-    },
+    federatedCredentials: memo(`fics|${identityKey}`, async () =>
+      (await identity()) ? azure.listFederatedCredentials(subscription, identityResourceGroup, idName) : [],
+    ),
+    role: (scope, role) => memo(`role|${scope}|${role}`, () => azure.resolveRole(scope, role))(),
+    roleAssignments: memo(`assignments|${identityKey}|${listingScopes(inputs).join(",")}`, async () => {
+      const principalId = (await identity())?.principalId;
+      return principalId ? listAssignments(azure, inputs, listingScopes(inputs), principalId) : [];
+    }),
     // A service account exists only in an existing namespace: when it is found, the namespace is
     // not read again.
-    namespaceExists: memo(async () => ((await serviceAccountRead()) ? true : (await kube()).namespaceExists(namespace))),
+    namespaceExists: memo(`ns|${clusterKey}|${namespace}`, async () => ((await serviceAccountRead()) ? true : (await kube()).namespaceExists(namespace))),
     serviceAccount: serviceAccountRead,
-    testPod: memo(async () => (await kube()).getPod(namespace, testPodName)),
+    testPod: memo(`pod|${clusterKey}|${namespace}/${testPodName}`, async () => (await kube()).getPod(namespace, testPodName)),
   };
 }

@@ -12,7 +12,7 @@ import { observe } from "./observe.js";
 import { CONDITIONS_NOTE, describeNeed, missingPermissions, type PermissionProbe } from "./preflight.js";
 import type { Change, Operation, Step, StepContext, StepName, StepPlan } from "./step.js";
 
-export type StepResult = "no change" | "read" | "created" | "updated";
+export type StepResult = "no change" | "read" | "created" | "updated" | "deleted";
 
 export interface StepOutcome {
   step: StepName;
@@ -72,12 +72,13 @@ export function toStepError(step: StepName, e: unknown): Error {
   return err;
 }
 
-const CHANGE_LABEL: Record<Change, string> = { none: "no change", read: "read", create: "create", update: "update" };
+const CHANGE_LABEL: Record<Change, string> = { none: "no change", read: "read", create: "create", update: "update", delete: "delete" };
 /** Whether a plan changes anything (a read does not). */
 const changes = (p: StepPlan) => p.change !== "none" && p.change !== "read";
 
 export function formatPlan(steps: readonly Step[], plans: StepPlan[], color: boolean): string[] {
-  const paint = (c: Change, s: string) => (!color ? s : c === "none" || c === "read" ? chalk.dim(s) : c === "create" ? chalk.green(s) : chalk.yellow(s));
+  const paint = (c: Change, s: string) =>
+    !color ? s : c === "none" || c === "read" ? chalk.dim(s) : c === "create" ? chalk.green(s) : c === "delete" ? chalk.red(s) : chalk.yellow(s);
   const lines = ["Plan:"];
   plans.forEach((p, i) => {
     const label = CHANGE_LABEL[p.change].padEnd(9);
@@ -229,7 +230,8 @@ async function apply(opts: RunOptions, ctx: StepContext, plans: StepPlan[], ops:
   await save();
 
   const activity = ui.activity();
-  const resultOf = (c: Change): StepResult => (c === "create" ? "created" : c === "read" ? "read" : c === "none" ? "no change" : "updated");
+  const resultOf = (c: Change): StepResult =>
+    c === "create" ? "created" : c === "read" ? "read" : c === "none" ? "no change" : c === "delete" ? "deleted" : "updated";
   try {
     await runGraph(ops, {
       run: (o, accepted) => o.run(ctx, { accepted, progress: (t) => activity.update(o.id, t), warn: (l) => activity.note(l) }),

@@ -34,6 +34,9 @@ export interface SavedInputs {
 export interface RunPermissions {
   overwrite: boolean;
   allowBroadScope: boolean;
+  /** Delete the role assignments aks-wi made for this binding that the roles no longer name: set
+   *  when the roles were given (a flag, the config file), never when they only defaulted to none. */
+  prune?: boolean;
 }
 
 /** Fully resolved inputs of a run. */
@@ -41,7 +44,7 @@ export type InitInputs = SavedInputs & RunPermissions;
 
 /** The inputs without the run's permissions: what the state file and the report keep. */
 export function savedInputs(inputs: InitInputs): SavedInputs {
-  const { overwrite: _o, allowBroadScope: _a, ...saved } = inputs;
+  const { overwrite: _o, allowBroadScope: _a, prune: _p, ...saved } = inputs;
   return saved;
 }
 

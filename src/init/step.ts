@@ -17,7 +17,7 @@ export type StepName = "cluster" | "issuer" | "identity" | "serviceAccount" | "f
 
 /** "read": the step changes nothing in Azure or the cluster, but has something to read (and record)
  *  that only exists after an earlier step applies. */
-export type Change = "none" | "read" | "create" | "update";
+export type Change = "none" | "read" | "create" | "update" | "delete";
 
 /** Something that must be agreed to before anything changes (asked with the plan, never mid-apply). */
 export interface Question {

@@ -112,7 +112,7 @@ export class FakeAzure implements AzureOps {
     const i = this.identities.get(this.idKey(rg, name));
     return i && { ...i };
   }
-  async createIdentity(_s: string, rg: string, name: string, location: string) {
+  async createIdentity(_s: string, rg: string, name: string, location: string, tags?: Record<string, string>) {
     this.writes.push(`createIdentity ${name} ${location}`);
     this.events.push("identity created");
     this.writeTargets.push(`/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`);
@@ -124,6 +124,7 @@ export class FakeAzure implements AzureOps {
       clientId: randomUUID(),
       principalId: randomUUID(),
       tenantId: this.identityTenant,
+      ...(tags ? { tags: { ...tags } } : {}),
     };
     this.identities.set(this.idKey(rg, name), i);
     return { ...i };
@@ -151,16 +152,43 @@ export class FakeAzure implements AzureOps {
   async listRoleAssignments(_scope: string, principalId: string) {
     return this.assignments.filter((a) => a.principalId === principalId).map((a) => ({ ...a }));
   }
-  async createRoleAssignment(scope: string, name: string, roleDefinitionId: string, principalId: string) {
+  async createRoleAssignment(scope: string, name: string, roleDefinitionId: string, principalId: string, description?: string) {
     this.writes.push(`createRoleAssignment ${name}`);
     this.writeTargets.push(`${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`);
     const same = this.assignments.find(
       (a) => a.scope.toLowerCase() === scope.toLowerCase() && a.roleDefinitionId === roleDefinitionId && a.principalId === principalId,
     );
     if (same) return { ...same };
-    const a = { id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`, name, scope, roleDefinitionId, principalId };
+    const a = {
+      id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+      name,
+      scope,
+      roleDefinitionId,
+      principalId,
+      ...(description ? { description } : {}),
+    };
     this.assignments.push(a);
     return { ...a };
+  }
+  async deleteRoleAssignment(id: string) {
+    this.writes.push(`deleteRoleAssignment ${id.split("/").pop()}`);
+    this.writeTargets.push(id);
+    this.assignments = this.assignments.filter((a) => a.id.toLowerCase() !== id.toLowerCase());
+  }
+  async deleteFederatedCredential(_s: string, rg: string, identity: string, name: string) {
+    this.writes.push(`deleteFederatedCredential ${name}`);
+    const list = this.fics.get(this.idKey(rg, identity)) ?? [];
+    this.writeTargets.push(`${this.identities.get(this.idKey(rg, identity))?.id}/federatedIdentityCredentials/${name}`);
+    this.fics.set(
+      this.idKey(rg, identity),
+      list.filter((f) => f.name !== name),
+    );
+  }
+  async deleteIdentity(_s: string, rg: string, name: string) {
+    this.writes.push(`deleteIdentity ${name}`);
+    this.writeTargets.push(this.identities.get(this.idKey(rg, name))?.id ?? name);
+    this.identities.delete(this.idKey(rg, name));
+    this.fics.delete(this.idKey(rg, name));
   }
   async getClusterKubeconfig() {
     return "apiVersion: v1\nkind: Config\n";

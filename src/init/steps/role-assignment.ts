@@ -7,7 +7,7 @@ import { v5 as uuidv5 } from "uuid";
 import { StepError, UserError } from "../../core/errors.js";
 import { roleAssignmentDescription } from "../../core/workload-identity.js";
 import { PENDING, lastSegment } from "./shared.js";
-import type { RoleAssignmentOut, RoleDefinitionInfo, RoleRequest } from "../../core/ports.js";
+import type { RoleAssignmentInfo, RoleAssignmentOut, RoleDefinitionInfo, RoleRequest } from "../../core/ports.js";
 import { defineStep, type Operation, type Question, type StepContext } from "../step.js";
 
 /** Our own fixed namespace for role-assignment names (never change it: names must stay stable). */
@@ -41,8 +41,12 @@ interface Item {
   existing?: RoleAssignmentOut;
 }
 
-async function inspect(ctx: StepContext): Promise<{ principalId?: string; items: Item[] }> {
-  const principalId = (await ctx.seen.identity())?.principalId;
+const guidOf = (id: string) => lastSegment(id).toLowerCase();
+const sameScope = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+async function inspect(ctx: StepContext): Promise<{ principalId?: string; items: Item[]; assignments: RoleAssignmentInfo[] }> {
+  const [identity, assignments] = await Promise.all([ctx.seen.identity(), ctx.seen.roleAssignments()]);
+  const principalId = identity?.principalId;
   const items = await Promise.all(
     ctx.inputs.roles.map(async (request): Promise<Item> => {
       const def = await ctx.seen.role(request.scope, request.role);
@@ -53,22 +57,34 @@ async function inspect(ctx: StepContext): Promise<{ principalId?: string; items:
           "check the --role name (exact, case-sensitive display name) or pass its GUID",
         );
       }
-      const defGuid = lastSegment(def.id).toLowerCase();
       const item: Item = { request, def };
       if (principalId) {
-        item.name = roleAssignmentName(request.scope, defGuid, principalId);
-        const found = (await ctx.azure.listRoleAssignments(request.scope, principalId)).find(
+        item.name = roleAssignmentName(request.scope, guidOf(def.id), principalId);
+        const found = assignments.find(
           (a) =>
-            lastSegment(a.roleDefinitionId).toLowerCase() === defGuid &&
-            a.principalId.toLowerCase() === principalId.toLowerCase() &&
-            a.scope.toLowerCase() === request.scope.toLowerCase(),
+            guidOf(a.roleDefinitionId) === guidOf(def.id) && a.principalId.toLowerCase() === principalId.toLowerCase() && sameScope(a.scope, request.scope),
         );
         if (found) item.existing = { ...found, roleName: def.roleName };
       }
       return item;
     }),
   );
-  return { principalId, items };
+  return { principalId, items, assignments };
+}
+
+/** Assignments aks-wi made for this binding (by their description) that no requested role is. */
+function stale(ctx: StepContext, items: Item[], assignments: RoleAssignmentInfo[]): RoleAssignmentInfo[] {
+  if (!ctx.inputs.prune) return [];
+  const mark = roleAssignmentDescription(ctx.inputs.namespace, ctx.inputs.serviceAccount);
+  return assignments.filter(
+    (a) => a.description === mark && !items.some((i) => guidOf(i.def.id) === guidOf(a.roleDefinitionId) && sameScope(i.request.scope, a.scope)),
+  );
+}
+
+/** The role's display name for a delete line (its GUID when the definition cannot be read). */
+async function roleNameOf(ctx: StepContext, a: RoleAssignmentInfo): Promise<string> {
+  const def = await ctx.seen.role(a.scope, guidOf(a.roleDefinitionId)).catch(() => undefined);
+  return def?.roleName ?? guidOf(a.roleDefinitionId);
 }
 
 const broadGrant = (i: Item) => `"${i.def.roleName}" at subscription scope ${i.request.scope}`;
@@ -90,17 +106,19 @@ export const roleAssignmentStep = defineStep({
   title: "Azure role assignments",
 
   async plan(ctx) {
-    if (ctx.inputs.roles.length === 0) {
+    if (ctx.inputs.roles.length === 0 && !ctx.inputs.prune) {
       return { change: "none", summary: "no role assignments requested", ops: [], record: (out) => void (out.roleAssignments = []) };
     }
-    const { items, principalId: seenPrincipal } = await inspect(ctx);
+    const { items, principalId: seenPrincipal, assignments } = await inspect(ctx);
     const todo = items.filter((i) => !i.existing);
+    const prune = await Promise.all(stale(ctx, items, assignments).map(async (a) => ({ a, roleName: await roleNameOf(ctx, a) })));
     const details: Record<string, string> = {};
     items.forEach((i, n) => {
       const broad = isBroad(i.request.scope, i.def) ? " [broad: needs confirmation or --allow-broad-scope]" : "";
       details[`role ${n + 1}`] = `${i.def.roleName} at ${i.request.scope}${i.existing ? " (exists)" : ` (assignment ${i.name ?? PENDING})`}${broad}`;
     });
-    const ops: Operation[] = todo.map((i) => ({
+    prune.forEach(({ a, roleName }, n) => (details[`remove ${n + 1}`] = `${roleName} at ${a.scope} (made by aks-wi for this binding, no longer requested)`));
+    const creates: Operation[] = todo.map((i) => ({
       id: `roleAssignment:${items.indexOf(i) + 1}`,
       step: "roleAssignment",
       action: "create",
@@ -133,11 +151,34 @@ export const roleAssignmentStep = defineStep({
         (run.state.outputs.roleAssignments ??= []).push({ ...made, roleName: i.def.roleName });
       },
     }));
-    const summary = todo.length
-      ? `assign ${todo.map((i) => `"${i.def.roleName}"`).join(", ")} to the identity's principal`
-      : `${items.length} role assignment(s) already in place`;
+    // Removed only once the requested ones are in place: rights never drop below what is asked.
+    const deletes: Operation[] = prune.map(({ a, roleName }, n) => ({
+      id: `roleAssignment:delete:${n + 1}`,
+      step: "roleAssignment",
+      action: "delete",
+      target: a.id,
+      summary: `remove "${roleName}" at ${a.scope} (no longer requested)`,
+      body: { properties: { roleDefinitionId: a.roleDefinitionId, scope: a.scope } },
+      after: creates.map((c) => c.id),
+      afterAccepted: ["cluster"],
+      needs: [{ plane: "arm", action: "Microsoft.Authorization/roleAssignments/delete", scope: a.scope }],
+      async run(run) {
+        await run.azure.deleteRoleAssignment(a.id);
+        const out = run.state.outputs;
+        if (out.roleAssignments) out.roleAssignments = out.roleAssignments.filter((x) => x.id.toLowerCase() !== a.id.toLowerCase());
+      },
+    }));
+    const words = [
+      todo.length && `assign ${todo.map((i) => `"${i.def.roleName}"`).join(", ")} to the identity's principal`,
+      prune.length && `remove ${prune.map((p) => `"${p.roleName}"`).join(", ")} (no longer requested)`,
+    ].filter(Boolean);
+    const summary = words.length ? words.join("; ") : items.length ? `${items.length} role assignment(s) already in place` : "no role assignments requested";
     const existing = items.flatMap((i) => (i.existing ? [i.existing] : []));
-    const drift = todo.map((i) => `role "${i.def.roleName}" is not assigned at ${i.request.scope}`);
-    return { change: todo.length ? "create" : "none", drift, summary, details, ops, record: (out) => void (out.roleAssignments = existing) };
+    const drift = [
+      ...todo.map((i) => `role "${i.def.roleName}" is not assigned at ${i.request.scope}`),
+      ...prune.map((p) => `role "${p.roleName}" at ${p.a.scope} was made by aks-wi for this binding and is no longer requested`),
+    ];
+    const change = todo.length && prune.length ? "update" : todo.length ? "create" : prune.length ? "delete" : "none";
+    return { change, drift, summary, details, ops: [...creates, ...deletes], record: (out) => void (out.roleAssignments = existing) };
   },
 });

@@ -158,6 +158,8 @@ describe("precedence: flag > env > state > prompt > default", () => {
       testPod: false,
       overwrite: false,
       allowBroadScope: false,
+      // Roles named (here by env) are the whole desired set.
+      prune: true,
       testPodImage: "myacr.azurecr.io/mirror/azurelinux/busybox:1.36",
       roles: [
         { role: "Reader", scope: `/subscriptions/${SUB_ENV}` },
@@ -207,6 +209,8 @@ describe("precedence: flag > env > state > prompt > default", () => {
       cluster: "aks-sandbox",
       identityResourceGroup: "rg-sandbox",
       roles: [],
+      // Roles that only defaulted to none never prune what aks-wi assigned before.
+      prune: false,
     });
   });
 

@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { StepError } from "../../../../src/core/errors.js";
+import { roleAssignmentDescription } from "../../../../src/core/workload-identity.js";
 import { ROLE_ASSIGNMENT_NAMESPACE, isSubscriptionScope, roleAssignmentName, roleAssignmentStep } from "../../../../src/init/steps/role-assignment.js";
 import { FakeUi, ROLE_GUIDS, SUB, VAULT_SCOPE, world, applyPlan, planStep } from "../../../helpers/steps-fakes.js";
 
@@ -35,7 +36,7 @@ describe("roleAssignmentName", () => {
   });
 });
 
-async function ready(roles: { role: string; scope: string }[], over: { allowBroadScope?: boolean } = {}, ui?: FakeUi) {
+async function ready(roles: { role: string; scope: string }[], over: { allowBroadScope?: boolean; prune?: boolean } = {}, ui?: FakeUi) {
   const w = world({ roles, ...over }, ui);
   const id = await w.azure.createIdentity("s", "rg-sandbox", "id-app", "eastus");
   w.azure.writes = [];
@@ -127,6 +128,65 @@ describe("roleAssignment step", () => {
       expect(p.ops.filter((o) => o.question)).toEqual([]);
       await applyPlan(w.ctx, p);
       expect(w.azure.writes).toHaveLength(2);
+    });
+  });
+
+  describe("prune", () => {
+    const KV = { role: "Key Vault Secrets User", scope: VAULT_SCOPE };
+    const RG_SCOPE = `/subscriptions/${SUB}/resourceGroups/rg-app`;
+
+    /** An identity holding KV (made by aks-wi for app/sa-app), and Contributor on rg-app made by hand. */
+    async function withHistory(roles: { role: string; scope: string }[], prune: boolean) {
+      const { w, id } = await ready(roles, { prune });
+      const def = (g: string) => `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${g}`;
+      await w.azure.createRoleAssignment(
+        VAULT_SCOPE,
+        "made-by-aks-wi",
+        def(ROLE_GUIDS["Key Vault Secrets User"]!),
+        id.principalId,
+        roleAssignmentDescription("app", "sa-app"),
+      );
+      await w.azure.createRoleAssignment(RG_SCOPE, "made-by-hand", def(ROLE_GUIDS.Contributor!), id.principalId);
+      await w.azure.createRoleAssignment(RG_SCOPE, "other-binding", def(ROLE_GUIDS.Owner!), id.principalId, roleAssignmentDescription("app", "other"));
+      w.azure.writes = [];
+      return { w, id };
+    }
+
+    it("a role changed in the desired set: one create, then one delete of aks-wi's old assignment, never the hand-made one", async () => {
+      const { w } = await withHistory([{ role: "Key Vault Secrets User", scope: RG_SCOPE }], true);
+      const p = await planStep(roleAssignmentStep, w.ctx);
+      expect(p.change).toBe("update");
+      expect(p.ops.map((o) => [o.action, o.summary])).toEqual([
+        ["create", `assign "Key Vault Secrets User" at ${RG_SCOPE}`],
+        ["delete", `remove "Key Vault Secrets User" at ${VAULT_SCOPE} (no longer requested)`],
+      ]);
+      // Made before it breaks: the delete waits for the new assignment.
+      expect(p.ops[1]!.after).toEqual(["roleAssignment:1"]);
+      expect(p.ops[1]!.needs).toEqual([{ plane: "arm", action: "Microsoft.Authorization/roleAssignments/delete", scope: VAULT_SCOPE }]);
+      expect(p.drift).toContain(`role "Key Vault Secrets User" at ${VAULT_SCOPE} was made by aks-wi for this binding and is no longer requested`);
+      await applyPlan(w.ctx, p);
+      expect(w.azure.writes.filter((x) => x.startsWith("delete"))).toEqual(["deleteRoleAssignment made-by-aks-wi"]);
+      expect(w.azure.assignments.map((a) => a.name).sort()).toEqual(expect.arrayContaining(["made-by-hand", "other-binding"]));
+      expect((await planStep(roleAssignmentStep, w.ctx)).change).toBe("none");
+    });
+
+    it("no role named at all (prune given): only aks-wi's own assignment for this binding is planned for removal", async () => {
+      const { w } = await withHistory([], true);
+      const p = await planStep(roleAssignmentStep, w.ctx);
+      expect(p.change).toBe("delete");
+      expect(p.ops.map((o) => o.target.split("/").pop())).toEqual(["made-by-aks-wi"]);
+    });
+
+    it("without prune (roles only defaulted) nothing is removed", async () => {
+      const { w } = await withHistory([], false);
+      const p = await planStep(roleAssignmentStep, w.ctx);
+      expect(p.change).toBe("none");
+      expect(p.ops).toEqual([]);
+    });
+
+    it("a still-requested role is kept", async () => {
+      const { w } = await withHistory([KV], true);
+      expect((await planStep(roleAssignmentStep, w.ctx)).change).toBe("none");
     });
   });
 });
