@@ -72,23 +72,31 @@ export function toStepError(step: StepName, e: unknown): Error {
   return err;
 }
 
-const CHANGE_LABEL: Record<Change, string> = { none: "no change", read: "read", create: "create", update: "update", delete: "delete" };
+export const CHANGE_LABEL: Record<Change, string> = { none: "no change", read: "read", create: "create", update: "update", delete: "delete" };
 /** Whether a plan changes anything (a read does not). */
-const changes = (p: StepPlan) => p.change !== "none" && p.change !== "read";
+export const changes = (p: StepPlan) => p.change !== "none" && p.change !== "read";
 
-export function formatPlan(steps: readonly Step[], plans: StepPlan[], color: boolean): string[] {
-  const paint = (c: Change, s: string) =>
-    !color ? s : c === "none" || c === "read" ? chalk.dim(s) : c === "create" ? chalk.green(s) : c === "delete" ? chalk.red(s) : chalk.yellow(s);
-  const lines = ["Plan:"];
+export const paintChange = (color: boolean, c: Change, s: string) =>
+  !color ? s : c === "none" || c === "read" ? chalk.dim(s) : c === "create" ? chalk.green(s) : c === "delete" ? chalk.red(s) : chalk.yellow(s);
+
+/** One numbered line per step, its details and (for several writes) each operation, indented by `indent`. */
+export function formatStepLines(titles: string[], plans: StepPlan[], color: boolean, indent = "  ", notes: (string | undefined)[] = []): string[] {
+  const lines: string[] = [];
+  const pad = `${indent}     `;
   plans.forEach((p, i) => {
     const label = CHANGE_LABEL[p.change].padEnd(9);
-    lines.push(`  ${i + 1}. ${paint(p.change, label)} ${steps[i]!.title}: ${p.summary}`);
+    lines.push(`${indent}${i + 1}. ${paintChange(color, p.change, label)} ${titles[i]!}: ${p.summary}${notes[i] ? ` ${notes[i]}` : ""}`);
     if (p.change !== "none") {
-      for (const [k, v] of Object.entries(p.details ?? {})) lines.push(`       ${color ? chalk.dim(`${k}:`) : `${k}:`} ${v}`);
+      for (const [k, v] of Object.entries(p.details ?? {})) lines.push(`${pad}${color ? chalk.dim(`${k}:`) : `${k}:`} ${v}`);
     }
     // A step made of several writes lists each, in the order they can run.
-    if (p.ops.length > 1) for (const o of p.ops) lines.push(`       ${color ? chalk.dim("·") : "-"} ${o.summary}`);
+    if (p.ops.length > 1) for (const o of p.ops) lines.push(`${pad}${color ? chalk.dim("·") : "-"} ${o.summary}`);
   });
+  return lines;
+}
+
+export function formatPlan(steps: readonly Step[], plans: StepPlan[], color: boolean): string[] {
+  const lines = ["Plan:", ...formatStepLines(steps.map((s) => s.title), plans, color)];
   const n = plans.filter(changes).length;
   lines.push(n === 0 ? "Nothing to change." : `${n} of ${plans.length} steps will make changes.`);
   return lines;
@@ -107,7 +115,7 @@ export function resolveDependencies(ops: Operation[]): Operation[] {
 
 const STEP_NAMES = new Set<string>(["cluster", "issuer", "identity", "serviceAccount", "federatedCredential", "roleAssignment", "testPod"]);
 
-const view = (o: Operation): OperationView => ({
+export const view = (o: Operation): OperationView => ({
   id: o.id,
   step: o.step,
   action: o.action,
@@ -134,7 +142,7 @@ function probeOf(ctx: RunOptions["ctx"]): PermissionProbe {
   };
 }
 
-async function preflight(ops: Operation[], ctx: RunOptions["ctx"]): Promise<void> {
+export async function preflight(ops: Operation[], ctx: RunOptions["ctx"]): Promise<void> {
   const needs = ops.flatMap((o) => o.needs);
   if (needs.length === 0) return;
   const missing = await missingPermissions(needs, probeOf(ctx));
@@ -145,12 +153,13 @@ async function preflight(ops: Operation[], ctx: RunOptions["ctx"]): Promise<void
   );
 }
 
-/** Asks, with the plan, every question an operation carries; refuses what nobody may answer. */
-async function askQuestions(ops: Operation[], ctx: RunOptions["ctx"], ui: CliUi, yes: boolean): Promise<void> {
+/** Asks, with the plan, every question an operation carries; refuses what nobody may answer.
+ *  `inputsOf` gives the inputs whose flags answer an operation's question. */
+export async function askQuestions(ops: Operation[], inputsOf: (o: Operation) => StepContext["inputs"], ui: CliUi, yes: boolean): Promise<void> {
   for (const o of ops) {
     const q = o.question;
     if (!q) continue;
-    if (q.flag && ctx.inputs[q.flag]) continue;
+    if (q.flag && inputsOf(o)[q.flag]) continue;
     if (q.yesAnswers && yes) continue;
     if (!ui.interactive || yes) throw q.refusal;
     if (!(await ui.confirm(q.text, { default: false }))) throw new CancelledError("cancelled: nothing was changed");
@@ -200,7 +209,7 @@ export async function runSteps(opts: RunOptions): Promise<RunResult> {
   if (writes.length > 0 && !opts.yes && !ui.interactive) {
     throw new UserError("the plan has changes and this run cannot ask to proceed", "re-run with --yes to apply it (or --dry-run to only print it)");
   }
-  await askQuestions(ops, ctx, ui, opts.yes);
+  await askQuestions(ops, () => ctx.inputs, ui, opts.yes);
   if (plans.some(changes) && !opts.yes) {
     if (!(await ui.confirm("Apply this plan?", { default: true }))) throw new CancelledError("cancelled: nothing was changed");
   }
