@@ -2,6 +2,7 @@
 // shares init's inputs and plan: status is init's plan read as drift.
 import { Option, type Command } from "commander";
 import { INPUTS } from "../init/inputs.js";
+import { addFileOptions } from "./register-apply.js";
 import { addConnectionOptions, inputOption } from "./register-init.js";
 
 export function registerStatus(program: Command): void {
@@ -9,8 +10,10 @@ export function registerStatus(program: Command): void {
     .command("status")
     .description(
       "Show whether a workload's identity setup is as init would make it: each step in sync, or its drift named field by field.\n" +
-        "Takes init's inputs (flags, AKS_WI_* variables, the state file if there is one); never asks, changes nothing.",
+        "Takes init's inputs (flags, AKS_WI_* variables, the state file if there is one), or every binding of a config file (-f);\n" +
+        "never asks, changes nothing. Needs no state file: everything is read from Azure and the cluster.",
     );
+  addFileOptions(status, false);
   for (const spec of INPUTS) for (const o of spec.options) status.addOption(inputOption(o));
   addConnectionOptions(status);
   status
@@ -23,11 +26,17 @@ export function registerStatus(program: Command): void {
         "Examples:",
         "  aks-wi status -g rg-aks --cluster aks-prod --identity id-app --namespace app --service-account app-sa",
         "  aks-wi status --sandbox --identity id-app --namespace app --service-account app-sa -o json",
+        "  aks-wi status -f aks-wi.yaml --binding payments/payments-api",
         "",
-        "Exit codes: 0 in sync, 6 drift (aks-wi init with the same inputs repairs it), 2 usage, 1 failed, 4 not permitted.",
+        "Exit codes: 0 in sync, 6 drift (aks-wi init, or apply -f, with the same inputs repairs it), 2 usage, 1 failed, 4 not permitted.",
       ].join("\n"),
     )
     .action(async (opts: Record<string, unknown>) => {
+      if (opts.file) {
+        const m = await import("./commands/apply.js");
+        process.exitCode = await m.runStatusFile(opts);
+        return;
+      }
       const m = await import("./commands/init.js");
       process.exitCode = await m.runStatus(opts);
     });

@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { Ajv, type ErrorObject } from "ajv";
 import { LineCounter, isMap, isNode, isScalar, parseDocument, type Document } from "yaml";
 import { UserError } from "../core/errors.js";
+import { defaultFederatedCredentialName } from "../core/workload-identity.js";
 import type { RoleRequest } from "../core/ports.js";
 import {
   validateClusterName,
@@ -36,12 +37,13 @@ export interface BindingConfig {
 
 export interface WorkloadIdentityConfig {
   path: string;
-  cluster: { subscription: string; resourceGroup: string; name: string };
+  /** `subscription` absent: the session's (the cloud profile's). */
+  cluster: { subscription?: string; resourceGroup: string; name: string };
   bindings: BindingConfig[];
 }
 
 /** The default credential name of a binding, as `init` names it. */
-export const defaultCredentialName = (namespace: string, serviceAccount: string) => `aks-wi-${namespace}-${serviceAccount}`;
+export const defaultCredentialName = defaultFederatedCredentialName;
 
 type Path = (string | number)[];
 
@@ -185,7 +187,7 @@ export async function parseConfig(path: string, text: string): Promise<WorkloadI
 
   // The schema holds; now the rules of the services that will receive each value.
   const raw = data as {
-    cluster: { subscription: string; resourceGroup: string; name: string };
+    cluster: { subscription?: string; resourceGroup: string; name: string };
     bindings: {
       namespace: string;
       serviceAccount: string;
@@ -200,7 +202,7 @@ export async function parseConfig(path: string, text: string): Promise<WorkloadI
     const why = rule(value);
     if (why) problems.push({ line: at.line(path), field: fieldName(path), message: `${JSON.stringify(clip(value))}: ${why}` });
   };
-  check(["cluster", "subscription"], raw.cluster.subscription, validateSubscription);
+  if (raw.cluster.subscription !== undefined) check(["cluster", "subscription"], raw.cluster.subscription, validateSubscription);
   check(["cluster", "resourceGroup"], raw.cluster.resourceGroup, validateResourceGroup);
   check(["cluster", "name"], raw.cluster.name, validateClusterName);
   const seen = new Map<string, number>();

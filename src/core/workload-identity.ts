@@ -58,3 +58,11 @@ export const bindingOf = (namespace: string, serviceAccount: string) => `${names
 export function roleAssignmentDescription(namespace: string, serviceAccount: string): string {
   return `Made by aks-wi for the workload identity of ${bindingOf(namespace, serviceAccount)}`;
 }
+
+/** The federated credential aks-wi names for a binding, `aks-wi-<namespace>-<sa>`, trimmed to the
+ *  credential naming rules (3-120, [A-Za-z0-9_-], starts alphanumeric): a credential of this name
+ *  on the binding's identity is aks-wi's own, so a changed issuer or subject on it is repaired. */
+export function defaultFederatedCredentialName(namespace: string, serviceAccount: string): string {
+  const name = `aks-wi-${namespace}-${serviceAccount}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 120);
+  return name.replace(/-+$/, "");
+}

@@ -7,7 +7,7 @@
 // ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity). Operation ids carry their
 // binding ("payments/api:identity"); an operation another binding shares runs once and hands what
 // it learned (the issuer, the new identity's IDs) to every binding that shares it.
-import { StepError, UserError } from "../core/errors.js";
+import { UserError } from "../core/errors.js";
 import { observe, type SharedReads } from "./observe.js";
 import { resolveDependencies, toStepError } from "./runner.js";
 import type { Operation, Step, StepContext, StepName, StepPlan } from "./step.js";
@@ -38,6 +38,8 @@ export interface MergedOperation extends Operation {
 export interface MergedPlan {
   bindings: BindingPlan[];
   ops: MergedOperation[];
+  /** Prunes left out because another binding on the same identity still asks for the role. */
+  kept: { binding: number; step: StepName; summary: string; by: string }[];
 }
 
 /** Steps that concern the cluster, not a binding: planned once, shown once. */
@@ -60,13 +62,10 @@ export async function planBindings(steps: readonly Step[], bindings: Binding[], 
   });
 }
 
-/** The same error, its message naming the binding it belongs to. */
+/** The same error, its message starting with the binding it belongs to. */
 export function inBinding(key: string, e: Error): Error {
   if (!(e instanceof UserError)) return e;
-  const err =
-    e instanceof StepError
-      ? new StepError(e.step, `${key}: ${e.message.replace(/^step "[^"]+" failed: /, "")}`, e.suggestion, e.kind === "denied" ? "denied" : "failed")
-      : new UserError(`binding ${key}: ${e.message}`, e.suggestion, e.kind);
+  const err = new UserError(`${key}: ${e.message}`, e.suggestion, e.kind);
   (err as { cause?: unknown }).cause = e;
   return err;
 }
@@ -89,9 +88,9 @@ function shareKey(o: Operation, ctx: StepContext): string | undefined {
   return undefined;
 }
 
-/** Whether another binding on the same identity still asks for the role a prune would remove. */
-async function wantedElsewhere(o: Operation, self: number, plans: BindingPlan[]): Promise<boolean> {
-  if (o.step !== "roleAssignment" || o.action !== "delete") return false;
+/** Another binding on the same identity that still asks for the role a prune would remove. */
+async function wantedElsewhere(o: Operation, self: number, plans: BindingPlan[]): Promise<string | undefined> {
+  if (o.step !== "roleAssignment" || o.action !== "delete") return undefined;
   const body = (o.body as { properties: { roleDefinitionId: string; scope: string } }).properties;
   const mine = lower(identityId(plans[self]!.binding.ctx.inputs));
   for (const [i, bp] of plans.entries()) {
@@ -100,10 +99,10 @@ async function wantedElsewhere(o: Operation, self: number, plans: BindingPlan[])
     for (const r of ctx.inputs.roles) {
       if (lower(r.scope) !== lower(body.scope)) continue;
       const def = await ctx.seen.role(r.scope, r.role);
-      if (def && guidOf(def.id) === guidOf(body.roleDefinitionId)) return true;
+      if (def && guidOf(def.id) === guidOf(body.roleDefinitionId)) return bp.binding.key;
     }
   }
-  return false;
+  return undefined;
 }
 
 const credentialIdentity = (o: Operation) => lower(o.target.split("/federatedIdentityCredentials/")[0] ?? o.target);
@@ -114,11 +113,16 @@ export async function mergePlans(plans: BindingPlan[]): Promise<MergedPlan> {
   /** Prefixed id of a dropped operation → the id of the one that does its work. */
   const alias = new Map<string, string>();
   const ops: MergedOperation[] = [];
+  const keptFor: MergedPlan["kept"] = [];
   for (const [i, bp] of plans.entries()) {
     const ctx = bp.binding.ctx as StepContext;
     const prefix = (id: string) => `${bp.binding.key}:${id}`;
     for (const o of resolveDependencies(bp.plans.flatMap((p) => p.ops))) {
-      if (await wantedElsewhere(o, i, plans)) continue;
+      const by = await wantedElsewhere(o, i, plans);
+      if (by) {
+        keptFor.push({ binding: i, step: o.step, summary: o.summary, by });
+        continue;
+      }
       const key = shareKey(o, ctx);
       const first = key === undefined ? undefined : kept.get(key);
       if (first) {
@@ -155,18 +159,24 @@ export async function mergePlans(plans: BindingPlan[]): Promise<MergedPlan> {
       lastCredential.set(idKey, o.id);
     }
   }
-  return { bindings: plans, ops };
+  return { bindings: plans, ops, kept: keptFor };
 }
 
-/** Copies what an operation added to its owner's outputs into a member's outputs. */
+/** Applies what an operation changed in its outputs (`before` → `after`) to `into`: fields it set
+ *  are set, list entries it added are added and those it removed are removed. */
 export function handOver(before: Record<string, unknown>, after: Record<string, unknown>, into: Record<string, unknown>): void {
+  const json = (x: unknown) => JSON.stringify(x);
   for (const [k, v] of Object.entries(after)) {
     const was = before[k];
     if (Array.isArray(v)) {
-      const had = new Set((Array.isArray(was) ? was : []).map((x) => JSON.stringify(x)));
-      const added = v.filter((x) => !had.has(JSON.stringify(x)));
-      if (added.length) into[k] = [...(Array.isArray(into[k]) ? (into[k] as unknown[]) : []), ...structuredClone(added)];
-    } else if (JSON.stringify(v) !== JSON.stringify(was)) {
+      const had = new Set((Array.isArray(was) ? was : []).map(json));
+      const has = new Set(v.map(json));
+      const added = v.filter((x) => !had.has(json(x)));
+      const removed = new Set((Array.isArray(was) ? was : []).filter((x) => !has.has(json(x))).map(json));
+      if (!added.length && !removed.size) continue;
+      const current = (Array.isArray(into[k]) ? (into[k] as unknown[]) : []).filter((x) => !removed.has(json(x)));
+      into[k] = [...current, ...structuredClone(added).filter((x) => !current.some((c) => json(c) === json(x)))];
+    } else if (json(v) !== json(was)) {
       into[k] = structuredClone(v);
     }
   }

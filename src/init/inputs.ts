@@ -5,6 +5,7 @@
 // and every value is checked by Azure's / Kubernetes' naming rules before anything is sent.
 // src/cli/register-init.ts declares the commander options from this table, and a unit test holds
 // README.md's table of inputs to it.
+import { defaultFederatedCredentialName } from "../core/workload-identity.js";
 import { UserError } from "../core/errors.js";
 import {
   validateClusterName,
@@ -122,11 +123,7 @@ export interface InputSpec<K extends InputKey = InputKey> {
   derived?: boolean;
 }
 
-/** `aks-wi-<namespace>-<sa>`, trimmed to the federated credential rules (3-120, [A-Za-z0-9_-], starts alphanumeric). */
-export function defaultFederatedCredentialName(namespace: string, serviceAccount: string): string {
-  const name = `aks-wi-${namespace}-${serviceAccount}`.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 120);
-  return name.replace(/-+$/, "");
-}
+export { defaultFederatedCredentialName };
 
 /** The long flag of an option ("--resource-group" of "-g, --resource-group <name>"). */
 export const longFlag = (o: InputOption): string => /--[a-z-]+/.exec(o.flags)![0];

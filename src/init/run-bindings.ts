@@ -37,18 +37,36 @@ export interface BindingsRunResult {
 function plannedOutcomes(steps: readonly Step[], merged: MergedPlan): BindingOutcomes[] {
   return merged.bindings.map((bp) => ({
     key: bp.binding.key,
-    outcomes: steps.map((s, i) => ({ step: s.name, title: s.title, change: bp.plans[i]!.change, summary: bp.plans[i]!.summary, details: bp.plans[i]!.details })),
+    outcomes: steps.map((s, i) => ({
+      step: s.name,
+      title: s.title,
+      change: bp.plans[i]!.change,
+      summary: bp.plans[i]!.summary,
+      details: bp.plans[i]!.details,
+    })),
   }));
 }
 
-/** For each binding and step, the binding whose operation does that step's work, when not its own. */
+/** For each binding and step whose operations another binding's do: which, and whether all of them. */
 function sharedNotes(merged: MergedPlan): Map<string, string> {
-  const notes = new Map<string, string>();
+  const absorbed = new Map<string, { by: string; summaries: string[] }>();
   for (const o of merged.ops) {
     for (const m of o.members) {
       if (m.binding === o.owner) continue;
-      notes.set(`${m.binding}|${m.step}`, `(done once, with ${merged.bindings[o.owner]!.binding.key})`);
+      const k = `${m.binding}|${m.step}`;
+      const a = absorbed.get(k) ?? { by: merged.bindings[o.owner]!.binding.key, summaries: [] };
+      a.summaries.push(o.summary);
+      absorbed.set(k, a);
     }
+  }
+  const notes = new Map<string, string>();
+  for (const k of merged.kept) {
+    notes.set(`${k.binding}|${k.step}`, `(not removed after all: ${k.by} still asks for it)`);
+  }
+  for (const [k, a] of absorbed) {
+    const [b, step] = k.split("|") as [string, string];
+    const own = merged.bindings[Number(b)]!.plans.find((p) => p.step === step)?.ops.length ?? 0;
+    notes.set(k, own <= a.summaries.length ? `(done once, with ${a.by})` : `(${a.summaries.join("; ")}: done once, with ${a.by})`);
   }
   return notes;
 }
@@ -158,12 +176,16 @@ async function apply(opts: BindingsRunOptions, merged: MergedPlan): Promise<Bind
     await runGraph(merged.ops, {
       async run(o, accepted) {
         const owner = ctxOf(o.owner);
-        const before = structuredClone(owner.state.outputs) as Record<string, unknown>;
-        await o.run(owner, { accepted, progress: (t) => activity.update(o.id, t), warn: (l) => activity.note(l) });
-        // What the shared operation learned (the issuer, the identity's IDs) belongs to every member.
-        for (const m of o.members) {
-          if (m.binding !== o.owner) handOver(before, owner.state.outputs as Record<string, unknown>, ctxOf(m.binding).state.outputs as Record<string, unknown>);
-        }
+        // The operation writes into its own copy of the owner's outputs, so exactly what it
+        // learned (not what operations running beside it learned) is handed to every member.
+        const start = structuredClone(owner.state.outputs);
+        const scratch = structuredClone(start);
+        await o.run(
+          { ...owner, state: { ...owner.state, outputs: scratch } },
+          { accepted, progress: (t) => activity.update(o.id, t), warn: (l) => activity.note(l) },
+        );
+        for (const m of o.members)
+          handOver(start as Record<string, unknown>, scratch as Record<string, unknown>, ctxOf(m.binding).state.outputs as Record<string, unknown>);
       },
       onStart(o) {
         for (const m of o.members) {

@@ -96,7 +96,14 @@ export function formatStepLines(titles: string[], plans: StepPlan[], color: bool
 }
 
 export function formatPlan(steps: readonly Step[], plans: StepPlan[], color: boolean): string[] {
-  const lines = ["Plan:", ...formatStepLines(steps.map((s) => s.title), plans, color)];
+  const lines = [
+    "Plan:",
+    ...formatStepLines(
+      steps.map((s) => s.title),
+      plans,
+      color,
+    ),
+  ];
   const n = plans.filter(changes).length;
   lines.push(n === 0 ? "Nothing to change." : `${n} of ${plans.length} steps will make changes.`);
   return lines;

@@ -84,6 +84,11 @@ export function defaultStatePath(cluster: string, cwd: string = process.cwd()): 
   return join(cwd, STATE_DIR, cluster, "state.json");
 }
 
+/** The state file of one binding of a config file (`aks-wi apply -f`), beside init's default. */
+export function bindingStatePath(cluster: string, namespace: string, serviceAccount: string, cwd: string = process.cwd()): string {
+  return join(cwd, STATE_DIR, cluster, `${namespace}.${serviceAccount}.json`);
+}
+
 export function emptyState(cloud: string): InitState {
   return { version: 1, cloud, inputs: {}, steps: {}, outputs: {}, updatedAt: new Date().toISOString() };
 }

@@ -38,13 +38,18 @@ export function buildStatus(steps: readonly Step[], plans: StepPlan[], inputs: I
   };
 }
 
-/** The text form: one line per step, drift indented under it, then the verdict and its fix. */
-export function formatStatus(r: StatusReport): string[] {
+/** The text form: one line per step, drift indented under it, then the verdict and (unless `fix`
+ *  is false: the caller says how to repair several bindings at once) its fix. */
+export function formatStatus(r: StatusReport, o: { fix?: boolean } = {}): string[] {
   const width = Math.max(...r.steps.map((s) => s.title.length));
   const lines = [`Workload identity of ${r.binding.namespace}/${r.binding.serviceAccount} on cluster ${r.cluster.name}:`];
   for (const s of r.steps) {
     lines.push(`  ${s.title.padEnd(width)}  ${s.state}`);
     for (const d of s.drift) lines.push(`  ${" ".repeat(width)}    - ${d}`);
+  }
+  if (o.fix === false) {
+    lines.push(r.inSync ? "  In sync." : `  Drift in ${r.steps.filter((s) => s.state === "drift").length} of ${r.steps.length} steps.`);
+    return lines;
   }
   lines.push(
     r.inSync

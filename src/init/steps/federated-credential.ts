@@ -4,7 +4,7 @@
 // create); it runs against the credentials the plan listed, which are not listed again.
 import { StepError } from "../../core/errors.js";
 import type { FederatedCredentialInfo } from "../../core/ports.js";
-import { MAX_FEDERATED_CREDENTIALS, TOKEN_AUDIENCE, serviceAccountSubject } from "../../core/workload-identity.js";
+import { MAX_FEDERATED_CREDENTIALS, TOKEN_AUDIENCE, defaultFederatedCredentialName, serviceAccountSubject } from "../../core/workload-identity.js";
 import { defineStep, type StepContext } from "../step.js";
 import { PENDING, identityId, resourceGroupScope } from "./shared.js";
 
@@ -52,15 +52,26 @@ export const federatedCredentialStep = defineStep({
         record: (out) => void (out.federatedCredential = { ...match, audiences: [...match.audiences] }),
       };
     }
-    if (!match) checkCreate(ctx, existing, issuer, subject);
-    const name = match?.name ?? ctx.inputs.federatedCredential;
+    // aks-wi's own credential for this binding (by its deterministic name) whose issuer or subject
+    // was changed since: repaired in place rather than refused as someone else's.
+    const own =
+      !match && sameName(ctx.inputs.federatedCredential, defaultFederatedCredentialName(namespace, serviceAccount))
+        ? existing.find((fc) => sameName(fc.name, ctx.inputs.federatedCredential))
+        : undefined;
+    if (!match && !own) checkCreate(ctx, existing, issuer, subject);
+    const fix = match ?? own;
+    const name = fix?.name ?? ctx.inputs.federatedCredential;
     const target = `${identityId(ctx.inputs)}/federatedIdentityCredentials/${name}`;
     const op = {
       id: "federatedCredential",
       step: "federatedCredential" as const,
-      action: match ? ("update" as const) : ("create" as const),
+      action: fix ? ("update" as const) : ("create" as const),
       target,
-      summary: match ? `set the audience of federated credential ${name} to ${TOKEN_AUDIENCE}` : `create federated credential ${name} for ${subject}`,
+      summary: own
+        ? `repair federated credential ${name}: trust ${subject} from the cluster's issuer`
+        : match
+          ? `set the audience of federated credential ${name} to ${TOKEN_AUDIENCE}`
+          : `create federated credential ${name} for ${subject}`,
       body: { properties: { issuer: issuer ?? PENDING, subject, audiences: [TOKEN_AUDIENCE] } },
       after: ["identity", "issuer", "cluster"],
       needs: [
@@ -82,7 +93,7 @@ export const federatedCredentialStep = defineStep({
           out.federatedCredential = { ...already, audiences: [...already.audiences] };
           return;
         }
-        if (!already) checkCreate(run, existing, iss, subject);
+        if (!already && !own) checkCreate(run, existing, iss, subject);
         const fc = await run.azure.putFederatedCredential(subscription, identityResourceGroup, identity, {
           name: already?.name ?? name,
           issuer: iss,
@@ -92,6 +103,15 @@ export const federatedCredentialStep = defineStep({
         out.federatedCredential = { id: fc.id, name: fc.name, issuer: fc.issuer, subject: fc.subject, audiences: [...fc.audiences] };
       },
     };
+    if (own) {
+      const drift = [
+        own.issuer !== (issuer ?? own.issuer) && `credential ${name}: issuer is ${own.issuer} (want ${issuer})`,
+        own.subject !== subject && `credential ${name}: subject is ${own.subject} (want ${subject})`,
+        !audiencesOk(own) && `credential ${name}: audiences are ${JSON.stringify(own.audiences)} (want ["${TOKEN_AUDIENCE}"])`,
+      ].filter((x): x is string => !!x);
+      const now = { "current issuer": own.issuer, "current subject": own.subject };
+      return { change: "update", drift, summary: op.summary, details: { name, ...details, ...now }, ops: [op] };
+    }
     if (match) {
       const drift = [`credential ${name}: audiences are ${JSON.stringify(match.audiences)} (want ["${TOKEN_AUDIENCE}"])`];
       return { change: "update", drift, summary: op.summary, details: { name, ...details, "current audiences": match.audiences.join(", ") }, ops: [op] };

@@ -1,0 +1,219 @@
+// Implementation of `aks-wi apply -f aks-wi.yaml` and `aks-wi status -f aks-wi.yaml`: the bindings
+// of a config file, planned together by init's steps (src/init/bindings.ts) and applied as one
+// graph, or reported as drift. The file is checked before anything is read from Azure or the
+// cluster. Each binding keeps its own state file beside init's (.aks-wi/<cluster>/<ns>.<sa>.json):
+// a cache and a resume record; everything is read again from Azure and the cluster every run.
+import { resolve } from "node:path";
+import { UserError } from "../../core/errors.js";
+import { bindingOf } from "../../core/workload-identity.js";
+import { loadConfig, type BindingConfig, type WorkloadIdentityConfig } from "../../config/load.js";
+import { planBindings, type Binding } from "../../init/bindings.js";
+import { runBindings, type BindingsRunResult } from "../../init/run-bindings.js";
+import {
+  assertSameWorkload,
+  bindingStatePath,
+  emptyState,
+  lockState,
+  readStateFor,
+  savedInputs,
+  writeStateAtomic,
+  type InitInputs,
+  type StateLock,
+} from "../../init/state.js";
+import { STATUS_REPORT_VERSION, buildStatus, formatStatus, type StatusReport } from "../../init/status.js";
+import { TEST_POD_IMAGE } from "../../init/steps/test-pod.js";
+import { EXIT } from "../exit-codes.js";
+import { JSON_VERSION } from "../json-output.js";
+import type { ConnectionOptions } from "../options.js";
+import { openSession, openTerminal, realDeps, type InitDeps, type Session } from "../session.js";
+
+export interface ApplyOptions extends ConnectionOptions {
+  file: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  overwrite?: boolean;
+  allowBroadScope?: boolean;
+  testPodImage?: string;
+  /** Only these bindings ("namespace/serviceAccount"); all when absent. */
+  binding?: string[];
+}
+
+export async function run(raw: Record<string, unknown>): Promise<number> {
+  return runApply(raw as unknown as ApplyOptions, realDeps());
+}
+
+export async function runStatusFile(raw: Record<string, unknown>): Promise<number> {
+  return runFileStatus(raw as unknown as ApplyOptions, realDeps());
+}
+
+/** A binding's test pod: one per service account, so bindings sharing a namespace never share one. */
+export function testPodNameFor(serviceAccount: string): string {
+  return `aks-wi-test-${serviceAccount}`.slice(0, 63).replace(/[-.]+$/, "");
+}
+
+/** The inputs init would resolve for one binding of the file: the file's roles are the whole desired set. */
+export function bindingInputs(cfg: WorkloadIdentityConfig, b: BindingConfig, subscription: string, opts: ApplyOptions): InitInputs {
+  return {
+    subscription,
+    resourceGroup: cfg.cluster.resourceGroup,
+    cluster: cfg.cluster.name,
+    identity: b.identity.name,
+    identityResourceGroup: b.identity.resourceGroup,
+    namespace: b.namespace,
+    serviceAccount: b.serviceAccount,
+    federatedCredential: b.federatedCredential,
+    roles: b.roles.map((r) => ({ ...r })),
+    testPod: b.testPod,
+    testPodName: testPodNameFor(b.serviceAccount),
+    testPodImage: opts.testPodImage ?? TEST_POD_IMAGE,
+    overwrite: !!opts.overwrite,
+    allowBroadScope: !!opts.allowBroadScope,
+    prune: true,
+  };
+}
+
+/** The file's bindings, narrowed by --binding (each must name one of them). */
+function selectBindings(cfg: WorkloadIdentityConfig, wanted: string[] | undefined): BindingConfig[] {
+  if (!wanted?.length) return cfg.bindings;
+  const keys = new Set(cfg.bindings.map((b) => bindingOf(b.namespace, b.serviceAccount)));
+  const unknown = wanted.filter((w) => !keys.has(w));
+  if (unknown.length) {
+    throw new UserError(
+      `--binding ${unknown[0]} is not in ${cfg.path}`,
+      `name one of its bindings as NAMESPACE/SERVICE_ACCOUNT: ${[...keys].slice(0, 5).join(", ")}${keys.size > 5 ? ", …" : ""}`,
+    );
+  }
+  return cfg.bindings.filter((b) => wanted.includes(bindingOf(b.namespace, b.serviceAccount)));
+}
+
+/** The file, checked before anything is read from Azure or the cluster: a bad file changes nothing. */
+async function readFile(opts: ApplyOptions, deps: InitDeps): Promise<WorkloadIdentityConfig> {
+  if (!opts.file) throw new UserError("missing the config file", "pass -f aks-wi.yaml");
+  return loadConfig(resolve(deps.cwd, opts.file));
+}
+
+export async function runApply(opts: ApplyOptions, deps: InitDeps): Promise<number> {
+  const json = opts.output === "json";
+  const cfg = await readFile(opts, deps);
+  const { ui } = openTerminal(opts, deps);
+  const session = await openSession(opts, deps, ui);
+  const { chosen, subscription } = narrowed(cfg, opts, session);
+  const { resourceGroup, name } = cfg.cluster;
+  const azure = await session.azure();
+  const kube = () => session.kubeFor(subscription, resourceGroup, name);
+
+  const locks: StateLock[] = [];
+  try {
+    const paths = chosen.map((b) => bindingStatePath(name, b.namespace, b.serviceAccount, deps.cwd));
+    // Locked in path order, so two runs over overlapping files never wait on each other in a cycle.
+    if (!opts.dryRun) for (const p of [...paths].sort()) locks.push(await lockState(p));
+    const bindings: Binding[] = await Promise.all(
+      chosen.map(async (b, i) => {
+        const inputs = bindingInputs(cfg, b, subscription, opts);
+        const path = paths[i]!;
+        // Read under the lock (another run may have finished since); one of another cloud is refused.
+        const state = (await readStateFor(path, session.profile.name)) ?? emptyState(session.profile.name);
+        assertSameWorkload(state.inputs, inputs);
+        state.inputs = savedInputs(inputs);
+        return {
+          key: bindingOf(b.namespace, b.serviceAccount),
+          ctx: { inputs, state, azure, kube },
+          // A dry run writes nothing, not even the state file.
+          save: opts.dryRun ? async () => {} : () => writeStateAtomic(path, state),
+        };
+      }),
+    );
+    const result = await runBindings({ steps: await deps.steps(), bindings, cluster: name, ui, dryRun: !!opts.dryRun, yes: !!opts.yes });
+    if (json) deps.stdout.write(`${JSON.stringify(applyDocument(cfg, result, paths, session.profile.name, !!opts.dryRun), null, 2)}\n`);
+    else if (result.applied) for (const l of formatApplied(result, name)) ui.line(l);
+    return EXIT.ok;
+  } finally {
+    await Promise.all(locks.map((l) => l.release().catch(() => {})));
+  }
+}
+
+/** The bindings to work on and the cluster's subscription (the file's, else the session's). */
+function narrowed(cfg: WorkloadIdentityConfig, opts: ApplyOptions, session: Session): { chosen: BindingConfig[]; subscription: string } {
+  const chosen = selectBindings(cfg, opts.binding);
+  const subscription = cfg.cluster.subscription ?? session.profile.subscriptionId;
+  if (!subscription) {
+    throw new UserError(
+      `${cfg.path}: cluster.subscription is not set and the session has none`,
+      "add cluster.subscription to the file, or set AZURE_SUBSCRIPTION_ID",
+    );
+  }
+  return { chosen, subscription };
+}
+
+/** -o json: one versioned document, per binding its steps and what they made. */
+function applyDocument(cfg: WorkloadIdentityConfig, r: BindingsRunResult, paths: string[], cloud: string, dryRun: boolean) {
+  return {
+    version: JSON_VERSION,
+    result: r.applied ? "done" : "planned",
+    cloud,
+    file: cfg.path,
+    cluster: cfg.cluster,
+    bindings: r.bindings.map((b, i) => {
+      const ctx = r.merged.bindings[i]!.binding.ctx;
+      return {
+        binding: b.key,
+        statePath: dryRun ? undefined : paths[i],
+        inputs: savedInputs(ctx.inputs),
+        steps: b.outcomes.map((o) => ({ name: o.step, title: o.title, change: o.change, result: o.result, summary: o.summary })),
+        outputs: ctx.state.outputs,
+      };
+    }),
+    operations: r.operations,
+  };
+}
+
+/** The human summary after an apply: per binding, what it acts as and what changed. */
+function formatApplied(r: BindingsRunResult, cluster: string): string[] {
+  const changed = r.bindings.filter((b) => b.outcomes.some((o) => o.result && o.result !== "no change" && o.result !== "read")).length;
+  const lines = [
+    "",
+    `Applied ${r.bindings.length} binding${r.bindings.length === 1 ? "" : "s"} on cluster ${cluster}: ${changed} changed, ${r.bindings.length - changed} already in sync.`,
+  ];
+  r.merged.bindings.forEach((bp) => {
+    const o = bp.binding.ctx.state.outputs;
+    const roles = (o.roleAssignments ?? []).map((a) => `${a.roleName} on ${a.scope}`).join("; ");
+    lines.push(
+      `  ${bp.binding.key}  identity ${o.identity?.name ?? bp.binding.ctx.inputs.identity} (client ID ${o.identity?.clientId ?? "?"})${roles ? `, roles: ${roles}` : ""}`,
+    );
+  });
+  return lines;
+}
+
+/** `aks-wi status -f FILE`: every binding's plan read as drift; never asks, locks or writes. Exit 0 in sync, 6 on drift. */
+export async function runFileStatus(opts: ApplyOptions, deps: InitDeps): Promise<number> {
+  const json = opts.output === "json";
+  const cfg = await readFile(opts, deps);
+  const { ui } = openTerminal(opts, deps, { report: true, neverAsk: "status never asks" });
+  const session = await openSession(opts, deps, ui);
+  const { chosen, subscription } = narrowed(cfg, opts, session);
+  const { resourceGroup, name } = cfg.cluster;
+  const azure = await session.azure();
+  const kube = () => session.kubeFor(subscription, resourceGroup, name);
+  const steps = await deps.steps();
+  const bindings: Binding[] = chosen.map((b) => {
+    const inputs = bindingInputs(cfg, b, subscription, opts);
+    return { key: bindingOf(b.namespace, b.serviceAccount), ctx: { inputs, state: emptyState(session.profile.name), azure, kube }, save: async () => {} };
+  });
+  const plans = await ui.spin(`Reading ${bindings.length} binding${bindings.length === 1 ? "" : "s"}`, () => planBindings(steps, bindings));
+  const reports: StatusReport[] = plans.map((bp) => buildStatus(steps, bp.plans, bp.binding.ctx.inputs));
+  const inSync = reports.every((r) => r.inSync);
+  if (json) {
+    deps.stdout.write(
+      `${JSON.stringify({ version: STATUS_REPORT_VERSION, file: cfg.path, cluster: { ...cfg.cluster, subscription }, inSync, bindings: reports }, null, 2)}\n`,
+    );
+  } else {
+    for (const r of reports) for (const l of formatStatus(r, { fix: false })) deps.stdout.write(`${l}\n`);
+    const drifted = reports.filter((r) => !r.inSync).length;
+    deps.stdout.write(
+      inSync
+        ? `All ${reports.length} bindings in sync.\n`
+        : `Drift in ${drifted} of ${reports.length} bindings: \`aks-wi apply -f ${opts.file}\` repairs it (--dry-run shows how).\n`,
+    );
+  }
+  return inSync ? EXIT.ok : EXIT.drift;
+}
