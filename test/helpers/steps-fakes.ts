@@ -278,7 +278,7 @@ export class FakeKube implements KubeOps {
       phase: this.podPhase,
       serviceAccountName: saName,
       labels,
-      annotations: {},
+      annotations: { ...(manifest.metadata.annotations ?? {}) },
       containers: manifest.spec.containers.map((c: any) => ({ name: c.name, init: false, env: { ...env } })),
       volumes: [],
     };

@@ -14,7 +14,7 @@ import { BINDING_ANNOTATION, MANAGED_BY, USE_LABEL, bindingOf } from "../../core
 export { MANAGED_BY };
 import { kubePath } from "./shared.js";
 import type { PodInfo } from "../../core/ports.js";
-import { defineStep, type Operation, type StepContext } from "../step.js";
+import { defineStep, type Operation, type StepContext, type StepPlan } from "../step.js";
 
 /** Azure Linux 3.0 busybox, as the AKS docs use it today (azure-aks-docs articles/aks/node-access.md:
  *  `kubectl debug node/… --image=mcr.microsoft.com/azurelinux/busybox:1.36`); the Azure Linux 2.0
@@ -120,13 +120,43 @@ async function createAndWait(
   run.state.outputs.testPod = { namespace, name: testPodName, uid: last.uid, phase: last.phase };
 }
 
+/** No test pod wanted: one aks-wi made for this binding (by its label and annotation) is deleted. */
+async function prunePlan(ctx: StepContext): Promise<Omit<StepPlan, "step">> {
+  const { namespace, testPodName, serviceAccount } = ctx.inputs;
+  const pod = await ctx.seen.testPod();
+  const ours = pod && pod.labels[MANAGED_BY.key] === MANAGED_BY.value && pod.annotations[BINDING_ANNOTATION] === bindingOf(namespace, serviceAccount);
+  if (!ours) return { change: "none", summary: "test pod skipped", ops: [] };
+  const summary = `delete test pod ${namespace}/${testPodName} (made by aks-wi for this binding; no test pod is wanted now)`;
+  return {
+    change: "delete",
+    summary,
+    drift: [`test pod ${namespace}/${testPodName} exists and no test pod is wanted`],
+    ops: [
+      {
+        id: "testPod:delete",
+        step: "testPod",
+        action: "delete",
+        target: kubePath(namespace, "pods", testPodName),
+        summary: `delete test pod ${namespace}/${testPodName}`,
+        after: [],
+        afterAccepted: ["cluster"],
+        needs: [{ plane: "kube", verb: "delete", resource: "pods", namespace }],
+        run: async (run) => {
+          await (await run.kube()).deletePod(namespace, testPodName);
+          delete run.state.outputs.testPod;
+        },
+      },
+    ],
+  };
+}
+
 export const testPodStep = defineStep({
   name: "testPod",
   title: "Test pod",
 
   async plan(ctx) {
     const { namespace, testPodName, serviceAccount } = ctx.inputs;
-    if (!ctx.inputs.testPod) return { change: "none", summary: "test pod skipped", ops: [] };
+    if (!ctx.inputs.testPod) return prunePlan(ctx);
     const [pod, identity] = await Promise.all([ctx.seen.testPod(), ctx.seen.identity()]);
     // A pod made before the identity exists cannot carry its client ID.
     const problem = pod ? (identity ? podProblem(pod, serviceAccount, identity.clientId) : "it predates the identity") : undefined;

@@ -137,4 +137,30 @@ describe("testPod step", () => {
     await applyPlan(w.ctx, await planStep(testPodStep, w.ctx));
     expect(w.kube.writes).toEqual([]);
   });
+
+  describe("no test pod wanted", () => {
+    it("deletes the one aks-wi made for this binding, and plans nothing once it is gone", async () => {
+      const w = await ready();
+      await applyPlan(w.ctx, await planStep(testPodStep, w.ctx));
+      w.ctx.inputs.testPod = false;
+      w.kube.writes = [];
+      const p = await planStep(testPodStep, w.ctx);
+      expect(p.change).toBe("delete");
+      expect(p.ops.map((o) => [o.action, o.target])).toEqual([["delete", "/api/v1/namespaces/app/pods/aks-wi-test"]]);
+      expect(p.ops[0]!.needs).toEqual([{ plane: "kube", verb: "delete", resource: "pods", namespace: "app" }]);
+      await applyPlan(w.ctx, p);
+      expect(w.kube.writes).toEqual(["deletePod app/aks-wi-test"]);
+      expect(w.ctx.state.outputs.testPod).toBeUndefined();
+      expect((await planStep(testPodStep, w.ctx)).change).toBe("none");
+    });
+
+    it("leaves a pod of that name it did not make, or made for another binding", async () => {
+      const w = await ready({ testPod: false });
+      await w.kube.createPod(testPodManifest("app", "aks-wi-test", "other-sa"));
+      expect((await planStep(testPodStep, w.ctx)).change).toBe("none");
+      w.kube.pods.get("app/aks-wi-test")!.labels = { app: "mine" };
+      w.kube.pods.get("app/aks-wi-test")!.annotations = {};
+      expect((await planStep(testPodStep, w.ctx)).ops).toEqual([]);
+    });
+  });
 });
