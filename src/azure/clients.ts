@@ -7,6 +7,7 @@ import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import type { CloudProfile } from "./cloud.js";
+import { retryNoticePolicy } from "./retry-notice.js";
 
 export interface AzureClients {
   containerService(subscription: string): ContainerServiceClient;
@@ -23,7 +24,9 @@ export function createClients(profile: CloudProfile): AzureClients {
     return cache.get(key) as T;
   }
   const cred = () => profile.credential();
-  const opts = () => profile.clientOptions();
+  // Every client's SDK retries say so, through the run's retry listener.
+  const notice = retryNoticePolicy(() => profile.onRetry);
+  const opts = () => ({ ...profile.clientOptions(), additionalPolicies: [{ policy: notice, position: "perRetry" as const }] });
   return {
     containerService: (s) => cached(`aks|${s}`, () => new ContainerServiceClient(cred(), s, opts())),
     msi: (s) => cached(`msi|${s}`, () => new ManagedServiceIdentityClient(cred(), s, opts())),

@@ -119,6 +119,18 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
   const replication = options.replication ?? DEFAULT_REPLICATION;
   // Azure rejects concurrent credential writes on one identity (409); serialize ours.
   const ficMutex = new KeyedMutex();
+  /** Says each wait for Azure's replication (or another writer), as every retry does. */
+  const waiting = (what: string) => (code: string, delayMs: number) => {
+    const why = code.startsWith("Concurrent") ? "another write to the identity's credentials is running" : "Azure replicates a new identity within minutes";
+    profile.onRetry?.(`ARM ${code}, waiting ${(delayMs / 1000).toFixed(1)} s (${what}: ${why})`, {
+      service: "ARM",
+      what,
+      reason: code,
+      retry: 0,
+      of: 0,
+      delayMs,
+    });
+  };
 
   const clusterId = (sub: string, rg: string, name: string) =>
     `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${name}`;
@@ -252,8 +264,11 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
     async listFederatedCredentials(sub, rg, identity) {
       // A just-created identity can answer ParentResourceNotFound here too (same replication delay).
       return azureCall(`listing federated credentials of ${identity}`, () =>
-        retryOnCodes(["ParentResourceNotFound"], replication, async () =>
-          (await all(clients.msi(sub).federatedIdentityCredentials.list(rg, identity))).map(toFederated),
+        retryOnCodes(
+          ["ParentResourceNotFound"],
+          replication,
+          async () => (await all(clients.msi(sub).federatedIdentityCredentials.list(rg, identity))).map(toFederated),
+          waiting(`listing the credentials of ${identity}`),
         ),
       );
     },
@@ -262,14 +277,18 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
       const key = `${sub}/${rg}/${identity}`.toLowerCase();
       return ficMutex.run(key, () =>
         azureCall(`writing federated credential ${fc.name}`, () =>
-          retryOnCodes(["ParentResourceNotFound", "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity"], replication, async () =>
-            toFederated(
-              await clients.msi(sub).federatedIdentityCredentials.createOrUpdate(rg, identity, fc.name, {
-                issuer: fc.issuer,
-                subject: fc.subject,
-                audiences: fc.audiences,
-              }),
-            ),
+          retryOnCodes(
+            ["ParentResourceNotFound", "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity"],
+            replication,
+            async () =>
+              toFederated(
+                await clients.msi(sub).federatedIdentityCredentials.createOrUpdate(rg, identity, fc.name, {
+                  issuer: fc.issuer,
+                  subject: fc.subject,
+                  audiences: fc.audiences,
+                }),
+              ),
+            waiting(`writing federated credential ${fc.name}`),
           ),
         ),
       );
@@ -314,8 +333,11 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
       return scopeCall(scope, "creating role assignment", async () => {
         try {
           return toRoleAssignment(
-            await retryOnCodes(["PrincipalNotFound"], replication, () =>
-              ra.create(scope, name, { roleDefinitionId, principalId, principalType: "ServicePrincipal", description }),
+            await retryOnCodes(
+              ["PrincipalNotFound"],
+              replication,
+              () => ra.create(scope, name, { roleDefinitionId, principalId, principalType: "ServicePrincipal", description }),
+              waiting(`assigning a role to principal ${principalId}`),
             ),
           );
         } catch (e) {
@@ -341,8 +363,11 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
       const key = `${sub}/${rg}/${identity}`.toLowerCase();
       await ficMutex.run(key, () =>
         azureCall(`deleting federated credential ${name}`, () =>
-          retryOnCodes(["ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity"], replication, () =>
-            clients.msi(sub).federatedIdentityCredentials.delete(rg, identity, name),
+          retryOnCodes(
+            ["ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity"],
+            replication,
+            () => clients.msi(sub).federatedIdentityCredentials.delete(rg, identity, name),
+            waiting(`deleting federated credential ${name}`),
           ),
         ),
       );

@@ -20,6 +20,8 @@ export interface InitOptions extends InputFlags, ConnectionOptions {
   dryRun?: boolean;
   /** `aks-wi status`: plan only, report drift, never ask, lock or write. */
   status?: boolean;
+  /** init: add (or replace) the binding in this config file after a successful apply. */
+  writeConfig?: string;
 }
 
 export interface VerifyOptions extends TargetFlags, ConnectionOptions {

@@ -39,6 +39,7 @@ export function registerInit(program: Command): void {
     .option("--state <file>", "state file (default .aks-wi/<cluster>/state.json)")
     .option("--overwrite", "re-bind a service account already bound to another identity")
     .option("--allow-broad-scope", "allow Owner, Contributor or User Access Administrator at subscription scope")
+    .option("--write-config <file>", "after applying, add this binding to a config file for aks-wi apply -f (created, or updated keeping the rest)")
     .action(async (opts: Record<string, unknown>) => {
       const m = await import("./commands/init.js");
       process.exitCode = await m.run(opts);
@@ -54,5 +55,6 @@ export function registerInit(program: Command): void {
       "AKS_WI_NAMESPACE=app AKS_WI_SERVICE_ACCOUNT=app-sa aks-wi init -g myRG --cluster myCluster --identity id-app --yes -o json",
     ],
     ["see what would change", "aks-wi init -g myRG --cluster myCluster --identity id-app --namespace app --service-account app-sa --dry-run"],
+    ["set up one binding and keep it in a file for aks-wi apply -f", "aks-wi init --write-config aks-wi.yaml"],
   ]);
 }

@@ -186,6 +186,41 @@ describe("aks-wi apply -f", () => {
     expect(roles.find((a) => a.scope === group && a.role === KV_SECRETS_USER)?.description).toBeFalsy();
   });
 
+  it("init --write-config keeps the binding it set up in a file that apply then finds in sync", async () => {
+    const dir = tempDir("aks-wi-write-config-");
+    const init = await cli(
+      [
+        "init",
+        "--yes",
+        "--identity",
+        "id-solo",
+        "--namespace",
+        "solo",
+        "--service-account",
+        "solo",
+        "--role",
+        "Reader",
+        "--scope",
+        group,
+        "--no-test-pod",
+        "--write-config",
+        "team.yaml",
+      ],
+      dir,
+    );
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout + init.stderr).toMatch(/Config: binding solo\/solo written to .*team\.yaml/);
+    const plan = await cli(["apply", "-f", "team.yaml", "--dry-run", "-o", "json"], dir);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(JSON.parse(plan.stdout).operations).toEqual([]);
+    // Another cluster's binding is refused before anything changes.
+    const before = writeFingerprint(sb.dir);
+    const other = await cli(["init", "--yes", "--cluster", "aks-other", "--identity", "id-x", "--service-account", "x", "--write-config", "team.yaml"], dir);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/team\.yaml describes cluster aks-sandbox in rg-sandbox, not aks-other in rg-sandbox/);
+    expect(writeFingerprint(sb.dir)).toBe(before);
+  });
+
   it("a bad file: one line naming file:line and the field, exit 2, no request made", async () => {
     const bad = join(cwd, "bad.yaml");
     writeFileSync(bad, config([{ role: "Reader", scope: group }]).replace("serviceAccount: web\n", "serviceAccount: web\n    serviceAcount: typo\n"));

@@ -15,9 +15,11 @@ import {
   readStateFor,
   savedInputs,
   writeStateAtomic,
+  type InitInputs,
   type InitState,
   type StateLock,
 } from "../../init/state.js";
+import { configWithBinding, writeConfigFile, type BindingToWrite } from "../../config/write.js";
 import { buildInitReport, formatSummary } from "../../init/summary.js";
 import { EXIT } from "../exit-codes.js";
 import { JSON_VERSION } from "../json-output.js";
@@ -79,6 +81,10 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
     return report.inSync ? EXIT.ok : EXIT.drift;
   }
 
+  // Checked before anything changes: a file of another cluster, or one apply would refuse, is a usage error.
+  const configPath = opts.writeConfig ? resolve(deps.cwd, opts.writeConfig) : undefined;
+  const configText = configPath ? await configWithBinding(configPath, bindingToWrite(inputs)) : undefined;
+
   let lock: StateLock | undefined;
   try {
     let state: InitState;
@@ -108,12 +114,29 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
     });
     const report = buildInitReport({ result, inputs, outputs: state.outputs, cloud: profile.name, statePath: opts.dryRun ? undefined : path });
     // The CI contract: one versioned document (its failure twin is printed by src/cli/main.ts).
+    if (configPath && configText && result.applied) {
+      await writeConfigFile(configPath, configText);
+      ui.line(`Config: binding ${inputs.namespace}/${inputs.serviceAccount} written to ${configPath} (aks-wi apply -f ${opts.writeConfig})`);
+    }
     if (json) deps.stdout.write(`${JSON.stringify({ version: JSON_VERSION, result: report.status, ...report }, null, 2)}\n`);
     else if (result.applied) for (const l of formatSummary(report, result.outcomes)) ui.line(l);
     return EXIT.ok;
   } finally {
     await lock?.release().catch(() => {});
   }
+}
+
+/** The binding init resolved, as `--write-config` records it. */
+function bindingToWrite(i: InitInputs): BindingToWrite {
+  return {
+    cluster: { subscription: i.subscription, resourceGroup: i.resourceGroup, name: i.cluster },
+    namespace: i.namespace,
+    serviceAccount: i.serviceAccount,
+    identity: { name: i.identity, resourceGroup: i.identityResourceGroup },
+    federatedCredential: i.federatedCredential,
+    roles: i.roles,
+    testPod: i.testPod,
+  };
 }
 
 /** Live pick-lists for the prompts, through our own Azure/Kubernetes operations. */
