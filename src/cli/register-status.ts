@@ -1,6 +1,7 @@
 // Declares `aks-wi status` (commander only, no SDKs) and lazily loads its implementation, which
 // shares init's inputs and plan: status is init's plan read as drift.
 import { Option, type Command } from "commander";
+import { UserError } from "../core/errors.js";
 import { INPUTS } from "../init/inputs.js";
 import { addFileOptions } from "./register-apply.js";
 import { addConnectionOptions, inputOption } from "./register-init.js";
@@ -14,6 +15,7 @@ export function registerStatus(program: Command): void {
         "never asks, changes nothing. Needs no state file: everything is read from Azure and the cluster.",
     );
   addFileOptions(status, false);
+  status.option("--all", "every binding aks-wi marked on the cluster (no file or state needed)");
   for (const spec of INPUTS) for (const o of spec.options) status.addOption(inputOption(o));
   addConnectionOptions(status);
   status
@@ -27,12 +29,14 @@ export function registerStatus(program: Command): void {
         "  aks-wi status -g rg-aks --cluster aks-prod --identity id-app --namespace app --service-account app-sa",
         "  aks-wi status --sandbox --identity id-app --namespace app --service-account app-sa -o json",
         "  aks-wi status -f aks-wi.yaml --binding payments/payments-api",
+        "  aks-wi status --all -g rg-aks --cluster aks-prod -o json",
         "",
         "Exit codes: 0 in sync, 6 drift (aks-wi init, or apply -f, with the same inputs repairs it), 2 usage, 1 failed, 4 not permitted.",
       ].join("\n"),
     )
     .action(async (opts: Record<string, unknown>) => {
-      if (opts.file) {
+      if (opts.file && opts.all) throw new UserError("pass -f FILE or --all, not both", "-f reports the bindings of a file, --all every binding aks-wi marked on the cluster");
+      if (opts.file || opts.all) {
         const m = await import("./commands/apply.js");
         process.exitCode = await m.runStatusFile(opts);
         return;

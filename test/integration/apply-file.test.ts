@@ -221,6 +221,32 @@ describe("aks-wi apply -f", () => {
     expect(writeFingerprint(sb.dir)).toBe(before);
   });
 
+  it("status --all finds every binding aks-wi marked, from a fresh directory, and names drift made by hand", async () => {
+    const fresh = tempDir("aks-wi-status-all-");
+    const r = await cli(["status", "--all", "-o", "json"], fresh);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const keys = doc.bindings.map((b: any) => `${b.binding.namespace}/${b.binding.serviceAccount}`).sort();
+    expect(keys).toEqual(["payments/payments-api", "payments/payments-worker", "solo/solo", "web/web"]);
+    expect(doc.bindings.find((b: any) => b.binding.serviceAccount === "web").binding.identity).toBe("id-web");
+    // A client ID changed by hand: the identity is still found (its credential trusts the subject), and the annotation is drift.
+    await kubectlJson(sb.info.kubeconfig, [
+      "annotate",
+      "serviceaccount",
+      "web",
+      "-n",
+      "web",
+      "azure.workload.identity/client-id=11111111-2222-3333-4444-555555555555",
+      "--overwrite",
+    ]);
+    const drift = await cli(["status", "--all"], fresh);
+    expect(drift.code).toBe(6);
+    expect(drift.stdout).toMatch(
+      /Workload identity of web\/web on cluster aks-sandbox:\n(?:.*\n)*?\s+- annotation azure\.workload\.identity\/client-id is "11111111-2222-3333-4444-555555555555" \(want "[0-9a-f-]{36}"\)/,
+    );
+    expect(drift.stdout).toMatch(/^Drift in 1 of 4 bindings/m);
+  });
+
   it("a bad file: one line naming file:line and the field, exit 2, no request made", async () => {
     const bad = join(cwd, "bad.yaml");
     writeFileSync(bad, config([{ role: "Reader", scope: group }]).replace("serviceAccount: web\n", "serviceAccount: web\n    serviceAcount: typo\n"));

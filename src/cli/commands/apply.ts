@@ -8,6 +8,7 @@ import { UserError } from "../../core/errors.js";
 import { bindingOf } from "../../core/workload-identity.js";
 import { loadConfig, type BindingConfig, type WorkloadIdentityConfig } from "../../config/load.js";
 import { planBindings, type Binding } from "../../init/bindings.js";
+import { discoverBindings, testPodNames, type DiscoveredBinding } from "../../init/discover.js";
 import { runBindings, type BindingsRunResult } from "../../init/run-bindings.js";
 import {
   assertSameWorkload,
@@ -26,6 +27,7 @@ import { EXIT } from "../exit-codes.js";
 import { JSON_VERSION } from "../json-output.js";
 import type { ConnectionOptions } from "../options.js";
 import { openSession, openTerminal, realDeps, type InitDeps, type Session } from "../session.js";
+import type { CliUi } from "../../terminal/ui.js";
 
 export interface ApplyOptions extends ConnectionOptions {
   file: string;
@@ -43,13 +45,11 @@ export async function run(raw: Record<string, unknown>): Promise<number> {
 }
 
 export async function runStatusFile(raw: Record<string, unknown>): Promise<number> {
-  return runFileStatus(raw as unknown as ApplyOptions, realDeps());
+  return raw.all ? runAllStatus(raw as unknown as ApplyOptions, realDeps()) : runFileStatus(raw as unknown as ApplyOptions, realDeps());
 }
 
 /** A binding's test pod: one per service account, so bindings sharing a namespace never share one. */
-export function testPodNameFor(serviceAccount: string): string {
-  return `aks-wi-test-${serviceAccount}`.slice(0, 63).replace(/[-.]+$/, "");
-}
+export const testPodNameFor = (serviceAccount: string): string => testPodNames(serviceAccount)[1]!;
 
 /** The inputs init would resolve for one binding of the file: the file's roles are the whole desired set. */
 export function bindingInputs(cfg: WorkloadIdentityConfig, b: BindingConfig, subscription: string, opts: ApplyOptions): InitInputs {
@@ -186,34 +186,89 @@ function formatApplied(r: BindingsRunResult, cluster: string): string[] {
 
 /** `aks-wi status -f FILE`: every binding's plan read as drift; never asks, locks or writes. Exit 0 in sync, 6 on drift. */
 export async function runFileStatus(opts: ApplyOptions, deps: InitDeps): Promise<number> {
-  const json = opts.output === "json";
   const cfg = await readFile(opts, deps);
   const { ui } = openTerminal(opts, deps, { report: true, neverAsk: "status never asks" });
   const session = await openSession(opts, deps, ui);
   const { chosen, subscription } = narrowed(cfg, opts, session);
-  const { resourceGroup, name } = cfg.cluster;
+  const cluster = { subscription, resourceGroup: cfg.cluster.resourceGroup, name: cfg.cluster.name };
   const azure = await session.azure();
-  const kube = () => session.kubeFor(subscription, resourceGroup, name);
+  const found = chosen.map((b) => ({ inputs: bindingInputs(cfg, b, subscription, opts), missing: [] as string[] }));
+  return reportStatus(opts, deps, ui, session, { azure, cluster, found, fix: `aks-wi apply -f ${opts.file}`, file: cfg.path });
+}
+
+/** `aks-wi status --all`: every binding aks-wi marked on the cluster (src/init/discover.ts). */
+export async function runAllStatus(opts: ApplyOptions & { subscription?: string; resourceGroup?: string; cluster?: string }, deps: InitDeps): Promise<number> {
+  const { ui } = openTerminal(opts, deps, { report: true, neverAsk: "status never asks" });
+  const session = await openSession(opts, deps, ui);
+  const subscription = opts.subscription ?? session.profile.subscriptionId;
+  const resourceGroup = opts.resourceGroup ?? session.profile.defaults?.resourceGroup;
+  const name = opts.cluster ?? session.profile.defaults?.cluster;
+  const missing = [
+    !subscription && "subscription: --subscription or AZURE_SUBSCRIPTION_ID",
+    !resourceGroup && "resource group: -g, --resource-group",
+    !name && "AKS cluster: --cluster",
+  ].filter(Boolean);
+  if (missing.length) throw new UserError(`status --all needs the cluster: missing ${missing.join("; ")}`, "pass them as flags");
+  const cluster = { subscription: subscription!, resourceGroup: resourceGroup!, name: name! };
+  const azure = await session.azure();
+  const kube = await session.kubeFor(cluster.subscription, cluster.resourceGroup, cluster.name);
+  const found = await ui.spin("Finding the bindings aks-wi marked on the cluster", () =>
+    discoverBindings(azure, kube, { subscription: cluster.subscription, resourceGroup: cluster.resourceGroup, cluster: cluster.name }),
+  );
+  return reportStatus(opts, deps, ui, session, { azure, cluster, found, fix: "`aks-wi init` (or apply -f) with each binding's inputs" });
+}
+
+interface StatusRun {
+  azure: Awaited<ReturnType<Session["azure"]>>;
+  cluster: { subscription: string; resourceGroup: string; name: string };
+  found: DiscoveredBinding[];
+  /** How the report says drift is repaired. */
+  fix: string;
+  file?: string;
+}
+
+async function reportStatus(opts: ApplyOptions, deps: InitDeps, ui: CliUi, session: Session, r: StatusRun): Promise<number> {
+  const json = opts.output === "json";
+  const kube = () => session.kubeFor(r.cluster.subscription, r.cluster.resourceGroup, r.cluster.name);
   const steps = await deps.steps();
-  const bindings: Binding[] = chosen.map((b) => {
-    const inputs = bindingInputs(cfg, b, subscription, opts);
-    return { key: bindingOf(b.namespace, b.serviceAccount), ctx: { inputs, state: emptyState(session.profile.name), azure, kube }, save: async () => {} };
-  });
-  const plans = await ui.spin(`Reading ${bindings.length} binding${bindings.length === 1 ? "" : "s"}`, () => planBindings(steps, bindings));
+  // A binding whose identity nothing names cannot be planned: it is drift as it stands.
+  const plannable = r.found.filter((f) => f.missing.length === 0);
+  const bindings: Binding[] = plannable.map((f) => ({
+    key: bindingOf(f.inputs.namespace, f.inputs.serviceAccount),
+    ctx: { inputs: f.inputs, state: emptyState(session.profile.name), azure: r.azure, kube },
+    save: async () => {},
+  }));
+  const plans = bindings.length
+    ? await ui.spin(`Reading ${bindings.length} binding${bindings.length === 1 ? "" : "s"}`, () => planBindings(steps, bindings))
+    : [];
   const reports: StatusReport[] = plans.map((bp) => buildStatus(steps, bp.plans, bp.binding.ctx.inputs));
-  const inSync = reports.every((r) => r.inSync);
+  for (const f of r.found.filter((x) => x.missing.length)) reports.push(unresolved(f));
+  const inSync = reports.every((x) => x.inSync);
   if (json) {
-    deps.stdout.write(
-      `${JSON.stringify({ version: STATUS_REPORT_VERSION, file: cfg.path, cluster: { ...cfg.cluster, subscription }, inSync, bindings: reports }, null, 2)}\n`,
-    );
+    const doc = { version: STATUS_REPORT_VERSION, ...(r.file ? { file: r.file } : {}), cluster: r.cluster, inSync, bindings: reports };
+    deps.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
-    for (const r of reports) for (const l of formatStatus(r, { fix: false })) deps.stdout.write(`${l}\n`);
-    const drifted = reports.filter((r) => !r.inSync).length;
+    for (const rep of reports) for (const l of formatStatus(rep, { fix: false })) deps.stdout.write(`${l}\n`);
+    const drifted = reports.filter((x) => !x.inSync).length;
     deps.stdout.write(
-      inSync
-        ? `All ${reports.length} bindings in sync.\n`
-        : `Drift in ${drifted} of ${reports.length} bindings: \`aks-wi apply -f ${opts.file}\` repairs it (--dry-run shows how).\n`,
+      reports.length === 0
+        ? `No binding made by aks-wi on cluster ${r.cluster.name}.\n`
+        : inSync
+          ? `All ${reports.length} bindings in sync.\n`
+          : `Drift in ${drifted} of ${reports.length} bindings: ${r.fix} repairs it (--dry-run shows how).\n`,
     );
   }
   return inSync ? EXIT.ok : EXIT.drift;
+}
+
+/** The report of a binding whose identity could not be found: its identity step is the drift. */
+function unresolved(f: DiscoveredBinding): StatusReport {
+  const i = f.inputs;
+  return {
+    version: STATUS_REPORT_VERSION,
+    binding: { namespace: i.namespace, serviceAccount: i.serviceAccount, identity: i.identity, identityResourceGroup: i.identityResourceGroup },
+    cluster: { subscription: i.subscription, resourceGroup: i.resourceGroup, name: i.cluster },
+    inSync: false,
+    steps: [{ name: "identity", title: "User-assigned managed identity", state: "drift", drift: f.missing }],
+  };
 }
