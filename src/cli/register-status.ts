@@ -35,7 +35,8 @@ export function registerStatus(program: Command): void {
       ].join("\n"),
     )
     .action(async (opts: Record<string, unknown>) => {
-      if (opts.file && opts.all) throw new UserError("pass -f FILE or --all, not both", "-f reports the bindings of a file, --all every binding aks-wi marked on the cluster");
+      if (opts.file && opts.all)
+        throw new UserError("pass -f FILE or --all, not both", "-f reports the bindings of a file, --all every binding aks-wi marked on the cluster");
       if (opts.file || opts.all) {
         const m = await import("./commands/apply.js");
         process.exitCode = await m.runStatusFile(opts);
