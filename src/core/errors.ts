@@ -30,15 +30,18 @@ export class DeniedError extends UserError {
   }
 }
 
-/** A step of `init` failed, naming the step; "denied" when it failed for lack of a permission. */
+/** A step of `init` failed, naming the step (by its title, as the plan shows it, once the runner
+ *  knows it); "denied" when it failed for lack of a permission. */
 export class StepError extends UserError {
   constructor(
     public readonly step: string,
-    message: string,
+    /** What went wrong, without the step's name. */
+    public readonly detail: string,
     suggestion?: string,
     kind: "failed" | "denied" = "failed",
+    title?: string,
   ) {
-    super(`step "${step}" failed: ${message}`, suggestion, kind);
+    super(`${title ?? `step "${step}"`} failed: ${detail}`, suggestion, kind);
     this.name = "StepError";
   }
 }

@@ -56,7 +56,7 @@ export async function planBindings(steps: readonly Step[], bindings: Binding[], 
   );
   return settled.map((results, i) => {
     results.forEach((r, j) => {
-      if (r.status === "rejected") throw inBinding(bindings[i]!.key, toStepError(steps[j]!.name, r.reason));
+      if (r.status === "rejected") throw inBinding(bindings[i]!.key, toStepError(steps[j]!.name, r.reason, steps[j]!.title));
     });
     return { binding: bindings[i]!, plans: results.map((r) => (r as PromiseFulfilledResult<StepPlan>).value) };
   });

@@ -7,7 +7,18 @@ import { CancelledError, UserError } from "../core/errors.js";
 import type { CliUi } from "../terminal/ui.js";
 import { CLUSTER_STEPS, handOver, inBinding, mergePlans, planBindings, type Binding, type MergedOperation, type MergedPlan } from "./bindings.js";
 import { GraphError, runGraph } from "./graph.js";
-import { askQuestions, changes, formatStepLines, preflight, toStepError, view, type OperationView, type StepOutcome, type StepResult } from "./runner.js";
+import {
+  askQuestions,
+  changes,
+  formatStepLines,
+  preflight,
+  titleOf,
+  toStepError,
+  view,
+  type OperationView,
+  type StepOutcome,
+  type StepResult,
+} from "./runner.js";
 import type { Change, Step, StepContext, StepName } from "./step.js";
 
 export interface BindingsRunOptions {
@@ -125,7 +136,7 @@ export async function runBindings(opts: BindingsRunOptions): Promise<BindingsRun
   await ui
     .spin("Checking your permissions for the plan's changes", () => preflight(merged.ops, probeCtx))
     .catch((e) => {
-      throw e instanceof UserError ? e : toStepError(merged.ops[0]?.step ?? "cluster", e);
+      throw e instanceof UserError ? e : toStepError(merged.ops[0]?.step ?? "cluster", e, titleOf(steps, merged.ops[0]?.step ?? "cluster"));
     });
   if (opts.dryRun) {
     ui.line("Dry run: nothing was changed.");
@@ -215,7 +226,7 @@ async function apply(opts: BindingsRunOptions, merged: MergedPlan): Promise<Bind
       },
       onFail(o, e) {
         for (const m of o.members) {
-          const message = toStepError(m.step, e).message.split("\n")[0]!;
+          const message = toStepError(m.step, e, titleOf(steps, m.step)).message.split("\n")[0]!;
           ctxOf(m.binding).state.steps[m.step] = { status: "failed", at: at(), change: outcomeOf(m.binding, m.step).change, message };
           void save(m.binding);
         }
@@ -225,7 +236,7 @@ async function apply(opts: BindingsRunOptions, merged: MergedPlan): Promise<Bind
   } catch (e) {
     if (!(e instanceof GraphError)) throw e;
     const failed = merged.ops.find((o) => o.id === e.failedId)!;
-    throw inBinding(bindings[failed.owner]!.key, toStepError(failed.step, e.first));
+    throw inBinding(bindings[failed.owner]!.key, toStepError(failed.step, e.first, titleOf(steps, failed.step)));
   } finally {
     activity.close();
     await Promise.all(saving);

@@ -58,19 +58,24 @@ export interface RunResult {
 
 const firstLine = (s: string) => s.split("\n")[0] ?? s;
 
-/** Any failure inside a step becomes a StepError naming it, with what to do next. */
-export function toStepError(step: StepName, e: unknown): Error {
-  if (e instanceof CancelledError || e instanceof StepError) return e;
+/** Any failure inside a step becomes a StepError naming it (by `title`, the plan's name for it,
+ *  when given), with what to do next. */
+export function toStepError(step: StepName, e: unknown, title?: string): Error {
+  if (e instanceof CancelledError) return e;
+  if (e instanceof StepError) return title ? new StepError(e.step, e.detail, e.suggestion, e.kind === "denied" ? "denied" : "failed", title) : e;
   const again = "fix the cause and re-run aks-wi init: it resumes from this step";
   if (e instanceof UserError) {
     // A usage mistake found while planning stays one (exit 2), named by its step.
-    if (e.kind === "usage") return new UserError(`step "${step}": ${firstLine(e.message)}`, e.suggestion);
-    return new StepError(step, firstLine(e.message), e.suggestion ?? again, e.kind === "denied" ? "denied" : "failed");
+    if (e.kind === "usage") return new UserError(`${title ?? `step "${step}"`}: ${firstLine(e.message)}`, e.suggestion);
+    return new StepError(step, firstLine(e.message), e.suggestion ?? again, e.kind === "denied" ? "denied" : "failed", title);
   }
-  const err = new StepError(step, firstLine((e as Error)?.message ?? String(e)), `${again} (AKS_WI_DEBUG=1 shows details)`);
+  const err = new StepError(step, firstLine((e as Error)?.message ?? String(e)), `${again} (AKS_WI_DEBUG=1 shows details)`, "failed", title);
   (err as { cause?: unknown }).cause = e;
   return err;
 }
+
+/** The plan's title of a step, for errors. */
+export const titleOf = (steps: readonly Step[], step: StepName) => steps.find((s) => s.name === step)?.title;
 
 export const CHANGE_LABEL: Record<Change, string> = { none: "no change", read: "read", create: "create", update: "update", delete: "delete" };
 /** Whether a plan changes anything (a read does not). */
@@ -187,7 +192,7 @@ export async function planSteps(steps: readonly Step[], runCtx: RunOptions["ctx"
     const settled = await Promise.allSettled(steps.map((s) => s.plan(ctx)));
     // The first failure in step order is the one reported (the cluster's before the identity's).
     settled.forEach((r, i) => {
-      if (r.status === "rejected") throw toStepError(steps[i]!.name, r.reason);
+      if (r.status === "rejected") throw toStepError(steps[i]!.name, r.reason, steps[i]!.title);
     });
     return settled.map((r) => (r as PromiseFulfilledResult<StepPlan>).value);
   });
@@ -205,7 +210,7 @@ export async function runSteps(opts: RunOptions): Promise<RunResult> {
   await ui
     .spin("Checking your permissions for the plan's changes", () => preflight(ops, ctx))
     .catch((e) => {
-      throw e instanceof UserError ? e : toStepError(ops[0]?.step ?? "cluster", e);
+      throw e instanceof UserError ? e : toStepError(ops[0]?.step ?? "cluster", e, titleOf(opts.steps, ops[0]?.step ?? "cluster"));
     });
   if (opts.dryRun) {
     ui.line("Dry run: nothing was changed.");
@@ -277,7 +282,7 @@ async function apply(opts: RunOptions, ctx: StepContext, plans: StepPlan[], ops:
           status: "failed",
           at: at(),
           change: outcomeOf.get(o.step)!.change,
-          message: firstLine(toStepError(o.step, e).message),
+          message: firstLine(toStepError(o.step, e, titleOf(steps, o.step)).message),
         };
         void save();
         activity.fail(o.id, `${outcomeOf.get(o.step)!.title}: ${o.summary}: failed`);
@@ -286,7 +291,7 @@ async function apply(opts: RunOptions, ctx: StepContext, plans: StepPlan[], ops:
   } catch (e) {
     if (!(e instanceof GraphError)) throw e;
     const failed = ops.find((o) => o.id === e.failedId)!;
-    throw toStepError(failed.step, e.first);
+    throw toStepError(failed.step, e.first, titleOf(steps, failed.step));
   } finally {
     activity.close();
     await saving;

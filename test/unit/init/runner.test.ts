@@ -212,10 +212,10 @@ describe("runSteps", () => {
     const e = await rejection(run(s, { yes: true }));
     expect(e).toBeInstanceOf(StepError);
     expect((e as StepError).kind).toBe("failed");
-    expect(e.message).toBe('step "identity" failed: quota exceeded');
+    expect(e.message).toBe("User-assigned managed identity failed: quota exceeded");
     expect((e as StepError).suggestion).toMatch(/re-run aks-wi init/);
     const last = s.saves[s.saves.length - 1]!;
-    expect(last.steps.identity).toMatchObject({ status: "failed", message: 'step "identity" failed: quota exceeded' });
+    expect(last.steps.identity).toMatchObject({ status: "failed", message: "User-assigned managed identity failed: quota exceeded" });
     // Work that waits for the identity never started (the namespace, which does not, may have).
     expect(last.steps.serviceAccount?.status).not.toBe("done");
     expect(s.w.kube.writes.filter((x) => x.startsWith("createServiceAccount"))).toEqual([]);
@@ -238,7 +238,7 @@ describe("runSteps", () => {
     s.w.azure.getCluster = async () => undefined;
     const e = await rejection(run(s, { yes: true }));
     expect(e).toBeInstanceOf(StepError);
-    expect(e.message).toMatch(/^step "cluster" failed: cluster "aks-sandbox" not found/);
+    expect(e.message).toMatch(/^Cluster: OIDC issuer and workload identity failed: cluster "aks-sandbox" not found/);
     expect(allWrites(s.w)).toEqual([]);
   });
 
