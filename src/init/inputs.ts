@@ -390,7 +390,8 @@ export const INPUTS: readonly InputSpec[] = [
  *  cluster's default file, read once the cluster is known. Read once either way. */
 export interface StateFile {
   given?: string;
-  pathFor(cluster: string): string;
+  /** The cluster's default state file and what it holds (src/init/state.ts locateState). */
+  locate(cluster: { subscription: string; resourceGroup: string; cluster: string }): Promise<{ path: string; state?: InitState }>;
   read(path: string): Promise<InitState | undefined>;
 }
 
@@ -472,9 +473,12 @@ export async function resolveInputs(req: ResolveRequest): Promise<Resolution> {
 
   for (const group of ["cluster", "workload", "run"] as const) {
     for (const spec of INPUTS.filter((s) => s.group === group)) await resolve(spec);
-    if (group === "cluster" && !statePath && got.cluster) {
-      statePath = req.stateFile.pathFor(got.cluster as string);
-      state = await req.stateFile.read(statePath);
+    if (group === "cluster" && !statePath && got.cluster && got.subscription && got.resourceGroup) {
+      ({ path: statePath, state } = await req.stateFile.locate({
+        subscription: got.subscription as string,
+        resourceGroup: got.resourceGroup as string,
+        cluster: got.cluster as string,
+      }));
     }
     // Before the roles and the test pod: a state file of another workload must not lend them.
     if (group === "workload") assertSameWorkload(state?.inputs, got);

@@ -4,7 +4,7 @@
 // against a concurrent run, and checked to never hold a token or secret.
 import { randomBytes } from "node:crypto";
 import { constants as fsConstants } from "node:fs";
-import { chmod, link, open, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { chmod, link, open, readFile, readdir, rename, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { UserError } from "../core/errors.js";
@@ -84,9 +84,56 @@ export function defaultStatePath(cluster: string, cwd: string = process.cwd()): 
   return join(cwd, STATE_DIR, cluster, "state.json");
 }
 
-/** The state file of one binding of a config file (`aks-wi apply -f`), beside init's default. */
-export function bindingStatePath(cluster: string, namespace: string, serviceAccount: string, cwd: string = process.cwd()): string {
-  return join(cwd, STATE_DIR, cluster, `${namespace}.${serviceAccount}.json`);
+export interface ClusterKey {
+  subscription: string;
+  resourceGroup: string;
+  cluster: string;
+}
+
+/** Whether a state file belongs to runs on this cloud and cluster (one that records no cluster yet does). */
+export function belongsTo(state: InitState, cloud: string, t: ClusterKey): boolean {
+  const i = state.inputs;
+  if (state.cloud !== cloud) return false;
+  if (!(i.subscription && i.resourceGroup && i.cluster)) return true;
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  return same(i.subscription, t.subscription) && same(i.resourceGroup, t.resourceGroup) && same(i.cluster, t.cluster);
+}
+
+/** The directory for a cluster whose plain `.aks-wi/<cluster>` holds another cloud's or subscription's
+ *  files (two sandboxes, or two subscriptions with a cluster of one name): keyed by all of them. */
+export function keyedStateDir(cwd: string, cloud: string, t: ClusterKey): string {
+  return join(cwd, STATE_DIR, `${t.cluster}@${cloud}.${t.subscription}.${t.resourceGroup}`);
+}
+
+/**
+ * A cluster's state file, `file(dir)` in `.aks-wi/<cluster>` unless the one there belongs to another
+ * cloud or cluster of that name: then in its keyed directory, so two subscriptions or sandboxes
+ * never collide and every run finds its own file the same way.
+ */
+export async function locateState(file: (dir: string) => string, cwd: string, cloud: string, t: ClusterKey): Promise<{ path: string; state?: InitState }> {
+  const path = file(join(cwd, STATE_DIR, t.cluster));
+  const state = await readState(path);
+  if (!state || belongsTo(state, cloud, t)) return { path, state };
+  const keyed = file(keyedStateDir(cwd, cloud, t));
+  return { path: keyed, state: await readState(keyed) };
+}
+
+/** The newest init state file of this cloud in the working directory (what a bare `aks-wi verify` checks). */
+export async function latestState(cwd: string, cloud: string): Promise<{ path: string; state: InitState } | undefined> {
+  let dirs: string[];
+  try {
+    dirs = await readdir(join(cwd, STATE_DIR));
+  } catch {
+    return undefined;
+  }
+  let best: { path: string; state: InitState } | undefined;
+  for (const d of dirs) {
+    const path = join(cwd, STATE_DIR, d, "state.json");
+    const state = await readState(path).catch(() => undefined);
+    if (!state || state.cloud !== cloud) continue;
+    if (!best || state.updatedAt > best.state.updatedAt) best = { path, state };
+  }
+  return best;
 }
 
 export function emptyState(cloud: string): InitState {
@@ -106,9 +153,12 @@ export function assertSameWorkload(saved: Partial<InitInputs> | undefined, named
   // A state file written by a run records all three; the cluster is the triple, not one part.
   const recordsCluster = !!(saved?.subscription && saved.resourceGroup && saved.cluster);
   if (recordsCluster && (["subscription", "resourceGroup", "cluster"] as const).some(differs)) {
+    // Named as fully as the difference needs: same name and group, other subscription, says so.
+    const side = (x: WorkloadNames) =>
+      `cluster ${x.cluster ?? "?"} in resource group ${x.resourceGroup ?? "?"}${differs("subscription") ? ` of subscription ${x.subscription ?? "?"}` : ""}`;
     throw new UserError(
-      `the state file holds the setup on cluster ${saved!.cluster} (resource group ${saved!.resourceGroup}, subscription ${saved!.subscription}), not ${named.cluster} in ${named.resourceGroup}`,
-      `pass --state FILE for this cluster, e.g. --state .aks-wi/${named.cluster ?? "CLUSTER"}/state.json (the default); nothing was changed`,
+      `the state file holds the setup on ${side(saved!)}, not ${side(named)}`,
+      "pass another --state FILE for this cluster, or leave --state out: each cluster then gets its own default file under .aks-wi/; nothing was changed",
       "usage",
     );
   }

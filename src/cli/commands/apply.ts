@@ -3,7 +3,7 @@
 // graph, or reported as drift. The file is checked before anything is read from Azure or the
 // cluster. Each binding keeps its own state file beside init's (.aks-wi/<cluster>/<ns>.<sa>.json):
 // a cache and a resume record; everything is read again from Azure and the cluster every run.
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { UserError } from "../../core/errors.js";
 import { bindingOf } from "../../core/workload-identity.js";
 import { loadConfig, type BindingConfig, type WorkloadIdentityConfig } from "../../config/load.js";
@@ -12,7 +12,7 @@ import { discoverBindings, testPodNames, type DiscoveredBinding } from "../../in
 import { runBindings, type BindingsRunResult } from "../../init/run-bindings.js";
 import {
   assertSameWorkload,
-  bindingStatePath,
+  locateState,
   emptyState,
   lockState,
   readStateFor,
@@ -104,7 +104,11 @@ export async function runApply(opts: ApplyOptions, deps: InitDeps): Promise<numb
 
   const locks: StateLock[] = [];
   try {
-    const paths = chosen.map((b) => bindingStatePath(name, b.namespace, b.serviceAccount, deps.cwd));
+    const key = { subscription, resourceGroup, cluster: name };
+    // Each binding's file beside init's, keyed as init's is when another cloud or subscription's files are there.
+    const paths = await Promise.all(
+      chosen.map(async (b) => (await locateState((dir) => join(dir, `${b.namespace}.${b.serviceAccount}.json`), deps.cwd, session.profile.name, key)).path),
+    );
     // Locked in path order, so two runs over overlapping files never wait on each other in a cycle.
     if (!opts.dryRun) for (const p of [...paths].sort()) locks.push(await lockState(p));
     const bindings: Binding[] = await Promise.all(

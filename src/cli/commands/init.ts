@@ -1,14 +1,14 @@
 // Implementation of `aks-wi init`: resolve the inputs (flag → env → state → prompt → default),
 // pick the cloud profile, lock and load the state, plan every step, ask, apply, summarize.
 // Returns the exit code; never exits itself (errors go to src/cli/main.ts as UserError & co).
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { AzureOps, KubeOps } from "../../core/ports.js";
 import { CLIENT_ID_ANNOTATION } from "../../core/workload-identity.js";
 import { resolveInputs, type PickSources } from "../../init/inputs.js";
 import { planSteps, runSteps } from "../../init/runner.js";
 import { buildStatus, formatStatus } from "../../init/status.js";
 import {
-  defaultStatePath,
+  locateState,
   emptyState,
   lockState,
   readState,
@@ -62,7 +62,7 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
     // --state, else .aks-wi/<cluster>/state.json once the cluster is known.
     stateFile: {
       given: opts.state ? resolve(deps.cwd, opts.state) : undefined,
-      pathFor: (cluster) => defaultStatePath(cluster, deps.cwd),
+      locate: (t) => locateState((dir) => join(dir, "state.json"), deps.cwd, profile.name, t),
       read: (path) => readStateFor(path, profile.name),
     },
   });

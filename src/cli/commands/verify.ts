@@ -2,13 +2,13 @@
 // facts from Azure, the cluster and inside the pod, run the checks in order, print the report
 // (text or --output json). Returns the exit code (0 all pass, 3 a check failed, 5 a check could not
 // be made for transient errors); never exits itself. Each retry of a call is a line on stderr.
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import chalk from "chalk";
 import { chooseProfile, type CloudProfile } from "../../azure/cloud.js";
 import { UserError } from "../../core/errors.js";
 import type { RetryListener } from "../../core/retry.js";
 import { INPUTS } from "../../init/inputs.js";
-import { defaultStatePath, readStateFor, type InitState } from "../../init/state.js";
+import { latestState, locateState, readStateFor, type InitState } from "../../init/state.js";
 import type { ClusterRef } from "../../kube/connect.js";
 import { runChecks } from "../../verify/checks.js";
 import { DEFAULT_PROPAGATION, gather } from "../../verify/gather.js";
@@ -61,13 +61,22 @@ function realDeps(): VerifyDeps {
   };
 }
 
-async function loadState(opts: VerifyOptions, cwd: string, cluster: string | undefined, profile: CloudProfile): Promise<InitState | undefined> {
-  const path = opts.state ? resolve(cwd, opts.state) : cluster ? defaultStatePath(cluster, cwd) : undefined;
-  if (!path) return undefined;
-  const state = await readStateFor(path, profile.name);
-  if (!state && opts.state)
-    throw new UserError(`state file ${path} does not exist`, "run aks-wi init first, or pass the workload with --namespace/--service-account");
-  return state;
+/** --state; else the cluster's default state file (keyed as init keys it) when the cluster is
+ *  named; else, with nothing named, the newest init state of this cloud in the working directory. */
+async function loadState(opts: VerifyOptions, cwd: string, profile: CloudProfile): Promise<InitState | undefined> {
+  if (opts.state) {
+    const path = resolve(cwd, opts.state);
+    const state = await readStateFor(path, profile.name);
+    if (!state) throw new UserError(`state file ${path} does not exist`, "run aks-wi init first, or pass the workload with --namespace/--service-account");
+    return state;
+  }
+  const cluster = opts.cluster ?? profile.defaults?.cluster;
+  const subscription = opts.subscription ?? profile.subscriptionId;
+  const resourceGroup = opts.resourceGroup ?? profile.defaults?.resourceGroup;
+  if (cluster && subscription && resourceGroup) {
+    return (await locateState((dir) => join(dir, "state.json"), cwd, profile.name, { subscription, resourceGroup, cluster })).state;
+  }
+  return opts.cluster || opts.namespace || opts.serviceAccount ? undefined : (await latestState(cwd, profile.name))?.state;
 }
 
 export async function run(raw: Record<string, unknown>): Promise<number> {
@@ -96,7 +105,7 @@ export async function runVerify(given: VerifyOptions, deps: VerifyDeps): Promise
   const profile = deps.profile(opts, env);
   const budgetMs = propagationBudgetMs(opts, env);
   if (opts.kubeconfig || opts.context) (await import("../../kube/connect.js")).checkKubeAccess(opts, env);
-  const state = await loadState(opts, deps.cwd, opts.cluster ?? profile.defaults?.cluster, profile);
+  const state = await loadState(opts, deps.cwd, profile);
   const target = resolveTarget(opts, state, {
     subscription: profile.subscriptionId,
     resourceGroup: profile.defaults?.resourceGroup,

@@ -138,14 +138,28 @@ describe("aks-wi init (command over fakes)", () => {
     }
   });
 
-  it("a state file from the other cloud is refused", async () => {
+  it("a default state file of the other cloud is left alone: this cloud's run keeps its own, keyed by cloud and cluster", async () => {
+    const h = harness();
+    await runInit(base, h.deps);
+    const sandboxState = readFileSync(h.statePath, "utf8");
+    const other = {
+      ...h.deps,
+      profile: () => ({ name: "AzureCloud" as const, subscriptionId: SUB, defaults: { resourceGroup: "rg-sandbox", cluster: "aks-sandbox" } }),
+    };
+    expect(await runInit(base, other)).toBe(0);
+    expect(readFileSync(h.statePath, "utf8")).toBe(sandboxState);
+    const keyed = join(h.cwd, ".aks-wi", `aks-sandbox@AzureCloud.${SUB}.rg-sandbox`, "state.json");
+    expect(JSON.parse(readFileSync(keyed, "utf8"))).toMatchObject({ cloud: "AzureCloud", inputs: { cluster: "aks-sandbox" } });
+  });
+
+  it("a state file of the other cloud named with --state is refused", async () => {
     const h = harness();
     await runInit(base, h.deps);
     const other = {
       ...h.deps,
       profile: () => ({ name: "AzureCloud" as const, subscriptionId: SUB, defaults: { resourceGroup: "rg-sandbox", cluster: "aks-sandbox" } }),
     };
-    await expect(runInit(base, other)).rejects.toThrow(/belongs to the sandbox cloud, not AzureCloud/);
+    await expect(runInit({ ...base, state: h.statePath }, other)).rejects.toThrow(/belongs to the sandbox cloud, not AzureCloud/);
   });
 
   it("in a terminal: answering no to the plan cancels (130) with nothing changed", async () => {

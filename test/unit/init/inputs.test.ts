@@ -78,7 +78,7 @@ function req(over: Partial<ResolveRequest> = {}, saved?: Partial<InitInputs>): R
     profile: {},
     stateFile: {
       given: saved ? "/work/state.json" : undefined,
-      pathFor: (cluster) => `/work/.aks-wi/${cluster}/state.json`,
+      locate: async ({ cluster }) => ({ path: `/work/.aks-wi/${cluster}/state.json` }),
       read: async (path) => (path === "/work/state.json" && saved ? stateOf(saved) : undefined),
     },
     ...over,
@@ -241,7 +241,11 @@ describe("precedence: flag > env > state > prompt > default", () => {
     for (const other of [{ cluster: "aks-2" }, { resourceGroup: "rg-2" }, { subscription: SUB_ENV }]) {
       const e = await error(resolveInputs(req({ options: { ...other } }, saved)));
       expect(e.kind).toBe("usage");
-      expect(e.message).toMatch(/^the state file holds the setup on cluster aks \(resource group rg, subscription /);
+      expect(e.message).toMatch(
+        /^the state file holds the setup on cluster aks in resource group rg( of subscription \S+)?, not cluster (aks|aks-2) in resource group (rg|rg-2)/,
+      );
+      // Only a subscription that differs is named, on both sides.
+      if (other.subscription) expect(e.message).toContain(`of subscription ${SUB_FLAG}, not cluster aks in resource group rg of subscription ${SUB_ENV}`);
       expect(e.suggestion).toMatch(/nothing was changed$/);
     }
     // Case differences are the same Azure resource.
@@ -255,15 +259,17 @@ describe("precedence: flag > env > state > prompt > default", () => {
       req({
         options: { subscription: SUB_FLAG, resourceGroup: "rg", cluster: "aks-x" },
         stateFile: {
-          pathFor: (cluster) => `/work/.aks-wi/${cluster}/state.json`,
-          read: async (path) => {
-            calls.push(path);
-            return stateOf({ identity: "id-from-state", serviceAccount: "sa-from-state" });
+          locate: async (t) => {
+            calls.push(`${t.subscription}/${t.resourceGroup}/${t.cluster}`);
+            return { path: `/work/.aks-wi/${t.cluster}/state.json`, state: stateOf({ identity: "id-from-state", serviceAccount: "sa-from-state" }) };
+          },
+          read: async () => {
+            throw new Error("only --state is read by path");
           },
         },
       }),
     );
-    expect(calls).toEqual(["/work/.aks-wi/aks-x/state.json"]);
+    expect(calls).toEqual([`${SUB_FLAG}/rg/aks-x`]);
     expect(r.inputs.identity).toBe("id-from-state");
     expect(r.sources.identity).toBe("state");
     expect(r.statePath).toBe("/work/.aks-wi/aks-x/state.json");
@@ -276,7 +282,7 @@ describe("precedence: flag > env > state > prompt > default", () => {
         options: { identity: "id-x", serviceAccount: "sa-x" },
         stateFile: {
           given: "/work/mine.json",
-          pathFor: () => {
+          locate: () => {
             throw new Error("the default path is not used with --state");
           },
           read: async (path) => {

@@ -10,6 +10,8 @@ import {
   assertNoSecrets,
   defaultStatePath,
   emptyState,
+  latestState,
+  locateState,
   lockState,
   processStart,
   readState,
@@ -26,6 +28,41 @@ const tmp = () => {
 };
 afterEach(async () => {
   for (const l of locks.splice(0)) await l.release().catch(() => {});
+});
+
+describe("where a cluster's state file is", () => {
+  const T = { subscription: "sub-a", resourceGroup: "rg", cluster: "aks" };
+  const file = (dir: string) => join(dir, "state.json");
+  async function written(cwd: string, cloud: string, t: typeof T, updatedAt?: string) {
+    const { path } = await locateState(file, cwd, cloud, t);
+    const s = emptyState(cloud);
+    s.inputs = { ...t, identity: `id-${cloud}-${t.subscription}` };
+    await writeStateAtomic(path, s);
+    if (updatedAt) writeFileSync(path, JSON.stringify({ ...JSON.parse(readFileSync(path, "utf8")), updatedAt }));
+    return path;
+  }
+
+  it("two sandboxes or subscriptions with a cluster of one name never share a file, and each finds its own again", async () => {
+    const cwd = tmp();
+    const a = await written(cwd, "sandbox", T);
+    const b = await written(cwd, "sandbox", { ...T, subscription: "sub-b" });
+    const c = await written(cwd, "AzureCloud", T);
+    expect(a).toBe(join(cwd, ".aks-wi", "aks", "state.json"));
+    expect(new Set([a, b, c]).size).toBe(3);
+    expect(b).toBe(join(cwd, ".aks-wi", "aks@sandbox.sub-b.rg", "state.json"));
+    expect((await locateState(file, cwd, "sandbox", { ...T, subscription: "sub-b" })).state?.inputs.identity).toBe("id-sandbox-sub-b");
+    expect((await locateState(file, cwd, "AzureCloud", T)).state?.inputs.identity).toBe("id-AzureCloud-sub-a");
+    expect((await locateState(file, cwd, "sandbox", { ...T, resourceGroup: "RG" })).path).toBe(a);
+  });
+
+  it("with nothing named, the newest state of this cloud in the working directory", async () => {
+    const cwd = tmp();
+    expect(await latestState(cwd, "sandbox")).toBeUndefined();
+    await written(cwd, "sandbox", T, "2026-01-01T00:00:00.000Z");
+    const newer = await written(cwd, "sandbox", { ...T, cluster: "aks-2" }, "2026-06-01T00:00:00.000Z");
+    await written(cwd, "AzureCloud", { ...T, cluster: "aks-3" }, "2026-12-01T00:00:00.000Z");
+    expect((await latestState(cwd, "sandbox"))?.path).toBe(newer);
+  });
 });
 
 describe("state file", () => {
