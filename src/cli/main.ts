@@ -10,6 +10,7 @@ import { exitCodesText } from "./help-text.js";
 import { installInterrupt } from "./interrupt.js";
 import { errorDocument, wantsJson } from "./json-output.js";
 import { packageVersion, registerMeta } from "./register-meta.js";
+import { registerDoctor } from "./register-doctor.js";
 import { registerSandbox } from "./register-sandbox.js";
 import { registerInit } from "./register-init.js";
 import { registerStatus } from "./register-status.js";
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerInit(program);
   registerVerify(program);
   registerStatus(program);
+  registerDoctor(program);
   registerSandbox(program);
   registerMeta(program);
   program.addHelpText(
