@@ -130,6 +130,13 @@ export function checkWorkload(df: DoctorFacts, w: Workload): Finding[] {
     named || df.identitiesError
       ? checkIdentity(facts)
       : [finding("identity", "SKIP", "identity-not-named", "no identity to check: the service account names none")];
+  const value = namedClientId(w).value;
+  if (value !== undefined && isGuid(value)) {
+    // verify's fix says what to do; doctor knows the service account, so it gives the command.
+    for (const f of identity)
+      if (f.id === "identity-not-found")
+        f.fix = `${annotateCmd(w, "<an existing identity's client ID>")} (az identity list --subscription ${sh(df.target.subscription)} --query "[].{name:name, clientId:clientId}")`;
+  }
   const pod = w.pod ? checkPod(facts) : w.deployment ? templateFindings(w) : [];
   return [...serviceAccountFindings(df, w, facts), ...identity, ...pod];
 }

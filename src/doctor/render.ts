@@ -58,9 +58,12 @@ export function formatDoctorReport(r: DoctorReport, paint: Paint = (_s, t) => t)
       ? `${first.message}${bad.length > 1 ? ` (+${bad.length - 1} more)` : ""}`
       : `ok${w.identity ? `: identity ${w.identity.name}` : ""}${w.pod ? `, pod ${w.pod}` : ""}`;
     lines.push(`${paint(w.status, w.status.padEnd(width))}  ${label(w).padEnd(nameWidth)}  ${summary}`);
+    // A fix already shown (one restart cures two findings) is not repeated.
+    const shown = new Set<string>();
     for (const [i, f] of bad.entries()) {
       if (i > 0) lines.push(`${pad}${f.status}: ${f.message}`);
-      if (f.fix) lines.push(`${pad}fix: ${f.fix}`);
+      if (f.fix && !shown.has(f.fix)) lines.push(`${pad}fix: ${f.fix}`);
+      if (f.fix) shown.add(f.fix);
     }
   }
   const s = r.summary;
