@@ -72,10 +72,11 @@ export function workloadFacts(df: DoctorFacts, w: Workload): Facts {
       facts.identitySource = "annotation";
       const read = df.credentials[identity.id.toLowerCase()];
       if (read?.fics) facts.federatedCredentials = read.fics;
-      else if (read?.error) {
-        facts.federatedCredentialsError = read.error;
-        if (read.transient) transient.push("federatedCredentials");
-      } else facts.federatedCredentials = [];
+      else {
+        // Never read is not "none": say so rather than report a missing credential.
+        facts.federatedCredentialsError = read?.error ?? `the federated credentials of ${identity.name} were not read`;
+        if (read?.transient) transient.push("federatedCredentials");
+      }
     } else {
       facts.identityError = isGuid(value)
         ? `no managed identity with client ID ${value} in subscription ${df.target.subscription}`

@@ -5,6 +5,7 @@
 import { UserError } from "../core/errors.js";
 import { transientOf } from "../core/retry.js";
 import { CLIENT_ID_ANNOTATION } from "../core/workload-identity.js";
+import { identityNamed } from "./facts.js";
 import { nearKeys } from "./near-keys.js";
 import type { DoctorAzure, DoctorKube, Inventory } from "./ports.js";
 import type { ClusterTarget, DoctorFacts } from "./types.js";
@@ -19,14 +20,14 @@ const msg = (e: unknown) => ((e as Error)?.message ?? String(e)).split("\n")[0]!
 /** Credentials are read this many identities at a time: enough to be quick, few enough for ARM's throttling. */
 const CREDENTIAL_READS_AT_ONCE = 8;
 
-/** The client IDs the service accounts name: the annotation, or a near-miss key's value. */
-export function namedClientIds(inv: Inventory): Set<string> {
+/** The values the service accounts name an identity by: the annotation's, or a near-miss key's. */
+export function namedValues(inv: Inventory): string[] {
   const out = new Set<string>();
   for (const sa of inv.serviceAccounts) {
     const v = sa.annotations[CLIENT_ID_ANNOTATION] ?? nearKeys(sa.annotations).map((k) => sa.annotations[k])[0];
-    if (v) out.add(v.trim().toLowerCase());
+    if (v) out.add(v);
   }
-  return out;
+  return [...out];
 }
 
 async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -88,8 +89,16 @@ export async function gatherDoctor(target: ClusterTarget, namespace: string | un
   await Promise.all([clusterP, identitiesP, kubeP]);
 
   if (facts.inventory && facts.identities) {
-    const wanted = namedClientIds(facts.inventory);
-    const named = facts.identities.filter((i) => wanted.has(i.clientId.toLowerCase()));
+    // The identities some workload names (by client ID, or by name where a name was put instead).
+    const ids = facts.identities;
+    const named = [
+      ...new Map(
+        namedValues(facts.inventory).flatMap((v) => {
+          const { identity } = identityNamed(ids, v);
+          return identity ? [[identity.id.toLowerCase(), identity] as const] : [];
+        }),
+      ).values(),
+    ];
     await eachLimited(named, CREDENTIAL_READS_AT_ONCE, async (id) => {
       const key = id.id.toLowerCase();
       try {

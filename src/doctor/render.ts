@@ -67,10 +67,13 @@ export function formatDoctorReport(r: DoctorReport, paint: Paint = (_s, t) => t)
     }
   }
   const s = r.summary;
+  const clusterFails = r.clusterFindings.some((f) => f.status === "FAIL");
   lines.push("");
   lines.push(
     r.result === "fail"
-      ? `${s.fail} of ${s.workloads} workload(s) fail${r.clusterFindings.some((f) => f.status === "FAIL") ? ", and the cluster has a problem (fix it first)" : ""}; ${s.warn} warn.`
+      ? clusterFails
+        ? `The cluster has a problem (above): fix it first, every workload depends on it; ${s.fail} of ${s.workloads} workload(s) fail.`
+        : `${s.fail} of ${s.workloads} workload(s) fail; ${s.warn} warn.`
       : r.result === "unknown"
         ? `Nothing broken was found, but ${s.unknown} workload(s) or the cluster could not be checked (a service answered only with transient errors); re-run aks-wi doctor.`
         : `All ${s.workloads} workload(s) healthy (${s.warn} with warnings) in ${(r.durationMs / 1000).toFixed(1)} s.${r.exchange ? "" : " Tokens were not exchanged: add --exchange to prove each running pod's exchange with Entra."}`,

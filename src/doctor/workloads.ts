@@ -52,8 +52,9 @@ export function findWorkloads(inv: Inventory): Workload[] {
     const standalone: InventoryPod[] = [];
     for (const p of pods) {
       const d = deploymentOf(p, deployments);
+      // A pod left from a rollout under another service account is judged on its own.
       if (d && d.serviceAccountName === serviceAccount) owned.set(d.name, [...(owned.get(d.name) ?? []), p]);
-      else if (!d) standalone.push(p);
+      else standalone.push(p);
     }
     for (const d of mine.sort((a, b) => a.name.localeCompare(b.name))) {
       const pod = pickPod(owned.get(d.name) ?? []);

@@ -1,16 +1,19 @@
 // Acceptance of issue 13 point 7: `aks-wi doctor` on a sandbox cluster seeded by hand (kubectl and
 // the ARM SDK, never aks-wi) with one healthy setup and ten setups that each carry a different
 // known mistake names each mistake, on the right workload, with its fix; -o json is versioned.
-import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { sandboxCloud } from "../../src/azure/cloud.js";
 import { createAzureOps } from "../../src/azure/ops.js";
+import { readRequestLog } from "../../sandbox/index.js";
 import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
-import { cleanEnv, runCli, tempDir, type CliResult } from "../helpers/init-cli.harness.js";
+import { CLI, cleanEnv, runCli, tempDir, type CliResult } from "../helpers/init-cli.harness.js";
 
 const RG = "rg-sandbox";
 const CLUSTER = "aks-sandbox";
@@ -174,7 +177,7 @@ async function doctorJson(extra: string[] = []) {
   try {
     report = JSON.parse(r.stdout);
   } catch {
-    throw new Error(`doctor printed no JSON (exit ${r.code}): ${r.stderr}\n${r.stdout}`);
+    throw new Error(`doctor printed no JSON (exit ${r.code}): ${r.stderr}\n${r.stdout.slice(-2000)}`);
   }
   return { r, report, workloads: report.workloads as JsonWorkload[] };
 }
@@ -251,6 +254,8 @@ describe("aks-wi doctor", () => {
 
     const guid = failing(workloadOf(workloads, "not-guid"), "sa-client-id-not-guid");
     expect(guid.message).toMatch(/identity id-not-guid's name/);
+    // Named by its name, the identity is still found, and its credential (which matches) read.
+    expect(workloadOf(workloads, "not-guid").findings.filter((f) => f.check === "identity").map((f) => f.id)).toEqual(["fic-ok"]);
     expect(guid.fix).toBe(`kubectl -n not-guid annotate serviceaccount app --overwrite ${CLIENT_ID}=${clientIds["id-not-guid"]}`);
 
     const unknown = failing(workloadOf(workloads, "unknown-id"), "identity-not-found");
@@ -334,5 +339,64 @@ describe("aks-wi doctor", () => {
     } finally {
       await kubectl(["-n", "kube-system", "scale", "deployment", "azure-wi-webhook-controller-manager", "--replicas=2"]);
     }
+  });
+});
+
+describe("aks-wi doctor at scale", () => {
+  it("lists each kind once however many service accounts there are, and reads only the named identities' credentials", async () => {
+    const many = 300;
+    const items = Array.from({ length: many }, (_, i) => ({
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: `sa-${i}`, namespace: "many", annotations: { [CLIENT_ID]: clientIds["id-healthy"] } },
+    }));
+    await kubectl(["create", "namespace", "many"]);
+    await kubectl(["apply", "-f", "-"], items.map((i) => JSON.stringify(i)).join("\n"));
+    const before = readRequestLog(sb.dir).length;
+    const started = Date.now();
+    const { r, workloads } = await doctorJson();
+    const took = Date.now() - started;
+    expect(r.code).toBe(3);
+    expect(workloads.filter((w) => w.namespace === "many")).toHaveLength(many);
+    // Each has no credential for its own subject: named on its own line with its own fix.
+    const one = workloadOf(workloads, "healthy");
+    expect(one.status).toBe("PASS");
+    expect(workloads.find((w) => w.name === "sa-7")!.findings.find((f) => f.status === "FAIL")?.fix).toContain("--subject system:serviceaccount:many:sa-7");
+    const calls = readRequestLog(sb.dir).slice(before);
+    const lists = calls.filter(
+      (c) => c.service === "kube" && c.method === "GET" && /^\/api\/v1\/(serviceaccounts|pods)|^\/apis\/apps\/v1\/deployments/.test(c.path),
+    );
+    expect(lists.map((c) => c.path.split("?")[0]).sort()).toEqual(["/api/v1/pods", "/api/v1/serviceaccounts", "/apis/apps/v1/deployments"]);
+    const credentialReads = calls.filter((c) => c.service === "arm" && /federatedIdentityCredentials$/i.test(c.path.split("?")[0]!));
+    expect(credentialReads).toHaveLength(Object.keys(clientIds).length);
+    expect(calls.filter((c) => c.service === "arm" && /userAssignedIdentities$/i.test(c.path.split("?")[0]!))).toHaveLength(1);
+    expect(took).toBeLessThan(15_000);
+  });
+});
+
+describe("aks-wi doctor --help", () => {
+  it("loads no Azure or Kubernetes SDK", () => {
+    // As test/integration/cli-startup.test.ts: a resolve hook records every bare specifier.
+    const dir = mkdtempSync(join(tmpdir(), "aks-wi-doctor-startup-"));
+    const log = join(dir, "resolved.txt");
+    const hooks = join(dir, "hooks.mjs");
+    writeFileSync(
+      hooks,
+      `import { appendFileSync } from "node:fs";
+export async function resolve(specifier, context, next) {
+  if (!specifier.startsWith(".") && !specifier.startsWith("node:") && !specifier.startsWith("file:")) appendFileSync(${JSON.stringify(log)}, specifier + "\\n");
+  return next(specifier, context);
+}\n`,
+    );
+    const register = join(dir, "register.mjs");
+    writeFileSync(register, `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+    const r = spawnSync(process.execPath, ["--import", pathToFileURL(register).href, CLI, "doctor", "--help"], { encoding: "utf8" });
+    const specifiers = existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean) : [];
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Usage: aks-wi doctor/);
+    expect(r.stdout).toMatch(/Examples:/);
+    expect(specifiers).toContain("commander");
+    expect(specifiers.filter((s) => /^@azure\/|^@kubernetes\/|^@inquirer\/|^jose$|^ws$/.test(s))).toEqual([]);
   });
 });

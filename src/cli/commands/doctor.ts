@@ -171,12 +171,11 @@ export async function runDoctor(opts: DoctorOptions, deps: DoctorDeps): Promise<
     durationMs: Date.now() - started,
     exitCode: code,
   });
-  if (opts.output === "json") {
-    deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } else {
-    const tty = !!deps.stdout.isTTY;
-    const colour: Record<Status, (t: string) => string> = { PASS: chalk.green, FAIL: chalk.red, WARN: chalk.yellow, UNKNOWN: chalk.magenta, SKIP: chalk.dim };
-    deps.stdout.write(`${formatDoctorReport(report, (s, t) => (tty ? colour[s](t) : t)).join("\n")}\n`);
-  }
+  const tty = !!deps.stdout.isTTY;
+  const colour: Record<Status, (t: string) => string> = { PASS: chalk.green, FAIL: chalk.red, WARN: chalk.yellow, UNKNOWN: chalk.magenta, SKIP: chalk.dim };
+  const text =
+    opts.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : `${formatDoctorReport(report, (s, t) => (tty ? colour[s](t) : t)).join("\n")}\n`;
+  // A report of hundreds of workloads is large: it is written out before main's process.exit.
+  await new Promise<void>((done) => deps.stdout.write(text, () => done()));
   return code;
 }
