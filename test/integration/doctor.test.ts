@@ -255,7 +255,11 @@ describe("aks-wi doctor", () => {
     const guid = failing(workloadOf(workloads, "not-guid"), "sa-client-id-not-guid");
     expect(guid.message).toMatch(/identity id-not-guid's name/);
     // Named by its name, the identity is still found, and its credential (which matches) read.
-    expect(workloadOf(workloads, "not-guid").findings.filter((f) => f.check === "identity").map((f) => f.id)).toEqual(["fic-ok"]);
+    expect(
+      workloadOf(workloads, "not-guid")
+        .findings.filter((f) => f.check === "identity")
+        .map((f) => f.id),
+    ).toEqual(["fic-ok"]);
     expect(guid.fix).toBe(`kubectl -n not-guid annotate serviceaccount app --overwrite ${CLIENT_ID}=${clientIds["id-not-guid"]}`);
 
     const unknown = failing(workloadOf(workloads, "unknown-id"), "identity-not-found");
