@@ -123,8 +123,7 @@ function templateFindings(w: Workload): Finding[] {
   return out;
 }
 
-export function checkWorkload(df: DoctorFacts, w: Workload): Finding[] {
-  const facts = workloadFacts(df, w);
+export function checkWorkload(df: DoctorFacts, w: Workload, facts: Facts = workloadFacts(df, w)): Finding[] {
   const named = namedClientId(w).value !== undefined;
   const identity =
     named || df.identitiesError
@@ -145,8 +144,8 @@ export function checkWorkload(df: DoctorFacts, w: Workload): Finding[] {
 export function workloadReports(df: DoctorFacts): { workload: Workload; report: WorkloadReport }[] {
   if (!df.inventory) return [];
   return findWorkloads(df.inventory).map((w) => {
-    const findings = checkWorkload(df, w);
     const facts = workloadFacts(df, w);
+    const findings = checkWorkload(df, w, facts);
     const id = facts.identity;
     const report: WorkloadReport = {
       namespace: w.namespace,

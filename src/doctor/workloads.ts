@@ -41,13 +41,27 @@ export function findWorkloads(inv: Inventory): Workload[] {
     if (marked) wanted.add(key(d.namespace, d.serviceAccountName));
   }
 
+  // Indexed by namespace/service account once, so hundreds of service accounts cost one pass each.
+  const group = <T>(items: T[], keyOf: (t: T) => string) => {
+    const m = new Map<string, T[]>();
+    for (const t of items) {
+      const k = keyOf(t);
+      const list = m.get(k);
+      if (list) list.push(t);
+      else m.set(k, [t]);
+    }
+    return m;
+  };
+  const podsBySa = group(inv.pods, (p) => key(p.namespace, p.serviceAccountName));
+  const deploymentsBySa = group(inv.deployments, (d) => key(d.namespace, d.serviceAccountName));
+
   const out: Workload[] = [];
   for (const k of [...wanted].sort()) {
     const [namespace, serviceAccount] = [k.slice(0, k.indexOf("/")), k.slice(k.indexOf("/") + 1)];
     const sa = sas.get(k);
     const base = { namespace, serviceAccount, ...(sa ? { sa } : {}) };
-    const pods = inv.pods.filter((p) => p.namespace === namespace && p.serviceAccountName === serviceAccount);
-    const mine = inv.deployments.filter((d) => d.namespace === namespace && d.serviceAccountName === serviceAccount);
+    const pods = podsBySa.get(k) ?? [];
+    const mine = [...(deploymentsBySa.get(k) ?? [])];
     const owned = new Map<string, InventoryPod[]>();
     const standalone: InventoryPod[] = [];
     for (const p of pods) {

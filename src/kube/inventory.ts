@@ -1,11 +1,12 @@
 // doctor's Kubernetes side: every service account, pod and Deployment, each kind listed once
 // (cluster-wide, or in one namespace), paged, as plain records; and the webhook as verify sees it.
 import { AppsV1Api, CoreV1Api, type V1Deployment, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
+import { DeniedError } from "../core/errors.js";
 import { CLIENT_ID_ANNOTATION } from "../core/workload-identity.js";
 import type { DoctorKube, InventoryDeployment, InventoryPod, InventoryServiceAccount } from "../doctor/ports.js";
 import { connect, type KubeConnectOptions } from "./connect.js";
 import { createVerifyKube, ownsAnnotation } from "./inspect.js";
-import { toKubeError, toPod, toServiceAccount } from "./ops.js";
+import { KubeError, toKubeError, toPod, toServiceAccount } from "./ops.js";
 import { kubeRetry, type KubeRetryOptions } from "./retry.js";
 
 /** Items per page: a few hundred objects cost a request or two. */
@@ -50,6 +51,7 @@ export function createDoctorKube(kubeconfigYaml: string, context: string | undef
   /** Every page of a list; `_continue` carries on where the last page stopped. */
   async function all<T>(
     what: string,
+    clusterWide: boolean,
     page: (q: { limit: number; _continue?: string }) => Promise<{ items: T[]; metadata?: { _continue?: string } }>,
   ): Promise<T[]> {
     const out: T[] = [];
@@ -61,7 +63,11 @@ export function createDoctorKube(kubeconfigYaml: string, context: string | undef
         next = r.metadata?._continue || undefined;
       } while (next);
     } catch (e) {
-      throw toKubeError(e, what);
+      const err = toKubeError(e, what);
+      // A user bound to namespaces may still look at each of them.
+      if (clusterWide && err instanceof KubeError && err.status === 403)
+        throw new DeniedError(err.message, "you may not list it in every namespace: pass --namespace NS, or use --admin");
+      throw err;
     }
     return out;
   }
@@ -71,15 +77,15 @@ export function createDoctorKube(kubeconfigYaml: string, context: string | undef
     webhook: () => verifyKube.webhook(),
     async inventory(namespace) {
       const [sas, pods, deps] = await Promise.all([
-        all(`listing service accounts ${where(namespace)}`, async (q) =>
+        all(`listing service accounts ${where(namespace)}`, !namespace, async (q) =>
           namespace
             ? core.listNamespacedServiceAccount({ namespace, ...q }, await conn.requestOptions())
             : core.listServiceAccountForAllNamespaces(q, await conn.requestOptions()),
         ),
-        all(`listing pods ${where(namespace)}`, async (q) =>
+        all(`listing pods ${where(namespace)}`, !namespace, async (q) =>
           namespace ? core.listNamespacedPod({ namespace, ...q }, await conn.requestOptions()) : core.listPodForAllNamespaces(q, await conn.requestOptions()),
         ),
-        all(`listing deployments ${where(namespace)}`, async (q) =>
+        all(`listing deployments ${where(namespace)}`, !namespace, async (q) =>
           namespace
             ? apps.listNamespacedDeployment({ namespace, ...q }, await conn.requestOptions())
             : apps.listDeploymentForAllNamespaces(q, await conn.requestOptions()),

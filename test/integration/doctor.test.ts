@@ -332,6 +332,22 @@ describe("aks-wi doctor", () => {
     expect(ex.map((f) => f.status)).toEqual(["FAIL"]);
   });
 
+  it("a Kubernetes user bound to one namespace is told to pass --namespace; with it, that namespace is checked", async () => {
+    const made = await runCli(["sandbox", "principal", "create", "viewer", "--kube-namespace", "healthy", "--kube-role", "view", "--dir", sb.dir], {
+      cwd: work,
+    });
+    expect(made.code, made.stderr).toBe(0);
+    const viewer = JSON.parse(made.stdout) as { kubeconfig: string };
+    const denied = await doctor(["--kubeconfig", viewer.kubeconfig]);
+    expect(denied.code).toBe(4);
+    expect(denied.stderr).toMatch(/listing .* in all namespaces: .*\n\s+hint: you may not list it in every namespace: pass --namespace NS, or use --admin/);
+    const { r, report, workloads } = await doctorJson(["--kubeconfig", viewer.kubeconfig, "--namespace", "healthy"]);
+    expect(r.code, r.stdout).toBe(0);
+    expect(workloads.map((w) => `${w.namespace}/${w.name} ${w.status}`)).toEqual(["healthy/web PASS"]);
+    // The webhook lives in kube-system, which this user may not read: a warning, not a failure.
+    expect(report.clusterFindings.map((f: JsonFinding) => `${f.status} ${f.id}`)).toContain("WARN webhook-unknown");
+  });
+
   it("names a webhook without ready endpoints as the cluster's problem", async () => {
     await kubectl(["-n", "kube-system", "scale", "deployment", "azure-wi-webhook-controller-manager", "--replicas=0"]);
     try {
