@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { checkWorkload, clusterFindings, workloadReports } from "../../../src/doctor/checks.js";
 import { findWorkloads } from "../../../src/doctor/workloads.js";
 import type { DoctorFacts } from "../../../src/doctor/types.js";
-import { CLIENT, ID_ID, ISSUER, deployment, healthyCluster, identity, pod, sa } from "./doctor.fixture.js";
+import { CLIENT, ID_ID, ISSUER, deployment, healthyCluster, identity, pod, sa } from "../../helpers/doctor-fixtures.js";
 
 const only = (df: DoctorFacts) => {
   const [w] = findWorkloads(df.inventory!);

@@ -3,7 +3,7 @@ import { UserError } from "../../../src/core/errors.js";
 import { markTransient } from "../../../src/core/retry.js";
 import { gatherDoctor } from "../../../src/doctor/gather.js";
 import type { DoctorAzure, DoctorKube, Inventory } from "../../../src/doctor/ports.js";
-import { healthyCluster, identity, sa } from "./doctor.fixture.js";
+import { healthyCluster, identity, sa } from "../../helpers/doctor-fixtures.js";
 
 const TARGET = { subscription: "sub", resourceGroup: "rg", cluster: "aks" };
 

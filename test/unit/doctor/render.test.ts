@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { workloadReports, clusterFindings } from "../../../src/doctor/checks.js";
 import { buildDoctorReport, formatDoctorReport } from "../../../src/doctor/render.js";
 import type { DoctorFacts } from "../../../src/doctor/types.js";
-import { ID_ID, ISSUER, healthyCluster, sa } from "./doctor.fixture.js";
+import { ID_ID, ISSUER, healthyCluster, sa } from "../../helpers/doctor-fixtures.js";
 
 function report(df: DoctorFacts) {
   const workloads = workloadReports(df).map((r) => r.report);

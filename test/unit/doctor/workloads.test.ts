@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { findWorkloads, pickPod } from "../../../src/doctor/workloads.js";
-import { deployment, pod, sa } from "./doctor.fixture.js";
+import { deployment, pod, sa } from "../../helpers/doctor-fixtures.js";
 
 const rsPod = (name: string, over = {}) => pod({ name, owner: { kind: "ReplicaSet", name: "web-6d4b9c" }, ...over });
 

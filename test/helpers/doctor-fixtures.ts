@@ -1,8 +1,8 @@
 // Doctor's facts for one healthy cluster (one workload: ns/sa with pod p1), which each unit test
-// of src/doctor breaks one way; beside the tests that use it, as it serves only them.
-import type { IdentityInfo } from "../../../src/core/ports.js";
-import type { InventoryDeployment, InventoryPod, InventoryServiceAccount } from "../../../src/doctor/ports.js";
-import type { DoctorFacts } from "../../../src/doctor/types.js";
+// of src/doctor breaks one way.
+import type { IdentityInfo } from "../../src/core/ports.js";
+import type { InventoryDeployment, InventoryPod, InventoryServiceAccount } from "../../src/doctor/ports.js";
+import type { DoctorFacts } from "../../src/doctor/types.js";
 
 export const ISSUER = "https://oidc.example/tenant/guid/";
 export const CLIENT = "11111111-1111-1111-1111-111111111111";
