@@ -1,6 +1,7 @@
 // Turns doctor's findings into the human report (the cluster's lines, then one line per workload
 // with each failing finding's fix under it) and the versioned JSON document (`version` changes
 // only when a field changes meaning or goes away).
+import { CLIENT_ID_ANNOTATION, USE_LABEL } from "../core/workload-identity.js";
 import { verdict } from "../verify/render.js";
 import type { Finding, Status } from "../verify/types.js";
 import type { ClusterTarget, DoctorReport, WorkloadReport } from "./types.js";
@@ -76,7 +77,9 @@ export function formatDoctorReport(r: DoctorReport, paint: Paint = (_s, t) => t)
         : `${s.fail} of ${s.workloads} workload(s) fail; ${s.warn} warn.`
       : r.result === "unknown"
         ? `Nothing broken was found, but ${s.unknown} workload(s) or the cluster could not be checked (a service answered only with transient errors); re-run aks-wi doctor.`
-        : `All ${s.workloads} workload(s) healthy (${s.warn} with warnings) in ${(r.durationMs / 1000).toFixed(1)} s.${r.exchange ? "" : " Tokens were not exchanged: add --exchange to prove each running pod's exchange with Entra."}`,
+        : s.workloads === 0
+          ? `No workload ${r.namespace ? `in namespace ${r.namespace} ` : ""}uses workload identity (no service account with the ${CLIENT_ID_ANNOTATION} annotation, no pod with the ${USE_LABEL} label); the cluster's checks passed.`
+          : `All ${s.workloads} workload(s) healthy (${s.warn} with warnings) in ${(r.durationMs / 1000).toFixed(1)} s.${r.exchange ? "" : " Tokens were not exchanged: add --exchange to prove each running pod's exchange with Entra."}`,
   );
   return lines;
 }

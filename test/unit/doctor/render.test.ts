@@ -34,6 +34,14 @@ describe("doctor's report", () => {
     expect(lines.at(-1)).toBe("1 of 1 workload(s) fail; 0 warn.");
   });
 
+  it("text: a cluster where nothing uses workload identity says so", () => {
+    const df = healthyCluster();
+    df.inventory = { serviceAccounts: [], pods: [], deployments: [] };
+    expect(formatDoctorReport(report(df)).at(-1)).toMatch(
+      /^No workload uses workload identity \(no service account with the azure.workload.identity\/client-id annotation/,
+    );
+  });
+
   it("text: a healthy cluster says so, and that tokens were not exchanged", () => {
     const lines = formatDoctorReport(report(healthyCluster()));
     expect(lines[2]).toBe("PASS  ns/sa pod/p1  ok: identity id-x, pod p1");
