@@ -52,17 +52,24 @@ module.exports = {
       to: { path: "^(src/(?!verify/|core/)|sandbox/)" },
     },
     {
+      name: "doctor-imports-core-and-verify",
+      comment: "doctor reuses verify's checks and gatherer over its own one-pass facts; it reaches Azure and the cluster only through its ports.",
+      severity: "error",
+      from: { path: "^src/doctor/" },
+      to: { path: "^(src/(?!doctor/|core/|verify/)|sandbox/)" },
+    },
+    {
       name: "adapters-import-core-and-verify-ports",
-      comment: "src/azure and src/kube implement core's ports (and verify's, by type: its ports and the facts they return).",
+      comment: "src/azure and src/kube implement core's ports (and verify's and doctor's, by type: their ports and the facts they return).",
       severity: "error",
       from: { path: "^src/(azure|kube)/" },
-      to: { path: "^(src/(?!azure/|kube/|core/|verify/(ports|types)\\.ts$)|sandbox/(?!info\\.ts$))" },
+      to: { path: "^(src/(?!azure/|kube/|core/|(verify|doctor)/(ports|types)\\.ts$)|sandbox/(?!info\\.ts$))" },
     },
     {
       name: "adapters-use-verify-ports-as-types",
       severity: "error",
       from: { path: "^src/(azure|kube)/" },
-      to: { path: "^(src/verify/(ports|types)\\.ts|sandbox/info\\.ts)$", ...typeOnly },
+      to: { path: "^(src/(verify|doctor)/(ports|types)\\.ts|sandbox/info\\.ts)$", ...typeOnly },
     },
     {
       name: "azure-sdk-only-in-src-azure",

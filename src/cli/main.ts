@@ -11,6 +11,7 @@ import { installInterrupt } from "./interrupt.js";
 import { errorDocument, wantsJson } from "./json-output.js";
 import { packageVersion, registerMeta } from "./register-meta.js";
 import { registerApply } from "./register-apply.js";
+import { registerDoctor } from "./register-doctor.js";
 import { registerSandbox } from "./register-sandbox.js";
 import { registerInit } from "./register-init.js";
 import { registerStatus } from "./register-status.js";
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerApply(program);
   registerStatus(program);
+  registerDoctor(program);
   registerSandbox(program);
   registerMeta(program);
   program.addHelpText(

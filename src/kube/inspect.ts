@@ -22,7 +22,7 @@ const iso = (d: Date | string | undefined) => (d ? new Date(d).toISOString() : u
 const status = (e: unknown) => (e as { code?: number })?.code;
 
 /** True when a managedFields entry owns metadata.annotations[key]. */
-function ownsAnnotation(m: V1ManagedFieldsEntry, key: string): boolean {
+export function ownsAnnotation(m: V1ManagedFieldsEntry, key: string): boolean {
   const f = m.fieldsV1 as Record<string, Record<string, Record<string, unknown>>> | undefined;
   return !!f?.["f:metadata"]?.["f:annotations"]?.[`f:${key}`];
 }

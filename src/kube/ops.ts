@@ -46,7 +46,7 @@ function reason(e: unknown): string {
   return err.code ? `${err.code}: ${err.message}` : String(err.message ?? e);
 }
 
-function toKubeError(e: unknown, what: string): UserError {
+export function toKubeError(e: unknown, what: string): UserError {
   // Our own errors (KubeError, ChangedSincePlanError) pass as they are.
   if (e instanceof UserError) return e;
   const s = status(e);
@@ -65,7 +65,7 @@ function toKubeError(e: unknown, what: string): UserError {
   return transient ? markTransient(err, transient) : err;
 }
 
-function toServiceAccount(sa: V1ServiceAccount): ServiceAccountInfo {
+export function toServiceAccount(sa: V1ServiceAccount): ServiceAccountInfo {
   const m = sa.metadata ?? {};
   return {
     namespace: m.namespace ?? "",
@@ -78,7 +78,7 @@ function toServiceAccount(sa: V1ServiceAccount): ServiceAccountInfo {
   };
 }
 
-function toPod(p: V1Pod): PodInfo {
+export function toPod(p: V1Pod): PodInfo {
   const m = p.metadata ?? {};
   const env = (list: { name: string; value?: string }[] | undefined) => Object.fromEntries((list ?? []).map((e) => [e.name, e.value ?? ""]));
   return {
