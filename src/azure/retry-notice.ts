@@ -14,7 +14,8 @@ const RETRIED_ERRORS = new Set(["ECONNRESET", "ENOENT", "ECONNREFUSED", "ETIMEDO
 /** "GET /subscriptions/…/managedClusters/aks": the call without its query (no value of it is shown). */
 function callOf(request: PipelineRequest): string {
   const u = new URL(request.url);
-  return `${request.method} ${u.pathname}`;
+  // The SDKs join a scope that starts with "/" after a "/" ("//subscriptions/…"): shown as one.
+  return `${request.method} ${u.pathname.replace(/\/{2,}/g, "/")}`;
 }
 
 function retryAfterOf(response: PipelineResponse): string {

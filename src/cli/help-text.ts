@@ -7,9 +7,10 @@ const EXIT_MEANINGS: [number, string][] = [
   [EXIT.ok, "done (verify: every check passed)"],
   [EXIT.failed, "failed"],
   [EXIT.usage, "usage error or missing input; nothing was changed"],
-  [EXIT.verifyFailed, "a check failed (verify)"],
+  [EXIT.verifyFailed, "a check failed (verify, doctor)"],
   [EXIT.denied, "not permitted: the signed-in principal lacks a permission"],
-  [EXIT.verifyTransient, "a check could not be made: a service kept failing (verify)"],
+  [EXIT.verifyTransient, "a check could not be made: a service kept failing (verify, doctor)"],
+  [EXIT.drift, "drift: Azure or the cluster differs from what was set up (status)"],
   [EXIT.cancelled, "cancelled (Ctrl-C or answered no)"],
 ];
 
