@@ -22,7 +22,12 @@ export interface ActivityOptions {
   stream: NodeJS.WritableStream;
   tty: boolean;
   now?: () => number;
+  /** In logs, how often a line says what is still running (default 30 s): a CI log is never silent for minutes. */
+  heartbeatMs?: number;
 }
+
+/** How often a log (no terminal) hears that long work is still running. */
+export const HEARTBEAT_MS = 30_000;
 
 const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
 
@@ -32,10 +37,31 @@ export function createActivity(opts: ActivityOptions): Activity {
   const write = (line: string) => void opts.stream.write(`${line}\n`);
 
   if (!opts.tty) {
+    let beat: NodeJS.Timeout | undefined;
+    const heartbeat = () => {
+      if (running.size === 0) {
+        if (beat) clearInterval(beat);
+        beat = undefined;
+        return;
+      }
+      if (beat) return;
+      beat = setInterval(() => {
+        const list = [...running.values()].map((r) => `${r.text} (${seconds(now() - r.since)})`);
+        if (list.length) write(`… still running: ${list.join("; ")}`);
+      }, opts.heartbeatMs ?? HEARTBEAT_MS);
+      beat.unref();
+    };
+    const stop = (id: string) => {
+      const r = running.get(id);
+      running.delete(id);
+      heartbeat();
+      return r;
+    };
     return {
       start: (id, text) => {
         running.set(id, { text, since: now() });
         write(`→ ${text}`);
+        heartbeat();
       },
       update: (id, text) => {
         const r = running.get(id);
@@ -44,18 +70,19 @@ export function createActivity(opts: ActivityOptions): Activity {
         write(`… ${text}`);
       },
       done: (id, line) => {
-        const r = running.get(id);
-        running.delete(id);
+        const r = stop(id);
         write(`+ ${line}${r ? ` (${seconds(now() - r.since)})` : ""}`);
       },
       fail: (id, line) => {
-        const r = running.get(id);
-        running.delete(id);
+        const r = stop(id);
         write(`x ${line}${r ? ` (after ${seconds(now() - r.since)})` : ""}`);
       },
       note: (line) => write(`warning: ${line}`),
       info: (line) => write(line),
-      close: () => {},
+      close: () => {
+        running.clear();
+        heartbeat();
+      },
     };
   }
 

@@ -3,7 +3,7 @@
 // CI logs and tests read cleanly.
 import chalk from "chalk";
 import ora from "ora";
-import { createActivity, type Activity } from "./activity.js";
+import { HEARTBEAT_MS, createActivity, type Activity } from "./activity.js";
 import type { Prompter } from "./prompts.js";
 
 /** The prompt/spinner/log facade: steps talk to the user only through this. */
@@ -35,6 +35,8 @@ export interface UiOptions {
   stream?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Clock, replaceable in tests. */
   now?: () => number;
+  /** In logs, how often a long wait says it goes on (default 30 s). */
+  heartbeatMs?: number;
 }
 
 const secondsSince = (start: number, now: () => number) => Math.round((now() - start) / 1000);
@@ -56,7 +58,7 @@ export function createUi(opts: UiOptions): CliUi {
     tty,
     line: write,
     activity: () => {
-      const a = createActivity({ stream, tty, now });
+      const a = createActivity({ stream, tty, now, heartbeatMs: opts.heartbeatMs });
       // While work runs side by side, notes (retries) go above its spinner, not through it.
       current = a;
       return { ...a, close: () => (a.close(), (current = current === a ? undefined : current)) };
@@ -81,6 +83,12 @@ export function createUi(opts: UiOptions): CliUi {
       if (!tty) {
         write(`… ${text}`);
         let last = text;
+        // A log hears every 30 s that the wait goes on, not silence for minutes.
+        const beat = setInterval(
+          () => write(`… still ${last.charAt(0).toLowerCase()}${last.slice(1)} (${secondsSince(start, now)}s)`),
+          opts.heartbeatMs ?? HEARTBEAT_MS,
+        );
+        beat.unref();
         try {
           const result = await work((t) => {
             if (t !== last) write(`… ${t}`);
@@ -91,6 +99,8 @@ export function createUi(opts: UiOptions): CliUi {
         } catch (e) {
           write(`  failed after ${secondsSince(start, now)}s`);
           throw e;
+        } finally {
+          clearInterval(beat);
         }
       }
       let current = text;

@@ -48,3 +48,23 @@ describe("activity on a terminal", () => {
     expect(plain.indexOf("Identity: created")).toBeLessThan(plain.indexOf("Cluster: updated"));
   });
 });
+
+describe("heartbeat in logs", () => {
+  it("says what is still running at each beat while anything runs, and nothing once all is done", async () => {
+    const c = capture();
+    const a = createActivity({ stream: c.stream, tty: false, heartbeatMs: 20 });
+    a.start("cluster", "Cluster: updating");
+    await new Promise((r) => setTimeout(r, 70));
+    const beats = () =>
+      c
+        .text()
+        .split("\n")
+        .filter((l) => l.startsWith("… still running:"));
+    expect(beats().length).toBeGreaterThanOrEqual(2);
+    expect(beats()[0]).toMatch(/^… still running: Cluster: updating \(\d+s\)$/);
+    a.done("cluster", "Cluster: done");
+    const n = beats().length;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(beats().length).toBe(n);
+  });
+});

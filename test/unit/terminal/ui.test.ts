@@ -43,6 +43,18 @@ describe("ui", () => {
     expect(out.text).not.toMatch(/\x1b\[/);
   });
 
+  it("without a terminal: a long wait says every beat that it goes on, and stops when it ends", async () => {
+    const out = new Sink(false);
+    const ui = createUi({ interactive: false, stream: out, heartbeatMs: 20 });
+    await ui.spin("Checking your permissions", () => new Promise((r) => setTimeout(r, 70)));
+    const beats = out.text.split("\n").filter((l) => l.startsWith("… still"));
+    expect(beats.length).toBeGreaterThanOrEqual(2);
+    expect(beats[0]).toMatch(/^… still checking your permissions \(\d+s\)$/);
+    const n = out.text.length;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(out.text.length).toBe(n);
+  });
+
   it("a failing spin says so and rethrows", async () => {
     const out = new Sink(false);
     const ui = createUi({ interactive: false, stream: out, now: () => 0 });
