@@ -5,6 +5,7 @@
 // workload-identity-deploy-cluster.md, "Disable workload identity"), serves every workload of the
 // cluster, not one binding: both stay on, and the plan says so.
 import { defineStep } from "../../step.js";
+import { LEFT } from "./shared.js";
 
 export const STAYS_ON =
   "the cluster's OIDC issuer and workload identity stay on (AKS cannot turn the issuer off; workload identity serves every workload of the cluster)";
@@ -15,6 +16,6 @@ export const deleteClusterStep = defineStep({
 
   async plan(ctx) {
     const c = await ctx.seen.cluster();
-    return { change: "none", summary: `cluster ${c.name}: ${STAYS_ON}`, details: { cluster: c.id }, ops: [] };
+    return { change: "none", summary: `cluster ${c.name}: ${STAYS_ON}`, details: { cluster: c.id, [LEFT]: STAYS_ON }, ops: [] };
   },
 });

@@ -8,7 +8,7 @@
 import { lastSegment } from "../shared.js";
 import type { RoleAssignmentInfo } from "../../../core/ports.js";
 import { defineStep, type Operation, type StepContext } from "../../step.js";
-import { bindingAssignments, leftDetails, otherCredentials } from "./shared.js";
+import { bindingAssignments, bindingOfAssignment, leftDetails, otherCredentials } from "./shared.js";
 
 /** The role's display name (its GUID when the definition cannot be read). */
 async function roleNameOf(ctx: StepContext, a: RoleAssignmentInfo): Promise<string> {
@@ -47,7 +47,7 @@ export const deleteRoleAssignmentStep = defineStep({
       step: "roleAssignment",
       action: "delete",
       target: a.id,
-      summary: `remove "${roleName}" at ${a.scope} (${a.description})`,
+      summary: `remove "${roleName}" at ${a.scope} (made by aks-wi for ${bindingOfAssignment(a)})`,
       after: [],
       needs: [{ plane: "arm", action: "Microsoft.Authorization/roleAssignments/delete", scope: a.scope }],
       run: async (run) => run.azure.deleteRoleAssignment(a.id),

@@ -58,6 +58,10 @@ export async function bindingCredentials(
 /** What every description of a role assignment aks-wi made starts with (then the binding's NS/SA). */
 const MADE_BY_AKS_WI = roleAssignmentDescription("", "").slice(0, -1);
 
+/** The binding (NS/SA) an assignment aks-wi made names in its description; undefined for any other. */
+export const bindingOfAssignment = (a: RoleAssignmentInfo) =>
+  a.description?.startsWith(MADE_BY_AKS_WI) ? a.description.slice(MADE_BY_AKS_WI.length) : undefined;
+
 /** What the plan knows of the identity's role assignments: this binding's (by their description), the
  *  other bindings' aks-wi made, and the rest (made by hand or by another tool). */
 export async function bindingAssignments(

@@ -1,0 +1,230 @@
+// Implementation of `aks-wi delete`: what aks-wi made for one binding removed, as a plan over
+// absence run by init's engine (the delete steps, src/init/steps/delete/): the same inputs as
+// init and status (flag → env → state → prompt → default), the plan shown, the permissions
+// checked, asked (or --yes), applied. The state file is left as it is during the run (a failed
+// delete re-plans from what exists, with the same saved inputs) and removed after a successful
+// one: it recorded a binding that no longer exists. Returns the exit code; never exits itself.
+import { unlink } from "node:fs/promises";
+import { basename, dirname, resolve } from "node:path";
+import { chooseProfile, type CloudProfile } from "../../azure/cloud.js";
+import type { AzureOps, KubeOps } from "../../core/ports.js";
+import type { RetryListener } from "../../core/retry.js";
+import { removeIfEmpty } from "../../core/files.js";
+import { parseBool } from "../../core/util.js";
+import { resolveInputs } from "../../init/inputs.js";
+import { cacheClusterReads } from "../../init/read-cache.js";
+import { runSteps, type RunResult } from "../../init/runner.js";
+import { STATE_DIR, defaultStatePath, emptyState, lockState, readStateFor, savedInputs, type InitInputs, type StateLock } from "../../init/state.js";
+import type { Step } from "../../init/step.js";
+import { isLeftKey } from "../../init/steps/delete/shared.js";
+import type { ClusterRef } from "../../kube/connect.js";
+import { inquirerPrompter, type Prompter } from "../../terminal/prompts.js";
+import { createUi } from "../../terminal/ui.js";
+import { EXIT } from "../exit-codes.js";
+import { JSON_VERSION } from "../json-output.js";
+import type { InitOptions } from "../options.js";
+
+export type DeleteOptions = InitOptions;
+
+/** What the command reaches the outside world through; tests replace parts with fakes of our own interfaces. */
+export interface DeleteDeps {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdinTty: boolean;
+  stdoutTty: boolean;
+  stderrTty?: boolean;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  profile(opts: DeleteOptions, env: NodeJS.ProcessEnv): Pick<CloudProfile, "name" | "subscriptionId" | "defaults">;
+  azure(profile: CloudProfile): Promise<AzureOps>;
+  kube(
+    target: ClusterRef,
+    azure: () => Promise<AzureOps>,
+    profile: CloudProfile,
+    opts: DeleteOptions,
+    env: NodeJS.ProcessEnv,
+    onRetry?: RetryListener,
+  ): Promise<KubeOps>;
+  prompter?: Prompter;
+  steps(): Promise<readonly Step[]>;
+}
+
+/** The one JSON document of `delete -o json`. */
+export interface DeleteReport {
+  version: typeof JSON_VERSION;
+  result: "done" | "planned";
+  binding: { namespace: string; serviceAccount: string; identity: string; identityResourceGroup: string };
+  cluster: { subscription: string; resourceGroup: string; name: string };
+  /** The plan's operations: what ran (done) or would run (planned). */
+  operations: RunResult["operations"];
+  /** What was (or would be) deleted or stripped, one line each. */
+  deleted: string[];
+  /** What stays, and why. */
+  left: string[];
+  /** The binding's state file, removed after a successful delete. */
+  stateFile?: { path: string; removed: boolean };
+}
+
+/** Why this run cannot ask, or undefined when it can (as init: prompts go to stderr when only stdout is redirected). */
+function nonInteractiveReason(opts: DeleteOptions, env: NodeJS.ProcessEnv, stdinTty: boolean, stdoutTty: boolean, stderrTty: boolean): string | undefined {
+  if (opts.yes) return "--yes";
+  if (parseBool(env.CI)) return "CI=true";
+  if (!stdinTty || (!stdoutTty && !stderrTty)) return "no terminal";
+  return undefined;
+}
+
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= make());
+}
+
+async function realKube(
+  target: ClusterRef,
+  azure: () => Promise<AzureOps>,
+  profile: CloudProfile,
+  opts: DeleteOptions,
+  env: NodeJS.ProcessEnv,
+  onRetry?: RetryListener,
+) {
+  const client = import("../../kube/ops.js");
+  const [{ kubeSource }, { aksTokenProvider }] = await Promise.all([import("../../kube/connect.js"), import("../../azure/kube-token.js")]);
+  const src = await kubeSource(opts, env, target, azure, aksTokenProvider(profile));
+  return (await client).createKubeOps(src.yaml, src.context, { token: src.token, onRetry });
+}
+
+function realDeps(): DeleteDeps {
+  return {
+    env: process.env,
+    cwd: process.cwd(),
+    stdinTty: !!process.stdin.isTTY,
+    stdoutTty: !!process.stdout.isTTY,
+    stderrTty: !!process.stderr.isTTY,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    profile: chooseProfile,
+    azure: async (profile) => (await import("../../azure/ops.js")).createAzureOps(profile),
+    kube: realKube,
+    steps: async () => (await import("../../init/steps/delete/index.js")).DELETE_STEPS,
+  };
+}
+
+export async function run(raw: Record<string, unknown>): Promise<number> {
+  return runDelete(raw as DeleteOptions, realDeps());
+}
+
+/** The report of a run: the operations, and what each step leaves (its details' "left" entries). */
+export function buildDeleteReport(result: RunResult, inputs: InitInputs, stateFile?: DeleteReport["stateFile"]): DeleteReport {
+  const left = result.plans.flatMap((p) => Object.entries(p.details ?? {}).flatMap(([k, v]) => (isLeftKey(k) ? [v] : [])));
+  return {
+    version: JSON_VERSION,
+    result: result.applied ? "done" : "planned",
+    binding: {
+      namespace: inputs.namespace,
+      serviceAccount: inputs.serviceAccount,
+      identity: inputs.identity,
+      identityResourceGroup: inputs.identityResourceGroup,
+    },
+    cluster: { subscription: inputs.subscription, resourceGroup: inputs.resourceGroup, name: inputs.cluster },
+    operations: result.operations,
+    deleted: result.operations.map((o) => o.summary),
+    left,
+    stateFile,
+  };
+}
+
+export function formatDeleteSummary(r: DeleteReport): string[] {
+  const lines = ["", r.deleted.length ? `Deleted what aks-wi made for ${r.binding.namespace}/${r.binding.serviceAccount}:` : "Nothing was deleted."];
+  for (const d of r.deleted) lines.push(`  - ${d}`);
+  if (r.left.length) lines.push("Left:", ...r.left.map((l) => `  - ${l}`));
+  if (r.stateFile?.removed) lines.push(`State file ${r.stateFile.path} removed.`);
+  return lines;
+}
+
+/** Removes the binding's state file (already gone counts as not removed). */
+async function removeState(path: string): Promise<boolean> {
+  return unlink(path).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") return false;
+      throw e;
+    },
+  );
+}
+
+/** The default directories (.aks-wi/<cluster>) once empty: aks-wi's own, never a directory the user named with --state. */
+async function removeStateDirs(path: string, cwd: string, cluster: string): Promise<void> {
+  if (path === defaultStatePath(cluster, cwd) && basename(dirname(dirname(path))) === STATE_DIR) await removeIfEmpty([dirname(dirname(path)), dirname(path)]);
+}
+
+export async function runDelete(opts: DeleteOptions, deps: DeleteDeps): Promise<number> {
+  const { env } = deps;
+  const json = opts.output === "json";
+  const reason = nonInteractiveReason(opts, env, deps.stdinTty, deps.stdoutTty, !!deps.stderrTty);
+  const interactive = reason === undefined;
+  const humanStream = json || (interactive && !deps.stdoutTty) ? deps.stderr : deps.stdout;
+  const prompter = interactive ? (deps.prompter ?? inquirerPrompter(humanStream === deps.stderr ? process.stderr : undefined)) : undefined;
+  const ui = createUi({ interactive, prompter, stream: humanStream });
+  const profile = deps.profile(opts, env) as CloudProfile;
+  profile.onRetry = (line) => ui.note(line);
+  if (opts.kubeconfig || opts.context) (await import("../../kube/connect.js")).checkKubeAccess(opts, env);
+
+  const azure = once(async () => cacheClusterReads(await deps.azure(profile)));
+  let kube: Promise<KubeOps> | undefined;
+  const {
+    inputs,
+    statePath,
+    state: loaded,
+  } = await resolveInputs({
+    options: opts,
+    env,
+    interactive,
+    nonInteractiveReason: reason,
+    prompter,
+    profile: { subscription: profile.subscriptionId, resourceGroup: profile.defaults?.resourceGroup, cluster: profile.defaults?.cluster },
+    stateFile: {
+      given: opts.state ? resolve(deps.cwd, opts.state) : undefined,
+      pathFor: (cluster) => defaultStatePath(cluster, deps.cwd),
+      read: (path) => readStateFor(path, profile.name),
+    },
+  });
+
+  let lock: StateLock | undefined;
+  try {
+    // Locked against an init (or another delete) of the same binding running meanwhile.
+    if (!opts.dryRun) lock = await lockState(statePath);
+    const state = loaded ?? emptyState(profile.name);
+    state.inputs = savedInputs(inputs);
+    const ctx = {
+      inputs,
+      state,
+      azure: await azure(),
+      kube: () =>
+        (kube ??= deps.kube(
+          { subscription: inputs.subscription, resourceGroup: inputs.resourceGroup, cluster: inputs.cluster },
+          azure,
+          profile,
+          opts,
+          env,
+          (line) => ui.note(line),
+        )),
+    };
+    const result = await runSteps({
+      steps: await deps.steps(),
+      ctx,
+      ui,
+      dryRun: !!opts.dryRun,
+      yes: !!opts.yes,
+      // Nothing is saved while deleting: the state file keeps the inputs until the binding is gone.
+      save: async () => {},
+    });
+    const stateFile = result.applied ? { path: statePath, removed: await removeState(statePath) } : undefined;
+    const report = buildDeleteReport(result, inputs, stateFile);
+    if (json) deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else if (result.applied) for (const l of formatDeleteSummary(report)) ui.line(l);
+  } finally {
+    await lock?.release().catch(() => {});
+  }
+  // After the lock is released: its file sits beside the state file.
+  if (lock) await removeStateDirs(statePath, deps.cwd, inputs.cluster);
+  return EXIT.ok;
+}
