@@ -140,4 +140,17 @@ describe("aks-wi delete", () => {
     const pods = await kubectlJson(sb.info.kubeconfig, ["get", "pods", "-n", "ops"]);
     expect(pods.items).toEqual([]);
   });
+
+  it("without --state, the default state file goes and so do aks-wi's empty directories", async () => {
+    const dir = tempDir("aks-wi-delete-default-");
+    const c = [...sandbox(), "--identity", "id-c", "--namespace", "c", "--service-account", "c-sa", "--no-test-pod"];
+    expect((await runCli(["init", "--yes", ...c], { cwd: dir })).code).toBe(0);
+    expect(existsSync(join(dir, ".aks-wi", "aks-sandbox", "state.json"))).toBe(true);
+    const r = await runCli(["delete", "--yes", ...c, "-o", "json"], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ version: 1, result: "done", stateFile: { path: join(dir, ".aks-wi", "aks-sandbox", "state.json"), removed: true } });
+    expect(doc.deleted).toEqual(expect.arrayContaining([expect.stringMatching(/^delete identity id-c/), expect.stringMatching(/^delete namespace c /)]));
+    expect(existsSync(join(dir, ".aks-wi"))).toBe(false);
+  });
 });

@@ -7,6 +7,7 @@
 import { unlink } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { chooseProfile, type CloudProfile } from "../../azure/cloud.js";
+import { StepError } from "../../core/errors.js";
 import type { AzureOps, KubeOps } from "../../core/ports.js";
 import type { RetryListener } from "../../core/retry.js";
 import { removeIfEmpty } from "../../core/files.js";
@@ -156,6 +157,22 @@ async function removeStateDirs(path: string, cwd: string, cluster: string): Prom
   if (path === defaultStatePath(cluster, cwd) && basename(dirname(dirname(path))) === STATE_DIR) await removeIfEmpty([dirname(dirname(path)), dirname(path)]);
 }
 
+const INIT_AGAIN = "re-run aks-wi init: it resumes from this step";
+
+/** The engine's advice after a failed step names init; a delete is re-run as a delete (it plans
+ *  again from what is left, so what was already removed is not planned twice). */
+export function forDelete(e: unknown): unknown {
+  if (!(e instanceof StepError) || !e.suggestion?.includes(INIT_AGAIN)) return e;
+  const again = new StepError(
+    e.step,
+    e.message.replace(/^step "[^"]+" failed: /, ""),
+    e.suggestion.replace(INIT_AGAIN, "re-run aks-wi delete: it plans again from what is left"),
+    e.kind === "denied" ? "denied" : "failed",
+  );
+  (again as { cause?: unknown }).cause = (e as { cause?: unknown }).cause;
+  return again;
+}
+
 export async function runDelete(opts: DeleteOptions, deps: DeleteDeps): Promise<number> {
   const { env } = deps;
   const json = opts.output === "json";
@@ -216,6 +233,8 @@ export async function runDelete(opts: DeleteOptions, deps: DeleteDeps): Promise<
       yes: !!opts.yes,
       // Nothing is saved while deleting: the state file keeps the inputs until the binding is gone.
       save: async () => {},
+    }).catch((e: unknown) => {
+      throw forDelete(e);
     });
     const stateFile = result.applied ? { path: statePath, removed: await removeState(statePath) } : undefined;
     const report = buildDeleteReport(result, inputs, stateFile);

@@ -4,7 +4,9 @@
 // (or a role assignment aks-wi did not make for this binding) still uses is kept.
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { StepError } from "../../../../src/core/errors.js";
 import { roleAssignmentDescription } from "../../../../src/core/workload-identity.js";
+import { forDelete } from "../../../../src/cli/commands/delete.js";
 import { runSteps, type RunResult } from "../../../../src/init/runner.js";
 import { DELETE_STEPS } from "../../../../src/init/steps/delete/index.js";
 import { STEPS } from "../../../../src/init/steps/index.js";
@@ -207,5 +209,22 @@ describe("aks-wi delete's steps", () => {
     expect(w.kube.namespaces.has("app")).toBe(true);
     expect(planOf(r, "serviceAccount").summary).toMatch(/service account app\/sa-app is still used by pod web: only its annotations are removed/);
     expect(planOf(r, "serviceAccount").summary).toMatch(/namespace app holds other objects \(pods\/web, serviceaccounts\/sa-app\)/);
+  });
+
+  it("a failed delete stops with the step named and says to re-run delete; a re-run finishes what is left", async () => {
+    const w = await initialized();
+    w.azure.deleteFederatedCredential = async () => {
+      throw new Error("connection reset");
+    };
+    const e = forDelete(await run(binding(w, {}), DELETE_STEPS).catch((x: unknown) => x));
+    expect(e).toBeInstanceOf(StepError);
+    expect((e as StepError).message).toBe('step "federatedCredential" failed: connection reset');
+    expect((e as StepError).suggestion).toMatch(/re-run aks-wi delete: it plans again from what is left/);
+    // Nothing waiting for the credential ran: the identity is still there.
+    expect(w.azure.identities.size).toBe(1);
+    delete (w.azure as { deleteFederatedCredential?: unknown }).deleteFederatedCredential;
+    await run(binding(w, {}), DELETE_STEPS);
+    expect(w.azure.identities.size).toBe(0);
+    expect([...w.azure.fics.values()].flat()).toEqual([]);
   });
 });
