@@ -6,49 +6,21 @@
 // one: it recorded a binding that no longer exists. Returns the exit code; never exits itself.
 import { unlink } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
-import { chooseProfile, type CloudProfile } from "../../azure/cloud.js";
 import { StepError } from "../../core/errors.js";
-import type { AzureOps, KubeOps } from "../../core/ports.js";
-import type { RetryListener } from "../../core/retry.js";
 import { removeIfEmpty } from "../../core/files.js";
-import { parseBool } from "../../core/util.js";
 import { resolveInputs } from "../../init/inputs.js";
-import { cacheClusterReads } from "../../init/read-cache.js";
 import { runSteps, type RunResult } from "../../init/runner.js";
 import { STATE_DIR, defaultStatePath, emptyState, lockState, readStateFor, savedInputs, type InitInputs, type StateLock } from "../../init/state.js";
-import type { Step } from "../../init/step.js";
 import { isLeftKey } from "../../init/steps/delete/shared.js";
-import type { ClusterRef } from "../../kube/connect.js";
-import { inquirerPrompter, type Prompter } from "../../terminal/prompts.js";
-import { createUi } from "../../terminal/ui.js";
 import { EXIT } from "../exit-codes.js";
 import { JSON_VERSION } from "../json-output.js";
 import type { InitOptions } from "../options.js";
+import { openSession, openTerminal, realDeps, type InitDeps } from "../session.js";
 
 export type DeleteOptions = InitOptions;
 
-/** What the command reaches the outside world through; tests replace parts with fakes of our own interfaces. */
-export interface DeleteDeps {
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  stdinTty: boolean;
-  stdoutTty: boolean;
-  stderrTty?: boolean;
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  profile(opts: DeleteOptions, env: NodeJS.ProcessEnv): Pick<CloudProfile, "name" | "subscriptionId" | "defaults">;
-  azure(profile: CloudProfile): Promise<AzureOps>;
-  kube(
-    target: ClusterRef,
-    azure: () => Promise<AzureOps>,
-    profile: CloudProfile,
-    opts: DeleteOptions,
-    env: NodeJS.ProcessEnv,
-    onRetry?: RetryListener,
-  ): Promise<KubeOps>;
-  prompter?: Prompter;
-  steps(): Promise<readonly Step[]>;
-}
+/** init's seams, with the delete steps as the steps. */
+export type DeleteDeps = InitDeps;
 
 /** The one JSON document of `delete -o json`. */
 export interface DeleteReport {
@@ -66,51 +38,12 @@ export interface DeleteReport {
   stateFile?: { path: string; removed: boolean };
 }
 
-/** Why this run cannot ask, or undefined when it can (as init: prompts go to stderr when only stdout is redirected). */
-function nonInteractiveReason(opts: DeleteOptions, env: NodeJS.ProcessEnv, stdinTty: boolean, stdoutTty: boolean, stderrTty: boolean): string | undefined {
-  if (opts.yes) return "--yes";
-  if (parseBool(env.CI)) return "CI=true";
-  if (!stdinTty || (!stdoutTty && !stderrTty)) return "no terminal";
-  return undefined;
-}
-
-function once<T>(make: () => Promise<T>): () => Promise<T> {
-  let p: Promise<T> | undefined;
-  return () => (p ??= make());
-}
-
-async function realKube(
-  target: ClusterRef,
-  azure: () => Promise<AzureOps>,
-  profile: CloudProfile,
-  opts: DeleteOptions,
-  env: NodeJS.ProcessEnv,
-  onRetry?: RetryListener,
-) {
-  const client = import("../../kube/ops.js");
-  const [{ kubeSource }, { aksTokenProvider }] = await Promise.all([import("../../kube/connect.js"), import("../../azure/kube-token.js")]);
-  const src = await kubeSource(opts, env, target, azure, aksTokenProvider(profile));
-  return (await client).createKubeOps(src.yaml, src.context, { token: src.token, onRetry });
-}
-
-function realDeps(): DeleteDeps {
-  return {
-    env: process.env,
-    cwd: process.cwd(),
-    stdinTty: !!process.stdin.isTTY,
-    stdoutTty: !!process.stdout.isTTY,
-    stderrTty: !!process.stderr.isTTY,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    profile: chooseProfile,
-    azure: async (profile) => (await import("../../azure/ops.js")).createAzureOps(profile),
-    kube: realKube,
-    steps: async () => (await import("../../init/steps/delete/index.js")).DELETE_STEPS,
-  };
+function realDeleteDeps(): DeleteDeps {
+  return { ...realDeps(), steps: async () => (await import("../../init/steps/delete/index.js")).DELETE_STEPS };
 }
 
 export async function run(raw: Record<string, unknown>): Promise<number> {
-  return runDelete(raw as DeleteOptions, realDeps());
+  return runDelete(raw as DeleteOptions, realDeleteDeps());
 }
 
 /** The report of a run: the operations, and what each step leaves (its details' "left" entries). */
@@ -165,10 +98,12 @@ export function forDelete(e: unknown): unknown {
   if (!(e instanceof StepError) || !e.suggestion?.includes(INIT_AGAIN)) return e;
   const again = new StepError(
     e.step,
-    e.message.replace(/^step "[^"]+" failed: /, ""),
+    e.detail,
     e.suggestion.replace(INIT_AGAIN, "re-run aks-wi delete: it plans again from what is left"),
     e.kind === "denied" ? "denied" : "failed",
   );
+  // The same line as the engine's, which names the step by its title in the plan.
+  again.message = e.message;
   (again as { cause?: unknown }).cause = (e as { cause?: unknown }).cause;
   return again;
 }
@@ -176,17 +111,8 @@ export function forDelete(e: unknown): unknown {
 export async function runDelete(opts: DeleteOptions, deps: DeleteDeps): Promise<number> {
   const { env } = deps;
   const json = opts.output === "json";
-  const reason = nonInteractiveReason(opts, env, deps.stdinTty, deps.stdoutTty, !!deps.stderrTty);
-  const interactive = reason === undefined;
-  const humanStream = json || (interactive && !deps.stdoutTty) ? deps.stderr : deps.stdout;
-  const prompter = interactive ? (deps.prompter ?? inquirerPrompter(humanStream === deps.stderr ? process.stderr : undefined)) : undefined;
-  const ui = createUi({ interactive, prompter, stream: humanStream });
-  const profile = deps.profile(opts, env) as CloudProfile;
-  profile.onRetry = (line) => ui.note(line);
-  if (opts.kubeconfig || opts.context) (await import("../../kube/connect.js")).checkKubeAccess(opts, env);
-
-  const azure = once(async () => cacheClusterReads(await deps.azure(profile)));
-  let kube: Promise<KubeOps> | undefined;
+  const { ui, interactive, reason, prompter } = openTerminal(opts, deps);
+  const { profile, azure, kubeFor } = await openSession(opts, deps, ui);
   const {
     inputs,
     statePath,
@@ -215,15 +141,7 @@ export async function runDelete(opts: DeleteOptions, deps: DeleteDeps): Promise<
       inputs,
       state,
       azure: await azure(),
-      kube: () =>
-        (kube ??= deps.kube(
-          { subscription: inputs.subscription, resourceGroup: inputs.resourceGroup, cluster: inputs.cluster },
-          azure,
-          profile,
-          opts,
-          env,
-          (line) => ui.note(line),
-        )),
+      kube: () => kubeFor(inputs.subscription, inputs.resourceGroup, inputs.cluster),
     };
     const result = await runSteps({
       steps: await deps.steps(),

@@ -218,7 +218,7 @@ describe("aks-wi delete's steps", () => {
     };
     const e = forDelete(await run(binding(w, {}), DELETE_STEPS).catch((x: unknown) => x));
     expect(e).toBeInstanceOf(StepError);
-    expect((e as StepError).message).toBe('step "federatedCredential" failed: connection reset');
+    expect((e as StepError).message).toBe("Federated identity credential failed: connection reset");
     expect((e as StepError).suggestion).toMatch(/re-run aks-wi delete: it plans again from what is left/);
     // Nothing waiting for the credential ran: the identity is still there.
     expect(w.azure.identities.size).toBe(1);
