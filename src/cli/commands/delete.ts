@@ -5,12 +5,12 @@
 // delete re-plans from what exists, with the same saved inputs) and removed after a successful
 // one: it recorded a binding that no longer exists. Returns the exit code; never exits itself.
 import { unlink } from "node:fs/promises";
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { StepError } from "../../core/errors.js";
 import { removeIfEmpty } from "../../core/files.js";
 import { resolveInputs } from "../../init/inputs.js";
 import { runSteps, type RunResult } from "../../init/runner.js";
-import { STATE_DIR, defaultStatePath, emptyState, lockState, readStateFor, savedInputs, type InitInputs, type StateLock } from "../../init/state.js";
+import { STATE_DIR, emptyState, locateState, lockState, readStateFor, savedInputs, type InitInputs, type StateLock } from "../../init/state.js";
 import { isLeftKey } from "../../init/steps/delete/shared.js";
 import { EXIT } from "../exit-codes.js";
 import { JSON_VERSION } from "../json-output.js";
@@ -85,9 +85,9 @@ async function removeState(path: string): Promise<boolean> {
   );
 }
 
-/** The default directories (.aks-wi/<cluster>) once empty: aks-wi's own, never a directory the user named with --state. */
-async function removeStateDirs(path: string, cwd: string, cluster: string): Promise<void> {
-  if (path === defaultStatePath(cluster, cwd) && basename(dirname(dirname(path))) === STATE_DIR) await removeIfEmpty([dirname(dirname(path)), dirname(path)]);
+/** The default state file's directories (.aks-wi/<cluster>) once empty: aks-wi's own, never a directory the user named with --state. */
+async function removeStateDirs(path: string): Promise<void> {
+  if (basename(dirname(dirname(path))) === STATE_DIR) await removeIfEmpty([dirname(dirname(path)), dirname(path)]);
 }
 
 const INIT_AGAIN = "re-run aks-wi init: it resumes from this step";
@@ -126,7 +126,7 @@ export async function runDelete(opts: DeleteOptions, deps: DeleteDeps): Promise<
     profile: { subscription: profile.subscriptionId, resourceGroup: profile.defaults?.resourceGroup, cluster: profile.defaults?.cluster },
     stateFile: {
       given: opts.state ? resolve(deps.cwd, opts.state) : undefined,
-      pathFor: (cluster) => defaultStatePath(cluster, deps.cwd),
+      locate: (t) => locateState((dir) => join(dir, "state.json"), deps.cwd, profile.name, t),
       read: (path) => readStateFor(path, profile.name),
     },
   });
@@ -162,6 +162,6 @@ export async function runDelete(opts: DeleteOptions, deps: DeleteDeps): Promise<
     await lock?.release().catch(() => {});
   }
   // After the lock is released: its file sits beside the state file.
-  if (lock) await removeStateDirs(statePath, deps.cwd, inputs.cluster);
+  if (lock && !opts.state) await removeStateDirs(statePath);
   return EXIT.ok;
 }
