@@ -11,7 +11,7 @@ import type { Operation } from "../../step.js";
 import { defineStep } from "../../step.js";
 import { kubePath } from "../shared.js";
 import { BINDING_ANNOTATION, CLIENT_ID_ANNOTATION, MANAGED_BY, TENANT_ID_ANNOTATION, bindingOf } from "../../../core/workload-identity.js";
-import { isOurTestPod, leftDetails } from "./shared.js";
+import { isOurTestPod, leftDetails, namespacePods } from "./shared.js";
 
 /** What Kubernetes puts in every namespace: never a reason to keep one. */
 const ALWAYS_THERE = new Set(["serviceaccounts/default", "configmaps/kube-root-ca.crt"]);
@@ -22,13 +22,14 @@ export const deleteServiceAccountStep = defineStep({
   title: "Kubernetes service account",
 
   async plan(ctx) {
-    const { namespace, serviceAccount, testPodName } = ctx.inputs;
+    const { namespace, serviceAccount } = ctx.inputs;
     const where = `${namespace}/${serviceAccount}`;
-    const [sa, pod, identity] = await Promise.all([ctx.seen.serviceAccount(), ctx.seen.testPod(), ctx.seen.identity()]);
     const kube = await ctx.kube();
-    const ns = await kube.getNamespace(namespace);
+    const [sa, identity, ns] = await Promise.all([ctx.seen.serviceAccount(), ctx.seen.identity(), kube.getNamespace(namespace)]);
     if (!ns) return { change: "none", summary: `namespace ${namespace} does not exist`, ops: [] };
-    const podGoes = isOurTestPod(ctx, pod);
+    // The test pods the test pod step deletes first.
+    const pods = await namespacePods(ctx);
+    const testPods = pods.filter((p) => isOurTestPod(ctx, p)).map((p) => p.name);
     const ops: Operation[] = [];
     const left: string[] = [];
     let saGoes = false;
@@ -39,9 +40,7 @@ export const deleteServiceAccountStep = defineStep({
     } else if (!bound) {
       left.push(`service account ${where} carries no aks-wi/binding annotation for this binding: left as it is`);
     } else {
-      const users = isOurs(sa.labels)
-        ? (await kube.listPods(namespace)).filter((p) => p.serviceAccountName === serviceAccount && !(podGoes && p.name === testPodName))
-        : [];
+      const users = isOurs(sa.labels) ? pods.filter((p) => p.serviceAccountName === serviceAccount && !testPods.includes(p.name)) : [];
       if (isOurs(sa.labels) && users.length === 0) {
         saGoes = true;
         ops.push({
@@ -84,7 +83,7 @@ export const deleteServiceAccountStep = defineStep({
     if (!isOurs(ns.labels)) {
       left.push(`namespace ${namespace} was not made by aks-wi: left`);
     } else {
-      const gone = new Set([...ALWAYS_THERE, ...(saGoes ? [`serviceaccounts/${serviceAccount}`] : []), ...(podGoes ? [`pods/${testPodName}`] : [])]);
+      const gone = new Set([...ALWAYS_THERE, ...(saGoes ? [`serviceaccounts/${serviceAccount}`] : []), ...testPods.map((n) => `pods/${n}`)]);
       const rest = (await kube.listNamespaceObjects(namespace)).filter((o) => !gone.has(o));
       if (rest.length) {
         const shown = rest.slice(0, 3).join(", ") + (rest.length > 3 ? ` and ${rest.length - 3} more` : "");

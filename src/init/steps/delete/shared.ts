@@ -25,10 +25,24 @@ export function leftDetails(reasons: string[]): Record<string, string> {
 /** Whether a details key names something left. */
 export const isLeftKey = (k: string) => k === LEFT || k.startsWith(`${LEFT} `);
 
-/** The test pod aks-wi made for this binding: its label and its binding annotation. */
+/** A test pod aks-wi made for this binding: its label and its binding annotation. */
 export function isOurTestPod(ctx: StepContext, pod: PodInfo | undefined): pod is PodInfo {
   const { namespace, serviceAccount } = ctx.inputs;
   return !!pod && pod.labels[MANAGED_BY.key] === MANAGED_BY.value && pod.annotations[BINDING_ANNOTATION] === bindingOf(namespace, serviceAccount);
+}
+
+const podLists = new WeakMap<object, Promise<PodInfo[]>>();
+
+/** Every pod of the binding's namespace, listed once per plan (the test pod and service account
+ *  steps both need them): aks-wi's test pods are found by their marks whatever their name (init
+ *  names one `aks-wi-test`, apply `aks-wi-test-<service account>`). */
+export function namespacePods(ctx: StepContext): Promise<PodInfo[]> {
+  let p = podLists.get(ctx.seen);
+  if (!p) {
+    p = (async () => ((await ctx.seen.namespaceExists()) ? (await ctx.kube()).listPods(ctx.inputs.namespace) : []))();
+    podLists.set(ctx.seen, p);
+  }
+  return p;
 }
 
 /** Whether ARM's tags mark the identity as made by aks-wi (tag names are case-insensitive in Azure). */

@@ -227,4 +227,13 @@ describe("aks-wi delete's steps", () => {
     expect(w.azure.identities.size).toBe(0);
     expect([...w.azure.fics.values()].flat()).toEqual([]);
   });
+
+  it("finds this binding's test pods by their marks whatever their name (apply names one aks-wi-test-<sa>)", async () => {
+    const w = await initialized();
+    const made = w.kube.pods.get("app/aks-wi-test")!;
+    w.kube.pods.set("app/aks-wi-test-sa-app", { ...structuredClone(made), name: "aks-wi-test-sa-app" });
+    const r = await run(binding(w, {}), DELETE_STEPS);
+    expect(w.kube.writes).toEqual(expect.arrayContaining(["deletePod app/aks-wi-test", "deletePod app/aks-wi-test-sa-app", "deleteNamespace app"]));
+    expect(planOf(r, "testPod").summary).toBe("delete test pod app/aks-wi-test; delete test pod app/aks-wi-test-sa-app");
+  });
 });
