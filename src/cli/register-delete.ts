@@ -9,8 +9,8 @@ export function registerDelete(program: Command): void {
   const del = program
     .command("delete")
     .description(
-      "Remove what aks-wi made for one workload, in reverse order: test pod, role assignments, federated credential, the annotations,\n" +
-        "the service account and namespace (only if aks-wi made them and nothing else uses them), the identity (only if aks-wi made it\n" +
+      "Remove what aks-wi made for one workload, in reverse order: test pod, role assignments, federated credential, the annotations, " +
+        "the service account and namespace (only if aks-wi made them and nothing else uses them), the identity (only if aks-wi made it " +
         "and nothing else uses it). Anything aks-wi did not make is left, and the plan says so; the cluster's OIDC issuer stays on.\n" +
         "Takes init's inputs (flags, AKS_WI_* variables, the state file if there is one); the state file is removed afterwards.",
     );
