@@ -15,6 +15,7 @@ import { registerDoctor } from "./register-doctor.js";
 import { registerSandbox } from "./register-sandbox.js";
 import { registerInit } from "./register-init.js";
 import { registerStatus } from "./register-status.js";
+import { registerDelete } from "./register-delete.js";
 import { registerVerify } from "./register-verify.js";
 
 export function buildProgram(): Command {
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerApply(program);
   registerStatus(program);
   registerDoctor(program);
+  registerDelete(program);
   registerSandbox(program);
   registerMeta(program);
   program.addHelpText(

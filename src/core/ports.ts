@@ -185,4 +185,37 @@ export interface KubeOps {
   deletePod(namespace: string, name: string): Promise<void>;
   /** Polls until Running or the timeout (ms) passes; returns the last seen pod. */
   waitForPodRunning(namespace: string, name: string, timeoutMs: number): Promise<PodInfo | undefined>;
+  // What `aks-wi delete` needs to know before it removes a service account or namespace, and the removals.
+  /** The namespace with its labels; undefined when it does not exist. */
+  getNamespace(name: string): Promise<NamespaceInfo | undefined>;
+  /** Every pod of a namespace. */
+  listPods(namespace: string): Promise<PodInfo[]>;
+  /** What a namespace holds, as "kind/name", over the kinds workloads are made of (NAMESPACE_CONTENT_KINDS);
+   *  a kind the cluster does not serve is left out, one the caller may not list is "kind/* (not allowed to list)". */
+  listNamespaceObjects(namespace: string): Promise<string[]>;
+  /** Deletes a service account; one already gone counts as done. */
+  deleteServiceAccount(namespace: string, name: string): Promise<void>;
+  /** Deletes a namespace (Kubernetes then deletes everything in it); one already gone or terminating counts as done. */
+  deleteNamespace(name: string): Promise<void>;
 }
+
+export interface NamespaceInfo {
+  name: string;
+  labels: Record<string, string>;
+}
+
+/** The namespaced kinds `listNamespaceObjects` looks at: enough to tell that a namespace holds a workload or its data. */
+export const NAMESPACE_CONTENT_KINDS = [
+  "pods",
+  "serviceaccounts",
+  "services",
+  "configmaps",
+  "secrets",
+  "persistentvolumeclaims",
+  "deployments",
+  "statefulsets",
+  "daemonsets",
+  "replicasets",
+  "jobs",
+  "cronjobs",
+] as const;

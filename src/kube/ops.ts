@@ -1,8 +1,8 @@
 // KubeOps (src/core/ports.ts) over @kubernetes/client-node 1.4: the only Kubernetes calls `init`
 // makes. Not-found reads return undefined; other API errors become one-line UserErrors.
-import { ApiException, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
+import { ApiException, AppsV1Api, BatchV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
 import { ChangedSincePlanError, UserError } from "../core/errors.js";
-import type { KubeOps, PodInfo, ServiceAccountInfo } from "../core/ports.js";
+import { NAMESPACE_CONTENT_KINDS, type KubeOps, type PodInfo, type ServiceAccountInfo } from "../core/ports.js";
 import { podStatusOf } from "./pod-status.js";
 import { markTransient, transientOf } from "../core/retry.js";
 import { sleep } from "../core/util.js";
@@ -102,6 +102,8 @@ export function toPod(p: V1Pod): PodInfo {
 export function createKubeOps(kubeconfigYaml: string, context?: string, options: KubeOpsOptions = {}): KubeOps {
   const conn = connect(kubeconfigYaml, context, options);
   const api = conn.kc.makeApiClient(CoreV1Api);
+  const apps = conn.kc.makeApiClient(AppsV1Api);
+  const batch = conn.kc.makeApiClient(BatchV1Api);
   const pollMs = options.podPollMs ?? 1_000;
 
   const retry = kubeRetry(options);
@@ -241,6 +243,58 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
         await sleep(delay);
         delay = Math.min(Math.round(delay * 1.5), pollMs);
       }
+    },
+    async getNamespace(name) {
+      const ns = await orUndefined(`reading namespace ${name}`, (o) => api.readNamespace({ name }, o));
+      return ns && { name: ns.metadata?.name ?? name, labels: { ...(ns.metadata?.labels ?? {}) } };
+    },
+    async listPods(namespace) {
+      return call(`listing pods in ${namespace}`, async (o) => (await api.listNamespacedPod({ namespace }, o)).items.map(toPod));
+    },
+    async listNamespaceObjects(namespace) {
+      type Lister = (o: Awaited<ReturnType<typeof conn.requestOptions>>) => Promise<{ items: { metadata?: { name?: string } }[] }>;
+      const listers: Record<(typeof NAMESPACE_CONTENT_KINDS)[number], Lister> = {
+        pods: (o) => api.listNamespacedPod({ namespace }, o),
+        serviceaccounts: (o) => api.listNamespacedServiceAccount({ namespace }, o),
+        services: (o) => api.listNamespacedService({ namespace }, o),
+        configmaps: (o) => api.listNamespacedConfigMap({ namespace }, o),
+        secrets: (o) => api.listNamespacedSecret({ namespace }, o),
+        persistentvolumeclaims: (o) => api.listNamespacedPersistentVolumeClaim({ namespace }, o),
+        deployments: (o) => apps.listNamespacedDeployment({ namespace }, o),
+        statefulsets: (o) => apps.listNamespacedStatefulSet({ namespace }, o),
+        daemonsets: (o) => apps.listNamespacedDaemonSet({ namespace }, o),
+        replicasets: (o) => apps.listNamespacedReplicaSet({ namespace }, o),
+        jobs: (o) => batch.listNamespacedJob({ namespace }, o),
+        cronjobs: (o) => batch.listNamespacedCronJob({ namespace }, o),
+      };
+      const lists = await Promise.all(
+        NAMESPACE_CONTENT_KINDS.map(async (kind) => {
+          try {
+            // 404: a kind this API server does not serve holds nothing.
+            const list = await orUndefined(`listing ${kind} in ${namespace}`, listers[kind]);
+            return (list?.items ?? []).map((i) => `${kind}/${i.metadata?.name ?? ""}`);
+          } catch (e) {
+            // Not allowed to look: the namespace cannot be shown empty, which keeps it.
+            if (e instanceof KubeError && e.status === 403) return [`${kind}/* (not allowed to list)`];
+            throw e;
+          }
+        }),
+      );
+      return lists.flat();
+    },
+    async deleteServiceAccount(namespace, name) {
+      await orUndefined(`deleting service account ${namespace}/${name}`, (o) => api.deleteNamespacedServiceAccount({ name, namespace }, o));
+    },
+    async deleteNamespace(name) {
+      // 409: already terminating (deleted by an earlier attempt whose answer was lost, or by someone else).
+      await orUndefined(`deleting namespace ${name}`, async (o) => {
+        try {
+          return await api.deleteNamespace({ name }, o);
+        } catch (e) {
+          if (status(e) === 409) return undefined;
+          throw e;
+        }
+      });
     },
   };
   return ops;

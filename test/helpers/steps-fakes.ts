@@ -10,6 +10,7 @@ import type {
   FederatedCredentialInfo,
   IdentityInfo,
   KubeOps,
+  NamespaceInfo,
   PodInfo,
   RoleAssignmentInfo,
   RoleDefinitionInfo,
@@ -213,10 +214,11 @@ export class FakeKube implements KubeOps {
   async namespaceExists(name: string) {
     return this.namespaces.has(name);
   }
-  async createNamespace(name: string) {
+  async createNamespace(name: string, labels: Record<string, string> = {}) {
     this.writes.push(`createNamespace ${name}`);
     this.writeTargets.push(`/api/v1/namespaces/${name}`);
     this.namespaces.add(name);
+    this.namespaceLabels.set(name, { ...labels });
   }
   async listServiceAccounts(ns: string) {
     return [...this.sas.values()].filter((s) => s.namespace === ns);
@@ -292,6 +294,40 @@ export class FakeKube implements KubeOps {
   }
   async waitForPodRunning(ns: string, name: string) {
     return this.getPod(ns, name);
+  }
+  /** Labels of the namespaces (those made by createNamespace, or set by a test). */
+  namespaceLabels = new Map<string, Record<string, string>>();
+  /** Objects of other kinds a namespace holds ("kind/name"), besides its service accounts and pods. */
+  otherObjects = new Map<string, string[]>();
+  async getNamespace(name: string): Promise<NamespaceInfo | undefined> {
+    return this.namespaces.has(name) ? { name, labels: { ...(this.namespaceLabels.get(name) ?? {}) } } : undefined;
+  }
+  async listPods(ns: string) {
+    return [...this.pods.values()].filter((p) => p.namespace === ns).map((p) => structuredClone(p));
+  }
+  async listNamespaceObjects(ns: string) {
+    // Like a cluster: every namespace has its "default" service account.
+    const sas = [...new Set(["default", ...[...this.sas.values()].filter((s) => s.namespace === ns).map((s) => s.name)])];
+    return [
+      ...[...this.pods.values()].filter((p) => p.namespace === ns).map((p) => `pods/${p.name}`),
+      ...sas.map((n) => `serviceaccounts/${n}`),
+      ...(this.otherObjects.get(ns) ?? []),
+    ];
+  }
+  async deleteServiceAccount(ns: string, name: string) {
+    this.writes.push(`deleteServiceAccount ${ns}/${name}`);
+    this.writeTargets.push(`/api/v1/namespaces/${ns}/serviceaccounts/${name}`);
+    this.sas.delete(`${ns}/${name}`);
+  }
+  /** As Kubernetes: everything in the namespace goes with it. */
+  async deleteNamespace(name: string) {
+    this.writes.push(`deleteNamespace ${name}`);
+    this.writeTargets.push(`/api/v1/namespaces/${name}`);
+    this.namespaces.delete(name);
+    this.namespaceLabels.delete(name);
+    this.otherObjects.delete(name);
+    for (const [k, s] of this.sas) if (s.namespace === name) this.sas.delete(k);
+    for (const [k, p] of this.pods) if (p.namespace === name) this.pods.delete(k);
   }
 }
 

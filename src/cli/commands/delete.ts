@@ -1,0 +1,167 @@
+// Implementation of `aks-wi delete`: what aks-wi made for one binding removed, as a plan over
+// absence run by init's engine (the delete steps, src/init/steps/delete/): the same inputs as
+// init and status (flag → env → state → prompt → default), the plan shown, the permissions
+// checked, asked (or --yes), applied. The state file is left as it is during the run (a failed
+// delete re-plans from what exists, with the same saved inputs) and removed after a successful
+// one: it recorded a binding that no longer exists. Returns the exit code; never exits itself.
+import { unlink } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { StepError } from "../../core/errors.js";
+import { removeIfEmpty } from "../../core/files.js";
+import { resolveInputs } from "../../init/inputs.js";
+import { runSteps, type RunResult } from "../../init/runner.js";
+import { STATE_DIR, emptyState, locateState, lockState, readStateFor, savedInputs, type InitInputs, type StateLock } from "../../init/state.js";
+import { isLeftKey } from "../../init/steps/delete/shared.js";
+import { EXIT } from "../exit-codes.js";
+import { JSON_VERSION } from "../json-output.js";
+import type { InitOptions } from "../options.js";
+import { openSession, openTerminal, realDeps, type InitDeps } from "../session.js";
+
+export type DeleteOptions = InitOptions;
+
+/** init's seams, with the delete steps as the steps. */
+export type DeleteDeps = InitDeps;
+
+/** The one JSON document of `delete -o json`. */
+export interface DeleteReport {
+  version: typeof JSON_VERSION;
+  result: "done" | "planned";
+  binding: { namespace: string; serviceAccount: string; identity: string; identityResourceGroup: string };
+  cluster: { subscription: string; resourceGroup: string; name: string };
+  /** The plan's operations: what ran (done) or would run (planned). */
+  operations: RunResult["operations"];
+  /** What was (or would be) deleted or stripped, one line each. */
+  deleted: string[];
+  /** What stays, and why. */
+  left: string[];
+  /** The binding's state file, removed after a successful delete. */
+  stateFile?: { path: string; removed: boolean };
+}
+
+function realDeleteDeps(): DeleteDeps {
+  return { ...realDeps(), steps: async () => (await import("../../init/steps/delete/index.js")).DELETE_STEPS };
+}
+
+export async function run(raw: Record<string, unknown>): Promise<number> {
+  return runDelete(raw as DeleteOptions, realDeleteDeps());
+}
+
+/** The report of a run: the operations, and what each step leaves (its details' "left" entries). */
+export function buildDeleteReport(result: RunResult, inputs: InitInputs, stateFile?: DeleteReport["stateFile"]): DeleteReport {
+  const left = result.plans.flatMap((p) => Object.entries(p.details ?? {}).flatMap(([k, v]) => (isLeftKey(k) ? [v] : [])));
+  return {
+    version: JSON_VERSION,
+    result: result.applied ? "done" : "planned",
+    binding: {
+      namespace: inputs.namespace,
+      serviceAccount: inputs.serviceAccount,
+      identity: inputs.identity,
+      identityResourceGroup: inputs.identityResourceGroup,
+    },
+    cluster: { subscription: inputs.subscription, resourceGroup: inputs.resourceGroup, name: inputs.cluster },
+    operations: result.operations,
+    deleted: result.operations.map((o) => o.summary),
+    left,
+    stateFile,
+  };
+}
+
+export function formatDeleteSummary(r: DeleteReport): string[] {
+  const lines = ["", r.deleted.length ? `Deleted what aks-wi made for ${r.binding.namespace}/${r.binding.serviceAccount}:` : "Nothing was deleted."];
+  for (const d of r.deleted) lines.push(`  - ${d}`);
+  if (r.left.length) lines.push("Left:", ...r.left.map((l) => `  - ${l}`));
+  if (r.stateFile?.removed) lines.push(`State file ${r.stateFile.path} removed.`);
+  return lines;
+}
+
+/** Removes the binding's state file (already gone counts as not removed). */
+async function removeState(path: string): Promise<boolean> {
+  return unlink(path).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") return false;
+      throw e;
+    },
+  );
+}
+
+/** The default state file's directories (.aks-wi/<cluster>) once empty: aks-wi's own, never a directory the user named with --state. */
+async function removeStateDirs(path: string): Promise<void> {
+  if (basename(dirname(dirname(path))) === STATE_DIR) await removeIfEmpty([dirname(dirname(path)), dirname(path)]);
+}
+
+const INIT_AGAIN = "re-run aks-wi init: it resumes from this step";
+
+/** The engine's advice after a failed step names init; a delete is re-run as a delete (it plans
+ *  again from what is left, so what was already removed is not planned twice). */
+export function forDelete(e: unknown): unknown {
+  if (!(e instanceof StepError) || !e.suggestion?.includes(INIT_AGAIN)) return e;
+  const again = new StepError(
+    e.step,
+    e.detail,
+    e.suggestion.replace(INIT_AGAIN, "re-run aks-wi delete: it plans again from what is left"),
+    e.kind === "denied" ? "denied" : "failed",
+  );
+  // The same line as the engine's, which names the step by its title in the plan.
+  again.message = e.message;
+  (again as { cause?: unknown }).cause = (e as { cause?: unknown }).cause;
+  return again;
+}
+
+export async function runDelete(opts: DeleteOptions, deps: DeleteDeps): Promise<number> {
+  const { env } = deps;
+  const json = opts.output === "json";
+  const { ui, interactive, reason, prompter } = openTerminal(opts, deps);
+  const { profile, azure, kubeFor } = await openSession(opts, deps, ui);
+  const {
+    inputs,
+    statePath,
+    state: loaded,
+  } = await resolveInputs({
+    options: opts,
+    env,
+    interactive,
+    nonInteractiveReason: reason,
+    prompter,
+    profile: { subscription: profile.subscriptionId, resourceGroup: profile.defaults?.resourceGroup, cluster: profile.defaults?.cluster },
+    stateFile: {
+      given: opts.state ? resolve(deps.cwd, opts.state) : undefined,
+      locate: (t) => locateState((dir) => join(dir, "state.json"), deps.cwd, profile.name, t),
+      read: (path) => readStateFor(path, profile.name),
+    },
+  });
+
+  let lock: StateLock | undefined;
+  try {
+    // Locked against an init (or another delete) of the same binding running meanwhile.
+    if (!opts.dryRun) lock = await lockState(statePath);
+    const state = loaded ?? emptyState(profile.name);
+    state.inputs = savedInputs(inputs);
+    const ctx = {
+      inputs,
+      state,
+      azure: await azure(),
+      kube: () => kubeFor(inputs.subscription, inputs.resourceGroup, inputs.cluster),
+    };
+    const result = await runSteps({
+      steps: await deps.steps(),
+      ctx,
+      ui,
+      dryRun: !!opts.dryRun,
+      yes: !!opts.yes,
+      // Nothing is saved while deleting: the state file keeps the inputs until the binding is gone.
+      save: async () => {},
+    }).catch((e: unknown) => {
+      throw forDelete(e);
+    });
+    const stateFile = result.applied ? { path: statePath, removed: await removeState(statePath) } : undefined;
+    const report = buildDeleteReport(result, inputs, stateFile);
+    if (json) deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else if (result.applied) for (const l of formatDeleteSummary(report)) ui.line(l);
+  } finally {
+    await lock?.release().catch(() => {});
+  }
+  // After the lock is released: its file sits beside the state file.
+  if (lock && !opts.state) await removeStateDirs(statePath);
+  return EXIT.ok;
+}
