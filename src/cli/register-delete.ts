@@ -3,6 +3,7 @@
 import { Option, type Command } from "commander";
 import { INPUTS } from "../init/inputs.js";
 import { withExamples } from "./help-text.js";
+import { addFileOptions } from "./register-apply.js";
 import { addConnectionOptions, inputOption } from "./register-init.js";
 
 export function registerDelete(program: Command): void {
@@ -15,6 +16,7 @@ export function registerDelete(program: Command): void {
         "Takes init's inputs (flags, AKS_WI_* variables, the state file if there is one); the state file is removed afterwards.",
     );
   for (const spec of INPUTS) for (const o of spec.options) del.addOption(inputOption(o));
+  addFileOptions(del, false);
   addConnectionOptions(del);
   del
     .option("-y, --yes", "delete without asking; never prompt (missing inputs are an error)")
@@ -28,6 +30,7 @@ export function registerDelete(program: Command): void {
   withExamples(del, [
     ["see what would be deleted", "aks-wi delete -g myRG --cluster myCluster --identity id-app --namespace app --service-account app-sa --dry-run"],
     ["what the last init set up (its state file)", "aks-wi delete --state .aks-wi/myCluster/state.json"],
+    ["one binding of a config file (apply -f's)", "aks-wi delete -f aks-wi.yaml --binding payments/payments-worker --dry-run"],
     [
       "on the local sandbox, no questions, one JSON document",
       "aks-wi delete --sandbox --yes --identity id-app --namespace app --service-account app-sa -o json",

@@ -3,7 +3,7 @@
 // resources it names, in one cluster update; a second apply plans nothing; status from a fresh
 // directory is in sync, names drift made by hand and apply repairs it; a role changed in the file
 // is one create and one delete, and a role assignment made by hand stays; a bad file changes nothing.
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
@@ -245,6 +245,25 @@ describe("aks-wi apply -f", () => {
       /Workload identity of web\/web on cluster aks-sandbox:\n(?:.*\n)*?\s+- annotation azure\.workload\.identity\/client-id is "11111111-2222-3333-4444-555555555555" \(want "[0-9a-f-]{36}"\)/,
     );
     expect(drift.stdout).toMatch(/^Drift in 1 of 4 bindings/m);
+  });
+
+  it("delete -f --binding removes only that binding's resources; the binding sharing its identity still passes verify", async () => {
+    const plan = await cli(["delete", "-f", "aks-wi.yaml", "--binding", "payments/payments-worker", "--dry-run", "-o", "json"]);
+    expect(plan.code, plan.stderr).toBe(0);
+    const before = writeFingerprint(sb.dir);
+    expect(JSON.parse(plan.stdout).bindings.map((b: any) => `${b.binding.namespace}/${b.binding.serviceAccount}`)).toEqual(["payments/payments-worker"]);
+    expect(writeFingerprint(sb.dir)).toBe(before);
+    const r = await cli(["delete", "-f", "aks-wi.yaml", "--binding", "payments/payments-worker", "--yes"]);
+    expect(r.code, r.stderr).toBe(0);
+    const { msi } = arm();
+    const fics = await collect(msi.federatedIdentityCredentials.list("rg-sandbox", "id-payments"));
+    expect(fics.map((f) => f.name)).toEqual(["aks-wi-payments-payments-api"]);
+    const sas = await kubectlJson(sb.info.kubeconfig, ["get", "serviceaccounts", "-n", "payments"]);
+    expect(sas.items.map((i: any) => i.metadata.name).sort()).toEqual(["default", "payments-api"]);
+    expect(existsSync(join(cwd, ".aks-wi", "aks-sandbox", "payments.payments-worker.json"))).toBe(false);
+    expect((await cli(["status", "-f", "aks-wi.yaml", "--binding", "payments/payments-api"])).code).toBe(0);
+    const verify = await cli(["verify", "--state", join(".aks-wi", "aks-sandbox", "payments.payments-api.json")]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
   });
 
   it("a bad file: one line naming file:line and the field, exit 2, no request made", async () => {

@@ -3,12 +3,12 @@
 // graph, or reported as drift. The file is checked before anything is read from Azure or the
 // cluster. Each binding keeps its own state file beside init's (.aks-wi/<cluster>/<ns>.<sa>.json):
 // a cache and a resume record; everything is read again from Azure and the cluster every run.
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { UserError } from "../../core/errors.js";
 import { bindingOf } from "../../core/workload-identity.js";
-import { loadConfig, type BindingConfig, type WorkloadIdentityConfig } from "../../config/load.js";
+import type { WorkloadIdentityConfig } from "../../config/load.js";
 import { planBindings, type Binding } from "../../init/bindings.js";
-import { discoverBindings, testPodNames, type DiscoveredBinding } from "../../init/discover.js";
+import { discoverBindings, type DiscoveredBinding } from "../../init/discover.js";
 import { runBindings, type BindingsRunResult } from "../../init/run-bindings.js";
 import {
   assertSameWorkload,
@@ -18,27 +18,16 @@ import {
   readStateFor,
   savedInputs,
   writeStateAtomic,
-  type InitInputs,
   type StateLock,
 } from "../../init/state.js";
 import { STATUS_REPORT_VERSION, buildStatus, formatStatus, type StatusReport } from "../../init/status.js";
-import { TEST_POD_IMAGE } from "../../init/steps/test-pod.js";
 import { EXIT } from "../exit-codes.js";
 import { JSON_VERSION } from "../json-output.js";
-import type { ConnectionOptions } from "../options.js";
+import { bindingInputs, narrowed, readConfigFile as readFile, type ApplyOptions } from "../file-bindings.js";
 import { openSession, openTerminal, realDeps, type InitDeps, type Session } from "../session.js";
 import type { CliUi } from "../../terminal/ui.js";
 
-export interface ApplyOptions extends ConnectionOptions {
-  file: string;
-  yes?: boolean;
-  dryRun?: boolean;
-  overwrite?: boolean;
-  allowBroadScope?: boolean;
-  testPodImage?: string;
-  /** Only these bindings ("namespace/serviceAccount"); all when absent. */
-  binding?: string[];
-}
+export type { ApplyOptions };
 
 export async function run(raw: Record<string, unknown>): Promise<number> {
   return runApply(raw as unknown as ApplyOptions, realDeps());
@@ -46,50 +35,6 @@ export async function run(raw: Record<string, unknown>): Promise<number> {
 
 export async function runStatusFile(raw: Record<string, unknown>): Promise<number> {
   return raw.all ? runAllStatus(raw as unknown as ApplyOptions, realDeps()) : runFileStatus(raw as unknown as ApplyOptions, realDeps());
-}
-
-/** A binding's test pod: one per service account, so bindings sharing a namespace never share one. */
-export const testPodNameFor = (serviceAccount: string): string => testPodNames(serviceAccount)[1]!;
-
-/** The inputs init would resolve for one binding of the file: the file's roles are the whole desired set. */
-export function bindingInputs(cfg: WorkloadIdentityConfig, b: BindingConfig, subscription: string, opts: ApplyOptions): InitInputs {
-  return {
-    subscription,
-    resourceGroup: cfg.cluster.resourceGroup,
-    cluster: cfg.cluster.name,
-    identity: b.identity.name,
-    identityResourceGroup: b.identity.resourceGroup,
-    namespace: b.namespace,
-    serviceAccount: b.serviceAccount,
-    federatedCredential: b.federatedCredential,
-    roles: b.roles.map((r) => ({ ...r })),
-    testPod: b.testPod,
-    testPodName: testPodNameFor(b.serviceAccount),
-    testPodImage: opts.testPodImage ?? TEST_POD_IMAGE,
-    overwrite: !!opts.overwrite,
-    allowBroadScope: !!opts.allowBroadScope,
-    prune: true,
-  };
-}
-
-/** The file's bindings, narrowed by --binding (each must name one of them). */
-function selectBindings(cfg: WorkloadIdentityConfig, wanted: string[] | undefined): BindingConfig[] {
-  if (!wanted?.length) return cfg.bindings;
-  const keys = new Set(cfg.bindings.map((b) => bindingOf(b.namespace, b.serviceAccount)));
-  const unknown = wanted.filter((w) => !keys.has(w));
-  if (unknown.length) {
-    throw new UserError(
-      `--binding ${unknown[0]} is not in ${cfg.path}`,
-      `name one of its bindings as NAMESPACE/SERVICE_ACCOUNT: ${[...keys].slice(0, 5).join(", ")}${keys.size > 5 ? ", …" : ""}`,
-    );
-  }
-  return cfg.bindings.filter((b) => wanted.includes(bindingOf(b.namespace, b.serviceAccount)));
-}
-
-/** The file, checked before anything is read from Azure or the cluster: a bad file changes nothing. */
-async function readFile(opts: ApplyOptions, deps: InitDeps): Promise<WorkloadIdentityConfig> {
-  if (!opts.file) throw new UserError("missing the config file", "pass -f aks-wi.yaml");
-  return loadConfig(resolve(deps.cwd, opts.file));
 }
 
 export async function runApply(opts: ApplyOptions, deps: InitDeps): Promise<number> {
@@ -134,19 +79,6 @@ export async function runApply(opts: ApplyOptions, deps: InitDeps): Promise<numb
   } finally {
     await Promise.all(locks.map((l) => l.release().catch(() => {})));
   }
-}
-
-/** The bindings to work on and the cluster's subscription (the file's, else the session's). */
-function narrowed(cfg: WorkloadIdentityConfig, opts: ApplyOptions, session: Session): { chosen: BindingConfig[]; subscription: string } {
-  const chosen = selectBindings(cfg, opts.binding);
-  const subscription = cfg.cluster.subscription ?? session.profile.subscriptionId;
-  if (!subscription) {
-    throw new UserError(
-      `${cfg.path}: cluster.subscription is not set and the session has none`,
-      "add cluster.subscription to the file, or set AZURE_SUBSCRIPTION_ID",
-    );
-  }
-  return { chosen, subscription };
 }
 
 /** -o json: one versioned document, per binding its steps and what they made. */

@@ -10,12 +10,15 @@ import { StepError } from "../../core/errors.js";
 import { removeIfEmpty } from "../../core/files.js";
 import { resolveInputs } from "../../init/inputs.js";
 import { runSteps, type RunResult } from "../../init/runner.js";
-import { STATE_DIR, emptyState, locateState, lockState, readStateFor, savedInputs, type InitInputs, type StateLock } from "../../init/state.js";
+import { STATE_DIR, emptyState, locateState, lockState, readStateFor, savedInputs, type InitInputs, type InitState, type StateLock } from "../../init/state.js";
 import { isLeftKey } from "../../init/steps/delete/shared.js";
 import { EXIT } from "../exit-codes.js";
 import { JSON_VERSION } from "../json-output.js";
 import type { InitOptions } from "../options.js";
-import { openSession, openTerminal, realDeps, type InitDeps } from "../session.js";
+import type { AzureOps } from "../../core/ports.js";
+import type { CliUi } from "../../terminal/ui.js";
+import { bindingInputs, narrowed, readConfigFile, type ApplyOptions } from "../file-bindings.js";
+import { openSession, openTerminal, realDeps, type InitDeps, type Session } from "../session.js";
 
 export type DeleteOptions = InitOptions;
 
@@ -43,6 +46,7 @@ function realDeleteDeps(): DeleteDeps {
 }
 
 export async function run(raw: Record<string, unknown>): Promise<number> {
+  if (raw.file) return runDeleteFile(raw as unknown as DeleteOptions & ApplyOptions, realDeleteDeps());
   return runDelete(raw as DeleteOptions, realDeleteDeps());
 }
 
@@ -131,22 +135,41 @@ export async function runDelete(opts: DeleteOptions, deps: DeleteDeps): Promise<
     },
   });
 
+  const report = await deleteBinding({ opts, deps, ui, profileName: profile.name, inputs, statePath, loaded, azure: await azure(), kubeFor });
+  if (json) deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else if (report.result === "done") for (const l of formatDeleteSummary(report)) ui.line(l);
+  return EXIT.ok;
+}
+
+interface OneDelete {
+  opts: DeleteOptions;
+  deps: DeleteDeps;
+  ui: CliUi;
+  profileName: string;
+  inputs: InitInputs;
+  statePath: string;
+  loaded?: InitState;
+  azure: AzureOps;
+  kubeFor: Session["kubeFor"];
+  /** The state file is aks-wi's default (its empty directories are tidied after); false for --state. */
+  ownPath?: boolean;
+}
+
+/** One binding's delete: locked, planned, asked, applied; its state file removed after success. */
+async function deleteBinding(d: OneDelete): Promise<DeleteReport> {
+  const { opts, inputs, statePath } = d;
   let lock: StateLock | undefined;
+  let report: DeleteReport;
   try {
     // Locked against an init (or another delete) of the same binding running meanwhile.
     if (!opts.dryRun) lock = await lockState(statePath);
-    const state = loaded ?? emptyState(profile.name);
+    const state = d.loaded ?? emptyState(d.profileName);
     state.inputs = savedInputs(inputs);
-    const ctx = {
-      inputs,
-      state,
-      azure: await azure(),
-      kube: () => kubeFor(inputs.subscription, inputs.resourceGroup, inputs.cluster),
-    };
+    const ctx = { inputs, state, azure: d.azure, kube: () => d.kubeFor(inputs.subscription, inputs.resourceGroup, inputs.cluster) };
     const result = await runSteps({
-      steps: await deps.steps(),
+      steps: await d.deps.steps(),
       ctx,
-      ui,
+      ui: d.ui,
       dryRun: !!opts.dryRun,
       yes: !!opts.yes,
       // Nothing is saved while deleting: the state file keeps the inputs until the binding is gone.
@@ -155,13 +178,48 @@ export async function runDelete(opts: DeleteOptions, deps: DeleteDeps): Promise<
       throw forDelete(e);
     });
     const stateFile = result.applied ? { path: statePath, removed: await removeState(statePath) } : undefined;
-    const report = buildDeleteReport(result, inputs, stateFile);
-    if (json) deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else if (result.applied) for (const l of formatDeleteSummary(report)) ui.line(l);
+    report = buildDeleteReport(result, inputs, stateFile);
   } finally {
     await lock?.release().catch(() => {});
   }
   // After the lock is released: its file sits beside the state file.
-  if (lock && !opts.state) await removeStateDirs(statePath);
+  if (lock && (d.ownPath ?? !opts.state)) await removeStateDirs(statePath);
+  return report;
+}
+
+/** `aks-wi delete -f FILE [--binding NS/SA]…`: the file's bindings (or those named) deleted one
+ *  after another, each planned from what the ones before it left: the last binding of a shared
+ *  identity finds no other credential on it, so the identity goes with it. */
+export async function runDeleteFile(opts: DeleteOptions & ApplyOptions, deps: DeleteDeps): Promise<number> {
+  const json = opts.output === "json";
+  const cfg = await readConfigFile(opts, deps);
+  const { ui } = openTerminal(opts, deps);
+  const session = await openSession(opts, deps, ui);
+  const { chosen, subscription } = narrowed(cfg, opts, session);
+  const azure = await session.azure();
+  const key = { subscription, resourceGroup: cfg.cluster.resourceGroup, cluster: cfg.cluster.name };
+  const reports: DeleteReport[] = [];
+  for (const b of chosen) {
+    const inputs = bindingInputs(cfg, b, subscription, opts);
+    const { path, state } = await locateState((dir) => join(dir, `${b.namespace}.${b.serviceAccount}.json`), deps.cwd, session.profile.name, key);
+    ui.line(`${reports.length ? "\n" : ""}Binding ${b.namespace}/${b.serviceAccount}:`);
+    reports.push(
+      await deleteBinding({
+        opts,
+        deps,
+        ui,
+        profileName: session.profile.name,
+        inputs,
+        statePath: path,
+        loaded: state,
+        azure,
+        kubeFor: session.kubeFor,
+        ownPath: true,
+      }),
+    );
+  }
+  if (json)
+    deps.stdout.write(`${JSON.stringify({ version: JSON_VERSION, result: opts.dryRun ? "planned" : "done", file: cfg.path, bindings: reports }, null, 2)}\n`);
+  else if (!opts.dryRun) for (const r of reports) for (const l of formatDeleteSummary(r)) ui.line(l);
   return EXIT.ok;
 }
