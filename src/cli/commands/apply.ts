@@ -10,16 +10,7 @@ import type { WorkloadIdentityConfig } from "../../config/load.js";
 import { planBindings, type Binding } from "../../init/bindings.js";
 import { discoverBindings, type DiscoveredBinding } from "../../init/discover.js";
 import { runBindings, type BindingsRunResult } from "../../init/run-bindings.js";
-import {
-  assertSameWorkload,
-  locateState,
-  emptyState,
-  lockState,
-  readStateFor,
-  savedInputs,
-  writeStateAtomic,
-  type StateLock,
-} from "../../init/state.js";
+import { assertSameWorkload, locateState, emptyState, lockState, readStateFor, savedInputs, writeStateAtomic, type StateLock } from "../../init/state.js";
 import { STATUS_REPORT_VERSION, buildStatus, formatStatus, type StatusReport } from "../../init/status.js";
 import { EXIT } from "../exit-codes.js";
 import { JSON_VERSION } from "../json-output.js";
