@@ -30,6 +30,7 @@ bindings:
   - namespace: payments
     serviceAccount: payments-api
     identity: { name: id-payments }
+    testPod: true
     roles:${roles(rolesOfApi)}
   - namespace: payments
     serviceAccount: payments-worker
@@ -277,7 +278,7 @@ describe("aks-wi apply -f", () => {
     }
     const r = await cli(["apply", "-f", "bad.yaml", "--yes"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: .*bad\.yaml:17: bindings\[2\]\.serviceAcount: unknown field "serviceAcount"/m);
+    expect(r.stderr).toMatch(/^error: .*bad\.yaml:18: bindings\[2\]\.serviceAcount: unknown field "serviceAcount"/m);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect((await readRequestLog(sb.dir)).slice(before)).toEqual([]);
   });
