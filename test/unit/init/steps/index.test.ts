@@ -1,4 +1,4 @@
-// All seven steps through the runner over the fakes: a fresh run creates everything, the writes
+// All eight steps through the runner over the fakes: a fresh run creates everything, the writes
 // made are the plan's operations one for one, and a re-run plans "none" for every step and
 // makes no writes.
 import { Writable } from "node:stream";
