@@ -31,7 +31,7 @@ const base = () => [
   "--no-test-pod",
 ];
 
-function manifest(kind: "Deployment" | "StatefulSet", name: string, serviceAccountName?: string): string {
+function manifest(kind: "Deployment" | "StatefulSet", name: string, serviceAccountName?: string, labelled = false): string {
   const path = join(cwd, `${name}.json`);
   writeFileSync(
     path,
@@ -44,7 +44,7 @@ function manifest(kind: "Deployment" | "StatefulSet", name: string, serviceAccou
         ...(kind === "StatefulSet" ? { serviceName: name } : {}),
         selector: { matchLabels: { app: name } },
         template: {
-          metadata: { labels: { app: name } },
+          metadata: { labels: { app: name, ...(labelled ? { [LABEL]: "true" } : {}) } },
           spec: { ...(serviceAccountName ? { serviceAccountName } : {}), containers: [{ name: "main", image: "nginx:1.27" }] },
         },
       },
@@ -123,6 +123,34 @@ describe("aks-wi init --workload", () => {
     const pay = await kubectl("get", "deployment", "pay", "-n", "wl");
     expect(pay.spec.template.spec.serviceAccountName).toBe("sa-wl");
     for (const p of (await kubectl("get", "pods", "-n", "wl", "-l", "app=pay")).items) expect(envOf(p)).toHaveProperty("AZURE_FEDERATED_TOKEN_FILE");
+  });
+
+  it("pods of a workload wired by hand before the annotation: status names the drift, init only restarts them", async () => {
+    const here = tempDir("aks-wi-workloads-legacy-");
+    await kubectl("create", "serviceaccount", "sa-legacy", "-n", "wl");
+    await kubectl("apply", "-f", manifest("Deployment", "legacy", "sa-legacy", true));
+    const old = (await kubectl("get", "pods", "-n", "wl", "-l", "app=legacy")).items;
+    expect(old).toHaveLength(2);
+    const args = ["--sandbox", "--sandbox-dir", sb.dir, "--identity", "id-legacy", "--namespace", "wl", "--service-account", "sa-legacy", "--no-test-pod"];
+    const status = await runCli(["status", ...args, "--workload", "deployment/legacy"], { cwd: here });
+    expect(status.code).toBe(6);
+    expect(status.stdout).toMatch(/Workloads\s+drift\n\s+- pods of deployment\/legacy predate the annotation/);
+
+    const r = await runCli(["init", "--yes", ...args, "--workload", "deployment/legacy"], { cwd: here });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Workloads: restart deployment\/legacy \(service account wl\/sa-legacy\)/);
+    const w = await kubectl("get", "deployment", "legacy", "-n", "wl");
+    expect(w.spec.template.metadata.labels).toEqual({ app: "legacy", [LABEL]: "true" });
+    expect(w.spec.template.spec.serviceAccountName).toBe("sa-legacy");
+    expect(w.spec.template.metadata.annotations[RESTARTED]).toBeTruthy();
+    const clientId = (await kubectl("get", "serviceaccount", "sa-legacy", "-n", "wl")).metadata.annotations["azure.workload.identity/client-id"];
+    const pods = (await kubectl("get", "pods", "-n", "wl", "-l", "app=legacy")).items;
+    expect(pods).toHaveLength(2);
+    for (const p of pods) {
+      expect(old.map((o: any) => o.metadata.uid)).not.toContain(p.metadata.uid);
+      expect(envOf(p).AZURE_CLIENT_ID).toBe(clientId);
+    }
+    expect((await runCli(["status", ...args, "--workload", "deployment/legacy"], { cwd: here })).code).toBe(0);
   });
 
   it("refuses a bare Job in the plan, naming why and what to do (exit 2)", async () => {
