@@ -3,7 +3,8 @@
 // serviceAccountName on the pod template, kubectl's restartedAt annotation) and their new pods
 // carry the webhook's env; a second run plans nothing and writes nothing; a workload running as
 // another service account is refused without --overwrite (exit 2, nothing changed) and switched
-// with it; a bare Job is refused in the plan.
+// with it; pods that predate the annotation are only restarted; a DaemonSet and a CronJob's job
+// template are wired too; a bare Job is refused in the plan.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -151,6 +152,53 @@ describe("aks-wi init --workload", () => {
       expect(envOf(p).AZURE_CLIENT_ID).toBe(clientId);
     }
     expect((await runCli(["status", ...args, "--workload", "deployment/legacy"], { cwd: here })).code).toBe(0);
+  });
+
+  it("wires a DaemonSet (restarted, its new pod mutated) and a CronJob's job template (no restart: its next job uses it)", async () => {
+    const template = { metadata: { labels: { app: "agent" } }, spec: { containers: [{ name: "main", image: "nginx:1.27" }] } };
+    const objects = {
+      agent: {
+        apiVersion: "apps/v1",
+        kind: "DaemonSet",
+        metadata: { name: "agent", namespace: "wl" },
+        spec: { selector: { matchLabels: { app: "agent" } }, template },
+      },
+      nightly: {
+        apiVersion: "batch/v1",
+        kind: "CronJob",
+        metadata: { name: "nightly", namespace: "wl" },
+        spec: {
+          schedule: "0 3 * * *",
+          jobTemplate: { spec: { template: { spec: { restartPolicy: "OnFailure", containers: [{ name: "job", image: "busybox" }] } } } },
+        },
+      },
+    };
+    for (const [name, obj] of Object.entries(objects)) {
+      writeFileSync(join(cwd, `${name}.json`), JSON.stringify(obj));
+      await kubectl("apply", "-f", join(cwd, `${name}.json`));
+    }
+    const old = (await kubectl("get", "pods", "-n", "wl", "-l", "app=agent")).items;
+    expect(old).toHaveLength(1);
+    const r = await runCli([...base(), "--workload", "daemonset/agent", "--workload", "cronjob/nightly"], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    const ds = await kubectl("get", "daemonset", "agent", "-n", "wl");
+    expect(ds.spec.template.metadata.labels).toEqual({ app: "agent", [LABEL]: "true" });
+    expect(ds.spec.template.spec.serviceAccountName).toBe("sa-wl");
+    const pods = (await kubectl("get", "pods", "-n", "wl", "-l", "app=agent")).items;
+    expect(pods).toHaveLength(1);
+    expect(pods[0].metadata.uid).not.toBe(old[0].metadata.uid);
+    expect(envOf(pods[0])).toHaveProperty("AZURE_FEDERATED_TOKEN_FILE");
+    const cj = await kubectl("get", "cronjob", "nightly", "-n", "wl");
+    expect(cj.spec.schedule).toBe("0 3 * * *");
+    expect(cj.spec.jobTemplate.spec.template.metadata.labels).toEqual({ [LABEL]: "true" });
+    expect(cj.spec.jobTemplate.spec.template.metadata.annotations ?? {}).not.toHaveProperty(RESTARTED);
+    expect(cj.spec.jobTemplate.spec.template.spec).toMatchObject({
+      serviceAccountName: "sa-wl",
+      restartPolicy: "OnFailure",
+      containers: [{ name: "job", image: "busybox" }],
+    });
+    const again = await runCli([...base(), "--workload", "daemonset/agent", "--workload", "cronjob/nightly"], { cwd });
+    expect(again.stdout + again.stderr).toContain("Nothing to change.");
   });
 
   it("refuses a bare Job in the plan, naming why and what to do (exit 2)", async () => {
