@@ -106,6 +106,25 @@ describe("workloads step", () => {
     expect((await planStep(workloadsStep, w.ctx)).change).toBe("none");
   });
 
+  it("leaves out pods of an earlier rollout that are still terminating", async () => {
+    const w = await ready();
+    w.kube.addWorkload("deployment", "app", "web");
+    await applyPlan(w.ctx, await planStep(workloadsStep, w.ctx));
+    w.kube.pods.set("app/web-old", {
+      namespace: "app",
+      name: "web-old",
+      uid: "old",
+      phase: "Running",
+      serviceAccountName: "default",
+      labels: { app: "web" },
+      annotations: {},
+      deleting: true,
+      containers: [{ name: "main", init: false, env: {} }],
+      volumes: [],
+    });
+    expect((await planStep(workloadsStep, w.ctx)).change).toBe("none");
+  });
+
   it("restarts a wired workload when this run changes the service account's client ID", async () => {
     const w = await ready();
     w.kube.addWorkload("deployment", "app", "web", { serviceAccountName: "sa-app", templateLabels: { app: "web", [LABEL]: "true" } });
