@@ -18,6 +18,7 @@ import {
   validateScope,
   validateServiceAccount,
   validateSubscription,
+  validateWorkload,
   type Validator,
 } from "../core/names.js";
 import type { RoleRequest } from "../core/ports.js";
@@ -44,7 +45,7 @@ export type ScalarKey =
   | "federatedCredential"
   | "testPodName"
   | "testPodImage";
-export type InputKey = ScalarKey | "roles" | "testPod";
+export type InputKey = ScalarKey | "roles" | "testPod" | "workloads";
 
 export type Source = "flag" | "env" | "state" | "prompt" | "default";
 
@@ -57,6 +58,7 @@ export interface InputFlags extends Partial<Record<ScalarKey, string>> {
   role?: string[];
   scope?: string[];
   testPod?: boolean;
+  workload?: string[];
   overwrite?: boolean;
   allowBroadScope?: boolean;
 }
@@ -289,6 +291,42 @@ const testPod: InputSpec<"testPod"> = {
   ask: (p) => p.confirm({ message: "Start a small test pod that uses the service account, to prove the setup?", default: true }),
 };
 
+const workloads: InputSpec<"workloads"> = {
+  key: "workloads",
+  label: "workloads to wire",
+  group: "run",
+  options: [
+    {
+      flags: "--workload <kind/name>",
+      help: "an existing deployment, statefulset, daemonset or cronjob in the namespace to run as the service account (its pod template is labelled, then restarted); repeatable",
+      env: "AKS_WI_WORKLOADS",
+      envFormat: "comma-separated",
+      repeatable: true,
+    },
+  ],
+  env: ["AKS_WI_WORKLOADS"],
+  given: (origin, l) =>
+    origin === "flag"
+      ? l.flags.workload?.length
+        ? l.flags.workload
+        : undefined
+      : origin === "env"
+        ? l.env.AKS_WI_WORKLOADS
+          ? splitList(l.env.AKS_WI_WORKLOADS)
+          : undefined
+        : l.saved?.workloads,
+  parse(raw, origin, problems) {
+    const where = origin === "flag" ? "--workload" : origin === "env" ? "AKS_WI_WORKLOADS" : "state file workload";
+    const list = raw as string[];
+    for (const w of list) {
+      const reason = validateWorkload(w);
+      if (reason) problems.push(`${where} "${clip(w)}": ${reason}`);
+    }
+    return [...new Set(list)];
+  },
+  default: () => [],
+};
+
 export const INPUTS: readonly InputSpec[] = [
   name("subscription", "subscription", "cluster", { flags: "--subscription <id>", help: "subscription ID" }, "AKS_WI_SUBSCRIPTION", validateSubscription, {
     default: (_g, p) => p.subscription,
@@ -384,6 +422,7 @@ export const INPUTS: readonly InputSpec[] = [
       prompt: false,
     },
   ),
+  workloads,
 ];
 
 /** The state file: --state names it up front (so it may name the cluster too); otherwise it is the
