@@ -295,19 +295,43 @@ describe("aks-wi apply -f", () => {
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
   });
 
-  it("a bad file: one line naming file:line and the field, exit 2, no request made", async () => {
-    const bad = join(cwd, "bad.yaml");
-    writeFileSync(bad, config([{ role: "Reader", scope: group }]).replace("serviceAccount: web\n", "serviceAccount: web\n    serviceAcount: typo\n"));
+  it("bad files (an unknown field, a wrong type, a duplicate binding, a role without a scope, broken YAML): each one line naming file:line and the field, exit 2, no request made", async () => {
+    const good = config([{ role: "Reader", scope: group }]);
+    /** The 1-based line of the `nth` line holding `needle`. */
+    const lineOf = (text: string, needle: string, nth = 1) => text.split("\n").findIndex((l) => l.includes(needle) && --nth === 0) + 1;
+    const typo = good.replace("serviceAccount: web\n", "serviceAccount: web\n    serviceAcount: typo\n");
+    const wrongType = good.replace("testPod: true\n    roles", "testPod: maybe\n    roles");
+    const duplicate = good.replace("serviceAccount: payments-worker", "serviceAccount: payments-api");
+    const noScope = good.replace(`{ role: Reader, scope: ${group} }`, "{ role: Reader }");
+    const cases: { name: string; text: string; says: string }[] = [
+      { name: "unknown field", text: typo, says: `bad.yaml:${lineOf(typo, "serviceAcount")}: bindings[2].serviceAcount: unknown field "serviceAcount"` },
+      { name: "wrong type", text: wrongType, says: `bad.yaml:${lineOf(wrongType, "testPod: maybe")}: bindings[0].testPod: must be a boolean` },
+      {
+        name: "duplicate binding",
+        text: duplicate,
+        says: `bad.yaml:${lineOf(duplicate, "- namespace: payments", 2)}: bindings[1]: duplicate binding payments/payments-api (also bindings[0])`,
+      },
+      { name: "role without scope", text: noScope, says: `bad.yaml:${lineOf(noScope, "{ role: Reader }")}: bindings[0].roles[0].scope: is required` },
+      {
+        name: "YAML syntax",
+        text: good.replace("bindings:\n", "bindings:\n  - namespace: [unclosed\n"),
+        says: ": YAML: Flow sequence in block collection must be sufficiently indented",
+      },
+    ];
     // The log is appended as each answer ends: wait until the earlier tests' last lines are in.
     let before = -1;
     for (let n = (await readRequestLog(sb.dir)).length; n !== before; n = (await readRequestLog(sb.dir)).length) {
       before = n;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const r = await cli(["apply", "-f", "bad.yaml", "--yes"]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: .*bad\.yaml:18: bindings\[2\]\.serviceAcount: unknown field "serviceAcount"/m);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
+    for (const c of cases) {
+      writeFileSync(join(cwd, "bad.yaml"), c.text);
+      const r = await cli(["apply", "-f", "bad.yaml", "--yes"]);
+      expect(r.code, `${c.name}: ${r.stderr}`).toBe(2);
+      expect(r.stderr.split("\n")[0], c.name).toContain(c.says);
+      expect(r.stderr, c.name).toMatch(/^error: \//);
+      expect(r.stderr.trim().split("\n"), c.name).toHaveLength(2); // the error and its hint
+    }
     expect((await readRequestLog(sb.dir)).slice(before)).toEqual([]);
   });
 });
