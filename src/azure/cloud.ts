@@ -10,6 +10,7 @@ import { UserError } from "../core/errors.js";
 import { assertRealPath, clip, fsError } from "../core/files.js";
 import type { RetryListener } from "../core/retry.js";
 import { parseBool, pidAlive } from "../core/util.js";
+import { toAzureError } from "./errors.js";
 import { retryingCredential } from "./retrying-credential.js";
 import { chooseCloudName, cloudNamed, defaultSubscription, KNOWN_CLOUDS, validateTenant, type CloudName } from "./clouds.js";
 import { signedInFrom, tellingCredential, type SignedIn } from "./sign-in.js";
@@ -67,7 +68,12 @@ function chooseTenant(opts: SignInOptions, env: NodeJS.ProcessEnv): string | und
 /** Says who a profile's credential signs in as (one ARM token, its claims read locally). */
 async function whoAmI(profile: CloudProfile, via: () => string): Promise<SignedIn> {
   // The credential is already bound to the profile's tenant: no per-call tenant.
-  const token = await profile.credential().getToken(profile.armScope);
+  let token;
+  try {
+    token = await profile.credential().getToken(profile.armScope);
+  } catch (e) {
+    throw toAzureError(e, "signing in to Azure");
+  }
   return signedInFrom(token?.token ?? "", via());
 }
 
