@@ -12,7 +12,7 @@ import type { RetryListener } from "../core/retry.js";
 import { parseBool, pidAlive } from "../core/util.js";
 import { toAzureError } from "./errors.js";
 import { retryingCredential } from "./retrying-credential.js";
-import { chooseCloudName, cloudNamed, defaultSubscription, KNOWN_CLOUDS, validateTenant, type CloudName } from "./clouds.js";
+import { checkTokenCredentials, chooseCloudName, cloudNamed, defaultSubscription, KNOWN_CLOUDS, validateTenant, type CloudName } from "./clouds.js";
 import { signedInFrom, tellingCredential, type SignedIn } from "./sign-in.js";
 
 export interface CloudProfile {
@@ -82,6 +82,7 @@ async function whoAmI(profile: CloudProfile, via: () => string): Promise<SignedI
 export function publicCloud(opts: SignInOptions = {}, env: NodeJS.ProcessEnv = process.env): CloudProfile {
   const { name, origin } = chooseCloudName(opts, env);
   const tenantId = chooseTenant(opts, env);
+  checkTokenCredentials(env);
   const known = KNOWN_CLOUDS[name];
   const sub = defaultSubscription(env, name);
   let cred: ReturnType<typeof retryingCredential> | undefined;

@@ -148,3 +148,24 @@ export function defaultSubscription(env: NodeJS.ProcessEnv, cloud: string): { id
   if (az) return { id: az.subscription.id, name: az.subscription.name, origin: `az's current subscription (${az.file})` };
   return undefined;
 }
+
+// What @azure/identity 4.13.1 takes in AZURE_TOKEN_CREDENTIALS (defaultAzureCredential.js: "dev",
+// "prod", or one credential's name, any case; single names since 4.11.0). The SDK throws on any
+// other value when the credential is made: checked here first, as a usage error.
+const TOKEN_CREDENTIALS = [
+  "dev",
+  "prod",
+  "EnvironmentCredential",
+  "WorkloadIdentityCredential",
+  "ManagedIdentityCredential",
+  "VisualStudioCodeCredential",
+  "AzureCliCredential",
+  "AzurePowerShellCredential",
+  "AzureDeveloperCliCredential",
+];
+
+export function checkTokenCredentials(env: NodeJS.ProcessEnv): void {
+  const v = env.AZURE_TOKEN_CREDENTIALS;
+  if (!v || TOKEN_CREDENTIALS.some((n) => n.toLowerCase() === v.trim().toLowerCase())) return;
+  throw new UserError(`AZURE_TOKEN_CREDENTIALS "${clip(v)}": must be dev, prod or one of ${TOKEN_CREDENTIALS.slice(2).join(", ")}`, "fix or unset it", "usage");
+}

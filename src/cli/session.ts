@@ -39,7 +39,10 @@ export interface InitDeps {
   stderrTty?: boolean;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  profile(opts: InitOptions, env: NodeJS.ProcessEnv): Pick<CloudProfile, "name" | "subscriptionId" | "defaults">;
+  profile(
+    opts: InitOptions,
+    env: NodeJS.ProcessEnv,
+  ): Pick<CloudProfile, "name" | "subscriptionId" | "defaults"> & Partial<Pick<CloudProfile, "origin" | "subscriptionOrigin" | "whoAmI">>;
   azure(profile: CloudProfile): Promise<AzureOps>;
   /** `onRetry` gets each retry's progress line. */
   kube(

@@ -87,6 +87,19 @@ describe("the tenant", () => {
   });
 });
 
+describe("AZURE_TOKEN_CREDENTIALS", () => {
+  it("what @azure/identity takes passes (any case); anything else is a usage error before the SDK would throw", () => {
+    const env = { AZURE_CONFIG_DIR: azDir(undefined) };
+    expect(() => publicCloud({}, { ...env, AZURE_TOKEN_CREDENTIALS: "azureclicredential" })).not.toThrow();
+    expect(() => publicCloud({}, { ...env, AZURE_TOKEN_CREDENTIALS: "dev" })).not.toThrow();
+    const e = thrown(() => publicCloud({}, { ...env, AZURE_TOKEN_CREDENTIALS: "AzCli" }));
+    expect([e.kind, e.message]).toEqual([
+      "usage",
+      'AZURE_TOKEN_CREDENTIALS "AzCli": must be dev, prod or one of EnvironmentCredential, WorkloadIdentityCredential, ManagedIdentityCredential, VisualStudioCodeCredential, AzureCliCredential, AzurePowerShellCredential, AzureDeveloperCliCredential',
+    ]);
+  });
+});
+
 describe("the default subscription", () => {
   const subs = [
     { id: SUB_A, name: "gov", isDefault: true, environmentName: "AzureUSGovernment" },
