@@ -25,7 +25,6 @@ import { clip, parseBool, splitList } from "../core/util.js";
 import type { PickChoice, Prompter } from "../terminal/prompts.js";
 import { assertSameWorkload, type InitInputs, type InitState, type SavedInputs } from "./state.js";
 import { TEST_POD_IMAGE } from "./steps/test-pod.js";
-import { validateCloud, validateTenant } from "../azure/clouds.js";
 
 /** An image reference as a container runtime takes it: [registry[:port]/]path[:tag][@digest]. */
 export const validateImage: Validator = (v) =>
@@ -406,12 +405,11 @@ export const INPUTS: readonly InputSpec[] = [
   ),
 ];
 
-/** How to sign in, for every command that plans (init, status, apply): the profile reads them
- *  (src/azure/cloud.ts chooseProfile) before anything is read, with these validators. They are not
- *  saved in the state, which records the cloud itself (and is refused by another). */
+/** How to sign in, for every command that reaches Azure: the profile reads them and checks them
+ *  (src/azure/clouds.ts validateCloud, validateTenant) before anything is read. They are not saved
+ *  in the state, which records the cloud itself (and is refused by another). */
 export interface SignInInput extends InputOption {
   key: "cloud" | "tenant";
-  validate: Validator;
 }
 
 export const SIGN_IN_INPUTS: readonly SignInInput[] = [
@@ -420,14 +418,12 @@ export const SIGN_IN_INPUTS: readonly SignInInput[] = [
     flags: "--cloud <name>",
     help: "Azure cloud: AzureCloud, AzureUSGovernment or AzureChinaCloud; default az's current cloud (az cloud set), else AzureCloud",
     env: "AKS_WI_CLOUD",
-    validate: validateCloud,
   },
   {
     key: "tenant",
     flags: "--tenant <id|domain>",
     help: "Entra tenant to sign in to for the ARM and AKS tokens, as az login --tenant; default the credential's own",
     env: "AZURE_TENANT_ID",
-    validate: validateTenant,
   },
 ];
 

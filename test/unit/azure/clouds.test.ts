@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { chooseProfile, publicCloud } from "../../../src/azure/cloud.js";
 import { azCurrentCloudName, chooseCloudName, defaultSubscription, KNOWN_CLOUDS, validateTenant } from "../../../src/azure/clouds.js";
 import { UserError } from "../../../src/core/errors.js";
+import { SIGN_IN_INPUTS } from "../../../src/init/inputs.js";
 
 const SUB_A = "11111111-1111-1111-1111-111111111111";
 const SUB_B = "22222222-2222-2222-2222-222222222222";
@@ -54,6 +55,15 @@ describe("the cloud", () => {
     expect([cn.armEndpoint, cn.authorityHost]).toEqual(["https://management.chinacloudapi.cn", "https://login.chinacloudapi.cn"]);
     expect(publicCloud({}, env).armScope).toBe("https://management.azure.com/.default");
     expect(Object.keys(KNOWN_CLOUDS)).toEqual(["AzureCloud", "AzureUSGovernment", "AzureChinaCloud"]);
+  });
+
+  it("--cloud's help (the option table) names every cloud the profile knows", () => {
+    const help = SIGN_IN_INPUTS.find((o) => o.key === "cloud")!.help;
+    for (const name of Object.keys(KNOWN_CLOUDS)) expect(help).toContain(name);
+    expect(SIGN_IN_INPUTS.map((o) => [o.flags, o.env])).toEqual([
+      ["--cloud <name>", "AKS_WI_CLOUD"],
+      ["--tenant <id|domain>", "AZURE_TENANT_ID"],
+    ]);
   });
 
   it("an unknown --cloud or AKS_WI_CLOUD is a one-line usage error naming the choices", () => {
