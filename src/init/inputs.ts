@@ -512,11 +512,13 @@ export async function resolveInputs(req: ResolveRequest): Promise<Resolution> {
       return;
     }
     let def = spec.default?.(got, req.profile);
-    if (spec.key === "subscription") def = def !== undefined ? (noteDefault(def as string), def) : await onlySubscription();
+    if (spec.key === "subscription" && def === undefined) def = await onlySubscription();
     if (ask && spec.ask && problems.invalid.length === 0) {
       [got[spec.key], sources[spec.key]] = [await spec.ask(prompter!, got, def as never, req.sources), "prompt"];
     } else if (def !== undefined) {
       [got[spec.key], sources[spec.key]] = [def, "default"];
+      // The profile's subscription (not one asked for at the prompt) says where it came from.
+      if (spec.key === "subscription" && req.profile.subscription === def) noteDefault(def as string);
     } else if (!spec.derived) {
       problems.missing.push(`${spec.label}: ${spec.options[0] ? longFlag(spec.options[0]) : "(no flag)"} or ${spec.env[0]}`);
     }

@@ -81,6 +81,16 @@ describe("the subscription", () => {
     expect(r).toEqual({ subscription: PROD.id, source: "default", notes: [`Subscription: ${PROD.id}, from AZURE_SUBSCRIPTION_ID`], listed: 0 });
   });
 
+  it("at a terminal the profile's default is only preselected: no line says it was taken", async () => {
+    const prompter = {
+      input: async (o: { default?: string }) => o.default ?? "",
+      select: async <T>(o: { default?: T }) => o.default as T,
+      confirm: async () => false,
+    };
+    const r = await run({ interactive: true, prompter, profile: { subscription: PROD.id, subscriptionOrigin: "AZURE_SUBSCRIPTION_ID" } });
+    expect(r).toEqual({ subscription: PROD.id, source: "prompt", notes: [], listed: 0 });
+  });
+
   it("none named and no default: the only subscription, saying so; several: still missing", async () => {
     expect(await run({}, [DEV])).toEqual({
       subscription: DEV.id,
