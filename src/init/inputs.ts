@@ -516,8 +516,15 @@ export async function resolveInputs(req: ResolveRequest): Promise<Resolution> {
     if (ask && spec.ask && problems.invalid.length === 0) {
       [got[spec.key], sources[spec.key]] = [await spec.ask(prompter!, got, def as never, req.sources), "prompt"];
     } else if (def !== undefined) {
+      // The profile's subscription (not one asked for at the prompt) says where it came from, and
+      // is checked like a given one: AZURE_SUBSCRIPTION_ID or az's file may hold anything.
+      if (spec.key === "subscription" && req.profile.subscription === def && !isGuid(def as string)) {
+        problems.invalid.push(
+          `${req.profile.subscriptionOrigin ?? "the default subscription"} "${clip(def as string)}": subscription must be a subscription ID (a GUID)`,
+        );
+        return;
+      }
       [got[spec.key], sources[spec.key]] = [def, "default"];
-      // The profile's subscription (not one asked for at the prompt) says where it came from.
       if (spec.key === "subscription" && req.profile.subscription === def) noteDefault(def as string);
     } else if (!spec.derived) {
       problems.missing.push(`${spec.label}: ${spec.options[0] ? longFlag(spec.options[0]) : "(no flag)"} or ${spec.env[0]}`);

@@ -81,6 +81,12 @@ describe("the subscription", () => {
     expect(r).toEqual({ subscription: PROD.id, source: "default", notes: [`Subscription: ${PROD.id}, from AZURE_SUBSCRIPTION_ID`], listed: 0 });
   });
 
+  it("a default that is not an ID (AZURE_SUBSCRIPTION_ID holds anything) is a usage error naming it", async () => {
+    const r = await run({ profile: { subscription: "my-sub", subscriptionOrigin: "AZURE_SUBSCRIPTION_ID" } });
+    expect(r.error?.kind).toBe("usage");
+    expect(r.error?.message).toContain('AZURE_SUBSCRIPTION_ID "my-sub": subscription must be a subscription ID (a GUID)');
+  });
+
   it("at a terminal the profile's default is only preselected: no line says it was taken", async () => {
     const prompter = {
       input: async (o: { default?: string }) => o.default ?? "",
