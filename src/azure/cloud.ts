@@ -29,7 +29,7 @@ export interface CloudProfile {
   armScope: string;
   /** Extra CA (PEM) to trust for every HTTPS call of this profile. */
   caPem?: string;
-  /** Tenant to authenticate in, when known (sandbox). */
+  /** Tenant to sign in to: --tenant or AZURE_TENANT_ID (the sandbox: its own). */
   tenantId?: string;
   /** Default subscription, when the profile knows one: AZURE_SUBSCRIPTION_ID, az's current one, the sandbox's. */
   subscriptionId?: string;
