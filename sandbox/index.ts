@@ -12,6 +12,7 @@ import { listen, type Listener } from "./core/server.js";
 import { REQUEST_LOG, RequestLog } from "./core/request-log.js";
 import { SEED, clusterKinds, operatorOf, seedWorld, seededResourceIds } from "./core/seed.js";
 import { World } from "./core/world.js";
+import { presentedCloud } from "./core/clouds.js";
 import { governanceInfo, seedGovernance } from "./core/seed-governance.js";
 import { createArmService } from "./arm/index.js";
 import { createLoginService } from "./login/index.js";
@@ -41,6 +42,8 @@ export interface StartOptions {
   /** Seed clusters in the states real subscriptions hold beside the default one (first start only):
    *  aks-stopped, aks-failed, aks-old (sandbox.json's `clusters` names them with their kinds). */
   clusterVariants?: boolean;
+  /** Present the sandbox as this Azure cloud (AzureCloud, AzureUSGovernment, AzureChinaCloud). */
+  cloud?: string;
 }
 
 export interface Sandbox {
@@ -120,6 +123,8 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
     const operator = operatorOf(world.state);
     if (seedGovernance(world.state)) world.save();
 
+    const presents = presentedCloud(opts.cloud);
+    if (opts.cloud && !presents) throw new Error(`unknown cloud "${opts.cloud}": use AzureCloud, AzureUSGovernment or AzureChinaCloud`);
     const info: SandboxInfo = {
       tenantId: world.state.tenantId,
       subscriptionId: world.state.subscriptionId,
@@ -141,8 +146,10 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       kubeconfig: join(dir, "kubeconfig"),
       clientId: operator.clientId,
       clientSecret,
-      // ARM's token audience in Azure public cloud (what `az account get-access-token` yields).
-      armAudience: "https://management.azure.com/",
+      // ARM's token audience in Azure public cloud (what `az account get-access-token` yields), or
+      // the presented cloud's (its ARM endpoint, as az's cloud.py has it)
+      armAudience: `${presents?.cloud.arm ?? "https://management.azure.com"}/`,
+      ...(presents ? { cloud: presents.name } : {}),
       requestLog: log.file,
       ports: Object.fromEntries(SERVICES.map((n) => [n, listeners[n].port])) as Record<ServiceName, number>,
       pid: process.pid,

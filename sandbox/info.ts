@@ -30,6 +30,10 @@ export interface SandboxInfo {
   /** Every seeded cluster in `resourceGroup` by name, with its kind: "default" (clusterName), and,
    *  when started with variants, "stopped", "failed" and "unsupported-version". */
   clusters?: Record<string, string>;
+  /** The Azure cloud the sandbox presents itself as (`sandbox start --cloud`): /metadata/endpoints
+   *  and aks-wi's profile report its name, armAudience is its ARM audience; the endpoints stay
+   *  local. Absent: the sandbox presents itself as itself ("sandbox"), with public-cloud audiences. */
+  cloud?: string;
   /** https://127.0.0.1:PORT (no trailing slash) — ARM. */
   armEndpoint: string;
   /** https://127.0.0.1:PORT (no trailing slash) — Entra ID, the `authorityHost`. */

@@ -9,27 +9,39 @@
 // Only what the sandbox stands in for is listed: no portal, gallery, batch or SQL endpoints.
 import type { SandboxRequest, SandboxResponse, ServiceContext } from "../core/types.js";
 import { armError, invalidApiVersion, missingApiVersion } from "./errors.js";
+import { presentedCloud } from "../core/clouds.js";
+
+/** The cloud's name, management audience and suffixes: the presented cloud's (`start --cloud`), or the sandbox's own. */
+function identity(ctx: ServiceContext) {
+  const p = presentedCloud(ctx.info.cloud);
+  return {
+    name: p?.name ?? "aks-wi-sandbox",
+    management: p?.cloud.managementResource ?? "https://management.core.windows.net/",
+    // the seeded Key Vault and storage account carry the cloud's DNS names (Azure's public ones by default)
+    suffixes: p?.cloud.suffixes ?? { keyVaultDns: "vault.azure.net", storage: "core.windows.net" },
+  };
+}
 
 const DATED = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
 const EXAMPLE_VERSIONS = ["2015-01-01", "2019-05-01", "2022-09-01"];
 
 /** The cloud, as api-version 2019-05-01 and later describe one. */
 function cloudDocument(ctx: ServiceContext): Record<string, unknown> {
+  const cloud = identity(ctx);
   return {
-    name: "aks-wi-sandbox",
+    name: cloud.name,
     resourceManager: `${ctx.info.armEndpoint}/`,
     authentication: {
       loginEndpoint: `${ctx.info.authorityHost}/`,
       // ARM takes tokens for either; clients use the first as the management audience
-      audiences: ["https://management.core.windows.net/", ctx.info.armAudience],
+      audiences: [cloud.management, ctx.info.armAudience],
       tenant: "common",
       identityProvider: "AAD",
     },
     // the sandbox's Graph listener: the Azure CLI takes this one value as Graph's resource and its
     // base URL (role/_msgrpah/_graph_client.py), so `az ad sp show` reaches the sandbox
     microsoftGraphResourceId: ctx.info.graphEndpoint ? `${ctx.info.graphEndpoint}/` : "https://graph.microsoft.com/",
-    // the seeded Key Vault and storage account carry Azure's public DNS names
-    suffixes: { keyVaultDns: "vault.azure.net", storage: "core.windows.net" },
+    suffixes: cloud.suffixes,
   };
 }
 
@@ -37,7 +49,7 @@ function cloudDocument(ctx: ServiceContext): Record<string, unknown> {
 function legacyDocument(ctx: ServiceContext): Record<string, unknown> {
   return {
     graphEndpoint: "https://graph.windows.net/",
-    authentication: { loginEndpoint: `${ctx.info.authorityHost}/`, audiences: ["https://management.core.windows.net/", ctx.info.armAudience] },
+    authentication: { loginEndpoint: `${ctx.info.authorityHost}/`, audiences: [identity(ctx).management, ctx.info.armAudience] },
   };
 }
 

@@ -3,6 +3,7 @@
 // provider sees it — path, api-version, token, body, RBAC, subscription and resource group.
 // Every answer (errors included) carries ARM's headers, and a handler that throws becomes ARM's
 // 500; the router itself never throws.
+import { presentedCloud } from "../core/clouds.js";
 import { randomUUID } from "node:crypto";
 import type { Handler, SandboxRequest, SandboxResponse, ServiceContext, TokenCheck } from "../core/types.js";
 import type { ArmCall, ArmRoute } from "./route.js";
@@ -224,7 +225,9 @@ export function createArmHandler(ctx: ServiceContext, routes: ArmRoute[]): Handl
     .sort((a, b) => b.c.literals - a.c.literals || a.i - b.i)
     .map((x) => x.c);
   const namespaces = new Set(["microsoft.resources", ...compiled.map((c) => c.namespace?.toLowerCase()).filter((n): n is string => !!n)]);
-  const audiences = [ctx.info.armAudience, ctx.info.armAudience + "/", "https://management.core.windows.net/"];
+  // a sandbox presenting a sovereign cloud also takes that cloud's management audience, as its ARM does
+  const presented = presentedCloud(ctx.info.cloud)?.cloud.managementResource;
+  const audiences = [ctx.info.armAudience, ctx.info.armAudience + "/", "https://management.core.windows.net/", ...(presented ? [presented] : [])];
 
   async function dispatch(req: SandboxRequest): Promise<SandboxResponse> {
     const parts = splitPath(req.path);

@@ -1,6 +1,7 @@
 // POST /{tenant}/oauth2/v2.0/token, client_credentials grant: a client secret (the operator) or a
 // client assertion (workload identity federation). Secrets, assertions and tokens are never
 // logged or stored; a secret is only compared by its SHA-256.
+import { presentedCloud } from "../core/clouds.js";
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import type { SandboxRequest, SandboxResponse, ServiceContext } from "../core/types.js";
 import { AKS_SERVER_APP_ID_RESOURCE, KNOWN_RESOURCES, normalizeResource } from "./resources.js";
@@ -59,7 +60,14 @@ function resourceOf(ctx: ServiceContext, scopeParam: string, tenantId: string): 
   const resource = scopes[0].slice(0, -"/.default".length);
   // the Graph listener's own URL is Graph's resource ID in this cloud's metadata (microsoftGraphResourceId)
   const graph = ctx.info.graphEndpoint ? [normalizeResource(ctx.info.graphEndpoint)] : [];
-  const known = new Set([...KNOWN_RESOURCES, normalizeResource(ctx.info.armAudience), AKS_SERVER_APP_ID_RESOURCE, ...graph]);
+  const presented = presentedCloud(ctx.info.cloud)?.cloud.managementResource;
+  const known = new Set([
+    ...KNOWN_RESOURCES,
+    normalizeResource(ctx.info.armAudience),
+    AKS_SERVER_APP_ID_RESOURCE,
+    ...graph,
+    ...(presented ? [normalizeResource(presented)] : []),
+  ]);
   if (!known.has(normalizeResource(resource))) {
     return fail(
       400,

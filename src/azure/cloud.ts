@@ -10,10 +10,17 @@ import { UserError } from "../core/errors.js";
 import { assertRealPath, clip, fsError } from "../core/files.js";
 import type { RetryListener } from "../core/retry.js";
 import { parseBool, pidAlive } from "../core/util.js";
+import { toAzureError } from "./errors.js";
 import { retryingCredential } from "./retrying-credential.js";
+import { checkTokenCredentials, chooseCloudName, cloudNamed, defaultSubscription, KNOWN_CLOUDS, validateTenant, type CloudName } from "./clouds.js";
+import { signedInFrom, tellingCredential, type SignedIn } from "./sign-in.js";
 
 export interface CloudProfile {
-  name: "AzureCloud" | "sandbox";
+  /** The cloud's name as az names it (what the state file records), or "sandbox" for a sandbox
+   *  that does not present itself as one of them. */
+  name: CloudName | "sandbox";
+  /** Where the cloud's choice came from ("--cloud", "az's current cloud", …). */
+  origin?: string;
   /** ARM endpoint without trailing slash. */
   armEndpoint: string;
   /** Entra authority host without trailing slash. */
@@ -22,13 +29,17 @@ export interface CloudProfile {
   armScope: string;
   /** Extra CA (PEM) to trust for every HTTPS call of this profile. */
   caPem?: string;
-  /** Tenant to authenticate in, when known (sandbox). */
+  /** Tenant to sign in to: --tenant or AZURE_TENANT_ID (the sandbox: its own). */
   tenantId?: string;
-  /** Default subscription, when the profile knows one (sandbox). */
+  /** Default subscription, when the profile knows one: AZURE_SUBSCRIPTION_ID, az's current one, the sandbox's. */
   subscriptionId?: string;
+  /** Where subscriptionId came from, as the run says it ("AZURE_SUBSCRIPTION_ID", …). */
+  subscriptionOrigin?: string;
   /** Defaults the profile suggests for inputs (sandbox: its seeded names). */
   defaults?: { resourceGroup?: string; cluster?: string };
   credential(): TokenCredential;
+  /** Signs in for ARM and says as whom, from the token's claims. */
+  whoAmI?(): Promise<SignedIn>;
   /** Receives each sign-in retry's progress line (the command sets it once it has a terminal). */
   onRetry?: RetryListener;
   /** Options every SDK client and credential of this profile must get. */
@@ -37,17 +48,65 @@ export interface CloudProfile {
 
 export const AKS_AAD_SERVER_APP_ID = "6dae42f8-4368-4678-94ff-3960e28e3630";
 
-export function publicCloud(): CloudProfile {
-  let cred: TokenCredential | undefined;
+export interface SignInOptions {
+  /** --cloud */
+  cloud?: string;
+  /** --tenant */
+  tenant?: string;
+}
+
+/** The tenant to sign in to: --tenant, else AZURE_TENANT_ID; checked as Entra takes it. */
+function chooseTenant(opts: SignInOptions, env: NodeJS.ProcessEnv): string | undefined {
+  const given =
+    opts.tenant !== undefined ? { v: opts.tenant, from: "--tenant" } : env.AZURE_TENANT_ID ? { v: env.AZURE_TENANT_ID, from: "AZURE_TENANT_ID" } : undefined;
+  if (!given) return undefined;
+  const reason = validateTenant(given.v);
+  if (reason) throw new UserError(`${given.from} "${clip(given.v)}": ${reason}`, undefined, "usage");
+  return given.v;
+}
+
+/** Says who a profile's credential signs in as (one ARM token, its claims read locally). */
+async function whoAmI(profile: CloudProfile, via: () => string): Promise<SignedIn> {
+  // The credential is already bound to the profile's tenant: no per-call tenant.
+  let token;
+  try {
+    token = await profile.credential().getToken(profile.armScope);
+  } catch (e) {
+    throw toAzureError(e, "signing in to Azure");
+  }
+  return signedInFrom(token?.token ?? "", via());
+}
+
+/** One of Azure's clouds (AzureCloud by default): its endpoints, and DefaultAzureCredential signing
+ *  in at its authority, in --tenant's tenant when given. */
+export function publicCloud(opts: SignInOptions = {}, env: NodeJS.ProcessEnv = process.env): CloudProfile {
+  const { name, origin } = chooseCloudName(opts, env);
+  const tenantId = chooseTenant(opts, env);
+  checkTokenCredentials(env);
+  const known = KNOWN_CLOUDS[name];
+  const sub = defaultSubscription(env, name);
+  let cred: ReturnType<typeof retryingCredential> | undefined;
   return {
-    name: "AzureCloud",
-    armEndpoint: "https://management.azure.com",
-    authorityHost: "https://login.microsoftonline.com",
-    armScope: "https://management.azure.com/.default",
+    name,
+    origin,
+    armEndpoint: known.armEndpoint,
+    authorityHost: known.authorityHost,
+    armScope: `${known.armEndpoint}/.default`,
+    tenantId,
+    subscriptionId: sub?.id,
+    subscriptionOrigin: sub?.origin,
     credential() {
       // @azure/identity loads here, on first use; DefaultAzureCredential covers az login,
-      // environment variables, workload identity in CI and managed identity.
-      return (cred ??= retryingCredential(new (requireIdentity().DefaultAzureCredential)(), () => this.onRetry));
+      // environment variables, workload identity in CI and managed identity (and honours
+      // AZURE_TOKEN_CREDENTIALS, which narrows the chain to one credential or to dev/prod).
+      const { DefaultAzureCredential } = requireIdentity();
+      return (cred ??= retryingCredential(
+        tellingCredential(new DefaultAzureCredential({ authorityHost: known.authorityHost, ...(tenantId ? { tenantId } : {}) })),
+        () => this.onRetry,
+      ));
+    },
+    whoAmI() {
+      return whoAmI(this, () => (this.credential() as ReturnType<typeof retryingCredential>).via?.() ?? "DefaultAzureCredential");
     },
     clientOptions() {
       return { endpoint: this.armEndpoint, credentialScopes: [this.armScope] };
@@ -66,8 +125,21 @@ export function defaultSandboxDir(env: NodeJS.ProcessEnv = process.env): string 
  *  sandbox's operator, or, when AZURE_CLIENT_ID and AZURE_CLIENT_SECRET are set (AZURE_TENANT_ID
  *  optional), as that service principal, as EnvironmentCredential does on Azure: so a principal
  *  from `aks-wi sandbox principal create` runs aks-wi with exactly its roles. */
-export function sandboxCloud(dir: string, env: NodeJS.ProcessEnv = process.env): CloudProfile {
+export function sandboxCloud(dir: string, env: NodeJS.ProcessEnv = process.env, opts: SignInOptions = {}): CloudProfile {
   const info = readSandboxInfo(dir);
+  // A sandbox started with --cloud presents itself as that cloud (its endpoints stay local): the
+  // profile and the state carry that cloud's name, and another cloud asked for is a mistake.
+  const presents = (info.cloud && cloudNamed(info.cloud)) || "sandbox";
+  if (opts.cloud !== undefined || env.AKS_WI_CLOUD) {
+    const asked = chooseCloudName(opts, env);
+    if (asked.name !== presents)
+      throw new UserError(
+        `${asked.origin} ${asked.name}: the sandbox in ${clip(dir)} presents itself as ${presents === "sandbox" ? "no Azure cloud" : presents}`,
+        `leave out --cloud (and AKS_WI_CLOUD), or restart the sandbox as that cloud: aks-wi sandbox stop && aks-wi sandbox start --cloud ${asked.name}`,
+        "usage",
+      );
+  }
+  const tenant = chooseTenant(opts, {});
   if (typeof info.pid === "number" && !pidAlive(info.pid)) {
     // A stale sandbox.json: say so, instead of letting every call fail as a sign-in problem.
     throw new UserError(
@@ -86,29 +158,35 @@ export function sandboxCloud(dir: string, env: NodeJS.ProcessEnv = process.env):
       `restart the sandbox: aks-wi sandbox stop --sandbox-dir ${clip(dir)} && aks-wi sandbox start --sandbox-dir ${clip(dir)}`,
     );
   }
-  let cred: TokenCredential | undefined;
+  let cred: ReturnType<typeof retryingCredential> | undefined;
   const armScope = `${info.armAudience.replace(/\/$/, "")}/.default`;
+  const sub = defaultSubscription(env, presents);
+  const asPrincipal = !!(env.AZURE_CLIENT_ID && env.AZURE_CLIENT_SECRET);
+  const tenantId = tenant ?? ((asPrincipal && env.AZURE_TENANT_ID) || info.tenantId);
   return {
-    name: "sandbox",
+    name: presents,
+    origin: presents === "sandbox" ? undefined : "the sandbox's cloud",
     armEndpoint: info.armEndpoint,
     authorityHost: info.authorityHost,
     armScope,
     caPem,
-    tenantId: info.tenantId,
-    subscriptionId: info.subscriptionId,
+    tenantId,
+    subscriptionId: sub?.id ?? info.subscriptionId,
+    subscriptionOrigin: sub?.origin,
     defaults: { resourceGroup: info.resourceGroup, cluster: info.clusterName },
     credential() {
       const { ClientSecretCredential } = requireIdentity();
-      const asPrincipal = !!(env.AZURE_CLIENT_ID && env.AZURE_CLIENT_SECRET);
       return (cred ??= retryingCredential(
-        new ClientSecretCredential(
-          (asPrincipal && env.AZURE_TENANT_ID) || info.tenantId,
-          asPrincipal ? env.AZURE_CLIENT_ID! : info.clientId,
-          asPrincipal ? env.AZURE_CLIENT_SECRET! : info.clientSecret,
-          { authorityHost: info.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: caPem } },
-        ),
+        new ClientSecretCredential(tenantId, asPrincipal ? env.AZURE_CLIENT_ID! : info.clientId, asPrincipal ? env.AZURE_CLIENT_SECRET! : info.clientSecret, {
+          authorityHost: info.authorityHost,
+          disableInstanceDiscovery: true,
+          tlsOptions: { ca: caPem },
+        }),
         () => this.onRetry,
       ));
+    },
+    whoAmI() {
+      return whoAmI(this, () => (asPrincipal ? "EnvironmentCredential's variables (sandbox)" : "the sandbox's operator secret"));
     },
     clientOptions() {
       return { endpoint: info.armEndpoint, credentialScopes: [armScope], tlsOptions: { ca: caPem } };
@@ -150,11 +228,12 @@ export function envSwitch(env: NodeJS.ProcessEnv, name: string): boolean | undef
   return b;
 }
 
-/** The cloud a command talks to: the sandbox (--sandbox or AKS_WI_SANDBOX), else Azure's public cloud. */
-export function chooseProfile(opts: { sandbox?: boolean; sandboxDir?: string }, env: NodeJS.ProcessEnv): CloudProfile {
-  if (envSwitch(env, "AKS_WI_SANDBOX") || opts.sandbox) return sandboxCloud(opts.sandboxDir ?? defaultSandboxDir(env), env);
+/** The cloud a command talks to: the sandbox (--sandbox or AKS_WI_SANDBOX), else the Azure cloud of
+ *  --cloud, AKS_WI_CLOUD or az's current cloud (AzureCloud when az has none). */
+export function chooseProfile(opts: { sandbox?: boolean; sandboxDir?: string } & SignInOptions, env: NodeJS.ProcessEnv): CloudProfile {
+  if (envSwitch(env, "AKS_WI_SANDBOX") || opts.sandbox) return sandboxCloud(opts.sandboxDir ?? defaultSandboxDir(env), env, opts);
   if (opts.sandboxDir) throw new UserError("--sandbox-dir needs --sandbox");
-  return publicCloud();
+  return publicCloud(opts, env);
 }
 
 // @azure/identity is loaded on first use only, so that importing this module stays cheap.

@@ -10,6 +10,9 @@ export interface ConnectionOptions {
   state?: string;
   sandbox?: boolean;
   sandboxDir?: string;
+  /** --cloud and --tenant (src/init/inputs.ts SIGN_IN_INPUTS). */
+  cloud?: string;
+  tenant?: string;
   kubeconfig?: string;
   context?: string;
   admin?: boolean;

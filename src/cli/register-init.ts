@@ -2,7 +2,7 @@
 // lazily loads its implementation from ./commands/init.js. The inputs' options come from the
 // table in src/init/inputs.ts, with their environment variables in the help.
 import { Option, type Command } from "commander";
-import { INPUTS, type InputOption } from "../init/inputs.js";
+import { INPUTS, SIGN_IN_INPUTS, type InputOption } from "../init/inputs.js";
 import { withExamples } from "./help-text.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -15,6 +15,7 @@ export function inputOption(o: InputOption): Option {
 
 /** How a command reaches Azure and the cluster: the options init and status share. */
 export function addConnectionOptions(cmd: Command): Command {
+  for (const o of SIGN_IN_INPUTS) cmd.addOption(inputOption(o));
   return cmd
     .option("--sandbox", "use the local sandbox instead of Azure (env AKS_WI_SANDBOX=1)")
     .option("--sandbox-dir <dir>", "the sandbox's directory (env AKS_WI_SANDBOX_DIR)")

@@ -37,6 +37,10 @@ export function registerSandbox(program: Command): void {
       'per-request round trip in ms by service, over the profile\'s, e.g. "arm=120,login=80,kube=40,oidc=30" or "*=0" (env AKS_WI_SANDBOX_RTT)',
     )
     .option("--foreground", "run in this process until interrupted")
+    .option(
+      "--cloud <name>",
+      "present the sandbox as AzureCloud, AzureUSGovernment or AzureChinaCloud: its names in /metadata/endpoints and in aks-wi's state; endpoints stay local (env AKS_WI_SANDBOX_CLOUD)",
+    )
     .option("--cluster-variants", "also seed clusters as users meet them: aks-stopped, aks-failed, aks-old (out of support); on first start")
     .addOption(outputOption(["text", "json"]))
     .action(action("start"));

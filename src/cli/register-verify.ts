@@ -2,6 +2,8 @@
 // lazily loads its implementation from ./commands/verify.js.
 import { Option, type Command } from "commander";
 import { withExamples } from "./help-text.js";
+import { SIGN_IN_INPUTS } from "../init/inputs.js";
+import { inputOption } from "./register-init.js";
 
 export function registerVerify(program: Command): void {
   const verify = program
@@ -25,6 +27,8 @@ export function registerVerify(program: Command): void {
       "--propagation-timeout <seconds>",
       "how long to wait for a freshly written federated credential to propagate (default 60; env AKS_WI_VERIFY_PROPAGATION_TIMEOUT)",
     )
+    .addOption(inputOption(SIGN_IN_INPUTS[0]!))
+    .addOption(inputOption(SIGN_IN_INPUTS[1]!))
     .option("--sandbox", "use the local sandbox instead of Azure (env AKS_WI_SANDBOX=1)")
     .option("--sandbox-dir <dir>", "the sandbox's directory (env AKS_WI_SANDBOX_DIR)")
     .option("--kubeconfig <file>", "use this kubeconfig instead of the cluster's credential from Azure")

@@ -3,6 +3,7 @@
 // cloud profile, the Azure operations (made once, the cluster's reads cached) and one Kubernetes
 // connection per cluster. Loads no SDK until something is asked of it.
 import { chooseProfile, type CloudProfile } from "../azure/cloud.js";
+import { signedInLine } from "../azure/sign-in.js";
 import type { AzureOps, KubeOps } from "../core/ports.js";
 import type { RetryListener } from "../core/retry.js";
 import { parseBool } from "../core/util.js";
@@ -38,7 +39,10 @@ export interface InitDeps {
   stderrTty?: boolean;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  profile(opts: InitOptions, env: NodeJS.ProcessEnv): Pick<CloudProfile, "name" | "subscriptionId" | "defaults">;
+  profile(
+    opts: InitOptions,
+    env: NodeJS.ProcessEnv,
+  ): Pick<CloudProfile, "name" | "subscriptionId" | "defaults"> & Partial<Pick<CloudProfile, "origin" | "subscriptionOrigin" | "whoAmI">>;
   azure(profile: CloudProfile): Promise<AzureOps>;
   /** `onRetry` gets each retry's progress line. */
   kube(
@@ -122,7 +126,13 @@ export async function openSession(opts: InitOptions, deps: InitDeps, ui: CliUi):
   if (opts.kubeconfig || opts.context) (await import("../kube/connect.js")).checkKubeAccess(opts, env);
 
   // Shared by the plan and the Kubernetes connection, so the cluster is read once per run.
-  const azure = once(async () => cacheClusterReads(await deps.azure(profile)));
+  // The first use signs in and says as whom, once: the credential chain may pick a managed identity
+  // or environment variables over az login, and the 403s that follow only make sense knowing which.
+  const azure = once(async () => {
+    const ops = cacheClusterReads(await deps.azure(profile));
+    if (profile.whoAmI) ui.note(signedInLine(await profile.whoAmI(), profile.origin ? { name: profile.name, origin: profile.origin } : undefined));
+    return ops;
+  });
   const kubeCache = new Map<string, Promise<KubeOps>>();
   const kubeFor = (subscription: string, resourceGroup: string, cluster: string): Promise<KubeOps> => {
     const key = `${subscription}/${resourceGroup}/${cluster}`;

@@ -8,6 +8,7 @@
 import { defaultFederatedCredentialName } from "../core/workload-identity.js";
 import { UserError } from "../core/errors.js";
 import {
+  isGuid,
   validateClusterName,
   validateFederatedCredentialName,
   validateIdentityName,
@@ -17,7 +18,6 @@ import {
   validateRole,
   validateScope,
   validateServiceAccount,
-  validateSubscription,
   validateWorkload,
   type Validator,
 } from "../core/names.js";
@@ -75,6 +75,8 @@ export interface PickSources {
 
 export interface ProfileDefaults {
   subscription?: string;
+  /** Where the profile's subscription came from ("AZURE_SUBSCRIPTION_ID", "az's current subscription (…)"). */
+  subscriptionOrigin?: string;
   resourceGroup?: string;
   cluster?: string;
 }
@@ -327,11 +329,28 @@ const workloads: InputSpec<"workloads"> = {
   default: () => [],
 };
 
+/** --subscription as az takes it: the subscription's ID, or its name (resolved by listing, when unique). */
+export const validateSubscriptionRef: Validator = (v) =>
+  isGuid(v) || (v.trim() !== "" && v.length <= 64 && !/[\u0000-\u001f<>;|]/.test(v))
+    ? undefined
+    : "subscription must be a subscription ID (a GUID such as 00000000-0000-0000-0000-000000000000) or a subscription's name (1-64 characters)";
+
 export const INPUTS: readonly InputSpec[] = [
-  name("subscription", "subscription", "cluster", { flags: "--subscription <id>", help: "subscription ID" }, "AKS_WI_SUBSCRIPTION", validateSubscription, {
-    default: (_g, p) => p.subscription,
-    pick: { source: (s) => s.subscriptions() },
-  }),
+  name(
+    "subscription",
+    "subscription",
+    "cluster",
+    {
+      flags: "--subscription <id|name>",
+      help: "subscription ID or unique name; default AZURE_SUBSCRIPTION_ID, else az's current subscription, else your only one",
+    },
+    "AKS_WI_SUBSCRIPTION",
+    validateSubscriptionRef,
+    {
+      default: (_g, p) => p.subscription,
+      pick: { source: (s) => s.subscriptions() },
+    },
+  ),
   name(
     "resourceGroup",
     "resource group (of the cluster)",
@@ -425,6 +444,28 @@ export const INPUTS: readonly InputSpec[] = [
   workloads,
 ];
 
+/** How to sign in, for every command that reaches Azure: the profile reads them and checks them
+ *  (src/azure/clouds.ts validateCloud, validateTenant) before anything is read. They are not saved
+ *  in the state, which records the cloud itself (and is refused by another). */
+export interface SignInInput extends InputOption {
+  key: "cloud" | "tenant";
+}
+
+export const SIGN_IN_INPUTS: readonly SignInInput[] = [
+  {
+    key: "cloud",
+    flags: "--cloud <name>",
+    help: "Azure cloud: AzureCloud, AzureUSGovernment or AzureChinaCloud; default az's current cloud (az cloud set), else AzureCloud",
+    env: "AKS_WI_CLOUD",
+  },
+  {
+    key: "tenant",
+    flags: "--tenant <id|domain>",
+    help: "Entra tenant to sign in to for the ARM and AKS tokens, as az login --tenant; default the credential's own",
+    env: "AZURE_TENANT_ID",
+  },
+];
+
 /** The state file: --state names it up front (so it may name the cluster too); otherwise it is the
  *  cluster's default file, read once the cluster is known. Read once either way. */
 export interface StateFile {
@@ -444,6 +485,11 @@ export interface ResolveRequest {
   sources?: PickSources;
   profile: ProfileDefaults;
   stateFile: StateFile;
+  /** The subscriptions the signed-in principal can use: a name given is looked up there, and the
+   *  only one is the default when nothing else names one. Absent: names are refused. */
+  subscriptions?: () => Promise<{ id: string; name: string }[]>;
+  /** Receives the one line that says where a subscription not given by ID came from. */
+  note?: (line: string) => void;
 }
 
 export interface Resolution {
@@ -496,18 +542,91 @@ export async function resolveInputs(req: ResolveRequest): Promise<Resolution> {
     const g = firstGiven(spec, l);
     if (g) {
       const before = problems.invalid.length;
-      const value = spec.parse(g.raw, g.origin, problems.invalid);
+      let value = spec.parse(g.raw, g.origin, problems.invalid);
+      if (problems.invalid.length === before && spec.key === "subscription" && !isGuid(value as string)) {
+        value = await subscriptionNamed(value as string, g.origin);
+        if (value === undefined) return;
+      }
       if (problems.invalid.length === before) [got[spec.key], sources[spec.key]] = [value, g.origin];
       return;
     }
-    const def = spec.default?.(got, req.profile);
+    let def = spec.default?.(got, req.profile);
+    if (spec.key === "subscription" && def === undefined) def = await onlySubscription();
     if (ask && spec.ask && problems.invalid.length === 0) {
       [got[spec.key], sources[spec.key]] = [await spec.ask(prompter!, got, def as never, req.sources), "prompt"];
     } else if (def !== undefined) {
+      // The profile's subscription (not one asked for at the prompt) says where it came from, and
+      // is checked like a given one: AZURE_SUBSCRIPTION_ID or az's file may hold anything.
+      if (spec.key === "subscription" && req.profile.subscription === def && !isGuid(def as string)) {
+        problems.invalid.push(
+          `${req.profile.subscriptionOrigin ?? "the default subscription"} "${clip(def as string)}": subscription must be a subscription ID (a GUID)`,
+        );
+        return;
+      }
       [got[spec.key], sources[spec.key]] = [def, "default"];
+      if (spec.key === "subscription" && req.profile.subscription === def) noteDefault(def as string);
     } else if (!spec.derived) {
       problems.missing.push(`${spec.label}: ${spec.options[0] ? longFlag(spec.options[0]) : "(no flag)"} or ${spec.env[0]}`);
     }
+  }
+
+  /** Every value given by flag or variable is valid: only then is it worth signing in to look one up. */
+  const givenValid = (): boolean => {
+    const invalid: string[] = [];
+    for (const spec of INPUTS) {
+      const g = firstGiven(spec, { flags, env }, ["flag", "env"]);
+      if (g && spec.key !== "subscription") spec.parse(g.raw, g.origin, invalid);
+    }
+    return invalid.length === 0 && problems.invalid.length === 0;
+  };
+  const where = (origin: Origin) => (origin === "flag" ? "--subscription" : origin === "env" ? "AKS_WI_SUBSCRIPTION" : "state file subscription");
+  const listed = (subs: { id: string; name: string }[]) => subs.map((s) => `${s.name} (${s.id})`).join(", ") || "none";
+
+  /** A subscription given by name: its ID when exactly one of the principal's subscriptions has
+   *  that name (as az account set matches it, ignoring case); else a usage error naming the choices. */
+  async function subscriptionNamed(v: string, origin: Origin): Promise<string | undefined> {
+    const shown = `${where(origin)} "${clip(v)}"`;
+    if (!req.subscriptions) {
+      problems.invalid.push(`${shown}: subscription must be a subscription ID (a GUID such as 00000000-0000-0000-0000-000000000000)`);
+      return undefined;
+    }
+    if (!givenValid()) return undefined; // the other mistakes are reported without signing in
+    const subs = await req.subscriptions();
+    const same = subs.filter((s) => s.name.toLowerCase() === v.toLowerCase());
+    if (same.length === 1) {
+      req.note?.(`Subscription: ${same[0]!.id} (${same[0]!.name}), named by ${where(origin)}`);
+      return same[0]!.id;
+    }
+    problems.invalid.push(
+      same.length === 0
+        ? `${shown}: subscription must be a subscription ID or the name of one you can use; none is named so (yours: ${listed(subs)})`
+        : `${shown}: ${same.length} subscriptions are named so, pass one's ID: ${listed(same)}`,
+    );
+    return undefined;
+  }
+
+  function noteDefault(id: string): void {
+    if (req.profile.subscriptionOrigin) req.note?.(`Subscription: ${id}, from ${req.profile.subscriptionOrigin}`);
+  }
+
+  /** No subscription named anywhere: the principal's only one, as az picks it after az login. Only
+   *  looked up when the cluster's other inputs are known, so a run missing several inputs says so
+   *  without signing in. */
+  async function onlySubscription(): Promise<string | undefined> {
+    if (!req.subscriptions || ask) return undefined;
+    const known = (k: "resourceGroup" | "cluster") =>
+      !!(
+        firstGiven(
+          INPUTS.find((x) => x.key === k)!,
+          { flags, env },
+          ["flag", "env"],
+        ) ?? req.profile[k]
+      );
+    if (!known("resourceGroup") || !known("cluster") || !givenValid()) return undefined;
+    const subs = await req.subscriptions();
+    if (subs.length !== 1) return undefined;
+    req.note?.(`Subscription: ${subs[0]!.id} (${subs[0]!.name}), the only one you can use`);
+    return subs[0]!.id;
   }
 
   for (const group of ["cluster", "workload", "run"] as const) {

@@ -58,7 +58,15 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
     nonInteractiveReason: reason,
     prompter,
     sources: interactive ? pickSources(azure, kubeFor) : undefined,
-    profile: { subscription: profile.subscriptionId, resourceGroup: profile.defaults?.resourceGroup, cluster: profile.defaults?.cluster },
+    profile: {
+      subscription: profile.subscriptionId,
+      subscriptionOrigin: profile.subscriptionOrigin,
+      resourceGroup: profile.defaults?.resourceGroup,
+      cluster: profile.defaults?.cluster,
+    },
+    // A subscription named (not given by ID), or none named at all, is looked up among the principal's.
+    subscriptions: async () => (await azure()).listSubscriptions(),
+    note: (line) => ui.note(line),
     // --state, else .aks-wi/<cluster>/state.json once the cluster is known.
     stateFile: {
       given: opts.state ? resolve(deps.cwd, opts.state) : undefined,

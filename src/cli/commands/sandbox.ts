@@ -6,6 +6,7 @@ import { assertRealPath, makeDirs } from "../../core/files.js";
 import { EXIT } from "../exit-codes.js";
 import { handOverInterrupt } from "../interrupt.js";
 import { defaultSandboxDir } from "../../azure/cloud.js";
+import { cloudNamed, validateCloud, type CloudName } from "../../azure/clouds.js";
 import type { SandboxInfo } from "../../../sandbox/info.js";
 
 type Sub = "start" | "env" | "status" | "stop" | "principal-create";
@@ -18,6 +19,8 @@ interface Opts {
   foreground?: boolean;
   /** Seed the cluster variants (stopped, failed, out of support) beside the default cluster. */
   clusterVariants?: boolean;
+  /** Present the sandbox as this Azure cloud (its names and audiences; endpoints stay local). */
+  cloud?: string;
   format?: "sh" | "json";
   output?: "text" | "json";
   name?: string;
@@ -28,6 +31,8 @@ interface Opts {
 }
 
 interface Specs {
+  /** The cloud presented, or undefined: the sandbox as itself. */
+  cloud?: CloudName;
   faults: string;
   latency: string;
   rtt: string;
@@ -59,6 +64,9 @@ async function validateSpecs(opts: Opts): Promise<Specs> {
   const faults = opts.faults ?? process.env.AKS_WI_SANDBOX_FAULTS ?? "";
   const latency = opts.latency ?? process.env.AKS_WI_SANDBOX_LATENCY ?? "instant";
   const rtt = opts.rtt ?? process.env.AKS_WI_SANDBOX_RTT ?? "";
+  const cloudGiven = opts.cloud ?? (process.env.AKS_WI_SANDBOX_CLOUD || undefined);
+  if (cloudGiven !== undefined && !cloudNamed(cloudGiven)) throw new UserError(`--cloud "${cloudGiven}": ${validateCloud(cloudGiven)}`);
+  const cloud = cloudGiven === undefined ? undefined : cloudNamed(cloudGiven);
   let rttMs: Record<string, number>;
   try {
     parseFaults(faults);
@@ -69,7 +77,7 @@ async function validateSpecs(opts: Opts): Promise<Specs> {
     if (e instanceof RttSpecError) throw new UserError(`--rtt: ${e.message}`, 'example: --rtt "arm=120,kube=40"');
     throw e;
   }
-  return { faults, latency, rtt, rttMs };
+  return { cloud, faults, latency, rtt, rttMs };
 }
 
 /** A sandbox started before round trips existed has none. */
@@ -82,6 +90,7 @@ const rttText = (rtt: Record<string, number> | undefined) =>
     : "";
 
 function summary(info: SandboxInfo, dir: string): void {
+  if (info.cloud) out(`  presents     ${info.cloud} (its names and ARM audience; every endpoint below is local)`);
   out(`  ARM          ${info.armEndpoint}`);
   out(`  Entra ID     ${info.authorityHost}/${info.tenantId}`);
   out(`  Kubernetes   ${info.kubeServer}  (kubeconfig ${info.kubeconfig})`);
@@ -112,11 +121,12 @@ async function start(dir: string, opts: Opts, json: boolean): Promise<number> {
     // Asked-for faults or latency that differ from the running ones would silently not apply.
     if (
       specs.faults.trim() !== already.faults.trim() ||
+      (specs.cloud ?? "") !== (already.cloud ?? "") ||
       specs.latency.trim() !== already.latency.trim() ||
       rttText(specs.rttMs) !== rttText(already.rtt ?? zeroRtt(specs.rttMs))
     ) {
       throw new UserError(
-        `a sandbox is already running in ${dir} with latency "${already.latency}"${Object.values(already.rtt ?? {}).some((v) => v > 0) ? `, round trips "${rttText(already.rtt)}"` : ""}${already.faults ? ` and faults "${already.faults}"` : " and no faults"}, not the ones asked for`,
+        `a sandbox is already running in ${dir}${already.cloud ? ` as ${already.cloud}` : ""} with latency "${already.latency}"${Object.values(already.rtt ?? {}).some((v) => v > 0) ? `, round trips "${rttText(already.rtt)}"` : ""}${already.faults ? ` and faults "${already.faults}"` : " and no faults"}, not the ones asked for`,
         `stop it first (aks-wi sandbox stop --sandbox-dir ${dir}); its state is kept`,
       );
     }
@@ -138,6 +148,7 @@ async function start(dir: string, opts: Opts, json: boolean): Promise<number> {
       ...(specs.rtt ? ["--rtt", specs.rtt] : []),
       ...(specs.faults ? ["--faults", specs.faults] : []),
       ...(opts.clusterVariants ? ["--cluster-variants"] : []),
+      ...(specs.cloud ? ["--cloud", specs.cloud] : []),
     ],
   });
   if (!r.info) {
@@ -155,7 +166,7 @@ async function start(dir: string, opts: Opts, json: boolean): Promise<number> {
 
 async function foreground(dir: string, specs: Specs, clusterVariants: boolean): Promise<number> {
   const { startSandbox } = await import("../../../sandbox/index.js");
-  const sb = await startSandbox({ dir, faults: specs.faults, latency: specs.latency, rtt: specs.rtt, clusterVariants });
+  const sb = await startSandbox({ dir, faults: specs.faults, latency: specs.latency, rtt: specs.rtt, clusterVariants, cloud: specs.cloud });
   out(`sandbox running in the foreground (pid ${process.pid}); Ctrl-C stops it`);
   summary(sb.info, dir);
   await new Promise<void>((resolveStop) => {
