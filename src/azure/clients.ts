@@ -7,7 +7,7 @@ import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import type { CloudProfile } from "./cloud.js";
-import { retryNoticePolicy } from "./retry-notice.js";
+import { SDK_MAX_RETRIES, retryNoticePolicy } from "./retry-notice.js";
 
 export interface AzureClients {
   containerService(subscription: string): ContainerServiceClient;
@@ -26,7 +26,11 @@ export function createClients(profile: CloudProfile): AzureClients {
   const cred = () => profile.credential();
   // Every client's SDK retries say so, through the run's retry listener.
   const notice = retryNoticePolicy(() => profile.onRetry);
-  const opts = () => ({ ...profile.clientOptions(), additionalPolicies: [{ policy: notice, position: "perRetry" as const }] });
+  const opts = () => ({
+    ...profile.clientOptions(),
+    retryOptions: { maxRetries: SDK_MAX_RETRIES },
+    additionalPolicies: [{ policy: notice, position: "perRetry" as const }],
+  });
   return {
     containerService: (s) => cached(`aks|${s}`, () => new ContainerServiceClient(cred(), s, opts())),
     msi: (s) => cached(`msi|${s}`, () => new ManagedServiceIdentityClient(cred(), s, opts())),

@@ -6,8 +6,10 @@
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import type { RetryListener } from "../core/retry.js";
 
-/** core-rest-pipeline's defaults (DEFAULT_RETRY_POLICY_COUNT; the statuses its exponential and throttling policies retry). */
-export const SDK_MAX_RETRIES = 3;
+/** How often the SDK clients retry (clients.ts sets it: core-rest-pipeline's default is 3). Six, as
+ *  aks-wi's own policy (src/core/retry.ts): a run of a few minutes against a throttling or flaky ARM
+ *  should not end on the fourth 503 in a row. The statuses are those its exponential and throttling policies retry. */
+export const SDK_MAX_RETRIES = 6;
 const RETRIED_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const RETRIED_ERRORS = new Set(["ECONNRESET", "ENOENT", "ECONNREFUSED", "ETIMEDOUT", "ESOCKETTIMEDOUT", "EPIPE", "REQUEST_SEND_ERROR"]);
 

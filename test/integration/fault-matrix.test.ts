@@ -29,7 +29,7 @@ const RETRY_LINE =
   /^\s*(?:↻ )?(Kubernetes API|Entra token endpoint|ARM permissions API|OIDC issuer) (\d{3}|E[A-Z_]+|AADSTS\d+), retry \d+\/\d+ in \d+\.\d s( \(.+\))?$/;
 /** One line per retry the Azure SDK's own policy makes (src/azure/retry-notice.ts), or per replication wait. */
 const SDK_RETRY_LINE =
-  /^\s*(?:↻ )?ARM (\d{3}|E[A-Z_]+), retry \d\/3( in [\d.]+ s \(Retry-After\))? \((GET|PUT|PATCH|POST|DELETE) \/\S+; the Azure SDK's retry policy\)$|^\s*(?:↻ )?ARM [A-Za-z]+, waiting [\d.]+ s \(.+\)$/;
+  /^\s*(?:↻ )?ARM (\d{3}|E[A-Z_]+), retry \d\/6( in [\d.]+ s \(Retry-After\))? \((GET|PUT|PATCH|POST|DELETE) \/\S+; the Azure SDK's retry policy\)$|^\s*(?:↻ )?ARM [A-Za-z]+, waiting [\d.]+ s \(.+\)$/;
 
 /** Round r gives service i the kind (i + r) mod 4: over four rounds each service meets each kind. */
 const ROUNDS = KINDS.map((_, r) => SERVICES.map((service, i) => ({ service, kind: KINDS[(i + r) % KINDS.length]! })));

@@ -21,7 +21,7 @@ describe("the Azure SDK's retries", () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = (r.stdout + r.stderr).split("\n").filter((l) => l.includes("the Azure SDK's retry policy"));
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/ARM 503, retry 1\/3 in 0\.1 s \(Retry-After\) \((GET|PUT|POST) \/\S+; the Azure SDK's retry policy\)/);
+    expect(lines[0]).toMatch(/ARM 503, retry 1\/6 in 0\.1 s \(Retry-After\) \((GET|PUT|POST) \/\S+; the Azure SDK's retry policy\)/);
     expect(sb.sandbox.faults.injected()).toEqual({ "arm.503": 2 });
   });
 });

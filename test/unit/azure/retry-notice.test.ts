@@ -21,8 +21,8 @@ describe("retryNoticePolicy", () => {
     await policy.sendRequest(req, answer(429));
     await policy.sendRequest(req, answer(200));
     expect(lines).toEqual([
-      "ARM 503, retry 1/3 in 2 s (Retry-After) (GET /subscriptions/s/resourceGroups/rg; the Azure SDK's retry policy)",
-      "ARM 429, retry 2/3 (GET /subscriptions/s/resourceGroups/rg; the Azure SDK's retry policy)",
+      "ARM 503, retry 1/6 in 2 s (Retry-After) (GET /subscriptions/s/resourceGroups/rg; the Azure SDK's retry policy)",
+      "ARM 429, retry 2/6 (GET /subscriptions/s/resourceGroups/rg; the Azure SDK's retry policy)",
     ]);
   });
 
@@ -41,6 +41,6 @@ describe("retryNoticePolicy", () => {
         throw reset;
       }),
     ).rejects.toBe(reset);
-    expect(lines.at(-1)).toMatch(/^ARM ECONNRESET, retry 1\/3 \(GET \/c;/);
+    expect(lines.at(-1)).toMatch(/^ARM ECONNRESET, retry 1\/6 \(GET \/c;/);
   });
 });
