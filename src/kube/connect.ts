@@ -80,7 +80,7 @@ function firstByName<T extends { name: string }>(lists: T[][]): T[] {
  * inside each file (certificate files) are taken relative to that file's directory.
  */
 export function mergeKubeconfigs(paths: string[]): KubeconfigText {
-  const where = `$KUBECONFIG (${paths.join(delimiter)})`;
+  const where = `$KUBECONFIG (${paths.length} files merged)`;
   const configs: KubeConfig[] = [];
   for (const path of paths) {
     assertRealPath(path, "kubeconfig");
@@ -92,7 +92,10 @@ export function mergeKubeconfigs(paths: string[]): KubeconfigText {
     configs.push(kc);
   }
   if (!configs.length) {
-    throw new UserError(`none of the kubeconfig files in ${clip(where)} exists or holds anything`, "check KUBECONFIG, or pass --kubeconfig FILE");
+    throw new UserError(
+      `none of the ${paths.length} kubeconfig files in $KUBECONFIG exists or holds anything`,
+      `check KUBECONFIG (${clip(paths.join(delimiter))}), or pass --kubeconfig FILE`,
+    );
   }
   const merged = new KubeConfig();
   merged.loadFromOptions({

@@ -44,14 +44,20 @@ export const identityStep = defineStep({
     if (found) {
       refuseRegion(found.location, `identity ${identity} is in`, "use an --identity created in a supported region (or a new name with --identity-location)");
       const shown = details(found);
-      // A reused identity is someone's resource: its tags (and its region) stay as they are.
-      if (Object.keys(tags).length) shown.tags = `left as they are (an existing identity's tags are not changed): ${tagList(tags)} not added`;
+      // A reused identity is someone's resource: its tags (and its region) stay as they are. Said
+      // in the summary, the one line the plan shows of a step that changes nothing.
+      const notes: string[] = [];
+      if (Object.keys(tags).length) {
+        shown.tags = `left as they are (an existing identity's tags are not changed): ${tagList(tags)} not added`;
+        notes.push(`its tags are left as they are (${tagList(tags)} not added)`);
+      }
       if (identityLocation && shortLocation(identityLocation) !== shortLocation(found.location)) {
         shown.WARN = `--identity-location ${identityLocation} is not used: identity ${identity} exists in ${found.location}`;
+        notes.push(`it stays in ${found.location} (--identity-location ${identityLocation} is not used)`);
       }
       return {
         change: "none",
-        summary: `reuse identity ${identity} in ${identityResourceGroup}`,
+        summary: [`reuse identity ${identity} in ${identityResourceGroup}`, ...notes].join("; "),
         details: shown,
         ops: [],
         record: (out) => {

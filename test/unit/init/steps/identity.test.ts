@@ -50,6 +50,9 @@ describe("identity options", () => {
     const p = await planStep(identityStep, w.ctx);
     expect(p.change).toBe("none");
     expect(p.ops).toEqual([]);
+    expect(p.summary).toBe(
+      "reuse identity id-app in rg-sandbox; its tags are left as they are (costCenter=cc-42 not added); it stays in eastus (--identity-location westeurope is not used)",
+    );
     expect(p.details).toMatchObject({
       location: "eastus",
       tags: "left as they are (an existing identity's tags are not changed): costCenter=cc-42 not added",
