@@ -130,6 +130,12 @@ describe("identity options on the sandbox", () => {
     await expect((await msiIn(sb.info.subscriptionId)).userAssignedIdentities.get(group, "id-crosssub")).rejects.toMatchObject({ statusCode: 404 });
     const sa = await kubectlJson(sb.info.kubeconfig, ["get", "serviceaccount", "sa", "-n", "crosssub"]);
     expect(sa.metadata.annotations["azure.workload.identity/client-id"]).toBe(id.clientId);
+    // verify finds the identity and its credential in the identity's subscription
+    const v = await runCli(["verify", "--sandbox", "--sandbox-dir", sb.dir, "--state", join(cwd, "crosssub.json"), "-o", "json"], { cwd });
+    const report = JSON.parse(v.stdout) as { target: { identity: { subscription: string } }; checks: { name: string; status: string }[] };
+    expect(v.code, v.stdout).toBe(0);
+    expect(report.target.identity.subscription).toBe(sub);
+    expect(report.checks.find((c) => c.name === "identity")).toMatchObject({ status: "PASS" });
   });
 
   it("KUBECONFIG of two files and --context: merged as kubectl merges them", async () => {
