@@ -1,6 +1,7 @@
 // Kubernetes objects in the sandbox world: keys, metadata stamping, seeding and the background
 // work run before each request: the webhook add-on's install, the kubelet's pod start, the
-// controllers (controllers/: Deployment → ReplicaSet → Pods) and the webhook's endpoints.
+// controllers (controllers/: Deployment → ReplicaSet → Pods, StatefulSet and DaemonSet → Pods)
+// and the webhook's endpoints.
 import { randomUUID } from "node:crypto";
 import type { ServiceContext } from "../core/types.js";
 import { runControllers } from "./controllers/index.js";
@@ -93,7 +94,7 @@ export class KubeStore {
     m.uid = randomUUID();
     m.resourceVersion = dryRun ? String(this.world.state.kube.resourceVersion) : this.world.nextResourceVersion();
     m.creationTimestamp = isoNow(now);
-    if (["deployments", "replicasets", "mutatingwebhookconfigurations"].includes(def.name)) m.generation = 1;
+    if (["deployments", "replicasets", "statefulsets", "daemonsets", "cronjobs", "mutatingwebhookconfigurations"].includes(def.name)) m.generation = 1;
     m.managedFields = [{ manager, operation: "Update", apiVersion: obj.apiVersion, time: isoNow(now), fieldsType: "FieldsV1", fieldsV1: {} }];
     const stored = obj as StoredObject;
     if (!dryRun) {

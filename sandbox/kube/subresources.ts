@@ -22,6 +22,7 @@ const SUBRESOURCES: Record<string, Subresource> = {
   "pods/exec": { methods: ["GET", "POST"], handle: () => badRequest("Upgrade request required") },
   "deployments/scale": { methods: ["GET", "PUT", "PATCH"], handle: scale },
   "replicasets/scale": { methods: ["GET", "PUT", "PATCH"], handle: scale },
+  "statefulsets/scale": { methods: ["GET", "PUT", "PATCH"], handle: scale },
   // status is only read here: no controller of the sandbox takes status writes from clients
   status: { methods: ["GET"], handle: (_env, _req, parent) => ok(parent) },
 };

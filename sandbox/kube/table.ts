@@ -138,6 +138,81 @@ const columns: Record<string, { cols: Col[]; cells: (o: any, now: number) => unk
         .join(","),
     ],
   },
+  statefulsets: {
+    cols: [nameCol(), col("Ready"), col("Age"), col("Containers", "string", 1), col("Images", "string", 1)],
+    cells: (o, now) => [
+      o.metadata.name,
+      `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}`,
+      age(o, now),
+      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.name).join(","),
+      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.image).join(","),
+    ],
+  },
+  daemonsets: {
+    cols: [
+      nameCol(),
+      col("Desired", "integer"),
+      col("Current", "integer"),
+      col("Ready", "integer"),
+      col("Up-to-date", "integer"),
+      col("Available", "integer"),
+      col("Node Selector"),
+      col("Age"),
+      col("Containers", "string", 1),
+      col("Images", "string", 1),
+      col("Selector", "string", 1),
+    ],
+    cells: (o, now) => [
+      o.metadata.name,
+      o.status?.desiredNumberScheduled ?? 0,
+      o.status?.currentNumberScheduled ?? 0,
+      o.status?.numberReady ?? 0,
+      o.status?.updatedNumberScheduled ?? 0,
+      o.status?.numberAvailable ?? 0,
+      Object.entries(o.spec?.template?.spec?.nodeSelector ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",") || "<none>",
+      age(o, now),
+      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.name).join(","),
+      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.image).join(","),
+      Object.entries(o.spec?.selector?.matchLabels ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(","),
+    ],
+  },
+  controllerrevisions: {
+    cols: [nameCol(), col("Controller"), col("Revision", "integer"), col("Age")],
+    cells: (o, now) => {
+      const ref = (o.metadata.ownerReferences ?? []).find((r: any) => r.controller);
+      return [o.metadata.name, ref ? `${ref.kind.toLowerCase()}.${ref.apiVersion.split("/")[0]}/${ref.name}` : "<none>", o.revision ?? 0, age(o, now)];
+    },
+  },
+  cronjobs: {
+    cols: [
+      nameCol(),
+      col("Schedule"),
+      col("Timezone"),
+      col("Suspend", "boolean"),
+      col("Active", "integer"),
+      col("Last Schedule"),
+      col("Age"),
+      col("Containers", "string", 1),
+      col("Images", "string", 1),
+      col("Selector", "string", 1),
+    ],
+    cells: (o, now) => [
+      o.metadata.name,
+      o.spec?.schedule ?? "",
+      o.spec?.timeZone ?? "<none>",
+      !!o.spec?.suspend,
+      (o.status?.active ?? []).length,
+      o.status?.lastScheduleTime ? humanDuration(now - Date.parse(o.status.lastScheduleTime)) : "<none>",
+      age(o, now),
+      (o.spec?.jobTemplate?.spec?.template?.spec?.containers ?? []).map((c: any) => c.name).join(","),
+      (o.spec?.jobTemplate?.spec?.template?.spec?.containers ?? []).map((c: any) => c.image).join(","),
+      "<none>",
+    ],
+  },
   mutatingwebhookconfigurations: {
     cols: [nameCol(), col("Webhooks", "integer"), col("Age")],
     cells: (o, now) => [o.metadata.name, (o.webhooks ?? []).length, age(o, now)],

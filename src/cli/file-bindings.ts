@@ -42,6 +42,7 @@ export function bindingInputs(cfg: WorkloadIdentityConfig, b: BindingConfig, sub
     roles: b.roles.map((r) => ({ ...r })),
     testPod: b.testPod,
     testPodName: testPodNameFor(b.serviceAccount),
+    workloads: [...b.workloads],
     testPodImage: opts.testPodImage ?? TEST_POD_IMAGE,
     overwrite: !!opts.overwrite,
     allowBroadScope: !!opts.allowBroadScope,

@@ -11,6 +11,7 @@ const EXIT_MEANINGS: [number, string][] = [
   [EXIT.denied, "not permitted: the signed-in principal lacks a permission"],
   [EXIT.verifyTransient, "a check could not be made: a service kept failing (verify, doctor)"],
   [EXIT.drift, "drift: Azure or the cluster differs from what was set up (status)"],
+  [EXIT.verifyIncomplete, "incomplete: the checks passed but no pod runs as the service account, so the token exchange was not proven (verify)"],
   [EXIT.cancelled, "cancelled (Ctrl-C or answered no)"],
 ];
 

@@ -20,6 +20,7 @@ import {
   validateScope,
   validateServiceAccount,
   validateSubscription,
+  validateWorkload,
   type Validator,
 } from "../core/names.js";
 import { tagProblem, validateLocation, MAX_TAGS } from "../core/identity-options.js";
@@ -125,7 +126,7 @@ function describeSchemaError(e: ErrorObject): { path: Path; key?: string; messag
     case "minLength":
       return { path, message: "must not be empty" };
     case "pattern":
-      return { path, message: `must look like deployment/NAME, statefulset/NAME or job/NAME` };
+      return { path, message: `must look like deployment/NAME, statefulset/NAME, daemonset/NAME or cronjob/NAME` };
     default:
       return { path, message: e.message ?? e.keyword };
   }
@@ -230,6 +231,7 @@ export async function parseConfig(path: string, text: string): Promise<WorkloadI
       });
     const fc = b.federatedCredential ?? defaultCredentialName(b.namespace, b.serviceAccount);
     if (b.federatedCredential) check([...base, "federatedCredential"], b.federatedCredential, validateFederatedCredentialName);
+    (b.workloads ?? []).forEach((w, j) => check([...base, "workloads", j], w, validateWorkload));
     (b.roles ?? []).forEach((r, j) => {
       check([...base, "roles", j, "role"], r.role, validateRole);
       check([...base, "roles", j, "scope"], r.scope, validateScope);

@@ -20,6 +20,7 @@ export interface BindingToWrite {
   federatedCredential: string;
   roles: RoleRequest[];
   testPod: boolean;
+  workloads?: string[];
 }
 
 /** The binding as the file spells it: defaults left out, so the file says only what was chosen. */
@@ -31,6 +32,7 @@ function bindingNode(b: BindingToWrite): Record<string, unknown> {
   };
   if (b.federatedCredential !== defaultFederatedCredentialName(b.namespace, b.serviceAccount)) node.federatedCredential = b.federatedCredential;
   if (b.roles.length) node.roles = b.roles.map((r) => ({ role: r.role, scope: r.scope }));
+  if (b.workloads?.length) node.workloads = [...b.workloads];
   if (b.testPod) node.testPod = true;
   return node;
 }

@@ -98,3 +98,17 @@ export const validateScope: Validator = (v) => {
   }
   return undefined;
 };
+
+/** The kinds `--workload KIND/NAME` names: the ones with a pod template aks-wi can wire, and Job,
+ *  accepted here so the plan can say why it cannot be wired (its pod template is immutable). */
+export const WORKLOAD_KINDS = ["deployment", "statefulset", "daemonset", "cronjob", "job"] as const;
+
+/** A workload as `kubectl rollout restart` names it: KIND/NAME, e.g. deployment/web. */
+export const validateWorkload: Validator = (v) => {
+  const i = v.indexOf("/");
+  if (i < 0) return `workload must be KIND/NAME with KIND one of ${WORKLOAD_KINDS.join(", ")} (e.g. deployment/web)`;
+  const kind = v.slice(0, i);
+  if (!(WORKLOAD_KINDS as readonly string[]).includes(kind))
+    return `workload kind "${kind}" must be one of ${WORKLOAD_KINDS.join(", ")} (lower-case, singular)`;
+  return dnsSubdomain(`${kind} name`)(v.slice(i + 1));
+};

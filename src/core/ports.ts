@@ -159,6 +159,8 @@ export interface PodInfo {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   creationTimestamp?: string;
+  /** Being deleted (deletionTimestamp set): a pod of an old rollout that has not terminated yet. */
+  deleting?: boolean;
   /** Per container (and init container): its env var names and values as declared in the spec. */
   containers: { name: string; init: boolean; env: Record<string, string> }[];
   volumes: unknown[];
@@ -188,8 +190,8 @@ export interface KubeOps {
   // What `aks-wi delete` needs to know before it removes a service account or namespace, and the removals.
   /** The namespace with its labels; undefined when it does not exist. */
   getNamespace(name: string): Promise<NamespaceInfo | undefined>;
-  /** Every pod of a namespace. */
-  listPods(namespace: string): Promise<PodInfo[]>;
+  /** Every pod of a namespace, or those a label selector (as `kubectl get -l` takes it) selects. */
+  listPods(namespace: string, labelSelector?: string): Promise<PodInfo[]>;
   /** What a namespace holds, as "kind/name", over the kinds workloads are made of (NAMESPACE_CONTENT_KINDS);
    *  a kind the cluster does not serve is left out, one the caller may not list is "kind/* (not allowed to list)". */
   listNamespaceObjects(namespace: string): Promise<string[]>;
@@ -197,6 +199,48 @@ export interface KubeOps {
   deleteServiceAccount(namespace: string, name: string): Promise<void>;
   /** Deletes a namespace (Kubernetes then deletes everything in it); one already gone or terminating counts as done. */
   deleteNamespace(name: string): Promise<void>;
+  /** A Deployment, StatefulSet, DaemonSet or CronJob with what wiring it needs to know; undefined when absent. */
+  getWorkload(namespace: string, kind: WorkloadKind, name: string): Promise<WorkloadInfo | undefined>;
+  /** A strategic-merge patch of the workload's pod template only (spec.template, or a CronJob's
+   *  spec.jobTemplate.spec.template): the labels, annotations and serviceAccountName given, nothing else. */
+  patchWorkloadTemplate(namespace: string, kind: WorkloadKind, name: string, patch: PodTemplatePatch): Promise<WorkloadInfo>;
+  /** Polls as `kubectl rollout status` does until the rollout is complete or the timeout (ms) passes. */
+  waitForRollout(namespace: string, kind: WorkloadKind, name: string, timeoutMs: number, onProgress?: (message: string) => void): Promise<RolloutStatus>;
+}
+
+/** The kinds of workload whose pod template aks-wi wires. */
+export type WorkloadKind = "deployment" | "statefulset" | "daemonset" | "cronjob";
+
+export interface WorkloadInfo {
+  kind: WorkloadKind;
+  namespace: string;
+  name: string;
+  uid: string;
+  /** The pod template's serviceAccountName ("default" when unset, as the API server defaults the pods). */
+  serviceAccountName: string;
+  templateLabels: Record<string, string>;
+  templateAnnotations: Record<string, string>;
+  /** spec.selector as a label selector string ("" for a CronJob, whose pods belong to its Jobs). */
+  selector: string;
+  /** A paused Deployment, or a suspended CronJob. */
+  paused?: boolean;
+  /** spec.updateStrategy.type of a StatefulSet or DaemonSet (OnDelete replaces no pod by itself). */
+  updateStrategy?: string;
+}
+
+/** What is patched into a pod template: the keys given are set, all others stay. */
+export interface PodTemplatePatch {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  serviceAccountName?: string;
+}
+
+export interface RolloutStatus {
+  done: boolean;
+  /** The rollout cannot finish as it stands (progress deadline exceeded, OnDelete strategy). */
+  failed?: boolean;
+  /** kubectl rollout status's last line, e.g. "Waiting for deployment "web" rollout to finish: 1 of 2 updated replicas are available...". */
+  message: string;
 }
 
 export interface NamespaceInfo {

@@ -19,6 +19,7 @@ import {
   validateScope,
   validateServiceAccount,
   validateSubscription,
+  validateWorkload,
   type Validator,
 } from "../core/names.js";
 import type { RoleRequest } from "../core/ports.js";
@@ -47,7 +48,7 @@ export type ScalarKey =
   | "federatedCredential"
   | "testPodName"
   | "testPodImage";
-export type InputKey = ScalarKey | "roles" | "testPod" | "tags";
+export type InputKey = ScalarKey | "roles" | "testPod" | "tags" | "workloads";
 
 export type Source = "flag" | "env" | "state" | "prompt" | "default";
 
@@ -61,6 +62,7 @@ export interface InputFlags extends Partial<Record<ScalarKey, string>> {
   scope?: string[];
   tags?: string[];
   testPod?: boolean;
+  workload?: string[];
   overwrite?: boolean;
   allowBroadScope?: boolean;
 }
@@ -319,6 +321,42 @@ const testPod: InputSpec<"testPod"> = {
   ask: (p) => p.confirm({ message: "Start a small test pod that uses the service account, to prove the setup?", default: true }),
 };
 
+const workloads: InputSpec<"workloads"> = {
+  key: "workloads",
+  label: "workloads to wire",
+  group: "run",
+  options: [
+    {
+      flags: "--workload <kind/name>",
+      help: "an existing deployment, statefulset, daemonset or cronjob in the namespace to run as the service account (its pod template is labelled, then restarted); repeatable",
+      env: "AKS_WI_WORKLOADS",
+      envFormat: "comma-separated",
+      repeatable: true,
+    },
+  ],
+  env: ["AKS_WI_WORKLOADS"],
+  given: (origin, l) =>
+    origin === "flag"
+      ? l.flags.workload?.length
+        ? l.flags.workload
+        : undefined
+      : origin === "env"
+        ? l.env.AKS_WI_WORKLOADS
+          ? splitList(l.env.AKS_WI_WORKLOADS)
+          : undefined
+        : l.saved?.workloads,
+  parse(raw, origin, problems) {
+    const where = origin === "flag" ? "--workload" : origin === "env" ? "AKS_WI_WORKLOADS" : "state file workload";
+    const list = raw as string[];
+    for (const w of list) {
+      const reason = validateWorkload(w);
+      if (reason) problems.push(`${where} "${clip(w)}": ${reason}`);
+    }
+    return [...new Set(list)];
+  },
+  default: () => [],
+};
+
 export const INPUTS: readonly InputSpec[] = [
   name("subscription", "subscription", "cluster", { flags: "--subscription <id>", help: "subscription ID" }, "AKS_WI_SUBSCRIPTION", validateSubscription, {
     default: (_g, p) => p.subscription,
@@ -433,6 +471,7 @@ export const INPUTS: readonly InputSpec[] = [
       prompt: false,
     },
   ),
+  workloads,
 ];
 
 /** The state file: --state names it up front (so it may name the cluster too); otherwise it is the

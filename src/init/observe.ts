@@ -15,6 +15,8 @@ import type {
   RoleAssignmentInfo,
   RoleDefinitionInfo,
   ServiceAccountInfo,
+  WorkloadInfo,
+  WorkloadKind,
 } from "../core/ports.js";
 import type { InitInputs } from "./state.js";
 import { identitySubscriptionOf } from "./steps/shared.js";
@@ -33,6 +35,10 @@ export interface Observations {
   namespaceExists(): Promise<boolean>;
   serviceAccount(): Promise<ServiceAccountInfo | undefined>;
   testPod(): Promise<PodInfo | undefined>;
+  /** A workload named by --workload, in the namespace (undefined when absent). */
+  workload(kind: WorkloadKind, name: string): Promise<WorkloadInfo | undefined>;
+  /** The pods its selector selects now ([] when it does not exist or has no selector). */
+  workloadPods(kind: WorkloadKind, name: string): Promise<PodInfo[]>;
 }
 
 /** Reads shared by the plans of several bindings, by what they read. */
@@ -96,6 +102,8 @@ export function observe(inputs: InitInputs, azure: AzureOps, kube: () => Promise
   });
   const identity = memo(`identity|${identityKey}`, () => azure.getIdentity(idSub, identityResourceGroup, idName));
   const serviceAccountRead = memo(`sa|${clusterKey}|${namespace}/${serviceAccount}`, async () => (await kube()).getServiceAccount(namespace, serviceAccount));
+  const workload = (kind: WorkloadKind, wname: string) =>
+    memo(`workload|${clusterKey}|${namespace}/${kind}/${wname}`, async () => (await kube()).getWorkload(namespace, kind, wname))();
   return {
     cluster,
     tenant: memo(`tenant|${clusterKey}`, async () => {
@@ -118,5 +126,11 @@ export function observe(inputs: InitInputs, azure: AzureOps, kube: () => Promise
     namespaceExists: memo(`ns|${clusterKey}|${namespace}`, async () => ((await serviceAccountRead()) ? true : (await kube()).namespaceExists(namespace))),
     serviceAccount: serviceAccountRead,
     testPod: memo(`pod|${clusterKey}|${namespace}/${testPodName}`, async () => (await kube()).getPod(namespace, testPodName)),
+    workload,
+    workloadPods: (kind, wname) =>
+      memo(`workload-pods|${clusterKey}|${namespace}/${kind}/${wname}`, async () => {
+        const w = await workload(kind, wname);
+        return w?.selector ? (await kube()).listPods(namespace, w.selector) : [];
+      })(),
   };
 }

@@ -125,7 +125,7 @@ export function resolveDependencies(ops: Operation[]): Operation[] {
   return ops.map((o) => ({ ...o, after: expand(o, o.after), afterAccepted: expand(o, o.afterAccepted) }));
 }
 
-const STEP_NAMES = new Set<string>(["cluster", "issuer", "identity", "serviceAccount", "federatedCredential", "roleAssignment", "testPod"]);
+const STEP_NAMES = new Set<string>(["cluster", "issuer", "identity", "serviceAccount", "federatedCredential", "roleAssignment", "workloads", "testPod"]);
 
 export const view = (o: Operation): OperationView => ({
   id: o.id,

@@ -35,6 +35,8 @@ export interface SavedInputs {
   testPodName: string;
   /** The test pod's image (absent in state files written before it was an input). */
   testPodImage?: string;
+  /** Workloads wired to the service account, as KIND/NAME (absent: none, or a state file older than the input). */
+  workloads?: string[];
 }
 
 /** What one run permits (--overwrite, --allow-broad-scope): given each time, never saved. */
@@ -226,6 +228,8 @@ function shapeProblem(s: Partial<InitState>): string | undefined {
       }
     } else if (k === "tags") {
       if (!isObject(v) || !Object.values(v).every((t) => typeof t === "string")) return "inputs.tags must be a mapping of tag names to strings";
+    } else if (k === "workloads") {
+      if (!Array.isArray(v) || !v.every((w) => typeof w === "string")) return "inputs.workloads must be a list of KIND/NAME strings";
     } else if (["testPod", "overwrite", "allowBroadScope"].includes(k)) {
       if (typeof v !== "boolean") return `inputs.${k} must be true or false`;
     } else if (typeof v !== "string") {

@@ -13,7 +13,7 @@ import type { InitInputs, InitOutputs, InitState } from "./state.js";
 
 export type { InitInputs, InitOutputs, InitState };
 
-export type StepName = "cluster" | "issuer" | "identity" | "serviceAccount" | "federatedCredential" | "roleAssignment" | "testPod";
+export type StepName = "cluster" | "issuer" | "identity" | "serviceAccount" | "federatedCredential" | "roleAssignment" | "workloads" | "testPod";
 
 /** "read": the step changes nothing in Azure or the cluster, but has something to read (and record)
  *  that only exists after an earlier step applies. */

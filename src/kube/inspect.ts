@@ -120,8 +120,10 @@ export function createVerifyKube(kubeconfigYaml: string, context: string | undef
         selector: labelSelectorString(d.spec?.selector),
       };
     },
-    async podsMatching(namespace, labelSelector) {
-      const list = await read(`listing pods ${labelSelector} in ${namespace}`, async () => core.listNamespacedPod({ namespace, labelSelector }, await ro()));
+    async podsMatching(namespace, labelSelector, fieldSelector) {
+      const list = await read(`listing pods ${labelSelector || fieldSelector} in ${namespace}`, async () =>
+        core.listNamespacedPod({ namespace, labelSelector: labelSelector || undefined, fieldSelector }, await ro()),
+      );
       return list.items
         .map((p) => ({
           name: p.metadata?.name ?? "",

@@ -2,8 +2,18 @@
 // makes. Not-found reads return undefined; other API errors become one-line UserErrors.
 import { ApiException, AppsV1Api, BatchV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod, type V1ServiceAccount } from "@kubernetes/client-node";
 import { ChangedSincePlanError, UserError } from "../core/errors.js";
-import { NAMESPACE_CONTENT_KINDS, type KubeOps, type PodInfo, type ServiceAccountInfo } from "../core/ports.js";
+import {
+  NAMESPACE_CONTENT_KINDS,
+  type KubeOps,
+  type PodInfo,
+  type PodTemplatePatch,
+  type RolloutStatus,
+  type ServiceAccountInfo,
+  type WorkloadInfo,
+  type WorkloadKind,
+} from "../core/ports.js";
 import { podStatusOf } from "./pod-status.js";
+import { rolloutStatus, selectorString } from "./rollout.js";
 import { markTransient, transientOf } from "../core/retry.js";
 import { sleep } from "../core/util.js";
 import { canI } from "./can-i.js";
@@ -90,6 +100,7 @@ export function toPod(p: V1Pod): PodInfo {
     labels: { ...(m.labels ?? {}) },
     annotations: { ...(m.annotations ?? {}) },
     creationTimestamp: m.creationTimestamp ? new Date(m.creationTimestamp).toISOString() : undefined,
+    ...(m.deletionTimestamp ? { deleting: true } : {}),
     containers: [
       ...(p.spec?.initContainers ?? []).map((c) => ({ name: c.name, init: true, env: env(c.env) })),
       ...(p.spec?.containers ?? []).map((c) => ({ name: c.name, init: false, env: env(c.env) })),
@@ -99,11 +110,52 @@ export function toPod(p: V1Pod): PodInfo {
   };
 }
 
+/** The pod template of a workload as the API returns it: a CronJob's is its job template's. */
+const templateOf = (kind: WorkloadKind, w: any) => (kind === "cronjob" ? w.spec?.jobTemplate?.spec?.template : w.spec?.template);
+
+function toWorkload(kind: WorkloadKind, w: any): WorkloadInfo {
+  const m = w.metadata ?? {};
+  const t = templateOf(kind, w) ?? {};
+  return {
+    kind,
+    namespace: m.namespace ?? "",
+    name: m.name ?? "",
+    uid: m.uid ?? "",
+    serviceAccountName: t.spec?.serviceAccountName || "default",
+    templateLabels: { ...(t.metadata?.labels ?? {}) },
+    templateAnnotations: { ...(t.metadata?.annotations ?? {}) },
+    selector: kind === "cronjob" ? "" : selectorString(w.spec?.selector),
+    ...(kind === "deployment" && w.spec?.paused ? { paused: true } : {}),
+    ...(kind === "cronjob" && w.spec?.suspend ? { paused: true } : {}),
+    ...(kind === "statefulset" || kind === "daemonset" ? { updateStrategy: w.spec?.updateStrategy?.type ?? "RollingUpdate" } : {}),
+  };
+}
+
+/** The strategic-merge patch of the pod template alone, where the kind keeps it. */
+function templatePatchBody(kind: WorkloadKind, p: PodTemplatePatch): Record<string, unknown> {
+  const metadata = { ...(p.labels ? { labels: p.labels } : {}), ...(p.annotations ? { annotations: p.annotations } : {}) };
+  const template = {
+    ...(Object.keys(metadata).length ? { metadata } : {}),
+    ...(p.serviceAccountName ? { spec: { serviceAccountName: p.serviceAccountName } } : {}),
+  };
+  return kind === "cronjob" ? { spec: { jobTemplate: { spec: { template } } } } : { spec: { template } };
+}
+
 export function createKubeOps(kubeconfigYaml: string, context?: string, options: KubeOpsOptions = {}): KubeOps {
   const conn = connect(kubeconfigYaml, context, options);
   const api = conn.kc.makeApiClient(CoreV1Api);
   const apps = conn.kc.makeApiClient(AppsV1Api);
   const batch = conn.kc.makeApiClient(BatchV1Api);
+  type Req = { name: string; namespace: string };
+  type PatchReq = Req & { body: unknown };
+  type Opts = Awaited<ReturnType<typeof conn.requestOptions>>;
+  // One reader and one patcher per kind; the rest of the code is the same for all four.
+  const workloadApi: Record<WorkloadKind, { read(r: Req, o: Opts): Promise<object>; patch(r: PatchReq, o: Opts): Promise<object> }> = {
+    deployment: { read: (r, o) => apps.readNamespacedDeployment(r, o), patch: (r, o) => apps.patchNamespacedDeployment(r, o) },
+    statefulset: { read: (r, o) => apps.readNamespacedStatefulSet(r, o), patch: (r, o) => apps.patchNamespacedStatefulSet(r, o) },
+    daemonset: { read: (r, o) => apps.readNamespacedDaemonSet(r, o), patch: (r, o) => apps.patchNamespacedDaemonSet(r, o) },
+    cronjob: { read: (r, o) => batch.readNamespacedCronJob(r, o), patch: (r, o) => batch.patchNamespacedCronJob(r, o) },
+  };
   const pollMs = options.podPollMs ?? 1_000;
 
   const retry = kubeRetry(options);
@@ -248,8 +300,9 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
       const ns = await orUndefined(`reading namespace ${name}`, (o) => api.readNamespace({ name }, o));
       return ns && { name: ns.metadata?.name ?? name, labels: { ...(ns.metadata?.labels ?? {}) } };
     },
-    async listPods(namespace) {
-      return call(`listing pods in ${namespace}`, async (o) => (await api.listNamespacedPod({ namespace }, o)).items.map(toPod));
+    async listPods(namespace, labelSelector) {
+      const what = `listing pods in ${namespace}${labelSelector ? ` (${labelSelector})` : ""}`;
+      return call(what, async (o) => (await api.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }, o)).items.map(toPod));
     },
     async listNamespaceObjects(namespace) {
       type Lister = (o: Awaited<ReturnType<typeof conn.requestOptions>>) => Promise<{ items: { metadata?: { name?: string } }[] }>;
@@ -295,6 +348,33 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
           throw e;
         }
       });
+    },
+    async getWorkload(namespace, kind, name) {
+      const w = await orUndefined(`reading ${kind} ${namespace}/${name}`, (o) => workloadApi[kind].read({ name, namespace }, o));
+      return w ? toWorkload(kind, w) : undefined;
+    },
+    async patchWorkloadTemplate(namespace, kind, name, patch) {
+      // Strategic merge, as `kubectl rollout restart` and `kubectl patch` send it: labels,
+      // annotations and the service account merge into the template, every other field stays.
+      const body = templatePatchBody(kind, patch);
+      return call(`patching the pod template of ${kind} ${namespace}/${name}`, async (o) =>
+        toWorkload(kind, await workloadApi[kind].patch({ name, namespace, body }, setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch, o))),
+      );
+    },
+    async waitForRollout(namespace, kind, name, timeoutMs, onProgress) {
+      const deadline = Date.now() + timeoutMs;
+      let last: RolloutStatus = { done: false, message: `waiting for ${kind} ${namespace}/${name}` };
+      let delay = Math.min(100, pollMs);
+      for (;;) {
+        const w = await orUndefined(`reading ${kind} ${namespace}/${name}`, (o) => workloadApi[kind].read({ name, namespace }, o));
+        if (!w) return { done: false, failed: true, message: `${kind} ${namespace}/${name} was deleted during the rollout` };
+        const now = rolloutStatus(kind, w);
+        if (now.message !== last.message) onProgress?.(now.message);
+        last = now;
+        if (now.done || now.failed || Date.now() + delay > deadline) return now;
+        await sleep(delay);
+        delay = Math.min(Math.round(delay * 1.5), pollMs);
+      }
     },
   };
   return ops;

@@ -308,6 +308,17 @@ async function findPod(k: VerifyKube, t: VerifyTarget, facts: Facts): Promise<vo
         name = pick.name;
       }
     }
+    if (!name && !t.deployment) {
+      // None named: the newest running pod of the service account, as a person would pick it.
+      const pods = (await k.podsMatching(t.namespace, "", `spec.serviceAccountName=${t.serviceAccount}`)).filter((p) => !p.deleting);
+      const pick = pods.find((p) => p.phase === "Running");
+      if (!pick) {
+        facts.noPod = `no pod runs as service account ${t.namespace}/${t.serviceAccount}`;
+        return;
+      }
+      name = pick.name;
+      facts.podChosen = `the newest running pod of service account ${t.namespace}/${t.serviceAccount}`;
+    }
     if (!name) return;
     const pod = await k.ops.getPod(t.namespace, name);
     if (pod) facts.pod = pod;

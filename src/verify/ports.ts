@@ -19,8 +19,12 @@ export interface VerifyKube {
   webhook(): Promise<WebhookFacts>;
   /** A Deployment with its pod selector (a label-selector string: matchLabels and matchExpressions), or undefined. */
   deployment(namespace: string, name: string): Promise<(DeploymentFacts & { selector: string }) | undefined>;
-  /** Pods matching a label selector string (name, phase, creation time), newest first. */
-  podsMatching(namespace: string, selector: string): Promise<{ name: string; phase: string; creationTimestamp?: string; deleting: boolean }[]>;
+  /** Pods matching a label selector string (and a field selector, e.g. spec.serviceAccountName=…), newest first. */
+  podsMatching(
+    namespace: string,
+    selector: string,
+    fieldSelector?: string,
+  ): Promise<{ name: string; phase: string; creationTimestamp?: string; deleting: boolean }[]>;
   /** When `key` was last written on the service account, from its managedFields (undefined if the server does not say). */
   annotationTime(namespace: string, serviceAccount: string, key: string): Promise<string | undefined>;
   /** Pods and Deployments in the namespace that carry annotation `key` (where it has no effect). */

@@ -190,6 +190,10 @@ export interface Facts {
   deployment?: DeploymentFacts;
   pod?: PodInfo;
   podError?: string;
+  /** Why this pod was checked when none was named (the newest running pod of the service account). */
+  podChosen?: string;
+  /** No pod was named and none runs as the service account: nothing past it can be proven. */
+  noPod?: string;
   containerEnv?: ContainerEnvFacts[];
   token?: TokenFacts;
   exchange?: ExchangeFacts;

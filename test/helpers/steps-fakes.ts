@@ -12,9 +12,13 @@ import type {
   KubeOps,
   NamespaceInfo,
   PodInfo,
+  PodTemplatePatch,
   RoleAssignmentInfo,
   RoleDefinitionInfo,
+  RolloutStatus,
   ServiceAccountInfo,
+  WorkloadInfo,
+  WorkloadKind,
 } from "../../src/core/ports.js";
 import type { InitInputs, InitState } from "../../src/init/state.js";
 import { GraphError, runGraph } from "../../src/init/graph.js";
@@ -273,15 +277,8 @@ export class FakeKube implements KubeOps {
     this.writes.push(`createPod ${ns}/${name}`);
     this.writeTargets.push(`/api/v1/namespaces/${ns}/pods/${name}`);
     const saName = manifest.spec.serviceAccountName;
-    const sa = this.sas.get(`${ns}/${saName}`);
     const labels = { ...manifest.metadata.labels };
-    const env: Record<string, string> = {};
-    if (this.webhook() && labels["azure.workload.identity/use"] === "true" && sa?.annotations["azure.workload.identity/client-id"]) {
-      env.AZURE_CLIENT_ID = sa.annotations["azure.workload.identity/client-id"];
-      env.AZURE_TENANT_ID = sa.annotations["azure.workload.identity/tenant-id"] ?? TENANT;
-      env.AZURE_FEDERATED_TOKEN_FILE = "/var/run/secrets/azure/tokens/azure-identity-token";
-      env.AZURE_AUTHORITY_HOST = "https://login.microsoftonline.com/";
-    }
+    const env = this.injected(ns, saName, labels);
     const p: PodInfo = {
       namespace: ns,
       name,
@@ -295,6 +292,18 @@ export class FakeKube implements KubeOps {
     };
     this.pods.set(`${ns}/${name}`, p);
     return structuredClone(p);
+  }
+  /** What the webhook injects into a pod with these labels using this service account (nothing unless labelled and annotated). */
+  injected(ns: string, saName: string, labels: Record<string, string>): Record<string, string> {
+    const sa = this.sas.get(`${ns}/${saName}`);
+    const env: Record<string, string> = {};
+    if (this.webhook() && labels["azure.workload.identity/use"] === "true" && sa?.annotations["azure.workload.identity/client-id"]) {
+      env.AZURE_CLIENT_ID = sa.annotations["azure.workload.identity/client-id"];
+      env.AZURE_TENANT_ID = sa.annotations["azure.workload.identity/tenant-id"] ?? TENANT;
+      env.AZURE_FEDERATED_TOKEN_FILE = "/var/run/secrets/azure/tokens/azure-identity-token";
+      env.AZURE_AUTHORITY_HOST = "https://login.microsoftonline.com/";
+    }
+    return env;
   }
   async deletePod(ns: string, name: string) {
     this.writes.push(`deletePod ${ns}/${name}`);
@@ -311,8 +320,10 @@ export class FakeKube implements KubeOps {
   async getNamespace(name: string): Promise<NamespaceInfo | undefined> {
     return this.namespaces.has(name) ? { name, labels: { ...(this.namespaceLabels.get(name) ?? {}) } } : undefined;
   }
-  async listPods(ns: string) {
-    return [...this.pods.values()].filter((p) => p.namespace === ns).map((p) => structuredClone(p));
+  /** All pods of the namespace, or those matching a selector of k=v pairs. */
+  async listPods(ns: string, selector?: string) {
+    const want = (selector ? selector.split(",") : []).map((kv) => kv.split("=") as [string, string]);
+    return [...this.pods.values()].filter((p) => p.namespace === ns && want.every(([k, v]) => p.labels[k] === v)).map((p) => structuredClone(p));
   }
   async listNamespaceObjects(ns: string) {
     // Like a cluster: every namespace has its "default" service account.
@@ -337,6 +348,68 @@ export class FakeKube implements KubeOps {
     this.otherObjects.delete(name);
     for (const [k, s] of this.sas) if (s.namespace === name) this.sas.delete(k);
     for (const [k, p] of this.pods) if (p.namespace === name) this.pods.delete(k);
+  }
+
+  /** Workloads by "kind ns/name", each selecting its pods by app=<name>. */
+  workloads = new Map<string, WorkloadInfo & { replicas: number }>();
+  /** What waitForRollout answers after a patch. */
+  rollout: RolloutStatus = { done: true, message: "successfully rolled out" };
+  /** A workload and its pods, made now (with the webhook's mutation as it is at this moment). */
+  addWorkload(kind: WorkloadKind, ns: string, name: string, over: Partial<WorkloadInfo> & { replicas?: number } = {}): WorkloadInfo {
+    const w = {
+      kind,
+      namespace: ns,
+      name,
+      uid: randomUUID(),
+      serviceAccountName: "default",
+      templateLabels: { app: name },
+      templateAnnotations: {},
+      selector: kind === "cronjob" ? "" : `app=${name}`,
+      replicas: 2,
+      ...over,
+    };
+    this.workloads.set(`${kind} ${ns}/${name}`, w);
+    this.replacePods(w);
+    return structuredClone(w);
+  }
+  /** The controller's rollout: every pod of the workload replaced by one from its template. */
+  private replacePods(w: WorkloadInfo & { replicas: number }) {
+    if (w.kind === "cronjob") return;
+    for (const [k, p] of this.pods) if (p.namespace === w.namespace && p.labels.app === w.name) this.pods.delete(k);
+    for (let i = 0; i < w.replicas; i++) {
+      const name = `${w.name}-${randomUUID().slice(0, 5)}`;
+      const env = this.injected(w.namespace, w.serviceAccountName, w.templateLabels);
+      this.pods.set(`${w.namespace}/${name}`, {
+        namespace: w.namespace,
+        name,
+        uid: randomUUID(),
+        phase: this.podPhase,
+        serviceAccountName: w.serviceAccountName,
+        labels: { ...w.templateLabels },
+        annotations: { ...w.templateAnnotations },
+        containers: [{ name: "main", init: false, env }],
+        volumes: [],
+      });
+    }
+  }
+  async getWorkload(ns: string, kind: WorkloadKind, name: string) {
+    const w = this.workloads.get(`${kind} ${ns}/${name}`);
+    if (!w) return undefined;
+    const { replicas: _r, ...info } = structuredClone(w);
+    return info;
+  }
+  async patchWorkloadTemplate(ns: string, kind: WorkloadKind, name: string, patch: PodTemplatePatch) {
+    this.writes.push(`patchWorkloadTemplate ${kind} ${ns}/${name} ${JSON.stringify(patch)}`);
+    this.writeTargets.push(`/apis/${kind === "cronjob" ? "batch" : "apps"}/v1/namespaces/${ns}/${kind}s/${name}`);
+    const w = this.workloads.get(`${kind} ${ns}/${name}`)!;
+    Object.assign(w.templateLabels, patch.labels ?? {});
+    Object.assign(w.templateAnnotations, patch.annotations ?? {});
+    if (patch.serviceAccountName) w.serviceAccountName = patch.serviceAccountName;
+    this.replacePods(w);
+    return (await this.getWorkload(ns, kind, name))!;
+  }
+  async waitForRollout() {
+    return { ...this.rollout };
   }
 }
 

@@ -30,6 +30,7 @@ bindings:
   - namespace: payments
     serviceAccount: payments-api
     identity: { name: id-payments }
+    testPod: true
     roles:${roles(rolesOfApi)}
   - namespace: payments
     serviceAccount: payments-worker
@@ -38,6 +39,7 @@ bindings:
   - namespace: web
     serviceAccount: web
     identity: { name: id-web }
+    workloads: [deployment/web]
     testPod: true
 `;
 }
@@ -73,6 +75,21 @@ beforeAll(async () => {
   group = vault.slice(0, vault.indexOf("/providers/"));
   file = join(cwd, "aks-wi.yaml");
   writeFileSync(file, config([{ role: "Key Vault Secrets User", scope: vault }]));
+  // The user's own Deployment, running under the namespace's default service account, for the web binding to wire.
+  const manifest = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web", namespace: "web" },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: "web" } },
+      template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "main", image: "nginx" }] } },
+    },
+  };
+  const path = join(cwd, "web.json");
+  writeFileSync(path, JSON.stringify(manifest));
+  await kubectlJson(sb.info.kubeconfig, ["create", "namespace", "web"]);
+  await kubectlJson(sb.info.kubeconfig, ["apply", "-f", path]);
 });
 afterAll(async () => {
   await sb?.stop();
@@ -89,7 +106,8 @@ describe("aks-wi apply -f", () => {
     // One cluster update, one create per identity and namespace, one credential per service account.
     expect(ops.filter((o) => o.step === "cluster")).toHaveLength(1);
     expect(ops.filter((o) => o.step === "identity").map((o) => o.id)).toEqual(["payments/payments-api:identity", "web/web:identity"]);
-    expect(ops.filter((o) => o.id.endsWith(":namespace"))).toHaveLength(2);
+    // The web namespace is the user's: only payments is created.
+    expect(ops.filter((o) => o.id.endsWith(":namespace")).map((o) => o.id)).toEqual(["payments/payments-api:namespace"]);
     expect(ops.filter((o) => o.step === "federatedCredential")).toHaveLength(3);
     const log = await readRequestLog(sb.dir);
     expect(log.filter((e) => e.method === "PUT" && /managedClusters\/aks-sandbox(\?|$)/i.test(e.path))).toHaveLength(1);
@@ -116,6 +134,17 @@ describe("aks-wi apply -f", () => {
     }
     const pod = await kubectlJson(sb.info.kubeconfig, ["get", "pod", "aks-wi-test-web", "-n", "web"]);
     expect(pod.spec.serviceAccountName).toBe("web");
+    // The Deployment is wired on its pod template, restarted, and its new pods were mutated by the webhook.
+    const deploy = await kubectlJson(sb.info.kubeconfig, ["get", "deployment", "web", "-n", "web"]);
+    expect(deploy.spec.template.spec.serviceAccountName).toBe("web");
+    expect(deploy.spec.template.metadata.labels).toMatchObject({ app: "web", "azure.workload.identity/use": "true" });
+    expect(deploy.metadata.labels?.["azure.workload.identity/use"]).toBeUndefined();
+    const pods = (await kubectlJson(sb.info.kubeconfig, ["get", "pods", "-n", "web", "-l", "app=web"])).items.filter((p: any) => !p.metadata.deletionTimestamp);
+    expect(pods).toHaveLength(2);
+    for (const p of pods) {
+      expect(p.spec.serviceAccountName).toBe("web");
+      expect(p.spec.containers[0].env.map((e: any) => e.name)).toContain("AZURE_FEDERATED_TOKEN_FILE");
+    }
 
     const before = writeFingerprint(sb.dir);
     const again = await cli(["apply", "-f", "aks-wi.yaml", "--yes", "-o", "json"]);
@@ -277,7 +306,7 @@ describe("aks-wi apply -f", () => {
     }
     const r = await cli(["apply", "-f", "bad.yaml", "--yes"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: .*bad\.yaml:17: bindings\[2\]\.serviceAcount: unknown field "serviceAcount"/m);
+    expect(r.stderr).toMatch(/^error: .*bad\.yaml:18: bindings\[2\]\.serviceAcount: unknown field "serviceAcount"/m);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect((await readRequestLog(sb.dir)).slice(before)).toEqual([]);
   });

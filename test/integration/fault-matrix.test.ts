@@ -117,7 +117,7 @@ function expectConverged(r: Run) {
   const initOut = `${r.init.stdout}${r.init.stderr}`;
   expect(r.init.code, initOut).toBe(0);
   expect(r.init.stdout).toContain("Workload identity is set up.");
-  expect(Object.values(r.state?.steps ?? {}).map((s) => s!.status)).toEqual(Array(7).fill("done"));
+  expect(Object.values(r.state?.steps ?? {}).map((s) => s!.status)).toEqual(Array(8).fill("done"));
   expect(initOut).not.toMatch(/error/i);
   expect(r.verify.code, `${r.verify.stdout}${r.verify.stderr}`).toBe(0);
   for (const check of ["cluster", "service account", "identity and federated credential", "pod", "token", "exchange", "access"]) {

@@ -1,4 +1,4 @@
-// Acceptance: a fresh non-interactive `aks-wi init` on the sandbox completes all seven steps and
+// Acceptance: a fresh non-interactive `aks-wi init` on the sandbox completes all eight steps and
 // ARM and kubectl show exactly the expected resources; the second run writes nothing and reports
 // "no change" for every step.
 import { join } from "node:path";
@@ -48,7 +48,7 @@ afterAll(async () => {
 });
 
 describe("aks-wi init on a fresh sandbox", () => {
-  it("completes all seven steps; ARM and kubectl show exactly the expected resources", async () => {
+  it("completes all eight steps; ARM and kubectl show exactly the expected resources", async () => {
     const r = await runCli(args, { cwd });
     expect(r.stderr).not.toMatch(/error|warning/i);
     expect(r.code).toBe(0);
@@ -59,7 +59,7 @@ describe("aks-wi init on a fresh sandbox", () => {
 
     const { subscriptionId: subscription, resourceGroup, clusterName: cluster } = sb.info;
     const state = readInitState(join(cwd, ".aks-wi", cluster, "state.json"))!;
-    expect(Object.values(state.steps).map((s) => s!.status)).toEqual(Array(7).fill("done"));
+    expect(Object.values(state.steps).map((s) => s!.status)).toEqual(Array(8).fill("done"));
 
     const arm = await armView(sb.dir, { subscription, resourceGroup, cluster, identity: "id-app", scope: vault });
     expect(arm.cluster.oidcIssuerProfile?.enabled).toBe(true);
@@ -100,7 +100,7 @@ describe("aks-wi init on a fresh sandbox", () => {
     expect(writeFingerprint(sb.dir)).toBe(before);
     for (const title of STEP_TITLES) expect(r.stderr).toContain(`- ${title}: no change`);
     const report = JSON.parse(r.stdout);
-    expect(report.steps.map((s: { result: string }) => s.result)).toEqual(Array(7).fill("no change"));
+    expect(report.steps.map((s: { result: string }) => s.result)).toEqual(Array(8).fill("no change"));
     expect(report.deployment).toMatchObject({ namespace: "app", serviceAccountName: "sa-app", podTemplateLabels: { "azure.workload.identity/use": "true" } });
     expect(r.stdout).not.toMatch(/eyJ[\w-]+\.eyJ/); // no token anywhere in the output
   });

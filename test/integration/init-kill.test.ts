@@ -56,7 +56,7 @@ async function killDuring(step: StepName, args: string[], cwd: string, afterMs =
   expect(r.signal).toBe("SIGKILL");
   // The state file is still whole (atomic writes), and the run did not get to its end.
   const state = readInitState(statePath)!;
-  expect(Object.values(state.steps).filter((x) => x!.status === "done").length).toBeLessThan(7);
+  expect(Object.values(state.steps).filter((x) => x!.status === "done").length).toBeLessThan(8);
   return state.steps[step]!.status;
 }
 
@@ -69,7 +69,7 @@ async function expectConverged(cwd: string, identity: string, ns: string) {
   expect(arm.credentials[0]).toMatchObject({ issuer: arm.cluster.oidcIssuerProfile!.issuerURL, subject: `system:serviceaccount:${ns}:sa-app` });
   expect(arm.assignments).toHaveLength(1);
   const state = readInitState(join(cwd, ".aks-wi", cluster, "state.json"))!;
-  expect(Object.values(state.steps).map((s) => s!.status)).toEqual(Array(7).fill("done"));
+  expect(Object.values(state.steps).map((s) => s!.status)).toEqual(Array(8).fill("done"));
 }
 
 describe("aks-wi init killed mid-step, then re-run", () => {

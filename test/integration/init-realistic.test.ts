@@ -1,7 +1,7 @@
 // Acceptance with Azure's waits switched on (scaled down): the built `aks-wi init` against a sandbox
 // whose cluster update, identity and role-assignment writes take time, whose new identity answers
 // ParentResourceNotFound to federated-credential writes for a while and whose new principal RBAC
-// cannot see yet. The run must still complete all seven steps with exactly one credential and one
+// cannot see yet. The run must still complete all eight steps with exactly one credential and one
 // role assignment. What the sandbox answered is read off its ARM listener (node:diagnostics_channel).
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 describe("aks-wi init against Azure's waits (scaled down)", () => {
-  it("waits out the cluster update and the identity's replication; all seven steps done, one credential, one role assignment", async () => {
+  it("waits out the cluster update and the identity's replication; all eight steps done, one credential, one role assignment", async () => {
     const cwd = tempDir("aks-wi-init-realistic-");
     const vault = vaultId(sb.dir);
     const args = [
@@ -57,7 +57,7 @@ describe("aks-wi init against Azure's waits (scaled down)", () => {
 
     const { subscriptionId: subscription, resourceGroup, clusterName: cluster } = sb.info;
     const state = readInitState(join(cwd, ".aks-wi", cluster, "state.json"))!;
-    expect(Object.values(state.steps).map((s) => s!.status)).toEqual(Array(7).fill("done"));
+    expect(Object.values(state.steps).map((s) => s!.status)).toEqual(Array(8).fill("done"));
 
     const arm = await armView(sb.dir, { subscription, resourceGroup, cluster, identity: "id-slow", scope: vault });
     expect(arm.cluster.securityProfile?.workloadIdentity?.enabled).toBe(true);

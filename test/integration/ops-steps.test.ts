@@ -1,4 +1,4 @@
-// The seven init steps in order over the real ops against the sandbox, then a re-run that plans
+// The eight init steps in order over the real ops against the sandbox, then a re-run that plans
 // "none" everywhere and makes no writes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxCloud } from "../../src/azure/cloud.js";
@@ -89,9 +89,9 @@ function run(): Promise<RunResult> {
 }
 
 describe("init steps on the sandbox", () => {
-  it("a fresh run converges; a re-run plans none for all seven and writes nothing", async () => {
+  it("a fresh run converges; a re-run plans none for all eight and writes nothing", async () => {
     const first = await run();
-    expect(first.plans.map((p) => p.change)).toEqual(["update", "read", "create", "create", "create", "create", "create"]);
+    expect(first.plans.map((p) => p.change)).toEqual(["update", "read", "create", "create", "create", "create", "none", "create"]);
     // Every write made through the real SDKs is one of the plan's operations, one for one.
     expect(writes.slice().sort()).toEqual([
       "createIdentity",
@@ -119,7 +119,7 @@ describe("init steps on the sandbox", () => {
     const writesAfterFirst = writes.length;
     expect(writesAfterFirst).toBeGreaterThanOrEqual(7);
     const second = await run();
-    expect(second.plans.map((p) => p.change)).toEqual(Array(7).fill("none"));
+    expect(second.plans.map((p) => p.change)).toEqual(Array(8).fill("none"));
     expect(writes.slice(writesAfterFirst)).toEqual([]);
   });
 });

@@ -74,7 +74,7 @@ describe("aks-wi status", () => {
       /Federated identity credential\s+drift\n\s+- no federated credential on id-st trusts issuer https:\/\/\S+\/ for subject system:serviceaccount:st:sa-st/,
     );
     expect(r.stdout).toMatch(/User-assigned managed identity\s+in sync/);
-    expect(r.stdout).toMatch(/Drift in 2 of 7 steps: `aks-wi init` with the same inputs repairs it/);
+    expect(r.stdout).toMatch(/Drift in 2 of 8 steps: `aks-wi init` with the same inputs repairs it/);
     expect(writeFingerprint(sb.dir)).toBe(before);
 
     // The annotation now names another client ID: a re-bind, which init makes only with --overwrite.

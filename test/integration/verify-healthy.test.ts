@@ -92,6 +92,26 @@ describe("aks-wi verify on a healthy init", () => {
     expect(access.map((f: any) => f.message)).toEqual([expect.stringMatching(/^Key Vault Secrets User works at kv-sandbox-/)]);
   });
 
+  it("with no pod named, checks the newest running pod of the service account, and says so; with none running, exit 7 (incomplete)", async () => {
+    const flags = ["--subscription", env.subscription, "--resource-group", RG, "--cluster", CLUSTER, "--namespace", NS, "--service-account", SA];
+    const base = ["verify", "--sandbox", "--sandbox-dir", env.sb.dir, ...flags];
+    const found = await runCli(base, { cwd: tempDir("aks-wi-verify-newest-") });
+    expect(found.code, found.stdout).toBe(0);
+    expect(found.stdout).toMatch(/^Verifying workload identity for ns\/sa on cluster \S+ \(pod \S+: the newest running pod of service account ns\/sa\)$/m);
+    expect(found.stdout).toMatch(/^PASS\s+exchange\s/m);
+
+    // Nothing runs as the service account any more: the checks that can run pass, but the chain is unproven.
+    await kubectl(env, ["-n", NS, "delete", "deployment", "--all", "--wait=false"]);
+    await kubectl(env, ["-n", NS, "delete", "pod", "--all", "--grace-period=0", "--force"]);
+    const idle = await runCli([...base, "-o", "json"], { cwd: tempDir("aks-wi-verify-idle-") });
+    const report = JSON.parse(idle.stdout);
+    expect(report.checks.filter((c: any) => c.status === "FAIL")).toEqual([]);
+    expect(idle.code).toBe(7);
+    expect(report).toMatchObject({ result: "incomplete", exitCode: 7, noPod: "no pod runs as service account ns/sa" });
+    const text = await runCli(base, { cwd: tempDir("aks-wi-verify-idle-text-") });
+    expect(text.stdout).toMatch(/but no pod runs as service account ns\/sa: nothing past the service account is proven/);
+  });
+
   it("usage errors exit 2", async () => {
     const r = await verify(env, ["--pod", "a", "--deployment", "b"]);
     expect(r.code).toBe(2);

@@ -4,20 +4,14 @@
 // deleting the least ready, newest ones first; then writes the status the deployment controller
 // and kubectl read. A refused create is a FailedCreate event and a ReplicaFailure condition,
 // retried with a doubling back-off as the controller's rate limiter does.
-import { findResource } from "../discovery.js";
-import { kindOf, type KubeEnv } from "../kinds/index.js";
-import { admitPod } from "../kinds/pods.js";
-import { generatedNameSuffix } from "../names.js";
+import type { KubeEnv } from "../kinds/index.js";
 import { isoNow, type KubeObject, type StoredObject } from "../store.js";
-import { controllerRef, ownedBy } from "./owners.js";
+import { ownedBy } from "./owners.js";
+import { createControlledPod } from "./pod-factory.js";
 
-const POD_DEF = findResource("", "v1", "pods")!;
-const MANAGER = "kube-controller-manager";
 const COMPONENT = "replicaset-controller";
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
-
-const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 
 /** Ready: Running with its Ready condition true, and not being deleted. */
 export function podReady(pod: KubeObject): boolean {
@@ -44,34 +38,7 @@ export function podsOf(env: KubeEnv, rs: StoredObject): StoredObject[] {
 }
 
 /** A pod from the ReplicaSet's template, through validation and admission; the API's refusal otherwise. */
-function createPod(env: KubeEnv, rs: StoredObject): { ok: true; pod: StoredObject } | { ok: false; message: string } {
-  const template = clone(rs.spec.template ?? {});
-  const generateName = `${rs.metadata.name}-`;
-  // admission sees the generateName prefix as the name (the suffix is added when it is stored),
-  // so its refusals read `pods "web-5d8f9c7b4-" is forbidden: …` as the real ones do
-  const pod: KubeObject = {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: {
-      generateName,
-      name: generateName,
-      namespace: rs.metadata.namespace,
-      labels: { ...(template.metadata?.labels ?? {}) },
-      ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
-      ownerReferences: [controllerRef(rs)],
-    },
-    spec: template.spec ?? {},
-  };
-  const causes = kindOf("pods").validate?.(pod) ?? [];
-  if (causes.length) return { ok: false, message: `Pod "${generateName}" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(", ")}` };
-  const admitted = admitPod(env, pod);
-  if (!admitted.ok) return { ok: false, message: String((admitted.res.body as { message?: string } | undefined)?.message ?? "admission refused the pod") };
-  const value = admitted.value;
-  value.metadata.name = generateName + generatedNameSuffix();
-  const created = env.store.create(POD_DEF, value, MANAGER);
-  kindOf("pods").afterCreate?.(env, created);
-  return { ok: true, pod: created };
-}
+const createPod = (env: KubeEnv, rs: StoredObject) => createControlledPod(env, rs, rs.spec.template, { generateName: `${rs.metadata.name}-` });
 
 /** Deletion order of ReplicaSet pods (controller.ActivePods' less): not ready first, then newest. */
 function deletionOrder(a: StoredObject, b: StoredObject): number {

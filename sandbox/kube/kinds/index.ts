@@ -11,6 +11,9 @@ import { namespaces } from "./namespaces.js";
 import { pods } from "./pods.js";
 import { replicaSets } from "./replica-sets.js";
 import { selfSubjectAccessReviews } from "./self-subject-access-reviews.js";
+import { cronJobs } from "./cron-jobs.js";
+import { daemonSets } from "./daemon-sets.js";
+import { statefulSets } from "./stateful-sets.js";
 
 /** What a kind's hooks may use. */
 export interface KubeEnv {
@@ -47,6 +50,9 @@ const KINDS: Record<string, KindHooks> = {
   namespaces,
   deployments,
   replicasets: replicaSets,
+  statefulsets: statefulSets,
+  daemonsets: daemonSets,
+  cronjobs: cronJobs,
   selfsubjectaccessreviews: selfSubjectAccessReviews,
 };
 

@@ -136,6 +136,7 @@ function bindingToWrite(i: InitInputs): BindingToWrite {
     federatedCredential: i.federatedCredential,
     roles: i.roles,
     testPod: i.testPod,
+    workloads: i.workloads,
   };
 }
 

@@ -122,8 +122,8 @@ export async function runVerify(given: VerifyOptions, deps: VerifyDeps): Promise
     progress,
   });
   const findings = runChecks(facts);
-  const result = verdict(findings);
-  const code = result === "fail" ? EXIT.verifyFailed : result === "unknown" ? EXIT.verifyTransient : EXIT.ok;
+  const result = verdict(findings, facts);
+  const code = result === "fail" ? EXIT.verifyFailed : result === "unknown" ? EXIT.verifyTransient : result === "incomplete" ? EXIT.verifyIncomplete : EXIT.ok;
   const report = buildVerifyReport(facts, findings, Date.now() - started, code);
   if (json) {
     deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -6,6 +6,16 @@ import { issuerStep } from "./issuer.js";
 import { roleAssignmentStep } from "./role-assignment.js";
 import { serviceAccountStep } from "./service-account.js";
 import { testPodStep } from "./test-pod.js";
+import { workloadsStep } from "./workloads.js";
 import type { Step } from "../step.js";
 
-export const STEPS: Step[] = [clusterStep, issuerStep, identityStep, serviceAccountStep, federatedCredentialStep, roleAssignmentStep, testPodStep];
+export const STEPS: Step[] = [
+  clusterStep,
+  issuerStep,
+  identityStep,
+  serviceAccountStep,
+  federatedCredentialStep,
+  roleAssignmentStep,
+  workloadsStep,
+  testPodStep,
+];

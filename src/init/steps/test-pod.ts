@@ -1,4 +1,4 @@
-// Step 7: a small pod that uses the service account and carries the workload-identity label on
+// Step 8: a small pod that uses the service account and carries the workload-identity label on
 // the pod itself, so the webhook injects the token volume and AZURE_* env. A pod created before
 // the annotation (or before workload identity was on) was never mutated: it is recreated. It waits
 // for what its mutation needs (workload identity on the cluster, the annotated service account),

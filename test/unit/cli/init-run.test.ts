@@ -69,7 +69,7 @@ describe("aks-wi init (command over fakes)", () => {
     expect(statSync(join(h.statePath, "..")).mode & 0o777).toBe(0o700);
     const s = h.state();
     expect(s.cloud).toBe("sandbox");
-    expect(Object.values(s.steps).map((x) => x!.status)).toEqual(Array(7).fill("done"));
+    expect(Object.values(s.steps).map((x) => x!.status)).toEqual(Array(8).fill("done"));
     expect(s.inputs).toMatchObject({ subscription: SUB, cluster: "aks-sandbox", identity: "id-app", federatedCredential: "aks-wi-app-sa-app" });
     expect(s.inputs).not.toHaveProperty("overwrite");
     expect(s.outputs.identity?.clientId).toBeTruthy();
@@ -104,7 +104,7 @@ describe("aks-wi init (command over fakes)", () => {
       statePath: h.statePath,
       deployment: { namespace: "app", serviceAccountName: "sa-app", podTemplateLabels: { "azure.workload.identity/use": "true" } },
     });
-    expect(report.steps).toHaveLength(7);
+    expect(report.steps).toHaveLength(8);
     expect(h.stderr.text).toContain("Plan:");
   });
 

@@ -146,6 +146,7 @@ describe("precedence: flag > env > state > prompt > default", () => {
       AKS_WI_SCOPE: `/subscriptions/${SUB_ENV},${VAULT}`,
       AKS_WI_TEST_POD: "false",
       AKS_WI_TEST_POD_IMAGE: "myacr.azurecr.io/mirror/azurelinux/busybox:1.36",
+      AKS_WI_WORKLOADS: "deployment/web, statefulset/db",
     };
     const r = await resolveInputs(req({ env }));
     expect(r.inputs).toEqual({
@@ -171,8 +172,23 @@ describe("precedence: flag > env > state > prompt > default", () => {
         { role: "Reader", scope: `/subscriptions/${SUB_ENV}` },
         { role: "Key Vault Secrets User", scope: VAULT },
       ],
+      workloads: ["deployment/web", "statefulset/db"],
     });
     expect(new Set(Object.values(r.sources))).toEqual(new Set(["env"]));
+  });
+
+  it("--workload is repeatable and wins over AKS_WI_WORKLOADS; a bad one is refused naming where it came from", async () => {
+    const env = { AKS_WI_WORKLOADS: "deployment/from-env" };
+    const r = await resolveInputs(req({ env, options: { ...fullFlags, workload: ["deployment/web", "daemonset/agent", "deployment/web"] } }));
+    expect(r.inputs.workloads).toEqual(["deployment/web", "daemonset/agent"]);
+    expect(r.sources.workloads).toBe("flag");
+    expect((await resolveInputs(req({ env, options: fullFlags }))).inputs.workloads).toEqual(["deployment/from-env"]);
+    expect((await resolveInputs(req({ options: fullFlags }))).inputs.workloads).toEqual([]);
+    const saved = await resolveInputs(req({ options: fullFlags }, { workloads: ["cronjob/nightly"] }));
+    expect(saved.inputs.workloads).toEqual(["cronjob/nightly"]);
+    const err = await resolveInputs(req({ options: fullFlags, env: { AKS_WI_WORKLOADS: "web" } })).catch((e) => e);
+    expect(err.kind).toBe("usage");
+    expect(err.message).toMatch(/AKS_WI_WORKLOADS "web": workload must be KIND\/NAME/);
   });
 
   it("--test-pod-image wins over AKS_WI_TEST_POD_IMAGE, and an image that is no reference is refused naming where it came from", async () => {

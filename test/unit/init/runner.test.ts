@@ -68,7 +68,7 @@ describe("runSteps", () => {
     expect(s.out.text).toMatch(/1\. update\s+Cluster: OIDC issuer and workload identity: enable OIDC issuer/);
     // Reading the issuer is shown as a read, and not counted among the changes.
     expect(s.out.text).toMatch(/2\. read\s+OIDC issuer URL: read the issuer URL once the OIDC issuer is enabled/);
-    expect(s.out.text).toContain("6 of 7 steps will make changes.");
+    expect(s.out.text).toContain("6 of 8 steps will make changes.");
     expect(s.out.text).toMatch(/3\. create\s+User-assigned managed identity: create identity id-app in rg-sandbox \(eastus\)/);
     expect(s.out.text).toContain("       name: id-app");
     expect(s.out.text).toContain("Dry run: nothing was changed.");
@@ -77,8 +77,8 @@ describe("runSteps", () => {
   it("--yes applies every step, saving pending then done around each; the re-run reports no change everywhere and writes nothing", async () => {
     const s = setup();
     const first = await run(s, { yes: true });
-    expect(first.outcomes.map((o) => o.result)).toEqual(["updated", "read", "created", "created", "created", "created", "created"]);
-    expect(Object.values(s.w.ctx.state.steps).map((x) => x!.status)).toEqual(Array(7).fill("done"));
+    expect(first.outcomes.map((o) => o.result)).toEqual(["updated", "read", "created", "created", "created", "created", "no change", "created"]);
+    expect(Object.values(s.w.ctx.state.steps).map((x) => x!.status)).toEqual(Array(8).fill("done"));
     // Each step is saved as pending before its change and done after it.
     const firstSave = (step: string, status: string) => s.saves.findIndex((x) => (x.steps as any)[step]?.status === status);
     for (const step of ["cluster", "identity", "serviceAccount", "federatedCredential", "roleAssignment", "testPod"]) {
@@ -90,7 +90,7 @@ describe("runSteps", () => {
 
     s.out.text = "";
     const again = await run(s, { yes: true });
-    expect(again.outcomes.map((o) => o.result)).toEqual(Array(7).fill("no change"));
+    expect(again.outcomes.map((o) => o.result)).toEqual(Array(8).fill("no change"));
     expect(allWrites(s.w).length).toBe(writes);
     for (const step of STEPS) expect(s.out.text).toContain(`- ${step.title}: no change`);
     expect(s.out.text).toContain("Nothing to change.");
@@ -253,7 +253,7 @@ describe("runSteps", () => {
       podTemplateLabels: { "azure.workload.identity/use": "true" },
       clientId: w.ctx.state.outputs.identity!.clientId,
     });
-    expect(report.steps.map((x) => x.result)).toEqual(["updated", "read", "created", "created", "created", "created", "created"]);
+    expect(report.steps.map((x) => x.result)).toEqual(["updated", "read", "created", "created", "created", "created", "no change", "created"]);
     expect(report.inputs).not.toHaveProperty("overwrite");
     const text = formatSummary(report, result.outcomes).join("\n");
     expect(text).toMatch(/^          azure.workload.identity\/use: "true"$/m);

@@ -1,4 +1,4 @@
-// All seven steps through the runner over the fakes: a fresh run creates everything, the writes
+// All eight steps through the runner over the fakes: a fresh run creates everything, the writes
 // made are the plan's operations one for one, and a re-run plans "none" for every step and
 // makes no writes.
 import { Writable } from "node:stream";
@@ -20,14 +20,23 @@ const sameTarget = (planned: string, written: string) =>
   planned.endsWith(PENDING) ? written.startsWith(planned.slice(0, -PENDING.length)) && !written.endsWith(PENDING) : planned === written;
 
 describe("STEPS", () => {
-  it("are the seven steps in the order they run", () => {
-    expect(STEPS.map((s) => s.name)).toEqual(["cluster", "issuer", "identity", "serviceAccount", "federatedCredential", "roleAssignment", "testPod"]);
+  it("are the eight steps in the order they run", () => {
+    expect(STEPS.map((s) => s.name)).toEqual([
+      "cluster",
+      "issuer",
+      "identity",
+      "serviceAccount",
+      "federatedCredential",
+      "roleAssignment",
+      "workloads",
+      "testPod",
+    ]);
   });
 
   it("plan everything up front on a fresh world without writing", async () => {
     const w = world({ roles: [{ role: "Key Vault Secrets User", scope: VAULT_SCOPE }] });
     const r = await run(w, { dryRun: true });
-    expect(r.plans.map((p) => p.change)).toEqual(["update", "read", "create", "create", "create", "create", "create"]);
+    expect(r.plans.map((p) => p.change)).toEqual(["update", "read", "create", "create", "create", "create", "none", "create"]);
     expect(allWrites(w)).toEqual([]);
     expect(r.plans[2]!.details).toMatchObject({ name: "id-app", location: "eastus" });
     expect(r.plans[4]!.details).toMatchObject({ subject: "system:serviceaccount:app:sa-app", audience: "api://AzureADTokenExchange" });
@@ -83,8 +92,39 @@ describe("STEPS", () => {
 
     const firstWrites = allWrites(w).length;
     const again = await run(w);
-    expect(again.plans.map((p) => p.change)).toEqual(Array(7).fill("none"));
+    expect(again.plans.map((p) => p.change)).toEqual(Array(8).fill("none"));
     expect(again.operations).toEqual([]);
+    expect(allWrites(w)).toHaveLength(firstWrites);
+  });
+
+  it("wires an existing deployment from nothing: its patch runs after the service account and the credential, and a re-run writes nothing", async () => {
+    const w = world({ workloads: ["deployment/web"] });
+    w.kube.namespaces.add("app");
+    w.kube.addWorkload("deployment", "app", "web");
+    // one log of both fakes' writes, in the order they happen
+    const order: string[] = [];
+    for (const [fake, name] of [
+      [w.azure, "putFederatedCredential"],
+      [w.kube, "createServiceAccount"],
+      [w.kube, "patchWorkloadTemplate"],
+    ] as const) {
+      const real = (fake as any)[name].bind(fake);
+      (fake as any)[name] = async (...a: unknown[]) => {
+        const out = await real(...a);
+        order.push(name);
+        return out;
+      };
+    }
+    const r = await run(w);
+    expect(r.plans[6]).toMatchObject({ step: "workloads", change: "update" });
+    expect(order).toHaveLength(3);
+    expect(order[2]).toBe("patchWorkloadTemplate");
+    expect([...w.kube.pods.values()].filter((p) => p.labels.app === "web").map((p) => p.containers[0]!.env.AZURE_CLIENT_ID)).toEqual(
+      Array(2).fill(w.ctx.state.outputs.identity!.clientId),
+    );
+    const firstWrites = allWrites(w).length;
+    const again = await run(w);
+    expect(again.plans.map((p) => p.change)).toEqual(Array(8).fill("none"));
     expect(allWrites(w)).toHaveLength(firstWrites);
   });
 });
