@@ -10,8 +10,10 @@ export class AzureError extends UserError {
     public readonly statusCode: number | undefined,
     suggestion?: string,
   ) {
-    // A 403 (AuthorizationFailed and its kin) is a permission the signed-in principal lacks.
-    super(message, suggestion, statusCode === 403 || /AuthorizationFailed$/.test(code ?? "") ? "denied" : "failed");
+    // A 403 (AuthorizationFailed and its kin) is a permission the signed-in principal lacks; a
+    // policy's deny is a 403 too, but no role lifts it.
+    const denied = (statusCode === 403 && code !== "RequestDisallowedByPolicy") || /AuthorizationFailed$/.test(code ?? "");
+    super(message, suggestion, denied ? "denied" : "failed");
     this.name = "AzureError";
   }
 }
@@ -54,6 +56,70 @@ const SUGGESTIONS: Record<string, string> = {
   LocationNotAvailableForResourceType: "pass a location where this resource type is offered",
 };
 
+/** The subscription of the request that failed, from its URL. */
+function requestSubscription(e: unknown): string | undefined {
+  const url = (e as { request?: { url?: unknown } } | undefined)?.request?.url;
+  return typeof url === "string" ? /\/subscriptions\/([^/?]+)/i.exec(url)?.[1] : undefined;
+}
+
+/** ARM's error body as it came (the SDK's deserializer drops what its model does not know, such as additionalInfo). */
+function rawBody(e: unknown): { error?: { additionalInfo?: unknown[] } } | undefined {
+  const text = (e as { response?: { bodyAsText?: unknown } } | undefined)?.response?.bodyAsText;
+  if (typeof text !== "string") return undefined;
+  try {
+    return JSON.parse(text) as { error?: { additionalInfo?: unknown[] } };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The resource provider a subscription has not registered: ARM answers every request to it with
+ *  409 MissingSubscriptionRegistration, "namespace 'Microsoft.ManagedIdentity'" in the message. */
+function registrationFix(raw: string, e: unknown): string {
+  const namespace = /namespace '([^']+)'/i.exec(raw)?.[1] ?? "Microsoft.ManagedIdentity";
+  const sub = requestSubscription(e);
+  return `register the resource provider once (it takes a few minutes): az provider register --namespace ${namespace}${sub ? ` --subscription ${sub}` : ""}, then re-run`;
+}
+
+interface PolicyIdentifier {
+  policyAssignment?: { name?: string };
+  policyDefinition?: { name?: string };
+}
+
+/**
+ * An Azure Policy deny names its assignment and definition in the message ("Policy identifiers:
+ * '[...]'", ARM's "Resolve errors for request disallowed by policy"); when the failed check is a
+ * required tag (the evaluated expression `tags[NAME]` exists false), --tags is the fix.
+ */
+function policyFix(raw: string, e: unknown): string {
+  let names: string[] = [];
+  const ids = /Policy identifiers: '(\[.*\])'/s.exec(raw)?.[1];
+  if (ids) {
+    try {
+      names = (JSON.parse(ids) as PolicyIdentifier[]).map((p) =>
+        [p.policyAssignment?.name && `assignment "${p.policyAssignment.name}"`, p.policyDefinition?.name && `definition "${p.policyDefinition.name}"`]
+          .filter(Boolean)
+          .join(", "),
+      );
+    } catch {
+      names = [];
+    }
+  }
+  const tags = new Set<string>();
+  for (const info of rawBody(e)?.error?.additionalInfo ?? []) {
+    const exprs = (info as { info?: { evaluationDetails?: { evaluatedExpressions?: { path?: string; operator?: string; targetValue?: unknown }[] } } }).info
+      ?.evaluationDetails?.evaluatedExpressions;
+    for (const x of exprs ?? []) {
+      const tag = /^tags\[([^\]]+)\]$/.exec(x.path ?? "")?.[1];
+      if (tag && x.operator === "Exists" && String(x.targetValue).toLowerCase() === "false") tags.add(tag);
+    }
+  }
+  const which = names.filter(Boolean).length ? `an Azure Policy denies it (${names.filter(Boolean).join("; ")})` : "an Azure Policy denies it";
+  return tags.size
+    ? `${which}: it requires the tag${tags.size > 1 ? "s" : ""} ${[...tags].join(", ")}; pass ${[...tags].map((t) => `--tags ${t}=VALUE`).join(" ")} and re-run`
+    : `${which}: ask the policy's owner what it requires (or for an exemption), or choose a resource group it does not cover`;
+}
+
 /** Wraps any failure of an Azure call as an AzureError: "<what>: <code>: <message>". */
 export function toAzureError(e: unknown, what: string): AzureError {
   if (e instanceof AzureError) return e;
@@ -66,8 +132,17 @@ export function toAzureError(e: unknown, what: string): AzureError {
       .split("\n")
       .map((l) => l.trim())
       .find(Boolean) ?? "unknown error";
+  // A policy's identifiers are a JSON list; the suggestion names them in words instead.
+  if (code === "RequestDisallowedByPolicy") message = message.replace(/\s*Policy identifiers: '.*$/s, "");
   const name = (e as RestLike | undefined)?.name;
-  let suggestion = code ? SUGGESTIONS[code] : undefined;
+  let suggestion =
+    code === "MissingSubscriptionRegistration"
+      ? registrationFix(raw, e)
+      : code === "RequestDisallowedByPolicy"
+        ? policyFix(raw, e)
+        : code
+          ? SUGGESTIONS[code]
+          : undefined;
   // MSAL's words for "the sign-in endpoint did not answer" are a link; say what happened instead.
   const authority = /endpoints_resolution_error/.test(raw) ? /https:\/\/[^\s/'"]+/.exec((e as { errorMessage?: string }).errorMessage ?? "")?.[0] : undefined;
   if (/endpoints_resolution_error/.test(raw)) {

@@ -23,11 +23,13 @@ import {
   validateWorkload,
   type Validator,
 } from "../core/names.js";
+import { tagProblem, validateLocation, MAX_TAGS } from "../core/identity-options.js";
 
 export interface BindingConfig {
   namespace: string;
   serviceAccount: string;
-  identity: { name: string; resourceGroup: string };
+  /** `subscription` absent: the cluster's; `location` absent: the cluster's; `tags` for a new identity. */
+  identity: { name: string; resourceGroup: string; subscription?: string; location?: string; tags?: Record<string, string> };
   federatedCredential: string;
   roles: RoleRequest[];
   workloads: string[];
@@ -192,7 +194,7 @@ export async function parseConfig(path: string, text: string): Promise<WorkloadI
     bindings: {
       namespace: string;
       serviceAccount: string;
-      identity: { name: string; resourceGroup?: string };
+      identity: { name: string; resourceGroup?: string; subscription?: string; location?: string; tags?: Record<string, string> };
       federatedCredential?: string;
       roles?: RoleRequest[];
       workloads?: string[];
@@ -214,6 +216,19 @@ export async function parseConfig(path: string, text: string): Promise<WorkloadI
     check([...base, "serviceAccount"], b.serviceAccount, validateServiceAccount);
     check([...base, "identity", "name"], b.identity.name, validateIdentityName);
     if (b.identity.resourceGroup) check([...base, "identity", "resourceGroup"], b.identity.resourceGroup, validateResourceGroup);
+    if (b.identity.subscription) check([...base, "identity", "subscription"], b.identity.subscription, validateSubscription);
+    if (b.identity.location) check([...base, "identity", "location"], b.identity.location, validateLocation);
+    const tags = Object.entries(b.identity.tags ?? {});
+    for (const [k, v] of tags) {
+      const why = tagProblem(k, v);
+      if (why) problems.push({ line: at.line([...base, "identity", "tags"], k), field: fieldName([...base, "identity", "tags", k]), message: why });
+    }
+    if (tags.length > MAX_TAGS - 1)
+      problems.push({
+        line: at.line([...base, "identity", "tags"]),
+        field: fieldName([...base, "identity", "tags"]),
+        message: `at most ${MAX_TAGS - 1} tags (Azure allows ${MAX_TAGS}, one is aks-wi's own)`,
+      });
     const fc = b.federatedCredential ?? defaultCredentialName(b.namespace, b.serviceAccount);
     if (b.federatedCredential) check([...base, "federatedCredential"], b.federatedCredential, validateFederatedCredentialName);
     (b.workloads ?? []).forEach((w, j) => check([...base, "workloads", j], w, validateWorkload));
@@ -230,7 +245,7 @@ export async function parseConfig(path: string, text: string): Promise<WorkloadI
         message: `duplicate binding ${key} (also bindings[${first}]): one entry per service account`,
       });
     else seen.set(key, i);
-    const idKey = `${(b.identity.resourceGroup ?? raw.cluster.resourceGroup).toLowerCase()}/${b.identity.name.toLowerCase()}|${fc.toLowerCase()}`;
+    const idKey = `${(b.identity.subscription ?? raw.cluster.subscription ?? "").toLowerCase()}/${(b.identity.resourceGroup ?? raw.cluster.resourceGroup).toLowerCase()}/${b.identity.name.toLowerCase()}|${fc.toLowerCase()}`;
     const sameName = credentials.get(idKey);
     if (sameName !== undefined && first === undefined) {
       problems.push({
@@ -242,7 +257,13 @@ export async function parseConfig(path: string, text: string): Promise<WorkloadI
     return {
       namespace: b.namespace,
       serviceAccount: b.serviceAccount,
-      identity: { name: b.identity.name, resourceGroup: b.identity.resourceGroup ?? raw.cluster.resourceGroup },
+      identity: {
+        name: b.identity.name,
+        resourceGroup: b.identity.resourceGroup ?? raw.cluster.resourceGroup,
+        ...(b.identity.subscription ? { subscription: b.identity.subscription } : {}),
+        ...(b.identity.location ? { location: b.identity.location } : {}),
+        ...(b.identity.tags ? { tags: { ...b.identity.tags } } : {}),
+      },
       federatedCredential: fc,
       roles: (b.roles ?? []).map((r) => ({ role: r.role, scope: r.scope })),
       workloads: b.workloads ?? [],

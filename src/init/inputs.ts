@@ -6,6 +6,7 @@
 // src/cli/register-init.ts declares the commander options from this table, and a unit test holds
 // README.md's table of inputs to it.
 import { defaultFederatedCredentialName } from "../core/workload-identity.js";
+import { parseTags, validateLocation } from "../core/identity-options.js";
 import { UserError } from "../core/errors.js";
 import {
   isGuid,
@@ -39,13 +40,15 @@ export type ScalarKey =
   | "resourceGroup"
   | "cluster"
   | "identityResourceGroup"
+  | "identitySubscription"
   | "identity"
+  | "identityLocation"
   | "namespace"
   | "serviceAccount"
   | "federatedCredential"
   | "testPodName"
   | "testPodImage";
-export type InputKey = ScalarKey | "roles" | "testPod" | "workloads";
+export type InputKey = ScalarKey | "roles" | "testPod" | "tags" | "workloads";
 
 export type Source = "flag" | "env" | "state" | "prompt" | "default";
 
@@ -57,6 +60,7 @@ type Got = Partial<Resolved>;
 export interface InputFlags extends Partial<Record<ScalarKey, string>> {
   role?: string[];
   scope?: string[];
+  tags?: string[];
   testPod?: boolean;
   workload?: string[];
   overwrite?: boolean;
@@ -266,6 +270,32 @@ const roles: InputSpec<"roles"> = {
   },
 };
 
+const TAG_SOURCES: Record<Origin, string> = { flag: "--tags", env: "AKS_WI_TAGS", state: "state file tag" };
+
+/** Tags for a new identity; an existing identity's tags are left alone (the identity step says so). */
+const tags: InputSpec<"tags"> = {
+  key: "tags",
+  label: "identity tags",
+  group: "run",
+  options: [
+    {
+      flags: "--tags <key=value>",
+      help: "a tag for a new identity (e.g. one an Azure Policy requires), added to aks-wi's managed-by tag; repeatable",
+      env: "AKS_WI_TAGS",
+      envFormat: "comma-separated",
+      repeatable: true,
+    },
+  ],
+  env: ["AKS_WI_TAGS"],
+  given(origin, l) {
+    if (origin === "flag") return l.flags.tags?.length ? l.flags.tags : undefined;
+    if (origin === "env") return l.env.AKS_WI_TAGS ? splitList(l.env.AKS_WI_TAGS) : undefined;
+    return l.saved?.tags ? Object.entries(l.saved.tags).map(([k, v]) => `${k}=${v}`) : undefined;
+  },
+  parse: (raw, origin, problems) => parseTags(raw as string[], TAG_SOURCES[origin], problems),
+  default: () => ({}),
+};
+
 const testPod: InputSpec<"testPod"> = {
   key: "testPod",
   label: "test pod",
@@ -368,6 +398,15 @@ export const INPUTS: readonly InputSpec[] = [
     pick: { source: (s, g) => s.clusters(g.subscription!, g.resourceGroup!) },
   }),
   name(
+    "identitySubscription",
+    "identity subscription",
+    "workload",
+    { flags: "--identity-subscription <id>", help: "the identity's subscription (same tenant); default: the cluster's" },
+    "AKS_WI_IDENTITY_SUBSCRIPTION",
+    validateSubscription,
+    { default: (g) => g.subscription, derived: true, prompt: false },
+  ),
+  name(
     "identityResourceGroup",
     "identity resource group",
     "workload",
@@ -377,7 +416,7 @@ export const INPUTS: readonly InputSpec[] = [
     {
       default: (g) => g.resourceGroup,
       derived: true,
-      pick: { source: (s, g) => s.resourceGroups(g.subscription!) },
+      pick: { source: (s, g) => s.resourceGroups(g.identitySubscription ?? g.subscription!) },
     },
   ),
   name(
@@ -388,9 +427,19 @@ export const INPUTS: readonly InputSpec[] = [
     "AKS_WI_IDENTITY",
     validateIdentityName,
     {
-      pick: { source: (s, g) => s.identities(g.subscription!, g.identityResourceGroup!), allowNew: "create a new identity" },
+      pick: { source: (s, g) => s.identities(g.identitySubscription ?? g.subscription!, g.identityResourceGroup!), allowNew: "create a new identity" },
     },
   ),
+  name(
+    "identityLocation",
+    "identity location",
+    "workload",
+    { flags: "--identity-location <region>", help: "the region a new identity is created in; default: the cluster's" },
+    "AKS_WI_IDENTITY_LOCATION",
+    validateLocation,
+    { derived: true, prompt: false },
+  ),
+  tags,
   name(
     "namespace",
     "Kubernetes namespace",

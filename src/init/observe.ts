@@ -19,6 +19,7 @@ import type {
   WorkloadKind,
 } from "../core/ports.js";
 import type { InitInputs } from "./state.js";
+import { identitySubscriptionOf } from "./steps/shared.js";
 
 export interface Observations {
   /** The cluster as ARM reports it; a missing cluster stops the plan naming the inputs. */
@@ -47,7 +48,7 @@ const subscriptionOf = (scope: string) => /^\/subscriptions\/[^/]+/i.exec(scope)
 
 /** The scopes one listing each covers all of: the subscriptions of the identity and of every role scope. */
 function listingScopes(inputs: InitInputs): string[] {
-  const all = [`/subscriptions/${inputs.subscription}`, ...inputs.roles.map((r) => subscriptionOf(r.scope) ?? r.scope)];
+  const all = [`/subscriptions/${identitySubscriptionOf(inputs)}`, ...inputs.roles.map((r) => subscriptionOf(r.scope) ?? r.scope)];
   return [...new Map(all.map((s) => [s.toLowerCase(), s])).values()].sort();
 }
 
@@ -85,7 +86,9 @@ export function observe(inputs: InitInputs, azure: AzureOps, kube: () => Promise
       return p;
     };
   const clusterKey = `${subscription}/${resourceGroup}/${name}`;
-  const identityKey = `${subscription}/${identityResourceGroup}/${idName}`;
+  // The identity may live in another subscription than the cluster (--identity-subscription).
+  const idSub = identitySubscriptionOf(inputs);
+  const identityKey = `${idSub}/${identityResourceGroup}/${idName}`;
   const cluster = memo(`cluster|${clusterKey}`, async () => {
     const info = await azure.getCluster(subscription, resourceGroup, name);
     if (!info) {
@@ -97,7 +100,7 @@ export function observe(inputs: InitInputs, azure: AzureOps, kube: () => Promise
     }
     return info;
   });
-  const identity = memo(`identity|${identityKey}`, () => azure.getIdentity(subscription, identityResourceGroup, idName));
+  const identity = memo(`identity|${identityKey}`, () => azure.getIdentity(idSub, identityResourceGroup, idName));
   const serviceAccountRead = memo(`sa|${clusterKey}|${namespace}/${serviceAccount}`, async () => (await kube()).getServiceAccount(namespace, serviceAccount));
   const workload = (kind: WorkloadKind, wname: string) =>
     memo(`workload|${clusterKey}|${namespace}/${kind}/${wname}`, async () => (await kube()).getWorkload(namespace, kind, wname))();
@@ -111,7 +114,7 @@ export function observe(inputs: InitInputs, azure: AzureOps, kube: () => Promise
     }),
     identity,
     federatedCredentials: memo(`fics|${identityKey}`, async () =>
-      (await identity()) ? azure.listFederatedCredentials(subscription, identityResourceGroup, idName) : [],
+      (await identity()) ? azure.listFederatedCredentials(idSub, identityResourceGroup, idName) : [],
     ),
     role: (scope, role) => memo(`role|${scope}|${role}`, () => azure.resolveRole(scope, role))(),
     roleAssignments: memo(`assignments|${identityKey}|${listingScopes(inputs).join(",")}`, async () => {

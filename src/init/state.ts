@@ -20,6 +20,13 @@ export interface SavedInputs {
   cluster: string;
   identity: string;
   identityResourceGroup: string;
+  /** The identity's subscription (absent: the cluster's); the identity, its credentials and its
+   *  principal's role-assignment listing live there. */
+  identitySubscription?: string;
+  /** The region a new identity is created in (absent: the cluster's). */
+  identityLocation?: string;
+  /** Tags for a new identity, merged with aks-wi's own managed-by tag. */
+  tags?: Record<string, string>;
   namespace: string;
   serviceAccount: string;
   federatedCredential: string;
@@ -219,6 +226,8 @@ function shapeProblem(s: Partial<InitState>): string | undefined {
       if (!Array.isArray(v) || !v.every((r) => isObject(r) && typeof r.role === "string" && typeof r.scope === "string")) {
         return "inputs.roles must be a list of {role, scope} strings";
       }
+    } else if (k === "tags") {
+      if (!isObject(v) || !Object.values(v).every((t) => typeof t === "string")) return "inputs.tags must be a mapping of tag names to strings";
     } else if (k === "workloads") {
       if (!Array.isArray(v) || !v.every((w) => typeof w === "string")) return "inputs.workloads must be a list of KIND/NAME strings";
     } else if (["testPod", "overwrite", "allowBroadScope"].includes(k)) {

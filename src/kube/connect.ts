@@ -1,11 +1,12 @@
 // The one way init and verify reach a cluster's Kubernetes API: a kubeconfig file (--kubeconfig /
-// --context, default $KUBECONFIG or ~/.kube/config), else the cluster's credential from ARM. For
+// --context, default the files of $KUBECONFIG merged as kubectl merges them, or ~/.kube/config),
+// else the cluster's credential from ARM. For
 // Entra-integrated clusters that credential names an exec plugin (kubelogin); instead of running
 // it, callers pass a token provider (an Entra token for the AKS server app from the same Azure
 // credential) and every request carries that token.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { KubeConfig, setHeaderOptions, type ConfigurationOptions } from "@kubernetes/client-node";
 import { UserError } from "../core/errors.js";
 import { assertRealPath, clip, fsError } from "../core/files.js";
@@ -39,12 +40,75 @@ export interface ClusterRef {
   cluster: string;
 }
 
-/** The first file of $KUBECONFIG, else ~/.kube/config (what kubectl reads). */
+/** The first file of $KUBECONFIG, else ~/.kube/config. */
 export function defaultKubeconfigPath(env: NodeJS.ProcessEnv): string {
-  return env.KUBECONFIG?.split(delimiter).find(Boolean) ?? join(homedir(), ".kube", "config");
+  return defaultKubeconfigPaths(env)[0]!;
 }
 
-export function readKubeconfig(path: string): string {
+/** What kubectl reads without --kubeconfig: every file $KUBECONFIG lists (empty entries and
+ *  repeats dropped), else ~/.kube/config. */
+export function defaultKubeconfigPaths(env: NodeJS.ProcessEnv): string[] {
+  const listed = (env.KUBECONFIG ?? "").split(delimiter).filter(Boolean);
+  return listed.length ? [...new Set(listed)] : [join(homedir(), ".kube", "config")];
+}
+
+/** A kubeconfig's text and what messages call it (its path, or the $KUBECONFIG list). */
+export interface KubeconfigText {
+  yaml: string;
+  where: string;
+}
+
+/** The kubeconfig of --kubeconfig, else of $KUBECONFIG (its files merged), else ~/.kube/config. */
+export function readKubeconfigFor(access: Pick<KubeAccess, "kubeconfig">, env: NodeJS.ProcessEnv): KubeconfigText {
+  if (access.kubeconfig) return { yaml: readKubeconfig(access.kubeconfig), where: access.kubeconfig };
+  const paths = defaultKubeconfigPaths(env);
+  if (paths.length === 1) return { yaml: readKubeconfig(paths[0]!), where: paths[0]! };
+  return mergeKubeconfigs(paths);
+}
+
+/** First of each name, in file order. */
+function firstByName<T extends { name: string }>(lists: T[][]): T[] {
+  const out = new Map<string, T>();
+  for (const list of lists) for (const item of list) if (!out.has(item.name)) out.set(item.name, item);
+  return [...out.values()];
+}
+
+/**
+ * Several kubeconfig files merged as kubectl merges $KUBECONFIG (client-go's loading rules): a
+ * listed file that does not exist or is empty is skipped; the first file to define a cluster,
+ * user or context of a name wins; the current context is the first file's that sets one. Paths
+ * inside each file (certificate files) are taken relative to that file's directory.
+ */
+export function mergeKubeconfigs(paths: string[]): KubeconfigText {
+  const where = `$KUBECONFIG (${paths.length} files merged)`;
+  const configs: KubeConfig[] = [];
+  for (const path of paths) {
+    assertRealPath(path, "kubeconfig");
+    if (!existsSync(path)) continue;
+    const yaml = readKubeconfig(path, true);
+    if (yaml.trim() === "") continue;
+    const kc = parseKubeconfig(yaml, path);
+    kc.makePathsAbsolute(dirname(path));
+    configs.push(kc);
+  }
+  if (!configs.length) {
+    throw new UserError(
+      `none of the ${paths.length} kubeconfig files in $KUBECONFIG exists or holds anything`,
+      `check KUBECONFIG (${clip(paths.join(delimiter))}), or pass --kubeconfig FILE`,
+    );
+  }
+  const merged = new KubeConfig();
+  merged.loadFromOptions({
+    clusters: firstByName(configs.map((k) => k.getClusters())),
+    users: firstByName(configs.map((k) => k.getUsers())),
+    contexts: firstByName(configs.map((k) => k.getContexts())),
+    currentContext: configs.map((k) => k.getCurrentContext()).find(Boolean) ?? "",
+  });
+  return { yaml: merged.exportConfig(), where };
+}
+
+/** A kubeconfig file's text; empty is refused unless `emptyOk` (a file of a $KUBECONFIG list). */
+export function readKubeconfig(path: string, emptyOk = false): string {
   assertRealPath(path, "kubeconfig");
   let yaml: string;
   try {
@@ -52,7 +116,7 @@ export function readKubeconfig(path: string): string {
   } catch (e) {
     throw fsError(e, path, "kubeconfig", "check --kubeconfig (or drop it to use the cluster's credential from Azure)");
   }
-  if (yaml.trim() === "")
+  if (yaml.trim() === "" && !emptyOk)
     throw new UserError(`kubeconfig ${clip(path)} is empty`, "check --kubeconfig (or drop it to use the cluster's credential from Azure)");
   return yaml;
 }
@@ -62,12 +126,16 @@ export function readKubeconfig(path: string): string {
  * asked for (or a current one). A bad one is an input mistake, found in a second, not in the plan.
  */
 export function checkKubeconfigFile(path: string, context?: string): void {
-  const kc = parseKubeconfig(readKubeconfig(path), path);
+  checkKubeconfig({ yaml: readKubeconfig(path), where: path }, context);
+}
+
+function checkKubeconfig({ yaml, where }: KubeconfigText, context?: string): void {
+  const kc = parseKubeconfig(yaml, where);
   if (context) {
-    if (!kc.getContextObject(context)) throw new UserError(`context "${clip(context)}" is not in the kubeconfig ${clip(path)}`, contextHint(kc));
+    if (!kc.getContextObject(context)) throw new UserError(`context "${clip(context)}" is not in the kubeconfig ${clip(where)}`, contextHint(kc));
   } else if (!kc.getContextObject(kc.getCurrentContext())) {
     throw new UserError(
-      `kubeconfig ${clip(path)} has no current context`,
+      `kubeconfig ${clip(where)} has no current context`,
       kc.getContexts().length ? `pass --context: ${contextHint(kc)}` : "check --kubeconfig: it names no context at all",
     );
   }
@@ -75,7 +143,7 @@ export function checkKubeconfigFile(path: string, context?: string): void {
 
 /** --kubeconfig / --context checked up front (see checkKubeconfigFile); nothing to check without them. */
 export function checkKubeAccess(access: KubeAccess, env: NodeJS.ProcessEnv): void {
-  if (access.kubeconfig || access.context) checkKubeconfigFile(access.kubeconfig ?? defaultKubeconfigPath(env), access.context);
+  if (access.kubeconfig || access.context) checkKubeconfig(readKubeconfigFor(access, env), access.context);
 }
 
 const contextHint = (kc: KubeConfig) =>
@@ -119,7 +187,7 @@ export async function kubeSource(
   aadToken: TokenProvider,
 ): Promise<KubeSource> {
   if (access.kubeconfig || access.context) {
-    return { yaml: readKubeconfig(access.kubeconfig ?? defaultKubeconfigPath(env)), context: access.context };
+    return { yaml: readKubeconfigFor(access, env).yaml, context: access.context };
   }
   const { subscription, resourceGroup, cluster } = target;
   const ops = await azure();

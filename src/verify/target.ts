@@ -39,11 +39,12 @@ export interface RecordedSetup {
     serviceAccount?: string;
     identity?: string;
     identityResourceGroup?: string;
+    identitySubscription?: string;
     federatedCredential?: string;
     roles?: RoleRequest[];
   };
   outputs: {
-    identity?: { name: string; resourceGroup: string };
+    identity?: { id?: string; name: string; resourceGroup: string };
     federatedCredential?: { name: string };
     testPod?: { namespace: string; name: string };
   };
@@ -92,7 +93,8 @@ export function resolveTarget(
     t.identity = { subscription: subscription!, resourceGroup: opts.identityResourceGroup ?? resourceGroup!, name: opts.identity };
   } else if (sameWorkload && (so.identity || si.identity)) {
     t.identity = {
-      subscription: subscription!,
+      // init's --identity-subscription: the identity's own ID (or the saved input) names it.
+      subscription: so.identity?.id?.split("/")[2] ?? si.identitySubscription ?? subscription!,
       resourceGroup: so.identity?.resourceGroup ?? si.identityResourceGroup ?? resourceGroup!,
       name: so.identity?.name ?? si.identity!,
     };

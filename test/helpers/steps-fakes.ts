@@ -55,6 +55,8 @@ export class FakeAzure implements AzureOps {
   /** What enableWorkloadIdentity publishes as the issuer (trailing slash, as AKS does). */
   issuerOnEnable = `https://eastus.oic.prod-aks.azure.com/${TENANT}/${randomUUID()}/`;
   identities = new Map<string, IdentityInfo>();
+  /** The subscription of each identity read or write, in order ("getIdentity <sub>"). */
+  identitySubscriptions: string[] = [];
   identityTenant = TENANT;
   fics = new Map<string, FederatedCredentialInfo[]>();
   assignments: RoleAssignmentInfo[] = [];
@@ -113,11 +115,13 @@ export class FakeAzure implements AzureOps {
   async listIdentities() {
     return [...this.identities.values()];
   }
-  async getIdentity(_s: string, rg: string, name: string) {
+  async getIdentity(s: string, rg: string, name: string) {
+    this.identitySubscriptions.push(`getIdentity ${s}`);
     const i = this.identities.get(this.idKey(rg, name));
     return i && { ...i };
   }
-  async createIdentity(_s: string, rg: string, name: string, location: string, tags?: Record<string, string>) {
+  async createIdentity(s: string, rg: string, name: string, location: string, tags?: Record<string, string>) {
+    this.identitySubscriptions.push(`createIdentity ${s}`);
     this.writes.push(`createIdentity ${name} ${location}`);
     this.events.push("identity created");
     this.writeTargets.push(`/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`);
@@ -134,10 +138,12 @@ export class FakeAzure implements AzureOps {
     this.identities.set(this.idKey(rg, name), i);
     return { ...i };
   }
-  async listFederatedCredentials(_s: string, rg: string, identity: string) {
+  async listFederatedCredentials(s: string, rg: string, identity: string) {
+    this.identitySubscriptions.push(`listFederatedCredentials ${s}`);
     return (this.fics.get(this.idKey(rg, identity)) ?? []).map((f) => ({ ...f, audiences: [...f.audiences] }));
   }
-  async putFederatedCredential(_s: string, rg: string, identity: string, fc: { name: string; issuer: string; subject: string; audiences: string[] }) {
+  async putFederatedCredential(s: string, rg: string, identity: string, fc: { name: string; issuer: string; subject: string; audiences: string[] }) {
+    this.identitySubscriptions.push(`putFederatedCredential ${s}`);
     this.writes.push(`putFederatedCredential ${fc.name}`);
     this.writeTargets.push(`${this.identities.get(this.idKey(rg, identity))!.id}/federatedIdentityCredentials/${fc.name}`);
     const list = this.fics.get(this.idKey(rg, identity)) ?? [];
@@ -154,7 +160,10 @@ export class FakeAzure implements AzureOps {
     const entry = Object.entries(ROLE_GUIDS).find(([n, g]) => n === role || g === role);
     return entry && { id: `${sub}/providers/Microsoft.Authorization/roleDefinitions/${entry[1]}`, name: entry[1], roleName: entry[0] };
   }
-  async listRoleAssignments(_scope: string, principalId: string) {
+  /** The scope of each role-assignment listing, in order. */
+  assignmentListings: string[] = [];
+  async listRoleAssignments(scope: string, principalId: string) {
+    this.assignmentListings.push(scope);
     return this.assignments.filter((a) => a.principalId === principalId).map((a) => ({ ...a }));
   }
   async createRoleAssignment(scope: string, name: string, roleDefinitionId: string, principalId: string, description?: string) {

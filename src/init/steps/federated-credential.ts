@@ -6,7 +6,7 @@ import { StepError } from "../../core/errors.js";
 import type { FederatedCredentialInfo } from "../../core/ports.js";
 import { MAX_FEDERATED_CREDENTIALS, TOKEN_AUDIENCE, defaultFederatedCredentialName, serviceAccountSubject } from "../../core/workload-identity.js";
 import { defineStep, type StepContext } from "../step.js";
-import { PENDING, identityId, resourceGroupScope } from "./shared.js";
+import { PENDING, identityId, identitySubscriptionOf, resourceGroupScope } from "./shared.js";
 
 const audiencesOk = (fc: FederatedCredentialInfo) => fc.audiences.length === 1 && fc.audiences[0] === TOKEN_AUDIENCE;
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -37,7 +37,8 @@ export const federatedCredentialStep = defineStep({
   title: "Federated identity credential",
 
   async plan(ctx) {
-    const { subscription, identityResourceGroup, identity, namespace, serviceAccount } = ctx.inputs;
+    const { identityResourceGroup, identity, namespace, serviceAccount } = ctx.inputs;
+    const subscription = identitySubscriptionOf(ctx.inputs);
     const subject = serviceAccountSubject(namespace, serviceAccount);
     const [cluster, id, existing] = await Promise.all([ctx.seen.cluster(), ctx.seen.identity(), ctx.seen.federatedCredentials()]);
     const issuer = cluster.issuerUrl;

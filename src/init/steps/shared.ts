@@ -14,8 +14,12 @@ export function resourceGroupScope(subscription: string, resourceGroup: string):
   return `/subscriptions/${subscription}/resourceGroups/${resourceGroup}`;
 }
 
-export function identityId(i: Pick<InitInputs, "subscription" | "identityResourceGroup" | "identity">): string {
-  return `${resourceGroupScope(i.subscription, i.identityResourceGroup)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${i.identity}`;
+/** The subscription the identity lives in: its own input, else the cluster's. */
+export const identitySubscriptionOf = (i: Pick<InitInputs, "subscription" | "identitySubscription">): string => i.identitySubscription ?? i.subscription;
+
+/** The identity's ARM ID, in its own subscription (--identity-subscription, default the cluster's). */
+export function identityId(i: Pick<InitInputs, "subscription" | "identitySubscription" | "identityResourceGroup" | "identity">): string {
+  return `${resourceGroupScope(identitySubscriptionOf(i), i.identityResourceGroup)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${i.identity}`;
 }
 
 /** The Kubernetes API path of a namespaced object, as the plan and its operations name it. */

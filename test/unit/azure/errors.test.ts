@@ -42,3 +42,61 @@ describe("toAzureError", () => {
     expect(isNotFound(rest(403, "AuthorizationFailed", "x"))).toBe(false);
   });
 });
+
+describe("governance refusals map to their fixes", () => {
+  it("MissingSubscriptionRegistration: az provider register for the namespace, in the request's subscription", () => {
+    const message =
+      "The subscription is not registered to use namespace 'Microsoft.ManagedIdentity'. See https://aka.ms/rps-not-found for how to register subscriptions.";
+    const e = Object.assign(rest(409, "MissingSubscriptionRegistration", message), {
+      request: {
+        url: "https://management.azure.com/subscriptions/1111-2222/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id?api-version=x",
+      },
+    });
+    const err = toAzureError(e, "reading identity id");
+    expect(err.message).toBe(`reading identity id: MissingSubscriptionRegistration: ${message}`);
+    expect(err.suggestion).toBe(
+      "register the resource provider once (it takes a few minutes): az provider register --namespace Microsoft.ManagedIdentity --subscription 1111-2222, then re-run",
+    );
+    expect(err.kind).toBe("failed");
+  });
+
+  it("RequestDisallowedByPolicy: names the assignment and definition, and the tag it requires as --tags", () => {
+    const ids = [{ policyAssignment: { name: "Require costCenter", id: "/a" }, policyDefinition: { name: "Require a tag on managed identities", id: "/d" } }];
+    const body = {
+      error: {
+        code: "RequestDisallowedByPolicy",
+        additionalInfo: [
+          {
+            type: "PolicyViolation",
+            info: {
+              evaluationDetails: {
+                evaluatedExpressions: [
+                  { path: "type", operator: "Equals" },
+                  { path: "tags[costCenter]", operator: "Exists", targetValue: "false" },
+                ],
+              },
+            },
+          },
+        ],
+      },
+    };
+    const e = Object.assign(
+      rest(403, "RequestDisallowedByPolicy", `Resource 'id-app' was disallowed by policy. Policy identifiers: '${JSON.stringify(ids)}'.`),
+      {
+        response: { bodyAsText: JSON.stringify(body) },
+      },
+    );
+    const err = toAzureError(e, "creating identity id-app");
+    expect(err.message).toBe("creating identity id-app: RequestDisallowedByPolicy: Resource 'id-app' was disallowed by policy.");
+    expect(err.suggestion).toBe(
+      'an Azure Policy denies it (assignment "Require costCenter", definition "Require a tag on managed identities"): it requires the tag costCenter; pass --tags costCenter=VALUE and re-run',
+    );
+    // no role lifts a policy's deny: not the "missing permission" exit
+    expect(err.kind).toBe("failed");
+  });
+
+  it("RequestDisallowedByPolicy without the details: the policy's owner", () => {
+    const err = toAzureError(rest(403, "RequestDisallowedByPolicy", "Resource 'x' was disallowed by policy."), "creating identity x");
+    expect(err.suggestion).toMatch(/^an Azure Policy denies it: ask the policy's owner/);
+  });
+});

@@ -94,3 +94,45 @@ describe("parseConfig", () => {
     expect(e.message).toMatch(/^aks-wi\.yaml:1: apiVersion: must be "aks-wi\/v1" \(and 1 more\)$/);
   });
 });
+
+describe("a binding's identity options", () => {
+  const OTHER = "00000000-0000-0000-0000-000000000002";
+  const file = (identity: string) => `apiVersion: aks-wi/v1
+kind: WorkloadIdentityConfig
+cluster: { subscription: ${SUB}, resourceGroup: rg-aks, name: aks-prod }
+bindings:
+  - namespace: web
+    serviceAccount: web
+    identity:
+${identity}
+`;
+
+  it("reads location, subscription and tags", async () => {
+    const c = await parseConfig(
+      "aks-wi.yaml",
+      file(`      name: id-web
+      subscription: ${OTHER}
+      location: westeurope
+      tags: { costCenter: cc-42, owner: "" }`),
+    );
+    expect(c.bindings[0]!.identity).toEqual({
+      name: "id-web",
+      resourceGroup: "rg-aks",
+      subscription: OTHER,
+      location: "westeurope",
+      tags: { costCenter: "cc-42", owner: "" },
+    });
+  });
+
+  it.each([
+    [`      name: id-web\n      location: West Europe`, 9, "bindings[0].identity.location", /"West Europe": location must be a region's short name/],
+    [`      name: id-web\n      subscription: nope`, 9, "bindings[0].identity.subscription", /"nope": /],
+    [`      name: id-web\n      tags:\n        managed-by: me`, 10, "bindings[0].identity.tags.managed-by", /managed-by is aks-wi's own tag/],
+    [`      name: id-web\n      tags:\n        cost/center: x`, 10, "bindings[0].identity.tags.cost/center", /cannot contain/],
+    [`      name: id-web\n      tags:\n        n: 7`, 10, "bindings[0].identity.tags.n", /must be a string/],
+  ])("refuses a bad one at its line: %s", async (identity, line, field, message) => {
+    const e = await error(file(identity));
+    expect(e.message).toMatch(new RegExp(`^aks-wi\\.yaml:${line}: ${field.replace(/[.[\]/]/g, "\\$&")}: `));
+    expect(e.message).toMatch(message);
+  });
+});

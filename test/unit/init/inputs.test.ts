@@ -134,7 +134,10 @@ describe("precedence: flag > env > state > prompt > default", () => {
       AKS_WI_RESOURCE_GROUP: "rg-e",
       AKS_WI_CLUSTER: "aks-e",
       AKS_WI_IDENTITY_RESOURCE_GROUP: "rg-id-e",
+      AKS_WI_IDENTITY_SUBSCRIPTION: SUB_STATE,
       AKS_WI_IDENTITY: "id-e",
+      AKS_WI_IDENTITY_LOCATION: "westeurope",
+      AKS_WI_TAGS: "costCenter=1234,owner=team-a",
       AKS_WI_NAMESPACE: "ns-e",
       AKS_WI_SERVICE_ACCOUNT: "sa-e",
       AKS_WI_FEDERATED_CREDENTIAL: "fc-e",
@@ -151,7 +154,10 @@ describe("precedence: flag > env > state > prompt > default", () => {
       resourceGroup: "rg-e",
       cluster: "aks-e",
       identityResourceGroup: "rg-id-e",
+      identitySubscription: SUB_STATE,
       identity: "id-e",
+      identityLocation: "westeurope",
+      tags: { costCenter: "1234", owner: "team-a" },
       namespace: "ns-e",
       serviceAccount: "sa-e",
       federatedCredential: "fc-e",
@@ -196,6 +202,37 @@ describe("precedence: flag > env > state > prompt > default", () => {
     expect(r.sources.testPodImage).toBe("flag");
     const bad = await resolveInputs(req({ env: { AKS_WI_TEST_POD_IMAGE: "Busy Box:latest" } })).catch((e) => e);
     expect(bad.message).toMatch(/AKS_WI_TEST_POD_IMAGE "Busy Box:latest": image must be a reference/);
+  });
+
+  it("identity options: --tags repeatable (flag over env, saved in the state), the identity's subscription defaulting to the cluster's", async () => {
+    const r = await resolveInputs(
+      req({ options: { ...fullFlags, tags: ["costCenter=cc-42", "note=a=b", "empty="], identityLocation: "westeurope" }, env: { AKS_WI_TAGS: "x=y" } }),
+    );
+    expect(r.inputs).toMatchObject({ tags: { costCenter: "cc-42", note: "a=b", empty: "" }, identityLocation: "westeurope", identitySubscription: SUB_FLAG });
+    expect(r.sources).toMatchObject({ tags: "flag", identityLocation: "flag", identitySubscription: "default" });
+    const again = await resolveInputs(req({ options: fullFlags }, { ...fullFlags, roles: [], tags: { costCenter: "cc-42" }, identityLocation: "westeurope" }));
+    expect(again.inputs).toMatchObject({ tags: { costCenter: "cc-42" }, identityLocation: "westeurope" });
+    expect(again.sources).toMatchObject({ tags: "state", identityLocation: "state" });
+    const none = await resolveInputs(req({ options: fullFlags }));
+    expect(none.inputs.tags).toEqual({});
+    expect(none.inputs.identityLocation).toBeUndefined();
+  });
+
+  it("identity options: a bad tag, location or subscription is a usage error naming where it came from", async () => {
+    const bad = await resolveInputs(
+      req({
+        options: { ...fullFlags, tags: ["managed-by=me", "novalue", "a/b=1", "Dup=1", "dup=2"], identityLocation: "West Europe", identitySubscription: "nope" },
+      }),
+    ).catch((e) => e);
+    expect(bad.kind).toBe("usage");
+    expect(bad.message).toMatch(/--tags "managed-by=me": managed-by is aks-wi's own tag/);
+    expect(bad.message).toMatch(/--tags "novalue": a tag is KEY=VALUE/);
+    expect(bad.message).toMatch(/--tags "a\/b=1": a tag name cannot contain/);
+    expect(bad.message).toMatch(/--tags "dup=2": tag dup is given twice/);
+    expect(bad.message).toMatch(/--identity-location "West Europe": location must be a region's short name/);
+    expect(bad.message).toMatch(/--identity-subscription "nope": /);
+    const env = await resolveInputs(req({ options: fullFlags, env: { AKS_WI_TAGS: "=x" } })).catch((e) => e);
+    expect(env.message).toMatch(/AKS_WI_TAGS "=x": a tag needs a name/);
   });
 
   it("defaults: namespace, identity resource group, derived credential name, test pod", async () => {

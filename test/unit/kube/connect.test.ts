@@ -1,12 +1,13 @@
 // The one way to a cluster: which kubeconfig, the cluster credential from ARM (with the Entra
 // token only where it is needed), and the user-auth rewrite that keeps kubelogin from running.
-import { homedir } from "node:os";
-import { join } from "node:path";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../../src/core/errors.js";
 import type { ClusterInfo } from "../../../src/core/ports.js";
-import { connect, defaultKubeconfigPath, kubeSource, readKubeconfig, replaceUserAuth } from "../../../src/kube/connect.js";
+import { checkKubeAccess, connect, defaultKubeconfigPath, kubeSource, readKubeconfig, replaceUserAuth } from "../../../src/kube/connect.js";
 
 const KUBECONFIG = `apiVersion: v1
 kind: Config
@@ -100,5 +101,76 @@ describe("replaceUserAuth", () => {
     expect(plain.kc.getCurrentUser()?.exec).toMatchObject({ command: "kubelogin" });
     expect(await plain.requestOptions()).toBeUndefined();
     expect(() => connect(KUBECONFIG, "nope")).toThrow(/context "nope" is not in the kubeconfig/);
+  });
+});
+
+describe("$KUBECONFIG with several files: merged as kubectl merges them", () => {
+  const dir = mkdtempSync(join(tmpdir(), "aks-wi-kc-"));
+  const file = (name: string, text: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  const a = file(
+    "a.yaml",
+    `apiVersion: v1
+kind: Config
+clusters: [{ name: shared, cluster: { server: "https://a.example:6443", certificate-authority: ca.crt } }]
+contexts: [{ name: ctx-a, context: { cluster: shared, user: ua } }, { name: both, context: { cluster: shared, user: ua } }]
+users: [{ name: ua, user: { token: from-a } }]
+`,
+  );
+  const b = file(
+    "b.yaml",
+    `apiVersion: v1
+kind: Config
+current-context: ctx-b
+clusters:
+  - { name: shared, cluster: { server: "https://b.example:6443" } }
+  - { name: cb, cluster: { server: "https://cb.example:6443" } }
+contexts: [{ name: ctx-b, context: { cluster: cb, user: ub } }, { name: both, context: { cluster: cb, user: ub } }]
+users: [{ name: ub, user: { token: from-b } }]
+`,
+  );
+  const empty = file("empty.yaml", "");
+  const env = { KUBECONFIG: [join(dir, "missing.yaml"), a, empty, b].join(delimiter) };
+
+  it("first file wins per name, the current context comes from the first file that sets one, paths are relative to their file", async () => {
+    const src = await kubeSource({ context: "ctx-b" }, env, target, arm({}).azure, token);
+    const kc = new KubeConfig();
+    kc.loadFromString(src.yaml);
+    expect(kc.getClusters().map((c) => [c.name, c.server])).toEqual([
+      ["shared", "https://a.example:6443"],
+      ["cb", "https://cb.example:6443"],
+    ]);
+    expect(kc.getCluster("shared")!.caFile).toBe(join(dir, "ca.crt"));
+    expect(kc.getContexts().map((c) => [c.name, c.user])).toEqual([
+      ["ctx-a", "ua"],
+      ["both", "ua"],
+      ["ctx-b", "ub"],
+    ]);
+    expect(kc.getCurrentContext()).toBe("ctx-b");
+    expect(src.context).toBe("ctx-b");
+    // --context of the second file connects with the second file's cluster and user
+    const conn = connect(src.yaml, "ctx-b");
+    expect(conn.kc.getCurrentCluster()!.server).toBe("https://cb.example:6443");
+    expect(conn.kc.getCurrentUser()!.token).toBe("from-b");
+  });
+
+  it("a context in none of the files is a usage error naming the list and the contexts there are", () => {
+    expect(() => checkKubeAccess({ context: "nope" }, env)).toThrow(/^context "nope" is not in the kubeconfig \$KUBECONFIG \(4 files merged\)$/);
+    expect(() => checkKubeAccess({ context: "ctx-a" }, env)).not.toThrow();
+  });
+
+  it("a list of files none of which exists says so", () => {
+    expect(() => checkKubeAccess({ context: "x" }, { KUBECONFIG: [join(dir, "no1"), join(dir, "no2")].join(delimiter) })).toThrow(
+      /^none of the 2 kubeconfig files in \$KUBECONFIG exists or holds anything$/,
+    );
+  });
+
+  it("--kubeconfig names one file and ignores $KUBECONFIG", async () => {
+    const src = await kubeSource({ kubeconfig: a }, env, target, arm({}).azure, token);
+    expect(src.yaml).toContain("from-a");
+    expect(src.yaml).not.toContain("from-b");
   });
 });

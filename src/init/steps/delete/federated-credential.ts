@@ -2,6 +2,7 @@
 // identity, only when aks-wi named it (see bindingCredentials); one trusting the same subject under
 // another name was made by someone else and is left.
 import { defineStep, type Operation } from "../../step.js";
+import { identitySubscriptionOf } from "../shared.js";
 import { bindingCredentials, leftDetails } from "./shared.js";
 
 export const deleteFederatedCredentialStep = defineStep({
@@ -9,7 +10,8 @@ export const deleteFederatedCredentialStep = defineStep({
   title: "Federated identity credential",
 
   async plan(ctx) {
-    const { subscription, identityResourceGroup, identity } = ctx.inputs;
+    const { identityResourceGroup, identity } = ctx.inputs;
+    const subscription = identitySubscriptionOf(ctx.inputs);
     const [{ ours, others }, id] = await Promise.all([bindingCredentials(ctx), ctx.seen.identity()]);
     const left = others.map(
       (fc) => `federated credential ${fc.name} trusts ${fc.subject} but was not named by aks-wi (neither ${ctx.inputs.federatedCredential} nor aks-wi-…): left`,

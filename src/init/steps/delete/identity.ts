@@ -4,7 +4,7 @@
 // principal that aks-wi did not make (deleting the identity would leave it to a principal that no
 // longer exists; those aks-wi made go in the roleAssignment step first). Anything else keeps it, and the plan says why.
 import { defineStep } from "../../step.js";
-import { identityId } from "../shared.js";
+import { identityId, identitySubscriptionOf } from "../shared.js";
 import { bindingAssignments, isOurIdentity, leftDetails, otherCredentials } from "./shared.js";
 
 export const deleteIdentityStep = defineStep({
@@ -12,7 +12,8 @@ export const deleteIdentityStep = defineStep({
   title: "User-assigned managed identity",
 
   async plan(ctx) {
-    const { subscription, identityResourceGroup, identity } = ctx.inputs;
+    const { identityResourceGroup, identity } = ctx.inputs;
+    const subscription = identitySubscriptionOf(ctx.inputs);
     const id = await ctx.seen.identity();
     if (!id) return { change: "none", summary: `identity ${identity} does not exist in ${identityResourceGroup}`, ops: [] };
     const keep = (why: string) => ({ change: "none" as const, summary: why, details: leftDetails([why]), ops: [] });
