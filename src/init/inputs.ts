@@ -19,6 +19,7 @@ import {
   validateRole,
   validateScope,
   validateServiceAccount,
+  validateSubscription,
   validateWorkload,
   type Validator,
 } from "../core/names.js";
