@@ -16,7 +16,7 @@ export interface BindingToWrite {
   cluster: { subscription: string; resourceGroup: string; name: string };
   namespace: string;
   serviceAccount: string;
-  identity: { name: string; resourceGroup: string };
+  identity: { name: string; resourceGroup: string; subscription?: string; location?: string; tags?: Record<string, string> };
   federatedCredential: string;
   roles: RoleRequest[];
   testPod: boolean;
@@ -28,7 +28,13 @@ function bindingNode(b: BindingToWrite): Record<string, unknown> {
   const node: Record<string, unknown> = {
     namespace: b.namespace,
     serviceAccount: b.serviceAccount,
-    identity: b.identity.resourceGroup === b.cluster.resourceGroup ? { name: b.identity.name } : { ...b.identity },
+    identity: {
+      name: b.identity.name,
+      ...(b.identity.resourceGroup !== b.cluster.resourceGroup ? { resourceGroup: b.identity.resourceGroup } : {}),
+      ...(b.identity.subscription && b.identity.subscription !== b.cluster.subscription ? { subscription: b.identity.subscription } : {}),
+      ...(b.identity.location ? { location: b.identity.location } : {}),
+      ...(b.identity.tags && Object.keys(b.identity.tags).length ? { tags: { ...b.identity.tags } } : {}),
+    },
   };
   if (b.federatedCredential !== defaultFederatedCredentialName(b.namespace, b.serviceAccount)) node.federatedCredential = b.federatedCredential;
   if (b.roles.length) node.roles = b.roles.map((r) => ({ role: r.role, scope: r.scope }));

@@ -59,6 +59,22 @@ describe("configWithBinding", () => {
     expect(cfg.bindings[1]).toMatchObject({ federatedCredential: "custom-fc", testPod: true, identity: { resourceGroup: "rg-ids" } });
   });
 
+  it("keeps the identity's subscription, location and tags when they were chosen", async () => {
+    const path = join(dir(), "aks-wi.yaml");
+    const other = "00000000-0000-0000-0000-000000000002";
+    const text = await configWithBinding(
+      path,
+      binding({ identity: { name: "id-app", resourceGroup: "rg-aks", subscription: other, location: "westeurope", tags: { costCenter: "42" } } }),
+    );
+    expect((await parseConfig(path, text)).bindings[0]!.identity).toEqual({
+      name: "id-app",
+      resourceGroup: "rg-aks",
+      subscription: other,
+      location: "westeurope",
+      tags: { costCenter: "42" },
+    });
+  });
+
   it("refuses a file of another cluster, and one apply would refuse, naming the file", async () => {
     const path = join(dir(), "aks-wi.yaml");
     writeFileSync(path, await configWithBinding(path, binding()));
