@@ -2,12 +2,15 @@
 // seams tests replace (InitDeps), the real ones, the terminal or not, and one session per run: the
 // cloud profile, the Azure operations (made once, the cluster's reads cached) and one Kubernetes
 // connection per cluster. Loads no SDK until something is asked of it.
+import { join, resolve } from "node:path";
 import { chooseProfile, type CloudProfile } from "../azure/cloud.js";
 import { signedInLine } from "../azure/sign-in.js";
 import type { AzureOps, KubeOps } from "../core/ports.js";
 import type { RetryListener } from "../core/retry.js";
 import { parseBool } from "../core/util.js";
+import { resolveInputs, type PickSources, type Resolution } from "../init/inputs.js";
 import { cacheClusterReads } from "../init/read-cache.js";
+import { locateState, readStateFor } from "../init/state.js";
 import type { Step } from "../init/step.js";
 import type { ClusterRef } from "../kube/connect.js";
 import { inquirerPrompter, type Prompter } from "../terminal/prompts.js";
@@ -145,4 +148,32 @@ export async function openSession(opts: InitOptions, deps: InitDeps, ui: CliUi):
     return k;
   };
   return { profile, azure, kubeFor };
+}
+
+/** Init's inputs (flag → env → state → prompt → default) for a command that works on one binding
+ *  (init, status, delete): the state file is --state, else the cluster's default once it is known;
+ *  a subscription named, or none named at all, is looked up among the principal's. */
+export async function resolveCommandInputs(opts: InitOptions, deps: InitDeps, term: Terminal, session: Session, sources?: PickSources): Promise<Resolution> {
+  const { profile, azure } = session;
+  return resolveInputs({
+    options: opts,
+    env: deps.env,
+    interactive: term.interactive,
+    nonInteractiveReason: term.reason,
+    prompter: term.prompter,
+    sources,
+    profile: {
+      subscription: profile.subscriptionId,
+      subscriptionOrigin: profile.subscriptionOrigin,
+      resourceGroup: profile.defaults?.resourceGroup,
+      cluster: profile.defaults?.cluster,
+    },
+    subscriptions: async () => (await azure()).listSubscriptions(),
+    note: (line) => term.ui.note(line),
+    stateFile: {
+      given: opts.state ? resolve(deps.cwd, opts.state) : undefined,
+      locate: (t) => locateState((dir) => join(dir, "state.json"), deps.cwd, profile.name, t),
+      read: (path) => readStateFor(path, profile.name),
+    },
+  });
 }

@@ -5,12 +5,11 @@
 // delete re-plans from what exists, with the same saved inputs) and removed after a successful
 // one: it recorded a binding that no longer exists. Returns the exit code; never exits itself.
 import { unlink } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { StepError } from "../../core/errors.js";
 import { removeIfEmpty } from "../../core/files.js";
-import { resolveInputs } from "../../init/inputs.js";
 import { runSteps, type RunResult } from "../../init/runner.js";
-import { STATE_DIR, emptyState, locateState, lockState, readStateFor, savedInputs, type InitInputs, type InitState, type StateLock } from "../../init/state.js";
+import { STATE_DIR, emptyState, locateState, lockState, savedInputs, type InitInputs, type InitState, type StateLock } from "../../init/state.js";
 import { isLeftKey } from "../../init/steps/delete/shared.js";
 import { EXIT } from "../exit-codes.js";
 import { JSON_VERSION } from "../json-output.js";
@@ -18,7 +17,7 @@ import type { InitOptions } from "../options.js";
 import type { AzureOps } from "../../core/ports.js";
 import type { CliUi } from "../../terminal/ui.js";
 import { bindingInputs, narrowed, readConfigFile, type ApplyOptions } from "../file-bindings.js";
-import { openSession, openTerminal, realDeps, type InitDeps, type Session } from "../session.js";
+import { openSession, openTerminal, realDeps, resolveCommandInputs, type InitDeps, type Session } from "../session.js";
 
 export type DeleteOptions = InitOptions;
 
@@ -113,27 +112,12 @@ export function forDelete(e: unknown): unknown {
 }
 
 export async function runDelete(opts: DeleteOptions, deps: DeleteDeps): Promise<number> {
-  const { env } = deps;
   const json = opts.output === "json";
-  const { ui, interactive, reason, prompter } = openTerminal(opts, deps);
-  const { profile, azure, kubeFor } = await openSession(opts, deps, ui);
-  const {
-    inputs,
-    statePath,
-    state: loaded,
-  } = await resolveInputs({
-    options: opts,
-    env,
-    interactive,
-    nonInteractiveReason: reason,
-    prompter,
-    profile: { subscription: profile.subscriptionId, resourceGroup: profile.defaults?.resourceGroup, cluster: profile.defaults?.cluster },
-    stateFile: {
-      given: opts.state ? resolve(deps.cwd, opts.state) : undefined,
-      locate: (t) => locateState((dir) => join(dir, "state.json"), deps.cwd, profile.name, t),
-      read: (path) => readStateFor(path, profile.name),
-    },
-  });
+  const term = openTerminal(opts, deps);
+  const { ui } = term;
+  const session = await openSession(opts, deps, ui);
+  const { profile, azure, kubeFor } = session;
+  const { inputs, statePath, state: loaded } = await resolveCommandInputs(opts, deps, term, session);
 
   const report = await deleteBinding({ opts, deps, ui, profileName: profile.name, inputs, statePath, loaded, azure: await azure(), kubeFor });
   if (json) deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

@@ -1,30 +1,19 @@
 // Implementation of `aks-wi init`: resolve the inputs (flag → env → state → prompt → default),
 // pick the cloud profile, lock and load the state, plan every step, ask, apply, summarize.
 // Returns the exit code; never exits itself (errors go to src/cli/main.ts as UserError & co).
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { AzureOps, KubeOps } from "../../core/ports.js";
 import { CLIENT_ID_ANNOTATION } from "../../core/workload-identity.js";
-import { resolveInputs, type PickSources } from "../../init/inputs.js";
+import type { PickSources } from "../../init/inputs.js";
 import { planSteps, runSteps } from "../../init/runner.js";
 import { buildStatus, formatStatus } from "../../init/status.js";
-import {
-  locateState,
-  emptyState,
-  lockState,
-  readState,
-  readStateFor,
-  savedInputs,
-  writeStateAtomic,
-  type InitInputs,
-  type InitState,
-  type StateLock,
-} from "../../init/state.js";
+import { emptyState, lockState, readState, savedInputs, writeStateAtomic, type InitInputs, type InitState, type StateLock } from "../../init/state.js";
 import { configWithBinding, writeConfigFile, type BindingToWrite } from "../../config/write.js";
 import { buildInitReport, formatSummary } from "../../init/summary.js";
 import { EXIT } from "../exit-codes.js";
 import { JSON_VERSION } from "../json-output.js";
 import type { InitOptions } from "../options.js";
-import { openSession, openTerminal, realDeps, type InitDeps } from "../session.js";
+import { openSession, openTerminal, realDeps, resolveCommandInputs, type InitDeps } from "../session.js";
 
 export { nonInteractiveReason } from "../session.js";
 
@@ -41,39 +30,17 @@ export async function runStatus(raw: Record<string, unknown>, deps: InitDeps = r
 export type { InitDeps };
 
 export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number> {
-  const { env } = deps;
   const json = opts.output === "json";
   // For status, whose report is the output, planning's progress goes to stderr.
-  const { ui, interactive, reason, prompter } = openTerminal(opts, deps, opts.status ? { report: true, neverAsk: "status never asks" } : {});
-  const { profile, azure, kubeFor } = await openSession(opts, deps, ui);
-
+  const term = openTerminal(opts, deps, opts.status ? { report: true, neverAsk: "status never asks" } : {});
+  const { ui } = term;
+  const session = await openSession(opts, deps, ui);
+  const { profile, azure, kubeFor } = session;
   const {
     inputs,
     statePath,
     state: loaded,
-  } = await resolveInputs({
-    options: opts,
-    env,
-    interactive,
-    nonInteractiveReason: reason,
-    prompter,
-    sources: interactive ? pickSources(azure, kubeFor) : undefined,
-    profile: {
-      subscription: profile.subscriptionId,
-      subscriptionOrigin: profile.subscriptionOrigin,
-      resourceGroup: profile.defaults?.resourceGroup,
-      cluster: profile.defaults?.cluster,
-    },
-    // A subscription named (not given by ID), or none named at all, is looked up among the principal's.
-    subscriptions: async () => (await azure()).listSubscriptions(),
-    note: (line) => ui.note(line),
-    // --state, else .aks-wi/<cluster>/state.json once the cluster is known.
-    stateFile: {
-      given: opts.state ? resolve(deps.cwd, opts.state) : undefined,
-      locate: (t) => locateState((dir) => join(dir, "state.json"), deps.cwd, profile.name, t),
-      read: (path) => readStateFor(path, profile.name),
-    },
-  });
+  } = await resolveCommandInputs(opts, deps, term, session, term.interactive ? pickSources(azure, kubeFor) : undefined);
 
   if (opts.status) {
     const steps = await deps.steps();
