@@ -54,6 +54,16 @@ export const MANAGED_BY_TAG = { key: "managed-by", value: "aks-wi" } as const;
 
 export const bindingOf = (namespace: string, serviceAccount: string) => `${namespace}/${serviceAccount}`;
 
+/** Whether a Kubernetes object (a test pod) is one aks-wi made for this binding: its label and binding annotation. */
+export function madeForBinding(o: { labels: Record<string, string>; annotations: Record<string, string> }, namespace: string, serviceAccount: string): boolean {
+  return o.labels[MANAGED_BY.key] === MANAGED_BY.value && o.annotations[BINDING_ANNOTATION] === bindingOf(namespace, serviceAccount);
+}
+
+/** Whether ARM's tags mark an identity as made by aks-wi (tag names are case-insensitive in Azure). */
+export function taggedByAksWi(tags: Record<string, string> | undefined): boolean {
+  return Object.entries(tags ?? {}).some(([k, v]) => k.toLowerCase() === MANAGED_BY_TAG.key && v === MANAGED_BY_TAG.value);
+}
+
 /** The description of a role assignment aks-wi made (their names are deterministic too). */
 export function roleAssignmentDescription(namespace: string, serviceAccount: string): string {
   return `Made by aks-wi for the workload identity of ${bindingOf(namespace, serviceAccount)}`;

@@ -9,12 +9,12 @@ import type { AzureOps, IdentityInfo, KubeOps, RoleRequest, ServiceAccountInfo }
 import {
   BINDING_ANNOTATION,
   CLIENT_ID_ANNOTATION,
-  MANAGED_BY,
-  MANAGED_BY_TAG,
   bindingOf,
   defaultFederatedCredentialName,
+  madeForBinding,
   roleAssignmentDescription,
   serviceAccountSubject,
+  taggedByAksWi,
 } from "../core/workload-identity.js";
 import type { InitInputs } from "./state.js";
 
@@ -33,15 +33,13 @@ export interface ClusterTarget {
 /** The test pod names init (`aks-wi-test`) and apply (`aks-wi-test-<sa>`) give. */
 export const testPodNames = (serviceAccount: string) => ["aks-wi-test", `aks-wi-test-${serviceAccount}`.slice(0, 63).replace(/[-.]+$/, "")];
 
-const tagged = (i: IdentityInfo) => Object.entries(i.tags ?? {}).some(([k, v]) => k.toLowerCase() === MANAGED_BY_TAG.key && v === MANAGED_BY_TAG.value);
-
 async function identityOf(azure: AzureOps, sa: ServiceAccountInfo, identities: IdentityInfo[], t: ClusterTarget): Promise<IdentityInfo | undefined> {
   const clientId = sa.annotations[CLIENT_ID_ANNOTATION]?.toLowerCase();
   const named = clientId ? identities.find((i) => i.clientId.toLowerCase() === clientId) : undefined;
   if (named) return named;
   // The annotation was removed or changed by hand: the identity aks-wi made that trusts this subject.
   const subject = serviceAccountSubject(sa.namespace, sa.name);
-  for (const i of identities.filter(tagged)) {
+  for (const i of identities.filter((i) => taggedByAksWi(i.tags))) {
     const fics = await azure.listFederatedCredentials(t.subscription, i.resourceGroup, i.name);
     if (fics.some((f) => f.subject === subject)) return i;
   }
@@ -67,9 +65,7 @@ export async function discoverBindings(azure: AzureOps, kube: KubeOps, t: Cluste
       const roles: RoleRequest[] = assignments
         .filter((a) => a.description === mark)
         .map((a) => ({ role: a.roleDefinitionId.split("/").pop()!, scope: a.scope }));
-      const pod = pods.find(
-        (p) => p && p.labels[MANAGED_BY.key] === MANAGED_BY.value && p.annotations[BINDING_ANNOTATION] === bindingOf(sa.namespace, sa.name),
-      );
+      const pod = pods.find((p) => p && madeForBinding(p, sa.namespace, sa.name));
       return {
         missing: identity
           ? []

@@ -9,7 +9,7 @@
 // safeguards (a readiness probe, requests and limits), and a wait long enough for a node to be
 // made, which says why when the pod does not start.
 import { StepError } from "../../core/errors.js";
-import { BINDING_ANNOTATION, MANAGED_BY, USE_LABEL, bindingOf } from "../../core/workload-identity.js";
+import { BINDING_ANNOTATION, MANAGED_BY, USE_LABEL, bindingOf, madeForBinding } from "../../core/workload-identity.js";
 
 export { MANAGED_BY };
 import { kubePath } from "./shared.js";
@@ -124,8 +124,7 @@ async function createAndWait(
 async function prunePlan(ctx: StepContext): Promise<Omit<StepPlan, "step">> {
   const { namespace, testPodName, serviceAccount } = ctx.inputs;
   const pod = await ctx.seen.testPod();
-  const ours = pod && pod.labels[MANAGED_BY.key] === MANAGED_BY.value && pod.annotations[BINDING_ANNOTATION] === bindingOf(namespace, serviceAccount);
-  if (!ours) return { change: "none", summary: "test pod skipped", ops: [] };
+  if (!pod || !madeForBinding(pod, namespace, serviceAccount)) return { change: "none", summary: "test pod skipped", ops: [] };
   const summary = `delete test pod ${namespace}/${testPodName} (made by aks-wi for this binding; no test pod is wanted now)`;
   return {
     change: "delete",

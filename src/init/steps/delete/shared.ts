@@ -1,14 +1,7 @@
 // What the delete steps share: how each tells what aks-wi made for this binding (its marks, see
 // src/core/workload-identity.ts) from what someone else made, and how a plan says what it leaves.
 import type { FederatedCredentialInfo, IdentityInfo, PodInfo, RoleAssignmentInfo } from "../../../core/ports.js";
-import {
-  BINDING_ANNOTATION,
-  MANAGED_BY,
-  MANAGED_BY_TAG,
-  bindingOf,
-  roleAssignmentDescription,
-  serviceAccountSubject,
-} from "../../../core/workload-identity.js";
+import { madeForBinding, roleAssignmentDescription, serviceAccountSubject, taggedByAksWi } from "../../../core/workload-identity.js";
 import type { StepContext } from "../../step.js";
 
 /** The prefix of the credential names aks-wi chooses (`aks-wi-<namespace>-<service account>`). */
@@ -27,8 +20,7 @@ export const isLeftKey = (k: string) => k === LEFT || k.startsWith(`${LEFT} `);
 
 /** A test pod aks-wi made for this binding: its label and its binding annotation. */
 export function isOurTestPod(ctx: StepContext, pod: PodInfo | undefined): pod is PodInfo {
-  const { namespace, serviceAccount } = ctx.inputs;
-  return !!pod && pod.labels[MANAGED_BY.key] === MANAGED_BY.value && pod.annotations[BINDING_ANNOTATION] === bindingOf(namespace, serviceAccount);
+  return !!pod && madeForBinding(pod, ctx.inputs.namespace, ctx.inputs.serviceAccount);
 }
 
 const podLists = new WeakMap<object, Promise<PodInfo[]>>();
@@ -47,7 +39,7 @@ export function namespacePods(ctx: StepContext): Promise<PodInfo[]> {
 
 /** Whether ARM's tags mark the identity as made by aks-wi (tag names are case-insensitive in Azure). */
 export function isOurIdentity(id: IdentityInfo): boolean {
-  return Object.entries(id.tags ?? {}).some(([k, v]) => k.toLowerCase() === MANAGED_BY_TAG.key && v === MANAGED_BY_TAG.value);
+  return taggedByAksWi(id.tags);
 }
 
 /**
