@@ -11,15 +11,16 @@ import {
   askQuestions,
   changes,
   formatStepLines,
+  plannedOutcomes,
   preflight,
+  resultOf,
   titleOf,
   toStepError,
   view,
   type OperationView,
   type StepOutcome,
-  type StepResult,
 } from "./runner.js";
-import type { Change, Step, StepContext, StepName } from "./step.js";
+import type { Step, StepContext, StepName } from "./step.js";
 
 export interface BindingsRunOptions {
   steps: readonly Step[];
@@ -45,17 +46,8 @@ export interface BindingsRunResult {
 }
 
 /** Each binding's steps as planned, their results filled in as the apply runs. */
-function plannedOutcomes(steps: readonly Step[], merged: MergedPlan): BindingOutcomes[] {
-  return merged.bindings.map((bp) => ({
-    key: bp.binding.key,
-    outcomes: steps.map((s, i) => ({
-      step: s.name,
-      title: s.title,
-      change: bp.plans[i]!.change,
-      summary: bp.plans[i]!.summary,
-      details: bp.plans[i]!.details,
-    })),
-  }));
+function bindingOutcomes(steps: readonly Step[], merged: MergedPlan): BindingOutcomes[] {
+  return merged.bindings.map((bp) => ({ key: bp.binding.key, outcomes: plannedOutcomes(steps, bp.plans) }));
 }
 
 /** For each binding and step whose operations another binding's do: which, and whether all of them. */
@@ -140,7 +132,7 @@ export async function runBindings(opts: BindingsRunOptions): Promise<BindingsRun
     });
   if (opts.dryRun) {
     ui.line("Dry run: nothing was changed.");
-    return { merged, operations, bindings: plannedOutcomes(steps, merged), applied: false };
+    return { merged, operations, bindings: bindingOutcomes(steps, merged), applied: false };
   }
   const writes = merged.ops.filter((o) => o.action !== "read");
   if (writes.length > 0 && !opts.yes && !ui.interactive) {
@@ -153,9 +145,6 @@ export async function runBindings(opts: BindingsRunOptions): Promise<BindingsRun
   return { merged, operations, bindings: await apply(opts, merged), applied: true };
 }
 
-const resultOf = (c: Change): StepResult =>
-  c === "create" ? "created" : c === "read" ? "read" : c === "none" ? "no change" : c === "delete" ? "deleted" : "updated";
-
 async function apply(opts: BindingsRunOptions, merged: MergedPlan): Promise<BindingOutcomes[]> {
   const { steps, ui, bindings } = opts;
   const at = () => new Date().toISOString();
@@ -165,7 +154,7 @@ async function apply(opts: BindingsRunOptions, merged: MergedPlan): Promise<Bind
   const save = (b: number) => (saving[b] = saving[b]!.then(() => bindings[b]!.save()));
 
   for (const bp of merged.bindings) for (const p of bp.plans) p.record?.(bp.binding.ctx.state.outputs);
-  const outcomes = plannedOutcomes(steps, merged);
+  const outcomes = bindingOutcomes(steps, merged);
   const outcomeOf = (b: number, step: StepName) => outcomes[b]!.outcomes.find((o) => o.step === step)!;
   const slot = (b: number, step: StepName) => `${b}|${step}`;
   const left = new Map<string, number>();

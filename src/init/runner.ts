@@ -178,8 +178,12 @@ export async function askQuestions(ops: Operation[], inputsOf: (o: Operation) =>
   }
 }
 
+/** What a step's planned change is called once it has been applied. */
+export const resultOf = (c: Change): StepResult =>
+  c === "create" ? "created" : c === "read" ? "read" : c === "none" ? "no change" : c === "delete" ? "deleted" : "updated";
+
 /** Each step's outcome as planned (its result is filled in as the apply runs). */
-function plannedOutcomes(steps: readonly Step[], plans: StepPlan[]): StepOutcome[] {
+export function plannedOutcomes(steps: readonly Step[], plans: StepPlan[]): StepOutcome[] {
   return steps.map((s, i) => ({ step: s.name, title: s.title, change: plans[i]!.change, summary: plans[i]!.summary, details: plans[i]!.details }));
 }
 
@@ -251,8 +255,6 @@ async function apply(opts: RunOptions, ctx: StepContext, plans: StepPlan[], ops:
   await save();
 
   const activity = ui.activity();
-  const resultOf = (c: Change): StepResult =>
-    c === "create" ? "created" : c === "read" ? "read" : c === "none" ? "no change" : c === "delete" ? "deleted" : "updated";
   try {
     await runGraph(ops, {
       run: (o, accepted) => o.run(ctx, { accepted, progress: (t) => activity.update(o.id, t), warn: (l) => activity.note(l) }),
