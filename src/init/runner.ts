@@ -46,6 +46,8 @@ export interface RunOptions {
   yes: boolean;
   /** Persists ctx.state (atomically); not called by a dry run. */
   save(): Promise<void>;
+  /** What a failed step's error advises (default: re-run init, which resumes). */
+  again?: string;
 }
 
 export interface RunResult {
@@ -58,12 +60,14 @@ export interface RunResult {
 
 const firstLine = (s: string) => s.split("\n")[0] ?? s;
 
+/** What to do after a step of init failed. */
+export const INIT_AGAIN = "fix the cause and re-run aks-wi init: it resumes from this step";
+
 /** Any failure inside a step becomes a StepError naming it (by `title`, the plan's name for it,
- *  when given), with what to do next. */
-export function toStepError(step: StepName, e: unknown, title?: string): Error {
+ *  when given), with what to do next (`again`: the command's own advice, init's by default). */
+export function toStepError(step: StepName, e: unknown, title?: string, again = INIT_AGAIN): Error {
   if (e instanceof CancelledError) return e;
   if (e instanceof StepError) return title ? new StepError(e.step, e.detail, e.suggestion, e.kind === "denied" ? "denied" : "failed", title) : e;
-  const again = "fix the cause and re-run aks-wi init: it resumes from this step";
   if (e instanceof UserError) {
     // A usage mistake found while planning stays one (exit 2), named by its step.
     if (e.kind === "usage") return new UserError(`${title ?? `step "${step}"`}: ${firstLine(e.message)}`, e.suggestion);
@@ -188,7 +192,7 @@ export function plannedOutcomes(steps: readonly Step[], plans: StepPlan[]): Step
 }
 
 /** The plan phase alone (what `status` shows): every step planned over one fresh set of reads. */
-export async function planSteps(steps: readonly Step[], runCtx: RunOptions["ctx"], ui: CliUi): Promise<StepPlan[]> {
+export async function planSteps(steps: readonly Step[], runCtx: RunOptions["ctx"], ui: CliUi, again?: string): Promise<StepPlan[]> {
   const ctx = runCtx as StepContext;
   ctx.seen = observe(ctx.inputs, ctx.azure, ctx.kube);
   return ui.spin("Planning", async (update) => {
@@ -196,7 +200,7 @@ export async function planSteps(steps: readonly Step[], runCtx: RunOptions["ctx"
     const settled = await Promise.allSettled(steps.map((s) => s.plan(ctx)));
     // The first failure in step order is the one reported (the cluster's before the identity's).
     settled.forEach((r, i) => {
-      if (r.status === "rejected") throw toStepError(steps[i]!.name, r.reason, steps[i]!.title);
+      if (r.status === "rejected") throw toStepError(steps[i]!.name, r.reason, steps[i]!.title, again);
     });
     return settled.map((r) => (r as PromiseFulfilledResult<StepPlan>).value);
   });
@@ -205,7 +209,7 @@ export async function planSteps(steps: readonly Step[], runCtx: RunOptions["ctx"
 export async function runSteps(opts: RunOptions): Promise<RunResult> {
   const { steps, ui } = opts;
   const ctx = opts.ctx as StepContext;
-  const plans = await planSteps(steps, ctx, ui);
+  const plans = await planSteps(steps, ctx, ui, opts.again);
   const ops = resolveDependencies(plans.flatMap((p) => p.ops));
   for (const l of formatPlan(steps, plans, ui.tty)) ui.line(l);
   const operations = ops.map(view);
@@ -214,7 +218,7 @@ export async function runSteps(opts: RunOptions): Promise<RunResult> {
   await ui
     .spin("Checking your permissions for the plan's changes", () => preflight(ops, ctx))
     .catch((e) => {
-      throw e instanceof UserError ? e : toStepError(ops[0]?.step ?? "cluster", e, titleOf(opts.steps, ops[0]?.step ?? "cluster"));
+      throw e instanceof UserError ? e : toStepError(ops[0]?.step ?? "cluster", e, titleOf(opts.steps, ops[0]?.step ?? "cluster"), opts.again);
     });
   if (opts.dryRun) {
     ui.line("Dry run: nothing was changed.");
@@ -284,7 +288,7 @@ async function apply(opts: RunOptions, ctx: StepContext, plans: StepPlan[], ops:
           status: "failed",
           at: at(),
           change: outcomeOf.get(o.step)!.change,
-          message: firstLine(toStepError(o.step, e, titleOf(steps, o.step)).message),
+          message: firstLine(toStepError(o.step, e, titleOf(steps, o.step), opts.again).message),
         };
         void save();
         activity.fail(o.id, `${outcomeOf.get(o.step)!.title}: ${o.summary}: failed`);
@@ -293,7 +297,7 @@ async function apply(opts: RunOptions, ctx: StepContext, plans: StepPlan[], ops:
   } catch (e) {
     if (!(e instanceof GraphError)) throw e;
     const failed = ops.find((o) => o.id === e.failedId)!;
-    throw toStepError(failed.step, e.first, titleOf(steps, failed.step));
+    throw toStepError(failed.step, e.first, titleOf(steps, failed.step), opts.again);
   } finally {
     activity.close();
     await saving;

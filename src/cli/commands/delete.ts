@@ -6,7 +6,6 @@
 // one: it recorded a binding that no longer exists. Returns the exit code; never exits itself.
 import { unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { StepError } from "../../core/errors.js";
 import { removeIfEmpty } from "../../core/files.js";
 import { runSteps, type RunResult } from "../../init/runner.js";
 import { STATE_DIR, emptyState, locateState, lockState, savedInputs, type InitInputs, type InitState, type StateLock } from "../../init/state.js";
@@ -93,23 +92,8 @@ async function removeStateDirs(path: string): Promise<void> {
   if (basename(dirname(dirname(path))) === STATE_DIR) await removeIfEmpty([dirname(dirname(path)), dirname(path)]);
 }
 
-const INIT_AGAIN = "re-run aks-wi init: it resumes from this step";
-
-/** The engine's advice after a failed step names init; a delete is re-run as a delete (it plans
- *  again from what is left, so what was already removed is not planned twice). */
-export function forDelete(e: unknown): unknown {
-  if (!(e instanceof StepError) || !e.suggestion?.includes(INIT_AGAIN)) return e;
-  const again = new StepError(
-    e.step,
-    e.detail,
-    e.suggestion.replace(INIT_AGAIN, "re-run aks-wi delete: it plans again from what is left"),
-    e.kind === "denied" ? "denied" : "failed",
-  );
-  // The same line as the engine's, which names the step by its title in the plan.
-  again.message = e.message;
-  (again as { cause?: unknown }).cause = (e as { cause?: unknown }).cause;
-  return again;
-}
+/** What a failed delete advises: it plans again from what is left, so what was already removed is not planned twice. */
+export const DELETE_AGAIN = "fix the cause and re-run aks-wi delete: it plans again from what is left";
 
 export async function runDelete(opts: DeleteOptions, deps: DeleteDeps): Promise<number> {
   const json = opts.output === "json";
@@ -158,8 +142,7 @@ async function deleteBinding(d: OneDelete): Promise<DeleteReport> {
       yes: !!opts.yes,
       // Nothing is saved while deleting: the state file keeps the inputs until the binding is gone.
       save: async () => {},
-    }).catch((e: unknown) => {
-      throw forDelete(e);
+      again: DELETE_AGAIN,
     });
     const stateFile = result.applied ? { path: statePath, removed: await removeState(statePath) } : undefined;
     report = buildDeleteReport(result, inputs, stateFile);

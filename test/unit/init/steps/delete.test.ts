@@ -6,7 +6,7 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { StepError } from "../../../../src/core/errors.js";
 import { roleAssignmentDescription } from "../../../../src/core/workload-identity.js";
-import { forDelete } from "../../../../src/cli/commands/delete.js";
+import { DELETE_AGAIN } from "../../../../src/cli/commands/delete.js";
 import { runSteps, type RunResult } from "../../../../src/init/runner.js";
 import { DELETE_STEPS } from "../../../../src/init/steps/delete/index.js";
 import { STEPS } from "../../../../src/init/steps/index.js";
@@ -34,10 +34,10 @@ function binding(w: World, over: Partial<InitInputs>): StepContext {
   return { ...w.ctx, inputs: inputs({ roles: [KV], ...over }), state: emptyState() };
 }
 
-async function run(ctx: StepContext, steps = STEPS, o: { dryRun?: boolean } = {}): Promise<RunResult & { text: string }> {
+async function run(ctx: StepContext, steps = STEPS, o: { dryRun?: boolean; again?: string } = {}): Promise<RunResult & { text: string }> {
   const out = new Sink();
   const ui = createUi({ interactive: false, stream: out });
-  const r = await runSteps({ steps, ctx, ui, dryRun: !!o.dryRun, yes: true, save: async () => {} });
+  const r = await runSteps({ steps, ctx, ui, dryRun: !!o.dryRun, yes: true, save: async () => {}, again: o.again });
   return { ...r, text: out.text };
 }
 
@@ -216,7 +216,7 @@ describe("aks-wi delete's steps", () => {
     w.azure.deleteFederatedCredential = async () => {
       throw new Error("connection reset");
     };
-    const e = forDelete(await run(binding(w, {}), DELETE_STEPS).catch((x: unknown) => x));
+    const e = await run(binding(w, {}), DELETE_STEPS, { again: DELETE_AGAIN }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(StepError);
     expect((e as StepError).message).toBe("Federated identity credential failed: connection reset");
     expect((e as StepError).suggestion).toMatch(/re-run aks-wi delete: it plans again from what is left/);
