@@ -1,4 +1,4 @@
-// The CI contract of `-o json`: stdout holds exactly one JSON document, on success and on failure.
+// The CI contract of `-o json` (and yaml): stdout holds exactly one document, on success and on failure.
 // Commands print their own document on success; when anything is thrown (a usage error commander
 // raises, a UserError, a bug), main.ts prints the error document here, so stdout is never empty.
 import { CommanderError } from "commander";
@@ -6,15 +6,21 @@ import { UserError } from "../core/errors.js";
 
 export const JSON_VERSION = 1;
 
-/** Whether argv asks for JSON output: -o json, -ojson, --output json, --output=json (or the old --format). */
-export function wantsJson(argv: readonly string[]): boolean {
+/** The document format argv asks for (-o json|yaml, -ojson, --output=yaml, or the old --format), or
+ *  undefined: text, or table, whose failure is the error line on stderr alone, as with az. */
+export function documentFormat(argv: readonly string[]): "json" | "yaml" | undefined {
+  const doc = (v: string | undefined) => (v === "json" || v === "yaml" ? v : undefined);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === "--") return false;
-    if ((a === "-o" || a === "--output" || a === "--format") && argv[i + 1] === "json") return true;
-    if (a === "-ojson" || a === "--output=json" || a === "--format=json") return true;
+    if (a === "--") return undefined;
+    if (a === "-o" || a === "--output" || a === "--format") {
+      if (doc(argv[i + 1])) return doc(argv[i + 1]);
+      continue;
+    }
+    const m = /^(?:-o|--output=|--format=)(json|yaml)$/.exec(a);
+    if (m) return m[1] as "json" | "yaml";
   }
-  return false;
+  return undefined;
 }
 
 export interface ErrorDocument {

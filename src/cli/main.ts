@@ -8,7 +8,8 @@ import { startDebugTrace } from "./debug-trace.js";
 import { EXIT, EXIT_FOR_KIND } from "./exit-codes.js";
 import { exitCodesText } from "./help-text.js";
 import { installInterrupt } from "./interrupt.js";
-import { errorDocument, wantsJson } from "./json-output.js";
+import { documentFormat, errorDocument } from "./json-output.js";
+import { renderDocument } from "./output.js";
 import { packageVersion, registerMeta } from "./register-meta.js";
 import { registerApply } from "./register-apply.js";
 import { registerDoctor } from "./register-doctor.js";
@@ -62,7 +63,7 @@ export async function main(argv: string[]): Promise<void> {
   if (!colorWanted(argv, process.env)) disableColor();
   const program = buildProgram();
   const args = argv.slice(2);
-  const json = wantsJson(args);
+  const format = documentFormat(args);
   let code: number = EXIT.ok;
   try {
     // Bare `aks-wi` asks what there is: help on stdout, as az and kubectl do, not a usage error.
@@ -73,13 +74,13 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof CommanderError) {
       // commander already printed help/version/usage errors.
       code = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-      if (code !== EXIT.ok && json) process.stdout.write(`${JSON.stringify(errorDocument(err, code), null, 2)}\n`);
+      if (code !== EXIT.ok && format) process.stdout.write(await renderDocument(errorDocument(err, code), format));
     } else {
       if (process.env.AKS_WI_DEBUG || args.includes("--debug")) console.error(err);
       const { text, exitCode } = describeError(err);
       console.error(text);
       code = exitCode;
-      if (json) process.stdout.write(`${JSON.stringify(errorDocument(err, code), null, 2)}\n`);
+      if (format) process.stdout.write(await renderDocument(errorDocument(err, code), format));
     }
   }
   process.exit(code);

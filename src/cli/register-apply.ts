@@ -4,6 +4,7 @@
 import { Option, type Command } from "commander";
 import { withExamples } from "./help-text.js";
 import { addConnectionOptions } from "./register-init.js";
+import { outputOption } from "./output.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -26,7 +27,7 @@ export function registerApply(program: Command): void {
   apply
     .option("-y, --yes", "apply without asking; never prompt")
     .option("--dry-run", "print the plan and stop; change nothing")
-    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(outputOption())
     .option("--overwrite", "re-bind service accounts already bound to another identity")
     .option("--allow-broad-scope", "allow Owner, Contributor or User Access Administrator at subscription scope")
     .option("--test-pod-image <image>", "the test pods' image, e.g. a mirror in your registry")

@@ -5,6 +5,7 @@ import { INPUTS } from "../init/inputs.js";
 import { withExamples } from "./help-text.js";
 import { addFileOptions } from "./register-apply.js";
 import { addConnectionOptions, inputOption } from "./register-init.js";
+import { outputOption } from "./output.js";
 
 export function registerDelete(program: Command): void {
   const del = program
@@ -21,7 +22,7 @@ export function registerDelete(program: Command): void {
   del
     .option("-y, --yes", "delete without asking; never prompt (missing inputs are an error)")
     .option("--dry-run", "print the plan and stop; change nothing")
-    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(outputOption())
     .option("--state <file>", "state file to take saved inputs from, removed after the delete (default .aks-wi/<cluster>/state.json)")
     .action(async (opts: Record<string, unknown>) => {
       const m = await import("./commands/delete.js");

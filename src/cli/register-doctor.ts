@@ -4,6 +4,7 @@ import { Option, type Command } from "commander";
 import { INPUTS } from "../init/inputs.js";
 import { withExamples } from "./help-text.js";
 import { addConnectionOptions, inputOption } from "./register-init.js";
+import { outputOption } from "./output.js";
 
 /** The inputs that name the cluster, declared once in init's table. */
 const CLUSTER_INPUTS = ["subscription", "resourceGroup", "cluster"];
@@ -20,7 +21,7 @@ export function registerDoctor(program: Command): void {
   doctor
     .option("--namespace <name>", "look at this namespace only (default: every namespace)")
     .option("--exchange", "also exchange each running labelled pod's token with Entra (verify's token and exchange checks; slower)")
-    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"));
+    .addOption(outputOption());
   addConnectionOptions(doctor);
   doctor.action(async (opts: Record<string, unknown>) => {
     const m = await import("./commands/doctor.js");

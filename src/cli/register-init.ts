@@ -4,6 +4,7 @@
 import { Option, type Command } from "commander";
 import { INPUTS, SIGN_IN_INPUTS, type InputOption } from "../init/inputs.js";
 import { withExamples } from "./help-text.js";
+import { outputOption } from "./output.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -36,7 +37,7 @@ export function registerInit(program: Command): void {
   init
     .option("-y, --yes", "apply without asking; never prompt (missing inputs are an error)")
     .option("--dry-run", "print the plan and stop; change nothing")
-    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(outputOption())
     .option("--state <file>", "state file (default .aks-wi/<cluster>/state.json)")
     .option("--overwrite", "re-bind a service account already bound to another identity")
     .option("--allow-broad-scope", "allow Owner, Contributor or User Access Administrator at subscription scope")

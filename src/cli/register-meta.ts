@@ -6,6 +6,8 @@ import { Option, type Command } from "commander";
 import { withExamples } from "./help-text.js";
 import { completionScript, SHELLS, type Shell } from "./completion.js";
 import { JSON_VERSION } from "./json-output.js";
+import { isDataOutput, outputOption, writeData } from "./output.js";
+import { scalarRow } from "./tables.js";
 
 /** The version in aks-wi's own package.json, found upwards from this module (dist/src/cli or src/cli). */
 export function packageVersion(): string {
@@ -28,10 +30,10 @@ export function registerMeta(program: Command): void {
     program
       .command("version")
       .description("Print the version of aks-wi and of the Node.js running it")
-      .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+      .addOption(outputOption())
       .action((opts: { output: string }) => {
         const v = { aksWi: packageVersion(), node: process.version, platform: `${process.platform}-${process.arch}` };
-        if (opts.output === "json") process.stdout.write(`${JSON.stringify({ version: JSON_VERSION, result: v }, null, 2)}\n`);
+        if (isDataOutput(opts.output)) return writeData(process.stdout, opts.output, { version: JSON_VERSION, result: v }, (d) => scalarRow(d.result));
         else process.stdout.write(`aks-wi ${v.aksWi} (node ${v.node}, ${v.platform})\n`);
       }),
     [

@@ -11,7 +11,7 @@ function dirOptions(cmd: Command): Command {
 }
 
 /** -o/--output as everywhere else; `--format` (env's old spelling) stays as a hidden alias. */
-const outputOption = (choices: string[]) => new Option("-o, --output <format>", "output format").choices(choices);
+const outputOption = (choices: string[]) => new Option("-o, --output <format>", `output format: ${choices.join(", ")}`).choices(choices);
 
 /** The old spellings folded into the ones src/cli/commands/sandbox.ts reads. */
 function canonical(opts: Record<string, unknown>): Record<string, unknown> {
@@ -42,7 +42,7 @@ export function registerSandbox(program: Command): void {
       "present the sandbox as AzureCloud, AzureUSGovernment or AzureChinaCloud: its names in /metadata/endpoints and in aks-wi's state; endpoints stay local (env AKS_WI_SANDBOX_CLOUD)",
     )
     .option("--cluster-variants", "also seed clusters as users meet them: aks-stopped, aks-failed, aks-old (out of support); on first start")
-    .addOption(outputOption(["text", "json"]))
+    .addOption(outputOption(["text", "json", "yaml", "table"]))
     .action(action("start"));
   withExamples(start, [
     ["start it, then point init at it", "aks-wi sandbox start && aks-wi init --sandbox"],
@@ -50,8 +50,8 @@ export function registerSandbox(program: Command): void {
   ]);
 
   const env = dirOptions(sandbox.command("env").description("Print the environment that points tools (az, kubectl) at the running sandbox"))
-    .addOption(outputOption(["sh", "json"]))
-    .addOption(new Option("--format <format>").choices(["sh", "json"]).hideHelp())
+    .addOption(outputOption(["sh", "json", "yaml"]))
+    .addOption(new Option("--format <format>").choices(["sh", "json", "yaml"]).hideHelp())
     .action(action("env"));
   withExamples(env, [
     ["point this shell's az and kubectl at the sandbox", 'eval "$(aks-wi sandbox env)"'],
@@ -61,7 +61,7 @@ export function registerSandbox(program: Command): void {
   const status = dirOptions(
     sandbox.command("status").description("Show whether the sandbox runs, its endpoints and the seeded resources' IDs (exit 1 when it does not run)"),
   )
-    .addOption(outputOption(["text", "json"]))
+    .addOption(outputOption(["text", "json", "yaml", "table"]))
     .action(action("status"));
   withExamples(status, [
     ["is it running, and its Key Vault's ID", "aks-wi sandbox status"],
@@ -92,7 +92,7 @@ export function registerSandbox(program: Command): void {
   ]);
 
   const stop = dirOptions(sandbox.command("stop").description("Stop the background sandbox (its state stays in DIR)"))
-    .addOption(outputOption(["text", "json"]))
+    .addOption(outputOption(["text", "json", "yaml", "table"]))
     .action(action("stop"));
   withExamples(stop, [["stop it; start it again later with the same state", "aks-wi sandbox stop"]]);
   withExamples(sandbox, [["the whole loop", "aks-wi sandbox start && aks-wi init --sandbox && aks-wi verify --sandbox && aks-wi sandbox stop"]]);

@@ -5,6 +5,7 @@ import { UserError } from "../core/errors.js";
 import { INPUTS } from "../init/inputs.js";
 import { addFileOptions } from "./register-apply.js";
 import { addConnectionOptions, inputOption } from "./register-init.js";
+import { outputOption } from "./output.js";
 
 export function registerStatus(program: Command): void {
   const status = program
@@ -19,7 +20,7 @@ export function registerStatus(program: Command): void {
   for (const spec of INPUTS) for (const o of spec.options) status.addOption(inputOption(o));
   addConnectionOptions(status);
   status
-    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(outputOption())
     .option("--state <file>", "state file to take saved inputs from (default .aks-wi/<cluster>/state.json, if it exists)")
     .addHelpText(
       "after",

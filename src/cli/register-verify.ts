@@ -4,6 +4,7 @@ import { Option, type Command } from "commander";
 import { withExamples } from "./help-text.js";
 import { SIGN_IN_INPUTS } from "../init/inputs.js";
 import { inputOption } from "./register-init.js";
+import { outputOption } from "./output.js";
 
 export function registerVerify(program: Command): void {
   const verify = program
@@ -22,7 +23,7 @@ export function registerVerify(program: Command): void {
     .option("--identity-resource-group <name>", "the identity's resource group (env AKS_WI_IDENTITY_RESOURCE_GROUP; default: the cluster's)")
     .option("--pod <name>", "pod to check from inside")
     .option("--deployment <name>", "Deployment whose running pod to check")
-    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(outputOption())
     .option(
       "--propagation-timeout <seconds>",
       "how long to wait for a freshly written federated credential to propagate (default 60; env AKS_WI_VERIFY_PROPAGATION_TIMEOUT)",

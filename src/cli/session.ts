@@ -16,6 +16,7 @@ import type { ClusterRef } from "../kube/connect.js";
 import { inquirerPrompter, type Prompter } from "../terminal/prompts.js";
 import { createUi, type CliUi } from "../terminal/ui.js";
 import type { InitOptions } from "./options.js";
+import { isDataOutput } from "./output.js";
 
 /** Why this run cannot ask questions, or undefined when it can. With only stdout redirected
  *  (`-o json > out.json`) the prompts go to the terminal on stderr, as az and azd do. */
@@ -101,13 +102,13 @@ export interface Terminal {
   prompter?: Prompter;
 }
 
-/** The run's Ui: prompts and human lines go to stderr under -o json, when stdout is redirected,
+/** The run's Ui: prompts and human lines go to stderr under -o json|yaml|table, when stdout is redirected,
  *  or when the report is the output (`report`: status); `neverAsk` names why a command never asks. */
 export function openTerminal(opts: InitOptions, deps: InitDeps, o: { report?: boolean; neverAsk?: string } = {}): Terminal {
-  const json = opts.output === "json";
+  const data = isDataOutput(opts.output);
   const reason = o.neverAsk ?? nonInteractiveReason(opts, deps.env, deps.stdinTty, deps.stdoutTty, !!deps.stderrTty);
   const interactive = reason === undefined;
-  const humanStream = json || o.report || (interactive && !deps.stdoutTty) ? deps.stderr : deps.stdout;
+  const humanStream = data || o.report || (interactive && !deps.stdoutTty) ? deps.stderr : deps.stdout;
   const prompter = interactive ? (deps.prompter ?? inquirerPrompter(humanStream === deps.stderr ? process.stderr : undefined)) : undefined;
   return { ui: createUi({ interactive, prompter, stream: humanStream }), interactive, reason, prompter };
 }

@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { CLI, cleanEnv, runCli, tempDir, type CliResult } from "../helpers/init-cli.harness.js";
 
 const EXIT_CODES = ["0", "1", "2", "3", "4", "5", "130"];
@@ -249,7 +250,7 @@ describe("aks-wi as a whole", () => {
     expect(p.trim()).toBe("complete -o default -F _aks_wi_complete aks-wi");
     expect(complete(["aks-wi", "ve"]).split(" ").sort()).toEqual(["verify", "version"]);
     expect(complete(["aks-wi", "sandbox", "st"]).split(" ").sort()).toEqual(["start", "status", "stop"]);
-    expect(complete(["aks-wi", "sandbox", "env", "-o", ""]).split(" ")).toEqual(["sh", "json"]);
+    expect(complete(["aks-wi", "sandbox", "env", "-o", ""]).split(" ")).toEqual(["sh", "json", "yaml"]);
     expect(complete(["aks-wi", "--debug", "init", "--sandbox-d"])).toBe("--sandbox-dir");
     // the old spellings stay accepted but are not offered
     expect(complete(["aks-wi", "sandbox", "env", "--"])).not.toMatch(/--dir\b|--format/);
@@ -274,6 +275,45 @@ describe("aks-wi as a whole", () => {
       error: { exitCode: r.code, message: expect.stringContaining("Key Vault Secret User") },
     });
     expect(doc.error.fix).toEqual(expect.any(String));
+  });
+
+  it("-o yaml is the json document as YAML, also on failure; -o table is aligned columns under a rule", async () => {
+    const verifyArgs = ["verify", "--sandbox", "--sandbox-dir", sbDir, "--state", state()];
+    const [json, yaml, table] = await Promise.all(["json", "yaml", "table"].map((o) => cli([...verifyArgs, "-o", o])));
+    for (const r of [json, yaml, table]) expect(r.code, r.stderr).toBe(0);
+    // Two runs: their timings and the tokens' times (iat, exp, uti) differ, the rest must not.
+    const { durationMs: _a, claims: _c, ...fromJson } = JSON.parse(json.stdout);
+    const { durationMs: _b, claims: _d, ...fromYaml } = parseYaml(yaml.stdout);
+    expect(fromYaml).toEqual(fromJson);
+    // A header, a rule of dashes under each column, then one row per check in the json's order.
+    const lines = table.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^Check +Status +Detail$/);
+    expect(lines[1]).toMatch(/^-+ +-+ +-+$/);
+    expect(lines.slice(2).map((l) => l.split(/ {2,}/)[0])).toEqual(fromJson.checks.map((c: { title: string }) => c.title));
+    for (const l of lines.slice(2)) expect(l).toMatch(/ {2}PASS {2}/);
+    neverASecret(table);
+
+    const failed = await cli([...initArgs("Key Vault Secrets User"), "--namespace", "Not-DNS", "-o", "yaml"]);
+    expect(failed.code).toBe(2);
+    expect(parseYaml(failed.stdout)).toMatchObject({ version: 1, result: "error", exitCode: 2, error: { code: "usage" } });
+    // table, like az's, has no error document: the line on stderr is the whole answer
+    const failedTable = await cli([...initArgs("Key Vault Secrets User"), "--namespace", "Not-DNS", "-o", "table"]);
+    expect([failedTable.code, failedTable.stdout]).toEqual([2, ""]);
+    expect(failedTable.stderr).toMatch(/^error: [^]*--namespace "Not-DNS"/);
+  });
+
+  it("status, init's re-run and sandbox status print tables too", async () => {
+    const status = await cli(["status", "--sandbox", "--sandbox-dir", sbDir, "--state", state(), "-o", "table"]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout.split("\n")[0]).toMatch(/^Step +State +Drift$/);
+    expect(status.stdout.match(/ in sync/g)?.length).toBeGreaterThanOrEqual(7);
+    const rerun = await cli([...initArgs("Key Vault Secrets User"), "-o", "table"]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stdout.split("\n")[0]).toMatch(/^Step +Result +Summary$/);
+    expect(rerun.stdout).toMatch(/no change/);
+    const sb = await cli(["sandbox", "status", "--sandbox-dir", sbDir, "-o", "table"]);
+    expect(sb.stdout).toMatch(/^Result +State +Dir .*\n-+ +-+ +-+.*\nrunning +running +/);
+    expect(sb.stdout).not.toContain(secret);
   });
 
   it("verify takes the workload from the AKS_WI_* variables init reads", async () => {

@@ -17,6 +17,8 @@ import { JSON_VERSION } from "../json-output.js";
 import { bindingInputs, narrowed, readConfigFile as readFile, type ApplyOptions } from "../file-bindings.js";
 import { openSession, openTerminal, realDeps, type InitDeps, type Session } from "../session.js";
 import type { CliUi } from "../../terminal/ui.js";
+import { isDataOutput, writeData } from "../output.js";
+import { statusRows, stepRows } from "../tables.js";
 
 export type { ApplyOptions };
 
@@ -29,7 +31,7 @@ export async function runStatusFile(raw: Record<string, unknown>): Promise<numbe
 }
 
 export async function runApply(opts: ApplyOptions, deps: InitDeps): Promise<number> {
-  const json = opts.output === "json";
+  const data = isDataOutput(opts.output);
   const cfg = await readFile(opts, deps);
   const { ui } = openTerminal(opts, deps);
   const session = await openSession(opts, deps, ui);
@@ -64,7 +66,7 @@ export async function runApply(opts: ApplyOptions, deps: InitDeps): Promise<numb
       }),
     );
     const result = await runBindings({ steps: await deps.steps(), bindings, cluster: name, ui, dryRun: !!opts.dryRun, yes: !!opts.yes });
-    if (json) deps.stdout.write(`${JSON.stringify(applyDocument(cfg, result, paths, session.profile.name, !!opts.dryRun), null, 2)}\n`);
+    if (data) await writeData(deps.stdout, opts.output, applyDocument(cfg, result, paths, session.profile.name, !!opts.dryRun), stepRows);
     else if (result.applied) for (const l of formatApplied(result, name)) ui.line(l);
     return EXIT.ok;
   } finally {
@@ -155,7 +157,7 @@ interface StatusRun {
 }
 
 async function reportStatus(opts: ApplyOptions, deps: InitDeps, ui: CliUi, session: Session, r: StatusRun): Promise<number> {
-  const json = opts.output === "json";
+  const data = isDataOutput(opts.output);
   const kube = () => session.kubeFor(r.cluster.subscription, r.cluster.resourceGroup, r.cluster.name);
   const steps = await deps.steps();
   // A binding whose identity nothing names cannot be planned: it is drift as it stands.
@@ -171,9 +173,9 @@ async function reportStatus(opts: ApplyOptions, deps: InitDeps, ui: CliUi, sessi
   const reports: StatusReport[] = plans.map((bp) => buildStatus(steps, bp.plans, bp.binding.ctx.inputs));
   for (const f of r.found.filter((x) => x.missing.length)) reports.push(unresolved(f));
   const inSync = reports.every((x) => x.inSync);
-  if (json) {
+  if (data) {
     const doc = { version: STATUS_REPORT_VERSION, ...(r.file ? { file: r.file } : {}), cluster: r.cluster, inSync, bindings: reports };
-    deps.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    await writeData(deps.stdout, opts.output, doc, statusRows);
   } else {
     for (const rep of reports) for (const l of formatStatus(rep, { fix: false })) deps.stdout.write(`${l}\n`);
     const drifted = reports.filter((x) => !x.inSync).length;

@@ -17,6 +17,8 @@ import type { AzureOps } from "../../core/ports.js";
 import type { CliUi } from "../../terminal/ui.js";
 import { bindingInputs, narrowed, readConfigFile, type ApplyOptions } from "../file-bindings.js";
 import { openSession, openTerminal, realDeps, resolveCommandInputs, type InitDeps, type Session } from "../session.js";
+import { isDataOutput, writeData } from "../output.js";
+import { deleteRows } from "../tables.js";
 
 export type DeleteOptions = InitOptions;
 
@@ -96,7 +98,7 @@ async function removeStateDirs(path: string): Promise<void> {
 export const DELETE_AGAIN = "fix the cause and re-run aks-wi delete: it plans again from what is left";
 
 export async function runDelete(opts: DeleteOptions, deps: DeleteDeps): Promise<number> {
-  const json = opts.output === "json";
+  const data = isDataOutput(opts.output);
   const term = openTerminal(opts, deps);
   const { ui } = term;
   const session = await openSession(opts, deps, ui);
@@ -104,7 +106,7 @@ export async function runDelete(opts: DeleteOptions, deps: DeleteDeps): Promise<
   const { inputs, statePath, state: loaded } = await resolveCommandInputs(opts, deps, term, session);
 
   const report = await deleteBinding({ opts, deps, ui, profileName: profile.name, inputs, statePath, loaded, azure: await azure(), kubeFor });
-  if (json) deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  if (data) await writeData(deps.stdout, opts.output, report, deleteRows);
   else if (report.result === "done") for (const l of formatDeleteSummary(report)) ui.line(l);
   return EXIT.ok;
 }
@@ -158,7 +160,7 @@ async function deleteBinding(d: OneDelete): Promise<DeleteReport> {
  *  after another, each planned from what the ones before it left: the last binding of a shared
  *  identity finds no other credential on it, so the identity goes with it. */
 export async function runDeleteFile(opts: DeleteOptions & ApplyOptions, deps: DeleteDeps): Promise<number> {
-  const json = opts.output === "json";
+  const data = isDataOutput(opts.output);
   const cfg = await readConfigFile(opts, deps);
   const { ui } = openTerminal(opts, deps);
   const session = await openSession(opts, deps, ui);
@@ -185,8 +187,13 @@ export async function runDeleteFile(opts: DeleteOptions & ApplyOptions, deps: De
       }),
     );
   }
-  if (json)
-    deps.stdout.write(`${JSON.stringify({ version: JSON_VERSION, result: opts.dryRun ? "planned" : "done", file: cfg.path, bindings: reports }, null, 2)}\n`);
+  if (data)
+    await writeData(
+      deps.stdout,
+      opts.output,
+      { version: JSON_VERSION, result: opts.dryRun ? "planned" : "done", file: cfg.path, bindings: reports },
+      deleteRows,
+    );
   else if (!opts.dryRun) for (const r of reports) for (const l of formatDeleteSummary(r)) ui.line(l);
   return EXIT.ok;
 }

@@ -23,6 +23,8 @@ import type { VerifyAzure, VerifyKube } from "../../verify/ports.js";
 import type { Status } from "../../verify/types.js";
 import { EXIT } from "../exit-codes.js";
 import type { ConnectionOptions } from "../options.js";
+import { isDataOutput, writeData } from "../output.js";
+import { doctorRows } from "../tables.js";
 
 export interface DoctorOptions extends ConnectionOptions {
   subscription?: string;
@@ -173,8 +175,11 @@ export async function runDoctor(opts: DoctorOptions, deps: DoctorDeps): Promise<
   });
   const tty = !!deps.stdout.isTTY;
   const colour: Record<Status, (t: string) => string> = { PASS: chalk.green, FAIL: chalk.red, WARN: chalk.yellow, UNKNOWN: chalk.magenta, SKIP: chalk.dim };
-  const text =
-    opts.output === "json" ? `${JSON.stringify(report, null, 2)}\n` : `${formatDoctorReport(report, (s, t) => (tty ? colour[s](t) : t)).join("\n")}\n`;
+  if (isDataOutput(opts.output)) {
+    await writeData(deps.stdout, opts.output, report, doctorRows);
+    return code;
+  }
+  const text = `${formatDoctorReport(report, (s, t) => (tty ? colour[s](t) : t)).join("\n")}\n`;
   // A report of hundreds of workloads is large: it is written out before main's process.exit.
   await new Promise<void>((done) => deps.stdout.write(text, () => done()));
   return code;

@@ -14,6 +14,8 @@ import { EXIT } from "../exit-codes.js";
 import { JSON_VERSION } from "../json-output.js";
 import type { InitOptions } from "../options.js";
 import { openSession, openTerminal, realDeps, resolveCommandInputs, type InitDeps } from "../session.js";
+import { isDataOutput, writeData } from "../output.js";
+import { statusRows, stepRows } from "../tables.js";
 
 export { nonInteractiveReason } from "../session.js";
 
@@ -30,7 +32,7 @@ export async function runStatus(raw: Record<string, unknown>, deps: InitDeps = r
 export type { InitDeps };
 
 export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number> {
-  const json = opts.output === "json";
+  const data = isDataOutput(opts.output);
   // For status, whose report is the output, planning's progress goes to stderr.
   const term = openTerminal(opts, deps, opts.status ? { report: true, neverAsk: "status never asks" } : {});
   const { ui } = term;
@@ -51,7 +53,7 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
       kube: () => kubeFor(inputs.subscription, inputs.resourceGroup, inputs.cluster),
     };
     const report = buildStatus(steps, await planSteps(steps, ctx, ui), inputs);
-    if (json) deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (data) await writeData(deps.stdout, opts.output, report, statusRows);
     else for (const l of formatStatus(report)) deps.stdout.write(`${l}\n`);
     return report.inSync ? EXIT.ok : EXIT.drift;
   }
@@ -93,7 +95,7 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
       await writeConfigFile(configPath, configText);
       ui.line(`Config: binding ${inputs.namespace}/${inputs.serviceAccount} written to ${configPath} (aks-wi apply -f ${opts.writeConfig})`);
     }
-    if (json) deps.stdout.write(`${JSON.stringify({ version: JSON_VERSION, result: report.status, ...report }, null, 2)}\n`);
+    if (data) await writeData(deps.stdout, opts.output, { version: JSON_VERSION, result: report.status, ...report }, stepRows);
     else if (result.applied) for (const l of formatSummary(report, result.outcomes)) ui.line(l);
     return EXIT.ok;
   } finally {

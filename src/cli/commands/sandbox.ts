@@ -8,6 +8,8 @@ import { handOverInterrupt } from "../interrupt.js";
 import { defaultSandboxDir } from "../../azure/cloud.js";
 import { cloudNamed, validateCloud, type CloudName } from "../../azure/clouds.js";
 import type { SandboxInfo } from "../../../sandbox/info.js";
+import { isDataOutput, renderDocument, writeData } from "../output.js";
+import { scalarRow } from "../tables.js";
 
 type Sub = "start" | "env" | "status" | "stop" | "principal-create";
 
@@ -21,8 +23,8 @@ interface Opts {
   clusterVariants?: boolean;
   /** Present the sandbox as this Azure cloud (its names and audiences; endpoints stay local). */
   cloud?: string;
-  format?: "sh" | "json";
-  output?: "text" | "json";
+  format?: "sh" | "json" | "yaml";
+  output?: "text" | "json" | "yaml" | "table";
   name?: string;
   role?: string[];
   scope?: string[];
@@ -47,13 +49,13 @@ export async function run(sub: Sub, opts: Opts): Promise<number> {
   assertRealPath(dir, "the sandbox directory", "pass --sandbox-dir (or AKS_WI_SANDBOX_DIR) in a normal directory");
   switch (sub) {
     case "start":
-      return start(dir, opts, opts.output === "json");
+      return start(dir, opts, opts.output ?? "text");
     case "env":
       return env(dir, opts.format ?? "sh");
     case "status":
       return status(dir, opts.output ?? "text");
     case "stop":
-      return stop(dir, opts.output === "json");
+      return stop(dir, opts.output ?? "text");
     case "principal-create":
       return principalCreate(dir, opts);
   }
@@ -110,10 +112,10 @@ function shownInfo(info: SandboxInfo): Omit<SandboxInfo, "clientSecret"> {
   return shown;
 }
 
-/** The one document of `-o json` (version 1, like init's and verify's). */
-const outJson = (doc: Record<string, unknown>) => out(JSON.stringify({ version: 1, ...doc }, null, 2));
+/** The one document of `-o json|yaml` (version 1, like init's and verify's), or its scalars as a table. */
+const outDoc = (format: string, doc: Record<string, unknown>) => writeData(process.stdout, format, { version: 1, ...doc }, scalarRow);
 
-async function start(dir: string, opts: Opts, json: boolean): Promise<number> {
+async function start(dir: string, opts: Opts, format: string): Promise<number> {
   const specs = await validateSpecs(opts);
   const daemon = await import("../../../sandbox/daemon.js");
   const already = await daemon.running(dir);
@@ -130,7 +132,7 @@ async function start(dir: string, opts: Opts, json: boolean): Promise<number> {
         `stop it first (aks-wi sandbox stop --sandbox-dir ${dir}); its state is kept`,
       );
     }
-    if (json) return (outJson({ result: "already running", state: "running", dir, ...shownInfo(already) }), EXIT.ok);
+    if (isDataOutput(format)) return (await outDoc(format, { result: "already running", state: "running", dir, ...shownInfo(already) }), EXIT.ok);
     out(`sandbox already running in ${dir} (pid ${already.pid})`);
     summary(already, dir);
     return EXIT.ok;
@@ -155,7 +157,8 @@ async function start(dir: string, opts: Opts, json: boolean): Promise<number> {
     const tail = daemon.logTail(r.log, 3).split("\n").pop() ?? "";
     throw new UserError(`the sandbox did not start${tail ? `: ${tail}` : ""}`, `see ${r.log}`, "failed");
   }
-  if (json) return (outJson({ result: "started", state: "running", dir, readyMs: Date.now() - started, ...shownInfo(r.info) }), EXIT.ok);
+  if (isDataOutput(format))
+    return (await outDoc(format, { result: "started", state: "running", dir, readyMs: Date.now() - started, ...shownInfo(r.info) }), EXIT.ok);
   out(`sandbox running (pid ${r.info.pid}, ready in ${Date.now() - started} ms)`);
   summary(r.info, dir);
   out();
@@ -204,11 +207,11 @@ function envVars(info: SandboxInfo, dir: string): Record<string, string> {
   };
 }
 
-async function env(dir: string, format: "sh" | "json"): Promise<number> {
+async function env(dir: string, format: "sh" | "json" | "yaml"): Promise<number> {
   const info = await requireRunning(dir);
   const vars = envVars(info, dir);
-  if (format === "json") {
-    out(JSON.stringify(vars, null, 2));
+  if (format !== "sh") {
+    out((await renderDocument(vars, format)).trimEnd());
   } else {
     for (const [k, v] of Object.entries(vars)) out(`export ${k}='${v.replace(/'/g, `'\\''`)}'`);
     out(`# the operator's client secret is in ${join(dir, "sandbox.json")} (readable only by you)`);
@@ -216,18 +219,18 @@ async function env(dir: string, format: "sh" | "json"): Promise<number> {
   return EXIT.ok;
 }
 
-async function status(dir: string, output: "text" | "json"): Promise<number> {
+async function status(dir: string, output: string): Promise<number> {
   const { running, readInfo } = await import("../../../sandbox/daemon.js");
   const info = await running(dir);
   if (!info) {
     const stale = !!readInfo(dir);
-    if (output === "json") outJson({ result: "stopped", state: "stopped", dir, staleSandboxJson: stale });
+    if (isDataOutput(output)) await outDoc(output, { result: "stopped", state: "stopped", dir, staleSandboxJson: stale });
     else out(`sandbox: stopped (${dir})${stale ? " — stale sandbox.json from a run that did not stop cleanly" : ""}`);
     return EXIT.failed;
   }
   const up = Math.round((Date.now() - Date.parse(info.startedAt)) / 1000);
-  if (output === "json") {
-    outJson({ result: "running", state: "running", dir, uptimeSeconds: up, ...shownInfo(info) });
+  if (isDataOutput(output)) {
+    await outDoc(output, { result: "running", state: "running", dir, uptimeSeconds: up, ...shownInfo(info) });
     return EXIT.ok;
   }
   out(`sandbox: running (pid ${info.pid}, up ${up}s)`);
@@ -235,7 +238,7 @@ async function status(dir: string, output: "text" | "json"): Promise<number> {
   return EXIT.ok;
 }
 
-async function stop(dir: string, json = false): Promise<number> {
+async function stop(dir: string, format: string): Promise<number> {
   const { stopDaemon, readInfo } = await import("../../../sandbox/daemon.js");
   const file = join(dir, "sandbox.json");
   const stalePid = readInfo(dir)?.pid;
@@ -243,7 +246,7 @@ async function stop(dir: string, json = false): Promise<number> {
   // A killed daemon cannot remove its own sandbox.json; a stale one would mislead the cloud profile.
   rmSync(file, { force: true });
   const stale = stalePid ? ` (removed the stale ${file}; pid ${stalePid} is not this sandbox and was left alone)` : "";
-  if (json) outJson({ result: r === "stopped" ? "stopped" : "not running", state: "stopped", dir });
+  if (isDataOutput(format)) await outDoc(format, { result: r === "stopped" ? "stopped" : "not running", state: "stopped", dir });
   else if (r === "stopped") out(`sandbox stopped (state kept in ${dir})`);
   else out(`no sandbox was running in ${dir}${stale}`);
   return EXIT.ok;

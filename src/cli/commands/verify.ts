@@ -18,6 +18,8 @@ import { propagationBudgetMs, resolveTarget, rolePropagationBudgetMs } from "../
 import type { Status } from "../../verify/types.js";
 import { EXIT } from "../exit-codes.js";
 import type { VerifyOptions } from "../options.js";
+import { isDataOutput, writeData } from "../output.js";
+import { verifyRows } from "../tables.js";
 
 /** What the command reaches the outside world through; tests replace parts with fakes of our own interfaces. */
 export interface VerifyDeps {
@@ -100,7 +102,6 @@ export function withEnvInputs(opts: VerifyOptions, env: NodeJS.ProcessEnv): Veri
 export async function runVerify(given: VerifyOptions, deps: VerifyDeps): Promise<number> {
   const { env } = deps;
   const opts = withEnvInputs(given, env);
-  const json = opts.output === "json";
   const started = Date.now();
   const profile = deps.profile(opts, env);
   const budgetMs = propagationBudgetMs(opts, env);
@@ -125,8 +126,8 @@ export async function runVerify(given: VerifyOptions, deps: VerifyDeps): Promise
   const result = verdict(findings, facts);
   const code = result === "fail" ? EXIT.verifyFailed : result === "unknown" ? EXIT.verifyTransient : result === "incomplete" ? EXIT.verifyIncomplete : EXIT.ok;
   const report = buildVerifyReport(facts, findings, Date.now() - started, code);
-  if (json) {
-    deps.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  if (isDataOutput(opts.output)) {
+    await writeData(deps.stdout, opts.output, report, verifyRows);
   } else {
     const tty = !!deps.stdout.isTTY;
     const paint = (s: Status, t: string) =>

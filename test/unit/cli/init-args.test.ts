@@ -81,7 +81,7 @@ describe("init flags", () => {
 
   it.each([
     ["unknown option", ["--identiti", "x"], /unknown option '--identiti'/],
-    ["bad --output", ["--output", "yaml"], /argument 'yaml' is invalid/],
+    ["bad --output", ["--output", "xml"], /argument 'xml' is invalid/],
     ["option without its value", ["--cluster"], /option '--cluster <name>' argument missing/],
   ])("usage error: %s", async (_n, args, msg) => {
     await expect(parse(args)).rejects.toMatchObject({ exitCode: 1, message: expect.stringMatching(msg) });

@@ -2,22 +2,26 @@
 // error document, and the URL redaction of the HTTP trace.
 import { describe, expect, it } from "vitest";
 import { CommanderError } from "commander";
-import { errorDocument, wantsJson } from "../../../src/cli/json-output.js";
+import { documentFormat, errorDocument } from "../../../src/cli/json-output.js";
 import { redactUrl } from "../../../src/cli/debug-trace.js";
 import { colorWanted } from "../../../src/cli/color.js";
 import { StepError, UserError } from "../../../src/core/errors.js";
 
-describe("wantsJson", () => {
-  it.each<[string[], boolean]>([
-    [["init", "-o", "json"], true],
-    [["init", "-ojson"], true],
-    [["verify", "--output", "json"], true],
-    [["verify", "--output=json"], true],
-    [["sandbox", "env", "--format", "json"], true],
-    [["init", "-o", "text"], false],
-    [["init"], false],
-    [["init", "--", "-o", "json"], false],
-  ])("%j → %s", (argv, want) => expect(wantsJson(argv)).toBe(want));
+describe("documentFormat", () => {
+  it.each<[string[], "json" | "yaml" | undefined]>([
+    [["init", "-o", "json"], "json"],
+    [["init", "-ojson"], "json"],
+    [["verify", "--output", "json"], "json"],
+    [["verify", "--output=json"], "json"],
+    [["sandbox", "env", "--format", "json"], "json"],
+    [["status", "-o", "yaml"], "yaml"],
+    [["status", "-oyaml"], "yaml"],
+    [["status", "--output=yaml"], "yaml"],
+    [["init", "-o", "table"], undefined],
+    [["init", "-o", "text"], undefined],
+    [["init"], undefined],
+    [["init", "--", "-o", "json"], undefined],
+  ])("%j → %s", (argv, want) => expect(documentFormat(argv)).toBe(want));
 });
 
 describe("errorDocument", () => {
