@@ -12,7 +12,7 @@ export function readmeCommands(heading: string): string[] {
   const block = at < 0 ? "" : (/```sh\n([\s\S]*?)```/.exec(readme.slice(at))?.[1] ?? "");
   return block
     .split("\n")
-    .map((l) => l.trim())
+    .map((l) => l.replace(/\s+#.*$/, "").trim()) // a trailing comment is the shell's, not an argument
     .filter((l) => l.startsWith("node bin/aks-wi "));
 }
 
