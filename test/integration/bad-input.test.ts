@@ -409,7 +409,7 @@ const CASES: Case[] = [
     says: /context "nope"/,
   },
   // init: commander
-  { name: "init --output yaml", args: init("--output", "yaml"), code: 2, says: /argument 'yaml' is invalid/ },
+  { name: "init --output xml", args: init("--output", "xml"), code: 2, says: /argument 'xml' is invalid/ },
   { name: "init an unknown option", args: init("--bogus"), code: 2, says: /unknown option '--bogus'/ },
   { name: "init --state without a value", args: (sb) => [...init()(sb), "--state"], code: 2, says: /option '--state <file>' argument missing/ },
   { name: "init an extra argument", args: init("extra"), code: 2, says: /too many arguments|unknown command|excess/ },
@@ -520,7 +520,7 @@ const CASES: Case[] = [
     code: 2,
     says: /AKS_WI_SANDBOX "maybe"/,
   },
-  { name: "verify --output yaml", args: verify("--output", "yaml"), code: 2, says: /argument 'yaml' is invalid/ },
+  { name: "verify --output xml", args: verify("--output", "xml"), code: 2, says: /argument 'xml' is invalid/ },
   { name: "verify an unknown option", args: verify("--bogus"), code: 2, says: /unknown option '--bogus'/ },
 
   // sandbox
@@ -720,7 +720,7 @@ describe("paths under /proc", () => {
       const r = await runCli(args, { cwd, env: { HOME: cwd } });
       return { r, ms: Date.now() - t0 };
     };
-    const baseline = await timed(["init", "--sandbox", "--sandbox-dir", sb.dir, "--output", "yaml"]);
+    const baseline = await timed(["init", "--sandbox", "--sandbox-dir", sb.dir, "--output", "xml"]);
     for (const args of [
       [...INIT(sb.dir), ...WORKLOAD, "--state", "/proc/x/state.json"],
       ["init", "--sandbox", "--sandbox-dir", "/proc/x", "--yes", ...WORKLOAD],

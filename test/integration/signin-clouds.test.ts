@@ -90,6 +90,40 @@ describe("sign-in on a sandbox presenting AzureUSGovernment (in process)", () =>
     expect(writeFingerprint(dir)).toBe(before);
   });
 
+  it("verify and doctor take a subscription by name too; an unknown one is exit 2 before anything is checked", async () => {
+    const env = { AZURE_CONFIG_DIR: noAz };
+    const name = info.subscriptionName.toUpperCase();
+    const said = `Subscription: ${info.subscriptionId} (${info.subscriptionName}), named by --subscription`;
+    const verify = await runCli(
+      ["verify", "--sandbox", "--sandbox-dir", dir, "--subscription", name, "--namespace", "gov", "--service-account", "gov-sa", "-o", "json"],
+      {
+        cwd: tempDir("aks-wi-signin-"),
+        env,
+      },
+    );
+    expect(verify.code, verify.stderr).not.toBe(2);
+    expect(JSON.parse(verify.stdout).target.subscription).toBe(info.subscriptionId);
+    expect(verify.stderr).toContain(said);
+    const doctor = await runCli(["doctor", "--sandbox", "--sandbox-dir", dir, "-o", "json"], {
+      cwd: tempDir("aks-wi-signin-"),
+      env: { ...env, AKS_WI_SUBSCRIPTION: info.subscriptionName },
+    });
+    expect(doctor.code, doctor.stderr).not.toBe(2); // the cluster as seeded (workload identity off) fails, exit 3
+    expect(JSON.parse(doctor.stdout).cluster.subscription).toBe(info.subscriptionId);
+    expect(doctor.stderr).toContain(`named by AKS_WI_SUBSCRIPTION`);
+    for (const cmd of ["verify", "doctor"]) {
+      const workload = cmd === "verify" ? ["--namespace", "gov", "--service-account", "gov-sa"] : [];
+      const bad = await runCli([cmd, "--sandbox", "--sandbox-dir", dir, "--subscription", "no such subscription", ...workload], {
+        cwd: tempDir("aks-wi-signin-"),
+        env,
+      });
+      expect([cmd, bad.code]).toEqual([cmd, 2]);
+      expect(bad.stderr).toContain(
+        `--subscription "no such subscription": subscription must be a subscription ID or the name of one you can use; none is named so`,
+      );
+    }
+  });
+
   it("AZURE_SUBSCRIPTION_ID is the default, saying so", async () => {
     const r = await runCli(dryRun(), { cwd: tempDir("aks-wi-signin-"), env: { AZURE_CONFIG_DIR: noAz, AZURE_SUBSCRIPTION_ID: info.subscriptionId } });
     expect(r.code, r.stderr).toBe(0);

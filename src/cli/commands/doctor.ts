@@ -6,6 +6,7 @@
 import chalk from "chalk";
 import { chooseProfile, type CloudProfile } from "../../azure/cloud.js";
 import { UserError } from "../../core/errors.js";
+import { subscriptionIdOf } from "../../core/subscription-name.js";
 import { validateClusterName, validateNamespace, validateResourceGroup, validateSubscription, type Validator } from "../../core/names.js";
 import type { RetryListener } from "../../core/retry.js";
 import { USE_LABEL } from "../../core/workload-identity.js";
@@ -149,10 +150,15 @@ export async function runDoctor(opts: DoctorOptions, deps: DoctorDeps): Promise<
   const started = Date.now();
   const profile = deps.profile(opts, env);
   if (opts.kubeconfig || opts.context) (await import("../../kube/connect.js")).checkKubeAccess(opts, env);
-  const target = resolveCluster(opts, env, profile);
   const progress = (line: string) => void deps.stderr.write(`${line}\n`);
   (profile as { onRetry?: (line: string) => void }).onRetry = progress;
-  const azure = await deps.azure(profile, progress);
+  let azureOnce: Promise<VerifyAzure> | undefined;
+  const azureOf = () => (azureOnce ??= deps.azure(profile, progress));
+  const named = opts.subscription ?? (env.AKS_WI_SUBSCRIPTION || undefined);
+  const shown = opts.subscription ? "--subscription" : "AKS_WI_SUBSCRIPTION";
+  const subscription = named && (await subscriptionIdOf(named, shown, async () => (await azureOf()).ops.listSubscriptions(), progress));
+  const target = resolveCluster({ ...opts, ...(subscription ? { subscription } : {}) }, env, profile);
+  const azure = await azureOf();
   let kube: { doctor: DoctorKube; verify: VerifyKube } | undefined;
   const facts = await gatherDoctor(target, opts.namespace, {
     azure: azure.ops,

@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import chalk from "chalk";
 import { chooseProfile, type CloudProfile } from "../../azure/cloud.js";
 import { UserError } from "../../core/errors.js";
+import { subscriptionIdOf } from "../../core/subscription-name.js";
 import type { RetryListener } from "../../core/retry.js";
 import { INPUTS } from "../../init/inputs.js";
 import { latestState, locateState, readStateFor, type InitState } from "../../init/state.js";
@@ -104,6 +105,15 @@ export async function runVerify(given: VerifyOptions, deps: VerifyDeps): Promise
   const opts = withEnvInputs(given, env);
   const started = Date.now();
   const profile = deps.profile(opts, env);
+  const progress = (line: string) => void deps.stderr.write(`${line}\n`);
+  (profile as { onRetry?: (line: string) => void }).onRetry = progress;
+  let azureOnce: Promise<VerifyAzure> | undefined;
+  const azureOps = () => (azureOnce ??= deps.azure(profile, progress));
+  // A subscription named rather than given by ID is looked up as init looks it up.
+  if (opts.subscription) {
+    const shown = given.subscription ? "--subscription" : "AKS_WI_SUBSCRIPTION";
+    opts.subscription = await subscriptionIdOf(opts.subscription, shown, async () => (await azureOps()).ops.listSubscriptions(), progress);
+  }
   const budgetMs = propagationBudgetMs(opts, env);
   if (opts.kubeconfig || opts.context) (await import("../../kube/connect.js")).checkKubeAccess(opts, env);
   const state = await loadState(opts, deps.cwd, profile);
@@ -113,9 +123,7 @@ export async function runVerify(given: VerifyOptions, deps: VerifyDeps): Promise
     cluster: profile.defaults?.cluster,
   });
 
-  const progress = (line: string) => void deps.stderr.write(`${line}\n`);
-  (profile as { onRetry?: (line: string) => void }).onRetry = progress;
-  const azure = await deps.azure(profile, progress);
+  const azure = await azureOps();
   const facts = await gather(target, {
     azure,
     kube: () => deps.kube(target, azure, profile, opts, env, progress),
