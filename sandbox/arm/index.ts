@@ -7,6 +7,7 @@ import { subscriptionRoutes } from "./providers/resources/subscriptions.js";
 import { tenantRoutes } from "./providers/resources/tenants.js";
 import { resourceGroupRoutes } from "./providers/resources/resource-groups.js";
 import { genericResourceRoutes } from "./providers/resources/generic-resources.js";
+import { vaultRoutes } from "./providers/key-vault/vaults.js";
 import { providerRoutes } from "./providers/resources/providers.js";
 import { resourceListRoutes } from "./providers/resources/resource-lists.js";
 import { featureRoutes } from "./providers/features/features.js";
@@ -27,6 +28,7 @@ export function armRoutes(): ArmRoute[] {
     ...tenantRoutes,
     ...resourceGroupRoutes,
     ...genericResourceRoutes,
+    ...vaultRoutes,
     ...providerRoutes(armRoutes),
     ...resourceListRoutes,
     ...featureRoutes,

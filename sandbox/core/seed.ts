@@ -93,6 +93,8 @@ export function seedWorld(p: { kubeServer: string; oidcBase?: string; variants?:
           tenantId,
           sku: { family: "A", name: "standard" },
           vaultUri: `https://${vaultName}.vault.azure.net/`,
+          // Key Vault always returns the list, empty under RBAC (az's set-policy reads it).
+          accessPolicies: [],
           enableRbacAuthorization: true,
           enableSoftDelete: true,
           softDeleteRetentionInDays: 90,

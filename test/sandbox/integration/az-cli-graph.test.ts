@@ -1,5 +1,5 @@
-// `az ad sp show` — Debian's Azure CLI 2.45 resolving principals through the sandbox's Microsoft
-// Graph. az 2.45 takes Graph's address from its cloud's microsoftGraphResourceId (one value for
+// `az ad sp show` and `az keyvault create/set-policy --spn` — Debian's Azure CLI 2.45 resolving
+// principals through the sandbox's Microsoft Graph. az 2.45 takes Graph's address from its cloud's microsoftGraphResourceId (one value for
 // Graph's resource and its base URL: role/_msgrpah/_graph_client.py in Azure/azure-cli), but its
 // `az cloud register --endpoint-resource-manager` reads only the 2015-01-01 metadata document
 // (msrestazure's _populate_from_metadata_endpoint), which has no such field, and it has no flag
@@ -7,6 +7,7 @@
 // endpoint at once. Otherwise as az-cli.test.ts: an az of its own in a temp HOME, the CA appended
 // to the system bundle, `az login --service-principal` as the operator.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -99,6 +100,35 @@ describe("az ad sp show against the sandbox's Microsoft Graph", () => {
     expect(sp).toMatchObject({ id: identity.principalId, appId: identity.clientId, displayName: "id-az-graph", servicePrincipalType: "ManagedIdentity" });
     expect(sp.alternativeNames).toContain(identity.id);
   }, 60_000);
+
+  it("tutorial 002's access policy: az keyvault create, then its set-policy --spn line verbatim", async () => {
+    const identity = JSON.parse(await ok(`az identity show -n id-az-graph -g "$RG" -o json`));
+    Object.assign(env, {
+      KEYVAULT_NAME: `kv-policy-${randomBytes(3).toString("hex")}`,
+      USER_ASSIGNED_CLIENT_ID: identity.clientId,
+      LOCATION: sb.info.location,
+    });
+    // create gives the signed-in principal (found through Graph by its appId) an access policy of its own
+    const vault = JSON.parse(await ok(`az keyvault create -g "$RG" -n "$KEYVAULT_NAME" -l "$LOCATION" -o json`));
+    expect(vault.properties).toMatchObject({ enableRbacAuthorization: false, vaultUri: `https://${env.KEYVAULT_NAME}.vault.azure.net/` });
+    const operator = sb.sandbox.world.state.principals[sb.info.clientId.toLowerCase()]!.principalId;
+    expect(vault.properties.accessPolicies.map((p: { objectId: string }) => p.objectId)).toEqual([operator]);
+
+    await ok(`az keyvault set-policy --name "\${KEYVAULT_NAME}" --secret-permissions get --spn "\${USER_ASSIGNED_CLIENT_ID}"`);
+    const policies = JSON.parse(await ok(`az keyvault show -n "$KEYVAULT_NAME" --query properties.accessPolicies -o json`));
+    expect(policies).toContainEqual(
+      expect.objectContaining({ objectId: identity.principalId, tenantId: sb.info.tenantId, permissions: expect.objectContaining({ secrets: ["get"] }) }),
+    );
+    expect(policies).toHaveLength(2);
+
+    // The seeded vault uses Azure RBAC: az itself refuses access policies there.
+    const rbac = await sh(`az keyvault set-policy --name ${sb.info.keyVaultId!.split("/").pop()} --secret-permissions get --spn "$USER_ASSIGNED_CLIENT_ID"`);
+    expect(rbac.code).not.toBe(0);
+    expect(rbac.stderr).toContain("Cannot set policies to a vault with '--enable-rbac-authorization' specified");
+    // and a vault name is global: another group cannot take it
+    const again = await sh(`az group create -n rg-other -l "$LOCATION" -o none && az keyvault create -g rg-other -n "$KEYVAULT_NAME" -l "$LOCATION" -o none`);
+    expect(again.stderr).toContain("(VaultAlreadyExists)");
+  }, 120_000);
 
   it("exits 3 with Graph's message for a principal that does not exist", async () => {
     const byId = await sh("az ad sp show --id 00000000-0000-0000-0000-000000000001");

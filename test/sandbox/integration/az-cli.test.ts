@@ -10,7 +10,8 @@
 // cluster's securityProfile is set with `az resource update`; Debian's az 2.45 ships an
 // azure-mgmt-authorization its `az role` module cannot drive (AttributeError: … no attribute
 // 'config'), so the role assignment is made with `az rest`. Commands that resolve a principal
-// through Microsoft Graph (`--assignee`, `az keyvault set-policy --spn`) are not covered here.
+// through Microsoft Graph are in az-cli-graph.test.ts (`az keyvault set-policy --spn`; `--assignee`
+// meets the same broken role module).
 // No az, no pass: the test fails rather than skips, since .ci/run installs it.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";

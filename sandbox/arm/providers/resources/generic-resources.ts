@@ -1,5 +1,5 @@
-// The seeded resources aks-wi only points at (role scopes): Key Vault vaults and storage
-// accounts, returned as stored — GET, and the lists by resource group and by subscription
+// The resources aks-wi only points at (role scopes): Key Vault vaults and storage accounts,
+// returned as stored — GET, and the lists by resource group and by subscription
 // (Vaults_ListByResourceGroup / Vaults_ListBySubscription and StorageAccounts_ListByResourceGroup /
 // StorageAccounts_List in azure-rest-api-specs keyvault and storage; `az keyvault list -g` and
 // `az storage account list -g` read them). Each type answers only the api-versions its provider serves.
@@ -8,7 +8,7 @@ import { key, type GenericResourceRecord, type World } from "../../../core/world
 import { resourceNotFound } from "../../errors.js";
 
 /** Microsoft.KeyVault/vaults, ascending, from azure-rest-api-specs. */
-const KEY_VAULT_API_VERSIONS = [
+export const KEY_VAULT_API_VERSIONS = [
   "2015-06-01",
   "2016-10-01",
   "2018-02-14",
@@ -63,7 +63,7 @@ const STORAGE_API_VERSIONS = [
   "2025-06-01",
 ] as const;
 
-function genericBody(r: GenericResourceRecord) {
+export function genericBody(r: GenericResourceRecord) {
   return { id: r.id, name: r.name, type: r.type, location: r.location, ...(r.tags ? { tags: r.tags } : {}), properties: r.properties };
 }
 
