@@ -187,6 +187,14 @@ export function containerEnv(pod: StoredObject, container: Container): Array<[st
 }
 
 /** The container's filesystem view: hostname, the mounted service-account and projected token files. */
+/** Google's and Microsoft's distroless images (gcr.io/distroless/…, mcr.microsoft.com/…/distroless/…)
+ *  hold the application and its libraries only: no shell, no env, no cat. Their :debug tags add
+ *  busybox. The sandbox runs no images, so it goes by the name. */
+export function isDistroless(image: string | undefined): boolean {
+  const [repo, tag = ""] = (image ?? "").split("@")[0]!.split(/:(?=[^/]*$)/);
+  return /(^|\/)distroless\//.test(repo ?? "") && !tag.startsWith("debug");
+}
+
 export function containerView(ctx: ServiceContext, pod: StoredObject, container: Container, sa: KubeObject | undefined): ContainerView {
   const files = new Map<string, () => Promise<string>>();
   files.set("/etc/hostname", async () => pod.metadata.name + "\n");
@@ -236,6 +244,7 @@ export function containerView(ctx: ServiceContext, pod: StoredObject, container:
   return {
     env: containerEnv(pod, container),
     hostname: pod.metadata.name,
+    bare: isDistroless(container.image),
     readFile: async (path) => {
       const f = files.get(path);
       if (!f) return undefined;

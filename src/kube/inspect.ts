@@ -156,5 +156,27 @@ export function createVerifyKube(kubeconfigYaml: string, context: string | undef
       ];
     },
     exec: podExec(conn, opts.token, opts),
+    async requestToken(namespace, name, audience, pod) {
+      // TokenRequest is a create, but a repeat only mints another short-lived token: safe to retry.
+      const r = await retry(`requesting a token for service account ${namespace}/${name}`, async () =>
+        core.createNamespacedServiceAccountToken(
+          {
+            namespace,
+            name,
+            body: {
+              spec: {
+                audiences: [audience],
+                // the least the API allows (10 minutes): verify uses it once, at once
+                expirationSeconds: 600,
+                boundObjectRef: { apiVersion: "v1", kind: "Pod", name: pod.name, uid: pod.uid },
+              },
+            },
+          },
+          await ro(),
+        ),
+      );
+      if (!r.status?.token) throw new Error("the TokenRequest API returned no token");
+      return r.status.token;
+    },
   };
 }

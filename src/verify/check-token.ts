@@ -1,9 +1,18 @@
 // Check 5: the projected token read inside the pod (from the file AZURE_FEDERATED_TOKEN_FILE
-// names) carries the issuer, subject and audience the federated credential expects, and is not
+// names; for images without `cat`, the same token from the TokenRequest API, said so) carries the issuer, subject and audience the federated credential expects, and is not
 // expired. Only its claims are ever looked at here.
 import { TOKEN_AUDIENCE } from "../core/workload-identity.js";
-import type { Facts, Finding } from "./types.js";
+import type { Facts, Finding, TokenFacts } from "./types.js";
 import { couldNotCheck, expectedSubject, finding, pickCredential, sh, wasTransient } from "./util.js";
+
+/** Where the claims came from, said in the finding: a token asked of the API server proves the
+ *  service account and audience, not that the pod's own file holds it. */
+function readHow(tk: TokenFacts): string {
+  const via = tk.via;
+  if (via && "tokenRequest" in via)
+    return `${via.why}: a token for the same service account and audience was requested from the TokenRequest API instead; the file itself was not read`;
+  return `read from ${tk.path}${via ? ` in container ${via.container}` : ""}`;
+}
 
 export function checkToken(facts: Facts): Finding[] {
   const tk = facts.token;
@@ -69,7 +78,7 @@ export function checkToken(facts: Facts): Finding[] {
         "token",
         "PASS",
         "token-ok",
-        `iss ${c.iss}, sub ${c.sub}, aud ${(c.aud ?? []).join(",")}${mins !== undefined ? `, expires in ${mins} min` : ""} (read from ${tk.path})`,
+        `iss ${c.iss}, sub ${c.sub}, aud ${(c.aud ?? []).join(",")}${mins !== undefined ? `, expires in ${mins} min` : ""} (${readHow(tk)})`,
       ),
     );
   }

@@ -11,8 +11,8 @@ import { uncovered } from "./check-access.js";
 import { PROPAGATION_CODES } from "./check-exchange.js";
 import type { ArmAsWorkload, ExchangeAttempt, VerifyAzure, VerifyKube } from "./ports.js";
 import { sleep as defaultSleep } from "../core/util.js";
-import { CLIENT_ID_ANNOTATION } from "../core/workload-identity.js";
-import type { AccessFacts, ContainerEnvFacts, Facts, RoleAccessFacts, TokenClaims, TransientRead, VerifyTarget } from "./types.js";
+import { CLIENT_ID_ANNOTATION, TOKEN_AUDIENCE } from "../core/workload-identity.js";
+import type { AccessFacts, ContainerEnvFacts, Facts, RoleAccessFacts, TokenClaims, TokenFacts, TransientRead, VerifyTarget } from "./types.js";
 import { expectedSubject, ficMatches, sameGuid } from "./util.js";
 
 export interface PropagationWait {
@@ -345,9 +345,12 @@ async function readInsidePod(k: VerifyKube, facts: Facts): Promise<string | unde
       }
     }),
   );
-  const holder = facts.containerEnv.find((c) => c.env?.AZURE_FEDERATED_TOKEN_FILE);
-  const path = holder?.env?.AZURE_FEDERATED_TOKEN_FILE;
-  if (!holder || !path) {
+  // A container whose image has no `env` (distroless) still shows its variables in the pod spec,
+  // where the webhook wrote them.
+  const envOf = (c: ContainerEnvFacts) => c.env ?? (notInImage(c.error) ? running.find((r) => r.name === c.name)?.env : undefined);
+  const holders = facts.containerEnv.filter((c) => envOf(c)?.AZURE_FEDERATED_TOKEN_FILE);
+  const path = holders[0] && envOf(holders[0])!.AZURE_FEDERATED_TOKEN_FILE;
+  if (!path) {
     // A container whose env could not be read transiently may well be the one holding it.
     const blip = facts.containerEnv.find((c) => c.transient);
     facts.token = {
@@ -357,17 +360,44 @@ async function readInsidePod(k: VerifyKube, facts: Facts): Promise<string | unde
     return undefined;
   }
   facts.token = { path };
-  try {
+  // The file, read with `cat` in the first container that has it; containers without the program
+  // are passed over (the webhook mounts the token into every container).
+  for (const holder of holders) {
     const r = await k.exec(pod.namespace, pod.name, holder.name, ["cat", path]);
+    if (notInImage(r.error)) continue;
     if (r.error || r.exitCode !== 0) {
       facts.token.error = r.error ?? (r.stderr.trim() || `cat exited ${r.exitCode}`);
       if (r.transient) markRead(facts, "token");
       return undefined;
     }
-    facts.token.claims = tokenClaims(r.stdout);
-    return r.stdout.trim();
+    return takeToken(facts, r.stdout.trim(), { container: holder.name });
+  }
+  // No container can read it: the same token, asked of the API server for this pod.
+  type Projected = { projected?: { sources?: { serviceAccountToken?: { path?: string; audience?: string } }[] } };
+  const audience = (pod.volumes as Projected[])
+    .flatMap((v) => v.projected?.sources ?? [])
+    .find((src) => src.serviceAccountToken?.path && path.endsWith(`/${src.serviceAccountToken.path}`))?.serviceAccountToken?.audience;
+  const why = `no container of pod ${pod.name} has cat to read ${path}`;
+  try {
+    const token = await k.requestToken(pod.namespace, pod.serviceAccountName, audience ?? TOKEN_AUDIENCE, { name: pod.name, uid: pod.uid });
+    return takeToken(facts, token, { tokenRequest: true, why });
   } catch (e) {
-    facts.token.error = `the file is not a JWT (${msg(e)})`;
+    facts.token.error = `${why}, and the TokenRequest API refused a token for service account ${pod.serviceAccountName}: ${msg(e)}`;
+    if (transientOf(e)) markRead(facts, "token", e);
+    return undefined;
+  }
+}
+
+/** The exec failed because the image lacks the program (the runtime's "executable file not found"). */
+const notInImage = (error: string | undefined) => !!error && /executable file not found/.test(error);
+
+function takeToken(facts: Facts, token: string, via: NonNullable<TokenFacts["via"]>): string | undefined {
+  facts.token!.via = via;
+  try {
+    facts.token!.claims = tokenClaims(token);
+    return token;
+  } catch (e) {
+    facts.token!.error = `the file is not a JWT (${msg(e)})`;
     return undefined;
   }
 }

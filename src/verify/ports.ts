@@ -30,6 +30,9 @@ export interface VerifyKube {
   /** Pods and Deployments in the namespace that carry annotation `key` (where it has no effect). */
   objectsAnnotated(namespace: string, key: string): Promise<{ kind: string; name: string }[]>;
   exec(namespace: string, pod: string, container: string, command: string[], timeoutMs?: number): Promise<ExecResult>;
+  /** A token for the service account from the TokenRequest API, bound to the pod, with the
+   *  audience given: what the kubelet projects into the pod's file. Never logged or stored. */
+  requestToken(namespace: string, serviceAccount: string, audience: string, pod: { name: string; uid: string }): Promise<string>;
 }
 
 /** The outcome of one client-assertion exchange: claims only, never the token. The token itself

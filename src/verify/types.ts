@@ -106,6 +106,10 @@ export interface TokenFacts {
   path?: string;
   claims?: TokenClaims;
   error?: string;
+  /** How the token was had: read from the file in a container (its name), or, when no container
+   *  of the pod has a program to read it with (distroless images), requested for the pod from the
+   *  TokenRequest API with the same service account and audience. */
+  via?: { container: string } | { tokenRequest: true; why: string };
 }
 
 export interface ExchangeFacts {

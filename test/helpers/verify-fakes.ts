@@ -17,6 +17,8 @@ export const TOKEN = jwt({ iss: ISSUER, sub: "system:serviceaccount:ns:sa", aud:
 
 export interface World {
   execs: string[][];
+  /** TokenRequests asked for: namespace, service account, audience, pod name. */
+  tokenRequests: string[][];
   exchanges: { clientId: string; tenantId: string; assertion: string }[];
   answers: ExchangeAttempt[];
   permissionsAsked: string[];
@@ -26,7 +28,7 @@ export interface World {
   issuersFetched: string[];
 }
 
-export function verifyFakes(over: Partial<{ pods: { name: string; phase: string; deleting: boolean }[]; token: string }> = {}): {
+export function verifyFakes(over: Partial<{ pods: { name: string; phase: string; deleting: boolean }[]; token: string; distroless: boolean }> = {}): {
   deps: GatherDeps & { kube(): Promise<VerifyKube> };
   azure: VerifyAzure;
   kube: VerifyKube;
@@ -35,7 +37,16 @@ export function verifyFakes(over: Partial<{ pods: { name: string; phase: string;
   progress: string[];
 } {
   const h = healthy();
-  const w: World = { execs: [], exchanges: [], answers: [], permissionsAsked: [], pod: h.pod!, issuer: { ok: true, keys: 1 }, issuersFetched: [] };
+  const w: World = {
+    execs: [],
+    tokenRequests: [],
+    exchanges: [],
+    answers: [],
+    permissionsAsked: [],
+    pod: h.pod!,
+    issuer: { ok: true, keys: 1 },
+    issuersFetched: [],
+  };
   const ops = {
     getCluster: async () => h.cluster,
     getIdentity: async () => h.identity,
@@ -70,9 +81,20 @@ export function verifyFakes(over: Partial<{ pods: { name: string; phase: string;
     objectsAnnotated: async () => [],
     exec: async (_ns, _pod, _c, command) => {
       w.execs.push(command);
+      // what containerd answers for a program the image does not have
+      if (over.distroless)
+        return {
+          stdout: "",
+          stderr: "",
+          error: `OCI runtime exec failed: exec failed: unable to start container process: exec: "${command[0]}": executable file not found in $PATH: unknown`,
+        };
       if (command[0] === "env") return { stdout: env, stderr: "", exitCode: 0 };
       if (command[0] === "cat" && command[1] === TOKEN_FILE) return { stdout: `${over.token ?? TOKEN}\n`, stderr: "", exitCode: 0 };
       return { stdout: "", stderr: "cat: no such file", exitCode: 1 };
+    },
+    requestToken: async (ns, sa, audience, pod) => {
+      w.tokenRequests.push([ns, sa, audience, pod.name]);
+      return over.token ?? TOKEN;
     },
   };
   const azure: VerifyAzure = {

@@ -1,7 +1,8 @@
 // Acceptance (issue 11, verify tells the truth) on the sandbox with the real SDKs and kubectl:
 // a role assignment still propagating is waited for, then WARN, never "create it"; an operator
 // whose rights stop at a resource group is answered from there; the webhook is found from its
-// MutatingWebhookConfiguration; a Deployment's matchExpressions selector picks its pod.
+// MutatingWebhookConfiguration; a Deployment's matchExpressions selector picks its pod; a
+// distroless pod is checked without exec'ing a program it does not have.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLUSTER, NS, RG, SA, byCheck, createPod, kubectl, setUp, verify, verifyJson, type VerifyEnv } from "../helpers/verify.harness.js";
 import { runCli, tempDir } from "../helpers/init-cli.harness.js";
@@ -121,6 +122,30 @@ describe("aks-wi verify on what real subscriptions do", () => {
     }
     const { findings } = await verifyJson(env);
     expect(findings.find((x) => x.check === "cluster")?.message).toMatch(/webhook kube-system\/azure-wi-webhook-webhook-service: \d+ ready endpoint\(s\)$/);
+  });
+
+  it("a distroless pod (no env, no cat): the variables from its spec, the token from the TokenRequest API, said so; exit 0", async () => {
+    const manifest = {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "static-app", namespace: NS, labels: { app: "static-app", "azure.workload.identity/use": "true" } },
+      spec: { serviceAccountName: SA, containers: [{ name: "app", image: "gcr.io/distroless/static-debian12:nonroot" }] },
+    };
+    await kubectl(env, ["apply", "-f", "-"], JSON.stringify(manifest));
+    await kubectl(env, ["-n", NS, "wait", "--for=jsonpath={.status.phase}=Running", "pod/static-app", "--timeout=30s"]);
+    // as on AKS: the image has no programs to exec
+    const r = await kubectl(env, ["-n", NS, "exec", "static-app", "--", "cat", "/etc/hostname"]).catch((e: Error) => e.message);
+    expect(r).toMatch(/executable file not found in \$PATH/);
+    const { report, findings } = await verifyJson(env, ["--pod", "static-app"]);
+    expect(
+      findings.filter((f) => f.status === "FAIL"),
+      JSON.stringify(findings),
+    ).toEqual([]);
+    expect(byCheck(findings, "pod")[0]!.message).toMatch(/\(pod spec\)$/);
+    expect(byCheck(findings, "token")[0]).toMatchObject({ status: "PASS" });
+    expect(byCheck(findings, "token")[0]!.message).toMatch(/no container of pod static-app has cat to read .*requested from the TokenRequest API instead/);
+    expect(byCheck(findings, "exchange")[0]).toMatchObject({ status: "PASS" });
+    expect(report.result).toBe("pass");
   });
 
   it("--deployment with a matchExpressions selector checks the Deployment's own pod, not another in the namespace", async () => {

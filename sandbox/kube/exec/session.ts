@@ -44,7 +44,7 @@ export function handleExec({ ctx, store }: KubeEnv, req: IncomingMessage, socket
 
 async function runSession(channels: ExecChannels, view: ContainerView, o: ExecOptions): Promise<void> {
   const [cmd, ...args] = o.command;
-  if (isShell(cmd) && !args.includes("-c") && o.stdin) return interactiveShell(channels, view, o);
+  if (isShell(cmd) && !view.bare && !args.includes("-c") && o.stdin) return interactiveShell(channels, view, o);
 
   const input = o.stdin && channels.canCloseStdin ? await channels.readStdin() : undefined;
   const r = await execArgv(view, o.command, input);

@@ -11,6 +11,8 @@ export interface ContainerView {
   readFile(path: string): Promise<string | undefined>;
   /** Entries of a directory, or undefined when it is not one. */
   listDir(path: string): string[] | undefined;
+  /** The image holds no programs at all (distroless): every exec is "executable file not found". */
+  bare?: boolean;
 }
 
 export interface RunResult {
@@ -443,7 +445,7 @@ function grep(args: string[], input?: string): RunResult {
 
 /** Runs an exec's argv as the container runtime would: directly, not through a shell. */
 export async function execArgv(view: ContainerView, argv: string[], stdin?: string): Promise<RunResult | { notFound: string }> {
-  const name = EXECUTABLES.get(argv[0]);
+  const name = view.bare ? undefined : EXECUTABLES.get(argv[0]);
   if (!name) return { notFound: argv[0] };
   const r = await new Shell(view).runCommand([name, ...argv.slice(1)], stdin);
   return { stdout: r.stdout, stderr: r.stderr, code: r.code };

@@ -3,6 +3,7 @@
 import { UserError } from "../../../src/core/errors.js";
 import { describe, expect, it } from "vitest";
 import { gather, parseEnv } from "../../../src/verify/gather.js";
+import { runChecks } from "../../../src/verify/checks.js";
 import type { ExchangeAttempt } from "../../../src/verify/ports.js";
 import type { VerifyTarget } from "../../../src/verify/types.js";
 import { NOW, TOKEN, TOKEN_FILE, jwt, verifyFakes } from "../../helpers/verify-fakes.js";
@@ -38,6 +39,22 @@ describe("verify gather", () => {
     const dump = JSON.stringify(facts);
     expect(dump).not.toContain(TOKEN.split(".")[1]!);
     expect(dump).not.toContain("c2lnbmF0dXJl");
+  });
+
+  it("a distroless pod (no env, no cat): the variables from the pod spec, the token from the TokenRequest API for the pod, said so", async () => {
+    const { deps, w } = verifyFakes({ distroless: true });
+    const facts = await gather(target(), deps);
+    const fromSpec = w.pod.containers[0]!.env.AZURE_FEDERATED_TOKEN_FILE!; // the webhook's path, in the pod spec
+    expect(w.execs).toEqual([["env"], ["cat", fromSpec]]);
+    expect(w.tokenRequests).toEqual([["ns", "sa", "api://AzureADTokenExchange", w.pod.name]]);
+    expect(facts.token).toMatchObject({ path: fromSpec, via: { tokenRequest: true }, claims: { sub: "system:serviceaccount:ns:sa" } });
+    expect(facts.token?.error).toBeUndefined();
+    // the exchange ran with the requested token, as the pod's SDK would with its file
+    expect(w.exchanges).toEqual([{ clientId: CLIENT, tenantId: TENANT, assertion: TOKEN }]);
+    const found = runChecks(facts);
+    expect(found.find((f) => f.check === "token")).toMatchObject({ status: "PASS", message: expect.stringContaining("requested from the TokenRequest API") });
+    expect(found.find((f) => f.check === "pod")).toMatchObject({ status: "PASS", message: expect.stringContaining("(pod spec)") });
+    expect(JSON.stringify(facts)).not.toContain(TOKEN.split(".")[1]!);
   });
 
   it("waits for a freshly written credential, saying so, then records the success", async () => {
