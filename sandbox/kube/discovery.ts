@@ -128,6 +128,18 @@ export const RESOURCES: ResourceDef[] = [
   },
   // what the StatefulSet and DaemonSet controllers keep their templates in (controllers/revisions.ts)
   { group: "apps", version: "v1", name: "controllerrevisions", singularName: "controllerrevision", kind: "ControllerRevision", namespaced: true, verbs: rw },
+  // the Job controller makes each Job's pods (controllers/job.ts); they never exit, so no Job completes
+  {
+    group: "batch",
+    version: "v1",
+    name: "jobs",
+    singularName: "job",
+    kind: "Job",
+    namespaced: true,
+    verbs: rw,
+    categories: ["all"],
+    subresources: { status: { kind: "Job", verbs: ["get", "patch", "update"] } },
+  },
   // stored and defaulted only: the sandbox runs no CronJob controller, so nothing is ever scheduled
   {
     group: "batch",

@@ -1,5 +1,6 @@
 // Just enough of Kubernetes' protobuf encoding to read the bodies kubectl's typed clients send
-// (`kubectl create serviceaccount|namespace|token` and `kubectl auth can-i` POST application/vnd.kubernetes.protobuf):
+// (`kubectl create serviceaccount|namespace|token|deployment|job|cronjob` and `kubectl auth can-i`
+// POST application/vnd.kubernetes.protobuf):
 // the "k8s\0" envelope (runtime.Unknown) and the few message types involved, decoded to JSON.
 type Field = { no: number; wire: number; value: Buffer | bigint };
 
@@ -45,7 +46,8 @@ function fields(b: Buffer): Field[] {
 }
 
 const str = (f: Field) => (f.value as Buffer).toString("utf8");
-type Schema = Record<number, [string, "string" | "int" | "bool" | "map" | Schema, boolean?]>; // [json name, type, repeated]
+// [json name, type, repeated]. "int0": an int Go holds as a plain value with `omitempty`, so 0 means unset.
+type Schema = Record<number, [string, "string" | "int" | "int0" | "bool" | "map" | Schema, boolean?]>;
 
 const objectMeta: Schema = {
   1: ["name", "string"],
@@ -58,6 +60,56 @@ const objectMeta: Schema = {
   14: ["finalizers", "string", true],
 };
 const localRef: Schema = { 1: ["name", "string"] };
+
+// What `kubectl create deployment|job|cronjob` send (k8s.io/api apps/v1, batch/v1 and core/v1
+// generated.proto; LabelSelector from apimachinery meta/v1): the pod template down to its
+// containers' names, images, commands, ports and env. Resource quantities are left out (kubectl
+// sends `resources: {}`).
+const labelSelector: Schema = {
+  1: ["matchLabels", "map"],
+  2: ["matchExpressions", { 1: ["key", "string"], 2: ["operator", "string"], 3: ["values", "string", true] }, true],
+};
+const container: Schema = {
+  1: ["name", "string"],
+  2: ["image", "string"],
+  3: ["command", "string", true],
+  4: ["args", "string", true],
+  5: ["workingDir", "string"],
+  6: ["ports", { 1: ["name", "string"], 2: ["hostPort", "int0"], 3: ["containerPort", "int"], 4: ["protocol", "string"] }, true],
+  7: ["env", { 1: ["name", "string"], 2: ["value", "string"] }, true],
+  8: ["resources", {}],
+  13: ["terminationMessagePath", "string"],
+  14: ["imagePullPolicy", "string"],
+  20: ["terminationMessagePolicy", "string"],
+};
+const podTemplate: Schema = {
+  1: ["metadata", objectMeta],
+  2: [
+    "spec",
+    {
+      2: ["containers", container, true],
+      3: ["restartPolicy", "string"],
+      4: ["terminationGracePeriodSeconds", "int"],
+      6: ["dnsPolicy", "string"],
+      7: ["nodeSelector", "map"],
+      8: ["serviceAccountName", "string"],
+      19: ["schedulerName", "string"],
+      20: ["initContainers", container, true],
+    },
+  ],
+};
+const jobSpec: Schema = {
+  1: ["parallelism", "int"],
+  2: ["completions", "int"],
+  3: ["activeDeadlineSeconds", "int"],
+  4: ["selector", labelSelector],
+  5: ["manualSelector", "bool"],
+  6: ["template", podTemplate],
+  7: ["backoffLimit", "int"],
+  8: ["ttlSecondsAfterFinished", "int"],
+  9: ["completionMode", "string"],
+  10: ["suspend", "bool"],
+};
 const SCHEMAS: Record<string, Schema> = {
   ServiceAccount: { 1: ["metadata", objectMeta], 3: ["imagePullSecrets", localRef, true], 4: ["automountServiceAccountToken", "bool"] },
   Namespace: { 1: ["metadata", objectMeta] },
@@ -94,6 +146,38 @@ const SCHEMAS: Record<string, Schema> = {
       },
     ],
   },
+  Deployment: {
+    1: ["metadata", objectMeta],
+    2: [
+      "spec",
+      {
+        1: ["replicas", "int"],
+        2: ["selector", labelSelector],
+        3: ["template", podTemplate],
+        4: ["strategy", { 1: ["type", "string"] }],
+        5: ["minReadySeconds", "int"],
+        6: ["revisionHistoryLimit", "int"],
+        7: ["paused", "bool"],
+        9: ["progressDeadlineSeconds", "int"],
+      },
+    ],
+  },
+  Job: { 1: ["metadata", objectMeta], 2: ["spec", jobSpec] },
+  CronJob: {
+    1: ["metadata", objectMeta],
+    2: [
+      "spec",
+      {
+        1: ["schedule", "string"],
+        3: ["concurrencyPolicy", "string"],
+        4: ["suspend", "bool"],
+        5: ["jobTemplate", { 1: ["metadata", objectMeta], 2: ["spec", jobSpec] }],
+        6: ["successfulJobsHistoryLimit", "int"],
+        7: ["failedJobsHistoryLimit", "int"],
+        8: ["timeZone", "string"],
+      },
+    ],
+  },
   DeleteOptions: { 1: ["gracePeriodSeconds", "int"], 4: ["propagationPolicy", "string"], 5: ["dryRun", "string", true] },
 };
 
@@ -104,9 +188,15 @@ function decodeMessage(b: Buffer, schema: Schema): Record<string, unknown> {
     if (!s) continue;
     const [name, type, repeated] = s;
     let v: unknown;
-    if (type === "string") v = str(f);
-    else if (type === "int") v = Number(BigInt.asIntN(64, f.value as bigint));
-    else if (type === "bool") v = (f.value as bigint) !== 0n;
+    // Go's generated marshallers write plain (non-pointer) strings and ints even when empty; the
+    // apiserver holds those as unset, and its JSON omits them.
+    if (type === "string") {
+      v = str(f);
+      if (v === "" && !repeated) continue;
+    } else if (type === "int" || type === "int0") {
+      v = Number(BigInt.asIntN(64, f.value as bigint));
+      if (v === 0 && type === "int0") continue;
+    } else if (type === "bool") v = (f.value as bigint) !== 0n;
     else if (type === "map") {
       const entry = fields(f.value as Buffer);
       const k = entry.find((e) => e.no === 1),

@@ -94,7 +94,7 @@ export class KubeStore {
     m.uid = randomUUID();
     m.resourceVersion = dryRun ? String(this.world.state.kube.resourceVersion) : this.world.nextResourceVersion();
     m.creationTimestamp = isoNow(now);
-    if (["deployments", "replicasets", "statefulsets", "daemonsets", "cronjobs", "mutatingwebhookconfigurations"].includes(def.name)) m.generation = 1;
+    if (["deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs", "mutatingwebhookconfigurations"].includes(def.name)) m.generation = 1;
     m.managedFields = [{ manager, operation: "Update", apiVersion: obj.apiVersion, time: isoNow(now), fieldsType: "FieldsV1", fieldsV1: {} }];
     const stored = obj as StoredObject;
     if (!dryRun) {

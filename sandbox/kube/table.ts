@@ -187,6 +187,48 @@ const columns: Record<string, { cols: Col[]; cells: (o: any, now: number) => unk
       return [o.metadata.name, ref ? `${ref.kind.toLowerCase()}.${ref.apiVersion.split("/")[0]}/${ref.name}` : "<none>", o.revision ?? 0, age(o, now)];
     },
   },
+  // pkg/printers/internalversion printJob (kubectl 1.30+ shows the Status column)
+  jobs: {
+    cols: [
+      nameCol(),
+      col("Status"),
+      col("Completions"),
+      col("Duration"),
+      col("Age"),
+      col("Containers", "string", 1),
+      col("Images", "string", 1),
+      col("Selector", "string", 1),
+    ],
+    cells: (o, now) => {
+      const has = (type: string) => (o.status?.conditions ?? []).some((c: any) => c.type === type && c.status === "True");
+      const status = has("Complete")
+        ? "Complete"
+        : has("Failed")
+          ? "Failed"
+          : o.metadata.deletionTimestamp
+            ? "Terminating"
+            : has("Suspended")
+              ? "Suspended"
+              : has("FailureTarget")
+                ? "FailureTarget"
+                : "Running";
+      const start = o.status?.startTime ? Date.parse(o.status.startTime) : undefined;
+      const end = o.status?.completionTime ? Date.parse(o.status.completionTime) : now;
+      const containers = o.spec?.template?.spec?.containers ?? [];
+      return [
+        o.metadata.name,
+        status,
+        `${o.status?.succeeded ?? 0}/${o.spec?.completions ?? 1}`,
+        start === undefined ? "" : humanDuration(end - start),
+        age(o, now),
+        containers.map((c: any) => c.name).join(","),
+        containers.map((c: any) => c.image).join(","),
+        Object.entries(o.spec?.selector?.matchLabels ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(","),
+      ];
+    },
+  },
   cronjobs: {
     cols: [
       nameCol(),

@@ -1,10 +1,11 @@
 // kube-controller-manager, as far as the sandbox runs it: the garbage collector, the deployment,
-// ReplicaSet, StatefulSet and DaemonSet controllers, run to a fixed point before every request (store.ts
+// ReplicaSet, StatefulSet, DaemonSet and Job controllers, run to a fixed point before every request (store.ts
 // calls them after the kubelet's step), so a Deployment has its ReplicaSet and pods by the time
 // anyone looks. Each returns whether it changed anything; nothing changes resourceVersion when
 // there was nothing to do.
 import type { KubeEnv } from "../kinds/index.js";
 import { syncDaemonSet } from "./daemon-set.js";
+import { syncJob } from "./job.js";
 import { syncDeployment, syncDeploymentStatus } from "./deployment.js";
 import { syncReplicaSet } from "./replica-set.js";
 import { syncStatefulSet } from "./stateful-set.js";
@@ -15,6 +16,7 @@ const OWNERS = [
   ["pods", "replicasets", "ReplicaSet"],
   ["pods", "statefulsets", "StatefulSet"],
   ["pods", "daemonsets", "DaemonSet"],
+  ["pods", "jobs", "Job"],
   ["controllerrevisions", "statefulsets", "StatefulSet"],
   ["controllerrevisions", "daemonsets", "DaemonSet"],
 ] as const;
@@ -41,5 +43,6 @@ export function runControllers(env: KubeEnv): boolean {
   for (const d of env.store.list("deployments")) changed = syncDeploymentStatus(env, d) || changed;
   for (const s of env.store.list("statefulsets")) changed = syncStatefulSet(env, s) || changed;
   for (const d of env.store.list("daemonsets")) changed = syncDaemonSet(env, d) || changed;
+  for (const j of env.store.list("jobs")) changed = syncJob(env, j) || changed;
   return changed;
 }

@@ -3,19 +3,10 @@
 import type { StatusCause } from "../status.js";
 import type { KubeObject } from "../store.js";
 import type { KindHooks } from "./index.js";
-import { defaultPodSpec } from "./pods.js";
+import { defaultJobSpec, jobRestartPolicyCauses } from "./jobs.js";
 
-/** A Job's pods never restart in place forever: only OnFailure or Never (ValidatePodTemplateSpecForJob). */
 function validateCronJob(cj: KubeObject): StatusCause[] {
-  const policy = cj.spec?.jobTemplate?.spec?.template?.spec?.restartPolicy;
-  if (policy === "OnFailure" || policy === "Never") return [];
-  return [
-    {
-      reason: policy ? "FieldValueNotSupported" : "FieldValueRequired",
-      field: "spec.jobTemplate.spec.template.spec.restartPolicy",
-      message: policy ? `Unsupported value: "${policy}": supported values: "OnFailure", "Never"` : "Required value",
-    },
-  ];
+  return jobRestartPolicyCauses(cj.spec?.jobTemplate?.spec?.template?.spec?.restartPolicy, "spec.jobTemplate.spec.template.spec.restartPolicy");
 }
 
 export const cronJobs: KindHooks = {
@@ -26,9 +17,8 @@ export const cronJobs: KindHooks = {
     spec.suspend ??= false;
     spec.successfulJobsHistoryLimit ??= 3;
     spec.failedJobsHistoryLimit ??= 1;
-    const t = (((spec.jobTemplate ??= {}).spec ??= {}).template ??= {});
-    t.metadata ??= {};
-    defaultPodSpec((t.spec ??= {}));
+    (spec.jobTemplate ??= {}).metadata ??= {};
+    defaultJobSpec((spec.jobTemplate.spec ??= {}));
     return { ok: true, value: cj };
   },
 };

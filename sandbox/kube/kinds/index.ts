@@ -12,6 +12,7 @@ import { pods } from "./pods.js";
 import { replicaSets } from "./replica-sets.js";
 import { selfSubjectAccessReviews } from "./self-subject-access-reviews.js";
 import { cronJobs } from "./cron-jobs.js";
+import { jobs } from "./jobs.js";
 import { daemonSets } from "./daemon-sets.js";
 import { statefulSets } from "./stateful-sets.js";
 
@@ -53,6 +54,7 @@ const KINDS: Record<string, KindHooks> = {
   statefulsets: statefulSets,
   daemonsets: daemonSets,
   cronjobs: cronJobs,
+  jobs,
   selfsubjectaccessreviews: selfSubjectAccessReviews,
 };
 
