@@ -4,25 +4,13 @@
 // (new pods, new ReplicaSet, the old one at zero), `scale`, a refused pod create (FailedCreate,
 // retried) and the garbage collector. Pods take a moment to start, so rollout status really waits.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
 import { startKubeHarness, type KubeHarness } from "./kube.harness.js";
 
 let h: KubeHarness;
-let env: NodeJS.ProcessEnv;
 const CLIENT_ID = "11111111-2222-3333-4444-555555555555";
 const SAFE = "[bcdfghjklmnpqrstvwxz2456789]";
 
-function kubectl(args: string, input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn("bash", ["-c", `kubectl ${args}`], { env });
-    let stdout = "",
-      stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.end(input ?? "");
-  });
-}
+const kubectl = (args: string, input?: string) => h.kubectl(args, input);
 const json = async (args: string) => JSON.parse((await kubectl(`${args} -o json`)).stdout);
 
 const deployment = (name: string, opts: { replicas?: number; sa?: string; labelled?: boolean } = {}) =>
@@ -46,7 +34,6 @@ async function podsOf(app: string): Promise<any[]> {
 
 beforeAll(async () => {
   h = await startKubeHarness({ podStartMs: 600 });
-  env = { ...process.env, KUBECONFIG: h.kubeconfigPath, HOME: h.dir };
   h.enableWorkloadIdentity();
   await kubectl("create serviceaccount wi-sa");
   await kubectl(`annotate serviceaccount wi-sa azure.workload.identity/client-id=${CLIENT_ID}`);

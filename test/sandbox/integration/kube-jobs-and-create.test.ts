@@ -4,24 +4,12 @@
 // workload-identity webhook mutates them); a CronJob is stored with its defaults; a Job whose pods
 // would restart forever is refused as the API server refuses it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
 import { startKubeHarness, type KubeHarness } from "./kube.harness.js";
 
 let h: KubeHarness;
-let env: NodeJS.ProcessEnv;
 const CLIENT_ID = "11111111-2222-3333-4444-555555555555";
 
-function kubectl(args: string, input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn("bash", ["-c", `kubectl ${args}`], { env });
-    let stdout = "",
-      stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.end(input ?? "");
-  });
-}
+const kubectl = (args: string, input?: string) => h.kubectl(args, input);
 const ok = async (args: string, input?: string) => {
   const r = await kubectl(args, input);
   expect(r.code, `kubectl ${args}\n${r.stderr}`).toBe(0);
@@ -31,7 +19,6 @@ const json = async (args: string) => JSON.parse(await ok(`${args} -o json`));
 
 beforeAll(async () => {
   h = await startKubeHarness({ podStartMs: 100 });
-  env = { ...process.env, KUBECONFIG: h.kubeconfigPath, HOME: h.dir };
   h.enableWorkloadIdentity();
   await ok("create serviceaccount wi-sa");
   await ok(`annotate serviceaccount wi-sa azure.workload.identity/client-id=${CLIENT_ID}`);

@@ -1,25 +1,13 @@
 // A pod is Pending (ContainerCreating) until the latency profile's podStartMs has passed: logs and
 // exec answer as the real API does for a container that has not started, then work once Running.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
 import { startKubeHarness, type KubeHarness } from "./kube.harness.js";
 
 let h: KubeHarness;
-let env: NodeJS.ProcessEnv;
-const kubectl = (args: string): Promise<{ code: number; stdout: string; stderr: string }> =>
-  new Promise((resolve) => {
-    const p = spawn("bash", ["-c", `kubectl ${args}`], { env });
-    let stdout = "",
-      stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.end();
-  });
+const kubectl = (args: string) => h.kubectl(args);
 
 beforeAll(async () => {
   h = await startKubeHarness({ podStartMs: 1500 });
-  env = { ...process.env, KUBECONFIG: h.kubeconfigPath, HOME: h.dir };
 }, 60_000);
 afterAll(async () => {
   await h?.stop();

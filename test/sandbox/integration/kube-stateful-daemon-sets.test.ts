@@ -4,25 +4,13 @@
 // `rollout restart` + `rollout status` replacing every pod from the new template, as kubectl
 // 1.32 reads it. Pods take a moment to start, so rollout status really waits.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
 import { startKubeHarness, type KubeHarness } from "./kube.harness.js";
 
 let h: KubeHarness;
-let env: NodeJS.ProcessEnv;
 const CLIENT_ID = "11111111-2222-3333-4444-555555555555";
 const RESTARTED = "kubectl.kubernetes.io/restartedAt";
 
-function kubectl(args: string, input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn("bash", ["-c", `kubectl ${args}`], { env });
-    let stdout = "",
-      stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.end(input ?? "");
-  });
-}
+const kubectl = (args: string, input?: string) => h.kubectl(args, input);
 const json = async (args: string) => JSON.parse((await kubectl(`${args} -o json`)).stdout);
 const podsOf = async (app: string): Promise<any[]> => (await json(`get pods -l app=${app}`)).items;
 const envOf = (p: any) => Object.fromEntries((p.spec.containers[0].env ?? []).map((e: any) => [e.name, e.value]));
@@ -44,7 +32,6 @@ const workload = (kind: "StatefulSet" | "DaemonSet", name: string, extra: Record
 
 beforeAll(async () => {
   h = await startKubeHarness({ podStartMs: 400 });
-  env = { ...process.env, KUBECONFIG: h.kubeconfigPath, HOME: h.dir };
   h.enableWorkloadIdentity();
   await kubectl("create serviceaccount wi-sa");
   await kubectl(`annotate serviceaccount wi-sa azure.workload.identity/client-id=${CLIENT_ID}`);

@@ -1,23 +1,11 @@
 // The workload-identity webhook through the real kubectl: only after workload identity is enabled,
 // only for labelled pods, with annotations honoured, and not once it is taken down.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
 import { startKubeHarness, type KubeHarness } from "./kube.harness.js";
 
 let h: KubeHarness;
-let env: NodeJS.ProcessEnv;
 
-function kubectl(args: string, input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn("bash", ["-c", `kubectl ${args}`], { env });
-    let stdout = "",
-      stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.end(input ?? "");
-  });
-}
+const kubectl = (args: string, input?: string) => h.kubectl(args, input);
 
 const pod = (name: string, opts: { labelled?: boolean; annotations?: Record<string, string>; containers?: string[] } = {}) =>
   JSON.stringify({
@@ -39,7 +27,6 @@ async function envOf(name: string, container = "app"): Promise<string[]> {
 
 beforeAll(async () => {
   h = await startKubeHarness();
-  env = { ...process.env, KUBECONFIG: h.kubeconfigPath, HOME: h.dir };
   await kubectl("create serviceaccount wi-sa");
   await kubectl("annotate serviceaccount wi-sa azure.workload.identity/client-id=11111111-2222-3333-4444-555555555555");
 }, 60_000);
