@@ -33,9 +33,9 @@ describe("aks-wi init usage errors (built CLI)", () => {
   });
 
   it("commander usage errors exit 2", async () => {
-    const r = await runCli(["init", "--output", "yaml"], { cwd: tempDir("aks-wi-usage-") });
+    const r = await runCli(["init", "--output", "xml"], { cwd: tempDir("aks-wi-usage-") });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/argument 'yaml' is invalid/);
+    expect(r.stderr).toMatch(/argument 'xml' is invalid/);
   });
 
   it("--role without --scope, and a malformed scope, are named in the one error", async () => {
