@@ -10,6 +10,8 @@ import { buildStatus, formatStatus } from "../../init/status.js";
 import { emptyState, lockState, readState, savedInputs, writeStateAtomic, type InitInputs, type InitState, type StateLock } from "../../init/state.js";
 import { configWithBinding, writeConfigFile, type BindingToWrite } from "../../config/write.js";
 import { buildInitReport, formatSummary } from "../../init/summary.js";
+import { keptAnswersPath, openKeptAnswers } from "../../init/kept-answers.js";
+import { equivalentCommandLines } from "../equivalent-command.js";
 import { EXIT } from "../exit-codes.js";
 import { JSON_VERSION } from "../json-output.js";
 import type { InitOptions } from "../options.js";
@@ -38,11 +40,17 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
   const { ui } = term;
   const session = await openSession(opts, deps, ui);
   const { profile, azure, kubeFor } = session;
+  // Only a wizard run (init that asks) keeps and offers answers; status never asks.
+  const kept = term.interactive && !opts.status ? await openKeptAnswers(keptAnswersPath(deps.env), profile.name, (l) => ui.note(l)) : undefined;
   const {
     inputs,
     statePath,
     state: loaded,
-  } = await resolveCommandInputs(opts, deps, term, session, term.interactive ? pickSources(azure, kubeFor) : undefined);
+    sources,
+  } = await resolveCommandInputs(opts, deps, term, session, term.interactive ? pickSources(azure, kubeFor) : undefined, kept);
+  // After a wizard, the same run as one command; also when it fails past its questions.
+  const asked = Object.values(sources).includes("prompt");
+  const equivalent = () => asked && equivalentCommandLines(opts, inputs).forEach((l) => ui.line(l));
 
   if (opts.status) {
     const steps = await deps.steps();
@@ -60,10 +68,9 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
 
   // Checked before anything changes: a file of another cluster, or one apply would refuse, is a usage error.
   const configPath = opts.writeConfig ? resolve(deps.cwd, opts.writeConfig) : undefined;
-  const configText = configPath ? await configWithBinding(configPath, bindingToWrite(inputs)) : undefined;
-
   let lock: StateLock | undefined;
   try {
+    const configText = configPath ? await configWithBinding(configPath, bindingToWrite(inputs)) : undefined;
     let state: InitState;
     if (opts.dryRun) {
       state = loaded ?? emptyState(profile.name);
@@ -97,7 +104,13 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
     }
     if (data) await writeData(deps.stdout, opts.output, { version: JSON_VERSION, result: report.status, ...report }, stepRows);
     else if (result.applied) for (const l of formatSummary(report, result.outcomes)) ui.line(l);
+    equivalent();
+    // Done: the state file holds these inputs now; a dry run changed nothing, so its answers stay on offer.
+    if (!opts.dryRun) await kept?.clear();
     return EXIT.ok;
+  } catch (e) {
+    equivalent();
+    throw e;
   } finally {
     await lock?.release().catch(() => {});
   }
@@ -140,6 +153,15 @@ function pickSources(azure: () => Promise<AzureOps>, kubeFor: (s: string, rg: st
     },
     async identities(sub, rg) {
       return (await (await azure()).listIdentities(sub, rg)).map((i) => ({ name: `${i.name} (client ID ${i.clientId})`, value: i.name }));
+    },
+    async roleDefinitions(sub) {
+      const a = await azure();
+      if (!a.listRoleDefinitions) return [];
+      return a.listRoleDefinitions(`/subscriptions/${sub}`);
+    },
+    async resources(sub, type) {
+      const a = await azure();
+      return a.listResources ? a.listResources(sub, type) : [];
     },
     async namespaces(got) {
       const kube = await kubeFor(got.subscription!, got.resourceGroup!, got.cluster!);
