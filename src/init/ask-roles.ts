@@ -5,7 +5,7 @@
 // valid when picked: nothing is found wrong after the remaining questions. A listing that fails
 // falls back to free text, checked as the flags are.
 import { nearest } from "../core/near-match.js";
-import { validateRole, validateScope } from "../core/names.js";
+import { isGuid, validateRole, validateScope } from "../core/names.js";
 import type { ResourceInfo, RoleDefinitionListing, RoleRequest } from "../core/ports.js";
 import { clip } from "../core/util.js";
 import type { PickChoice, Prompter } from "../terminal/prompts.js";
@@ -115,6 +115,9 @@ export function roleChoices(roles: readonly RoleDefinitionListing[], term: strin
   const words = t.split(/\s+/);
   const hits = roles.filter((r) => r.name.toLowerCase() === t || words.every((w) => r.roleName.toLowerCase().includes(w)));
   if (hits.length) return hits.sort(byCommonThenName).map((r) => roleChoice(r));
+  // A GUID the subscription does not list (a custom role assignable only below it): taken as
+  // typed, and resolved at the scope when the plan is made, as --role takes it.
+  if (isGuid(t)) return [roleChoice({ id: "", name: t, roleName: t, actions: [], dataActions: [] }, `role definition ${t} (not listed in the subscription)`)];
   const names = roles.map((r) => r.roleName);
   const near = nearest(t, names, Math.max(2, Math.floor(t.length / 5)));
   return near.map((n) => roles.find((r) => r.roleName === n)!).map((r) => roleChoice(r, `did you mean "${r.roleName}"?`));

@@ -70,6 +70,8 @@ describe("roleChoices", () => {
     expect(near.map((c) => c.name)).toEqual(['did you mean "Key Vault Secrets User"?']);
     expect(near[0]!.value.roleName).toBe("Key Vault Secrets User");
     expect(names("zzzz qqqq")).toEqual([]);
+    // A GUID not listed (a custom role below the subscription) is taken as typed.
+    expect(names("00000000-1111-2222-3333-444444444444")).toEqual(["role definition 00000000-1111-2222-3333-444444444444 (not listed in the subscription)"]);
   });
 });
 
