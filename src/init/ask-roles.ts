@@ -16,6 +16,8 @@ export interface RoleSources {
   roleDefinitions?(subscription: string): Promise<RoleDefinitionListing[]>;
   /** The subscription's resources of one type. */
   resources?(subscription: string, resourceType: string): Promise<ResourceInfo[]>;
+  /** Whether a typed scope exists: false only when ARM says it does not (undefined: cannot tell). */
+  scopeExists?(scope: string): Promise<boolean | undefined>;
 }
 
 /** Where the scope list looks: the cluster's subscription and resource group. */
@@ -170,7 +172,14 @@ async function askScope(
     const picked = await p.select<string | typeof NEW>({ message: `Scope of "${role?.roleName ?? "the role"}"`, choices, default: initial });
     if (picked !== NEW) return picked;
   }
-  return p.input({ message: "Scope (full resource ID)", default: def, validate: validateScope });
+  // Typed: its shape is checked as it is typed, its existence once it is entered (re-asked if ARM
+  // says there is no such resource, rather than failing the plan after every other question).
+  let message = "Scope (full resource ID)";
+  for (let initial = def; ; initial = undefined) {
+    const typed = await p.input({ message, default: initial, validate: validateScope });
+    if ((await sources?.scopeExists?.(typed).catch(() => undefined)) !== false) return typed;
+    message = `Scope (full resource ID): ${clip(typed, 300)} does not exist; another`;
+  }
 }
 
 /** The role assignments question: the answers kept from a cancelled or failed run are offered

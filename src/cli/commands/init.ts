@@ -163,6 +163,15 @@ function pickSources(azure: () => Promise<AzureOps>, kubeFor: (s: string, rg: st
       const a = await azure();
       return a.listResources ? a.listResources(sub, type) : [];
     },
+    async scopeExists(scope) {
+      // The permission check's own read: ARM answers 404 for a scope that does not exist.
+      try {
+        await (await azure()).callerPermissions(scope);
+        return true;
+      } catch (e) {
+        return (e as { statusCode?: number }).statusCode === 404 ? false : undefined;
+      }
+    },
     async namespaces(got) {
       const kube = await kubeFor(got.subscription!, got.resourceGroup!, got.cluster!);
       return (await kube.listNamespaces()).map((n) => ({ name: n, value: n }));

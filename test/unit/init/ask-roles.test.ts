@@ -131,6 +131,16 @@ describe("askRoles", () => {
     expect(p.lists[1]!.default).toBe(RG);
   });
 
+  it("a typed resource ID that ARM says does not exist is asked again, saying so", async () => {
+    const messages: string[] = [];
+    const p = fake([true, { term: "reader", pick: "Reader" }, "+ another", `${VAULT}-nope`, VAULT, false]);
+    const input = p.input.bind(p);
+    p.input = async (o) => (messages.push(o.message), input(o));
+    const got = await askRoles(p, { subscription: SUB, resourceGroup: "rg-app" }, undefined, { ...sources, scopeExists: async (s) => s === VAULT });
+    expect(got).toEqual([{ role: "Reader", scope: VAULT }]);
+    expect(messages).toEqual(["Scope (full resource ID)", `Scope (full resource ID): ${VAULT}-nope does not exist; another`]);
+  });
+
   it("without a role listing, the role is typed (as --role takes it)", async () => {
     const p = fake([true, "Key Vault Secrets User", "resource group", false]); // no definition: no resource types to list
     expect(await askRoles(p, { subscription: SUB, resourceGroup: "rg-app" }, undefined, { resources: sources.resources })).toEqual([
