@@ -2,7 +2,7 @@
 // pick the cloud profile, lock and load the state, plan every step, ask, apply, summarize.
 // Returns the exit code; never exits itself (errors go to src/cli/main.ts as UserError & co).
 import { resolve } from "node:path";
-import type { AzureOps, KubeOps } from "../../core/ports.js";
+import type { AzureOps, KubeOps, RoleDefinitionListing } from "../../core/ports.js";
 import { CLIENT_ID_ANNOTATION } from "../../core/workload-identity.js";
 import type { PickSources } from "../../init/inputs.js";
 import { planSteps, runSteps } from "../../init/runner.js";
@@ -138,6 +138,7 @@ function bindingToWrite(i: InitInputs): BindingToWrite {
 
 /** Live pick-lists for the prompts, through our own Azure/Kubernetes operations. */
 function pickSources(azure: () => Promise<AzureOps>, kubeFor: (s: string, rg: string, c: string) => Promise<KubeOps>): PickSources {
+  const roleLists = new Map<string, Promise<RoleDefinitionListing[]>>();
   return {
     async subscriptions() {
       return (await (await azure()).listSubscriptions()).map((s) => ({ name: `${s.name} (${s.id})`, value: s.id }));
@@ -154,10 +155,15 @@ function pickSources(azure: () => Promise<AzureOps>, kubeFor: (s: string, rg: st
     async identities(sub, rg) {
       return (await (await azure()).listIdentities(sub, rg)).map((i) => ({ name: `${i.name} (client ID ${i.clientId})`, value: i.name }));
     },
-    async roleDefinitions(sub) {
-      const a = await azure();
-      if (!a.listRoleDefinitions) return [];
-      return a.listRoleDefinitions(`/subscriptions/${sub}`);
+    roleDefinitions(sub) {
+      // Listed once per subscription however many roles are added (hundreds on Azure); a failure is not kept.
+      let defs = roleLists.get(sub);
+      if (!defs) {
+        defs = azure().then((a) => (a.listRoleDefinitions ? a.listRoleDefinitions(`/subscriptions/${sub}`) : []));
+        roleLists.set(sub, defs);
+        defs.catch(() => roleLists.delete(sub));
+      }
+      return defs;
     },
     async resources(sub, type) {
       const a = await azure();
