@@ -87,7 +87,20 @@ describe("the wizard in a terminal", () => {
     expect(s).not.toMatch(/\(storage account\)/); // the storage account does not fit this role
     expect(active()).toContain(vault);
     keys("Enter");
+    // A second role: a Storage role's list holds the seeded storage account, not the vault.
     await prompt(/\? Assign another role\? \(y\/N\)/);
+    type("y");
+    keys("Enter");
+    await prompt(/\? Role \(type to search/);
+    type("blob data reader");
+    await prompt(/blob data reader[\s\S]*❯ Storage Blob Data Reader/);
+    keys("Enter");
+    s = await prompt(/\? Scope of "Storage Blob Data Reader"[\s\S]*\+ another resource ID/);
+    const storage = new RegExp(`(stsandbox\\w+) \\(storage account\\) (/subscriptions/\\S+/storageAccounts/stsandbox\\w+)`).exec(s);
+    expect(storage, "the seeded storage account with its ID").not.toBeNull();
+    expect(active()).toContain(storage![2]!);
+    keys("Enter");
+    await prompt(/Assign another role\? Yes[\s\S]*\? Assign another role\? \(y\/N\)/);
     keys("Enter");
     await prompt(/\? Start a small test pod/);
     keys("Enter");
@@ -103,7 +116,7 @@ describe("the wizard in a terminal", () => {
     expect(at).toBeGreaterThan(0);
     const command = lines[at + 1]!.trim();
     expect(command).toBe(
-      `aks-wi init --sandbox --sandbox-dir ${sb.dir} --subscription ${sb.info.subscriptionId} -g rg-sandbox --cluster aks-sandbox --identity id-wiz --namespace wiz --service-account wiz-sa --role 'Key Vault Secrets User' --scope ${vault} --yes`,
+      `aks-wi init --sandbox --sandbox-dir ${sb.dir} --subscription ${sb.info.subscriptionId} -g rg-sandbox --cluster aks-sandbox --identity id-wiz --namespace wiz --service-account wiz-sa --role 'Key Vault Secrets User' --scope ${vault} --role 'Storage Blob Data Reader' --scope ${storage![2]} --yes`,
     );
     expect(lines[at + 2]).toMatch(/--write-config aks-wi\.yaml/);
     // A finished run leaves no answers to offer.
