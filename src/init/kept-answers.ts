@@ -12,11 +12,9 @@
 // service account, roles and scopes), nothing secret (checked as the state file is), mode 0600 in
 // a 0700 directory, written whole to a temp file then renamed, so a kill mid-write leaves the old
 // file. Only interactive runs write it, after each answer; a successful run removes its entry.
-import { randomBytes } from "node:crypto";
-import { constants as fsConstants } from "node:fs";
-import { chmod, open, readFile, rename, unlink } from "node:fs/promises";
-import { dirname, isAbsolute, join } from "node:path";
-import { fsError, makeDirs } from "../core/files.js";
+import { readFile, unlink } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
+import { writeFileAtomic } from "../core/files.js";
 import { assertNoSecrets, type SavedInputs } from "./state.js";
 
 export type Answers = Partial<SavedInputs>;
@@ -52,24 +50,8 @@ async function readFileOf(path: string): Promise<AnswersFile | undefined> {
   }
 }
 
-async function writeAtomic(path: string, file: AnswersFile): Promise<void> {
-  await makeDirs(dirname(path), "the answers file's directory");
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    const fh = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
-    try {
-      await fh.writeFile(`${JSON.stringify(file, null, 2)}\n`, "utf8");
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await chmod(tmp, 0o600);
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => {});
-    throw fsError(e, path, "answers file", "set XDG_STATE_HOME to a writable directory");
-  }
-}
+const writeAtomic = (path: string, file: AnswersFile) =>
+  writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, "answers file", "set XDG_STATE_HOME to a writable directory");
 
 /** The kept answers of one cloud. A file that cannot be written costs only the convenience: `onError` hears it once. */
 export async function openKeptAnswers(path: string | undefined, cloud: string, onError?: (line: string) => void): Promise<KeptAnswers> {
