@@ -2,7 +2,16 @@
 import type { ManagedCluster } from "@azure/arm-containerservice";
 import type { Identity, FederatedIdentityCredential } from "@azure/arm-msi";
 import type { RoleAssignment, RoleDefinition } from "@azure/arm-authorization";
-import type { AzureOps, ClusterInfo, FederatedCredentialInfo, IdentityInfo, RoleAssignmentInfo, RoleDefinitionInfo } from "../core/ports.js";
+import type {
+  AzureOps,
+  ClusterInfo,
+  FederatedCredentialInfo,
+  IdentityInfo,
+  ResourceInfo,
+  RoleAssignmentInfo,
+  RoleDefinitionInfo,
+  RoleDefinitionListing,
+} from "../core/ports.js";
 import { ChangedSincePlanError } from "../core/errors.js";
 import { sleep } from "../core/util.js";
 import { AKS_API_VERSION, putCluster, readCluster, withWorkloadIdentity, type Json } from "./cluster-raw.js";
@@ -96,6 +105,17 @@ function toFederated(f: FederatedIdentityCredential): FederatedCredentialInfo {
 
 function toRoleDefinition(d: RoleDefinition): RoleDefinitionInfo {
   return { id: d.id ?? "", name: d.name ?? "", roleName: d.roleName ?? "" };
+}
+
+function toRoleListing(d: RoleDefinition): RoleDefinitionListing {
+  const perms = d.permissions ?? [];
+  return {
+    ...toRoleDefinition(d),
+    ...(d.description ? { description: d.description } : {}),
+    ...(d.roleType ? { roleType: d.roleType } : {}),
+    actions: perms.flatMap((p) => p.actions ?? []),
+    dataActions: perms.flatMap((p) => p.dataActions ?? []),
+  };
 }
 
 function toRoleAssignment(a: RoleAssignment): RoleAssignmentInfo {
@@ -309,6 +329,28 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
         const exact = found.find((d) => d.roleName === role) ?? found.find((d) => d.roleName?.toLowerCase() === role.toLowerCase());
         return exact && toRoleDefinition(exact);
       });
+    },
+
+    async listRoleDefinitions(scope) {
+      // Without $filter ARM lists the built-in roles and the custom roles assignable at the scope
+      // (Role Definitions - List, azure-rest-api-specs Microsoft.Authorization roleDefinitions).
+      return scopeCall(scope, `listing the role definitions at ${scope}`, async () =>
+        (await all(clients.authorization(subscriptionOf(scope)).roleDefinitions.list(scope))).map(toRoleListing),
+      );
+    },
+
+    async listResources(sub, resourceType) {
+      // Resources - List with `$filter=resourceType eq '…'`, as az keyvault show --name finds a vault
+      // without -g (azure-rest-api-specs Microsoft.Resources/stable/2021-04-01/resources.json).
+      return azureCall(`listing the ${resourceType} resources`, async () =>
+        (await all(clients.resources(sub).resources.list({ filter: `resourceType eq ${odata(resourceType)}` }))).map((r): ResourceInfo => ({
+          id: r.id ?? "",
+          name: r.name ?? "",
+          type: r.type ?? resourceType,
+          resourceGroup: resourceGroupOf(r.id ?? ""),
+          location: r.location ?? "",
+        })),
+      );
     },
 
     async listKubernetesVersions(sub, location) {

@@ -8,7 +8,7 @@ import { signedInLine } from "../azure/sign-in.js";
 import type { AzureOps, KubeOps } from "../core/ports.js";
 import type { RetryListener } from "../core/retry.js";
 import { parseBool } from "../core/util.js";
-import { resolveInputs, type PickSources, type Resolution } from "../init/inputs.js";
+import { resolveInputs, type PickSources, type ResolveRequest, type Resolution } from "../init/inputs.js";
 import { cacheClusterReads } from "../init/read-cache.js";
 import { locateState, readStateFor } from "../init/state.js";
 import type { Step } from "../init/step.js";
@@ -154,7 +154,14 @@ export async function openSession(opts: InitOptions, deps: InitDeps, ui: CliUi):
 /** Init's inputs (flag → env → state → prompt → default) for a command that works on one binding
  *  (init, status, delete): the state file is --state, else the cluster's default once it is known;
  *  a subscription named, or none named at all, is looked up among the principal's. */
-export async function resolveCommandInputs(opts: InitOptions, deps: InitDeps, term: Terminal, session: Session, sources?: PickSources): Promise<Resolution> {
+export async function resolveCommandInputs(
+  opts: InitOptions,
+  deps: InitDeps,
+  term: Terminal,
+  session: Session,
+  sources?: PickSources,
+  kept?: ResolveRequest["kept"],
+): Promise<Resolution> {
   const { profile, azure } = session;
   return resolveInputs({
     options: opts,
@@ -163,6 +170,7 @@ export async function resolveCommandInputs(opts: InitOptions, deps: InitDeps, te
     nonInteractiveReason: term.reason,
     prompter: term.prompter,
     sources,
+    kept: term.interactive ? kept : undefined,
     profile: {
       subscription: profile.subscriptionId,
       subscriptionOrigin: profile.subscriptionOrigin,

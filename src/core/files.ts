@@ -1,7 +1,9 @@
 // Filesystem access that always ends, in a sentence: directories made one level at a time (Node
 // 20's recursive mkdir never returns under /proc), and every errno turned into what it means for
 // the path and what to do about it.
-import { mkdir, rmdir, stat } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { constants as fsConstants } from "node:fs";
+import { chmod, mkdir, open, rename, rmdir, stat, unlink } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { UserError } from "./errors.js";
 import { clip } from "./util.js";
@@ -81,5 +83,29 @@ export async function removeIfEmpty(made: string[]): Promise<void> {
     } catch {
       return; // not empty (something was written) or gone: leave it and its parents
     }
+  }
+}
+
+/** Atomic, private write: its directory made (0700), a 0600 temp file beside `path`, flushed, then
+ *  renamed over the old one, so a kill mid-write leaves the old file. `what` and `fix` name it in
+ *  the error ("state file", "pass another --state"). */
+export async function writeFileAtomic(path: string, text: string, what: string, fix?: string): Promise<void> {
+  await makeDirs(dirname(path), `the ${what}'s directory`);
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    const fh = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
+    try {
+      await fh.writeFile(text, "utf8");
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    // The umask cannot widen 0600, but a pre-existing temp name could not exist either (O_EXCL); chmod
+    // anyway so the mode is right even on filesystems that ignore the open() mode.
+    await chmod(tmp, 0o600);
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    throw fsError(e, path, what, fix);
   }
 }

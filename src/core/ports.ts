@@ -82,6 +82,27 @@ export interface RoleDefinitionInfo {
   roleName: string;
 }
 
+/** A role definition as the wizard's pick-list shows it: what it grants, so the scope list can
+ *  offer the resources it fits (src/init/ask-roles.ts). */
+export interface RoleDefinitionListing extends RoleDefinitionInfo {
+  description?: string;
+  /** "BuiltInRole" or "CustomRole". */
+  roleType?: string;
+  /** Control-plane and data-plane actions of all its permissions (not the notActions). */
+  actions: string[];
+  dataActions: string[];
+}
+
+/** A tracked resource from ARM's generic resource list. */
+export interface ResourceInfo {
+  id: string;
+  name: string;
+  /** "Microsoft.KeyVault/vaults". */
+  type: string;
+  resourceGroup: string;
+  location: string;
+}
+
 export interface RoleAssignmentInfo {
   id: string;
   name: string;
@@ -123,6 +144,10 @@ export interface AzureOps {
   /** Resolves a role name or GUID to its definition at a scope. */
   resolveRole(scope: string, role: string): Promise<RoleDefinitionInfo | undefined>;
   listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignmentInfo[]>;
+  /** Every role definition assignable at a scope (the wizard's role pick-list); absent in fakes that need none. */
+  listRoleDefinitions?(scope: string): Promise<RoleDefinitionListing[]>;
+  /** The subscription's resources of one type (`$filter=resourceType eq '…'`; the wizard's scope pick-list). */
+  listResources?(subscription: string, resourceType: string): Promise<ResourceInfo[]>;
   /** The Kubernetes minor versions AKS supports in a region, not in preview ("1.32"); absent where a cloud cannot say. */
   listKubernetesVersions?(subscription: string, location: string): Promise<string[]>;
   /** Creates with principalType ServicePrincipal; RoleAssignmentExists counts as done; retries PrincipalNotFound. */

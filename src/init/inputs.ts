@@ -3,6 +3,11 @@
 // resolveInputs runs every entry through one ladder:
 //   flag → AKS_WI_* environment variable → state file → prompt (interactive only) → default
 // and every value is checked by Azure's / Kubernetes' naming rules before anything is sent.
+// At the prompt, the preselected default is the answer kept from a cancelled or failed wizard run
+// (src/init/kept-answers.ts), else the built-in default: kept answers rank below flags, env and
+// the state file and above the built-in defaults, and only ever as an offer at a prompt (a run
+// that cannot ask never takes them). A list with a single entry and no "create new" is taken
+// with a line saying so.
 // src/cli/register-init.ts declares the commander options from this table, and a unit test holds
 // README.md's table of inputs to it.
 import { defaultFederatedCredentialName } from "../core/workload-identity.js";
@@ -25,6 +30,8 @@ import {
 } from "../core/names.js";
 import type { RoleRequest } from "../core/ports.js";
 import { clip, parseBool, splitList } from "../core/util.js";
+import { askRoles, type RoleSources } from "./ask-roles.js";
+import type { Answers } from "./kept-answers.js";
 import type { PickChoice, Prompter } from "../terminal/prompts.js";
 import { assertSameWorkload, type InitInputs, type InitState, type SavedInputs } from "./state.js";
 import { TEST_POD_IMAGE } from "./steps/test-pod.js";
@@ -69,7 +76,7 @@ export interface InputFlags extends Partial<Record<ScalarKey, string>> {
 }
 
 /** Live data for the pick-lists (through AzureOps/KubeOps); any of them may fail, then the prompt falls back to free text. */
-export interface PickSources {
+export interface PickSources extends RoleSources {
   subscriptions(): Promise<PickChoice[]>;
   resourceGroups(subscription: string): Promise<PickChoice[]>;
   clusters(subscription: string, resourceGroup: string): Promise<PickChoice[]>;
@@ -127,7 +134,7 @@ export interface InputSpec<K extends InputKey = InputKey> {
   /** Default once the earlier inputs are known (undefined: none, the input is required). */
   default?(got: Got, profile: ProfileDefaults): Resolved[K] | undefined;
   /** Asks for it at a terminal (with the default preselected); absent: never asked. */
-  ask?(prompter: Prompter, got: Got, def: Resolved[K] | undefined, sources?: PickSources): Promise<Resolved[K]>;
+  ask?(prompter: Prompter, got: Got, def: Resolved[K] | undefined, sources?: PickSources, note?: (line: string) => void): Promise<Resolved[K]>;
   /** The default derives from earlier inputs: when those are missing, only they are reported. */
   derived?: boolean;
 }
@@ -170,7 +177,7 @@ function name(
       if (reason) problems.push(`${where(origin)} "${clip(raw as string)}": ${reason}`);
       return raw as string;
     },
-    ask: more.prompt === false ? undefined : (p, got, def, sources) => askName(label, validate, more.pick, p, got, def, sources),
+    ask: more.prompt === false ? undefined : (p, got, def, sources, note) => askName(label, validate, more.pick, p, got, def, sources, note),
   };
 }
 
@@ -182,6 +189,7 @@ async function askName(
   got: Got,
   def: string | undefined,
   sources?: PickSources,
+  note?: (line: string) => void,
 ): Promise<string> {
   const message = `${label[0]!.toUpperCase()}${label.slice(1)}`;
   if (pick && sources) {
@@ -190,6 +198,11 @@ async function askName(
       choices = await pick.source(sources, got);
     } catch {
       choices = undefined; // the live list is a convenience: typing the name still works
+    }
+    if (choices?.length === 1 && !pick.allowNew) {
+      // Nothing to choose: taken, and said, as az takes a lone subscription.
+      note?.(`${message}: ${choices[0]!.name}, the only one`);
+      return choices[0]!.value;
     }
     if (choices && (choices.length > 0 || pick.allowNew)) {
       const all: PickChoice<string | typeof NEW>[] = [...choices];
@@ -258,17 +271,7 @@ const roles: InputSpec<"roles"> = {
   },
   parse: (raw, origin, problems) => pairRoles(...(raw as [string[], string[]]), ROLE_NAMES[origin], problems),
   default: () => [],
-  async ask(p) {
-    const out: RoleRequest[] = [];
-    let more = await p.confirm({ message: "Assign an Azure role to the identity (e.g. Key Vault Secrets User on a vault)?", default: false });
-    while (more) {
-      const role = await p.input({ message: "Role (name or role definition GUID)", validate: validateRole });
-      const scope = await p.input({ message: "Scope (full resource ID)", validate: validateScope });
-      out.push({ role, scope });
-      more = await p.confirm({ message: "Assign another role?", default: false });
-    }
-    return out;
-  },
+  ask: (p, got, def, sources) => askRoles(p, { subscription: got.subscription, resourceGroup: got.resourceGroup }, def, sources),
 };
 
 const TAG_SOURCES: Record<Origin, string> = { flag: "--tags", env: "AKS_WI_TAGS", state: "state file tag" };
@@ -321,7 +324,7 @@ const testPod: InputSpec<"testPod"> = {
     return b ?? true;
   },
   default: () => true,
-  ask: (p) => p.confirm({ message: "Start a small test pod that uses the service account, to prove the setup?", default: true }),
+  ask: (p, _got, def) => p.confirm({ message: "Start a small test pod that uses the service account, to prove the setup?", default: def ?? true }),
 };
 
 const workloads: InputSpec<"workloads"> = {
@@ -538,8 +541,11 @@ export interface ResolveRequest {
   /** The subscriptions the signed-in principal can use: a name given is looked up there, and the
    *  only one is the default when nothing else names one. Absent: names are refused. */
   subscriptions?: () => Promise<{ id: string; name: string }[]>;
-  /** Receives the one line that says where a subscription not given by ID came from. */
+  /** Receives the one line that says where a subscription not given by ID came from, and each single choice taken. */
   note?: (line: string) => void;
+  /** The wizard's answers kept from an unfinished run (offered as the prompts' defaults) and where
+   *  this run's answers are kept as they are given. Interactive runs only. */
+  kept?: { answers: Answers; keep(answers: Answers): Promise<void> };
 }
 
 export interface Resolution {
@@ -585,6 +591,18 @@ export async function resolveInputs(req: ResolveRequest): Promise<Resolution> {
   const problems: Problems = { missing: [], invalid: [] };
   const got: Record<string, unknown> = {};
   const sources: Resolution["sources"] = {};
+  const answered: Record<string, unknown> = {};
+
+  /** The kept answer for an input, when it still passes the input's checks. */
+  function keptAnswer(spec: InputSpec): unknown {
+    const raw = (req.kept?.answers as Record<string, unknown> | undefined)?.[spec.key];
+    if (raw === undefined) return undefined;
+    const given = spec.given("state", { flags: {}, env: {}, saved: { [spec.key]: raw } });
+    if (given === undefined) return undefined;
+    const reasons: string[] = [];
+    const value = spec.parse(given, "state", reasons);
+    return reasons.length ? undefined : value;
+  }
 
   /** The ladder: flag → env → state → prompt → default. */
   async function resolve(spec: InputSpec): Promise<void> {
@@ -603,7 +621,15 @@ export async function resolveInputs(req: ResolveRequest): Promise<Resolution> {
     let def = spec.default?.(got, req.profile);
     if (spec.key === "subscription" && def === undefined) def = await onlySubscription();
     if (ask && spec.ask && problems.invalid.length === 0) {
-      [got[spec.key], sources[spec.key]] = [await spec.ask(prompter!, got, def as never, req.sources), "prompt"];
+      const kept = keptAnswer(spec);
+      const answer = await spec.ask(prompter!, got, (kept ?? def) as never, req.sources, req.note);
+      [got[spec.key], sources[spec.key]] = [answer, "prompt"];
+      // A derived default (the credential's name) is kept only when the user changed it: otherwise
+      // the next run derives it again from its own namespace and service account.
+      if (!(spec.derived && answer === def)) {
+        answered[spec.key] = answer;
+        await req.kept?.keep({ ...answered });
+      }
     } else if (def !== undefined) {
       // The profile's subscription (not one asked for at the prompt) says where it came from, and
       // is checked like a given one: AZURE_SUBSCRIPTION_ID or az's file may hold anything.

@@ -3,12 +3,11 @@
 // mid-write leaves the old file), readable only by the user (file 0600, directory 0700), locked
 // against a concurrent run, and checked to never hold a token or secret.
 import { randomBytes } from "node:crypto";
-import { constants as fsConstants } from "node:fs";
-import { chmod, link, open, readFile, readdir, rename, unlink, writeFile } from "node:fs/promises";
+import { link, readFile, readdir, rename, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { UserError } from "../core/errors.js";
-import { assertRealPath, fsError, makeDirs, removeIfEmpty } from "../core/files.js";
+import { assertRealPath, fsError, makeDirs, removeIfEmpty, writeFileAtomic } from "../core/files.js";
 import { pidAlive } from "../core/util.js";
 import type { FederatedCredentialInfo, IdentityInfo, RoleAssignmentOut, RoleRequest } from "../core/ports.js";
 import type { Change, StepName } from "./step.js";
@@ -263,24 +262,7 @@ export function assertNoSecrets(value: unknown, path = "state"): void {
 export async function writeStateAtomic(path: string, state: InitState): Promise<void> {
   assertNoSecrets(state);
   state.updatedAt = new Date().toISOString();
-  await makeDirs(dirname(path), "the state file's directory");
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    const fh = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
-    try {
-      await fh.writeFile(`${JSON.stringify(state, null, 2)}\n`, "utf8");
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    // The umask cannot widen 0600, but a pre-existing temp name could not exist either (O_EXCL); chmod
-    // anyway so the mode is right even on filesystems that ignore the open() mode.
-    await chmod(tmp, 0o600);
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => {});
-    throw fsError(e, path, "state file", "pass another --state");
-  }
+  await writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`, "state file", "pass another --state");
 }
 
 export interface StateLock {

@@ -18,6 +18,9 @@ export interface Prompter {
   /** A pick-list. */
   select<T>(opts: { message: string; choices: PickChoice<T>[]; default?: T }): Promise<T>;
   confirm(opts: { message: string; default?: boolean }): Promise<boolean>;
+  /** A pick-list filtered as the user types: `source` gives the choices for the text typed so far
+   *  ("" before any key); only a listed choice can be picked, so the answer is valid by construction. */
+  search<T>(opts: { message: string; source: (term: string) => PickChoice<T>[] | Promise<PickChoice<T>[]> }): Promise<T>;
 }
 
 /** Ctrl-C (or a closed terminal) at any prompt becomes a CancelledError: exit 130, nothing changed. */
@@ -43,6 +46,10 @@ export function inquirerPrompter(output?: Writable): Prompter {
     async select<T>({ message, choices, default: def }: { message: string; choices: PickChoice<T>[]; default?: T }) {
       const { select } = await lib();
       return select<T>({ message, choices, default: def, pageSize: 12 }, context).catch(cancelled);
+    },
+    async search<T>({ message, source }: { message: string; source: (term: string) => PickChoice<T>[] | Promise<PickChoice<T>[]> }) {
+      const { search } = await lib();
+      return search<T>({ message, source: async (term) => source((term ?? "").trim()), pageSize: 12 }, context).catch(cancelled);
     },
     async confirm({ message, default: def }) {
       const { confirm } = await lib();

@@ -2,7 +2,7 @@
 // pick-lists show live sandbox data; a bad name is re-asked with the reason; the run completes.
 // "Live" is proven by objects made just before the run, with random names, through the real ARM
 // SDKs and the real kubectl: a list built from sandbox.json or the seed could not show them.
-import { execFile, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import { ResourceManagementClient } from "@azure/arm-resources";
@@ -10,45 +10,12 @@ import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxCloud } from "../../src/azure/cloud.js";
 import { operatorCredential, startTestSandbox } from "../helpers/sandbox.js";
-import { CLI, cleanEnv, kubectlJson, tempDir, waitFor } from "../helpers/init-cli.harness.js";
+import { CLI, cleanEnv, kubectlJson, tempDir } from "../helpers/init-cli.harness.js";
+import { shellQuote, tmuxServer } from "../helpers/tmux.js";
 
-const SOCKET = `aks-wi-test-${process.pid}`;
 const SESSION = "init";
-// tmux returns at once (it only talks to its server), so a synchronous call cannot stall the sandbox.
-const tmux = (...args: string[]) => spawnSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
-const screen = () => tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", SESSION).stdout;
-const keys = (...k: string[]) => void tmux("send-keys", "-t", SESSION, ...k);
-const type = (text: string) => void tmux("send-keys", "-t", SESSION, "-l", "--", text); // "--": text may start with "-"
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
-/** Waits until the screen matches. */
-async function prompt(re: RegExp, timeoutMs = 15_000): Promise<string> {
-  return waitFor(`the prompt ${re}`, () => (re.test(screen()) ? screen() : undefined), timeoutMs, 50).catch((e: Error) => {
-    throw new Error(`${e.message}\n--- screen ---\n${screen()}`);
-  });
-}
-
-/** The highlighted entry of the open pick-list (the last line with the "❯" cursor). */
-const active = () =>
-  screen()
-    .split("\n")
-    .filter((l) => l.includes("❯"))
-    .pop()
-    ?.replace(/^.*❯\s*/, "")
-    .trim() ?? "";
-
-/** Moves the pick-list cursor down (it wraps) until the highlighted entry starts with `label`. */
-async function moveTo(label: string, maxSteps = 20): Promise<void> {
-  for (let i = 0; i <= maxSteps; i++) {
-    const before = active();
-    if (before.startsWith(label)) return;
-    keys("Down");
-    await waitFor(`the cursor to leave "${before}"`, () => active() !== before, 5_000, 20).catch((e: Error) => {
-      throw new Error(`${e.message}\n--- screen ---\n${screen()}`);
-    });
-  }
-  throw new Error(`"${label}" not reached in the pick-list\n--- screen ---\n${screen()}`);
-}
+const t = tmuxServer(`aks-wi-test-${process.pid}`);
+const { keys, type, prompt, active, moveTo } = t;
 
 /** The real kubectl (asynchronous: a synchronous spawn would block the in-process sandbox). */
 async function kubectl(kubeconfig: string, args: string[]): Promise<void> {
@@ -83,16 +50,15 @@ beforeAll(async () => {
   await kubectl(sb.info.kubeconfig, ["create", "serviceaccount", live.serviceAccount, "-n", live.namespace]);
 });
 afterAll(async () => {
-  tmux("kill-server");
+  t.killServer();
   await sb?.stop();
 });
 
 describe("aks-wi init in a terminal", () => {
   it("offers live pick-lists, re-asks a bad name with the reason, and completes", async () => {
     expect(live.identityClientId).toMatch(/^[0-9a-f-]{36}$/);
-    const cmd = `cd ${shellQuote(cwd)} && env -u CI -u KUBECONFIG NO_COLOR=1 ${shellQuote(process.execPath)} ${shellQuote(CLI)} init --sandbox --sandbox-dir ${shellQuote(sb.dir)}; echo EXIT=$?; sleep 600`;
-    const started = tmux("new-session", "-d", "-s", SESSION, "-x", "200", "-y", "50", cmd);
-    expect(started.status).toBe(0);
+    const cmd = `cd ${shellQuote(cwd)} && env -u CI -u KUBECONFIG NO_COLOR=1 XDG_STATE_HOME=${shellQuote(cwd)} ${shellQuote(process.execPath)} ${shellQuote(CLI)} init --sandbox --sandbox-dir ${shellQuote(sb.dir)}; echo EXIT=$?; sleep 600`;
+    t.start(SESSION, cmd);
 
     // Subscription: the sandbox's, by name and ID, preselected.
     let s = await prompt(/\? Subscription[\s\S]*aks-wi-sandbox/);
@@ -104,9 +70,8 @@ describe("aks-wi init in a terminal", () => {
     expect(s).toContain(`${live.resourceGroup} (${live.resourceGroupLocation})`);
     expect(active()).toBe(`${sb.info.resourceGroup} (${sb.info.location})`);
     keys("Enter");
-    s = await prompt(/\? AKS cluster[\s\S]*aks-sandbox/);
-    expect(s).toMatch(/aks-sandbox \(eastus; workload identity off\)/);
-    keys("Enter");
+    // The group holds one cluster: taken, with a line saying so.
+    await prompt(/AKS cluster: aks-sandbox \(eastus; workload identity off\), the only one/);
     // The identity's resource group: the same live list, the cluster's group preselected.
     s = await prompt(new RegExp(`\\? Identity resource group[\\s\\S]*${live.resourceGroup}`));
     expect(active()).toBe(`${sb.info.resourceGroup} (${sb.info.location})`);
@@ -145,7 +110,8 @@ describe("aks-wi init in a terminal", () => {
     await prompt(new RegExp(`\\? Federated credential name \\(aks-wi-${live.namespace}-sa-tty\\)`));
     keys("Enter");
     await prompt(/\? Assign an Azure role/);
-    keys("Enter"); // default: no
+    type("n"); // the default is yes: an identity without a role reaches nothing
+    keys("Enter");
     await prompt(/\? Start a small test pod/);
     type("n");
     keys("Enter");

@@ -2,7 +2,7 @@
 // pick the cloud profile, lock and load the state, plan every step, ask, apply, summarize.
 // Returns the exit code; never exits itself (errors go to src/cli/main.ts as UserError & co).
 import { resolve } from "node:path";
-import type { AzureOps, KubeOps } from "../../core/ports.js";
+import type { AzureOps, KubeOps, RoleDefinitionListing } from "../../core/ports.js";
 import { CLIENT_ID_ANNOTATION } from "../../core/workload-identity.js";
 import type { PickSources } from "../../init/inputs.js";
 import { planSteps, runSteps } from "../../init/runner.js";
@@ -10,6 +10,8 @@ import { buildStatus, formatStatus } from "../../init/status.js";
 import { emptyState, lockState, readState, savedInputs, writeStateAtomic, type InitInputs, type InitState, type StateLock } from "../../init/state.js";
 import { configWithBinding, writeConfigFile, type BindingToWrite } from "../../config/write.js";
 import { buildInitReport, formatSummary } from "../../init/summary.js";
+import { keptAnswersPath, openKeptAnswers } from "../../init/kept-answers.js";
+import { equivalentCommandLines } from "../equivalent-command.js";
 import { EXIT } from "../exit-codes.js";
 import { JSON_VERSION } from "../json-output.js";
 import type { InitOptions } from "../options.js";
@@ -38,11 +40,17 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
   const { ui } = term;
   const session = await openSession(opts, deps, ui);
   const { profile, azure, kubeFor } = session;
+  // Only a wizard run (init that asks) keeps and offers answers; status never asks.
+  const kept = term.interactive && !opts.status ? await openKeptAnswers(keptAnswersPath(deps.env), profile.name, (l) => ui.note(l)) : undefined;
   const {
     inputs,
     statePath,
     state: loaded,
-  } = await resolveCommandInputs(opts, deps, term, session, term.interactive ? pickSources(azure, kubeFor) : undefined);
+    sources,
+  } = await resolveCommandInputs(opts, deps, term, session, term.interactive ? pickSources(azure, kubeFor) : undefined, kept);
+  // After a wizard, the same run as one command; also when it fails past its questions.
+  const asked = Object.values(sources).includes("prompt");
+  const equivalent = () => asked && equivalentCommandLines(opts, inputs).forEach((l) => ui.line(l));
 
   if (opts.status) {
     const steps = await deps.steps();
@@ -60,10 +68,9 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
 
   // Checked before anything changes: a file of another cluster, or one apply would refuse, is a usage error.
   const configPath = opts.writeConfig ? resolve(deps.cwd, opts.writeConfig) : undefined;
-  const configText = configPath ? await configWithBinding(configPath, bindingToWrite(inputs)) : undefined;
-
   let lock: StateLock | undefined;
   try {
+    const configText = configPath ? await configWithBinding(configPath, bindingToWrite(inputs)) : undefined;
     let state: InitState;
     if (opts.dryRun) {
       state = loaded ?? emptyState(profile.name);
@@ -97,7 +104,13 @@ export async function runInit(opts: InitOptions, deps: InitDeps): Promise<number
     }
     if (data) await writeData(deps.stdout, opts.output, { version: JSON_VERSION, result: report.status, ...report }, stepRows);
     else if (result.applied) for (const l of formatSummary(report, result.outcomes)) ui.line(l);
+    equivalent();
+    // Done: the state file holds these inputs now; a dry run changed nothing, so its answers stay on offer.
+    if (!opts.dryRun) await kept?.clear();
     return EXIT.ok;
+  } catch (e) {
+    equivalent();
+    throw e;
   } finally {
     await lock?.release().catch(() => {});
   }
@@ -125,6 +138,7 @@ function bindingToWrite(i: InitInputs): BindingToWrite {
 
 /** Live pick-lists for the prompts, through our own Azure/Kubernetes operations. */
 function pickSources(azure: () => Promise<AzureOps>, kubeFor: (s: string, rg: string, c: string) => Promise<KubeOps>): PickSources {
+  const roleLists = new Map<string, Promise<RoleDefinitionListing[]>>();
   return {
     async subscriptions() {
       return (await (await azure()).listSubscriptions()).map((s) => ({ name: `${s.name} (${s.id})`, value: s.id }));
@@ -140,6 +154,29 @@ function pickSources(azure: () => Promise<AzureOps>, kubeFor: (s: string, rg: st
     },
     async identities(sub, rg) {
       return (await (await azure()).listIdentities(sub, rg)).map((i) => ({ name: `${i.name} (client ID ${i.clientId})`, value: i.name }));
+    },
+    roleDefinitions(sub) {
+      // Listed once per subscription however many roles are added (hundreds on Azure); a failure is not kept.
+      let defs = roleLists.get(sub);
+      if (!defs) {
+        defs = azure().then((a) => (a.listRoleDefinitions ? a.listRoleDefinitions(`/subscriptions/${sub}`) : []));
+        roleLists.set(sub, defs);
+        defs.catch(() => roleLists.delete(sub));
+      }
+      return defs;
+    },
+    async resources(sub, type) {
+      const a = await azure();
+      return a.listResources ? a.listResources(sub, type) : [];
+    },
+    async scopeExists(scope) {
+      // The permission check's own read: ARM answers 404 for a scope that does not exist.
+      try {
+        await (await azure()).callerPermissions(scope);
+        return true;
+      } catch (e) {
+        return (e as { statusCode?: number }).statusCode === 404 ? false : undefined;
+      }
     },
     async namespaces(got) {
       const kube = await kubeFor(got.subscription!, got.resourceGroup!, got.cluster!);

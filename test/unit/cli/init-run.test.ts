@@ -171,6 +171,9 @@ describe("aks-wi init (command over fakes)", () => {
       select: async () => {
         throw new Error("unexpected select");
       },
+      search: async () => {
+        throw new Error("unexpected search");
+      },
       confirm: async ({ message }) => (asked.push(message), false),
     };
     const h = harness({ tty: true, prompter });

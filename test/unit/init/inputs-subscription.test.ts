@@ -91,6 +91,9 @@ describe("the subscription", () => {
     const prompter = {
       input: async (o: { default?: string }) => o.default ?? "",
       select: async <T>(o: { default?: T }) => o.default as T,
+      search: async () => {
+        throw new Error("no search expected");
+      },
       confirm: async () => false,
     };
     const r = await run({ interactive: true, prompter, profile: { subscription: PROD.id, subscriptionOrigin: "AZURE_SUBSCRIPTION_ID" } });

@@ -12,7 +12,7 @@ const SUB_STATE = "33333333-3333-3333-3333-333333333333";
 const SUB_PROFILE = "44444444-4444-4444-4444-444444444444";
 const VAULT = `/subscriptions/${SUB_FLAG}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv`;
 
-type Answer = { kind: "input" | "select" | "confirm"; answer: unknown };
+type Answer = { kind: "input" | "select" | "confirm" | "search"; answer: unknown };
 
 /** Answers prompts from a script; records each question and checks validators like inquirer does (re-asking on a reason). */
 class ScriptedPrompter implements Prompter {
@@ -49,9 +49,18 @@ class ScriptedPrompter implements Prompter {
     if (!c) throw new Error(`"${String(a)}" is not among ${o.choices.map((x) => String(x.value)).join(", ")}`);
     return c.value;
   }
+  /** A search answer is { term, pick }: the list for `term` must hold an entry named `pick`. */
+  async search<T>(o: { message: string; source: (term: string) => PickChoice<T>[] | Promise<PickChoice<T>[]> }) {
+    const { term, pick } = this.next("search", o.message) as { term: string; pick: string };
+    const choices = await o.source(term);
+    this.asked.push({ kind: "search", message: o.message, choices: choices.map((c) => c.name) });
+    const c = choices.find((x) => x.name === pick);
+    if (!c) throw new Error(`"${pick}" is not among ${choices.map((x) => x.name).join(", ")} for "${term}"`);
+    return c.value;
+  }
   async confirm(o: { message: string; default?: boolean }) {
     this.asked.push({ kind: "confirm", message: o.message, default: o.default });
-    return this.next("confirm", o.message) as boolean;
+    return (this.next("confirm", o.message) as boolean | undefined) ?? o.default!; // undefined: Enter
   }
 }
 
@@ -425,7 +434,7 @@ describe("interactive", () => {
     const p = new ScriptedPrompter([
       { kind: "select", answer: SUB_ENV },
       { kind: "select", answer: "rg-b" },
-      { kind: "select", answer: "aks-in-rg-b" },
+      // cluster: the only one in rg-b, taken with a line saying so
       { kind: "select", answer: undefined }, // identity resource group: the default (cluster's)
       { kind: "select", answer: "NEW" }, // identity: create new…
       { kind: "input", answer: "-bad_" }, // …rejected with the reason…
@@ -434,13 +443,19 @@ describe("interactive", () => {
       { kind: "input", answer: "sa-app" }, // service accounts could not be listed: free text
       { kind: "input", answer: "" }, // federated credential: default
       { kind: "confirm", answer: true }, // assign a role?
-      { kind: "input", answer: "Key Vault Secrets User" },
+      { kind: "input", answer: "Key Vault Secrets User" }, // no role listing: free text
+      { kind: "select", answer: "NEW" }, // scope: the group, the subscription, or another resource ID…
       { kind: "input", answer: "not-a-scope" },
       { kind: "input", answer: VAULT },
       { kind: "confirm", answer: false }, // another?
       { kind: "confirm", answer: true }, // test pod
     ]);
-    const r = await resolveInputs(req({ interactive: true, prompter: p, sources, nonInteractiveReason: undefined, profile: { subscription: SUB_FLAG } }));
+    const notes: string[] = [];
+    const r = await resolveInputs(
+      req({ interactive: true, prompter: p, sources, nonInteractiveReason: undefined, profile: { subscription: SUB_FLAG }, note: (l) => notes.push(l) }),
+    );
+    expect(notes).toEqual(["AKS cluster: aks-in-rg-b, the only one"]);
+    expect(p.asked.some((x) => /AKS cluster/.test(x.message))).toBe(false);
     expect(r.inputs).toMatchObject({
       subscription: SUB_ENV,
       resourceGroup: "rg-b",
@@ -457,11 +472,48 @@ describe("interactive", () => {
     const subAsk = p.asked[0]!;
     expect(subAsk.choices).toEqual(["sub one", "sub two"]);
     expect(subAsk.default).toBe(SUB_FLAG); // the profile's subscription is preselected
-    expect(p.asked[4]!.choices).toEqual(["id-existing", "+ create a new identity"]);
+    expect(p.asked[3]!.choices).toEqual(["id-existing", "+ create a new identity"]);
     // No identity named anywhere: Enter on the untouched list creates one rather than taking id-existing.
-    expect(p.asked[4]!.defaultName).toBe("+ create a new identity");
+    expect(p.asked[3]!.defaultName).toBe("+ create a new identity");
     expect(p.asked.find((x) => x.kind === "select" && /namespace/i.test(x.message))!.defaultName).toBe("default"); // a known default stays preselected
-    expect(p.asked[3]!.default).toBe("rg-b");
+    expect(p.asked[2]!.default).toBe("rg-b");
+  });
+
+  it("answers kept from an unfinished run are the prompts' defaults, below flags; each answer is kept as given", async () => {
+    const kept = {
+      answers: { identity: "id-kept", namespace: "Bad_NS", federatedCredential: "fc-kept", roles: [{ role: "AcrPull", scope: VAULT }], testPod: false },
+      saved: [] as unknown[],
+      keep: async (a: unknown) => void kept.saved.push(a),
+    };
+    const p = new ScriptedPrompter([
+      { kind: "select", answer: undefined }, // identity resource group
+      { kind: "select", answer: "NEW" }, // identity: create new, its name defaulting to the kept one
+      { kind: "input", answer: "" },
+      { kind: "select", answer: undefined }, // namespace: the kept one is invalid, so the built-in default
+      { kind: "input", answer: "sa-typed" }, // service account (not listable): free text
+      { kind: "input", answer: "" }, // federated credential: the kept name
+      { kind: "confirm", answer: true }, // the kept roles, offered whole
+      { kind: "confirm", answer: undefined }, // test pod: the kept "no"
+    ]);
+    const { identity: _i, namespace: _n, serviceAccount: _s, role: _r, scope: _sc, ...flags } = fullFlags;
+    const r = await resolveInputs(
+      req({ interactive: true, prompter: p, sources, nonInteractiveReason: undefined, options: { ...flags, resourceGroup: "rg-a" }, kept }),
+    );
+    expect(r.inputs).toMatchObject({ identity: "id-kept", namespace: "default", serviceAccount: "sa-typed", federatedCredential: "fc-kept", testPod: false });
+    expect(r.inputs.roles).toEqual([{ role: "AcrPull", scope: VAULT }]);
+    expect(p.asked.find((x) => /Name of the new managed identity/.test(x.message))!.default).toBe("id-kept");
+    expect(p.asked.find((x) => /role\(s\) you chose last time: AcrPull at/.test(x.message))).toBeDefined();
+    // Flags are not asked and not kept; each answer is kept as soon as it is given.
+    // The identity's group only took its derived default (the cluster's): derived again next time, not kept.
+    expect(kept.saved[kept.saved.length - 1]).toStrictEqual({
+      identity: "id-kept",
+      namespace: "default",
+      serviceAccount: "sa-typed",
+      federatedCredential: "fc-kept",
+      roles: [{ role: "AcrPull", scope: VAULT }],
+      testPod: false,
+    });
+    expect(kept.saved).toHaveLength(6);
   });
 
   it("a bad flag fails before any question is asked", async () => {

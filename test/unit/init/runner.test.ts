@@ -32,6 +32,9 @@ function setup(opts: { interactive?: boolean; proceed?: boolean; answers?: boole
     select: async () => {
       throw new Error("no select expected");
     },
+    search: async () => {
+      throw new Error("no search expected");
+    },
     confirm: async ({ message, default: dflt }) => {
       asked.push(`${message} [default ${dflt ? "yes" : "no"}]`);
       return answers.length ? answers.shift()! : (opts.proceed ?? true);

@@ -95,6 +95,9 @@ describe("ui", () => {
       select: async () => {
         throw new Error("no");
       },
+      search: async () => {
+        throw new Error("no");
+      },
       confirm: async ({ message }) => (asked.push(message), false),
     };
     expect(await createUi({ interactive: true, prompter, stream: new Sink(false) }).confirm("Go?", { default: true, nonInteractiveAnswer: true })).toBe(false);
