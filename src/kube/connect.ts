@@ -7,14 +7,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
-import { KubeConfig, setHeaderOptions, type ConfigurationOptions } from "@kubernetes/client-node";
+import { KubeConfig, Observable, setHeaderOptions, type ConfigurationOptions } from "@kubernetes/client-node";
 import { UserError } from "../core/errors.js";
 import { assertRealPath, clip, fsError } from "../core/files.js";
 import type { AzureOps } from "../core/ports.js";
+import { kubeTimeoutMs, type KubeTimeoutOptions } from "./retry.js";
 
 export type TokenProvider = () => Promise<string>;
 
-export interface KubeConnectOptions {
+export interface KubeConnectOptions extends KubeTimeoutOptions {
   /** Supplies a bearer token per request, replacing the kubeconfig user's own auth (exec plugin). */
   token?: TokenProvider;
 }
@@ -213,8 +214,26 @@ export function replaceUserAuth(kc: KubeConfig, token?: string): KubeConfig {
 
 export interface KubeConnection {
   kc: KubeConfig;
-  /** Per-request options (the bearer token header when a token provider is in use). */
-  requestOptions(): Promise<ConfigurationOptions | undefined>;
+  /** Each request's time limit in ms (see DEFAULT_KUBE_TIMEOUT_MS in retry.ts). */
+  timeoutMs: number;
+  /** Per-request options: the time limit, and the bearer token header when a token provider is in use. */
+  requestOptions(): Promise<ConfigurationOptions>;
+}
+
+/**
+ * client-node 1.4 has no timeout, but its RequestContext carries an AbortSignal that node-fetch
+ * honours (connect, TLS, headers and body alike): a middleware gives each request its own, started
+ * when the request is sent. node-fetch then rejects with its AbortError, which kubeRetry turns into
+ * a KubeTimeoutError (retry.ts).
+ */
+function timeoutMiddleware(ms: number): NonNullable<ConfigurationOptions["middleware"]>[number] {
+  return {
+    pre: (ctx) => {
+      ctx.setSignal(AbortSignal.timeout(ms));
+      return new Observable(Promise.resolve(ctx));
+    },
+    post: (rsp) => new Observable(Promise.resolve(rsp)),
+  };
 }
 
 export function connect(kubeconfigYaml: string, context?: string, opts: KubeConnectOptions = {}): KubeConnection {
@@ -225,11 +244,14 @@ export function connect(kubeconfigYaml: string, context?: string, opts: KubeConn
   }
   const token = opts.token;
   if (token) kc = replaceUserAuth(kc); // the token goes on each request instead
+  const timeoutMs = kubeTimeoutMs(opts);
+  const timed: ConfigurationOptions = { middleware: [timeoutMiddleware(timeoutMs)], middlewareMergeStrategy: "append" };
   return {
     kc,
+    timeoutMs,
     async requestOptions() {
-      if (!token) return undefined;
-      return setHeaderOptions("Authorization", `Bearer ${await token()}`);
+      if (!token) return timed;
+      return setHeaderOptions("Authorization", `Bearer ${await token()}`, timed);
     },
   };
 }

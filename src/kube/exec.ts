@@ -4,6 +4,10 @@
 // of a command that reads a token.
 import { Writable } from "node:stream";
 import { Exec, type V1Status } from "@kubernetes/client-node";
+// Not re-exported by the package's index, but public in its typings: the only way to hand ws its
+// handshakeTimeout (client-node 1.4 opens the exec WebSocket with none).
+import { WebSocketHandler } from "@kubernetes/client-node/dist/web-socket-handler.js";
+import WebSocket from "ws";
 import { transientOf } from "../core/retry.js";
 import type { ExecResult } from "../verify/ports.js";
 import { replaceUserAuth, type KubeConnection } from "./connect.js";
@@ -27,7 +31,7 @@ function exitCodeOf(s: V1Status): number | undefined {
 }
 
 export function podExec(conn: KubeConnection, token?: () => Promise<string>, retryOptions: KubeRetryOptions = {}): PodExec {
-  const retry = kubeRetry(retryOptions);
+  const retry = kubeRetry({ ...retryOptions, timeoutMs: conn.timeoutMs });
   return async (namespace, pod, container, command, timeoutMs = 15_000) => {
     // The exec WebSocket takes no per-request headers: the token goes into the kubeconfig user.
     const kc = token ? replaceUserAuth(conn.kc, await token()) : conn.kc;
@@ -36,9 +40,11 @@ export function podExec(conn: KubeConnection, token?: () => Promise<string>, ret
     let status: V1Status | undefined;
     let ws;
     try {
-      // Only the handshake is retried: a refused upgrade never ran the command.
+      // Only the handshake is retried: a refused upgrade never ran the command. The handshake
+      // (connect, TLS, the upgrade's answer) gets the per-request timeout; the session its own.
+      const handler = new WebSocketHandler(kc, (uri, protocols, opts) => new WebSocket(uri, protocols, { ...opts, handshakeTimeout: conn.timeoutMs }));
       ws = await retry(`exec in pod ${namespace}/${pod}`, () =>
-        new Exec(kc).exec(namespace, pod, container, command, sink(out), sink(err), null, false, (s) => {
+        new Exec(kc, handler).exec(namespace, pod, container, command, sink(out), sink(err), null, false, (s) => {
           status = s;
         }),
       );

@@ -18,7 +18,7 @@ import { markTransient, transientOf } from "../core/retry.js";
 import { sleep } from "../core/util.js";
 import { canI } from "./can-i.js";
 import { connect, type KubeConnectOptions } from "./connect.js";
-import { kubeRetry, type KubeRetryOptions } from "./retry.js";
+import { KubeTimeoutError, kubeRetry, type KubeRetryOptions } from "./retry.js";
 
 export interface KubeOpsOptions extends KubeConnectOptions, KubeRetryOptions {
   /** Interval of waitForPodRunning's reads (default 1 s). */
@@ -52,6 +52,7 @@ function reason(e: unknown): string {
     }
     return `HTTP ${e.code}`;
   }
+  if (e instanceof KubeTimeoutError) return `no answer from the API server (${e.message})`;
   const err = e as { message?: string; code?: string };
   return err.code ? `${err.code}: ${err.message}` : String(err.message ?? e);
 }
@@ -66,11 +67,13 @@ export function toKubeError(e: unknown, what: string): UserError {
       ? "the cluster rejected the credential: check --kubeconfig/--context, or use --admin"
       : s === 403
         ? "the Kubernetes user lacks RBAC permission for this: use --admin or ask for a role binding"
-        : transient
-          ? "the API server did not recover within the retries: wait a minute and re-run"
-          : s === undefined
-            ? "the cluster's API server could not be reached: check the network and the kubeconfig"
-            : undefined;
+        : e instanceof KubeTimeoutError
+          ? "check that this machine reaches the cluster's API server (a private cluster, its authorized IP ranges, HTTPS_PROXY/NO_PROXY); AKS_WI_KUBE_TIMEOUT sets the time limit in seconds"
+          : transient
+            ? "the API server did not recover within the retries: wait a minute and re-run"
+            : s === undefined
+              ? "the cluster's API server could not be reached: check the network and the kubeconfig"
+              : undefined;
   const err = new KubeError(`${what}: ${reason(e)}`, s, suggestion);
   return transient ? markTransient(err, transient) : err;
 }

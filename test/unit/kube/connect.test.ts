@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
+import { HttpMethod, KubeConfig, RequestContext, type ConfigurationOptions } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { UserError } from "../../../src/core/errors.js";
 import type { ClusterInfo } from "../../../src/core/ports.js";
@@ -93,14 +93,36 @@ describe("replaceUserAuth", () => {
     expect(bare.getCurrentContext()).toBe("ctx");
   });
 
+  /** A request as the per-request options' middleware leave it: its headers and its abort signal. */
+  async function applied(o: ConfigurationOptions): Promise<RequestContext> {
+    let ctx = new RequestContext("https://127.0.0.1:6443/api", HttpMethod.GET);
+    for (const m of o.middleware ?? []) ctx = await m.pre(ctx).toPromise();
+    return ctx;
+  }
+
   it("connect with a token provider drops the exec plugin and adds per-request options (the header)", async () => {
     const conn = connect(KUBECONFIG, undefined, { token });
     expect(conn.kc.getCurrentUser()?.exec).toBeUndefined();
-    expect(await conn.requestOptions()).toBeDefined();
+    const withHeader = await applied(await conn.requestOptions());
+    expect(withHeader.getHeaders().Authorization).toMatch(/^Bearer /);
     const plain = connect(KUBECONFIG);
     expect(plain.kc.getCurrentUser()?.exec).toMatchObject({ command: "kubelogin" });
-    expect(await plain.requestOptions()).toBeUndefined();
+    // Without a token provider the only per-request option is the time limit: no header.
+    const bare = await applied(await plain.requestOptions());
+    expect(bare.getHeaders().Authorization).toBeUndefined();
+    expect(bare.getSignal()?.aborted).toBe(false);
     expect(() => connect(KUBECONFIG, "nope")).toThrow(/context "nope" is not in the kubeconfig/);
+  });
+
+  it("gives every request its own time limit: 30 s by default, the option or AKS_WI_KUBE_TIMEOUT otherwise", async () => {
+    expect(connect(KUBECONFIG).timeoutMs).toBe(30_000);
+    expect(connect(KUBECONFIG, undefined, { timeoutMs: 50 }).timeoutMs).toBe(50);
+    const conn = connect(KUBECONFIG, undefined, { timeoutMs: 50 });
+    const first = (await applied(await conn.requestOptions())).getSignal()!;
+    await new Promise((r) => setTimeout(r, 80));
+    expect(first.aborted).toBe(true);
+    // A retry's request starts its own clock.
+    expect((await applied(await conn.requestOptions())).getSignal()!.aborted).toBe(false);
   });
 });
 

@@ -62,7 +62,38 @@ function ops(kubeconfig: string, lines: string[], retries?: number) {
   });
 }
 
+const stall: Handler = () => {}; // never answers
+/** Sends the headers and half a body, then stalls. */
+const stallBody: Handler = (_q, res) => {
+  res.writeHead(200, { "content-type": "application/json" });
+  res.write('{"kind":"Pod",');
+};
+
 describe("KubeOps retries", () => {
+  it("a read that gets no (complete) answer within the time limit is retried, one line each, at most twice", async () => {
+    const { kubeconfig, seen } = await apiServer([stall, stallBody, json(200, pod())]);
+    const lines: string[] = [];
+    const o = { onRetry: (l: string) => lines.push(l), retryPolicy: { baseDelayMs: 5 }, timeoutMs: 100 };
+    expect((await createKubeOps(kubeconfig, undefined, o).getPod("ns", "p"))?.uid).toBe("u1");
+    expect(seen).toHaveLength(3);
+    expect(lines).toEqual([
+      expect.stringMatching(/^Kubernetes API timed out after 0\.1 s, retry 1\/2 in 0\.0 s \(reading pod ns\/p\)$/),
+      expect.stringMatching(/^Kubernetes API timed out after 0\.1 s, retry 2\/2 in 0\.0 s \(reading pod ns\/p\)$/),
+    ]);
+  });
+
+  it("a server that never answers: three attempts, then one error naming the limit, marked transient", async () => {
+    const silent = await apiServer([stall]);
+    const o = { retryPolicy: { baseDelayMs: 5 }, timeoutMs: 100 };
+    const err = await createKubeOps(silent.kubeconfig, undefined, o)
+      .getPod("ns", "p")
+      .catch((e: unknown) => e);
+    expect(silent.seen).toHaveLength(3);
+    expect(err).toBeInstanceOf(KubeError);
+    expect((err as KubeError).message).toBe("reading pod ns/p: no answer from the API server (timed out after 0.1 s)");
+    expect(transientOf(err)).toBe("timed out after 0.1 s");
+  });
+
   it("a read repeats 429 (waiting as Retry-After says), 500, 503 and a dropped connection, one line each", async () => {
     const { kubeconfig, seen } = await apiServer([
       status(429, "TooManyRequests", { "retry-after": "0.2" }),
