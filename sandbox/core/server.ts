@@ -109,6 +109,18 @@ function logUpgrade(log: RequestLog | undefined, name: ServiceName, raw: Incomin
   socket.once("close", () => once(null));
 }
 
+const REASON: Record<number, string> = { 429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable" };
+
+/** An injected status on a WebSocket upgrade: the same answer (status, Retry-After, the service's
+ *  error body) an HTTP request gets, written on the socket that is then not upgraded. */
+function refuseUpgrade(socket: Duplex, r: SandboxResponse): void {
+  const body = JSON.stringify(r.body ?? {});
+  const headers = Object.entries(r.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`);
+  socket.end(
+    `HTTP/1.1 ${r.status} ${REASON[r.status] ?? "Error"}\r\n${headers.join("")}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 export interface ListenOptions {
   faults: FaultPlan;
   /** 0 = any free port. */
@@ -171,15 +183,21 @@ export async function listen(name: ServiceName, tls: { key: string; cert: string
       return;
     }
     const upgrade = service.upgrade;
-    const serve = () => {
+    const serve = async () => {
+      // The upgrade draws from the same fault plan as the service's HTTP requests.
+      const fault = faults.next(name, "exec");
+      if (fault === "drop") return void socket.destroy();
+      if (fault === "slow") await sleep(faults.slowMs);
+      if (fault === "429" || fault === "500" || fault === "503") return refuseUpgrade(socket, faultResponse(name, fault, faults.retryAfterSeconds));
+      if (socket.destroyed) return;
       try {
         upgrade(req, socket, head);
       } catch {
         socket.destroy();
       }
     };
-    if (rttMs > 0) setTimeout(serve, rttMs);
-    else serve();
+    if (rttMs > 0) setTimeout(() => void serve(), rttMs);
+    else void serve();
   });
   server.on("tlsClientError", () => {
     /* a client that gives up mid-handshake is not our problem */

@@ -30,6 +30,24 @@ function exitCodeOf(s: V1Status): number | undefined {
   return cause?.message !== undefined ? Number(cause.message) : undefined;
 }
 
+/**
+ * The exec WebSocket as client-node opens it, plus the per-request timeout on the handshake, and
+ * a refused upgrade's Retry-After kept: left alone, ws turns a 429/503 into "Unexpected server
+ * response: 503" and drops the headers. Our error has the same message (kubeTransient reads the
+ * status from it) and carries `retryAfter`.
+ */
+function execSocket(timeoutMs: number) {
+  return (uri: string, protocols: string[], opts: WebSocket.ClientOptions): WebSocket => {
+    const ws = new WebSocket(uri, protocols, { ...opts, handshakeTimeout: timeoutMs });
+    ws.on("unexpected-response", (req, res) => {
+      ws.emit("error", Object.assign(new Error(`Unexpected server response: ${res.statusCode}`), { retryAfter: res.headers["retry-after"] }));
+      res.resume();
+      req.destroy(); // ws then closes the socket; its own error after ours is ignored (client-node rejected already)
+    });
+    return ws;
+  };
+}
+
 export function podExec(conn: KubeConnection, token?: () => Promise<string>, retryOptions: KubeRetryOptions = {}): PodExec {
   const retry = kubeRetry({ ...retryOptions, timeoutMs: conn.timeoutMs });
   return async (namespace, pod, container, command, timeoutMs = 15_000) => {
@@ -42,7 +60,7 @@ export function podExec(conn: KubeConnection, token?: () => Promise<string>, ret
     try {
       // Only the handshake is retried: a refused upgrade never ran the command. The handshake
       // (connect, TLS, the upgrade's answer) gets the per-request timeout; the session its own.
-      const handler = new WebSocketHandler(kc, (uri, protocols, opts) => new WebSocket(uri, protocols, { ...opts, handshakeTimeout: conn.timeoutMs }));
+      const handler = new WebSocketHandler(kc, execSocket(conn.timeoutMs));
       ws = await retry(`exec in pod ${namespace}/${pod}`, () =>
         new Exec(kc, handler).exec(namespace, pod, container, command, sink(out), sink(err), null, false, (s) => {
           status = s;

@@ -71,12 +71,19 @@ function header(headers: unknown, name: string): string | undefined {
   return typeof hit?.[1] === "string" ? hit[1] : undefined;
 }
 
+function retryAfterOf(e: unknown): string | undefined {
+  const o = e as { retryAfter?: unknown; error?: { retryAfter?: unknown } } | undefined;
+  const v = o?.retryAfter ?? o?.error?.retryAfter;
+  return typeof v === "string" ? v : undefined;
+}
+
 /** A Kubernetes call's failure worth repeating, or undefined. */
 export function kubeTransient(e: unknown): Transient | undefined {
   if (e instanceof KubeTimeoutError) return { reason: e.message, maxRetries: TIMEOUT_RETRIES };
   if (e instanceof ApiException) return statusTransient(e.code, header(e.headers, "retry-after"));
   const m = /Unexpected server response: (\d{3})/.exec((e as { message?: string } | undefined)?.message ?? "");
-  if (m) return statusTransient(Number(m[1]));
+  // exec.ts keeps a refused upgrade's Retry-After on the error (a WebSocket ErrorEvent wraps it).
+  if (m) return statusTransient(Number(m[1]), retryAfterOf(e));
   return networkTransient(e);
 }
 

@@ -3,7 +3,8 @@
 // Kubernetes, the OIDC issuer) is recovered: the built CLI's `aks-wi init --yes` converges on the
 // first run and `aks-wi verify` of the result passes. The 16 service × kind pairs run as a Latin
 // square: four rounds in which each service gets another kind at once, so each pair is shown
-// recovered (among other faults) in a quarter of the CPU. Then seeded runs with a 10% mix on every
+// recovered (among other faults) in a quarter of the CPU; the Kubernetes kind also lands on the
+// first exec WebSocket upgrade. Then seeded runs with a 10% mix on every
 // service. Each run has its own sandbox dir: init under one fault plan, then the sandbox restarts
 // over the same dir with a fresh plan (new seed) for verify, so both see faults. All runs start
 // together (a few at a time) and each test awaits its own; instant latency, Retry-After 0.1 s.
@@ -16,9 +17,16 @@ import { readInitState, runCli, tempDir, vaultId, type CliResult } from "../help
 const SERVICES = ["arm", "login", "kube", "oidc"] as const;
 const KINDS = ["429", "503", "500", "drop"] as const;
 type Service = (typeof SERVICES)[number];
-/** Rate and cap per service: faults in every phase, spread over the run. Entra (a token or two
- *  per run) and the issuer (fetched only by Entra during verify's exchange) fail their first answer. */
-const RATE: Record<Service, string> = { arm: "0.2x4", kube: "0.2x4", login: "1x1", oidc: "1x1" };
+/** Rules per service and kind: faults in every phase, spread over the run. ARM and Kubernetes
+ *  fail their first answer (so each phase surely meets the fault, whatever the seed), then 20% of
+ *  the rest, four in all; Entra (a token or two per run) and the issuer (fetched only by Entra
+ *  during verify's exchange) fail their first answer. */
+const RULES: Record<Service, (kind: string) => string> = {
+  arm: (k) => `arm.${k}=1x1,arm.${k}=0.2x3`,
+  kube: (k) => `kube.${k}=1x1,kube.${k}=0.2x3`,
+  login: (k) => `login.${k}=1x1`,
+  oidc: (k) => `oidc.${k}=1x1`,
+};
 const MIX = "*.429=0.1,*.503=0.05,*.500=0.03,*.drop=0.03";
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 /** Runs at once: most of a run's time is spent waiting out retries, so this many keep 2 cores busy. */
@@ -33,8 +41,10 @@ const SDK_RETRY_LINE =
 
 /** Round r gives service i the kind (i + r) mod 4: over four rounds each service meets each kind. */
 const ROUNDS = KINDS.map((_, r) => SERVICES.map((service, i) => ({ service, kind: KINDS[(i + r) % KINDS.length]! })));
+/** The Kubernetes kind also refuses the first exec WebSocket upgrade (verify's reads in the pod),
+ *  which the plain `kube.` rule reaches only by chance. */
 const roundSpec = (r: number) => (seed: number) =>
-  `${ROUNDS[r]!.map((p) => `${p.service}.${p.kind}=${RATE[p.service]}`).join(",")},retry-after=0.1,seed=${seed}`;
+  `${ROUNDS[r]!.map((p) => `${RULES[p.service](p.kind)}${p.service === "kube" ? `,kube.exec.${p.kind}=1x1` : ""}`).join(",")},retry-after=0.1,seed=${seed}`;
 const mixSpec = (seed: number) => `${MIX},retry-after=0.1,seed=${seed}`;
 
 interface Run {
@@ -140,6 +150,7 @@ describe("fault matrix: each fault kind on each service", () => {
           // The fault was really there, in both phases (the issuer only serves verify's exchange).
           if (service !== "oidc") expect(run.injected.init[`${service}.${kind}`] ?? 0, `${service}.${kind} in init: ${seen}`).toBeGreaterThan(0);
           expect(run.injected.verify[`${service}.${kind}`] ?? 0, `${service}.${kind} in verify: ${seen}`).toBeGreaterThan(0);
+          if (service === "kube") expect(run.injected.verify[`kube.exec.${kind}`], `kube.exec.${kind} in verify: ${seen}`).toBe(1);
           if (service === "kube") {
             // aks-wi's own retries are shown, with the Retry-After the API server sent.
             const reason = kind === "drop" ? "ECONNRESET" : kind;

@@ -31,8 +31,18 @@ describe("fault plan", () => {
     for (const s of ["arm", "login", "kube", "oidc", "graph"] as const) expect(plan.next(s)).toBe("500");
   });
 
-  it.each(["arm", "arm.429", "arm.418=0.1", "dns.429=0.1", "arm.429=2", "arm.429=x", "seed=-1"])("rejects %j", (spec) => {
-    expect(() => parseFaults(spec)).toThrow(FaultSpecError);
+  it.each(["arm", "arm.429", "arm.418=0.1", "dns.429=0.1", "arm.429=2", "arm.429=x", "seed=-1", "arm.exec.503=1", "*.exec.503=1", "kube.exec=1"])(
+    "rejects %j",
+    (spec) => {
+      expect(() => parseFaults(spec)).toThrow(FaultSpecError);
+    },
+  );
+
+  it("kube.exec.KIND lands on exec upgrades only; kube.KIND on upgrades and HTTP requests alike", () => {
+    const plan = parseFaults("kube.exec.503=1x1,kube.drop=1x1");
+    expect([plan.next("kube"), plan.next("kube")]).toEqual(["drop", undefined]);
+    expect([plan.next("kube", "exec"), plan.next("kube", "exec")]).toEqual(["503", undefined]);
+    expect(plan.injected()).toEqual({ "kube.exec.503": 1, "kube.drop": 1 });
   });
 
   it("answers in each service's own error shape with Retry-After", () => {
