@@ -7,6 +7,8 @@ import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import type { CloudProfile } from "./cloud.js";
+import { proxyConfigured } from "../core/proxy.js";
+import { proxyAgentPolicy } from "./proxy-policy.js";
 import { SDK_MAX_RETRIES, retryNoticePolicy } from "./retry-notice.js";
 
 export interface AzureClients {
@@ -18,6 +20,7 @@ export interface AzureClients {
 }
 
 export function createClients(profile: CloudProfile): AzureClients {
+  proxyConfigured(); // a malformed HTTPS_PROXY is an input mistake, found before any request
   const cache = new Map<string, unknown>();
   function cached<T>(key: string, make: () => T): T {
     if (!cache.has(key)) cache.set(key, make());
@@ -26,10 +29,15 @@ export function createClients(profile: CloudProfile): AzureClients {
   const cred = () => profile.credential();
   // Every client's SDK retries say so, through the run's retry listener.
   const notice = retryNoticePolicy(() => profile.onRetry);
+  // HTTPS_PROXY / NO_PROXY as every other call of aks-wi reads them (src/core/proxy.ts).
+  const proxy = proxyAgentPolicy(profile.caPem);
   const opts = () => ({
     ...profile.clientOptions(),
     retryOptions: { maxRetries: SDK_MAX_RETRIES },
-    additionalPolicies: [{ policy: notice, position: "perRetry" as const }],
+    additionalPolicies: [
+      { policy: notice, position: "perRetry" as const },
+      { policy: proxy, position: "perCall" as const },
+    ],
   });
   return {
     containerService: (s) => cached(`aks|${s}`, () => new ContainerServiceClient(cred(), s, opts())),

@@ -11,6 +11,7 @@ import { assertRealPath, clip, fsError } from "../core/files.js";
 import type { RetryListener } from "../core/retry.js";
 import { parseBool, pidAlive } from "../core/util.js";
 import { toAzureError } from "./errors.js";
+import { proxyAgentPolicy } from "./proxy-policy.js";
 import { retryingCredential } from "./retrying-credential.js";
 import { checkTokenCredentials, chooseCloudName, cloudNamed, defaultSubscription, KNOWN_CLOUDS, validateTenant, type CloudName } from "./clouds.js";
 import { signedInFrom, tellingCredential, type SignedIn } from "./sign-in.js";
@@ -101,7 +102,14 @@ export function publicCloud(opts: SignInOptions = {}, env: NodeJS.ProcessEnv = p
       // AZURE_TOKEN_CREDENTIALS, which narrows the chain to one credential or to dev/prod).
       const { DefaultAzureCredential } = requireIdentity();
       return (cred ??= retryingCredential(
-        tellingCredential(new DefaultAzureCredential({ authorityHost: known.authorityHost, ...(tenantId ? { tenantId } : {}) })),
+        tellingCredential(
+          new DefaultAzureCredential({
+            authorityHost: known.authorityHost,
+            ...(tenantId ? { tenantId } : {}),
+            // HTTPS_PROXY / NO_PROXY as every other call of aks-wi reads them (src/core/proxy.ts).
+            additionalPolicies: [{ policy: proxyAgentPolicy(), position: "perCall" }],
+          }),
+        ),
         () => this.onRetry,
       ));
     },
@@ -181,6 +189,7 @@ export function sandboxCloud(dir: string, env: NodeJS.ProcessEnv = process.env, 
           authorityHost: info.authorityHost,
           disableInstanceDiscovery: true,
           tlsOptions: { ca: caPem },
+          additionalPolicies: [{ policy: proxyAgentPolicy(caPem), position: "perCall" }],
         }),
         () => this.onRetry,
       ));

@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { request } from "node:https";
 import { decodeJwt } from "jose";
+import { httpsAgentFor } from "../core/proxy.js";
 import { entraTransient, networkTransient, statusTransient, withRetry, type RetryListener, type RetryPolicy, type Transient } from "../core/retry.js";
 import type { CloudProfile } from "./cloud.js";
 import type { ExchangeAttempt } from "../verify/ports.js";
@@ -29,7 +30,9 @@ export function httpsJson(
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const timeoutMs = o.timeoutMs ?? 30_000;
-    const req = request(url, { method: o.method, headers: o.headers, ca: o.ca, timeout: timeoutMs }, (res) => {
+    // HTTPS_PROXY / NO_PROXY as every other call of aks-wi reads them (src/core/proxy.ts).
+    const agent = httpsAgentFor(url, o.ca);
+    const req = request(url, { method: o.method, headers: o.headers, ca: o.ca, timeout: timeoutMs, ...(agent ? { agent } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {

@@ -11,6 +11,7 @@ import { KubeConfig, Observable, setHeaderOptions, type ConfigurationOptions } f
 import { UserError } from "../core/errors.js";
 import { assertRealPath, clip, fsError } from "../core/files.js";
 import type { AzureOps } from "../core/ports.js";
+import { proxyFor } from "../core/proxy.js";
 import { kubeTimeoutMs, type KubeTimeoutOptions } from "./retry.js";
 
 export type TokenProvider = () => Promise<string>;
@@ -212,6 +213,26 @@ export function replaceUserAuth(kc: KubeConfig, token?: string): KubeConfig {
   return out;
 }
 
+/**
+ * kubectl honours a cluster's `proxy-url`, else HTTPS_PROXY / NO_PROXY; client-node 1.4 only the
+ * first (it tunnels through it, REST and exec alike, with the cluster's CA inside the tunnel). So
+ * a cluster without one gets the environment's, chosen by the one rule (src/core/proxy.ts).
+ */
+function withEnvProxy(kc: KubeConfig): KubeConfig {
+  const current = kc.getCurrentCluster();
+  if (!current || current.proxyUrl) return kc;
+  const proxy = proxyFor(current.server);
+  if (!proxy) return kc;
+  const out = new KubeConfig();
+  out.loadFromOptions({
+    clusters: kc.getClusters().map((c) => (c.name === current.name ? { ...c, proxyUrl: proxy.href } : c)),
+    contexts: kc.getContexts(),
+    currentContext: kc.getCurrentContext(),
+    users: kc.getUsers(),
+  });
+  return out;
+}
+
 export interface KubeConnection {
   kc: KubeConfig;
   /** Each request's time limit in ms (see DEFAULT_KUBE_TIMEOUT_MS in retry.ts). */
@@ -242,6 +263,7 @@ export function connect(kubeconfigYaml: string, context?: string, opts: KubeConn
     if (!kc.getContextObject(context)) throw new UserError(`context "${clip(context)}" is not in the kubeconfig`, contextHint(kc));
     kc.setCurrentContext(context);
   }
+  kc = withEnvProxy(kc);
   const token = opts.token;
   if (token) kc = replaceUserAuth(kc); // the token goes on each request instead
   const timeoutMs = kubeTimeoutMs(opts);
