@@ -2,7 +2,7 @@
 // DEFAULT_KUBE_TIMEOUT_MS; AKS_WI_KUBE_TIMEOUT in seconds). A request slower than the limit is
 // retried with its progress line and init converges; an API server that never answers (a TCP
 // listener that accepts and stays silent) ends the run within a bounded time with one line, and
-// the exec WebSocket's handshake is bounded the same way.
+// the exec WebSocket's handshake is bounded the same way; verify then says "could not check" (exit 5).
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
@@ -86,6 +86,23 @@ describe("a Kubernetes API server that never answers", () => {
     expect(r.stderr).toMatch(/AKS_WI_KUBE_TIMEOUT/);
     expect(r.stderr).not.toMatch(/AbortError|at .+\.js:\d+/);
     expect(r.stdout).toMatch(/Kubernetes API timed out after 0\.5 s, retry 2\/2/);
+  });
+
+  it("makes verify's Kubernetes checks 'could not check' (exit 5), not FAIL, within a bounded time", { timeout: 60_000 }, async () => {
+    const t0 = Date.now();
+    const r = await runCli(
+      ["verify", "--sandbox", "--sandbox-dir", sb.dir, "--kubeconfig", silentKubeconfig, "--namespace", "app", "--service-account", "sa-app"],
+      {
+        cwd: cwd(),
+        env: { AKS_WI_KUBE_TIMEOUT: "0.5" },
+      },
+    );
+    // The first test left the cluster set up: only the Kubernetes side cannot be checked.
+    expect(r.code, `${r.stdout}${r.stderr}`).toBe(5);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(r.stdout).toMatch(/^UNKNOWN\s+service account\s+could not check \(transient\): .*timed out after 0\.5 s/m);
+    expect(r.stdout).toMatch(/^UNKNOWN\s+pod\s+could not check \(transient\): .*timed out after 0\.5 s/m);
+    expect(r.stdout).not.toMatch(/^FAIL/m);
   });
 
   it("bounds the exec WebSocket's handshake: a transient failure naming the time limit", { timeout: 30_000 }, async () => {
