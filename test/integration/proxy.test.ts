@@ -5,10 +5,12 @@
 // which no output shows, --debug included. With NO_PROXY naming 127.0.0.1 nothing goes through it.
 import { createServer, type Server } from "node:http";
 import { connect as netConnect, type Socket } from "node:net";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sandboxCloud } from "../../src/azure/cloud.js";
 import { probeIssuer } from "../../src/azure/exchange.js";
+import { connect } from "../../src/kube/connect.js";
+import { podExec } from "../../src/kube/exec.js";
 import { startTestSandbox, type TestSandbox } from "../helpers/sandbox.js";
 import { runCli, tempDir, vaultId, type CliResult } from "../helpers/init-cli.harness.js";
 
@@ -97,19 +99,33 @@ describe("HTTPS_PROXY", () => {
     expect(verify.stdout).toMatch(/^PASS\s+exchange\s/m);
   });
 
-  it("verify's own fetch of the issuer goes through it too", { timeout: 30_000 }, async () => {
-    // verify fetches the issuer only when Entra could not (AADSTS90061): called here directly.
+  /** Runs `fn` in this process with the proxy variables set, and returns the CONNECT targets it caused. */
+  async function throughProxy(fn: () => Promise<void>): Promise<Set<string>> {
     targets.length = 0;
-    const issuer: string = sb.sandbox.world.cluster().body.properties.oidcIssuerProfile.issuerURL;
     const saved = { ...process.env };
     Object.assign(process.env, proxyEnv(""));
     try {
-      expect(await probeIssuer(issuer, sandboxCloud(sb.dir).caPem)).toMatchObject({ ok: true });
+      await fn();
     } finally {
       for (const k of Object.keys(proxyEnv(""))) if (saved[k] === undefined) delete process.env[k];
       Object.assign(process.env, saved);
     }
-    expect(seen()).toEqual(new Set([hostPort(sb.info.ports.oidc)]));
+    return seen();
+  }
+
+  it("verify's own issuer fetch and the exec WebSocket go through it too (called directly)", { timeout: 30_000 }, async () => {
+    // verify fetches the issuer only when Entra could not (AADSTS90061).
+    const issuer: string = sb.sandbox.world.cluster().body.properties.oidcIssuerProfile.issuerURL;
+    const viaIssuer = await throughProxy(async () => {
+      expect(await probeIssuer(issuer, sandboxCloud(sb.dir).caPem)).toMatchObject({ ok: true });
+    });
+    expect(viaIssuer).toEqual(new Set([hostPort(sb.info.ports.oidc)]));
+    // An exec alone (no REST call) in init's test pod.
+    const viaExec = await throughProxy(async () => {
+      const exec = podExec(connect(readFileSync(sb.info.kubeconfig, "utf8")));
+      expect(await exec("app", "aks-wi-test", "main", ["true"])).toMatchObject({ exitCode: 0 });
+    });
+    expect(viaExec).toEqual(new Set([hostPort(sb.info.ports.kube)]));
   });
 
   it("NO_PROXY naming the host: nothing goes through the proxy", { timeout: 60_000 }, async () => {
