@@ -11,7 +11,7 @@ import { parseLatency } from "./core/latency.js";
 import { listen, type Listener } from "./core/server.js";
 import { REQUEST_LOG, RequestLog } from "./core/request-log.js";
 import { SEED, clusterKinds, operatorOf, seedWorld, seededResourceIds } from "./core/seed.js";
-import { World } from "./core/world.js";
+import { World, key } from "./core/world.js";
 import { presentedCloud } from "./core/clouds.js";
 import { governanceInfo, seedGovernance } from "./core/seed-governance.js";
 import { createArmService } from "./arm/index.js";
@@ -23,6 +23,7 @@ import { buildKubeconfig } from "./kube/kubeconfig.js";
 import { createOidcService } from "./oidc/index.js";
 import { createGraphService } from "./graph/index.js";
 import { createClusterIssuer } from "./oidc/issuer.js";
+import { clusterApiContext, clusterApiName, ownApiClusters } from "./kube/cluster-apis.js";
 import type { SandboxInfo, ServiceName } from "./info.js";
 
 export { readRequestLog } from "./core/request-log.js";
@@ -40,7 +41,8 @@ export interface StartOptions {
   /** Per-timing overrides (tests). */
   latencyOverrides?: LatencyOverrides;
   /** Seed clusters in the states real subscriptions hold beside the default one (first start only):
-   *  aks-stopped, aks-failed, aks-old (sandbox.json's `clusters` names them with their kinds). */
+   *  aks-stopped, aks-failed, aks-old, and aks-entra (Entra ID + Azure RBAC, local accounts off,
+   *  its own Kubernetes API); sandbox.json's `clusters` names them with their kinds. */
   clusterVariants?: boolean;
   /** Present the sandbox as this Azure cloud (AzureCloud, AzureUSGovernment, AzureChinaCloud). */
   cloud?: string;
@@ -102,7 +104,10 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
   const tls = await ensureTls(dir);
   // appended to across restarts, like the world: a run's requests are the lines after its start
   const log = new RequestLog(join(dir, REQUEST_LOG));
+  // read before listenAll rewrites ports.json: the ports of the clusters with an API of their own
+  const previousClusterPorts = readJson<{ clusters?: Record<string, number> }>(join(dir, "ports.json"))?.clusters ?? {};
   let listeners: Record<ServiceName, Listener>;
+  const clusterListeners: Listener[] = [];
   try {
     ({ listeners } = await listenAll(dir, tls, faults, log, latency));
   } catch (e) {
@@ -170,6 +175,27 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       clusterIssuer,
       now: () => Date.now(),
     };
+    // Each cluster with an API of its own listens on its own port (the one of the previous run
+    // when free), as each AKS cluster has its own FQDN; its body's fqdn names where.
+    ctx.clusterApis = new Map();
+    const clusterPorts: Record<string, number> = {};
+    for (const record of ownApiClusters(world)) {
+      const name = clusterApiName(record);
+      const opts = { faults, log, rttMs: latency.rttMs.kube };
+      const l = await listen("kube", tls, { ...opts, port: previousClusterPorts[name] ?? 0 }).catch(() => listen("kube", tls, { ...opts, port: 0 }));
+      clusterListeners.push(l);
+      clusterPorts[name] = l.port;
+      const server = `https://127.0.0.1:${l.port}`;
+      record.body.properties.fqdn = record.body.properties.azurePortalFQDN = new URL(server).host;
+      const cctx = await clusterApiContext(ctx, dir, record, server);
+      ctx.clusterApis.set(key(record.id), cctx);
+      l.attach(createKubeService(cctx));
+    }
+    if (clusterListeners.length) {
+      world.save();
+      info.clusterServers = Object.fromEntries(Object.entries(clusterPorts).map(([n, p]) => [n, `https://127.0.0.1:${p}`]));
+      writePrivate(join(dir, "ports.json"), JSON.stringify({ ...info.ports, clusters: clusterPorts }));
+    }
     listeners.arm.attach(createArmService(ctx));
     listeners.login.attach(withControl(createLoginService(ctx), createControlHandler(ctx, dir)));
     listeners.kube.attach(createKubeService(ctx));
@@ -189,7 +215,7 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       async stop() {
         if (stopped) return;
         stopped = true;
-        await Promise.all(SERVICES.map((n) => listeners[n].close()));
+        await Promise.all([...SERVICES.map((n) => listeners[n].close()), ...clusterListeners.map((l) => l.close())]);
         await log.close();
         world!.save();
         // Only remove sandbox.json if it is still ours (a newer start may have replaced it).
@@ -198,7 +224,7 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       },
     };
   } catch (e) {
-    await Promise.all(SERVICES.map((n) => listeners[n].close()));
+    await Promise.all([...SERVICES.map((n) => listeners[n].close()), ...clusterListeners.map((l) => l.close())]);
     await log.close();
     throw e;
   }

@@ -5,14 +5,17 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 import type { ServiceContext } from "../core/types.js";
+import { AKS_SERVER_APP_ID_RESOURCE } from "../login/resources.js";
 
 export type CredentialKind = "user" | "admin";
 type Tokens = Record<CredentialKind, string>;
 
 const cache = new Map<string, Tokens>();
 
+/** One file per API: a cluster with an API of its own (kube/cluster-apis.ts) has its own tokens. */
 function credentialsFile(ctx: ServiceContext): string {
-  return join(dirname(ctx.info.caFile), "kube-credentials.json");
+  const own = ctx.world.cluster().kube ? `-${ctx.info.clusterName}` : "";
+  return join(dirname(ctx.info.caFile), `kube-credentials${own}.json`);
 }
 
 /** The static tokens of this sandbox, generated on first use and persisted. */
@@ -55,9 +58,43 @@ export function staticUserName(ctx: ServiceContext, kind: CredentialKind): strin
   return `${kind === "admin" ? "clusterAdmin" : "clusterUser"}_${resourceGroup}_${clusterName}`;
 }
 
+/** The Azure CLI's public client app, which kubelogin signs in as for AKS (its --client-id). */
+const AZURE_CLI_CLIENT_APP = "80faf920-1908-4b52-b5ef-a8e7bedfc67a";
+
+/** The user credential AKS hands out for an Entra-integrated cluster: no secret, an exec plugin
+ *  (kubelogin) that gets an Entra token for the AKS server app — kubelogin's documented
+ *  `get-token --environment AzurePublicCloud --server-id 6dae… --client-id 80faf920… --tenant-id T
+ *  --login devicecode` (Azure/kubelogin README, "convert-kubeconfig"; what AKS returns before
+ *  `kubelogin convert-kubeconfig -l azurecli` rewrites the login mode). */
+function kubeloginUser(tenantId: string): Record<string, unknown> {
+  return {
+    exec: {
+      apiVersion: "client.authentication.k8s.io/v1beta1",
+      command: "kubelogin",
+      args: [
+        "get-token",
+        "--environment",
+        "AzurePublicCloud",
+        "--server-id",
+        AKS_SERVER_APP_ID_RESOURCE,
+        "--client-id",
+        AZURE_CLI_CLIENT_APP,
+        "--tenant-id",
+        tenantId,
+        "--login",
+        "devicecode",
+      ],
+      env: null,
+      installHint: "kubelogin signs in to this Entra ID cluster; install it: https://aka.ms/aks/kubelogin",
+      provideClusterInfo: false,
+    },
+  };
+}
+
 export function buildKubeconfig(ctx: ServiceContext, kind: CredentialKind): string {
   const { clusterName } = ctx.info;
   const user = staticUserName(ctx, kind);
+  const aad = ctx.world.cluster().body?.properties?.aadProfile;
   // Both credentials name their context after the cluster, as AKS returns them. The "-admin"
   // suffix users know is the Azure CLI's, added when it merges an admin kubeconfig into
   // ~/.kube/config ("rename the admin context so it doesn't overwrite the user context":
@@ -69,7 +106,7 @@ export function buildKubeconfig(ctx: ServiceContext, kind: CredentialKind): stri
     contexts: [{ name: clusterName, context: { cluster: clusterName, user } }],
     "current-context": clusterName,
     preferences: {},
-    users: [{ name: user, user: { token: staticTokens(ctx)[kind] } }],
+    users: [{ name: user, user: aad && kind === "user" ? kubeloginUser(aad.tenantID ?? ctx.info.tenantId) : { token: staticTokens(ctx)[kind] } }],
   };
   return stringify(config);
 }
