@@ -59,6 +59,8 @@ function toCluster(c: ManagedCluster): ClusterInfo {
     issuerUrl: c.oidcIssuerProfile?.issuerURL || undefined,
     workloadIdentityEnabled: c.securityProfile?.workloadIdentity?.enabled === true,
     aadEnabled: !!c.aadProfile,
+    ...(c.aadProfile?.enableAzureRbac ? { azureRbac: true } : {}),
+    ...(c.disableLocalAccounts ? { localAccountsDisabled: true } : {}),
     ...(c.powerState?.code ? { powerState: c.powerState.code } : {}),
     ...(c.currentKubernetesVersion || c.kubernetesVersion ? { kubernetesVersion: c.currentKubernetesVersion || c.kubernetesVersion } : {}),
   };
@@ -78,6 +80,8 @@ function fromRaw(body: Json, etag: string | undefined): ClusterInfo {
     issuerUrl: p.oidcIssuerProfile?.issuerURL || undefined,
     workloadIdentityEnabled: p.securityProfile?.workloadIdentity?.enabled === true,
     aadEnabled: !!p.aadProfile,
+    ...(p.aadProfile?.enableAzureRBAC === true ? { azureRbac: true } : {}),
+    ...(p.disableLocalAccounts === true ? { localAccountsDisabled: true } : {}),
     tenantId: ((body.identity ?? {}) as { tenantId?: string }).tenantId || undefined,
     ...(p.powerState?.code ? { powerState: String(p.powerState.code) } : {}),
     ...(p.currentKubernetesVersion || p.kubernetesVersion ? { kubernetesVersion: String(p.currentKubernetesVersion || p.kubernetesVersion) } : {}),

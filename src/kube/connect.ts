@@ -11,6 +11,7 @@ import { KubeConfig, setHeaderOptions, type ConfigurationOptions } from "@kubern
 import { UserError } from "../core/errors.js";
 import { assertRealPath, clip, fsError } from "../core/files.js";
 import type { AzureOps } from "../core/ports.js";
+import { refuseAdmin } from "../core/denied-advice.js";
 
 export type TokenProvider = () => Promise<string>;
 
@@ -193,6 +194,7 @@ export async function kubeSource(
   const ops = await azure();
   const info = await ops.getCluster(subscription, resourceGroup, cluster);
   if (!info) throw new UserError(`cluster "${cluster}" not found in resource group "${resourceGroup}"`, "check --resource-group and --cluster");
+  refuseAdmin(info, access.admin);
   const yaml = await ops.getClusterKubeconfig(subscription, resourceGroup, cluster, !!access.admin);
   return { yaml, token: info.aadEnabled && !access.admin ? aadToken : undefined };
 }

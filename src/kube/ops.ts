@@ -23,6 +23,9 @@ import { kubeRetry, type KubeRetryOptions } from "./retry.js";
 export interface KubeOpsOptions extends KubeConnectOptions, KubeRetryOptions {
   /** Interval of waitForPodRunning's reads (default 1 s). */
   podPollMs?: number;
+  /** The advice for a 403, from its message, when the cluster's grant is not a role binding
+   *  (denied-advice.ts: Azure RBAC clusters). */
+  deniedAdvice?: (message: string) => string;
 }
 
 export class KubeError extends UserError {
@@ -56,7 +59,7 @@ function reason(e: unknown): string {
   return err.code ? `${err.code}: ${err.message}` : String(err.message ?? e);
 }
 
-export function toKubeError(e: unknown, what: string): UserError {
+export function toKubeError(e: unknown, what: string, deniedAdvice?: (message: string) => string): UserError {
   // Our own errors (KubeError, ChangedSincePlanError) pass as they are.
   if (e instanceof UserError) return e;
   const s = status(e);
@@ -65,7 +68,7 @@ export function toKubeError(e: unknown, what: string): UserError {
     s === 401
       ? "the cluster rejected the credential: check --kubeconfig/--context, or use --admin"
       : s === 403
-        ? "the Kubernetes user lacks RBAC permission for this: use --admin or ask for a role binding"
+        ? (deniedAdvice?.(reason(e)) ?? "the Kubernetes user lacks RBAC permission for this: use --admin or ask for a role binding")
         : transient
           ? "the API server did not recover within the retries: wait a minute and re-run"
           : s === undefined
@@ -168,7 +171,7 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
     try {
       return await retry(what, async (attempt) => fn(await conn.requestOptions(), attempt));
     } catch (e) {
-      throw toKubeError(e, what);
+      throw toKubeError(e, what, options.deniedAdvice);
     }
   }
   async function orUndefined<T>(what: string, fn: Call<T>): Promise<T | undefined> {
@@ -176,7 +179,7 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
       return await retry(what, async (attempt) => fn(await conn.requestOptions(), attempt));
     } catch (e) {
       if (status(e) === 404) return undefined;
-      throw toKubeError(e, what);
+      throw toKubeError(e, what, options.deniedAdvice);
     }
   }
 
