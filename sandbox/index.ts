@@ -41,8 +41,9 @@ export interface StartOptions {
   /** Per-timing overrides (tests). */
   latencyOverrides?: LatencyOverrides;
   /** Seed clusters in the states real subscriptions hold beside the default one (first start only):
-   *  aks-stopped, aks-failed, aks-old, and aks-entra (Entra ID + Azure RBAC, local accounts off,
-   *  its own Kubernetes API); sandbox.json's `clusters` names them with their kinds. */
+   *  aks-stopped, aks-failed, aks-old, aks-entra (Entra ID + Azure RBAC, local accounts off) and
+   *  aks-private (a private API server); the last two have Kubernetes APIs of their own.
+   *  sandbox.json's `clusters` names them with their kinds. */
   clusterVariants?: boolean;
   /** Present the sandbox as this Azure cloud (AzureCloud, AzureUSGovernment, AzureChinaCloud). */
   cloud?: string;
@@ -186,10 +187,18 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       clusterListeners.push(l);
       clusterPorts[name] = l.port;
       const server = `https://127.0.0.1:${l.port}`;
-      record.body.properties.fqdn = record.body.properties.azurePortalFQDN = new URL(server).host;
+      const props = record.body.properties;
+      // A private cluster keeps its private FQDN (seed.ts); the machines "inside its network" get
+      // a kubeconfig naming its real address, DIR/kubeconfig-NAME-inside.
+      if (!props.privateFQDN) props.fqdn = props.azurePortalFQDN = new URL(server).host;
       const cctx = await clusterApiContext(ctx, dir, record, server);
       ctx.clusterApis.set(key(record.id), cctx);
       l.attach(createKubeService(cctx));
+      if (props.privateFQDN) {
+        const file = join(dir, `kubeconfig-${name}-inside`);
+        writePrivate(file, buildKubeconfig(cctx, "user", { inside: true }));
+        (info.insideKubeconfigs ??= {})[name] = file;
+      }
     }
     if (clusterListeners.length) {
       world.save();

@@ -91,10 +91,26 @@ function kubeloginUser(tenantId: string): Record<string, unknown> {
   };
 }
 
-export function buildKubeconfig(ctx: ServiceContext, kind: CredentialKind): string {
+/** Where a kubeconfig of ARM's sends kubectl: a private cluster's private FQDN (which resolves only
+ *  inside its network; see seed.ts), else the API server's own address. */
+function advertisedServer(ctx: ServiceContext): string {
+  const privateFqdn = ctx.world.cluster().body?.properties?.privateFQDN;
+  return typeof privateFqdn === "string" && privateFqdn ? `https://${privateFqdn}:443` : ctx.info.kubeServer;
+}
+
+/** `inside`: the API server's real address, as a machine inside the cluster's network reaches it
+ *  (the sandbox's kubeconfig "from inside the network", and what run-command's kubectl uses);
+ *  `token`: that bearer token instead of the credential's own (run-command's clusterToken). */
+export function buildKubeconfig(ctx: ServiceContext, kind: CredentialKind, opts: { inside?: boolean; token?: string } = {}): string {
   const { clusterName } = ctx.info;
   const user = staticUserName(ctx, kind);
   const aad = ctx.world.cluster().body?.properties?.aadProfile;
+  const server = opts.inside ? ctx.info.kubeServer : advertisedServer(ctx);
+  const credential = opts.token
+    ? { token: opts.token }
+    : aad && kind === "user"
+      ? kubeloginUser(aad.tenantID ?? ctx.info.tenantId)
+      : { token: staticTokens(ctx)[kind] };
   // Both credentials name their context after the cluster, as AKS returns them. The "-admin"
   // suffix users know is the Azure CLI's, added when it merges an admin kubeconfig into
   // ~/.kube/config ("rename the admin context so it doesn't overwrite the user context":
@@ -102,11 +118,11 @@ export function buildKubeconfig(ctx: ServiceContext, kind: CredentialKind): stri
   const config = {
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: clusterName, cluster: { "certificate-authority-data": Buffer.from(ctx.caPem).toString("base64"), server: ctx.info.kubeServer } }],
+    clusters: [{ name: clusterName, cluster: { "certificate-authority-data": Buffer.from(ctx.caPem).toString("base64"), server } }],
     contexts: [{ name: clusterName, context: { cluster: clusterName, user } }],
     "current-context": clusterName,
     preferences: {},
-    users: [{ name: user, user: aad && kind === "user" ? kubeloginUser(aad.tenantID ?? ctx.info.tenantId) : { token: staticTokens(ctx)[kind] } }],
+    users: [{ name: user, user: credential }],
   };
   return stringify(config);
 }
