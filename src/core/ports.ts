@@ -28,6 +28,11 @@ export interface ClusterInfo {
   azureRbac?: boolean;
   /** disableLocalAccounts: no static (admin) credential; only Entra ID sign-in reaches the API. */
   localAccountsDisabled?: boolean;
+  /** apiServerAccessProfile.enablePrivateCluster: the API server's private FQDN (privateFQDN),
+   *  which resolves only inside the cluster's virtual network. */
+  privateFqdn?: string;
+  /** apiServerAccessProfile.authorizedIPRanges: the only sources the API server accepts. */
+  authorizedIpRanges?: string[];
   /** The tenant of the cluster's own identity (identity.tenantId), when ARM reports it. */
   tenantId?: string;
   /** ARM's eTag of what was read: the update's If-Match precondition. */

@@ -11,7 +11,7 @@ import { KubeConfig, setHeaderOptions, type ConfigurationOptions } from "@kubern
 import { UserError } from "../core/errors.js";
 import { assertRealPath, clip, fsError } from "../core/files.js";
 import type { AzureOps } from "../core/ports.js";
-import { refuseAdmin } from "../core/denied-advice.js";
+import { refuseAdmin } from "../core/kube-advice.js";
 
 export type TokenProvider = () => Promise<string>;
 

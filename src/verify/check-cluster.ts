@@ -2,7 +2,7 @@
 // the environment and token into pods is installed with ready endpoints. The webhook is found from
 // its MutatingWebhookConfiguration (the Service it calls), so a managed add-on whose objects are
 // named unlike the open-source chart's is judged by what the API server itself would call.
-import { credentialFix } from "../core/denied-advice.js";
+import { credentialFix } from "../core/kube-advice.js";
 import { WEBHOOK_DEPLOYMENT, WEBHOOK_MUTATION_NAME, WEBHOOK_NAMESPACE, WEBHOOK_SELECTOR } from "../core/workload-identity.js";
 import type { Facts, Finding } from "./types.js";
 import { couldNotCheck, finding, sh, wasTransient } from "./util.js";

@@ -2,7 +2,10 @@
 // disabled, its own Kubernetes API) init as the operator, an Owner of the subscription with no AKS
 // RBAC role, stops in the plan with the role, scope and az command to grant (exit 4, nothing
 // changed); --admin is one clean line (exit 2); once "Azure Kubernetes Service RBAC Writer" is
-// assigned on the namespace through the real ARM SDK, init converges and verify exits 0.
+// assigned on the namespace through the real ARM SDK, init converges and verify exits 0. On
+// aks-private (its API server reachable only inside its network) init without a kubeconfig from
+// there stops in the plan naming the cluster private with its FQDN and the options; with the
+// sandbox's kubeconfig "from inside the network" it converges.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -140,5 +143,53 @@ describe("init on an Entra ID + Azure RBAC cluster with local accounts disabled"
     // a namespace's Writer may not read the webhook's objects in kube-system: the fix names the role, never --admin
     expect(v.stdout).toContain(`grant "Azure Kubernetes Service RBAC Reader" on ${clusterId} to read it`);
     expect(v.stdout).not.toContain("--admin");
+  });
+});
+
+const initPrivate = (extra: string[] = []) =>
+  runCli(
+    [
+      "init",
+      ...sandboxArgs(),
+      "--yes",
+      "--cluster",
+      "aks-private",
+      "--identity",
+      "id-private",
+      "--namespace",
+      "orders",
+      "--service-account",
+      "sa-orders",
+      "--state",
+      `${cwd}/aks-private.json`,
+      ...extra,
+    ],
+    { cwd },
+  );
+
+describe("init on a private cluster", () => {
+  it("without a kubeconfig from inside its network: stops in the plan naming it private, its FQDN and the options; nothing changed", async () => {
+    const before = writeFingerprint(sb.dir);
+    const started = Date.now();
+    const r = await initPrivate();
+    expect(r.code, r.stdout + r.stderr).not.toBe(0);
+    const fqdn = sb.sandbox.world.state.clusters[clusterId.replace("aks-entra", "aks-private").toLowerCase()]!.body.properties.privateFQDN;
+    expect(fqdn).toMatch(/\.privatelink\.eastus\.azmk8s\.invalid$/);
+    expect(r.stderr).toContain(`cluster aks-private is a private cluster: its API server (${fqdn}) resolves and answers only inside its virtual network`);
+    expect(r.stderr).toContain("or pass --kubeconfig with a kubeconfig that reaches it");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(writeFingerprint(sb.dir)).toBe(before);
+  });
+
+  it("with the kubeconfig from inside the network: the plan names the API server private, and init converges", async () => {
+    const inside = sb.info.insideKubeconfigs!["aks-private"]!;
+    const r = await initPrivate(["--kubeconfig", inside]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /API server: private: aks-privat-\S+\.privatelink\.eastus\.azmk8s\.invalid \(reachable only inside the cluster's virtual network\)/,
+    );
+    const v = await runCli(["verify", ...sandboxArgs(), "--state", `${cwd}/aks-private.json`, "--kubeconfig", inside], { cwd });
+    expect(v.code, v.stdout + v.stderr).toBe(0);
   });
 });

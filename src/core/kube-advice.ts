@@ -1,14 +1,32 @@
-// What to do about a Kubernetes 403, for clusters where the grant is not a Kubernetes binding.
-// With Azure RBAC for Kubernetes authorization (aadProfile.enableAzureRBAC) AKS's webhook decides
+// What to do when a cluster's Kubernetes API refuses or cannot be reached, for the clusters where
+// the default advice is wrong. A 403: with Azure RBAC for Kubernetes authorization (aadProfile.enableAzureRBAC) AKS's webhook decides
 // from Azure role assignments: the fix is an assignment of one of the four AKS RBAC roles at the
 // cluster's scope or at {clusterId}/namespaces/{ns} (MicrosoftDocs/azure-aks-docs
 // articles/aks/manage-azure-rbac.md; "RBAC Writer" may create service accounts and pods in a
 // namespace, only "RBAC Cluster Admin" may create namespaces; new assignments can take up to five
 // minutes). With local accounts disabled there is no admin credential, so --admin is never the fix.
+// Unreachable: a private cluster's API server has only a private endpoint (its privatelink FQDN
+// resolves inside its virtual network only) and an IP-restricted one drops other sources
+// (apiServerAccessProfile.authorizedIPRanges; MicrosoftDocs/azure-aks-docs
+// articles/aks/access-private-cluster.md, api-server-authorized-ip-ranges.md).
+//
+// Why aks-wi does not reach such clusters through the run-command API (`az aks command invoke`):
+// each call is a pod AKS schedules on the cluster (seconds to a minute before it runs, and it
+// needs a node with room), a plan and apply make dozens of Kubernetes calls, verify must exec
+// into the test pod and read its token (run-command returns logs, no exec stream), and the
+// feature can be turned off (apiServerAccessProfile.disableRunCommand). A kubeconfig from inside
+// the network does all of it at API speed, so that is the option aks-wi offers.
 import { UserError } from "./errors.js";
 import type { ClusterInfo } from "./ports.js";
 
 export type AzureRbacCluster = Pick<ClusterInfo, "id" | "name" | "resourceGroup" | "azureRbac" | "localAccountsDisabled">;
+export type AdvisedCluster = AzureRbacCluster & Pick<ClusterInfo, "privateFqdn" | "authorizedIpRanges">;
+
+/** The advice a cluster's Kubernetes errors get where the default is wrong (each from the error's message). */
+export interface KubeAdvice {
+  denied?: (message: string) => string;
+  unreachable?: () => string;
+}
 
 const READ_VERBS = new Set(["get", "list", "watch"]);
 
@@ -31,10 +49,27 @@ export function azureRbacAdvice(cluster: Pick<ClusterInfo, "id">, message: strin
   return `the cluster authorizes Kubernetes requests by Azure role assignments (Azure RBAC): grant "${g.role}" on ${g.scope} (${cmd}); a new assignment can take up to 5 minutes to apply`;
 }
 
-/** The 403 advice for a cluster, when its grant is not the default's ("use --admin or ask for a role binding"). */
-export function deniedAdviceFor(cluster: AzureRbacCluster | undefined): ((message: string) => string) | undefined {
-  if (!cluster?.azureRbac) return undefined;
-  return (message) => azureRbacAdvice(cluster, message);
+/** Where the API server of a private or IP-restricted cluster can be reached from, and how. */
+export function unreachableAdvice(cluster: AdvisedCluster): string | undefined {
+  const where = `-g ${cluster.resourceGroup} -n ${cluster.name}`;
+  if (cluster.privateFqdn) {
+    return `cluster ${cluster.name} is a private cluster: its API server (${cluster.privateFqdn}) resolves and answers only inside its virtual network; run aks-wi from a machine there (a jump box, a peered network or VPN), or pass --kubeconfig with a kubeconfig that reaches it`;
+  }
+  if (cluster.authorizedIpRanges?.length) {
+    return `cluster ${cluster.name}'s API server accepts only its authorized IP ranges (${cluster.authorizedIpRanges.join(", ")}): run aks-wi from an address in them, or add yours (az aks update ${where} --api-server-authorized-ip-ranges ${cluster.authorizedIpRanges.join(",")},<your IP>/32)`;
+  }
+  return undefined;
+}
+
+/** The advice for a cluster's Kubernetes errors, where the default ("use --admin or ask for a
+ *  role binding", "check the network and the kubeconfig") is wrong. */
+export function kubeAdviceFor(cluster: AdvisedCluster | undefined): KubeAdvice {
+  if (!cluster) return {};
+  const unreachable = unreachableAdvice(cluster);
+  return {
+    ...(cluster.azureRbac ? { denied: (message: string) => azureRbacAdvice(cluster, message) } : {}),
+    ...(unreachable ? { unreachable: () => unreachable } : {}),
+  };
 }
 
 /** --admin asks for the static admin credential, which a cluster with local accounts disabled does
