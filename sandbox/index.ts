@@ -11,7 +11,7 @@ import { parseLatency } from "./core/latency.js";
 import { listen, type Listener } from "./core/server.js";
 import { REQUEST_LOG, RequestLog } from "./core/request-log.js";
 import { SEED, clusterKinds, operatorOf, seedWorld, seededResourceIds } from "./core/seed.js";
-import { World, key } from "./core/world.js";
+import { World } from "./core/world.js";
 import { presentedCloud } from "./core/clouds.js";
 import { governanceInfo, seedGovernance } from "./core/seed-governance.js";
 import { createArmService } from "./arm/index.js";
@@ -23,7 +23,7 @@ import { buildKubeconfig } from "./kube/kubeconfig.js";
 import { createOidcService } from "./oidc/index.js";
 import { createGraphService } from "./graph/index.js";
 import { createClusterIssuer } from "./oidc/issuer.js";
-import { clusterApiContext, clusterApiName, ownApiClusters } from "./kube/cluster-apis.js";
+import { listenClusterApis } from "./kube/cluster-apis.js";
 import type { SandboxInfo, ServiceName } from "./info.js";
 
 export { readRequestLog } from "./core/request-log.js";
@@ -176,35 +176,8 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       clusterIssuer,
       now: () => Date.now(),
     };
-    // Each cluster with an API of its own listens on its own port (the one of the previous run
-    // when free), as each AKS cluster has its own FQDN; its body's fqdn names where.
-    ctx.clusterApis = new Map();
-    const clusterPorts: Record<string, number> = {};
-    for (const record of ownApiClusters(world)) {
-      const name = clusterApiName(record);
-      const opts = { faults, log, rttMs: latency.rttMs.kube };
-      const l = await listen("kube", tls, { ...opts, port: previousClusterPorts[name] ?? 0 }).catch(() => listen("kube", tls, { ...opts, port: 0 }));
-      clusterListeners.push(l);
-      clusterPorts[name] = l.port;
-      const server = `https://127.0.0.1:${l.port}`;
-      const props = record.body.properties;
-      // A private cluster keeps its private FQDN (seed.ts); the machines "inside its network" get
-      // a kubeconfig naming its real address, DIR/kubeconfig-NAME-inside.
-      if (!props.privateFQDN) props.fqdn = props.azurePortalFQDN = new URL(server).host;
-      const cctx = await clusterApiContext(ctx, dir, record, server);
-      ctx.clusterApis.set(key(record.id), cctx);
-      l.attach(createKubeService(cctx));
-      if (props.privateFQDN) {
-        const file = join(dir, `kubeconfig-${name}-inside`);
-        writePrivate(file, buildKubeconfig(cctx, "user", { inside: true }));
-        (info.insideKubeconfigs ??= {})[name] = file;
-      }
-    }
-    if (clusterListeners.length) {
-      world.save();
-      info.clusterServers = Object.fromEntries(Object.entries(clusterPorts).map(([n, p]) => [n, `https://127.0.0.1:${p}`]));
-      writePrivate(join(dir, "ports.json"), JSON.stringify({ ...info.ports, clusters: clusterPorts }));
-    }
+    // each cluster with an API of its own on its own port, as each AKS cluster has its own FQDN
+    await listenClusterApis(ctx, dir, tls, { faults, log, rttMs: latency.rttMs.kube }, previousClusterPorts, clusterListeners);
     listeners.arm.attach(createArmService(ctx));
     listeners.login.attach(withControl(createLoginService(ctx), createControlHandler(ctx, dir)));
     listeners.kube.attach(createKubeService(ctx));

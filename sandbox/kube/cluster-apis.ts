@@ -5,9 +5,13 @@
 // an object store (record.kube, persisted in the world like the default one) and an issuer key.
 // One more such cluster is one more seeded record: nothing here names a variant.
 import { join } from "node:path";
+import { writePrivate } from "../core/files.js";
+import { listen, type ListenOptions, type Listener } from "../core/server.js";
 import type { ServiceContext } from "../core/types.js";
 import { World, key, type ClusterRecord, type KubeState, type WorldState } from "../core/world.js";
 import { createClusterIssuer } from "../oidc/issuer.js";
+import { createKubeService } from "./index.js";
+import { buildKubeconfig } from "./kubeconfig.js";
 
 /** A view of the world for one cluster: everything is the world's, except `state.kube` (that
  *  cluster's objects) and `cluster()` (that cluster). Saving saves the whole world. */
@@ -58,4 +62,44 @@ export async function clusterApiContext(base: ServiceContext, dir: string, recor
 /** The context that serves a cluster's Kubernetes API: its own, or the default one. */
 export function kubeContextOf(ctx: ServiceContext, clusterId: string): ServiceContext {
   return ctx.clusterApis?.get(key(clusterId)) ?? ctx;
+}
+
+/** Starts the API of every cluster that has one of its own, each on the port of the previous run
+ *  when free (`previous`, by name), and records where: ctx.clusterApis, the body's fqdn (a
+ *  private cluster keeps its private FQDN and gets DIR/kubeconfig-NAME-inside, a kubeconfig "from
+ *  inside the network" naming its real address), sandbox.json's clusterServers and
+ *  insideKubeconfigs, and ports.json's `clusters`. Each listener goes into `listeners` as soon as
+ *  it listens, so the caller closes them all should a later one fail. */
+export async function listenClusterApis(
+  ctx: ServiceContext,
+  dir: string,
+  tls: { key: string; cert: string },
+  opts: Omit<ListenOptions, "port">,
+  previous: Record<string, number>,
+  listeners: Listener[],
+): Promise<void> {
+  const ports: Record<string, number> = {};
+  ctx.clusterApis = new Map();
+  for (const record of ownApiClusters(ctx.world)) {
+    const name = clusterApiName(record);
+    const l = await listen("kube", tls, { ...opts, port: previous[name] ?? 0 }).catch(() => listen("kube", tls, { ...opts, port: 0 }));
+    listeners.push(l);
+    ports[name] = l.port;
+    const server = `https://127.0.0.1:${l.port}`;
+    const props = record.body.properties;
+    if (!props.privateFQDN) props.fqdn = props.azurePortalFQDN = new URL(server).host;
+    const cctx = await clusterApiContext(ctx, dir, record, server);
+    ctx.clusterApis.set(key(record.id), cctx);
+    l.attach(createKubeService(cctx));
+    if (props.privateFQDN) {
+      const file = join(dir, `kubeconfig-${name}-inside`);
+      writePrivate(file, buildKubeconfig(cctx, "user", { inside: true }));
+      (ctx.info.insideKubeconfigs ??= {})[name] = file;
+    }
+  }
+  if (listeners.length) {
+    ctx.world.save();
+    ctx.info.clusterServers = Object.fromEntries(Object.entries(ports).map(([n, p]) => [n, `https://127.0.0.1:${p}`]));
+    writePrivate(join(dir, "ports.json"), JSON.stringify({ ...ctx.info.ports, clusters: ports }));
+  }
 }
