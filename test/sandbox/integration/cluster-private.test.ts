@@ -102,5 +102,10 @@ describe("aks-private", () => {
     expect(result).toMatchObject({ provisioningState: "Succeeded", exitCode: 1 });
     expect(result.id).toMatch(/^[0-9a-f]{32}$/);
     expect(result.logs).toContain('namespaces "nope" not found');
+    // --file: az zips the files into the request's context; the command runs beside them
+    writeFileSync(join(home, "manifest.yaml"), "kind: Namespace\n");
+    const withFile = await sh(`az aks command invoke -g "$RG" -n aks-private --command "cat manifest.yaml" --file manifest.yaml -o json`);
+    expect(withFile.code, withFile.stderr).toBe(0);
+    expect(JSON.parse(withFile.stdout)).toMatchObject({ provisioningState: "Succeeded", exitCode: 0, logs: "kind: Namespace\n" });
   }, 60_000);
 });
