@@ -2,7 +2,9 @@
 // AKS returns a private cluster's (apiServerAccessProfile, privateFQDN, no public fqdn), the
 // kubeconfig ARM hands out naming the private FQDN (under .invalid: it fails to resolve here, as
 // the privatelink name does outside the network), the sandbox's kubeconfig "from inside the
-// network" reaching its own API, and `az aks command invoke` running kubectl there through ARM.
+// network" reaching its own API, and `az aks command invoke` running kubectl there through ARM;
+// with the same az, the token `az account get-access-token --resource 6dae…` gives is what
+// aks-entra's API authenticates.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -108,4 +110,15 @@ describe("aks-private", () => {
     expect(withFile.code, withFile.stderr).toBe(0);
     expect(JSON.parse(withFile.stdout)).toMatchObject({ provisioningState: "Succeeded", exitCode: 0, logs: "kind: Namespace\n" });
   }, 60_000);
+
+  it("az's token for the AKS server app (what kubelogin's azurecli login asks az for) is what aks-entra's API accepts", async () => {
+    const token = (await sh(`az account get-access-token --resource 6dae42f8-4368-4678-94ff-3960e28e3630 --query accessToken -o tsv`)).stdout.trim();
+    expect(token.split(".")).toHaveLength(3);
+    env.AKS_TOKEN = token; // passed to kubectl through the environment, never on a logged line
+    const r = await sh(
+      `kubectl --server "${sb.info.clusterServers!["aks-entra"]}" --certificate-authority "${sb.info.caFile}" --token "$AKS_TOKEN" auth can-i get pods -n default`,
+    );
+    // authenticated (no 401), and an Owner with no AKS RBAC role may not
+    expect(r.stdout).toBe("no - User does not have access to the resource in Azure. Update role assignment to allow access.\n");
+  });
 });
