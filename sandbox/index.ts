@@ -23,6 +23,7 @@ import { buildKubeconfig } from "./kube/kubeconfig.js";
 import { createOidcService } from "./oidc/index.js";
 import { createGraphService } from "./graph/index.js";
 import { createClusterIssuer } from "./oidc/issuer.js";
+import { listenClusterApis } from "./kube/cluster-apis.js";
 import type { SandboxInfo, ServiceName } from "./info.js";
 
 export { readRequestLog } from "./core/request-log.js";
@@ -40,7 +41,9 @@ export interface StartOptions {
   /** Per-timing overrides (tests). */
   latencyOverrides?: LatencyOverrides;
   /** Seed clusters in the states real subscriptions hold beside the default one (first start only):
-   *  aks-stopped, aks-failed, aks-old (sandbox.json's `clusters` names them with their kinds). */
+   *  aks-stopped, aks-failed, aks-old, aks-entra (Entra ID + Azure RBAC, local accounts off) and
+   *  aks-private (a private API server); the last two have Kubernetes APIs of their own.
+   *  sandbox.json's `clusters` names them with their kinds. */
   clusterVariants?: boolean;
   /** Present the sandbox as this Azure cloud (AzureCloud, AzureUSGovernment, AzureChinaCloud). */
   cloud?: string;
@@ -102,7 +105,10 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
   const tls = await ensureTls(dir);
   // appended to across restarts, like the world: a run's requests are the lines after its start
   const log = new RequestLog(join(dir, REQUEST_LOG));
+  // read before listenAll rewrites ports.json: the ports of the clusters with an API of their own
+  const previousClusterPorts = readJson<{ clusters?: Record<string, number> }>(join(dir, "ports.json"))?.clusters ?? {};
   let listeners: Record<ServiceName, Listener>;
+  const clusterListeners: Listener[] = [];
   try {
     ({ listeners } = await listenAll(dir, tls, faults, log, latency));
   } catch (e) {
@@ -170,6 +176,8 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       clusterIssuer,
       now: () => Date.now(),
     };
+    // each cluster with an API of its own on its own port, as each AKS cluster has its own FQDN
+    await listenClusterApis(ctx, dir, tls, { faults, log, rttMs: latency.rttMs.kube }, previousClusterPorts, clusterListeners);
     listeners.arm.attach(createArmService(ctx));
     listeners.login.attach(withControl(createLoginService(ctx), createControlHandler(ctx, dir)));
     listeners.kube.attach(createKubeService(ctx));
@@ -189,7 +197,7 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       async stop() {
         if (stopped) return;
         stopped = true;
-        await Promise.all(SERVICES.map((n) => listeners[n].close()));
+        await Promise.all([...SERVICES.map((n) => listeners[n].close()), ...clusterListeners.map((l) => l.close())]);
         await log.close();
         world!.save();
         // Only remove sandbox.json if it is still ours (a newer start may have replaced it).
@@ -198,7 +206,7 @@ export async function startSandbox(opts: StartOptions): Promise<Sandbox> {
       },
     };
   } catch (e) {
-    await Promise.all(SERVICES.map((n) => listeners[n].close()));
+    await Promise.all([...SERVICES.map((n) => listeners[n].close()), ...clusterListeners.map((l) => l.close())]);
     await log.close();
     throw e;
   }

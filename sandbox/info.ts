@@ -28,7 +28,9 @@ export interface SandboxInfo {
   policyResourceGroup?: string;
   policyTagName?: string;
   /** Every seeded cluster in `resourceGroup` by name, with its kind: "default" (clusterName), and,
-   *  when started with variants, "stopped", "failed" and "unsupported-version". */
+   *  when started with variants, "stopped", "failed", "unsupported-version", "entra-azure-rbac"
+   *  (Entra ID with Azure RBAC, local accounts disabled, its API at clusterServers[name]) and
+   *  "private" (its API reachable only through insideKubeconfigs[name]). */
   clusters?: Record<string, string>;
   /** The Azure cloud the sandbox presents itself as (`sandbox start --cloud`): /metadata/endpoints
    *  and aks-wi's profile report its name, armAudience is its ARM audience; the endpoints stay
@@ -40,6 +42,13 @@ export interface SandboxInfo {
   authorityHost: string;
   /** https://127.0.0.1:PORT — the cluster's Kubernetes API server. */
   kubeServer: string;
+  /** The clusters with a Kubernetes API server of their own (aks-entra), by name: its URL
+   *  (https://127.0.0.1:PORT). The other clusters are served at kubeServer. */
+  clusterServers?: Record<string, string>;
+  /** Private clusters (aks-private) by name: a kubeconfig (user credential) naming the API
+   *  server's real address, as a machine inside the cluster's network reaches it. The kubeconfig
+   *  ARM hands out names the private FQDN, which does not resolve from outside. */
+  insideKubeconfigs?: Record<string, string>;
   /** https://127.0.0.1:PORT — base of the cluster OIDC issuer host; the issuer URL is BASE/TENANT/GUID/. */
   oidcBase: string;
   /** https://127.0.0.1:PORT (no trailing slash) — Microsoft Graph; requests go to BASE/v1.0/…. Its

@@ -12,6 +12,7 @@ import { providerRoutes } from "./providers/resources/providers.js";
 import { resourceListRoutes } from "./providers/resources/resource-lists.js";
 import { featureRoutes } from "./providers/features/features.js";
 import { managedClusterRoutes } from "./providers/container-service/managed-clusters.js";
+import { runCommandRoutes } from "./providers/container-service/run-command.js";
 import { kubernetesVersionRoutes } from "./providers/container-service/kubernetes-versions.js";
 import { operationRoutes } from "./providers/container-service/operations.js";
 import { resumeClusterOperations } from "./providers/container-service/long-running.js";
@@ -33,6 +34,7 @@ export function armRoutes(): ArmRoute[] {
     ...resourceListRoutes,
     ...featureRoutes,
     ...managedClusterRoutes,
+    ...runCommandRoutes,
     ...kubernetesVersionRoutes,
     ...operationRoutes,
     ...userAssignedIdentityRoutes,

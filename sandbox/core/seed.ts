@@ -23,20 +23,43 @@ export interface SeededWorld {
 }
 
 /** Clusters beside the default one, in states a real subscription holds (opt-in: `variants`). */
-export type ClusterKind = "default" | "stopped" | "failed" | "unsupported-version";
+export type ClusterKind = "default" | "stopped" | "failed" | "unsupported-version" | "entra-azure-rbac" | "private";
 export const CLUSTER_VARIANTS: Record<Exclude<ClusterKind, "default">, string> = {
   stopped: "aks-stopped",
   failed: "aks-failed",
   "unsupported-version": "aks-old",
+  "entra-azure-rbac": "aks-entra",
+  private: "aks-private",
 };
+/** Variants with a Kubernetes API of their own (kube/cluster-apis.ts): their own listener, objects
+ *  and service-account key, as each AKS cluster has. The others are ARM-only beside the default. */
+const OWN_API: ReadonlySet<ClusterKind> = new Set(["entra-azure-rbac", "private"]);
 /** Out of support everywhere (AKS dropped 1.27 outside LTS): what pulumi-azure-native PR #3550 met. */
 const UNSUPPORTED_VERSION = "1.27.9";
 
 /** A variant's body: the default cluster's, put into that state. */
-function variantBody(kind: Exclude<ClusterKind, "default">, base: Record<string, any>, oidcIssuerUrl: string): Record<string, any> {
+function variantBody(kind: Exclude<ClusterKind, "default">, base: Record<string, any>, oidcIssuerUrl: string, tenantId: string): Record<string, any> {
   const body = JSON.parse(JSON.stringify(base)) as Record<string, any>;
   const props = body.properties;
-  if (kind === "stopped") {
+  if (kind === "entra-azure-rbac") {
+    // `az aks create --enable-aad --enable-azure-rbac --disable-local-accounts`: AKS-managed Entra
+    // ID, Kubernetes authorization by Azure role assignments, no static credentials. The wire
+    // shape of aadProfile (ManagedClusterAADProfile in azure-rest-api-specs' managedClusters.json,
+    // camel-cased "IDs"/"RBAC"/"tenantID"), as ARM templates that create such clusters send it.
+    props.aadProfile = { managed: true, adminGroupObjectIDs: [], enableAzureRBAC: true, tenantID: tenantId };
+    props.disableLocalAccounts = true;
+  } else if (kind === "private") {
+    // `az aks create --enable-private-cluster`: the API server has only a private endpoint, named
+    // in a private DNS zone AKS makes ("system"); with no public FQDN
+    // (enablePrivateClusterPublicFQDN false) the body has privateFQDN and no fqdn. On Azure it is
+    // <dnsPrefix>-<hash>.<guid>.privatelink.<region>.azmk8s.io; here the same shape under the
+    // RFC 6761 ".invalid" TLD, so its lookup fails locally and no test asks DNS about a real name.
+    const hash = createHash("sha256").update(body.id.toLowerCase()).digest("hex");
+    props.apiServerAccessProfile = { enablePrivateCluster: true, privateDNSZone: "system", enablePrivateClusterPublicFQDN: false };
+    props.privateFQDN = `${props.dnsPrefix}-${hash.slice(0, 8)}.${hash.slice(8, 40)}.privatelink.${body.location}.azmk8s.invalid`;
+    props.azurePortalFQDN = `${props.dnsPrefix}-${hash.slice(0, 8)}.portal.hcp.${body.location}.azmk8s.invalid`;
+    delete props.fqdn;
+  } else if (kind === "stopped") {
     // AKS keeps provisioningState Succeeded and says Stopped in powerState (az aks stop).
     props.powerState = { code: "Stopped" };
     for (const pool of props.agentPoolProfiles) pool.powerState = { code: "Stopped" };
@@ -169,9 +192,11 @@ export function seedWorld(p: { kubeServer: string; oidcBase?: string; variants?:
       const base = seedClusterBody({ id, name, location: SEED.location, resourceGroup: SEED.resourceGroup, kubeServer: p.kubeServer, tenantId });
       state.clusters[key(id)] = {
         id,
-        body: variantBody(kind, base, `${p.oidcBase ?? p.kubeServer}/${tenantId}/${randomUUID()}/`),
+        body: variantBody(kind, base, `${p.oidcBase ?? p.kubeServer}/${tenantId}/${randomUUID()}/`, tenantId),
         operations: {},
         variant: kind,
+        // its API's server is known once it listens: index.ts points the body's fqdn at it
+        ...(OWN_API.has(kind) ? { kube: { resourceVersion: 1000, objects: {} } } : {}),
       };
     }
   }

@@ -77,6 +77,10 @@ export interface ServiceContext {
   clusterIssuer: ClusterIssuer;
   /** Now, in ms; tests of timing may replace it. */
   now: () => number;
+  /** The contexts of the clusters with a Kubernetes API of their own (kube/cluster-apis.ts), by
+   *  lower-cased cluster ID: their info.kubeServer, world (its `kube` and `cluster()` are that
+   *  cluster's) and clusterIssuer. A cluster not in it is served by the default API (this context). */
+  clusterApis?: Map<string, ServiceContext>;
 }
 
 /** Claims of an Entra v1 access token as the sandbox mints them (what ARM and kube check). */

@@ -37,6 +37,9 @@ export interface ClusterRecord {
   /** The state a seeded variant was made in (stopped, failed, unsupported-version); absent: the default cluster. */
   variant?: string;
   oidcIssuerEnabledAt?: number;
+  /** The objects of a cluster with a Kubernetes API of its own (kube/cluster-apis.ts: its own
+   *  listener, store and service-account key); absent: the cluster shares the default API's. */
+  kube?: KubeState;
 }
 
 export interface IdentityRecord {

@@ -33,7 +33,8 @@ export function createKubeService(ctx: ServiceContext): SandboxService {
     if (who === "anonymous") return PUBLIC_PATHS.has(path.replace(/\/+$/, "") || "/") && !upgrade ? {} : { refusal: unauthorized() };
     noteCaller(raw, who.name);
     const attributes = requestAttributes(method, path, query, upgrade);
-    return authorize(ctx.world, who, attributes).allowed ? { user: who } : { refusal: forbidden(who, attributes) };
+    const decision = authorize(ctx.world, who, attributes, ctx.now());
+    return decision.allowed ? { user: who } : { refusal: forbidden(who, attributes, decision.reason) };
   }
 
   return {

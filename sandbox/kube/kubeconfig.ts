@@ -5,14 +5,17 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 import type { ServiceContext } from "../core/types.js";
+import { AKS_SERVER_APP_ID_RESOURCE } from "../login/resources.js";
 
 export type CredentialKind = "user" | "admin";
 type Tokens = Record<CredentialKind, string>;
 
 const cache = new Map<string, Tokens>();
 
+/** One file per API: a cluster with an API of its own (kube/cluster-apis.ts) has its own tokens. */
 function credentialsFile(ctx: ServiceContext): string {
-  return join(dirname(ctx.info.caFile), "kube-credentials.json");
+  const own = ctx.world.cluster().kube ? `-${ctx.info.clusterName}` : "";
+  return join(dirname(ctx.info.caFile), `kube-credentials${own}.json`);
 }
 
 /** The static tokens of this sandbox, generated on first use and persisted. */
@@ -55,9 +58,59 @@ export function staticUserName(ctx: ServiceContext, kind: CredentialKind): strin
   return `${kind === "admin" ? "clusterAdmin" : "clusterUser"}_${resourceGroup}_${clusterName}`;
 }
 
-export function buildKubeconfig(ctx: ServiceContext, kind: CredentialKind): string {
+/** The Azure CLI's public client app, which kubelogin signs in as for AKS (its --client-id). */
+const AZURE_CLI_CLIENT_APP = "80faf920-1908-4b52-b5ef-a8e7bedfc67a";
+
+/** The user credential AKS hands out for an Entra-integrated cluster: no secret, an exec plugin
+ *  (kubelogin) that gets an Entra token for the AKS server app — kubelogin's documented
+ *  `get-token --environment AzurePublicCloud --server-id 6dae… --client-id 80faf920… --tenant-id T
+ *  --login devicecode` (Azure/kubelogin README, "convert-kubeconfig"; what AKS returns before
+ *  `kubelogin convert-kubeconfig -l azurecli` rewrites the login mode). */
+function kubeloginUser(tenantId: string): Record<string, unknown> {
+  return {
+    exec: {
+      apiVersion: "client.authentication.k8s.io/v1beta1",
+      command: "kubelogin",
+      args: [
+        "get-token",
+        "--environment",
+        "AzurePublicCloud",
+        "--server-id",
+        AKS_SERVER_APP_ID_RESOURCE,
+        "--client-id",
+        AZURE_CLI_CLIENT_APP,
+        "--tenant-id",
+        tenantId,
+        "--login",
+        "devicecode",
+      ],
+      env: null,
+      installHint: "kubelogin signs in to this Entra ID cluster; install it: https://aka.ms/aks/kubelogin",
+      provideClusterInfo: false,
+    },
+  };
+}
+
+/** Where a kubeconfig of ARM's sends kubectl: a private cluster's private FQDN (which resolves only
+ *  inside its network; see seed.ts), else the API server's own address. */
+function advertisedServer(ctx: ServiceContext): string {
+  const privateFqdn = ctx.world.cluster().body?.properties?.privateFQDN;
+  return typeof privateFqdn === "string" && privateFqdn ? `https://${privateFqdn}:443` : ctx.info.kubeServer;
+}
+
+/** `inside`: the API server's real address, as a machine inside the cluster's network reaches it
+ *  (the sandbox's kubeconfig "from inside the network", and what run-command's kubectl uses);
+ *  `token`: that bearer token instead of the credential's own (run-command's clusterToken). */
+export function buildKubeconfig(ctx: ServiceContext, kind: CredentialKind, opts: { inside?: boolean; token?: string } = {}): string {
   const { clusterName } = ctx.info;
   const user = staticUserName(ctx, kind);
+  const aad = ctx.world.cluster().body?.properties?.aadProfile;
+  const server = opts.inside ? ctx.info.kubeServer : advertisedServer(ctx);
+  const credential = opts.token
+    ? { token: opts.token }
+    : aad && kind === "user"
+      ? kubeloginUser(aad.tenantID ?? ctx.info.tenantId)
+      : { token: staticTokens(ctx)[kind] };
   // Both credentials name their context after the cluster, as AKS returns them. The "-admin"
   // suffix users know is the Azure CLI's, added when it merges an admin kubeconfig into
   // ~/.kube/config ("rename the admin context so it doesn't overwrite the user context":
@@ -65,11 +118,11 @@ export function buildKubeconfig(ctx: ServiceContext, kind: CredentialKind): stri
   const config = {
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: clusterName, cluster: { "certificate-authority-data": Buffer.from(ctx.caPem).toString("base64"), server: ctx.info.kubeServer } }],
+    clusters: [{ name: clusterName, cluster: { "certificate-authority-data": Buffer.from(ctx.caPem).toString("base64"), server } }],
     contexts: [{ name: clusterName, context: { cluster: clusterName, user } }],
     "current-context": clusterName,
     preferences: {},
-    users: [{ name: user, user: { token: staticTokens(ctx)[kind] } }],
+    users: [{ name: user, user: credential }],
   };
   return stringify(config);
 }

@@ -22,19 +22,23 @@ export function createOidcService(ctx: ServiceContext): SandboxService {
     name: "oidc",
     async handle(req: SandboxRequest): Promise<SandboxResponse> {
       if (req.method !== "GET" && req.method !== "HEAD") return notFound();
-      const issuer = publishedIssuer(ctx.world);
-      if (!issuer) return notFound();
-      // Matched on the path only: after a restart on another port the stored URL keeps its old
-      // port, and the listener is still the one that serves it.
-      let base: string;
-      try {
-        base = new URL(issuer).pathname.replace(/\/+$/, "");
-      } catch {
-        return notFound();
+      // One host for every cluster, as AKS's regional issuer host: each cluster's issuer is its
+      // own path, its keys those of the API that signs its tokens (the default or its own).
+      for (const cluster of [ctx, ...(ctx.clusterApis?.values() ?? [])]) {
+        const issuer = publishedIssuer(cluster.world);
+        if (!issuer) continue;
+        // Matched on the path only: after a restart on another port the stored URL keeps its old
+        // port, and the listener is still the one that serves it.
+        let base: string;
+        try {
+          base = new URL(issuer).pathname.replace(/\/+$/, "");
+        } catch {
+          continue;
+        }
+        const headers = { "content-type": "application/json" };
+        if (req.path === `${base}/.well-known/openid-configuration`) return { status: 200, headers, body: discoveryDocument(issuer) };
+        if (req.path === `${base}/openid/v1/jwks`) return { status: 200, headers, body: await cluster.clusterIssuer.jwks() };
       }
-      const headers = { "content-type": "application/json" };
-      if (req.path === `${base}/.well-known/openid-configuration`) return { status: 200, headers, body: discoveryDocument(issuer) };
-      if (req.path === `${base}/openid/v1/jwks`) return { status: 200, headers, body: await ctx.clusterIssuer.jwks() };
       return notFound();
     },
   };

@@ -24,8 +24,10 @@ export function publishedIssuer(world: World): string | undefined {
   return p?.enabled === true && typeof p.issuerURL === "string" && p.issuerURL ? p.issuerURL : undefined;
 }
 
-export async function createClusterIssuer(dir: string, world: World): Promise<ClusterIssuer> {
-  const key = await loadOrCreateSigningKey(join(dir, "cluster-sa-signing-key.json"), (_pem, pub) => kubeKeyId(pub));
+/** `world`: the cluster's view (its `cluster()` is the one whose issuer this is); `keyFile`: the
+ *  key's file in DIR, one per cluster with an API of its own (kube/cluster-apis.ts). */
+export async function createClusterIssuer(dir: string, world: World, keyFile = "cluster-sa-signing-key.json"): Promise<ClusterIssuer> {
+  const key = await loadOrCreateSigningKey(join(dir, keyFile), (_pem, pub) => kubeKeyId(pub));
   const jwk = await exportJWK(key.publicKey);
   const currentIssuer = () => publishedIssuer(world) ?? DEFAULT_CLUSTER_ISSUER;
   return {

@@ -59,6 +59,10 @@ function toCluster(c: ManagedCluster): ClusterInfo {
     issuerUrl: c.oidcIssuerProfile?.issuerURL || undefined,
     workloadIdentityEnabled: c.securityProfile?.workloadIdentity?.enabled === true,
     aadEnabled: !!c.aadProfile,
+    ...(c.aadProfile?.enableAzureRbac ? { azureRbac: true } : {}),
+    ...(c.disableLocalAccounts ? { localAccountsDisabled: true } : {}),
+    ...(c.apiServerAccessProfile?.enablePrivateCluster ? { privateFqdn: c.privateFqdn || c.fqdn || "(no FQDN reported)" } : {}),
+    ...(c.apiServerAccessProfile?.authorizedIPRanges?.length ? { authorizedIpRanges: [...c.apiServerAccessProfile.authorizedIPRanges] } : {}),
     ...(c.powerState?.code ? { powerState: c.powerState.code } : {}),
     ...(c.currentKubernetesVersion || c.kubernetesVersion ? { kubernetesVersion: c.currentKubernetesVersion || c.kubernetesVersion } : {}),
   };
@@ -78,6 +82,12 @@ function fromRaw(body: Json, etag: string | undefined): ClusterInfo {
     issuerUrl: p.oidcIssuerProfile?.issuerURL || undefined,
     workloadIdentityEnabled: p.securityProfile?.workloadIdentity?.enabled === true,
     aadEnabled: !!p.aadProfile,
+    ...(p.aadProfile?.enableAzureRBAC === true ? { azureRbac: true } : {}),
+    ...(p.disableLocalAccounts === true ? { localAccountsDisabled: true } : {}),
+    ...(p.apiServerAccessProfile?.enablePrivateCluster === true ? { privateFqdn: String(p.privateFQDN || p.fqdn || "(no FQDN reported)") } : {}),
+    ...(Array.isArray(p.apiServerAccessProfile?.authorizedIPRanges) && p.apiServerAccessProfile.authorizedIPRanges.length
+      ? { authorizedIpRanges: p.apiServerAccessProfile.authorizedIPRanges.map(String) }
+      : {}),
     tenantId: ((body.identity ?? {}) as { tenantId?: string }).tenantId || undefined,
     ...(p.powerState?.code ? { powerState: String(p.powerState.code) } : {}),
     ...(p.currentKubernetesVersion || p.kubernetesVersion ? { kubernetesVersion: String(p.currentKubernetesVersion || p.kubernetesVersion) } : {}),

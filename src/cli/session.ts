@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { chooseProfile, type CloudProfile } from "../azure/cloud.js";
 import { signedInLine } from "../azure/sign-in.js";
 import type { AzureOps, KubeOps } from "../core/ports.js";
+import { kubeAdviceFor } from "../core/kube-advice.js";
 import type { RetryListener } from "../core/retry.js";
 import { parseBool } from "../core/util.js";
 import { resolveInputs, type PickSources, type ResolveRequest, type Resolution } from "../init/inputs.js";
@@ -75,7 +76,11 @@ export async function realKube(
   const client = import("../kube/ops.js");
   const [{ kubeSource }, { aksTokenProvider }] = await Promise.all([import("../kube/connect.js"), import("../azure/kube-token.js")]);
   const src = await kubeSource(opts, env, target, azure, aksTokenProvider(profile));
-  return (await client).createKubeOps(src.yaml, src.context, { token: src.token, onRetry });
+  // The cluster's read is cached for the run (read-cache.ts): its 403s get the advice that fits
+  // its authorization (Azure RBAC: a role assignment, not a role binding), and a private or
+  // IP-restricted API server that cannot be reached is named as such.
+  const cluster = await (await azure()).getCluster(target.subscription, target.resourceGroup, target.cluster).catch(() => undefined);
+  return (await client).createKubeOps(src.yaml, src.context, { token: src.token, onRetry, advice: kubeAdviceFor(cluster) });
 }
 
 export function realDeps(): InitDeps {

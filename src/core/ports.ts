@@ -23,6 +23,16 @@ export interface ClusterInfo {
   workloadIdentityEnabled: boolean;
   /** True when the cluster uses Entra ID (AAD) integration for Kubernetes auth. */
   aadEnabled: boolean;
+  /** aadProfile.enableAzureRBAC: Kubernetes requests are authorized by Azure role assignments
+   *  (the AKS RBAC roles), not by Kubernetes role bindings alone. */
+  azureRbac?: boolean;
+  /** disableLocalAccounts: no static (admin) credential; only Entra ID sign-in reaches the API. */
+  localAccountsDisabled?: boolean;
+  /** apiServerAccessProfile.enablePrivateCluster: the API server's private FQDN (privateFQDN),
+   *  which resolves only inside the cluster's virtual network. */
+  privateFqdn?: string;
+  /** apiServerAccessProfile.authorizedIPRanges: the only sources the API server accepts. */
+  authorizedIpRanges?: string[];
   /** The tenant of the cluster's own identity (identity.tenantId), when ARM reports it. */
   tenantId?: string;
   /** ARM's eTag of what was read: the update's If-Match precondition. */

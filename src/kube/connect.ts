@@ -11,6 +11,7 @@ import { KubeConfig, Observable, setHeaderOptions, type ConfigurationOptions } f
 import { UserError } from "../core/errors.js";
 import { assertRealPath, clip, fsError } from "../core/files.js";
 import type { AzureOps } from "../core/ports.js";
+import { refuseAdmin } from "../core/kube-advice.js";
 import { proxyFor } from "../core/proxy.js";
 import { kubeTimeoutMs, type KubeTimeoutOptions } from "./retry.js";
 
@@ -195,6 +196,7 @@ export async function kubeSource(
   const ops = await azure();
   const info = await ops.getCluster(subscription, resourceGroup, cluster);
   if (!info) throw new UserError(`cluster "${cluster}" not found in resource group "${resourceGroup}"`, "check --resource-group and --cluster");
+  refuseAdmin(info, access.admin);
   const yaml = await ops.getClusterKubeconfig(subscription, resourceGroup, cluster, !!access.admin);
   return { yaml, token: info.aadEnabled && !access.admin ? aadToken : undefined };
 }

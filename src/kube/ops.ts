@@ -17,12 +17,16 @@ import { rolloutStatus, selectorString } from "./rollout.js";
 import { markTransient, transientOf } from "../core/retry.js";
 import { sleep } from "../core/util.js";
 import { canI } from "./can-i.js";
+import type { KubeAdvice } from "../core/kube-advice.js";
 import { connect, type KubeConnectOptions } from "./connect.js";
 import { KubeTimeoutError, kubeRetry, type KubeRetryOptions } from "./retry.js";
 
 export interface KubeOpsOptions extends KubeConnectOptions, KubeRetryOptions {
   /** Interval of waitForPodRunning's reads (default 1 s). */
   podPollMs?: number;
+  /** The cluster's own advice for a 403 (Azure RBAC: a role assignment) and for an API server
+   *  that cannot be reached (private, IP-restricted): core/kube-advice.ts. */
+  advice?: KubeAdvice;
 }
 
 export class KubeError extends UserError {
@@ -57,7 +61,7 @@ function reason(e: unknown): string {
   return err.code ? `${err.code}: ${err.message}` : String(err.message ?? e);
 }
 
-export function toKubeError(e: unknown, what: string): UserError {
+export function toKubeError(e: unknown, what: string, advice: KubeAdvice = {}): UserError {
   // Our own errors (KubeError, ChangedSincePlanError) pass as they are.
   if (e instanceof UserError) return e;
   const s = status(e);
@@ -66,13 +70,14 @@ export function toKubeError(e: unknown, what: string): UserError {
     s === 401
       ? "the cluster rejected the credential: check --kubeconfig/--context, or use --admin"
       : s === 403
-        ? "the Kubernetes user lacks RBAC permission for this: use --admin or ask for a role binding"
+        ? (advice.denied?.(reason(e)) ?? "the Kubernetes user lacks RBAC permission for this: use --admin or ask for a role binding")
         : e instanceof KubeTimeoutError
-          ? "check that this machine reaches the cluster's API server (a private cluster, its authorized IP ranges, HTTPS_PROXY/NO_PROXY); AKS_WI_KUBE_TIMEOUT sets the time limit in seconds"
+          ? (advice.unreachable?.() ??
+            "check that this machine reaches the cluster's API server (a private cluster, its authorized IP ranges, HTTPS_PROXY/NO_PROXY); AKS_WI_KUBE_TIMEOUT sets the time limit in seconds")
           : transient
             ? "the API server did not recover within the retries: wait a minute and re-run"
             : s === undefined
-              ? "the cluster's API server could not be reached: check the network and the kubeconfig"
+              ? (advice.unreachable?.() ?? "the cluster's API server could not be reached: check the network and the kubeconfig")
               : undefined;
   const err = new KubeError(`${what}: ${reason(e)}`, s, suggestion);
   return transient ? markTransient(err, transient) : err;
@@ -171,7 +176,7 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
     try {
       return await retry(what, async (attempt) => fn(await conn.requestOptions(), attempt));
     } catch (e) {
-      throw toKubeError(e, what);
+      throw toKubeError(e, what, options.advice);
     }
   }
   async function orUndefined<T>(what: string, fn: Call<T>): Promise<T | undefined> {
@@ -179,7 +184,7 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
       return await retry(what, async (attempt) => fn(await conn.requestOptions(), attempt));
     } catch (e) {
       if (status(e) === 404) return undefined;
-      throw toKubeError(e, what);
+      throw toKubeError(e, what, options.advice);
     }
   }
 

@@ -2,6 +2,7 @@
 // the environment and token into pods is installed with ready endpoints. The webhook is found from
 // its MutatingWebhookConfiguration (the Service it calls), so a managed add-on whose objects are
 // named unlike the open-source chart's is judged by what the API server itself would call.
+import { credentialFix } from "../core/kube-advice.js";
 import { WEBHOOK_DEPLOYMENT, WEBHOOK_MUTATION_NAME, WEBHOOK_NAMESPACE, WEBHOOK_SELECTOR } from "../core/workload-identity.js";
 import type { Facts, Finding } from "./types.js";
 import { couldNotCheck, finding, sh, wasTransient } from "./util.js";
@@ -50,7 +51,7 @@ export function checkCluster(facts: Facts): Finding[] {
   } else if (!w || w.error) {
     out.push(
       finding("cluster", "WARN", "webhook-unknown", `the webhook could not be inspected${w?.error ? `: ${w.error}` : ""}`, {
-        fix: "check the Kubernetes credential (--admin, --kubeconfig)",
+        fix: credentialFix(c, "check the Kubernetes credential (--admin, --kubeconfig)"),
       }),
     );
   } else if (!w.deploymentFound && !w.configurationFound) {

@@ -64,6 +64,8 @@ export function writeFingerprint(dir: string): string {
     roleAssignments: w.roleAssignments,
     principals: w.principals,
     kubeResourceVersion: w.kube.resourceVersion,
+    // clusters with a Kubernetes API of their own keep their objects in their record
+    ownKubeResourceVersions: Object.values(w.clusters as Record<string, any>).map((c) => c.kube?.resourceVersion ?? null),
   });
 }
 

@@ -45,7 +45,14 @@ const init = (cluster: string, extra: string[] = []) =>
 
 describe("init and the cluster's state", () => {
   it("sandbox.json names the variants beside the default cluster", () => {
-    expect(sb.info.clusters).toEqual({ "aks-sandbox": "default", "aks-stopped": "stopped", "aks-failed": "failed", "aks-old": "unsupported-version" });
+    expect(sb.info.clusters).toEqual({
+      "aks-sandbox": "default",
+      "aks-stopped": "stopped",
+      "aks-failed": "failed",
+      "aks-old": "unsupported-version",
+      "aks-entra": "entra-azure-rbac",
+      "aks-private": "private",
+    });
   });
 
   it("a stopped cluster stops the plan: start it first (exit 2, nothing changed)", async () => {

@@ -50,14 +50,14 @@ export const selfSubjectAccessReviews: KindHooks = {
     const spec: Spec = (d.value as { spec?: Spec } | null)?.spec ?? {};
     const attributes = attributesOf(spec);
     if (typeof attributes === "string") return badRequest(attributes);
-    const decision = user ? authorize(ctx.world, user, attributes) : { allowed: false as const };
+    const decision = user ? authorize(ctx.world, user, attributes, ctx.now()) : { allowed: false as const };
     return ok(
       {
         kind: "SelfSubjectAccessReview",
         apiVersion: "authorization.k8s.io/v1",
         metadata: { creationTimestamp: null },
         spec,
-        status: decision.allowed ? { allowed: true, ...(decision.reason ? { reason: decision.reason } : {}) } : { allowed: false },
+        status: { allowed: decision.allowed, ...(decision.reason ? { reason: decision.reason } : {}) },
       },
       201,
     );

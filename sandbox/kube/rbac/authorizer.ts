@@ -7,10 +7,14 @@ import type { SandboxResponse } from "../../core/types.js";
 import type { World } from "../../core/world.js";
 import { failure } from "../status.js";
 import { AUTHENTICATED_ROLES, CLUSTER_ROLES, type PolicyRule } from "./cluster-roles.js";
+import { azureRbacDecision } from "./azure-rbac.js";
 
 export interface KubeUser {
   name: string;
   groups: string[];
+  /** An Entra user (named by its object ID) of a cluster with Azure RBAC: where Kubernetes RBAC
+   *  does not allow, its Azure role assignments decide (azure-rbac.ts). */
+  azureRbac?: boolean;
 }
 
 /** The group whose members kube-apiserver lets do anything, before RBAC is asked. */
@@ -96,10 +100,18 @@ export function ruleAllows(rule: PolicyRule, a: Attributes): boolean {
   return !rule.resourceNames?.length || rule.resourceNames.includes(a.name);
 }
 
-export type Decision = { allowed: true; reason: string } | { allowed: false };
+/** A denial's reason, when the authorizer that denied gives one (AKS's Azure RBAC webhook does). */
+export type Decision = { allowed: true; reason: string } | { allowed: false; reason?: string };
 
-/** Whether `user` may do what `a` describes. */
-export function authorize(world: World, user: KubeUser, a: Attributes): Decision {
+/** Whether `user` may do what `a` describes: Kubernetes RBAC, then, on a cluster with Azure RBAC,
+ *  the Azure role assignments (AKS runs its webhook authorizer after RBAC: both can allow). */
+export function authorize(world: World, user: KubeUser, a: Attributes, now = Date.now()): Decision {
+  const rbac = kubernetesRbac(world, user, a);
+  if (rbac.allowed || !user.azureRbac) return rbac;
+  return azureRbacDecision(world, user, a, now);
+}
+
+function kubernetesRbac(world: World, user: KubeUser, a: Attributes): Decision {
   if (user.groups.includes(SYSTEM_MASTERS)) return { allowed: true, reason: "" };
   for (const [role, rules] of Object.entries(AUTHENTICATED_ROLES)) {
     if (rules.some((r) => ruleAllows(r, a)))
@@ -119,13 +131,15 @@ export function authorize(world: World, user: KubeUser, a: Attributes): Decision
   return { allowed: false };
 }
 
-/** kube-apiserver's 403: `<resource>[.<group>] ["<name>"] is forbidden: User "<u>" cannot <verb> …`. */
-export function forbidden(user: KubeUser, a: Attributes): SandboxResponse {
-  if (!a.resourceRequest) return failure(403, `forbidden: User "${user.name}" cannot ${a.verb} path "${a.path}"`, "Forbidden", {});
+/** kube-apiserver's 403: `<resource>[.<group>] ["<name>"] is forbidden: User "<u>" cannot <verb> …`,
+ *  then `: <reason>` when the authorizer gave one (responsewriters.Forbidden). */
+export function forbidden(user: KubeUser, a: Attributes, reason?: string): SandboxResponse {
+  const why = reason ? `: ${reason}` : "";
+  if (!a.resourceRequest) return failure(403, `forbidden: User "${user.name}" cannot ${a.verb} path "${a.path}"${why}`, "Forbidden", {});
   const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
   const where = a.namespace ? `in the namespace "${a.namespace}"` : "at the cluster scope";
-  const why = `User "${user.name}" cannot ${a.verb} resource "${resource}" in API group "${a.apiGroup}" ${where}`;
+  const denied = `User "${user.name}" cannot ${a.verb} resource "${resource}" in API group "${a.apiGroup}" ${where}`;
   const qualified = a.apiGroup ? `${a.resource}.${a.apiGroup}` : a.resource;
-  const message = a.name ? `${qualified} "${a.name}" is forbidden: ${why}` : `${qualified} is forbidden: ${why}`;
+  const message = `${a.name ? `${qualified} "${a.name}"` : qualified} is forbidden: ${denied}${why}`;
   return failure(403, message, "Forbidden", { ...(a.name ? { name: a.name } : {}), ...(a.apiGroup ? { group: a.apiGroup } : {}), kind: a.resource });
 }

@@ -77,6 +77,9 @@ export const clusterStep = defineStep({
       "workload identity": onOff(c.workloadIdentityEnabled),
     };
     if (c.kubernetesVersion) details["Kubernetes version"] = c.kubernetesVersion;
+    // reachable only from inside its network or from its ranges (the options: core/kube-advice.ts)
+    if (c.privateFqdn) details["API server"] = `private: ${c.privateFqdn} (reachable only inside the cluster's virtual network)`;
+    if (c.authorizedIpRanges?.length) details["authorized IP ranges"] = c.authorizedIpRanges.join(", ");
     if (c.issuerUrl) details.issuer = c.issuerUrl;
     const warning = await supportWarning(ctx, c);
     if (warning) details.WARN = warning;

@@ -17,7 +17,14 @@ describe("sandbox start --cluster-variants", () => {
     const s = await runCli(["sandbox", "start", "--sandbox-dir", dir, "--cluster-variants"], { cwd });
     expect(s.code, s.stderr).toBe(0);
     const info = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8"));
-    expect(info.clusters).toEqual({ "aks-sandbox": "default", "aks-stopped": "stopped", "aks-failed": "failed", "aks-old": "unsupported-version" });
+    expect(info.clusters).toEqual({
+      "aks-sandbox": "default",
+      "aks-stopped": "stopped",
+      "aks-failed": "failed",
+      "aks-old": "unsupported-version",
+      "aks-entra": "entra-azure-rbac",
+      "aks-private": "private",
+    });
     const before = writeFingerprint(dir);
     const r = await runCli(
       ["init", "--sandbox", "--sandbox-dir", dir, "--yes", "--cluster", "aks-stopped", "--identity", "id-v", "--namespace", "v", "--service-account", "sa-v"],

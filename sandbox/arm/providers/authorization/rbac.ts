@@ -23,7 +23,8 @@ export function actionMatches(pattern: string, action: string): boolean {
   return re.test(action);
 }
 
-function grants(allow: string[], deny: string[], action: string): boolean {
+/** Whether a permission block's allow list grants `action` and its deny list does not take it back. */
+export function grants(allow: string[], deny: string[], action: string): boolean {
   return allow.some((p) => actionMatches(p, action)) && !deny.some((p) => actionMatches(p, action));
 }
 

@@ -6,6 +6,7 @@ import type { SandboxResponse } from "../../../core/types.js";
 import type { ArmCall, ArmRoute } from "../../route.js";
 import { key, type ClusterRecord } from "../../../core/world.js";
 import { buildKubeconfig, type CredentialKind } from "../../../kube/kubeconfig.js";
+import { kubeContextOf } from "../../../kube/cluster-apis.js";
 import { armError, locationRequired, missingBody, resourceNotFound } from "../../errors.js";
 import { managedClusterId, mergeClusterBody, seedClusterBody } from "./cluster-body.js";
 import { busy, clone, settleCluster, settleClusters, startOperation } from "./long-running.js";
@@ -219,7 +220,8 @@ function credentialRoute(action: "listClusterUserCredential" | "listClusterAdmin
       if (kind === "admin" && c.body.properties?.disableLocalAccounts === true) {
         return armError(400, "BadRequest", "Getting static credential is not allowed because this cluster is set to disable local accounts.");
       }
-      const value = Buffer.from(buildKubeconfig(call.ctx, kind)).toString("base64");
+      // the API that serves this cluster: its own (kube/cluster-apis.ts), or the default one
+      const value = Buffer.from(buildKubeconfig(kubeContextOf(call.ctx, c.id), kind)).toString("base64");
       return { status: 200, body: { kubeconfigs: [{ name: kind === "admin" ? "clusterAdmin" : "clusterUser", value }] } };
     },
   };
