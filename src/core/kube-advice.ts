@@ -17,7 +17,7 @@
 // feature can be turned off (apiServerAccessProfile.disableRunCommand). A kubeconfig from inside
 // the network does all of it at API speed, so that is the option aks-wi offers.
 import { UserError } from "./errors.js";
-import type { ClusterInfo } from "./ports.js";
+import type { AccessQuestion, ClusterInfo } from "./ports.js";
 
 export type AzureRbacCluster = Pick<ClusterInfo, "id" | "name" | "resourceGroup" | "azureRbac" | "localAccountsDisabled">;
 export type AdvisedCluster = AzureRbacCluster & Pick<ClusterInfo, "privateFqdn" | "authorizedIpRanges">;
@@ -25,6 +25,8 @@ export type AdvisedCluster = AzureRbacCluster & Pick<ClusterInfo, "privateFqdn" 
 /** The advice a cluster's Kubernetes errors get where the default is wrong (each from the error's message). */
 export interface KubeAdvice {
   denied?: (message: string) => string;
+  /** For a permission the plan's check found missing (a SelfSubjectAccessReview's "no"). */
+  deniedNeed?: (q: AccessQuestion) => string;
   unreachable?: () => string;
 }
 
@@ -36,17 +38,23 @@ export function azureRbacGrant(clusterId: string, message: string): { role: stri
   const assignee = /User "([^"]+)"/.exec(message)?.[1];
   const namespace = /in the namespace "([^"]+)"/.exec(message)?.[1];
   const verb = /cannot (\w+) resource/.exec(message)?.[1] ?? "";
-  if (namespace) return { role: "Azure Kubernetes Service RBAC Writer", scope: `${clusterId}/namespaces/${namespace}`, assignee };
-  // cluster-scoped: reads need a Reader on the cluster, anything else (a namespace's creation) its Cluster Admin
-  const role = READ_VERBS.has(verb) ? "Azure Kubernetes Service RBAC Reader" : "Azure Kubernetes Service RBAC Cluster Admin";
-  return { role, scope: clusterId, assignee };
+  return { ...azureRbacGrantFor(clusterId, { verb, namespace }), assignee };
 }
+
+/** The AKS RBAC role and scope that allow `verb` in a namespace, or on a cluster-scoped resource. */
+export function azureRbacGrantFor(clusterId: string, q: { verb: string; namespace?: string }): { role: string; scope: string } {
+  if (q.namespace) return { role: "Azure Kubernetes Service RBAC Writer", scope: `${clusterId}/namespaces/${q.namespace}` };
+  // cluster-scoped: reads need a Reader on the cluster, anything else (a namespace's creation) its Cluster Admin
+  const role = READ_VERBS.has(q.verb) ? "Azure Kubernetes Service RBAC Reader" : "Azure Kubernetes Service RBAC Cluster Admin";
+  return { role, scope: clusterId };
+}
+
+const grantLine = (g: { role: string; scope: string; assignee?: string }) =>
+  `grant "${g.role}" on ${g.scope} (az role assignment create --role "${g.role}" --assignee ${g.assignee ?? "<your object ID>"} --scope ${g.scope})`;
 
 /** The advice for a 403 on an Azure-RBAC cluster: the role, its scope and the az command. */
 export function azureRbacAdvice(cluster: Pick<ClusterInfo, "id">, message: string): string {
-  const g = azureRbacGrant(cluster.id, message);
-  const cmd = `az role assignment create --role "${g.role}" --assignee ${g.assignee ?? "<your object ID>"} --scope ${g.scope}`;
-  return `the cluster authorizes Kubernetes requests by Azure role assignments (Azure RBAC): grant "${g.role}" on ${g.scope} (${cmd}); a new assignment can take up to 5 minutes to apply`;
+  return `the cluster authorizes Kubernetes requests by Azure role assignments (Azure RBAC): ${grantLine(azureRbacGrant(cluster.id, message))}; a new assignment can take up to 5 minutes to apply`;
 }
 
 /** Where the API server of a private or IP-restricted cluster can be reached from, and how. */
@@ -67,7 +75,12 @@ export function kubeAdviceFor(cluster: AdvisedCluster | undefined): KubeAdvice {
   if (!cluster) return {};
   const unreachable = unreachableAdvice(cluster);
   return {
-    ...(cluster.azureRbac ? { denied: (message: string) => azureRbacAdvice(cluster, message) } : {}),
+    ...(cluster.azureRbac
+      ? {
+          denied: (message: string) => azureRbacAdvice(cluster, message),
+          deniedNeed: (q: AccessQuestion) => `on this Azure RBAC cluster, ${grantLine(azureRbacGrantFor(cluster.id, q))}`,
+        }
+      : {}),
     ...(unreachable ? { unreachable: () => unreachable } : {}),
   };
 }

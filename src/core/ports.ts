@@ -217,6 +217,8 @@ export interface KubeOps {
   mergeAnnotations(namespace: string, name: string, annotations: Record<string, string | null>, resourceVersion?: string): Promise<ServiceAccountInfo>;
   /** SelfSubjectAccessReview: may the current credential make this request? */
   canI(q: AccessQuestion): Promise<boolean>;
+  /** What grants a permission `canI` said is missing, where the cluster has its own answer (Azure RBAC). */
+  deniedAdvice?(q: AccessQuestion): string | undefined;
   getPod(namespace: string, name: string): Promise<PodInfo | undefined>;
   createPod(manifest: Record<string, unknown>): Promise<PodInfo>;
   deletePod(namespace: string, name: string): Promise<void>;

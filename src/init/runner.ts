@@ -163,8 +163,14 @@ export async function preflight(ops: Operation[], ctx: RunOptions["ctx"]): Promi
   if (needs.length === 0) return;
   const missing = await missingPermissions(needs, probeOf(ctx));
   if (missing.length === 0) return;
+  // A cluster that authorizes by Azure role assignments says which AKS role grants a Kubernetes need.
+  const kube = missing.some((n) => n.plane === "kube") ? await ctx.kube() : undefined;
+  const described = missing.map((n) => {
+    const advice = n.plane === "kube" ? kube?.deniedAdvice?.(n) : undefined;
+    return advice ? `${describeNeed(n)}: ${advice}` : describeNeed(n);
+  });
   throw new DeniedError(
-    `you lack ${missing.length === 1 ? "a permission" : `${missing.length} permissions`} this plan needs: ${missing.map(describeNeed).join("; ")}`,
+    `you lack ${missing.length === 1 ? "a permission" : `${missing.length} permissions`} this plan needs: ${described.join("; ")}`,
     `ask for ${missing.length === 1 ? "it" : "them"} (or run as someone who has ${missing.length === 1 ? "it" : "them"}) and re-run; nothing was changed (${CONDITIONS_NOTE})`,
   );
 }

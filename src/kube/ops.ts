@@ -258,6 +258,7 @@ export function createKubeOps(kubeconfigYaml: string, context?: string, options:
     async canI(q) {
       return call(`asking whether you may ${q.verb} ${q.resource}`, () => canI(conn, q));
     },
+    deniedAdvice: (q) => options.advice?.deniedNeed?.(q),
     async getPod(namespace, name) {
       const p = await orUndefined(`reading pod ${namespace}/${name}`, (o) => api.readNamespacedPod({ name, namespace }, o));
       return p && toPod(p);

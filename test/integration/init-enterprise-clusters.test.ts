@@ -83,6 +83,17 @@ afterAll(async () => {
   await sb?.stop();
 });
 
+/** A role assignment for the operator, through the real ARM SDK. */
+async function grant(scope: string, role: string): Promise<void> {
+  const cloud = sandboxCloud(sb.dir);
+  const authz = new AuthorizationManagementClient(cloud.credential(), sb.info.subscriptionId, cloud.clientOptions());
+  await authz.roleAssignments.create(scope, randomUUID(), {
+    roleDefinitionId: `/subscriptions/${sb.info.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${builtInRoleByName(role)!.id}`,
+    principalId: operatorOid,
+    principalType: "ServicePrincipal",
+  });
+}
+
 const sandboxArgs = () => ["--sandbox", "--sandbox-dir", sb.dir];
 const init = (extra: string[] = []) =>
   runCli(
@@ -128,14 +139,22 @@ describe("init on an Entra ID + Azure RBAC cluster with local accounts disabled"
     expect(writeFingerprint(sb.dir)).toBe(before);
   });
 
+  it("with RBAC Reader on the namespace: the plan reads, and its permission check names the Writer role to grant; nothing changed", async () => {
+    await grant(`${clusterId}/namespaces/${NS}`, "Azure Kubernetes Service RBAC Reader");
+    const before = writeFingerprint(sb.dir);
+    const r = await init();
+    expect(r.code, r.stdout + r.stderr).toBe(4);
+    const scope = `${clusterId}/namespaces/${NS}`;
+    expect(r.stderr).toMatch(/you lack \d+ permissions this plan needs: .*Kubernetes: create serviceaccounts in namespace payments/);
+    expect(r.stderr).toContain(
+      `on this Azure RBAC cluster, grant "${WRITER}" on ${scope} (az role assignment create --role "${WRITER}" --assignee <your object ID> --scope ${scope})`,
+    );
+    expect(r.stderr).not.toMatch(/--admin|role binding/);
+    expect(writeFingerprint(sb.dir)).toBe(before);
+  });
+
   it("once RBAC Writer is assigned on the namespace through ARM, init converges and verify exits 0", async () => {
-    const cloud = sandboxCloud(sb.dir);
-    const authz = new AuthorizationManagementClient(cloud.credential(), sb.info.subscriptionId, cloud.clientOptions());
-    await authz.roleAssignments.create(`${clusterId}/namespaces/${NS}`, randomUUID(), {
-      roleDefinitionId: `/subscriptions/${sb.info.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${builtInRoleByName(WRITER)!.id}`,
-      principalId: operatorOid,
-      principalType: "ServicePrincipal",
-    });
+    await grant(`${clusterId}/namespaces/${NS}`, WRITER);
     const r = await init();
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const v = await runCli(["verify", ...sandboxArgs(), "--state", `${cwd}/aks-entra.json`], { cwd });
