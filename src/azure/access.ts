@@ -9,7 +9,7 @@ import type { CloudProfile } from "./cloud.js";
 import { isNotFound, toAzureError } from "./errors.js";
 import { markTransient } from "../core/retry.js";
 import { httpTransient, httpsJsonRetried, probeIssuer, requestArmToken, type RawRetryOptions } from "./exchange.js";
-import { subscriptionOf } from "./ops.js";
+import { subscriptionOf } from "../core/arm-ids.js";
 
 export const PERMISSIONS_API_VERSION = "2022-04-01";
 

@@ -17,6 +17,8 @@ import { sleep } from "../core/util.js";
 import { AKS_API_VERSION, putCluster, readCluster, withWorkloadIdentity, type Json } from "./cluster-raw.js";
 import { callerPermissions } from "./permissions.js";
 import type { CloudProfile } from "./cloud.js";
+import { resourceGroupOf, subscriptionOf } from "../core/arm-ids.js";
+import { isGuid } from "../core/names.js";
 import { all, createClients } from "./clients.js";
 import { AzureError, azureCall, errorCode, isNotFound, scopeCall, statusCode, toAzureError } from "./errors.js";
 import { KeyedMutex, retryOnCodes, type BackoffOptions } from "./retry.js";
@@ -35,18 +37,6 @@ export interface AzureOpsOptions {
 
 const TERMINAL = new Set(["succeeded", "failed", "canceled", "cancelled"]);
 const DEFAULT_REPLICATION: BackoffOptions = { initialDelayMs: 2_000, maxDelayMs: 20_000, budgetMs: 180_000 };
-
-/** Resource group named in an ARM ID (…/resourceGroups/<rg>/…). */
-export function resourceGroupOf(id: string): string {
-  return /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? "";
-}
-
-/** The subscription an ARM scope belongs to ("" for tenant-level scopes). */
-export function subscriptionOf(scope: string): string {
-  return /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1] ?? "";
-}
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function toCluster(c: ManagedCluster): ClusterInfo {
   return {
@@ -327,7 +317,7 @@ export function createAzureOps(profile: CloudProfile, options: AzureOpsOptions =
     async resolveRole(scope, role) {
       const defs = clients.authorization(subscriptionOf(scope)).roleDefinitions;
       return scopeCall(scope, `resolving role "${role}" at ${scope}`, async () => {
-        if (GUID.test(role)) {
+        if (isGuid(role)) {
           try {
             return toRoleDefinition(await defs.get(scope, role));
           } catch (e) {

@@ -4,6 +4,7 @@
 // so a re-plan (a re-run) always sees the world as it is now. Several bindings planned together
 // (`aks-wi apply -f`) pass one `shared` cache: a cluster, identity or namespace they have in
 // common is read once for all of them.
+import { subscriptionOf } from "../core/arm-ids.js";
 import { StepError, type UserError } from "../core/errors.js";
 import type {
   AzureOps,
@@ -44,11 +45,12 @@ export interface Observations {
 /** Reads shared by the plans of several bindings, by what they read. */
 export type SharedReads = Map<string, Promise<unknown>>;
 
-const subscriptionOf = (scope: string) => /^\/subscriptions\/[^/]+/i.exec(scope)?.[0];
-
 /** The scopes one listing each covers all of: the subscriptions of the identity and of every role scope. */
 function listingScopes(inputs: InitInputs): string[] {
-  const all = [`/subscriptions/${identitySubscriptionOf(inputs)}`, ...inputs.roles.map((r) => subscriptionOf(r.scope) ?? r.scope)];
+  const all = [
+    `/subscriptions/${identitySubscriptionOf(inputs)}`,
+    ...inputs.roles.map((r) => (subscriptionOf(r.scope) ? `/subscriptions/${subscriptionOf(r.scope)}` : r.scope)),
+  ];
   return [...new Map(all.map((s) => [s.toLowerCase(), s])).values()].sort();
 }
 
