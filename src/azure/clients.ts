@@ -10,6 +10,7 @@ import type { CloudProfile } from "./cloud.js";
 import { proxyConfigured } from "../core/proxy.js";
 import { proxyAgentPolicy } from "./proxy-policy.js";
 import { SDK_MAX_RETRIES, retryNoticePolicy } from "./retry-notice.js";
+import { azureTimeoutMs, timeoutPolicy } from "./timeout-policy.js";
 
 export interface AzureClients {
   containerService(subscription: string): ContainerServiceClient;
@@ -31,11 +32,14 @@ export function createClients(profile: CloudProfile): AzureClients {
   const notice = retryNoticePolicy(() => profile.onRetry);
   // HTTPS_PROXY / NO_PROXY as every other call of aks-wi reads them (src/core/proxy.ts).
   const proxy = proxyAgentPolicy(profile.caPem);
+  // Every attempt bounded in time (AKS_WI_AZURE_TIMEOUT); inside the notice, which says each retry.
+  const timeout = timeoutPolicy(azureTimeoutMs());
   const opts = () => ({
     ...profile.clientOptions(),
     retryOptions: { maxRetries: SDK_MAX_RETRIES },
     additionalPolicies: [
       { policy: notice, position: "perRetry" as const },
+      { policy: timeout, position: "perRetry" as const },
       { policy: proxy, position: "perCall" as const },
     ],
   });
