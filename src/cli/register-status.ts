@@ -6,6 +6,7 @@ import { INPUTS } from "../init/inputs.js";
 import { addFileOptions } from "./register-apply.js";
 import { addConnectionOptions, inputOption } from "./register-init.js";
 import { outputOption } from "./output.js";
+import { withExamples } from "./help-text.js";
 
 export function registerStatus(program: Command): void {
   const status = program
@@ -22,19 +23,6 @@ export function registerStatus(program: Command): void {
   status
     .addOption(outputOption())
     .option("--state <file>", "state file to take saved inputs from (default .aks-wi/<cluster>/state.json, if it exists)")
-    .addHelpText(
-      "after",
-      [
-        "",
-        "Examples:",
-        "  aks-wi status -g rg-aks --cluster aks-prod --identity id-app --namespace app --service-account app-sa",
-        "  aks-wi status --sandbox --identity id-app --namespace app --service-account app-sa -o json",
-        "  aks-wi status -f aks-wi.yaml --binding payments/payments-api",
-        "  aks-wi status --all -g rg-aks --cluster aks-prod -o json",
-        "",
-        "Exit codes: 0 in sync, 6 drift (aks-wi init, or apply -f, with the same inputs repairs it), 2 usage, 1 failed, 4 not permitted.",
-      ].join("\n"),
-    )
     .action(async (opts: Record<string, unknown>) => {
       if (opts.file && opts.all)
         throw new UserError("pass -f FILE or --all, not both", "-f reports the bindings of a file, --all every binding aks-wi marked on the cluster");
@@ -46,4 +34,11 @@ export function registerStatus(program: Command): void {
       const m = await import("./commands/init.js");
       process.exitCode = await m.runStatus(opts);
     });
+  // exit 0 in sync, 6 drift (init, or apply -f, with the same inputs repairs it)
+  withExamples(status, [
+    ["one workload on a cluster", "aks-wi status -g rg-aks --cluster aks-prod --identity id-app --namespace app --service-account app-sa"],
+    ["on the sandbox, one JSON document", "aks-wi status --sandbox --identity id-app --namespace app --service-account app-sa -o json"],
+    ["one binding of a config file", "aks-wi status -f aks-wi.yaml --binding payments/payments-api"],
+    ["every binding aks-wi marked on the cluster, as a table", "aks-wi status --all -g rg-aks --cluster aks-prod -o table"],
+  ]);
 }

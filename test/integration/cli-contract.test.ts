@@ -19,6 +19,15 @@ let started: CliResult;
 let secret: string;
 let vault: string;
 const state = () => join(cwd, ".aks-wi", "aks-sandbox", "state.json");
+/** One binding of its own beside init's (same namespace), for apply and delete -f. */
+const configFile = () => {
+  const file = join(cwd, "aks-wi.yaml");
+  writeFileSync(
+    file,
+    "apiVersion: aks-wi/v1\nkind: WorkloadIdentityConfig\ncluster: { resourceGroup: rg-sandbox, name: aks-sandbox }\nbindings:\n  - namespace: c\n    serviceAccount: c-file\n    identity: { name: id-c-file }\n",
+  );
+  return file;
+};
 
 const cli = (args: string[], env: Record<string, string> = {}, dir = cwd) => runCli(args, { cwd: dir, env });
 
@@ -113,6 +122,56 @@ const ROWS: Row[] = [
     failureCode: 2,
     debug: () => cli(["verify", "--sandbox", "--sandbox-dir", sbDir, "--state", state(), "--debug"]),
     calls: true,
+  },
+  {
+    command: "status",
+    help: ["status", "--help"],
+    success: () => cli(["status", "--sandbox", "--sandbox-dir", sbDir, "--state", state(), "-o", "json"]),
+    failure: () => cli(["status", "--sandbox", "--sandbox-dir", sbDir, "--state", state(), "--namespace", "Not-DNS", "-o", "json"]),
+    failureCode: 2,
+    debug: () => cli(["status", "--sandbox", "--sandbox-dir", sbDir, "--state", state(), "--debug"]),
+    calls: true,
+  },
+  {
+    command: "apply",
+    help: ["apply", "--help"],
+    success: () => cli(["apply", "--sandbox", "--sandbox-dir", sbDir, "-f", configFile(), "--yes", "-o", "json"]),
+    result: "done",
+    failure: () => cli(["apply", "--sandbox", "--sandbox-dir", sbDir, "-f", join(cwd, "no-such.yaml"), "--yes", "-o", "json"]),
+    failureCode: 2,
+    debug: () => cli(["apply", "--sandbox", "--sandbox-dir", sbDir, "-f", configFile(), "--dry-run", "--debug"]),
+    calls: true,
+  },
+  {
+    command: "doctor",
+    help: ["doctor", "--help"],
+    success: () => cli(["doctor", "--sandbox", "--sandbox-dir", sbDir, "--namespace", "c", "-o", "json"]),
+    failure: () => cli(["doctor", "--sandbox", "--sandbox-dir", sbDir, "--namespace", "Not-DNS", "-o", "json"]),
+    failureCode: 2,
+    debug: () => cli(["doctor", "--sandbox", "--sandbox-dir", sbDir, "--namespace", "c", "--debug"]),
+    calls: true,
+  },
+  {
+    command: "delete",
+    help: ["delete", "--help"],
+    // the file's binding, which nothing after this row uses
+    success: () => cli(["delete", "--sandbox", "--sandbox-dir", sbDir, "-f", configFile(), "--binding", "c/c-file", "--yes", "-o", "json"]),
+    result: "done",
+    failure: () => cli(["delete", "--sandbox", "--sandbox-dir", sbDir, "--state", state(), "--namespace", "Not-DNS", "--yes", "-o", "json"]),
+    failureCode: 2,
+    // a dry run of init's binding: planned, nothing changed
+    debug: () => cli(["delete", "--sandbox", "--sandbox-dir", sbDir, "--state", state(), "--dry-run", "--debug"]),
+    calls: true,
+  },
+  {
+    command: "sandbox principal create",
+    help: ["sandbox", "principal", "create", "--help"],
+    // it prints the new principal's credentials, one JSON document, whatever -o says
+    success: () => cli(["sandbox", "principal", "create", "contract-reader", "--sandbox-dir", sbDir, "--role", "Reader"]),
+    failure: () => cli(["sandbox", "principal", "create", "Not_A_Name", "--sandbox-dir", sbDir, "-o", "json"]),
+    failureCode: 2,
+    debug: () => cli(["sandbox", "principal", "create", "contract-debug", "--sandbox-dir", sbDir, "--role", "Reader", "--debug"]),
+    calls: false,
   },
   {
     command: "sandbox status",
