@@ -5,8 +5,7 @@
 // is not a blip: after TIMEOUT_RETRIES repeats it fails with a code the SDK does not retry, so an
 // ARM that never answers ends a run in minutes, not after the SDK's six retries of a minute each.
 import { RestError, type PipelinePolicy, type PipelineRequest } from "@azure/core-rest-pipeline";
-import { UserError } from "../core/errors.js";
-import { clip } from "../core/util.js";
+import { secondsSetting } from "../core/seconds.js";
 
 /** ARM's own front door gives a resource provider 60 s before it answers 504; no SDK call of
  *  aks-wi waits for more than that in one request (long-running operations are polled). */
@@ -16,12 +15,12 @@ const TIMEOUT_RETRIES = 2;
 
 /** The limit: AKS_WI_AZURE_TIMEOUT (seconds), else 60 s; a bad value is an input mistake. */
 export function azureTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[AZURE_TIMEOUT_ENV];
-  if (raw === undefined || raw === "") return DEFAULT_AZURE_TIMEOUT_MS;
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n <= 0)
-    throw new UserError(`${AZURE_TIMEOUT_ENV} must be a positive number of seconds, got "${clip(raw)}"`, `e.g. ${AZURE_TIMEOUT_ENV}=120, or unset it for 60 s`);
-  return Math.round(n * 1000);
+  return secondsSetting(env[AZURE_TIMEOUT_ENV], {
+    name: AZURE_TIMEOUT_ENV,
+    defaultMs: DEFAULT_AZURE_TIMEOUT_MS,
+    positive: true,
+    example: `e.g. ${AZURE_TIMEOUT_ENV}=120, or unset it for 60 s`,
+  });
 }
 
 const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;

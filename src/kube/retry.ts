@@ -3,9 +3,8 @@
 // a socket code or an AbortError (our per-request timeout, see connect.ts), the exec WebSocket
 // "Unexpected server response: 503" or "Opening handshake has timed out".
 import { AbortError, ApiException } from "@kubernetes/client-node";
-import { UserError } from "../core/errors.js";
 import { networkTransient, statusTransient, withRetry, type RetryListener, type RetryPolicy, type Transient } from "../core/retry.js";
-import { clip } from "../core/util.js";
+import { secondsSetting } from "../core/seconds.js";
 
 export const KUBE_SERVICE = "Kubernetes API";
 
@@ -37,12 +36,12 @@ export interface KubeTimeoutOptions {
  *  value is an input mistake. */
 export function kubeTimeoutMs(o: KubeTimeoutOptions = {}, env: NodeJS.ProcessEnv = process.env): number {
   if (o.timeoutMs !== undefined) return o.timeoutMs;
-  const raw = env[KUBE_TIMEOUT_ENV];
-  if (raw === undefined || raw === "") return DEFAULT_KUBE_TIMEOUT_MS;
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n <= 0)
-    throw new UserError(`${KUBE_TIMEOUT_ENV} must be a positive number of seconds, got "${clip(raw)}"`, `e.g. ${KUBE_TIMEOUT_ENV}=60, or unset it for 30 s`);
-  return Math.round(n * 1000);
+  return secondsSetting(env[KUBE_TIMEOUT_ENV], {
+    name: KUBE_TIMEOUT_ENV,
+    defaultMs: DEFAULT_KUBE_TIMEOUT_MS,
+    positive: true,
+    example: `e.g. ${KUBE_TIMEOUT_ENV}=60, or unset it for 30 s`,
+  });
 }
 
 const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;

@@ -15,6 +15,7 @@ import {
 import type { RoleRequest } from "../core/ports.js";
 import { clip } from "../core/util.js";
 import type { VerifyTarget } from "./types.js";
+import { secondsSetting } from "../core/seconds.js";
 
 /** What the user named: which workload on which cluster, and which pod to look inside. */
 export interface TargetFlags {
@@ -147,10 +148,6 @@ export function rolePropagationBudgetMs(env: NodeJS.ProcessEnv): number {
   return seconds(env.AKS_WI_VERIFY_ROLE_PROPAGATION_TIMEOUT || undefined, 120_000, "AKS_WI_VERIFY_ROLE_PROPAGATION_TIMEOUT");
 }
 
-function seconds(raw: string | undefined, fallbackMs: number, name: string): number {
-  if (raw === undefined) return fallbackMs;
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n < 0)
-    throw new UserError(`${name} must be a number of seconds, got "${clip(raw)}"`, "e.g. --propagation-timeout 120 (or AKS_WI_VERIFY_PROPAGATION_TIMEOUT=120)");
-  return n * 1000;
+function seconds(raw: string | undefined, defaultMs: number, name: string): number {
+  return secondsSetting(raw, { name, defaultMs, example: "e.g. --propagation-timeout 120 (or AKS_WI_VERIFY_PROPAGATION_TIMEOUT=120)" });
 }
