@@ -30,6 +30,18 @@ export function humanDuration(ms: number): string {
 
 const age = (o: any, now: number) => (o.metadata?.creationTimestamp ? humanDuration(now - Date.parse(o.metadata.creationTimestamp)) : "<unknown>");
 
+// kubectl's workload printers all end with the same wide columns (-o wide): the pod template's
+// containers and images, then the selector.
+const wideCols = (selector = true): Col[] => [col("Containers", "string", 1), col("Images", "string", 1), ...(selector ? [col("Selector", "string", 1)] : [])];
+function containerCells(template: any): [string, string] {
+  const containers: any[] = template?.spec?.containers ?? [];
+  return [containers.map((c) => c.name).join(","), containers.map((c) => c.image).join(",")];
+}
+const labelsText = (labels: Record<string, string> | undefined) =>
+  Object.entries(labels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+
 function podStatus(p: any): string {
   if (p.metadata?.deletionTimestamp) return "Terminating";
   const waiting = (p.status?.containerStatuses ?? []).find((c: any) => c.state?.waiting)?.state.waiting.reason;
@@ -91,62 +103,32 @@ const columns: Record<string, { cols: Col[]; cells: (o: any, now: number) => unk
     },
   },
   deployments: {
-    cols: [
-      nameCol(),
-      col("Ready"),
-      col("Up-to-date", "integer"),
-      col("Available", "integer"),
-      col("Age"),
-      col("Containers", "string", 1),
-      col("Images", "string", 1),
-      col("Selector", "string", 1),
-    ],
+    cols: [nameCol(), col("Ready"), col("Up-to-date", "integer"), col("Available", "integer"), col("Age"), ...wideCols()],
     cells: (o, now) => [
       o.metadata.name,
       `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}`,
       o.status?.updatedReplicas ?? 0,
       o.status?.availableReplicas ?? 0,
       age(o, now),
-      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.name).join(","),
-      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.image).join(","),
-      Object.entries(o.spec?.selector?.matchLabels ?? {})
-        .map(([k, v]) => `${k}=${v}`)
-        .join(","),
+      ...containerCells(o.spec?.template),
+      labelsText(o.spec?.selector?.matchLabels),
     ],
   },
   replicasets: {
-    cols: [
-      nameCol(),
-      col("Desired", "integer"),
-      col("Current", "integer"),
-      col("Ready", "integer"),
-      col("Age"),
-      col("Containers", "string", 1),
-      col("Images", "string", 1),
-      col("Selector", "string", 1),
-    ],
+    cols: [nameCol(), col("Desired", "integer"), col("Current", "integer"), col("Ready", "integer"), col("Age"), ...wideCols()],
     cells: (o, now) => [
       o.metadata.name,
       o.spec?.replicas ?? 1,
       o.status?.replicas ?? 0,
       o.status?.readyReplicas ?? 0,
       age(o, now),
-      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.name).join(","),
-      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.image).join(","),
-      Object.entries(o.spec?.selector?.matchLabels ?? {})
-        .map(([k, v]) => `${k}=${v}`)
-        .join(","),
+      ...containerCells(o.spec?.template),
+      labelsText(o.spec?.selector?.matchLabels),
     ],
   },
   statefulsets: {
-    cols: [nameCol(), col("Ready"), col("Age"), col("Containers", "string", 1), col("Images", "string", 1)],
-    cells: (o, now) => [
-      o.metadata.name,
-      `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}`,
-      age(o, now),
-      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.name).join(","),
-      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.image).join(","),
-    ],
+    cols: [nameCol(), col("Ready"), col("Age"), ...wideCols(false)],
+    cells: (o, now) => [o.metadata.name, `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 1}`, age(o, now), ...containerCells(o.spec?.template)],
   },
   daemonsets: {
     cols: [
@@ -158,9 +140,7 @@ const columns: Record<string, { cols: Col[]; cells: (o: any, now: number) => unk
       col("Available", "integer"),
       col("Node Selector"),
       col("Age"),
-      col("Containers", "string", 1),
-      col("Images", "string", 1),
-      col("Selector", "string", 1),
+      ...wideCols(),
     ],
     cells: (o, now) => [
       o.metadata.name,
@@ -169,15 +149,10 @@ const columns: Record<string, { cols: Col[]; cells: (o: any, now: number) => unk
       o.status?.numberReady ?? 0,
       o.status?.updatedNumberScheduled ?? 0,
       o.status?.numberAvailable ?? 0,
-      Object.entries(o.spec?.template?.spec?.nodeSelector ?? {})
-        .map(([k, v]) => `${k}=${v}`)
-        .join(",") || "<none>",
+      labelsText(o.spec?.template?.spec?.nodeSelector) || "<none>",
       age(o, now),
-      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.name).join(","),
-      (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.image).join(","),
-      Object.entries(o.spec?.selector?.matchLabels ?? {})
-        .map(([k, v]) => `${k}=${v}`)
-        .join(","),
+      ...containerCells(o.spec?.template),
+      labelsText(o.spec?.selector?.matchLabels),
     ],
   },
   controllerrevisions: {
@@ -189,16 +164,7 @@ const columns: Record<string, { cols: Col[]; cells: (o: any, now: number) => unk
   },
   // pkg/printers/internalversion printJob (kubectl 1.30+ shows the Status column)
   jobs: {
-    cols: [
-      nameCol(),
-      col("Status"),
-      col("Completions"),
-      col("Duration"),
-      col("Age"),
-      col("Containers", "string", 1),
-      col("Images", "string", 1),
-      col("Selector", "string", 1),
-    ],
+    cols: [nameCol(), col("Status"), col("Completions"), col("Duration"), col("Age"), ...wideCols()],
     cells: (o, now) => {
       const has = (type: string) => (o.status?.conditions ?? []).some((c: any) => c.type === type && c.status === "True");
       const status = has("Complete")
@@ -214,34 +180,19 @@ const columns: Record<string, { cols: Col[]; cells: (o: any, now: number) => unk
                 : "Running";
       const start = o.status?.startTime ? Date.parse(o.status.startTime) : undefined;
       const end = o.status?.completionTime ? Date.parse(o.status.completionTime) : now;
-      const containers = o.spec?.template?.spec?.containers ?? [];
       return [
         o.metadata.name,
         status,
         `${o.status?.succeeded ?? 0}/${o.spec?.completions ?? 1}`,
         start === undefined ? "" : humanDuration(end - start),
         age(o, now),
-        containers.map((c: any) => c.name).join(","),
-        containers.map((c: any) => c.image).join(","),
-        Object.entries(o.spec?.selector?.matchLabels ?? {})
-          .map(([k, v]) => `${k}=${v}`)
-          .join(","),
+        ...containerCells(o.spec?.template),
+        labelsText(o.spec?.selector?.matchLabels),
       ];
     },
   },
   cronjobs: {
-    cols: [
-      nameCol(),
-      col("Schedule"),
-      col("Timezone"),
-      col("Suspend", "boolean"),
-      col("Active", "integer"),
-      col("Last Schedule"),
-      col("Age"),
-      col("Containers", "string", 1),
-      col("Images", "string", 1),
-      col("Selector", "string", 1),
-    ],
+    cols: [nameCol(), col("Schedule"), col("Timezone"), col("Suspend", "boolean"), col("Active", "integer"), col("Last Schedule"), col("Age"), ...wideCols()],
     cells: (o, now) => [
       o.metadata.name,
       o.spec?.schedule ?? "",
@@ -250,8 +201,7 @@ const columns: Record<string, { cols: Col[]; cells: (o: any, now: number) => unk
       (o.status?.active ?? []).length,
       o.status?.lastScheduleTime ? humanDuration(now - Date.parse(o.status.lastScheduleTime)) : "<none>",
       age(o, now),
-      (o.spec?.jobTemplate?.spec?.template?.spec?.containers ?? []).map((c: any) => c.name).join(","),
-      (o.spec?.jobTemplate?.spec?.template?.spec?.containers ?? []).map((c: any) => c.image).join(","),
+      ...containerCells(o.spec?.jobTemplate?.spec?.template),
       "<none>",
     ],
   },
