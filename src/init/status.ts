@@ -14,6 +14,21 @@ export interface StatusReport {
   steps: { name: string; title: string; state: "in sync" | "drift"; drift: string[] }[];
 }
 
+/** Which binding on which cluster a report is about: the heading of status's and delete's documents. */
+export function whichBinding(
+  inputs: Pick<InitInputs, "namespace" | "serviceAccount" | "identity" | "identityResourceGroup" | "subscription" | "resourceGroup" | "cluster">,
+) {
+  return {
+    binding: {
+      namespace: inputs.namespace,
+      serviceAccount: inputs.serviceAccount,
+      identity: inputs.identity,
+      identityResourceGroup: inputs.identityResourceGroup,
+    },
+    cluster: { subscription: inputs.subscription, resourceGroup: inputs.resourceGroup, name: inputs.cluster },
+  };
+}
+
 export function buildStatus(steps: readonly Step[], plans: StepPlan[], inputs: InitInputs): StatusReport {
   const rows = plans.map((p, i) => {
     const drifted = p.change !== "none";
@@ -26,13 +41,7 @@ export function buildStatus(steps: readonly Step[], plans: StepPlan[], inputs: I
   });
   return {
     version: STATUS_REPORT_VERSION,
-    binding: {
-      namespace: inputs.namespace,
-      serviceAccount: inputs.serviceAccount,
-      identity: inputs.identity,
-      identityResourceGroup: inputs.identityResourceGroup,
-    },
-    cluster: { subscription: inputs.subscription, resourceGroup: inputs.resourceGroup, name: inputs.cluster },
+    ...whichBinding(inputs),
     inSync: rows.every((r) => r.state === "in sync"),
     steps: rows,
   };

@@ -11,7 +11,7 @@ import { planBindings, type Binding } from "../../init/bindings.js";
 import { discoverBindings, type DiscoveredBinding } from "../../init/discover.js";
 import { runBindings, type BindingsRunResult } from "../../init/run-bindings.js";
 import { assertSameWorkload, locateState, emptyState, lockState, readStateFor, savedInputs, writeStateAtomic, type StateLock } from "../../init/state.js";
-import { STATUS_REPORT_VERSION, buildStatus, formatStatus, type StatusReport } from "../../init/status.js";
+import { STATUS_REPORT_VERSION, buildStatus, formatStatus, whichBinding, type StatusReport } from "../../init/status.js";
 import { EXIT } from "../exit-codes.js";
 import { JSON_VERSION } from "../json-output.js";
 import { bindingInputs, narrowed, readConfigFile as readFile, type ApplyOptions } from "../file-bindings.js";
@@ -195,8 +195,7 @@ function unresolved(f: DiscoveredBinding): StatusReport {
   const i = f.inputs;
   return {
     version: STATUS_REPORT_VERSION,
-    binding: { namespace: i.namespace, serviceAccount: i.serviceAccount, identity: i.identity, identityResourceGroup: i.identityResourceGroup },
-    cluster: { subscription: i.subscription, resourceGroup: i.resourceGroup, name: i.cluster },
+    ...whichBinding(i),
     inSync: false,
     steps: [{ name: "identity", title: "User-assigned managed identity", state: "drift", drift: f.missing }],
   };

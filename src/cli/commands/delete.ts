@@ -19,6 +19,7 @@ import { bindingInputs, narrowed, readConfigFile, type ApplyOptions } from "../f
 import { openSession, openTerminal, realDeps, resolveCommandInputs, type InitDeps, type Session } from "../session.js";
 import { isDataOutput, writeData } from "../output.js";
 import { deleteRows } from "../tables.js";
+import { whichBinding } from "../../init/status.js";
 
 export type DeleteOptions = InitOptions;
 
@@ -56,13 +57,7 @@ export function buildDeleteReport(result: RunResult, inputs: InitInputs, stateFi
   return {
     version: JSON_VERSION,
     result: result.applied ? "done" : "planned",
-    binding: {
-      namespace: inputs.namespace,
-      serviceAccount: inputs.serviceAccount,
-      identity: inputs.identity,
-      identityResourceGroup: inputs.identityResourceGroup,
-    },
-    cluster: { subscription: inputs.subscription, resourceGroup: inputs.resourceGroup, name: inputs.cluster },
+    ...whichBinding(inputs),
     operations: result.operations,
     deleted: result.operations.map((o) => o.summary),
     left,
