@@ -1,7 +1,7 @@
 // A subscription given by name, as `az account set --subscription NAME` takes one: its ID when
 // exactly one of the principal's subscriptions has that name, ignoring case; else a reason that
-// lists the choices. init resolves names inside its input ladder; verify and doctor use this
-// before they check their target, so all three take the same spellings.
+// lists the choices. init's input ladder matches with it; verify and doctor resolve through
+// subscriptionIdOf before they check their target, so all three take the same spellings.
 import { UserError } from "./errors.js";
 import { isGuid } from "./names.js";
 import { clip } from "./util.js";

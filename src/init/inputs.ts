@@ -35,6 +35,7 @@ import type { Answers } from "./kept-answers.js";
 import type { PickChoice, Prompter } from "../terminal/prompts.js";
 import { assertSameWorkload, type InitInputs, type InitState, type SavedInputs } from "./state.js";
 import { TEST_POD_IMAGE } from "./steps/test-pod.js";
+import { matchSubscriptionName } from "../core/subscription-name.js";
 
 /** An image reference as a container runtime takes it: [registry[:port]/]path[:tag][@digest]. */
 export const validateImage: Validator = (v) =>
@@ -656,7 +657,6 @@ export async function resolveInputs(req: ResolveRequest): Promise<Resolution> {
     return invalid.length === 0 && problems.invalid.length === 0;
   };
   const where = (origin: Origin) => (origin === "flag" ? "--subscription" : origin === "env" ? "AKS_WI_SUBSCRIPTION" : "state file subscription");
-  const listed = (subs: { id: string; name: string }[]) => subs.map((s) => `${s.name} (${s.id})`).join(", ") || "none";
 
   /** A subscription given by name: its ID when exactly one of the principal's subscriptions has
    *  that name (as az account set matches it, ignoring case); else a usage error naming the choices. */
@@ -667,18 +667,13 @@ export async function resolveInputs(req: ResolveRequest): Promise<Resolution> {
       return undefined;
     }
     if (!givenValid()) return undefined; // the other mistakes are reported without signing in
-    const subs = await req.subscriptions();
-    const same = subs.filter((s) => s.name.toLowerCase() === v.toLowerCase());
-    if (same.length === 1) {
-      req.note?.(`Subscription: ${same[0]!.id} (${same[0]!.name}), named by ${where(origin)}`);
-      return same[0]!.id;
+    const hit = matchSubscriptionName(v, await req.subscriptions());
+    if ("problem" in hit) {
+      problems.invalid.push(`${shown}: ${hit.problem}`);
+      return undefined;
     }
-    problems.invalid.push(
-      same.length === 0
-        ? `${shown}: subscription must be a subscription ID or the name of one you can use; none is named so (yours: ${listed(subs)})`
-        : `${shown}: ${same.length} subscriptions are named so, pass one's ID: ${listed(same)}`,
-    );
-    return undefined;
+    req.note?.(`Subscription: ${hit.id} (${hit.name}), named by ${where(origin)}`);
+    return hit.id;
   }
 
   function noteDefault(id: string): void {
