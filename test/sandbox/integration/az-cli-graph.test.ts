@@ -6,41 +6,25 @@
 // for it; so this test registers the cloud with --cloud-config, the CLI's way to give every
 // endpoint at once. Otherwise as az-cli.test.ts: an az of its own in a temp HOME, the CA appended
 // to the system bundle, `az login --service-principal` as the operator.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { azShell, type AzShell } from "../../helpers/az.js";
 import { startTestSandbox, type TestSandbox } from "../../helpers/sandbox.js";
 
-const SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 let sb: TestSandbox;
 let home: string;
 let env: NodeJS.ProcessEnv;
+let az: AzShell;
 
-function sh(line: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn("bash", ["-c", line], { env, cwd: home });
-    let stdout = "",
-      stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.end();
-  });
-}
-async function ok(line: string): Promise<string> {
-  const r = await sh(line);
-  expect(r.code, `${line}\n${r.stderr}`).toBe(0);
-  return r.stdout;
-}
+const sh = (line: string, input?: string) => az.sh(line, input);
+const ok = (line: string, input?: string) => az.ok(line, input);
 
 beforeAll(async () => {
   sb = await startTestSandbox();
-  home = mkdtempSync(join(tmpdir(), "aks-wi-az-graph-"));
-  const bundle = join(home, "ca-bundle.pem");
-  writeFileSync(bundle, (existsSync(SYSTEM_BUNDLE) ? readFileSync(SYSTEM_BUNDLE, "utf8") : "") + readFileSync(sb.info.caFile, "utf8"));
+  az = azShell(sb.info, "aks-wi-az-graph-");
+  ({ home, env } = az);
   const meta = { resourceManager: `${sb.info.armEndpoint}/`, activeDirectory: `${sb.info.authorityHost}/adfs` };
   writeFileSync(
     join(home, "cloud.json"),
@@ -54,22 +38,10 @@ beforeAll(async () => {
       suffixes: { keyvaultDns: ".vault.azure.net", storageEndpoint: "core.windows.net" },
     }),
   );
-  env = {
-    PATH: process.env.PATH,
-    HOME: home,
-    AZURE_CONFIG_DIR: join(home, ".azure"),
-    REQUESTS_CA_BUNDLE: bundle,
-    AZURE_CORE_COLLECT_TELEMETRY: "false",
-    AZURE_CORE_SURVEY_MESSAGE: "false",
-    SP_ID: sb.info.clientId,
-    SP_SECRET: sb.info.clientSecret,
-    TENANT: sb.info.tenantId,
-    RG: sb.info.resourceGroup,
-  };
 }, 60_000);
 afterAll(async () => {
   await sb?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  az?.remove();
 });
 
 describe("az ad sp show against the sandbox's Microsoft Graph", () => {

@@ -13,76 +13,36 @@
 // through Microsoft Graph are in az-cli-graph.test.ts (`az keyvault set-policy --spn`; `--assignee`
 // meets the same broken role module).
 // No az, no pass: the test fails rather than skips, since .ci/run installs it.
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { azShell, type AzShell } from "../../helpers/az.js";
 import { startTestSandbox, type TestSandbox } from "../../helpers/sandbox.js";
 
 /** Long enough to see "Registering" in the register answer, short enough to wait out. */
 const REGISTRATION_MS = 300;
-const SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
 
 let sb: TestSandbox;
 let home: string;
 let env: NodeJS.ProcessEnv;
+let az: AzShell;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+const sh = (line: string, input?: string) => az.sh(line, input);
 
-/** One command line as a user types it (bash, the test's variables in the environment). */
-function sh(line: string, input?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const p = spawn("bash", ["-c", line], { env, cwd: home });
-    let stdout = "",
-      stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.end(input ?? "");
-  });
-}
-
-/** A command that must succeed; its stdout. */
-async function ok(line: string, input?: string): Promise<string> {
-  const r = await sh(line, input);
-  expect(r.code, `${line}\n${r.stderr}`).toBe(0);
-  return r.stdout;
-}
+const ok = (line: string, input?: string) => az.ok(line, input);
 
 const setVars = (vars: Record<string, string>) => Object.assign(env, vars);
 
 beforeAll(async () => {
   sb = await startTestSandbox({ latency: { providerRegistrationMs: REGISTRATION_MS, featureRegistrationMs: REGISTRATION_MS } });
-  home = mkdtempSync(join(tmpdir(), "aks-wi-az-"));
-  const bundle = join(home, "ca-bundle.pem");
-  writeFileSync(bundle, (existsSync(SYSTEM_BUNDLE) ? readFileSync(SYSTEM_BUNDLE, "utf8") : "") + readFileSync(sb.info.caFile, "utf8"));
-  env = {
-    PATH: process.env.PATH,
-    HOME: home,
-    AZURE_CONFIG_DIR: join(home, ".azure"),
-    REQUESTS_CA_BUNDLE: bundle,
-    // nothing leaves the machine: no telemetry upload, no survey prompt
-    AZURE_CORE_COLLECT_TELEMETRY: "false",
-    AZURE_CORE_SURVEY_MESSAGE: "false",
-    AZURE_CORE_ONLY_SHOW_ERRORS: "false",
-    ARM: sb.info.armEndpoint,
-    LOGIN: sb.info.authorityHost,
-    SP_ID: sb.info.clientId,
-    SP_SECRET: sb.info.clientSecret,
-    TENANT: sb.info.tenantId,
-  };
+  az = azShell(sb.info, "aks-wi-az-");
+  ({ home, env } = az);
 }, 60_000);
 afterAll(async () => {
   await sb?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  az?.remove();
 });
 
 describe("the tutorials' az commands against the sandbox", () => {

@@ -5,59 +5,32 @@
 // network" reaching its own API, and `az aks command invoke` running kubectl there through ARM;
 // with the same az, the token `az account get-access-token --resource 6dae…` gives is what
 // aks-entra's API authenticates.
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContainerServiceClient } from "@azure/arm-containerservice";
 import { parse } from "yaml";
 import { sandboxCloud } from "../../../src/azure/cloud.js";
+import { azShell, type AzShell } from "../../helpers/az.js";
 import { startTestSandbox, type TestSandbox } from "../../helpers/sandbox.js";
-
-const SYSTEM_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
 let sb: TestSandbox;
 let home: string;
 let env: NodeJS.ProcessEnv;
+let az: AzShell;
 
-function sh(line: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn("bash", ["-c", line], { env, cwd: home });
-    let stdout = "",
-      stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    p.stdin.end();
-  });
-}
+const sh = (line: string, input?: string) => az.sh(line, input);
 
 const aks = () => new ContainerServiceClient(sandboxCloud(sb.dir).credential(), sb.info.subscriptionId, sandboxCloud(sb.dir).clientOptions());
 
 beforeAll(async () => {
   sb = await startTestSandbox({ clusterVariants: true });
-  home = mkdtempSync(join(tmpdir(), "aks-wi-private-"));
-  const bundle = join(home, "ca-bundle.pem");
-  writeFileSync(bundle, (existsSync(SYSTEM_BUNDLE) ? readFileSync(SYSTEM_BUNDLE, "utf8") : "") + readFileSync(sb.info.caFile, "utf8"));
-  env = {
-    PATH: process.env.PATH,
-    HOME: home,
-    AZURE_CONFIG_DIR: join(home, ".azure"),
-    REQUESTS_CA_BUNDLE: bundle,
-    AZURE_CORE_COLLECT_TELEMETRY: "false",
-    AZURE_CORE_SURVEY_MESSAGE: "false",
-    ARM: sb.info.armEndpoint,
-    LOGIN: sb.info.authorityHost,
-    SP_ID: sb.info.clientId,
-    SP_SECRET: sb.info.clientSecret,
-    TENANT: sb.info.tenantId,
-    RG: sb.info.resourceGroup,
-  };
+  az = azShell(sb.info, "aks-wi-private-");
+  ({ home, env } = az);
 }, 60_000);
 afterAll(async () => {
   await sb?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
+  az?.remove();
 });
 
 describe("aks-private", () => {
